@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages xdplb needs to build and test, and mounts bpffs.
+# Idempotent: apt runs only when a package is missing, and `apt-get update` at most once.
+# The README says why each package is here.
+set -euo pipefail
+
+PKGS=(
+	clang llvm          # compile the BPF programs (-target bpf), llvm-strip
+	bpftool             # skeletons, vmlinux.h, debugging
+	libbpf-dev          # loading, maps, skeleton runtime; bpf_helpers.h for BPF code
+	libxdp-dev          # attaching XDP programs (dispatcher, multi-prog)
+	libelf-dev zlib1g-dev # libbpf's own link dependencies
+	libjson-c-dev       # -j JSON output of the CLI
+	pkg-config make gcc
+	iproute2            # ip netns / veth for the e2e tests and the demo
+	ethtool             # GRO / checksum offload settings on test veths
+	nginx-light curl    # real backends and clients in e2e tests and the demo
+	wrk                 # load client in e2e tests
+	tcpdump             # packet captures in e2e tests on failure
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	case "$p" in \#*) continue ;; esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "Error: missing packages: ${missing[*]}: run 'make deps' as root" >&2
+		exit 1
+	fi
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
+	mount -t bpf bpf /sys/fs/bpf
+fi
+exit 0

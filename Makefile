@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# xdplb: XDP layer-4 load balancer.  `make help` lists the targets.
+
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+PREFIX ?= /usr/local
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
+
+# Where clang looks for system headers when not targeting bpf: BPF code needs them with
+# -idirafter (libbpf-bootstrap does the same), e.g. for asm/ headers on some distributions.
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf -I. \
+	$(CLANG_BPF_SYS_INCLUDES) -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += -DXDPLB_VERSION=\"0.1.0\"
+CFLAGS += -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iloader -I$(OUTPUT) \
+	$(shell pkg-config --cflags libbpf libxdp json-c 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs libbpf libxdp json-c 2>/dev/null || echo -lbpf -lxdp -ljson-c) -lelf -lz -lm
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h) vmlinux.h
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
+# Everything of the loader but main(): unit tests and benchmarks link it too.
+LIB_OBJS := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all bpf loader deps test unit e2e bench demo demo-clean check format vmlinux install \
+	clean help
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: loader
+
+help:
+	@echo 'make [V=1] TARGET'
+	@echo '  all (default)  build the BPF objects, skeletons and $(OUTPUT)/xdplb'
+	@echo '  deps           install the Debian packages needed (root), mount bpffs'
+	@echo '  test           deps + build + every test suite (unit, e2e); root'
+	@echo '  unit           BPF_PROG_TEST_RUN unit tests only (root)'
+	@echo '  e2e            end-to-end tests in network namespaces only (root)'
+	@echo '  bench          per-packet benchmarks (root)'
+	@echo '  demo           a client, a balancer and three nginx backends in namespaces'
+	@echo '  demo-clean     remove what demo created'
+	@echo '  check          clang-format check and static analysis'
+	@echo '  format         reformat the C sources in place'
+	@echo '  vmlinux        regenerate vmlinux.h from the running kernel'
+	@echo '  install        install xdplb (PREFIX=$(PREFIX), DESTDIR honoured)'
+	@echo '  clean          remove $(OUTPUT)'
+
+deps:
+	$(Q)bash .ci/deps.sh
+
+$(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/tests $(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+bpf: $(SKELS)
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(OUTPUT)/$*.tmp.bpf.o
+	$(Q)$(BPFTOOL) gen object $@ $(OUTPUT)/$*.tmp.bpf.o
+	$(Q)rm -f $(OUTPUT)/$*.tmp.bpf.o
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+loader: $(OUTPUT)/xdplb
+
+$(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) $(wildcard include/*.h) $(SKELS) \
+		| $(OUTPUT)/loader
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/xdplb: $(LOADER_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) $(SKELS) | $(OUTPUT)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(LIB_OBJS) $(SKELS) | $(OUTPUT)/bench
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) -Ibench -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)bash tests/run.sh
+
+unit: all $(UNIT_BINS)
+	$(Q)bash tests/run.sh unit
+
+e2e: all
+	$(Q)bash tests/run.sh e2e
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(Q)bash bench/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash tests/e2e/demo.sh up
+
+demo-clean:
+	$(Q)bash tests/e2e/demo.sh down
+
+check:
+	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h \
+		tests/unit/*.c tests/unit/*.h
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--suppress=missingIncludeSystem -Iinclude -Iloader loader/
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h tests/unit/*.c \
+		tests/unit/*.h
+
+vmlinux:
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+install: $(OUTPUT)/xdplb
+	install -D -m 0755 $(OUTPUT)/xdplb $(DESTDIR)$(PREFIX)/sbin/xdplb
+	install -D -m 0644 loader/xdplb.8 $(DESTDIR)$(PREFIX)/share/man/man8/xdplb.8
+
+clean:
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains every map of the balancer's XDP program.  Sizes here are defaults: the
+ * loader sets max_entries (and the flow table's LRU flavour) before it creates the maps. */
+#ifndef XDPLB_MAPS_H
+#define XDPLB_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "xdplb_abi.h"
+
+/* {addr, port, proto, family} -> VIP record. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPLB_DEF_MAX_VIPS);
+	__type(key, struct xdplb_vip_key);
+	__type(value, struct xdplb_vip);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_vips SEC(".maps");
+
+/* backend id -> backend. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct xdplb_real);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_reals SEC(".maps");
+
+/*
+ * VIP id -> that VIP's scheduler table (slot 0 = length L, slots 1..L = backend ids).
+ *
+ * Double buffering by map-in-map: userspace builds a complete new inner array and replaces the
+ * outer slot in one update, so a packet sees either the old table or the new one, never a
+ * mix.  BPF_F_INNER_MAP lets inner arrays differ in size, so each VIP pays only for its own
+ * table (a fixed [max_vips][2][M] array would cost 2 GiB at 4096 VIPs and M = 65537).
+ */
+struct xdplb_table_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPLB_DEF_MAX_VIPS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xdplb_table_inner); /* must be the last member */
+} xdplb_tables SEC(".maps");
+
+/* 5-tuple -> backend of an established flow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS);
+	__type(key, struct xdplb_flow_key);
+	__type(value, struct xdplb_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_flows SEC(".maps");
+
+/* enum xdplb_reason -> packets/bytes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_R_MAX);
+	__type(key, __u32);
+	__type(value, struct xdplb_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_stats SEC(".maps");
+
+/* VIP id -> traffic. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xdplb_traffic);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_vip_stats SEC(".maps");
+
+/* backend id -> traffic. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct xdplb_traffic);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_real_stats SEC(".maps");
+
+/* [0] -> global settings. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdplb_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_config SEC(".maps");
+
+#endif /* XDPLB_MAPS_H */

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Entry point of the balancer's XDP program: one verdict and one counter per packet. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "process.h"
+
+SEC("xdp")
+int xdplb_xdp_ingress(struct xdp_md *ctx)
+{
+	__u64 bytes = ctx->data_end - ctx->data;
+	int reason = process_packet(ctx, bytes);
+	int action;
+
+	if (reason < 0) {
+		reason = -reason;
+		action = XDP_DROP;
+	} else if (reason == XDPLB_R_TX) {
+		action = XDP_TX;
+	} else if (reason == XDPLB_R_REDIRECT) {
+		action = XDP_REDIRECT;
+	} else {
+		action = XDP_PASS;
+	}
+	count_reason(reason, bytes);
+	return action;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

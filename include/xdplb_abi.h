@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains the map keys and values that bpf/ and loader/ share (the ABI). */
+#ifndef XDPLB_ABI_H
+#define XDPLB_ABI_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+#include "xdplb_consts.h"
+
+/*
+ * Addresses are 16 bytes for both families (IPv4 in addr[0], addr[1..3] zero), and all
+ * addresses and ports are in network byte order.  Hash keys are compared bytewise, padding
+ * included, so every key must be zeroed before it is filled.
+ */
+
+/* xdplb_vips key.  port 0 = every port of {addr, proto}. */
+struct xdplb_vip_key {
+	__be32 addr[4];
+	__be16 port;
+	__u8 proto;  /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family; /* XDPLB_AF_INET or XDPLB_AF_INET6 */
+};
+_Static_assert(sizeof(struct xdplb_vip_key) == 20, "ABI: xdplb_vip_key");
+
+/* xdplb_vips value. */
+struct xdplb_vip {
+	__u32 id;	    /* index into xdplb_tables and xdplb_vip_stats; 1..max_vips-1 */
+	__u8 mode;	    /* enum xdplb_mode */
+	__u8 sched;	    /* enum xdplb_sched */
+	__u16 flags;	    /* XDPLB_VIP_F_* */
+	__u32 persist;	    /* seconds; 0 = off */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xdplb_vip) == 16, "ABI: xdplb_vip");
+
+/* xdplb_reals value, indexed by backend id.  A backend belongs to one VIP, as an ipvsadm
+ * real server belongs to one service. */
+struct xdplb_real {
+	__be32 addr[4];
+	__be16 port;	/* 0 = same port as the packet (tun/dr ignore it) */
+	__u8 family;
+	__u8 state;	/* enum xdplb_real_state */
+	__u32 vip_id;	/* owner VIP; 0 = slot free */
+	__u32 weight;	/* 0 = drain: no new flows, existing flows stay */
+	__u32 flags;	/* XDPLB_REAL_F_* */
+	__u64 since;	/* CLOCK_MONOTONIC ns of the last state change */
+};
+_Static_assert(sizeof(struct xdplb_real) == 40, "ABI: xdplb_real");
+
+/* xdplb_flows key: the 5-tuple as it arrives from the client. */
+struct xdplb_flow_key {
+	__be32 src[4];
+	__be32 dst[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct xdplb_flow_key) == 40, "ABI: xdplb_flow_key");
+
+/* xdplb_flows value. */
+struct xdplb_flow {
+	__u32 real_id;
+	__u32 vip_id;	/* the VIP the flow was scheduled for (a VIP re-added with another
+			 * id must not inherit it) */
+	__u64 atime;	/* bpf_ktime_get_ns() when created */
+};
+_Static_assert(sizeof(struct xdplb_flow) == 16, "ABI: xdplb_flow");
+
+/* xdplb_config[0]: settings that change at run time. */
+struct xdplb_config {
+	__be32 tun_src4;    /* outer source address of IPv4 tunnels */
+	__u32 flags;	    /* XDPLB_CFG_F_* */
+	__be32 tun_src6[4]; /* outer source address of IPv6 tunnels (later) */
+	__u32 ring_size;    /* Maglev table size for new VIPs (a prime) */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xdplb_config) == 32, "ABI: xdplb_config");
+
+/* xdplb_stats value (per CPU, indexed by enum xdplb_reason). */
+struct xdplb_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* xdplb_vip_stats and xdplb_real_stats value (per CPU, indexed by VIP or backend id). */
+struct xdplb_traffic {
+	__u64 packets;
+	__u64 bytes;
+	__u64 flows; /* new flows scheduled */
+};
+
+/* xdplb_decap_ip key for the real-server decapsulation program. */
+struct xdplb_decap_key {
+	__be32 addr[4];
+	__u8 family;
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct xdplb_decap_key) == 20, "ABI: xdplb_decap_key");
+
+/* Decap program counters (xdplb_decap_st, per CPU). */
+enum xdplb_decap_reason {
+	XDPLB_DECAP_DONE = 0,  /* outer header stripped, inner packet passed to the stack */
+	XDPLB_DECAP_PASS,      /* not IPIP to one of our addresses: untouched */
+	XDPLB_DECAP_DROP_MALFORMED, /* IPIP to us, but the inner packet is truncated */
+	XDPLB_DECAP_MAX,
+};
+
+#endif /* XDPLB_ABI_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains the limits, enum values and flag bits that bpf/ and loader/ share. */
+#ifndef XDPLB_CONSTS_H
+#define XDPLB_CONSTS_H
+
+/* Default map sizes; `dev attach` can change the ones marked (attach) when it creates the maps. */
+#define XDPLB_DEF_MAX_VIPS 4096		/* (attach) VIP ids are 1..max-1; 0 means none */
+#define XDPLB_DEF_MAX_REALS 65536	/* (attach) backend ids are 1..max-1 */
+#define XDPLB_DEF_MAX_FLOWS (1u << 20) /* (attach) LRU flow table entries */
+#define XDPLB_DEF_RING_SIZE 65537	/* (attach) Maglev table size M, a prime */
+#define XDPLB_MIN_RING_SIZE 251
+#define XDPLB_MAX_RING_SIZE 1048573	/* largest prime below 2^20 */
+#define XDPLB_MAX_WEIGHT 65535
+
+/* A scheduler table is an array of __u32: slot 0 holds the number of used slots L,
+ * slots 1..L hold backend ids.  The inner array has ring_size + 1 entries. */
+#define XDPLB_TABLE_LEN_SLOT 0
+
+/* Pin directory (overridable with --bpffs on the CLI). */
+#define XDPLB_PIN_DIR "/sys/fs/bpf/xdplb"
+
+/* Address families as stored in keys (AF_INET/AF_INET6 values, fixed here so that BPF code
+ * does not depend on libc headers). */
+#define XDPLB_AF_INET 2
+#define XDPLB_AF_INET6 10
+
+/* Forwarding modes (xdplb_vip.mode). */
+enum xdplb_mode {
+	XDPLB_MODE_TUN = 0,
+	XDPLB_MODE_DR = 1,
+	XDPLB_MODE_NAT = 2,
+	XDPLB_MODE_MAX,
+};
+
+/* Schedulers (xdplb_vip.sched).  All of them index the VIP's table; only the index differs. */
+enum xdplb_sched {
+	XDPLB_SCHED_MH = 0, /* Maglev: table[hash(5-tuple) % L] */
+	XDPLB_SCHED_SH = 1, /* source hashing: table[hash(client addr) % L] */
+	XDPLB_SCHED_RR = 2,
+	XDPLB_SCHED_WRR = 3,
+	XDPLB_SCHED_LC = 4,
+	XDPLB_SCHED_WLC = 5,
+	XDPLB_SCHED_MAX,
+};
+
+/* Backend states (xdplb_real.state). */
+enum xdplb_real_state {
+	XDPLB_REAL_UP = 0,
+	XDPLB_REAL_DOWN = 1,
+};
+
+/* xdplb_real.flags */
+#define XDPLB_REAL_F_USED (1u << 0) /* the slot holds a configured backend */
+
+/* xdplb_vip.flags */
+#define XDPLB_VIP_F_NONE 0
+
+/* xdplb_config.flags */
+#define XDPLB_CFG_F_NONE 0
+
+/*
+ * Why a packet got its verdict.  Every packet the XDP program sees bumps exactly one of these
+ * (xdplb_stats map); the CLI prints them by name, so keep xdplb_reason_names in
+ * loader/common.c in the same order.  Helpers return 0 or -XDPLB_R_*; DROP reasons are the
+ * ones the entry point turns into XDP_DROP.
+ */
+enum xdplb_reason {
+	XDPLB_R_TX = 0,		/* forwarded back out of the ingress interface (XDP_TX) */
+	XDPLB_R_REDIRECT,	/* forwarded out of another interface (XDP_REDIRECT) */
+	XDPLB_R_PASS_NOT_IP,	/* not IPv4/IPv6 (ARP, LLDP, ...) */
+	XDPLB_R_PASS_NOT_VIP,	/* IP, but no VIP matches {dst, dport, proto} */
+	XDPLB_R_PASS_IPV6,	/* IPv6: not forwarded yet */
+	XDPLB_R_PASS_FRAGMENT,	/* IPv4 fragment: carries no (or not only) ports */
+	XDPLB_R_PASS_NO_NEIGH,	/* next hop MAC unknown: encapsulated packet handed to the
+				 * kernel, which resolves the neighbour and forwards it */
+	XDPLB_R_DROP_MALFORMED_L2, /* truncated Ethernet or VLAN header */
+	XDPLB_R_DROP_MALFORMED_L3, /* truncated IP header, bad version, IHL < 5, bad length */
+	XDPLB_R_DROP_MALFORMED_L4, /* VIP packet with a truncated TCP or UDP header */
+	XDPLB_R_DROP_NO_BACKEND, /* VIP has no backend that takes new flows */
+	XDPLB_R_DROP_NO_ROUTE,	/* no route towards the backend (unreachable, blackhole, ...) */
+	XDPLB_R_DROP_FWD_DISABLED, /* forwarding is off on the ingress interface (sysctl
+				    * net.ipv4.conf.IFNAME.forwarding), so bpf_fib_lookup refuses */
+	XDPLB_R_DROP_NO_SOURCE,	/* no tunnel source address configured */
+	XDPLB_R_DROP_TOO_BIG,	/* encapsulated packet would exceed the egress MTU */
+	XDPLB_R_DROP_INTERNAL,	/* a helper failed (adjust_head, map update): should not happen */
+	XDPLB_R_MAX,
+};
+
+#endif /* XDPLB_CONSTS_H */

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* `xdplb dev`: attach the XDP program to interfaces (libxdp), detach it, show where it runs. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "common.h"
+#include "dev.h"
+#include "lb.h"
+#include "maglev.h"
+#include "xdplb.skel.h"
+
+#define XDPLB_PROG_NAME "xdplb_xdp_ingress"
+
+#define HELP_DEV_ATTACH                                                                            \
+	"dev attach dev IFNAME [ mode { native | generic } ] [ tunsrc ADDR ] [ flows N ]\n"       \
+	"                [ lru { shared | percpu } ] [ ring M ]"
+
+static int do_help(int argc, char **argv)
+{
+	if (json_output) {
+		puts("null");
+		return 0;
+	}
+	printf("Usage: %1$s " HELP_DEV_ATTACH "\n"
+	       "       %1$s dev detach dev IFNAME\n"
+	       "       %1$s dev show [ dev IFNAME ]\n"
+	       "\n"
+	       "  mode    native (default; the driver runs XDP) or generic (any interface, slower)\n"
+	       "  tunsrc  outer source address of TUN-mode packets (default: IFNAME's first IPv4)\n"
+	       "  flows   flow table entries (default %2$u), lru its flavour (default shared),\n"
+	       "  ring    Maglev table size, a prime (default %3$u); these three are fixed when\n"
+	       "          the first interface is attached and the maps are created\n",
+	       bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE);
+	return 0;
+}
+
+/* Make sure @pin_dir exists on a bpffs. */
+int ensure_pin_dir(const char *dir)
+{
+	char parent[PATH_MAX], *slash;
+	struct statfs st;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = 0;
+	if (statfs(parent, &st) || st.f_type != BPF_FS_MAGIC) {
+		p_err("bpffs %s: not mounted (mount -t bpf bpf %s)", parent, parent);
+		return -ENOENT;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		int err = -errno;
+
+		p_err("mkdir %s: %s", dir, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+bool pinned(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static __be32 first_ipv4(const char *ifname)
+{
+	struct ifaddrs *ifa, *i;
+	__be32 addr = 0;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+		    !strcmp(i->ifa_name, ifname)) {
+			addr = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+			break;
+		}
+	}
+	freeifaddrs(ifa);
+	return addr;
+}
+
+static void check_forwarding(const char *ifname)
+{
+	char path[PATH_MAX], v = '0';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", ifname);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fread(&v, 1, 1, f) == 1 && v == '0')
+		p_warn("forwarding is off on %s: packets for VIPs are dropped (drop_fwd_disabled) "
+		       "until 'sysctl -w net.ipv4.conf.%s.forwarding=1'",
+		       ifname, ifname);
+	fclose(f);
+}
+
+/* Our program among the ones libxdp reports on @ifindex, or NULL. */
+static struct xdp_program *find_ours(struct xdp_multiprog *mp, const char *name)
+{
+	struct xdp_program *p;
+
+	if (!mp)
+		return NULL;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), name) ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), name))
+			return p;
+	p = xdp_multiprog__hw_prog(mp);
+	return p && !strcmp(xdp_program__name(p), name) ? p : NULL;
+}
+
+/* Is program @name attached to @ifindex?  Returns the mode or XDP_MODE_UNSPEC (0) if not. */
+enum xdp_attach_mode dev_attached_mode(int ifindex, const char *name)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
+
+	if (libxdp_get_error(mp))
+		return XDP_MODE_UNSPEC;
+	if (find_ours(mp, name))
+		mode = xdp_multiprog__attach_mode(mp);
+	xdp_multiprog__close(mp);
+	return mode;
+}
+
+int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, const char *ifname,
+		   enum xdp_attach_mode mode)
+{
+	struct xdp_program *prog;
+	int err;
+
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, popts, .obj = obj, .prog_name = prog_name);
+	prog = xdp_program__create(&popts);
+	err = libxdp_get_error(prog);
+	if (err) {
+		p_err("attach %s: load program: %s", ifname, strerror(-err));
+		return err;
+	}
+	err = xdp_program__attach(prog, ifindex, mode, 0);
+	if (err) {
+		char buf[256];
+
+		libxdp_strerror(err, buf, sizeof(buf));
+		p_err("attach %s mode %s: %s%s", ifname, mode == XDP_MODE_SKB ? "generic" : "native",
+		      buf, mode == XDP_MODE_NATIVE ? " (try mode generic)" : "");
+	}
+	/* Closing our handle does not detach: libxdp pinned the dispatcher. */
+	xdp_program__close(prog);
+	return err;
+}
+
+struct attach_opts {
+	const char *ifname;
+	enum xdp_attach_mode mode;
+	__be32 tunsrc;
+	__u32 flows, ring;
+	int lru_percpu; /* -1 = not given */
+};
+
+static int parse_attach(int argc, char **argv, struct attach_opts *o)
+{
+	__u8 family;
+	__be32 a[4];
+
+	memset(o, 0, sizeof(*o));
+	o->mode = XDP_MODE_NATIVE;
+	o->lru_percpu = -1;
+	while (argc > 0) {
+		if (!strcmp(*argv, "dev")) {
+			REQ_ARG("IFNAME");
+			o->ifname = *argv;
+		} else if (!strcmp(*argv, "mode")) {
+			REQ_ARG("native or generic");
+			if (!strcmp(*argv, "native"))
+				o->mode = XDP_MODE_NATIVE;
+			else if (!strcmp(*argv, "generic"))
+				o->mode = XDP_MODE_SKB;
+			else
+				return bad_arg(*argv, "mode must be native or generic");
+		} else if (!strcmp(*argv, "tunsrc")) {
+			REQ_ARG("ADDR");
+			if (parse_addr(*argv, a, &family) || family != XDPLB_AF_INET)
+				return bad_arg(*argv, "tunsrc must be an IPv4 address");
+			o->tunsrc = a[0];
+		} else if (!strcmp(*argv, "flows")) {
+			REQ_ARG("N");
+			if (parse_u32(*argv, 1024, 1u << 28, &o->flows))
+				return bad_arg(*argv, "flows must be 1024..268435456");
+		} else if (!strcmp(*argv, "lru")) {
+			REQ_ARG("shared or percpu");
+			if (!strcmp(*argv, "shared"))
+				o->lru_percpu = 0;
+			else if (!strcmp(*argv, "percpu"))
+				o->lru_percpu = 1;
+			else
+				return bad_arg(*argv, "lru must be shared or percpu");
+		} else if (!strcmp(*argv, "ring")) {
+			REQ_ARG("M");
+			if (parse_u32(*argv, XDPLB_MIN_RING_SIZE, XDPLB_MAX_RING_SIZE, &o->ring) ||
+			    !maglev_is_prime(o->ring))
+				return bad_arg(*argv, "ring must be a prime in %u..%u (e.g. 65537)",
+					       XDPLB_MIN_RING_SIZE, XDPLB_MAX_RING_SIZE);
+		} else {
+			return bad_arg(*argv, "unknown keyword (expected dev, mode, tunsrc, flows, "
+					      "lru or ring)");
+		}
+		NEXT_ARG();
+	}
+	if (!o->ifname) {
+		p_err("dev attach: missing \"dev IFNAME\"");
+		return -XDPLB_EUSAGE;
+	}
+	return 0;
+}
+
+/* Maps already pinned keep their size: libbpf can reuse a pinned map only if they match. */
+static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opts *o)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	bool have_pins = pinned("xdplb_flows");
+
+	if (have_pins && (o->flows || o->lru_percpu >= 0 || o->ring))
+		p_warn("maps exist under %s: flows, lru and ring keep their current values",
+		       pin_dir);
+	bpf_object__for_each_map(map, skel->obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (!have_pins)
+			break;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			bpf_map__set_max_entries(map, info.max_entries);
+			bpf_map__set_map_flags(map, info.map_flags);
+		}
+		close(fd);
+	}
+	if (!have_pins) {
+		if (o->flows)
+			bpf_map__set_max_entries(skel->maps.xdplb_flows, o->flows);
+		if (o->lru_percpu == 1)
+			bpf_map__set_map_flags(skel->maps.xdplb_flows, BPF_F_NO_COMMON_LRU);
+	}
+	return 0;
+}
+
+static int do_attach(int argc, char **argv)
+{
+	struct xdplb_bpf *skel = NULL;
+	struct attach_opts o;
+	struct xdplb_config cfg;
+	struct lb lb;
+	int ifindex, err;
+	bool fresh;
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = pin_dir);
+
+	err = parse_attach(argc, argv, &o);
+	if (err)
+		return err;
+	ifindex = if_nametoindex(o.ifname);
+	if (!ifindex) {
+		p_err("attach %s: no such interface", o.ifname);
+		return -ENODEV;
+	}
+	if (dev_attached_mode(ifindex, XDPLB_PROG_NAME)) {
+		p_err("attach %s: xdplb is already attached (detach first)", o.ifname);
+		return -EEXIST;
+	}
+	err = ensure_pin_dir(pin_dir);
+	if (err)
+		return err;
+	fresh = !pinned("xdplb_flows");
+
+	skel = xdplb_bpf__open_opts(&oopts);
+	if (!skel) {
+		err = -errno;
+		p_err("open BPF object: %s", strerror(errno));
+		goto out;
+	}
+	size_maps_like_pinned(skel, &o);
+
+	err = xdp_attach_obj(skel->obj, XDPLB_PROG_NAME, ifindex, o.ifname, o.mode);
+	if (err)
+		goto out;
+
+	/* Settings: defaults on a fresh attach, explicit values always. */
+	lb_from_skel(&lb, skel);
+	err = lb_config_get(&lb, &cfg);
+	if (err)
+		goto out;
+	if (fresh && !o.ring)
+		cfg.ring_size = XDPLB_DEF_RING_SIZE;
+	else if (fresh)
+		cfg.ring_size = o.ring;
+	if (o.tunsrc)
+		cfg.tun_src4 = o.tunsrc;
+	if (!cfg.tun_src4)
+		cfg.tun_src4 = first_ipv4(o.ifname);
+	err = lb_config_set(&lb, &cfg);
+	if (err) {
+		p_err("write config: %s", strerror(-err));
+		goto out;
+	}
+	if (!cfg.tun_src4)
+		p_warn("%s has no IPv4 address: set one with 'tunsrc ADDR' before TUN-mode VIPs "
+		       "can forward",
+		       o.ifname);
+	check_forwarding(o.ifname);
+	p_info("attached to %s (%s mode), state in %s", o.ifname,
+	       o.mode == XDP_MODE_SKB ? "generic" : "native", pin_dir);
+out:
+	/* Closing our handles does not detach: libxdp pinned the dispatcher, and the maps are
+	 * pinned under pin_dir. */
+	xdplb_bpf__destroy(skel);
+	return err;
+}
+
+int parse_dev(int argc, char **argv, const char **ifname, bool required)
+{
+	*ifname = NULL;
+	while (argc > 0) {
+		if (strcmp(*argv, "dev"))
+			return bad_arg(*argv, "unknown keyword (expected dev)");
+		REQ_ARG("IFNAME");
+		*ifname = *argv;
+		NEXT_ARG();
+	}
+	if (required && !*ifname) {
+		p_err("missing \"dev IFNAME\"");
+		return -XDPLB_EUSAGE;
+	}
+	return 0;
+}
+
+int xdp_detach_named(const char *ifname, const char *prog_name)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int ifindex, err;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		p_err("detach %s: no such interface", ifname);
+		return -ENODEV;
+	}
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(mp))
+		mp = NULL;
+	p = find_ours(mp, prog_name);
+	if (!p) {
+		xdp_multiprog__close(mp);
+		p_err("detach %s: %s is not attached", ifname, prog_name);
+		return -ENOENT;
+	}
+	err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+	xdp_multiprog__close(mp);
+	if (err)
+		p_err("detach %s: %s", ifname, strerror(-err));
+	return err;
+}
+
+static int do_detach(int argc, char **argv)
+{
+	const char *ifname;
+	int err;
+
+	err = parse_dev(argc, argv, &ifname, true);
+	if (err)
+		return err;
+	err = xdp_detach_named(ifname, XDPLB_PROG_NAME);
+	if (!err)
+		p_info("detached from %s; VIPs and backends stay in %s", ifname, pin_dir);
+	return err;
+}
+
+static int do_show(int argc, char **argv)
+{
+	struct if_nameindex *ifs, *i;
+	json_object *arr = json_object_new_array();
+	const char *ifname;
+	int err;
+
+	err = parse_dev(argc, argv, &ifname, false);
+	if (err) {
+		json_object_put(arr);
+		return err;
+	}
+	if (ifname && !if_nametoindex(ifname)) {
+		json_object_put(arr);
+		p_err("show %s: no such interface", ifname);
+		return -ENODEV;
+	}
+	ifs = if_nameindex();
+	for (i = ifs; i && i->if_index; i++) {
+		enum xdp_attach_mode mode;
+		const char *m;
+
+		if (ifname && strcmp(ifname, i->if_name))
+			continue;
+		mode = dev_attached_mode(i->if_index, XDPLB_PROG_NAME);
+		if (!mode)
+			continue;
+		m = mode == XDP_MODE_SKB ? "generic" : mode == XDP_MODE_HW ? "hw" : "native";
+		if (json_output) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "dev", json_object_new_string(i->if_name));
+			json_object_object_add(o, "ifindex", json_object_new_int(i->if_index));
+			json_object_object_add(o, "mode", json_object_new_string(m));
+			json_object_array_add(arr, o);
+		} else {
+			printf("%s ifindex %u mode %s\n", i->if_name, i->if_index, m);
+		}
+	}
+	if_freenameindex(ifs);
+	if (json_output)
+		json_print(arr);
+	else
+		json_object_put(arr);
+	return 0;
+}
+
+int do_dev(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "attach", do_attach }, { "detach", do_detach }, { "show", do_show },
+		{ "help", do_help },	 { NULL, NULL },
+	};
+
+	return cmd_select(cmds, argc, argv, do_help);
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xdplb: global options and dispatch to the objects. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+#include "dev.h"
+
+#define HELP_OPTIONS "OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | --bpffs DIR }"
+
+static int do_help(int argc, char **argv)
+{
+	if (json_output) {
+		puts("null");
+		return 0;
+	}
+	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
+	       "OBJECT := { dev | vip | real | stats | decap | version }\n"
+	       "       " HELP_OPTIONS "\n",
+	       bin_name);
+	return 0;
+}
+
+static int do_version(int argc, char **argv)
+{
+	if (json_output) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "version", json_object_new_string(XDPLB_VERSION));
+		json_print(o);
+	} else {
+		printf("%s %s (libbpf %s)\n", bin_name, XDPLB_VERSION, libbpf_version_string());
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !debug_output)
+		return 0;
+	if (!debug_output && level == LIBBPF_INFO)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },	 { "pretty", no_argument, NULL, 'p' },
+		{ "debug", no_argument, NULL, 'd' },	 { "bpffs", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },	 { 0 },
+	};
+	static const struct cmd cmds[] = {
+		{ "dev", do_dev },     { "vip", do_vip },	  { "real", do_real },
+		{ "stats", do_stats }, { "decap", do_decap },	  { "version", do_version },
+		{ "help", do_help },   { NULL, NULL },
+	};
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "+jpdh", opts, NULL)) >= 0) {
+		switch (opt) {
+		case 'j':
+			json_output = true;
+			break;
+		case 'p':
+			json_output = pretty_output = true;
+			break;
+		case 'd':
+			debug_output = true;
+			break;
+		case 'b':
+			pin_dir = optarg;
+			break;
+		case 'h':
+			return do_help(0, NULL);
+		default:
+			fprintf(stderr, "Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n", bin_name);
+			return 2;
+		}
+	}
+	libbpf_set_print(libbpf_print);
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		do_help(0, NULL);
+		return 2;
+	}
+	err = cmd_select(cmds, argc, argv, do_help);
+	if (err == -XDPLB_EUSAGE)
+		return 2;
+	return err ? 1 : 0;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the test suites and sums their "N passed, N failed" lines into one.
+#   tests/run.sh [unit|e2e]...   (default: all suites)
+# Each unit test binary prints "ok - ..." / "not ok - ..." and its own count line; e2e test
+# scripts do the same.  A binary that crashes or prints no count line counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(unit e2e)
+
+passed=0 failed=0 skipped=0
+
+run_one() { # name, command...
+	local name=$1 out rc line p f s
+	shift
+	echo "== $name"
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/   /'
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "   (no result line, exit status $rc: counted as a failure)"
+		failed=$((failed + 1))
+		return
+	fi
+	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
+	s=$(sed -nE 's/.*, ([0-9]+) skipped.*/\1/p' <<<"$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + ${s:-0}))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "   (exit status $rc with no failed case: counted as a failure)"
+		failed=$((failed + 1))
+	fi
+}
+
+for suite in "${suites[@]}"; do
+	case $suite in
+	unit)
+		for t in .output/tests/test_*; do
+			[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
+		done
+		;;
+	e2e)
+		for t in tests/e2e/test-*.sh; do
+			[ -f "$t" ] && run_one "e2e/$(basename "$t")" bash tests/e2e/runner.sh "$t"
+		done
+		;;
+	*)
+		echo "unknown suite '$suite' (unit, e2e)" >&2
+		exit 2
+		;;
+	esac
+done
+
+echo
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains the balancer unit tests' fixture: a sandboxed network with routes and
+ * static neighbours, the loaded xdplb program, and helpers to run one packet through it. */
+#ifndef XDPLB_FIXTURE_H
+#define XDPLB_FIXTURE_H
+
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "test.h"
+#include "sandbox.h"
+#include "pkt.h"
+#include "lb.h"
+#include "xdplb.skel.h"
+
+/*
+ * Topology inside the sandbox (veth pairs whose peers stay in the sandbox too):
+ *   lb0 02:00:00:00:00:02 10.0.1.1/24   backends 10.0.1.11..14 with static neighbours
+ *                                       10.0.1.99: no neighbour entry (unresolved)
+ *   lb1 02:00:00:00:03:01 10.0.3.1/24   backend 10.0.3.21 (reached by redirect)
+ *   10.9.9.0/24 is a blackhole route.
+ * Packets arrive on lb0, addressed to lb0's MAC (pkt.h's default destination MAC).
+ */
+#define FX_TUNSRC "10.0.1.1"
+static const __u8 fx_lb0_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x00, 0x02 };
+static const __u8 fx_lb1_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0x01 };
+
+struct fixture {
+	struct xdplb_bpf *skel;
+	struct lb lb;
+	int prog_fd;
+	int lb0, lb1; /* ifindexes */
+};
+
+/* MAC of a backend's static neighbour entry: 02:00:00:00:<3rd octet>:<4th octet>. */
+static inline void fx_backend_mac(__be32 addr, __u8 mac[ETH_ALEN])
+{
+	const __u8 *a = (const __u8 *)&addr;
+
+	mac[0] = 0x02;
+	mac[1] = mac[2] = mac[3] = 0;
+	mac[4] = a[2];
+	mac[5] = a[3];
+}
+
+static inline int fx_setup(struct fixture *fx)
+{
+	struct xdplb_config cfg = {};
+	int err = 0;
+
+	if (sandbox_enter())
+		return -1;
+	err |= sandbox_sh("ip link add lb0 address 02:00:00:00:00:02 type veth peer name peer0");
+	err |= sandbox_sh("ip link add lb1 address 02:00:00:00:03:01 type veth peer name peer1");
+	err |= sandbox_sh("ip addr add 10.0.1.1/24 dev lb0 && ip addr add 10.0.3.1/24 dev lb1");
+	err |= sandbox_sh("for i in lb0 peer0 lb1 peer1; do ip link set $i up; done");
+	err |= sandbox_sh("for i in 11 12 13 14; do ip neigh replace 10.0.1.$i lladdr "
+			  "02:00:00:00:01:$(printf %%02x $i) nud permanent dev lb0; done");
+	err |= sandbox_sh("ip neigh replace 10.0.3.21 lladdr 02:00:00:00:03:15 nud permanent "
+			  "dev lb1");
+	err |= sandbox_sh("ip route add blackhole 10.9.9.0/24");
+	err |= sandbox_sh("sysctl -qw net.ipv4.conf.all.forwarding=1 "
+			  "net.ipv4.conf.lb0.forwarding=1 net.ipv4.conf.lb1.forwarding=1");
+	if (err)
+		return -1;
+	fx->lb0 = if_nametoindex("lb0");
+	fx->lb1 = if_nametoindex("lb1");
+
+	fx->skel = xdplb_bpf__open();
+	if (!fx->skel)
+		return -1;
+	/* A small flow table keeps the test light; the code path is the same. */
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows, 4096);
+	if (xdplb_bpf__load(fx->skel)) {
+		fprintf(stderr, "fixture: load xdplb: %s\n", strerror(errno));
+		return -1;
+	}
+	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
+	lb_from_skel(&fx->lb, fx->skel);
+	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
+	cfg.ring_size = 65537;
+	return lb_config_set(&fx->lb, &cfg);
+}
+
+struct fx_run {
+	int retval;
+	unsigned char out[2200];
+	__u32 out_len;
+};
+
+/* Run one frame arriving on @ifindex through the program. */
+static inline int fx_run(struct fixture *fx, const struct pkt_buf *in, int ifindex,
+			 struct fx_run *r)
+{
+	/* data_end = the whole frame is linear (a smaller value puts the rest in frags) */
+	struct xdp_md ctx = { .data_end = in->len, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = in->data, .data_size_in = in->len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int err = bpf_prog_test_run_opts(fx->prog_fd, &topts);
+
+	if (err) {
+		err = -errno;
+		ASSERT_EQ(err, 0, "bpf_prog_test_run_opts() succeeds");
+		return err;
+	}
+	r->retval = topts.retval;
+	r->out_len = topts.data_size_out;
+	return 0;
+}
+
+static inline __u64 fx_reason(struct fixture *fx, int reason)
+{
+	struct xdplb_counter c = {};
+
+	lb_read_counter(fx->lb.stats, reason, &c);
+	return c.packets;
+}
+
+static inline struct xdplb_vip_key fx_vip_key(const char *addr, __u16 port, __u8 proto)
+{
+	struct xdplb_vip_key k = {};
+
+	k.addr[0] = ipv4_addr(addr);
+	k.port = htons(port);
+	k.proto = proto;
+	k.family = 2;
+	return k;
+}
+
+static inline int fx_vip_add(struct fixture *fx, const char *addr, __u16 port, __u8 proto)
+{
+	struct xdplb_vip_key k = fx_vip_key(addr, port, proto);
+	struct xdplb_vip v = {};
+
+	return lb_vip_add(&fx->lb, &k, &v);
+}
+
+static inline int fx_real_add(struct fixture *fx, const char *vaddr, __u16 port, __u8 proto,
+			      const char *raddr, __u32 weight)
+{
+	struct xdplb_vip_key k = fx_vip_key(vaddr, port, proto);
+	struct xdplb_real r = {};
+
+	r.addr[0] = ipv4_addr(raddr);
+	r.family = 2;
+	r.weight = weight;
+	return lb_real_add(&fx->lb, &k, &r);
+}
+
+static inline int fx_real_weight(struct fixture *fx, const char *vaddr, __u16 port, __u8 proto,
+				 const char *raddr, __u32 weight)
+{
+	struct xdplb_vip_key k = fx_vip_key(vaddr, port, proto);
+	__be32 a[4] = { ipv4_addr(raddr) };
+
+	return lb_real_set_weight(&fx->lb, &k, a, 2, 0, weight);
+}
+
+static inline int fx_real_del(struct fixture *fx, const char *vaddr, __u16 port, __u8 proto,
+			      const char *raddr)
+{
+	struct xdplb_vip_key k = fx_vip_key(vaddr, port, proto);
+	__be32 a[4] = { ipv4_addr(raddr) };
+
+	return lb_real_del(&fx->lb, &k, a, 2, 0);
+}
+
+#endif /* XDPLB_FIXTURE_H */

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file tests the real-server decap program (bpf/decap.bpf.c) and pkt.h itself. */
+#include <errno.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "test.h"
+#include "sandbox.h"
+#include "pkt.h"
+#include "xdplb_abi.h"
+#include "decap.skel.h"
+
+#define HOST_ADDR   "10.0.2.11"	 /* the real server: in xdplb_decap_ip */
+#define OTHER_ADDR  "10.0.2.12"	 /* another real server behind the same switch */
+#define LB_ADDR	    "10.0.0.100" /* the balancer's tunnel source */
+#define VIP_ADDR    "10.0.0.10"
+#define CLIENT_ADDR "192.0.2.1"
+
+#define MAC_HOST ((const __u8[ETH_ALEN]){0x02, 0x00, 0x00, 0x00, 0x02, 0x0b})
+#define MAC_LB	 ((const __u8[ETH_ALEN]){0x02, 0x00, 0x00, 0x00, 0x00, 0x64})
+
+static const char *const reason_names[XDPLB_DECAP_MAX] = {
+    [XDPLB_DECAP_DONE] = "DONE",
+    [XDPLB_DECAP_PASS] = "PASS",
+    [XDPLB_DECAP_DROP_MALFORMED] = "DROP_MALFORMED",
+};
+
+static struct decap_bpf *skel;
+
+/* --- packets ----------------------------------------------------------------------------- */
+
+static const char payload[] = "GET / HTTP/1.0\r\n\r\n";
+
+/* The client's packet as the balancer received it, addressed to our MAC by the switch. */
+static void inner_tcp(struct pkt_buf *b)
+{
+	pkt_v4_tcp(b, &(struct pkt_spec){.dmac = MAC_HOST,
+					 .smac = MAC_LB,
+					 .saddr = ipv4_addr(CLIENT_ADDR),
+					 .daddr = ipv4_addr(VIP_ADDR),
+					 .ip = {.id = 0x1234, .frag_off = PKT_IP_DF},
+					 .sport = 40000,
+					 .dport = 80,
+					 .seq = 1000,
+					 .ack = 2000,
+					 .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH,
+					 .payload = payload,
+					 .payload_len = sizeof(payload) - 1});
+}
+
+static void inner_udp(struct pkt_buf *b)
+{
+	pkt_v4_udp(b, &(struct pkt_spec){.dmac = MAC_HOST,
+					 .smac = MAC_LB,
+					 .saddr = ipv4_addr(CLIENT_ADDR),
+					 .daddr = ipv4_addr(VIP_ADDR),
+					 .sport = 5353,
+					 .dport = 53,
+					 .payload = "query",
+					 .payload_len = 5});
+}
+
+static void inner_tcp_vlan(struct pkt_buf *b)
+{
+	pkt_v4_tcp(b, &(struct pkt_spec){.dmac = MAC_HOST,
+					 .smac = MAC_LB,
+					 .vlan = true,
+					 .vid = 100,
+					 .saddr = ipv4_addr(CLIENT_ADDR),
+					 .daddr = ipv4_addr(VIP_ADDR),
+					 .sport = 40001,
+					 .dport = 80,
+					 .tcp_flags = PKT_TCP_SYN});
+}
+
+/* Outer header as encap_v4() on the balancer writes it. */
+static void wrap(struct pkt_buf *b, void (*inner)(struct pkt_buf *), const char *dst,
+		 const struct pkt_ip_opt *o)
+{
+	struct pkt_buf in;
+
+	inner(&in);
+	pkt_ipip_wrap(b, &in, ipv4_addr(LB_ADDR), ipv4_addr(dst), o);
+}
+
+static void ipip_tcp(struct pkt_buf *b) { wrap(b, inner_tcp, HOST_ADDR, NULL); }
+
+static void ipip_udp(struct pkt_buf *b) { wrap(b, inner_udp, HOST_ADDR, NULL); }
+
+static void ipip_tcp_vlan(struct pkt_buf *b) { wrap(b, inner_tcp_vlan, HOST_ADDR, NULL); }
+
+/* IPv4 options: router alert (RFC 2113) is 4 bytes, IHL 6. */
+static void ipip_opts_ihl6(struct pkt_buf *b)
+{
+	static const __u8 ra[4] = {0x94, 0x04, 0x00, 0x00};
+
+	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){.opts = ra, .opts_len = sizeof(ra)});
+}
+
+/* 7 NOPs and an end of list: IHL 7. */
+static void ipip_opts_ihl7(struct pkt_buf *b)
+{
+	static const __u8 nops[8] = {1, 1, 1, 1, 1, 1, 1, 0};
+
+	wrap(b, inner_udp, HOST_ADDR, &(struct pkt_ip_opt){.opts = nops, .opts_len = sizeof(nops)});
+}
+
+/* The largest header: 40 bytes of options, IHL 15. */
+static void ipip_opts_ihl15(struct pkt_buf *b)
+{
+	__u8 nops[40];
+
+	memset(nops, 1, sizeof(nops));
+	nops[39] = 0;
+	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){.opts = nops, .opts_len = sizeof(nops)});
+}
+
+/* Options and a VLAN tag at once: both variable parts of the L2/L3 offsets. */
+static void ipip_vlan_opts(struct pkt_buf *b)
+{
+	static const __u8 ra[4] = {0x94, 0x04, 0x00, 0x00};
+
+	wrap(b, inner_tcp_vlan, HOST_ADDR,
+	     &(struct pkt_ip_opt){.opts = ra, .opts_len = sizeof(ra)});
+}
+
+/* Short frames are padded to 60 bytes on the wire; the padding moves with the frame. */
+static void ipip_udp_padded(struct pkt_buf *b)
+{
+	ipip_udp(b);
+	pkt_put(b, NULL, 6);
+}
+
+static void inner_udp_padded(struct pkt_buf *b)
+{
+	inner_udp(b);
+	pkt_put(b, NULL, 6);
+}
+
+static void ipip_other(struct pkt_buf *b) { wrap(b, inner_tcp, OTHER_ADDR, NULL); }
+
+/* A first fragment of a tunnel packet: the inner packet is incomplete. */
+static void ipip_fragment(struct pkt_buf *b)
+{
+	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){.frag_off = PKT_IP_MF});
+}
+
+static void tcp_to_host(struct pkt_buf *b)
+{
+	pkt_v4_tcp(b, &(struct pkt_spec){.dmac = MAC_HOST,
+					 .saddr = ipv4_addr(CLIENT_ADDR),
+					 .daddr = ipv4_addr(HOST_ADDR),
+					 .sport = 50000,
+					 .dport = 22,
+					 .tcp_flags = PKT_TCP_SYN});
+}
+
+static void udp6_to_host(struct pkt_buf *b)
+{
+	pkt_v6_udp(b, &(struct pkt_spec){.dmac = MAC_HOST,
+					 .saddr6 = ipv6_addr("2001:db8::1"),
+					 .daddr6 = ipv6_addr("2001:db8::b"),
+					 .sport = 5353,
+					 .dport = 53,
+					 .payload = "q6",
+					 .payload_len = 2});
+}
+
+static void arp_request(struct pkt_buf *b)
+{
+	static const __u8 zero[ETH_ALEN];
+
+	pkt_reset(b);
+	pkt_eth(b, (const __u8[ETH_ALEN]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, MAC_LB, ETH_P_ARP);
+	pkt_arp(b, 1, MAC_LB, ipv4_addr(LB_ADDR), zero, ipv4_addr(HOST_ADDR));
+}
+
+/* Outer IPv4 header cut after 12 bytes: not even the addresses are there. */
+static void ipip_outer_cut(struct pkt_buf *b)
+{
+	ipip_tcp(b);
+	b->len = ETH_HLEN + 12;
+}
+
+/* Outer total length runs one byte past the end of the frame. */
+static void ipip_outer_short(struct pkt_buf *b)
+{
+	ipip_tcp(b);
+	b->len--;
+}
+
+/* Only 10 bytes of the inner IPv4 header made it into the tunnel. */
+static void ipip_inner_cut(struct pkt_buf *b)
+{
+	struct pkt_buf in;
+
+	inner_tcp(&in);
+	in.len = ETH_HLEN + 10;
+	pkt_ipip_wrap(b, &in, ipv4_addr(LB_ADDR), ipv4_addr(HOST_ADDR), NULL);
+}
+
+/* Protocol 4 says IPv4 inside, but an IPv6 packet follows. */
+static void ipip_inner_v6(struct pkt_buf *b) { wrap(b, udp6_to_host, HOST_ADDR, NULL); }
+
+/* --- BPF_PROG_TEST_RUN cases --------------------------------------------------------------- */
+
+struct decap_case {
+	const char *name;
+	void (*input)(struct pkt_buf *b);
+	void (*expected)(struct pkt_buf *b); /* NULL: the input, untouched */
+	int retval;
+	enum xdplb_decap_reason reason;
+};
+
+static const struct decap_case cases[] = {
+    {"ipip tcp to us: inner packet passed", ipip_tcp, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE},
+    {"ipip udp to us: inner packet passed", ipip_udp, inner_udp, XDP_PASS, XDPLB_DECAP_DONE},
+    {"ipip outer options ihl 6", ipip_opts_ihl6, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE},
+    {"ipip outer options ihl 7", ipip_opts_ihl7, inner_udp, XDP_PASS, XDPLB_DECAP_DONE},
+    {"ipip outer options ihl 15", ipip_opts_ihl15, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE},
+    {"ipip vlan: tag kept", ipip_tcp_vlan, inner_tcp_vlan, XDP_PASS, XDPLB_DECAP_DONE},
+    {"ipip vlan and outer options", ipip_vlan_opts, inner_tcp_vlan, XDP_PASS, XDPLB_DECAP_DONE},
+    {"ipip with ethernet padding", ipip_udp_padded, inner_udp_padded, XDP_PASS, XDPLB_DECAP_DONE},
+    {"ipip to another address: untouched", ipip_other, NULL, XDP_PASS, XDPLB_DECAP_PASS},
+    {"ipip outer fragment: untouched", ipip_fragment, NULL, XDP_PASS, XDPLB_DECAP_PASS},
+    {"plain tcp to us: untouched", tcp_to_host, NULL, XDP_PASS, XDPLB_DECAP_PASS},
+    {"ipv6 udp to us: untouched", udp6_to_host, NULL, XDP_PASS, XDPLB_DECAP_PASS},
+    {"arp: untouched", arp_request, NULL, XDP_PASS, XDPLB_DECAP_PASS},
+    {"ipip outer header truncated: untouched", ipip_outer_cut, NULL, XDP_PASS, XDPLB_DECAP_PASS},
+    {"ipip outer tot_len past frame: untouched", ipip_outer_short, NULL, XDP_PASS,
+     XDPLB_DECAP_PASS},
+    {"ipip inner truncated: dropped", ipip_inner_cut, NULL, XDP_DROP, XDPLB_DECAP_DROP_MALFORMED},
+    {"ipip inner not ipv4: dropped", ipip_inner_v6, NULL, XDP_DROP, XDPLB_DECAP_DROP_MALFORMED},
+};
+
+/* Per-CPU counters summed over every possible CPU. */
+static int read_counters(struct xdplb_counter sum[XDPLB_DECAP_MAX])
+{
+	int fd = bpf_map__fd(skel->maps.xdplb_decap_st);
+	int ncpus = libbpf_num_possible_cpus();
+	struct xdplb_counter *v;
+	__u32 r;
+	int i, err = 0;
+
+	if (ncpus < 0)
+		return ncpus;
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (r = 0; r < XDPLB_DECAP_MAX; r++) {
+		sum[r] = (struct xdplb_counter){};
+		if (bpf_map_lookup_elem(fd, &r, v)) {
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < ncpus; i++) {
+			sum[r].packets += v[i].packets;
+			sum[r].bytes += v[i].bytes;
+		}
+	}
+	free(v);
+	return err;
+}
+
+static void run_case(const struct decap_case *c)
+{
+	struct xdplb_counter before[XDPLB_DECAP_MAX], after[XDPLB_DECAP_MAX];
+	struct pkt_buf in, exp;
+	unsigned char out[sizeof(in.data) + 256];
+	char what[96];
+	__u32 r;
+	int err;
+
+	c->input(&in);
+	if (c->expected)
+		c->expected(&exp);
+	else
+		exp = in;
+
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = in.data, .data_size_in = in.len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+
+	if (!ASSERT_EQ(read_counters(before), 0, "read counters"))
+		return;
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdplb_decap), &topts);
+	if (!ASSERT_EQ(err, 0, "bpf_prog_test_run_opts"))
+		return;
+	ASSERT_EQ(topts.retval, c->retval, "verdict");
+	ASSERT_BYTES(out, topts.data_size_out, exp.data, exp.len, "output frame");
+	if (!ASSERT_EQ(read_counters(after), 0, "read counters"))
+		return;
+	for (r = 0; r < XDPLB_DECAP_MAX; r++) {
+		snprintf(what, sizeof(what), "%s packets", reason_names[r]);
+		ASSERT_EQ(after[r].packets - before[r].packets, r == c->reason, what);
+		snprintf(what, sizeof(what), "%s bytes", reason_names[r]);
+		ASSERT_EQ(after[r].bytes - before[r].bytes, r == c->reason ? in.len : 0, what);
+	}
+}
+
+/* --- pkt.h self-tests ---------------------------------------------------------------------- */
+
+/*
+ * The IPv4 header of the checksum example in Wikipedia's "Internet checksum" article:
+ * 4500 0073 0000 4000 4011 [b861] c0a8 0001 c0a8 00c7.  A UDP datagram of 0x73 - 20 - 8 =
+ * 87 payload bytes gives the same total length.
+ */
+static void pkt_selftest_ipv4_reference(void)
+{
+	static const __u8 ref[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+				     0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
+	unsigned char body[87] = {0};
+	struct pkt_buf b;
+
+	pkt_v4_udp(&b, &(struct pkt_spec){.saddr = ipv4_addr("192.168.0.1"),
+					  .daddr = ipv4_addr("192.168.0.199"),
+					  .ip = {.frag_off = PKT_IP_DF},
+					  .payload = body,
+					  .payload_len = sizeof(body)});
+	ASSERT_BYTES(b.data + ETH_HLEN, PKT_IPV4_HLEN, ref, sizeof(ref), "IPv4 header");
+	ASSERT_TRUE(csum_ipv4_hdr_ok(b.data + ETH_HLEN), "csum_ipv4_hdr_ok");
+	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN), "csum_l4_ok");
+}
+
+/*
+ * TCP SYN 10.0.0.1:1234 -> 10.0.0.2:80, seq 1, ID 1, TTL 64, window 65535, computed by hand
+ * (and cross-checked with a few lines of Python's struct module):
+ *   IP:  4500 + 0028 + 0001 + 0000 + 4006 + 0a00 + 0001 + 0a00 + 0002 = 9932 -> ~ = 66cd
+ *   TCP: pseudo 0a00 + 0001 + 0a00 + 0002 + 0006 + 0014 = 141d;
+ *        04d2 + 0050 + 0000 + 0001 + 0000 + 0000 + 5002 + ffff = 1_5524 -> 5525;
+ *        141d + 5525 = 6942 -> ~ = 96bd
+ */
+static void pkt_selftest_tcp_by_hand(void)
+{
+	static const __u8 ref[40] = {
+	    0x45, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x66, 0xcd, 0x0a, 0x00,
+	    0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x04, 0xd2, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01,
+	    0x00, 0x00, 0x00, 0x00, 0x50, 0x02, 0xff, 0xff, 0x96, 0xbd, 0x00, 0x00,
+	};
+	struct pkt_buf b;
+
+	pkt_v4_tcp(&b, &(struct pkt_spec){.saddr = ipv4_addr("10.0.0.1"),
+					  .daddr = ipv4_addr("10.0.0.2"),
+					  .ip = {.id = 1},
+					  .sport = 1234,
+					  .dport = 80,
+					  .seq = 1,
+					  .tcp_flags = PKT_TCP_SYN});
+	ASSERT_EQ(b.len, ETH_HLEN + sizeof(ref), "frame length");
+	ASSERT_BYTES(b.data + ETH_HLEN, b.len - ETH_HLEN, ref, sizeof(ref), "IPv4 + TCP");
+}
+
+/* RFC 1071 section 3 example: 0001 f203 f4f5 f6f7 sums to ddf2 (checksum 220d). */
+static void pkt_selftest_rfc1071(void)
+{
+	static const __u8 words[8] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+
+	ASSERT_EQ(pkt_csum_fold(pkt_csum_add(0, words, sizeof(words))), 0x220d, "checksum");
+}
+
+/* Every builder's output verifies, and one damaged byte is noticed. */
+static void pkt_selftest_verifiers(void)
+{
+	struct pkt_buf b, ipip;
+	size_t l3;
+
+	inner_tcp(&b);
+	ASSERT_TRUE(csum_ipv4_hdr_ok(b.data + ETH_HLEN), "v4 tcp header");
+	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN), "v4 tcp l4");
+	b.data[b.len - 1] ^= 1;
+	ASSERT_TRUE(!csum_l4_ok(b.data + ETH_HLEN), "v4 tcp l4 damaged");
+	b.data[ETH_HLEN + 8] ^= 1;
+	ASSERT_TRUE(!csum_ipv4_hdr_ok(b.data + ETH_HLEN), "v4 header damaged");
+
+	inner_udp(&b);
+	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN), "v4 udp l4");
+
+	inner_tcp_vlan(&b);
+	ASSERT_EQ(pkt_l3_off(&b), ETH_HLEN + 4, "vlan l3 offset");
+	ASSERT_TRUE(csum_ipv4_hdr_ok(b.data + ETH_HLEN + 4), "vlan v4 header");
+	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN + 4), "vlan v4 tcp l4");
+
+	udp6_to_host(&b);
+	ASSERT_EQ(pkt_l3_type(&b), ETH_P_IPV6, "v6 ethertype");
+	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN), "v6 udp l4");
+	pkt_v6_tcp(&b, &(struct pkt_spec){.saddr6 = ipv6_addr("2001:db8::1"),
+					  .daddr6 = ipv6_addr("2001:db8::2"),
+					  .sport = 1,
+					  .dport = 2,
+					  .tcp_flags = PKT_TCP_SYN,
+					  .payload = "x",
+					  .payload_len = 1});
+	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN), "v6 tcp l4");
+	ASSERT_EQ(pkt_r16(b.data + ETH_HLEN + 4), PKT_TCP_HLEN + 1, "v6 payload length");
+
+	/* Nested: outer and inner headers both verify, whichever way the frame was built. */
+	ipip_opts_ihl6(&ipip);
+	ASSERT_TRUE(csum_ipv4_hdr_ok(ipip.data + ETH_HLEN), "ipip outer header");
+	ASSERT_TRUE(csum_ipv4_hdr_ok(ipip.data + ETH_HLEN + 24), "ipip inner header");
+	ASSERT_TRUE(csum_l4_ok(ipip.data + ETH_HLEN + 24), "ipip inner l4");
+	ASSERT_EQ(pkt_r16(ipip.data + ETH_HLEN + 2), ipip.len - ETH_HLEN, "ipip outer tot_len");
+
+	pkt_reset(&b);
+	pkt_eth(&b, NULL, NULL, ETH_P_IP);
+	pkt_ipv4(&b, ipv4_addr(LB_ADDR), ipv4_addr(HOST_ADDR), IPPROTO_IPIP, NULL);
+	l3 = pkt_ipv4(&b, ipv4_addr(CLIENT_ADDR), ipv4_addr(VIP_ADDR), IPPROTO_UDP, NULL);
+	pkt_udp(&b, 1, 2, "abc", 3);
+	pkt_finish(&b);
+	ASSERT_TRUE(csum_ipv4_hdr_ok(b.data + ETH_HLEN), "nested outer header");
+	ASSERT_TRUE(csum_ipv4_hdr_ok(b.data + l3), "nested inner header");
+	ASSERT_TRUE(csum_l4_ok(b.data + l3), "nested inner l4");
+	ASSERT_EQ(pkt_r16(b.data + ETH_HLEN + 2), 20 + 20 + 8 + 3, "nested outer tot_len");
+	ASSERT_EQ(pkt_r16(b.data + l3 + 2), 20 + 8 + 3, "nested inner tot_len");
+}
+
+int main(void)
+{
+	struct xdplb_decap_key key = {};
+	__u32 one = 1;
+	size_t i;
+	int err;
+
+	REQUIRE_ROOT();
+
+	RUN_CASE("pkt.h: RFC 1071 example", pkt_selftest_rfc1071);
+	RUN_CASE("pkt.h: IPv4 header checksum reference", pkt_selftest_ipv4_reference);
+	RUN_CASE("pkt.h: TCP SYN computed by hand", pkt_selftest_tcp_by_hand);
+	RUN_CASE("pkt.h: checksum verifiers", pkt_selftest_verifiers);
+
+	if (sandbox_enter())
+		return 1;
+	skel = decap_bpf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "Failed to open and load the decap skeleton: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	key.family = XDPLB_AF_INET;
+	key.addr[0] = ipv4_addr(HOST_ADDR);
+	err = bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_decap_ip), &key, &one, BPF_ANY);
+	if (err) {
+		fprintf(stderr, "Failed to add %s to xdplb_decap_ip: %s\n", HOST_ADDR,
+			strerror(errno));
+		decap_bpf__destroy(skel);
+		return 1;
+	}
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		RUN_CASE(cases[i].name, run_case, &cases[i]);
+
+	decap_bpf__destroy(skel);
+	return TEST_MAIN_END();
+}
