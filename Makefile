@@ -33,8 +33,12 @@ LIB_OBJS := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
-BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+# Benchmark harness programs (bench/*.bpf.c): objects and skeletons in $(OUTPUT)/bench/, the
+# binaries include them as "bench/NAME.skel.h".
+BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
+BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/bench/%.skel.h,$(BENCH_BPF_SRCS))
 
 ifeq ($(V),1)
 Q =
@@ -103,6 +107,18 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) $(SKELS
 $(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(LIB_OBJS) $(SKELS) | $(OUTPUT)/bench
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) $(CFLAGS) -Ibench -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c $(wildcard bench/*.h) $(BPF_HDRS) | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(OUTPUT)/bench/$*.tmp.bpf.o
+	$(Q)$(BPFTOOL) gen object $@ $(OUTPUT)/bench/$*.tmp.bpf.o
+	$(Q)rm -f $(OUTPUT)/bench/$*.tmp.bpf.o
+
+$(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BENCH_BINS): $(BENCH_SKELS)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)

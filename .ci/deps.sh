@@ -17,6 +17,7 @@ PKGS=(
 	nginx-light curl    # real backends and clients in e2e tests and the demo
 	wrk                 # load client in e2e tests
 	tcpdump             # packet captures in e2e tests on failure
+	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected
 )
 
 missing=()

@@ -95,20 +95,49 @@ static __be32 first_ipv4(const char *ifname)
 	return addr;
 }
 
-static void check_forwarding(const char *ifname)
+static int read_sysctl(const char *path, char *v)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fread(v, 1, 1, f) == 1;
+	fclose(f);
+	return ok ? 0 : -EIO;
+}
+
+/*
+ * The kernel settings the data plane depends on.  Forwarding must be on for the ingress
+ * interface, or bpf_fib_lookup() refuses to route (drop_fwd_disabled): that is a routing
+ * decision for the operator, so only a warning.  accept_local is switched on: when a
+ * backend's MAC is not known yet, the encapsulated packet goes to the kernel so that it
+ * resolves the neighbour and forwards it, and that packet's source is our own tunnel
+ * address, which the kernel drops as martian unless accept_local is set.
+ */
+static void check_sysctls(const char *ifname)
 {
 	char path[PATH_MAX], v = '0';
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", ifname);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fread(&v, 1, 1, f) == 1 && v == '0')
+	if (!read_sysctl(path, &v) && v == '0')
 		p_warn("forwarding is off on %s: packets for VIPs are dropped (drop_fwd_disabled) "
 		       "until 'sysctl -w net.ipv4.conf.%s.forwarding=1'",
 		       ifname, ifname);
-	fclose(f);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/accept_local", ifname);
+	if (!read_sysctl(path, &v) && v == '0') {
+		f = fopen(path, "w");
+		if (!f || fputs("1", f) < 0)
+			p_warn("cannot set net.ipv4.conf.%s.accept_local=1: first packets towards a "
+			       "backend with an unresolved MAC will be lost",
+			       ifname);
+		else
+			p_info("set net.ipv4.conf.%s.accept_local=1 (see xdplb(8), pass_no_neigh)",
+			       ifname);
+		if (f)
+			fclose(f);
+	}
 }
 
 /* Our program among the ones libxdp reports on @ifindex, or NULL. */
@@ -330,7 +359,7 @@ static int do_attach(int argc, char **argv)
 		p_warn("%s has no IPv4 address: set one with 'tunsrc ADDR' before TUN-mode VIPs "
 		       "can forward",
 		       o.ifname);
-	check_forwarding(o.ifname);
+	check_sysctls(o.ifname);
 	p_info("attached to %s (%s mode), state in %s", o.ifname,
 	       o.mode == XDP_MODE_SKB ? "generic" : "native", pin_dir);
 out:

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 #include "common.h"
 #include "dev.h"
 
@@ -37,13 +38,17 @@ static int do_version(int argc, char **argv)
 	return 0;
 }
 
+/* libbpf's and libxdp's own messages (verifier logs included) only with -d: without it,
+ * each failure is reported once, by us, as "Error: ..."; libxdp's fallback from its
+ * dispatcher to a single program is a normal event, not something to alarm users with. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !debug_output)
-		return 0;
-	if (!debug_output && level == LIBBPF_INFO)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	return debug_output ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	return debug_output ? vfprintf(stderr, fmt, ap) : 0;
 }
 
 int main(int argc, char **argv)
@@ -82,6 +87,7 @@ int main(int argc, char **argv)
 		}
 	}
 	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {

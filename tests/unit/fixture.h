@@ -43,9 +43,15 @@ static inline void fx_backend_mac(__be32 addr, __u8 mac[ETH_ALEN])
 	mac[5] = a[3];
 }
 
-static inline int fx_setup(struct fixture *fx)
+/*
+ * Enter the sandbox, build the topology above and load xdplb with a flow table of @max_flows
+ * entries; @percpu_lru gives it per-CPU LRU lists (BPF_F_NO_COMMON_LRU) instead of a shared
+ * one.  Each call enters a fresh sandbox: an earlier fixture's interfaces are gone after it.
+ */
+static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percpu_lru)
 {
 	struct xdplb_config cfg = {};
+	struct bpf_map *flows;
 	int err = 0;
 
 	if (sandbox_enter())
@@ -69,8 +75,10 @@ static inline int fx_setup(struct fixture *fx)
 	fx->skel = xdplb_bpf__open();
 	if (!fx->skel)
 		return -1;
-	/* A small flow table keeps the test light; the code path is the same. */
-	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows, 4096);
+	flows = fx->skel->maps.xdplb_flows;
+	bpf_map__set_max_entries(flows, max_flows);
+	if (percpu_lru)
+		bpf_map__set_map_flags(flows, bpf_map__map_flags(flows) | BPF_F_NO_COMMON_LRU);
 	if (xdplb_bpf__load(fx->skel)) {
 		fprintf(stderr, "fixture: load xdplb: %s\n", strerror(errno));
 		return -1;
@@ -81,6 +89,9 @@ static inline int fx_setup(struct fixture *fx)
 	cfg.ring_size = 65537;
 	return lb_config_set(&fx->lb, &cfg);
 }
+
+/* A small flow table keeps the tests light; the code path is the same. */
+static inline int fx_setup(struct fixture *fx) { return fx_setup_sized(fx, 4096, false); }
 
 struct fx_run {
 	int retval;

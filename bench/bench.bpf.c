@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Benchmark harness programs: the wrapper that BPF_PROG_TEST_RUN repeats, and the floor.
+ *
+ * Repetitions of one test run share one packet buffer and the kernel does not reset the data
+ * pointers between them, while the balancer grows the head by 20 bytes (IPIP).  So the wrapper
+ * first puts the original frame back, then tail-calls the program under test in
+ * bench_progs[BENCH_SLOT]: xdplb_xdp_ingress, or bench_swap_mac for the floor.  The frame and
+ * the settings are globals (.bss) that bench.c writes through the skeleton before each run.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "defs.h"
+#include "bench.h"
+
+_Static_assert(BENCH_FRAME_LEN % 8 == 4, "the copy below is N x 8 + 4 bytes");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} bench_progs SEC(".maps");
+
+/* The frame as bench.c built it. */
+__u64 bench_frame[(BENCH_FRAME_LEN + 7) / 8];
+/* 1: write a new source address into every repetition. */
+__u32 bench_new_src;
+/* Next source address - BENCH_SRC_BASE.  Plain increment: bench.c runs on one CPU. */
+__u32 bench_src_seq;
+
+SEC("xdp")
+int bench_wrap(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *iph;
+	__u64 *w;
+
+	/*
+	 * data_end never moves, so the surplus over the original length is what the previous
+	 * repetition pushed in front (20 bytes after an encap, else 0).  Called with 0 as well,
+	 * so that the wrapper costs the same whatever the program under test did.
+	 */
+	if (bpf_xdp_adjust_head(ctx, (int)(data_end - data) - BENCH_FRAME_LEN))
+		return XDP_ABORTED;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	/* Copied with 8-byte stores: x86, like most JIT targets, allows unaligned packet access. */
+	w = data;
+	if ((void *)w + BENCH_FRAME_LEN > data_end)
+		return XDP_ABORTED;
+#pragma unroll
+	for (int i = 0; i < BENCH_FRAME_LEN / 8; i++)
+		w[i] = bench_frame[i];
+	*(__u32 *)&w[BENCH_FRAME_LEN / 8] = *(__u32 *)&bench_frame[BENCH_FRAME_LEN / 8];
+
+	if (bench_new_src) {
+		/* the balancer checks neither the IPv4 nor the TCP checksum: no fix-up */
+		iph = data + ETH_HLEN;
+		iph->saddr = bpf_htonl(BENCH_SRC_BASE + bench_src_seq++);
+	}
+	bpf_tail_call(ctx, &bench_progs, BENCH_SLOT);
+	return XDP_ABORTED; /* empty slot */
+}
+
+/* The floor: the least an XDP forwarder does (cf. xdp-bench tx's swap_macs). */
+SEC("xdp")
+int bench_swap_mac(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u8 tmp[ETH_ALEN];
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_ABORTED;
+	__builtin_memcpy(tmp, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
+	return XDP_TX;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

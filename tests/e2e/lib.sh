@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Shared helpers of the end-to-end tests and the demo: namespaces, veth links, a private
+# bpffs, real servers.  Sourced by tests/e2e/runner.sh and tests/e2e/demo.sh.
+#
+# Why the veth settings below (a user running xdplb on veth needs the same):
+# - A frame sent with XDP_TX or redirected into a veth is dropped unless the receiving peer
+#   has an XDP program or GRO enabled: link_add turns GRO on for both ends.
+# - A local socket sending through a veth with TX checksum offload leaves a partial
+#   checksum for the receiver to finish; once XDP has forwarded the frame that hint is lost
+#   and the backend sees a bad checksum (TcpInCsumErrors, connections hang).  Client-side
+#   veths get "tx off" (link_add ... txoff).
+
+XDPLB=${XDPLB:-$PWD/.output/xdplb}
+: "${E2E_TAG:=x$$}"  # short: namespace names prefix interface names nowhere, but stay short
+E2E_NS=()
+E2E_PIDS=()
+
+log() { [ "${V:-0}" = 1 ] && echo "   # $*" >&2; return 0; }
+
+nsx() { # NS CMD... : run in a namespace
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+ns_add() { # VAR NAME : creates namespace "$E2E_TAG-NAME" (loopback up), its name in VAR
+	local ns="$E2E_TAG-$2"
+	ip netns add "$ns" || return 1
+	E2E_NS+=("$ns")
+	nsx "$ns" ip link set lo up
+	printf -v "$1" '%s' "$ns"
+}
+
+E2E_LINKS=0
+
+link_add() { # NS1 IF1 NS2 IF2 [txoff1] : veth pair, both up, GRO on
+	local ns1=$1 if1=$2 ns2=$3 if2=$4 opt=${5:-}
+	local t1="${E2E_TAG}l${E2E_LINKS}a" t2="${E2E_TAG}l${E2E_LINKS}b"
+	E2E_LINKS=$((E2E_LINKS + 1))
+	# created in this namespace under unique names, then moved and renamed
+	ip link add "$t1" type veth peer name "$t2" || return 1
+	ip link set "$t1" netns "$ns1" name "$if1" || return 1
+	ip link set "$t2" netns "$ns2" name "$if2" || return 1
+	nsx "$ns1" ip link set "$if1" up
+	nsx "$ns2" ip link set "$if2" up
+	nsx "$ns1" ethtool -K "$if1" gro on >/dev/null 2>&1
+	nsx "$ns2" ethtool -K "$if2" gro on >/dev/null 2>&1
+	if [ "$opt" = txoff ]; then
+		nsx "$ns1" ethtool -K "$if1" tx off >/dev/null 2>&1
+	fi
+	return 0
+}
+
+bpffs_setup() { # private bpffs for pins (xdplb and libxdp's dispatcher)
+	E2E_TMP=$(mktemp -d /tmp/xdplb-e2e.XXXXXX)
+	mkdir -p "$E2E_TMP/bpffs"
+	mount -t bpf bpf "$E2E_TMP/bpffs" || return 1
+	export LIBXDP_BPFFS="$E2E_TMP/bpffs"
+	E2E_PIN="$E2E_TMP/bpffs/xdplb"
+}
+
+xlb() { # NS ARGS... : xdplb in a namespace with the private pin dir
+	local ns=$1
+	shift
+	nsx "$ns" "$XDPLB" --bpffs "$E2E_PIN" "$@"
+}
+
+nginx_start() { # NS IDENTITY : nginx on :80 answering "I am IDENTITY"
+	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1"
+	mkdir -p "$dir"
+	cat >"$dir/nginx.conf" <<-CONF
+		daemon on;
+		pid $dir/nginx.pid;
+		error_log $dir/error.log;
+		worker_processes 1;
+		events { worker_connections 1024; }
+		http {
+			access_log off;
+			client_body_temp_path $dir;
+			proxy_temp_path $dir;
+			fastcgi_temp_path $dir;
+			uwsgi_temp_path $dir;
+			scgi_temp_path $dir;
+			server {
+				listen 80 default_server;
+				listen [::]:80 default_server;
+				location / { return 200 "I am $id\n"; }
+			}
+		}
+	CONF
+	nsx "$ns" nginx -c "$dir/nginx.conf" -e "$dir/error.log" || return 1
+}
+
+e2e_teardown() {
+	local ns pid
+	for ns in "${E2E_NS[@]}"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$pid" 2>/dev/null
+		done
+	done
+	for pid in "${E2E_PIDS[@]}"; do
+		kill -9 "$pid" 2>/dev/null
+	done
+	for ns in "${E2E_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	E2E_NS=()
+	E2E_PIDS=()
+	if [ -n "${E2E_TMP:-}" ]; then
+		umount "$E2E_TMP/bpffs" 2>/dev/null
+		rm -rf "$E2E_TMP"
+		E2E_TMP=
+	fi
+}
+
+# The TUN-mode topology used by several tests and the demo:
+#   client (eth0 192.168.10.2, tx checksum offload off)
+#     -- lb eth0 192.168.10.1 [xdplb, native XDP]   lb eth1 10.0.2.1
+#     -- sw (bridge) -- backend i (eth0 10.0.2.1i, VIP on lo, xdplb decap on eth0, nginx)
+# Backends answer the client directly (through lb's kernel routing, as their gateway).
+# Sets NS_C NS_LB NS_SW NS_B[1..n].
+VIP=10.0.0.10
+topo_tun() { # NBACKENDS
+	local n=${1:-3} i
+	ns_add NS_C c && ns_add NS_LB lb && ns_add NS_SW sw || return 1
+	link_add "$NS_C" eth0 "$NS_LB" eth0 txoff || return 1
+	link_add "$NS_LB" eth1 "$NS_SW" p0 || return 1
+	nsx "$NS_SW" ip link add br0 type bridge
+	nsx "$NS_SW" ip link set p0 master br0
+	nsx "$NS_SW" ip link set br0 up
+	nsx "$NS_C" ip addr add 192.168.10.2/24 dev eth0
+	nsx "$NS_C" ip route add default via 192.168.10.1
+	nsx "$NS_LB" ip addr add 192.168.10.1/24 dev eth0
+	nsx "$NS_LB" ip addr add 10.0.2.1/24 dev eth1
+	nsx "$NS_LB" sysctl -qw net.ipv4.ip_forward=1
+	NS_B=()
+	for i in $(seq 1 "$n"); do
+		ns_add "NS_B[$i]" "b$i" || return 1
+		link_add "$NS_SW" "p$i" "${NS_B[i]}" eth0 || return 1
+		nsx "$NS_SW" ip link set "p$i" master br0
+		nsx "${NS_B[i]}" ip addr add "10.0.2.1$i/24" dev eth0
+		nsx "${NS_B[i]}" ip route add default via 10.0.2.1
+		nsx "${NS_B[i]}" ip addr add "$VIP/32" dev lo
+		nsx "${NS_B[i]}" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.eth0.rp_filter=0
+		nginx_start "${NS_B[i]}" "10.0.2.1$i" || return 1
+	done
+	return 0
+}
+
+# Attach xdplb on lb:eth0, decap on every backend, one TCP VIP on port 80.
+setup_tun_vip() { # NBACKENDS [weight...]
+	local n=$1 i
+	shift
+	xlb "$NS_LB" dev attach dev eth0 tunsrc 10.0.2.1 >/dev/null || return 1
+	xlb "$NS_LB" vip add tcp "$VIP:80" sched mh mode tun || return 1
+	for i in $(seq 1 "$n"); do
+		xlb "${NS_B[i]}" decap attach dev eth0 >/dev/null || return 1
+		xlb "$NS_LB" real add tcp "$VIP:80" "10.0.2.1$i" weight "${1:-1}" || return 1
+		[ $# -gt 0 ] && shift
+	done
+	return 0
+}
+
+# curl the VIP COUNT times from the client; prints one identity per line.
+curl_vip() { # COUNT [URL]
+	local i url=${2:-http://$VIP/}
+	for i in $(seq 1 "$1"); do
+		nsx "$NS_C" curl -s --max-time 3 "$url" || echo "FAILED"
+	done
+}
