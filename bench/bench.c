@@ -241,7 +241,8 @@ static void print_prog_info(int fd)
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return;
-	/* xlated_prog_len / 8 = the lines of `bpftool prog dump xlated` (ld_imm64 counts 2) */
+	/* xlated_prog_len / 8 = instructions; `bpftool prog dump xlated` prints each 16-byte
+	 * ld_imm64 (map address) on one line, so it shows fewer lines */
 	printf("xdplb_xdp_ingress: %u xlated insns, %u bytes jited, %u insns processed by the "
 	       "verifier\n",
 	       info.xlated_prog_len / 8, info.jited_prog_len, info.verified_insns);
