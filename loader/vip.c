@@ -258,8 +258,9 @@ static int vip_show(int argc, char **argv)
 	if (json_output)
 		arr = json_object_new_array();
 	else
-		printf("Prot LocalAddress:Port             Scheduler Forward\n"
-		       "  -> RemoteAddress:Port            Forward Weight State  Flows      Packets\n");
+		printf("%-4s %-30s %-9s %s\n  -> %-28s %-7s %-6s %-6s %-10s %s\n", "Prot",
+		       "LocalAddress:Port", "Scheduler", "Forward", "RemoteAddress:Port", "Forward",
+		       "Weight", "State", "Flows", "Packets");
 	for (int i = 0; i < n; i++)
 		show_one(&lb, &vips[i], arr, rs);
 	if (json_output)
