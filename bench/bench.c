@@ -14,12 +14,7 @@
  */
 #include <sched.h>
 #include <bpf/bpf.h>
-/* test.h (through fixture.h) has the test runners' pass/fail counts, unused here: a fix in
- * test.h would be __attribute__((unused)) on them. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-variable"
 #include "fixture.h"
-#pragma GCC diagnostic pop
 #include "bench.h"
 #include "bench/bench.skel.h"
 
@@ -194,14 +189,18 @@ static int sample_case(struct harness *h, struct fixture *fx, __u32 vip_id,
 			return err;
 	}
 	if (lb_read_counter(fx->lb.stats, c->reason, &r0) ||
-	    lb_read_traffic(fx->lb.vip_stats, vip_id, &t0))
+	    lb_read_traffic(fx->lb.vip_stats, vip_id, &t0)) {
+		fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
 		return -EIO;
+	}
 	err = test_run(h, fx->lb0, frame, REPEAT, c->verdict, c->out_len, ns);
 	if (err)
 		return err;
 	if (lb_read_counter(fx->lb.stats, c->reason, &r1) ||
-	    lb_read_traffic(fx->lb.vip_stats, vip_id, &t1))
+	    lb_read_traffic(fx->lb.vip_stats, vip_id, &t1)) {
+		fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
 		return -EIO;
+	}
 	if (r1.packets - r0.packets != REPEAT || t1.flows - t0.flows != c->flows) {
 		fprintf(stderr,
 			"Error: %s: %llu packets counted as reason %d, %llu new flows (expected "

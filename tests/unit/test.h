@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
-static int test_passed, test_failed;
+static int test_passed __attribute__((unused)), test_failed __attribute__((unused));
 static int case_failed;
 static const char *case_name = "";
 
