@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* This file contains the forwarding modes and the egress decision (bpf_fib_lookup). */
+/* This file contains the forwarding modes (TUN, DR, NAT and NAT's return path) and the
+ * egress decision through the kernel's routing and neighbour tables (bpf_fib_lookup). */
 #ifndef XDPLB_FORWARD_H
 #define XDPLB_FORWARD_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 #include "defs.h"
+#include "csum.h"
 #include "encap.h"
 #include "maps.h"
 
@@ -22,59 +25,227 @@ static __always_inline int fib_error(int rc)
 	}
 }
 
+/* Next hop for @dst (src, tot_len for the MTU check).  Returns a BPF_FIB_LKUP_RET_*. */
+static __always_inline int fib_v4(struct xdp_md *ctx, struct bpf_fib_lookup *fib, __be32 src,
+				  __be32 dst, __u8 proto, __u16 tot_len)
+{
+	fib->family = AF_INET;
+	fib->l4_protocol = proto;
+	fib->tot_len = tot_len;
+	fib->ipv4_src = src;
+	fib->ipv4_dst = dst;
+	fib->ifindex = ctx->ingress_ifindex;
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
+
+/* Egress verdict once the frame is ready for fib->ifindex. */
+static __always_inline int fib_out(struct xdp_md *ctx, const struct bpf_fib_lookup *fib)
+{
+	if (fib->ifindex == ctx->ingress_ifindex)
+		return XDPLB_R_TX;
+	bpf_redirect(fib->ifindex, 0);
+	return XDPLB_R_REDIRECT;
+}
+
+/*
+ * Replace the L2 header by a plain Ethernet header (a VLAN tag that came in is dropped: the
+ * frame leaves on the interface the routing table chose).  Returns 0 or -DROP_INTERNAL.
+ */
+static __always_inline int set_l2(struct xdp_md *ctx, const struct packet *p, const __u8 *smac,
+				  const __u8 *dmac)
+{
+	struct ethhdr *eth;
+
+	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - ETH_HLEN))
+		return -XDPLB_R_DROP_INTERNAL;
+	eth = (void *)(long)ctx->data;
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	eth->h_proto = bpf_htons(ETH_P_IP);
+	return 0;
+}
+
+/* The MACs the frame arrived with (for packets handed to the kernel). */
+static __always_inline int arrived_macs(struct xdp_md *ctx, __u8 *smac, __u8 *dmac)
+{
+	struct ethhdr *eth = (void *)(long)ctx->data;
+
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	__builtin_memcpy(dmac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(smac, eth->h_source, ETH_ALEN);
+	return 0;
+}
+
 /**
- * forward_tun4() - TUN mode for an IPv4 packet to an IPv4 backend.
+ * nat_rewrite() - rewrite one address and port of the packet, checksums updated.
+ * @dst: true to rewrite the destination (towards a backend), false for the source (reply).
  *
- * The kernel's routing and neighbour tables give the next hop, its MAC and the egress
- * interface (and check the egress MTU against the encapsulated length).  When the neighbour
- * is not resolved yet, the encapsulated packet goes to the kernel, which resolves it and
- * forwards this packet itself; later packets take the fast path.
+ * IPv4 header checksum for the address; TCP/UDP checksum for the address (pseudo-header) and
+ * the port.  A UDP checksum of 0 means "none" and stays 0; a computed 0 is sent as 0xffff
+ * (RFC 768).
+ */
+static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct packet *p, bool dst,
+				       __be32 addr, __be16 port)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *iph = data + l3_offset(p);
+	__be32 old_addr;
+	__be16 old_port;
+	__u32 l4_off;
+
+	if ((void *)(iph + 1) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	l4_off = l3_offset(p) + (iph->ihl & 0xf) * 4;
+	old_addr = dst ? iph->daddr : iph->saddr;
+	if (dst)
+		iph->daddr = addr;
+	else
+		iph->saddr = addr;
+	csum_replace4(&iph->check, old_addr, addr);
+
+	if (p->key.proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + l4_off;
+
+		if ((void *)(th + 1) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		old_port = dst ? th->dest : th->source;
+		if (dst)
+			th->dest = port;
+		else
+			th->source = port;
+		csum_replace4_2(&th->check, old_addr, addr, old_port, port);
+	} else {
+		struct udphdr *uh = data + l4_off;
+
+		if ((void *)(uh + 1) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		old_port = dst ? uh->dest : uh->source;
+		if (dst)
+			uh->dest = port;
+		else
+			uh->source = port;
+		if (uh->check) {
+			csum_replace4_2(&uh->check, old_addr, addr, old_port, port);
+			if (!uh->check)
+				uh->check = 0xffff;
+		}
+	}
+	return 0;
+}
+
+/* The reply tuple of a NAT flow (backend -> client), as the return path will see it. */
+static __always_inline void nat_reply_key(const struct packet *p, const struct xdplb_real *real,
+					  struct xdplb_flow_key *rk)
+{
+	__builtin_memcpy(rk->src, real->addr, sizeof(rk->src));
+	__builtin_memcpy(rk->dst, p->key.src, sizeof(rk->dst));
+	rk->sport = real->port ? real->port : p->key.dport;
+	rk->dport = p->key.sport;
+	rk->proto = p->key.proto;
+	rk->family = p->key.family;
+}
+
+/**
+ * forward_v4() - send a VIP packet to its backend in the VIP's mode.
+ * @nat_new: NAT mode only: write the return-path entry (a new or moved flow).
+ *
+ * TUN: IPv4-in-IPv4 (encap_v4()).  DR: only the Ethernet header changes, to the backend's
+ * MAC.  NAT: destination address and port become the backend's.  The kernel's routing and
+ * neighbour tables give the next hop and egress interface, and check the egress MTU.  When
+ * the next hop's MAC is not known yet, TUN and NAT packets go to the kernel already
+ * rewritten (it resolves the neighbour and forwards them; later packets take the fast
+ * path); a DR packet still carries the VIP as destination, so the kernel could not deliver
+ * it: counted drop, and the control plane keeps backends' neighbours resolved.
  *
  * Returns: a non-negative enum xdplb_reason (TX, REDIRECT, PASS_NO_NEIGH) or -reason.
  */
-static __always_inline int forward_tun4(struct xdp_md *ctx, const struct packet *p,
-					const struct xdplb_real *real)
+static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p,
+				      const struct xdplb_vip *vip, const struct xdplb_real *real,
+				      const struct xdplb_config *cfg, __u32 real_id, bool nat_new)
 {
 	struct bpf_fib_lookup fib = {};
-	struct xdplb_config *cfg;
-	__u32 zero = 0;
+	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+	__be32 dst = real->addr[0];
 	int rc, err;
 
-	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
-	if (!cfg || !cfg->tun_src4)
-		return -XDPLB_R_DROP_NO_SOURCE;
+	if (vip->mode == XDPLB_MODE_TUN) {
+		if (!cfg->tun_src4)
+			return -XDPLB_R_DROP_NO_SOURCE;
+		rc = fib_v4(ctx, &fib, cfg->tun_src4, dst, IPPROTO_IPIP,
+			    p->l3_len + sizeof(struct iphdr));
+		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+			err = arrived_macs(ctx, smac, dmac);
+			err = err ?: encap_v4(ctx, p, cfg->tun_src4, dst, smac, dmac);
+			return err ?: XDPLB_R_PASS_NO_NEIGH;
+		}
+		if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+			return fib_error(rc);
+		err = encap_v4(ctx, p, cfg->tun_src4, dst, fib.smac, fib.dmac);
+		return err ?: fib_out(ctx, &fib);
+	}
 
-	fib.family = AF_INET;
-	fib.l4_protocol = IPPROTO_IPIP;
-	fib.tot_len = p->l3_len + sizeof(struct iphdr);
-	fib.ipv4_src = cfg->tun_src4;
-	fib.ipv4_dst = real->addr[0];
-	fib.ifindex = ctx->ingress_ifindex;
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	rc = fib_v4(ctx, &fib, p->key.src[0], dst, p->key.proto, p->l3_len);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && vip->mode == XDPLB_MODE_DR)
+		return -XDPLB_R_DROP_NO_NEIGH;
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return fib_error(rc);
 
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
-		/* Keep the MACs the frame arrived with: it is addressed to this host, so the
-		 * stack accepts it and routes the encapsulated packet. */
-		struct ethhdr *eth = (void *)(long)ctx->data;
-		__u8 dmac[ETH_ALEN], smac[ETH_ALEN];
+	if (vip->mode == XDPLB_MODE_NAT) {
+		if (nat_new) {
+			struct xdplb_nat nv = { .vip_port = p->key.dport, .real_id = real_id };
+			struct xdplb_flow_key rk = {};
 
-		if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
-			return -XDPLB_R_DROP_INTERNAL;
-		__builtin_memcpy(dmac, eth->h_dest, ETH_ALEN);
-		__builtin_memcpy(smac, eth->h_source, ETH_ALEN);
-		err = encap_v4(ctx, p, cfg->tun_src4, real->addr[0], smac, dmac);
-		return err ? err : XDPLB_R_PASS_NO_NEIGH;
+			__builtin_memcpy(nv.vip_addr, p->key.dst, sizeof(nv.vip_addr));
+			nat_reply_key(p, real, &rk);
+			bpf_map_update_elem(&xdplb_nat, &rk, &nv, BPF_ANY);
+		}
+		err = nat_rewrite(ctx, p, true, dst, real->port ? real->port : p->key.dport);
+		if (err)
+			return err;
+		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+			return XDPLB_R_PASS_NO_NEIGH; /* MACs as they came: the kernel routes it */
 	}
+	err = set_l2(ctx, p, fib.smac, fib.dmac);
+	return err ?: fib_out(ctx, &fib);
+}
 
-	err = encap_v4(ctx, p, cfg->tun_src4, real->addr[0], fib.smac, fib.dmac);
+/**
+ * nat_reply_v4() - NAT mode's return path: a backend's reply becomes the VIP's again.
+ *
+ * Called for packets that are for no VIP, when some VIP is in NAT mode: a packet whose
+ * 5-tuple is a known reply (backend:port -> client:port) gets the VIP's address and port as
+ * its source and goes towards the client.
+ *
+ * Returns: a non-negative enum xdplb_reason, -reason, or -1 - XDPLB_R_MAX when the packet
+ * is no reply (the caller passes it on untouched).
+ */
+#define NAT_NOT_A_REPLY (-1 - XDPLB_R_MAX)
+static __always_inline int nat_reply_v4(struct xdp_md *ctx, const struct packet *p)
+{
+	struct bpf_fib_lookup fib = {};
+	struct xdplb_nat *nv;
+	__be32 vip_addr;
+	__be16 vip_port;
+	int rc, err;
+
+	nv = bpf_map_lookup_elem(&xdplb_nat, &p->key);
+	if (!nv)
+		return NAT_NOT_A_REPLY;
+	vip_addr = nv->vip_addr[0];
+	vip_port = nv->vip_port;
+	rc = fib_v4(ctx, &fib, vip_addr, p->key.dst[0], p->key.proto, p->l3_len);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return fib_error(rc);
+	err = nat_rewrite(ctx, p, false, vip_addr, vip_port);
 	if (err)
 		return err;
-	if (fib.ifindex == ctx->ingress_ifindex)
-		return XDPLB_R_TX;
-	bpf_redirect(fib.ifindex, 0);
-	return XDPLB_R_REDIRECT;
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return XDPLB_R_PASS_NO_NEIGH;
+	err = set_l2(ctx, p, fib.smac, fib.dmac);
+	return err ?: fib_out(ctx, &fib);
 }
 
 #endif /* XDPLB_FORWARD_H */

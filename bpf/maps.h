@@ -60,6 +60,43 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_flows SEC(".maps");
 
+/* Reply 5-tuple (backend -> client) -> VIP address and port, for NAT mode's return path.
+ * Written with the forward flow; sized like the flow table by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS);
+	__type(key, struct xdplb_flow_key);
+	__type(value, struct xdplb_nat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_nat SEC(".maps");
+
+/* {client address, VIP id} -> backend, for persistent VIPs (ipvsadm -p). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEF_MAX_PERSIST);
+	__type(key, struct xdplb_persist_key);
+	__type(value, struct xdplb_persist);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_persist SEC(".maps");
+
+/* backend id -> active/inactive flow counts (shared; atomic updates) for lc/wlc and show. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct xdplb_conns);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_conns SEC(".maps");
+
+/* VIP id -> round-robin position (shared; atomic increments) for rr/wrr. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_rr SEC(".maps");
+
 /* enum xdplb_reason -> packets/bytes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -24,12 +24,14 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	struct selection sel = {};
 	struct packet p = {};
+	struct xdplb_config *cfg;
 	struct xdplb_real *real;
 	struct xdplb_vip *vip;
 	struct iphdr *iph;
-	int proto, err, new_flow = 0;
-	__u32 l4_off, real_id = 0;
+	__u32 l4_off, zero = 0;
+	int proto, err;
 
 	proto = parse_eth(data, data_end, &p);
 	if (proto < 0)
@@ -54,16 +56,25 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	if (err)
 		return err;
 
+	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
+	if (!cfg)
+		return -XDPLB_R_DROP_INTERNAL;
 	vip = lookup_vip(&p.key);
-	if (!vip)
+	if (!vip) {
+		if (cfg->flags & XDPLB_CFG_F_NAT) {
+			err = nat_reply_v4(ctx, &p);
+			if (err != NAT_NOT_A_REPLY)
+				return err;
+		}
 		return XDPLB_R_PASS_NOT_VIP;
+	}
 
-	real = select_real(vip, &p, &real_id, &new_flow);
-	count_traffic(&xdplb_vip_stats, vip->id, bytes, new_flow);
+	real = select_real(vip, &p, cfg, &sel);
+	count_traffic(&xdplb_vip_stats, vip->id, bytes, sel.new_flow, sel.resched);
 	if (!real)
 		return -XDPLB_R_DROP_NO_BACKEND;
-	count_traffic(&xdplb_real_stats, real_id, bytes, new_flow);
-	return forward_tun4(ctx, &p, real);
+	count_traffic(&xdplb_real_stats, sel.real_id, bytes, sel.new_flow, 0);
+	return forward_v4(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow);
 }
 
 #endif /* XDPLB_PROCESS_H */

@@ -75,26 +75,18 @@ static __always_inline struct xdplb_vip *lookup_vip(const struct xdplb_flow_key 
 	return bpf_map_lookup_elem(&xdplb_vips, &vk);
 }
 
-/**
- * table_pick() - backend id for a new flow from the VIP's table.
- *
- * Returns: a backend id, or 0 when the table is missing or empty.
- */
-static __always_inline __u32 table_pick(__u32 vip_id, __u32 hash)
+/* Source-address hash for sh and persistence: one client, one value, whatever its ports. */
+static __always_inline __u32 src_hash(const struct xdplb_flow_key *k)
 {
-	__u32 slot = XDPLB_TABLE_LEN_SLOT;
-	__u32 *len, *id;
-	void *table;
+	__u32 h = XDPLB_HASH_SEED;
 
-	table = bpf_map_lookup_elem(&xdplb_tables, &vip_id);
-	if (!table)
-		return 0;
-	len = bpf_map_lookup_elem(table, &slot);
-	if (!len || !*len)
-		return 0;
-	slot = 1 + hash % *len;
-	id = bpf_map_lookup_elem(table, &slot);
-	return id ? *id : 0;
+	h = hash_mix(h, k->src[0]);
+	if (k->family == XDPLB_AF_INET6) {
+		h = hash_mix(h, k->src[1]);
+		h = hash_mix(h, k->src[2]);
+		h = hash_mix(h, k->src[3]);
+	}
+	return hash_final(h);
 }
 
 /* A backend that may carry this VIP's traffic: configured and still owned by the VIP (ids are
@@ -108,42 +100,264 @@ static __always_inline struct xdplb_real *lookup_real(__u32 real_id, __u32 vip_i
 	return real;
 }
 
+/* ... and one that takes new flows. */
+static __always_inline bool real_takes_new(const struct xdplb_real *r)
+{
+	return r->weight && r->state == XDPLB_REAL_UP;
+}
+
+static __always_inline __u32 *table_slot(__u32 vip_id, __u32 slot)
+{
+	void *table = bpf_map_lookup_elem(&xdplb_tables, &vip_id);
+
+	return table ? bpf_map_lookup_elem(table, &slot) : NULL;
+}
+
+/* Least connections (lc, wlc): a scan of the VIP's backend list with bpf_loop(). */
+struct lc_scan {
+	__u32 vip_id;
+	__u32 weighted;
+	__u32 best_id;
+	__u32 best_w;
+	__u64 best_oh;
+};
+
+static long lc_step(__u64 i, void *arg)
+{
+	struct lc_scan *s = arg;
+	struct xdplb_conns *c;
+	struct xdplb_real *r;
+	__u32 *id, w;
+	__u64 oh;
+
+	id = table_slot(s->vip_id, i + 1);
+	if (!id)
+		return 1;
+	r = bpf_map_lookup_elem(&xdplb_reals, id);
+	c = bpf_map_lookup_elem(&xdplb_conns, id);
+	if (!r || !c || !real_takes_new(r))
+		return 0;
+	oh = (__u64)(c->active > 0 ? c->active : 0) * XDPLB_LC_ACTIVE_WEIGHT +
+	     (c->inactive > 0 ? c->inactive : 0);
+	w = s->weighted ? r->weight : 1;
+	/* oh/w < best_oh/best_w without dividing (LVS compares the same way); first wins ties */
+	if (!s->best_id || oh * s->best_w < s->best_oh * w) {
+		s->best_id = *id;
+		s->best_oh = oh;
+		s->best_w = w;
+	}
+	return 0;
+}
+
+/**
+ * schedule() - backend id for a new flow from the VIP's table.
+ *
+ * The table was built by userspace for the VIP's scheduler; only the index differs:
+ * mh hashes the 5-tuple, sh the client address, rr/wrr take the VIP's next position, and
+ * lc/wlc scan the list for the least loaded backend.
+ *
+ * Returns: a backend id, or 0 when the table is missing or empty.
+ */
+static __always_inline __u32 schedule(const struct xdplb_vip *vip, const struct packet *p)
+{
+	__u32 *len, *id, idx, vip_id = vip->id;
+	__u64 *pos;
+
+	len = table_slot(vip_id, XDPLB_TABLE_LEN_SLOT);
+	if (!len || !*len)
+		return 0;
+	switch (vip->sched) {
+	case XDPLB_SCHED_SH:
+		idx = src_hash(&p->key) % *len;
+		break;
+	case XDPLB_SCHED_RR:
+	case XDPLB_SCHED_WRR:
+		pos = bpf_map_lookup_elem(&xdplb_rr, &vip_id);
+		if (!pos)
+			return 0;
+		idx = __sync_fetch_and_add(pos, 1) % *len;
+		break;
+	case XDPLB_SCHED_LC:
+	case XDPLB_SCHED_WLC: {
+		struct lc_scan s = { .vip_id = vip_id, .weighted = vip->sched == XDPLB_SCHED_WLC };
+
+		bpf_loop(*len, lc_step, &s, 0);
+		return s.best_id;
+	}
+	default:
+		idx = flow_hash(&p->key) % *len;
+	}
+	id = table_slot(vip_id, idx + 1);
+	return id ? *id : 0;
+}
+
+/* Counting of flow states: +1/-1 on the backend's active or inactive count. */
+static __always_inline void conns_add(__u32 real_id, __u32 state, __s64 d)
+{
+	struct xdplb_conns *c = bpf_map_lookup_elem(&xdplb_conns, &real_id);
+
+	if (!c)
+		return;
+	if (state == XDPLB_FLOW_ACTIVE)
+		__sync_fetch_and_add(&c->active, d);
+	else if (state == XDPLB_FLOW_INACTIVE)
+		__sync_fetch_and_add(&c->inactive, d);
+}
+
+/* Move a flow from state @from to @to, counting it, if no other CPU did first. */
+static __always_inline bool flow_transition(struct xdplb_flow *f, __u32 from, __u32 to)
+{
+	if (__sync_val_compare_and_swap(&f->state, from, to) != from)
+		return false;
+	conns_add(f->real_id, from, -1);
+	conns_add(f->real_id, to, 1);
+	return true;
+}
+
+/* Has the flow been idle longer than its state's timeout?  (@now may be older than an atime
+ * that another CPU has just written: that is not idleness.) */
+static __always_inline bool flow_expired(const struct xdplb_flow *f, const struct xdplb_config *cfg,
+					 __u8 proto, __u64 now)
+{
+	__u32 secs;
+
+	if (proto == IPPROTO_UDP)
+		secs = cfg->udp_timeout;
+	else if (f->state == XDPLB_FLOW_ACTIVE)
+		secs = cfg->tcp_timeout;
+	else
+		secs = cfg->tcpfin_timeout;
+	return now > f->atime && now - f->atime > (__u64)secs * 1000000000ull;
+}
+
+/* Expire a flow: count it out (once, whoever gets there first) and delete the entry.  The
+ * flow of a backend that is gone is not counted out: its counters went with it. */
+static __always_inline void flow_expire(void *map, void *key, struct xdplb_flow *f,
+					bool backend_gone)
+{
+	__u32 state = f->state;
+
+	if (state == XDPLB_FLOW_DEAD)
+		return;
+	if (backend_gone) {
+		if (__sync_val_compare_and_swap(&f->state, state, XDPLB_FLOW_DEAD) != state)
+			return;
+	} else if (!flow_transition(f, state, XDPLB_FLOW_DEAD)) {
+		return;
+	}
+	bpf_map_delete_elem(map, key);
+}
+
+/* The client's persistent backend, if it has one that still takes new flows. */
+static __always_inline __u32 persist_pick(const struct xdplb_vip *vip, const struct packet *p,
+					  __u64 now)
+{
+	struct xdplb_persist_key pk = {};
+	struct xdplb_persist *pe;
+	struct xdplb_real *r;
+
+	__builtin_memcpy(pk.src, p->key.src, sizeof(pk.src));
+	pk.vip_id = vip->id;
+	pe = bpf_map_lookup_elem(&xdplb_persist, &pk);
+	if (!pe || (now > pe->atime && now - pe->atime > (__u64)vip->persist * 1000000000ull))
+		return 0;
+	r = lookup_real(pe->real_id, vip->id);
+	return r && real_takes_new(r) ? pe->real_id : 0;
+}
+
+static __always_inline void persist_note(const struct xdplb_vip *vip, const struct packet *p,
+					 __u32 real_id, __u64 now)
+{
+	struct xdplb_persist_key pk = {};
+	struct xdplb_persist pe = { .real_id = real_id, .atime = now };
+
+	__builtin_memcpy(pk.src, p->key.src, sizeof(pk.src));
+	pk.vip_id = vip->id;
+	bpf_map_update_elem(&xdplb_persist, &pk, &pe, BPF_ANY);
+}
+
+/* What select_real() found out, for the counters and the forwarding modes. */
+struct selection {
+	__u32 real_id;
+	__u8 new_flow;
+	__u8 resched; /* the flow's backend was gone: moved to another */
+};
+
 /**
  * select_real() - the backend of this packet's flow: the flow table's, else a new one.
- * @real_id: set to the backend's id.
- * @new_flow: set to 1 when the flow was scheduled now.
  *
- * A flow whose backend was removed is scheduled again on its next packet.  Weight-0
- * (draining) backends keep their flows: they are in the flow table, not in the VIP's table.
+ * Established flows keep their backend while it exists (weight 0 = draining keeps them).
+ * A flow whose backend was removed, or that outlived its timeout, is counted out and
+ * scheduled again.  TCP FIN or RST moves a flow from active to inactive (shorter timeout);
+ * a SYN on an inactive flow's tuple (port reuse) makes it active again.
  *
  * Returns: the backend, or NULL when the VIP has none for a new flow.
  */
 static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vip,
-						      const struct packet *p, __u32 *real_id,
-						      int *new_flow)
+						      const struct packet *p,
+						      const struct xdplb_config *cfg,
+						      struct selection *sel)
 {
 	struct xdplb_flow *flow, nf = {};
 	struct xdplb_real *real;
+	__u64 now = bpf_ktime_get_coarse_ns();
+	__u8 fl = p->tcp_flags;
 
 	flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
-	if (flow && flow->vip_id == vip->id) {
+	if (flow && flow->vip_id == vip->id && flow->state != XDPLB_FLOW_DEAD) {
 		real = lookup_real(flow->real_id, vip->id);
-		if (real) {
-			*real_id = flow->real_id;
+		if (real && real->gen != flow->gen)
+			real = NULL; /* the id was given to another backend since */
+		if (real && !flow_expired(flow, cfg, p->key.proto, now)) {
+			sel->real_id = flow->real_id;
+			if (p->key.proto == IPPROTO_TCP) {
+				if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST))
+					flow_transition(flow, XDPLB_FLOW_ACTIVE,
+							XDPLB_FLOW_INACTIVE);
+				else if ((fl & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
+					flow_transition(flow, XDPLB_FLOW_INACTIVE,
+							XDPLB_FLOW_ACTIVE);
+			}
+			/* one write per second at most: the entry's cache line stays shared */
+			if (now > flow->atime + 1000000000ull) {
+				flow->atime = now;
+				if (vip->persist)
+					persist_note(vip, p, sel->real_id, now);
+			}
 			return real;
 		}
+		sel->resched = !real;
+		flow_expire(&xdplb_flows, (void *)&p->key, flow, !real);
 	}
-	nf.real_id = table_pick(vip->id, flow_hash(&p->key));
+
+	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
+	if (!nf.real_id)
+		nf.real_id = schedule(vip, p);
 	real = lookup_real(nf.real_id, vip->id);
 	if (!real)
 		return NULL;
 	nf.vip_id = vip->id;
-	nf.atime = bpf_ktime_get_ns();
-	/* A full LRU evicts the least recently used entry; a failure here only means the next
-	 * packet schedules again, and Maglev sends it to the same backend. */
-	bpf_map_update_elem(&xdplb_flows, &p->key, &nf, BPF_ANY);
-	*real_id = nf.real_id;
-	*new_flow = 1;
+	nf.gen = real->gen;
+	nf.atime = now;
+	nf.state = p->key.proto == IPPROTO_TCP && !(fl & (TCP_FLAG_FIN | TCP_FLAG_RST)) ?
+			   XDPLB_FLOW_ACTIVE :
+			   XDPLB_FLOW_INACTIVE;
+	/* NOEXIST: when two CPUs create the same flow, one entry wins and is counted once;
+	 * the loser follows it.  A full LRU evicts its least recently used entry. */
+	if (bpf_map_update_elem(&xdplb_flows, &p->key, &nf, BPF_NOEXIST)) {
+		flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
+		real = flow && flow->vip_id == vip->id ? lookup_real(flow->real_id, vip->id) : NULL;
+		if (real && real->gen == flow->gen) {
+			sel->real_id = flow->real_id;
+			return real;
+		}
+		return NULL;
+	}
+	conns_add(nf.real_id, nf.state, 1);
+	if (vip->persist)
+		persist_note(vip, p, nf.real_id, now);
+	sel->real_id = nf.real_id;
+	sel->new_flow = 1;
 	return real;
 }
 

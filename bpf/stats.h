@@ -16,7 +16,8 @@ static __always_inline void count_reason(__u32 reason, __u64 bytes)
 }
 
 /* Per-CPU values: plain increments are safe, no other CPU writes this copy. */
-static __always_inline void count_traffic(void *map, __u32 id, __u64 bytes, int new_flow)
+static __always_inline void count_traffic(void *map, __u32 id, __u64 bytes, int new_flow,
+					  int resched)
 {
 	struct xdplb_traffic *t = bpf_map_lookup_elem(map, &id);
 
@@ -24,6 +25,7 @@ static __always_inline void count_traffic(void *map, __u32 id, __u64 bytes, int 
 		t->packets++;
 		t->bytes += bytes;
 		t->flows += new_flow;
+		t->resched += resched;
 	}
 }
 

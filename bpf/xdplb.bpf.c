@@ -3,6 +3,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "process.h"
+#include "gc.h"
 
 SEC("xdp")
 int xdplb_xdp_ingress(struct xdp_md *ctx)
@@ -23,6 +24,13 @@ int xdplb_xdp_ingress(struct xdp_md *ctx)
 	}
 	count_reason(reason, bytes);
 	return action;
+}
+
+/* Never attached: userspace runs it with BPF_PROG_TEST_RUN on a struct xdplb_gc_args. */
+SEC("xdp")
+int xdplb_gc(struct xdp_md *ctx)
+{
+	return gc_flows(ctx);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

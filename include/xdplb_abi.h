@@ -43,7 +43,9 @@ struct xdplb_real {
 	__u8 state;	/* enum xdplb_real_state */
 	__u32 vip_id;	/* owner VIP; 0 = slot free */
 	__u32 weight;	/* 0 = drain: no new flows, existing flows stay */
-	__u32 flags;	/* XDPLB_REAL_F_* */
+	__u16 flags;	/* XDPLB_REAL_F_* */
+	__u16 gen;	/* bumped each time the id is given to a backend: a flow of an
+			 * earlier holder of the id does not follow (nor count for) it */
 	__u64 since;	/* CLOCK_MONOTONIC ns of the last state change */
 };
 _Static_assert(sizeof(struct xdplb_real) == 40, "ABI: xdplb_real");
@@ -63,11 +65,52 @@ _Static_assert(sizeof(struct xdplb_flow_key) == 40, "ABI: xdplb_flow_key");
 /* xdplb_flows value. */
 struct xdplb_flow {
 	__u32 real_id;
-	__u32 vip_id;	/* the VIP the flow was scheduled for (a VIP re-added with another
-			 * id must not inherit it) */
-	__u64 atime;	/* bpf_ktime_get_ns() when created */
+	__u32 vip_id; /* the VIP the flow was scheduled for (a VIP re-added with another
+		       * id must not inherit it) */
+	__u32 state;  /* enum xdplb_flow_state; every change is a compare-and-swap, so that
+		       * exactly one CPU (or the GC) does each transition's counting */
+	__u32 gen;    /* xdplb_real.gen of real_id when the flow was scheduled */
+	__u64 atime;  /* last packet, bpf_ktime_get_coarse_ns() (refreshed at most every 1 s) */
 };
-_Static_assert(sizeof(struct xdplb_flow) == 16, "ABI: xdplb_flow");
+_Static_assert(sizeof(struct xdplb_flow) == 24, "ABI: xdplb_flow");
+
+/* xdplb_nat key is the reply's 5-tuple (backend -> client) as a struct xdplb_flow_key;
+ * the value says what to put back as the source. */
+struct xdplb_nat {
+	__be32 vip_addr[4];
+	__be16 vip_port;
+	__u8 pad[2];
+	__u32 real_id;
+};
+_Static_assert(sizeof(struct xdplb_nat) == 24, "ABI: xdplb_nat");
+
+/* xdplb_persist key: a client of a persistent VIP. */
+struct xdplb_persist_key {
+	__be32 src[4];
+	__u32 vip_id;
+};
+_Static_assert(sizeof(struct xdplb_persist_key) == 20, "ABI: xdplb_persist_key");
+
+struct xdplb_persist {
+	__u32 real_id;
+	__u32 pad;
+	__u64 atime; /* last new flow or packet of the client, coarse ns */
+};
+_Static_assert(sizeof(struct xdplb_persist) == 16, "ABI: xdplb_persist");
+
+/* xdplb_conns value (shared, updated atomically), indexed by backend id: ipvsadm's
+ * ActiveConn (TCP flows not closed yet) and InActConn (closing TCP flows, UDP flows). */
+struct xdplb_conns {
+	__s64 active;
+	__s64 inactive;
+};
+
+/* Input and output of the flow-table GC program (run with BPF_PROG_TEST_RUN). */
+struct xdplb_gc_args {
+	__u64 now;     /* coarse monotonic ns to judge expiry against */
+	__u64 scanned; /* out */
+	__u64 expired; /* out */
+};
 
 /* xdplb_config[0]: settings that change at run time. */
 struct xdplb_config {
@@ -75,9 +118,12 @@ struct xdplb_config {
 	__u32 flags;	    /* XDPLB_CFG_F_* */
 	__be32 tun_src6[4]; /* outer source address of IPv6 tunnels (later) */
 	__u32 ring_size;    /* Maglev table size for new VIPs (a prime) */
+	__u32 tcp_timeout;  /* seconds: idle TCP flow (ipvsadm --set tcp) */
+	__u32 tcpfin_timeout; /* seconds: TCP flow after FIN or RST (--set tcpfin) */
+	__u32 udp_timeout;  /* seconds: idle UDP flow (--set udp) */
 	__u32 pad;
 };
-_Static_assert(sizeof(struct xdplb_config) == 32, "ABI: xdplb_config");
+_Static_assert(sizeof(struct xdplb_config) == 44, "ABI: xdplb_config");
 
 /* xdplb_stats value (per CPU, indexed by enum xdplb_reason). */
 struct xdplb_counter {
@@ -89,7 +135,8 @@ struct xdplb_counter {
 struct xdplb_traffic {
 	__u64 packets;
 	__u64 bytes;
-	__u64 flows; /* new flows scheduled */
+	__u64 flows;   /* new flows scheduled */
+	__u64 resched; /* flows moved off a removed or failed backend */
 };
 
 /* xdplb_decap_ip key for the real-server decapsulation program. */

@@ -8,9 +8,12 @@
 #define XDPLB_DEF_MAX_REALS 65536	/* (attach) backend ids are 1..max-1 */
 #define XDPLB_DEF_MAX_FLOWS (1u << 20) /* (attach) LRU flow table entries */
 #define XDPLB_DEF_RING_SIZE 65537	/* (attach) Maglev table size M, a prime */
+#define XDPLB_DEF_MAX_PERSIST 65536	/* persistence entries (client, VIP) */
 #define XDPLB_MIN_RING_SIZE 251
 #define XDPLB_MAX_RING_SIZE 1048573	/* largest prime below 2^20 */
 #define XDPLB_MAX_WEIGHT 65535
+#define XDPLB_MAX_PERSIST 31536000 /* seconds (a year) */
+#define XDPLB_MAX_TIMEOUT 31536000 /* seconds, flow timeouts */
 
 /* A scheduler table is an array of __u32: slot 0 holds the number of used slots L,
  * slots 1..L hold backend ids.  The inner array has ring_size + 1 entries. */
@@ -49,6 +52,21 @@ enum xdplb_real_state {
 	XDPLB_REAL_DOWN = 1,
 };
 
+/* Flow states (xdplb_flow.state). */
+enum xdplb_flow_state {
+	XDPLB_FLOW_ACTIVE = 1,	 /* TCP, no FIN or RST seen: counted in xdplb_conns.active */
+	XDPLB_FLOW_INACTIVE = 2, /* TCP after FIN/RST, or UDP: counted in .inactive */
+	XDPLB_FLOW_DEAD = 3,	 /* expired or moved: counted nowhere, about to go */
+};
+
+/* Default flow timeouts in seconds, as LVS's (ipvsadm --set tcp tcpfin udp). */
+#define XDPLB_DEF_TCP_TIMEOUT 900
+#define XDPLB_DEF_TCPFIN_TIMEOUT 120
+#define XDPLB_DEF_UDP_TIMEOUT 300
+
+/* Least-connection overhead, as LVS's: active * 256 + inactive. */
+#define XDPLB_LC_ACTIVE_WEIGHT 256
+
 /* xdplb_real.flags */
 #define XDPLB_REAL_F_USED (1u << 0) /* the slot holds a configured backend */
 
@@ -56,7 +74,7 @@ enum xdplb_real_state {
 #define XDPLB_VIP_F_NONE 0
 
 /* xdplb_config.flags */
-#define XDPLB_CFG_F_NONE 0
+#define XDPLB_CFG_F_NAT (1u << 0) /* some VIP is in NAT mode: look replies up in xdplb_nat */
 
 /*
  * Why a packet got its verdict.  Every packet the XDP program sees bumps exactly one of these
@@ -71,8 +89,9 @@ enum xdplb_reason {
 	XDPLB_R_PASS_NOT_VIP,	/* IP, but no VIP matches {dst, dport, proto} */
 	XDPLB_R_PASS_IPV6,	/* IPv6: not forwarded yet */
 	XDPLB_R_PASS_FRAGMENT,	/* IPv4 fragment: carries no (or not only) ports */
-	XDPLB_R_PASS_NO_NEIGH,	/* next hop MAC unknown: encapsulated packet handed to the
-				 * kernel, which resolves the neighbour and forwards it */
+	XDPLB_R_PASS_NO_NEIGH,	/* next hop MAC unknown: encapsulated (TUN) or translated (NAT)
+				 * packet handed to the kernel, which resolves the neighbour
+				 * and forwards it */
 	XDPLB_R_DROP_MALFORMED_L2, /* truncated Ethernet or VLAN header */
 	XDPLB_R_DROP_MALFORMED_L3, /* truncated IP header, bad version, IHL < 5, bad length */
 	XDPLB_R_DROP_MALFORMED_L4, /* VIP packet with a truncated TCP or UDP header */
@@ -81,6 +100,9 @@ enum xdplb_reason {
 	XDPLB_R_DROP_FWD_DISABLED, /* forwarding is off on the ingress interface (sysctl
 				    * net.ipv4.conf.IFNAME.forwarding), so bpf_fib_lookup refuses */
 	XDPLB_R_DROP_NO_SOURCE,	/* no tunnel source address configured */
+	XDPLB_R_DROP_NO_NEIGH,	/* DR mode: backend MAC unknown (the kernel cannot resolve it
+				 * for a packet still addressed to the VIP); the control plane
+				 * keeps backends' neighbours resolved */
 	XDPLB_R_DROP_TOO_BIG,	/* encapsulated packet would exceed the egress MTU */
 	XDPLB_R_DROP_INTERNAL,	/* a helper failed (adjust_head, map update): should not happen */
 	XDPLB_R_MAX,

@@ -31,6 +31,7 @@ const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_DROP_NO_ROUTE] = "drop_no_route",
 	[XDPLB_R_DROP_FWD_DISABLED] = "drop_fwd_disabled",
 	[XDPLB_R_DROP_NO_SOURCE] = "drop_no_source",
+	[XDPLB_R_DROP_NO_NEIGH] = "drop_no_neigh",
 	[XDPLB_R_DROP_TOO_BIG] = "drop_too_big",
 	[XDPLB_R_DROP_INTERNAL] = "drop_internal",
 };

@@ -186,7 +186,11 @@ int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, c
 		return err;
 	}
 	err = xdp_program__attach(prog, ifindex, mode, 0);
-	if (err) {
+	if (err == -EACCES) {
+		/* libxdp loads the program on attach: this is the verifier saying no */
+		p_err("attach %s: the kernel's verifier rejected %s (-d shows its log)", ifname,
+		      prog_name);
+	} else if (err) {
 		char buf[256];
 
 		libxdp_strerror(err, buf, sizeof(buf));
@@ -290,8 +294,10 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 		close(fd);
 	}
 	if (!have_pins) {
-		if (o->flows)
+		if (o->flows) {
 			bpf_map__set_max_entries(skel->maps.xdplb_flows, o->flows);
+			bpf_map__set_max_entries(skel->maps.xdplb_nat, o->flows);
+		}
 		if (o->lru_percpu == 1)
 			bpf_map__set_map_flags(skel->maps.xdplb_flows, BPF_F_NO_COMMON_LRU);
 	}
@@ -342,10 +348,11 @@ static int do_attach(int argc, char **argv)
 	err = lb_config_get(&lb, &cfg);
 	if (err)
 		goto out;
-	if (fresh && !o.ring)
-		cfg.ring_size = XDPLB_DEF_RING_SIZE;
-	else if (fresh)
-		cfg.ring_size = o.ring;
+	if (fresh) {
+		lb_config_defaults(&cfg);
+		if (o.ring)
+			cfg.ring_size = o.ring;
+	}
 	if (o.tunsrc)
 		cfg.tun_src4 = o.tunsrc;
 	if (!cfg.tun_src4)
@@ -354,6 +361,17 @@ static int do_attach(int argc, char **argv)
 	if (err) {
 		p_err("write config: %s", strerror(-err));
 		goto out;
+	}
+	/* The GC program is run, not attached: pinned so that any xdplb process can run it. */
+	if (fresh || !pinned("xdplb_gc")) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/xdplb_gc", pin_dir);
+		err = bpf_program__pin(skel->progs.xdplb_gc, path);
+		if (err) {
+			p_err("pin %s: %s", path, strerror(-err));
+			goto out;
+		}
 	}
 	if (!cfg.tun_src4)
 		p_warn("%s has no IPv4 address: set one with 'tunsrc ADDR' before TUN-mode VIPs "

@@ -8,6 +8,7 @@ int do_vip(int argc, char **argv);
 int do_real(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_decap(int argc, char **argv);
+int do_flow(int argc, char **argv);
 int ensure_pin_dir(const char *dir);
 
 #include <stdbool.h>

@@ -13,17 +13,22 @@
 #include <bpf/libbpf.h>
 #include "lb.h"
 #include "maglev.h"
+#include "sched.h"
 #include "xdplb.skel.h"
 
+/* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
-	"xdplb_vips",  "xdplb_reals",	   "xdplb_tables",	"xdplb_flows",
-	"xdplb_stats", "xdplb_vip_stats", "xdplb_real_stats", "xdplb_config",
+	"xdplb_vips",	 "xdplb_reals",	 "xdplb_tables",     "xdplb_flows",
+	"xdplb_stats",	 "xdplb_vip_stats", "xdplb_real_stats", "xdplb_config",
+	"xdplb_nat",	 "xdplb_persist",   "xdplb_conns",      "xdplb_rr",
+	"xdplb_gc",
 };
 
 static int *lb_fd_slot(struct lb *lb, int i)
 {
-	int *slots[] = { &lb->vips,	  &lb->reals,	   &lb->tables,	    &lb->flows,
-			 &lb->stats,	  &lb->vip_stats, &lb->real_stats, &lb->config };
+	int *slots[] = { &lb->vips,	 &lb->reals,   &lb->tables,	&lb->flows,  &lb->stats,
+			 &lb->vip_stats, &lb->real_stats, &lb->config, &lb->nat,   &lb->persist,
+			 &lb->conns,	 &lb->rr,	&lb->gc_prog };
 	return slots[i];
 }
 
@@ -81,6 +86,11 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	lb->vip_stats = bpf_map__fd(skel->maps.xdplb_vip_stats);
 	lb->real_stats = bpf_map__fd(skel->maps.xdplb_real_stats);
 	lb->config = bpf_map__fd(skel->maps.xdplb_config);
+	lb->nat = bpf_map__fd(skel->maps.xdplb_nat);
+	lb->persist = bpf_map__fd(skel->maps.xdplb_persist);
+	lb->conns = bpf_map__fd(skel->maps.xdplb_conns);
+	lb->rr = bpf_map__fd(skel->maps.xdplb_rr);
+	lb->gc_prog = bpf_program__fd(skel->progs.xdplb_gc);
 	lb_fill_sizes(lb);
 	/* The skeleton owns the fds: mark them so lb_close() leaves them alone. */
 	lb->lock_fd = -2;
@@ -120,6 +130,14 @@ int lb_lock(struct lb *lb, const char *dir)
 	return 0;
 }
 
+void lb_config_defaults(struct xdplb_config *cfg)
+{
+	cfg->ring_size = XDPLB_DEF_RING_SIZE;
+	cfg->tcp_timeout = XDPLB_DEF_TCP_TIMEOUT;
+	cfg->tcpfin_timeout = XDPLB_DEF_TCPFIN_TIMEOUT;
+	cfg->udp_timeout = XDPLB_DEF_UDP_TIMEOUT;
+}
+
 int lb_config_get(struct lb *lb, struct xdplb_config *cfg)
 {
 	__u32 zero = 0;
@@ -129,6 +147,65 @@ int lb_config_get(struct lb *lb, struct xdplb_config *cfg)
 	if (!cfg->ring_size)
 		cfg->ring_size = XDPLB_DEF_RING_SIZE;
 	return 0;
+}
+
+int lb_read_conns(struct lb *lb, __u32 real_id, struct xdplb_conns *out)
+{
+	return bpf_map_lookup_elem(lb->conns, &real_id, out) ? -errno : 0;
+}
+
+static __u64 coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired)
+{
+	struct xdplb_gc_args args = { .now = now ? now : coarse_now_ns() };
+	/* BPF_PROG_TEST_RUN wants at least an Ethernet header's worth of data */
+	unsigned char buf[64] = {};
+	struct xdp_md ctx = { .data_end = sizeof(buf) };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = buf, .data_size_in = sizeof(buf),
+		    .data_out = buf, .data_size_out = sizeof(buf), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	memcpy(buf, &args, sizeof(args));
+	if (bpf_prog_test_run_opts(lb->gc_prog, &topts))
+		return -errno;
+	if (topts.retval != XDP_PASS)
+		return -EINVAL;
+	memcpy(&args, buf, sizeof(args));
+	if (scanned)
+		*scanned = args.scanned;
+	if (expired)
+		*expired = args.expired;
+	return 0;
+}
+
+/* NAT replies are looked up only while some VIP is in NAT mode. */
+static int update_nat_flag(struct lb *lb)
+{
+	struct lb_vip_entry *all = calloc(lb->max_vips, sizeof(*all));
+	struct xdplb_config cfg;
+	int n, err;
+	bool nat = false;
+
+	if (!all)
+		return -ENOMEM;
+	n = lb_vip_list(lb, all, lb->max_vips);
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
+		nat |= all[i].vip.mode == XDPLB_MODE_NAT;
+	free(all);
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	if (!!(cfg.flags & XDPLB_CFG_F_NAT) == nat)
+		return 0;
+	cfg.flags = nat ? cfg.flags | XDPLB_CFG_F_NAT : cfg.flags & ~XDPLB_CFG_F_NAT;
+	return lb_config_set(lb, &cfg);
 }
 
 int lb_config_set(struct lb *lb, const struct xdplb_config *cfg)
@@ -338,10 +415,12 @@ int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
 		err = -ENOMEM;
 		goto out;
 	}
-	err = maglev_build(mb, nb, vals + 1, m);
-	if (err)
+	err = sched_build(vip->sched, mb, nb, m, vals + 1);
+	if (err < 0)
 		goto out;
-	vals[XDPLB_TABLE_LEN_SLOT] = m;
+	vals[XDPLB_TABLE_LEN_SLOT] = err;
+	m = err; /* the table's own length: rr/wrr/lc/wlc lists are shorter than the ring */
+	err = 0;
 	for (__u32 i = 0; i <= m; i++)
 		keys[i] = i;
 
@@ -439,9 +518,11 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	err = zero_percpu(lb->vip_stats, vip.id, sizeof(struct xdplb_traffic));
 	if (err)
 		return err;
+	if (bpf_map_update_elem(lb->rr, &vip.id, &(__u64){ 0 }, BPF_ANY))
+		return -errno;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_NOEXIST))
 		return errno == E2BIG ? -ENOSPC : -errno;
-	return 0;
+	return update_nat_flag(lb);
 }
 
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
@@ -458,7 +539,9 @@ int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	err = lb_table_rebuild(lb, &vip);
 	if (err)
 		return err;
-	return bpf_map_update_elem(lb->vips, key, &vip, BPF_EXIST) ? -errno : 0;
+	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_EXIST))
+		return -errno;
+	return update_nat_flag(lb);
 }
 
 int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
@@ -480,13 +563,16 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 		return -ENOMEM;
 	n = lb_real_list(lb, vip.id, rs, lb->max_reals);
 	for (int i = 0; i < n; i++) {
+		empty.gen = rs[i].real.gen;
 		if (bpf_map_update_elem(lb->reals, &rs[i].id, &empty, BPF_ANY)) {
 			err = -errno;
 			break;
 		}
 	}
 	free(rs);
-	return n < 0 ? n : err;
+	if (n < 0)
+		return n;
+	return err ?: update_nat_flag(lb);
 }
 
 static __u64 now_ns(void)
@@ -502,6 +588,7 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 	struct xdplb_real *reals, r = *real;
 	struct xdplb_vip vip;
 	__u32 id = 0;
+	__u16 prev_gen = 0;
 	int err = lb_vip_get(lb, vkey, &vip);
 
 	if (err)
@@ -511,8 +598,10 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 		return -ENOMEM;
 	for (__u32 i = 1; i < lb->max_reals; i++) {
 		if (!(reals[i].flags & XDPLB_REAL_F_USED)) {
-			if (!id)
+			if (!id) {
 				id = i;
+				prev_gen = reals[i].gen;
+			}
 			continue;
 		}
 		if (reals[i].vip_id == vip.id &&
@@ -528,9 +617,12 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 	r.flags |= XDPLB_REAL_F_USED;
 	r.state = XDPLB_REAL_UP;
 	r.since = now_ns();
+	r.gen = prev_gen + 1; /* flows of the id's previous holder do not follow this one */
 	err = zero_percpu(lb->real_stats, id, sizeof(struct xdplb_traffic));
 	if (err)
 		return err;
+	if (bpf_map_update_elem(lb->conns, &id, &(struct xdplb_conns){ 0 }, BPF_ANY))
+		return -errno;
 	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
 		return -errno;
 	return lb_table_rebuild(lb, &vip);
@@ -578,5 +670,6 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 	err = lb_table_rebuild(lb, &vip);
 	if (err)
 		return err;
+	empty.gen = r.gen; /* the next holder of the id takes gen + 1 */
 	return bpf_map_update_elem(lb->reals, &id, &empty, BPF_ANY) ? -errno : 0;
 }

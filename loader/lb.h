@@ -13,6 +13,8 @@ struct xdplb_bpf;
 /* File descriptors of the balancer's maps, and their sizes. */
 struct lb {
 	int vips, reals, tables, flows, stats, vip_stats, real_stats, config;
+	int nat, persist, conns, rr;
+	int gc_prog; /* the flow-table GC program */
 	__u32 max_vips, max_reals, max_flows;
 	int lock_fd; /* flock()ed pin directory while a command changes state */
 };
@@ -62,6 +64,12 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip);
 /* Read the VIP's current table: returns its length L and fills up to max ids (slots 1..L). */
 int lb_table_read(struct lb *lb, __u32 vip_id, __u32 *ids, __u32 max);
+
+/* Run the flow-table GC with @now (coarse monotonic ns; 0 = the current time). */
+int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired);
+int lb_read_conns(struct lb *lb, __u32 real_id, struct xdplb_conns *out);
+/* Settings written on a fresh attach: ring size and flow timeouts. */
+void lb_config_defaults(struct xdplb_config *cfg);
 
 /* Sum of per-CPU counters. */
 int lb_read_counter(int map_fd, __u32 key, struct xdplb_counter *out);

@@ -19,7 +19,7 @@ static int do_help(int argc, char **argv)
 		return 0;
 	}
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "OBJECT := { dev | vip | real | stats | decap | version }\n"
+	       "OBJECT := { dev | vip | real | stats | flow | decap | version }\n"
 	       "       " HELP_OPTIONS "\n",
 	       bin_name);
 	return 0;
@@ -60,7 +60,8 @@ int main(int argc, char **argv)
 	};
 	static const struct cmd cmds[] = {
 		{ "dev", do_dev },     { "vip", do_vip },	  { "real", do_real },
-		{ "stats", do_stats }, { "decap", do_decap },	  { "version", do_version },
+		{ "stats", do_stats }, { "decap", do_decap },	  { "flow", do_flow },
+		{ "version", do_version },
 		{ "help", do_help },   { NULL, NULL },
 	};
 	int opt, err;

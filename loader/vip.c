@@ -4,14 +4,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include "common.h"
 #include "dev.h"
 #include "lb.h"
 #include "state.h"
 
-#define HELP_VIP_ADD "vip add SERVICE [ sched mh ] [ mode tun ]"
+#define HELP_VIP_OPTS                                                                              \
+	"[ sched { mh | sh | rr | wrr | lc | wlc } ] [ mode { tun | dr | nat } ] [ persist SECS ]"
+#define HELP_VIP_ADD "vip add SERVICE " HELP_VIP_OPTS
 #define HELP_REAL "real { add | set | del } SERVICE ADDR[:PORT] [ weight N ]"
 
 static int vip_help(int argc, char **argv)
@@ -21,13 +26,19 @@ static int vip_help(int argc, char **argv)
 		return 0;
 	}
 	printf("Usage: %1$s " HELP_VIP_ADD "\n"
-	       "       %1$s vip set SERVICE [ sched mh ] [ mode tun ]\n"
+	       "       %1$s vip set SERVICE " HELP_VIP_OPTS "\n"
 	       "       %1$s vip del SERVICE\n"
 	       "       %1$s vip show [ SERVICE ]\n"
 	       "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
 	       "\n"
-	       "  sched  mh = Maglev consistent hashing (default)\n"
-	       "  mode   tun = IP-in-IP to the backend, which answers the client directly\n",
+	       "  sched    mh  Maglev consistent hashing of the 5-tuple (default)\n"
+	       "           sh  consistent hashing of the client address\n"
+	       "           rr, wrr  (weighted) round robin;  lc, wlc  (weighted) least connections\n"
+	       "  mode     tun  IP-in-IP to the backend, which answers the client directly (default)\n"
+	       "           dr   direct routing: only the MAC changes (backends on the same L2)\n"
+	       "           nat  destination rewritten to the backend; replies come back through\n"
+	       "                the balancer (attach it to the backend-facing interface too)\n"
+	       "  persist  SECS: a client sticks to its backend while seen within SECS (0 = off)\n",
 	       bin_name);
 	return 0;
 }
@@ -41,7 +52,7 @@ static int real_help(int argc, char **argv)
 	printf("Usage: %1$s " HELP_REAL "\n"
 	       "\n"
 	       "  weight  0..%2$u (default 1); 0 drains: no new flows, existing flows stay\n"
-	       "  PORT    tun mode keeps the VIP's port; omit it or give the same\n",
+	       "  PORT    nat mode can map the VIP's port to another; tun and dr keep it\n",
 	       bin_name, XDPLB_MAX_WEIGHT);
 	return 0;
 }
@@ -57,23 +68,40 @@ static int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 			i = name_index(sched_names, XDPLB_SCHED_MAX, *argv);
 			if (i < 0)
 				return bad_arg(*argv, "sched must be one of mh, sh, rr, wrr, lc, wlc");
-			if (i != XDPLB_SCHED_MH)
-				return bad_arg(*argv, "scheduler not implemented yet (only mh)");
 			v->sched = i;
 		} else if (!strcmp(*argv, "mode")) {
 			REQ_ARG("a forwarding mode");
 			i = name_index(mode_names, XDPLB_MODE_MAX, *argv);
 			if (i < 0)
 				return bad_arg(*argv, "mode must be one of tun, dr, nat");
-			if (i != XDPLB_MODE_TUN)
-				return bad_arg(*argv, "mode not implemented yet (only tun)");
 			v->mode = i;
+		} else if (!strcmp(*argv, "persist")) {
+			REQ_ARG("SECS");
+			if (parse_u32(*argv, 0, XDPLB_MAX_PERSIST, &v->persist))
+				return bad_arg(*argv, "persist must be 0..%u seconds",
+					       XDPLB_MAX_PERSIST);
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected sched or mode)");
+			return bad_arg(*argv, "unknown keyword (expected sched, mode or persist)");
 		}
 		NEXT_ARG();
 	}
 	return 0;
+}
+
+/* Does a backend of the VIP use another port than the VIP's? */
+static bool has_mapped_port(struct lb *lb, __u32 vip_id, __be16 vport)
+{
+	struct lb_real_entry *rs = calloc(lb->max_reals, sizeof(*rs));
+	bool mapped = false;
+	int n;
+
+	if (!rs)
+		return false;
+	n = lb_real_list(lb, vip_id, rs, lb->max_reals);
+	for (int i = 0; i < n && i < (int)lb->max_reals; i++)
+		mapped |= rs[i].real.port && rs[i].real.port != vport;
+	free(rs);
+	return mapped;
 }
 
 static int vip_add_or_set(int argc, char **argv, bool add)
@@ -89,13 +117,24 @@ static int vip_add_or_set(int argc, char **argv, bool add)
 		return err;
 	if (key.family != XDPLB_AF_INET)
 		return bad_arg(argv[1], "IPv6 VIPs are not supported yet");
-	err = parse_vip_opts(argc - 2, argv + 2, &v);
-	if (err)
-		return err;
 	err = state_open(&lb, true);
 	if (err)
 		return err;
+	/* vip set: what is not given stays as it is */
+	if (!add)
+		lb_vip_get(&lb, &key, &v);
+	err = parse_vip_opts(argc - 2, argv + 2, &v);
+	if (err) {
+		lb_close(&lb);
+		return err;
+	}
 	fmt_service(&key, svc, sizeof(svc));
+	if (!add && v.mode != XDPLB_MODE_NAT && has_mapped_port(&lb, v.id, key.port)) {
+		p_err("vip %s: mode %s: a backend maps the VIP's port to another (only nat can)",
+		      svc, mode_names[v.mode]);
+		lb_close(&lb);
+		return -XDPLB_EUSAGE;
+	}
 	err = add ? lb_vip_add(&lb, &key, &v) : lb_vip_set(&lb, &key, &v);
 	if (err == -EEXIST)
 		p_err("vip %s: already exists", svc);
@@ -142,6 +181,13 @@ static int vip_del(int argc, char **argv)
 	return err;
 }
 
+/* ipvsadm's names of the forwarding methods */
+static const char *const forward_names[XDPLB_MODE_MAX] = {
+	[XDPLB_MODE_TUN] = "Tunnel",
+	[XDPLB_MODE_DR] = "Route",
+	[XDPLB_MODE_NAT] = "Masq",
+};
+
 static const char *real_state_name(const struct xdplb_real *r)
 {
 	if (r->state == XDPLB_REAL_DOWN)
@@ -169,6 +215,7 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 		json_object_object_add(jv, "sched",
 				       json_object_new_string(sched_names[v->vip.sched]));
 		json_object_object_add(jv, "mode", json_object_new_string(mode_names[v->vip.mode]));
+		json_object_object_add(jv, "persist", json_object_new_int64(v->vip.persist));
 		json_object_object_add(jv, "id", json_object_new_int(v->vip.id));
 		json_object_object_add(jv, "packets", json_object_new_uint64(t.packets));
 		json_object_object_add(jv, "bytes", json_object_new_uint64(t.bytes));
@@ -179,13 +226,19 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 	} else {
 		snprintf(svc, sizeof(svc), "%s",
 			 fmt_addr_port(v->key.addr, v->key.family, v->key.port, a, sizeof(a)));
-		printf("%-4s %-30s %-9s %s\n", v->key.proto == 6 ? "TCP" : "UDP", svc,
+		printf("%-4s %-30s %-9s %s", v->key.proto == 6 ? "TCP" : "UDP", svc,
 		       sched_names[v->vip.sched], mode_names[v->vip.mode]);
+		if (v->vip.persist)
+			printf(" persistent %u", v->vip.persist);
+		printf("\n");
 	}
 	for (int i = 0; i < n && i < (int)lb->max_reals; i++) {
 		const struct xdplb_real *r = &rs[i].real;
 
+		struct xdplb_conns c = {};
+
 		lb_read_traffic(lb->real_stats, rs[i].id, &t);
+		lb_read_conns(lb, rs[i].id, &c);
 		fmt_addr_port(r->addr, r->family, r->port ? r->port : v->key.port, a, sizeof(a));
 		if (json_output) {
 			json_object *o = json_object_new_object();
@@ -202,11 +255,14 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 			json_object_object_add(o, "packets", json_object_new_uint64(t.packets));
 			json_object_object_add(o, "bytes", json_object_new_uint64(t.bytes));
 			json_object_object_add(o, "flows", json_object_new_uint64(t.flows));
+			json_object_object_add(o, "active_conns", json_object_new_int64(c.active));
+			json_object_object_add(o, "inactive_conns", json_object_new_int64(c.inactive));
 			json_object_array_add(jr, o);
 		} else {
-			printf("  -> %-28s %-7s %-6u %-6s %-10llu %llu\n", a, "Tunnel", r->weight,
-			       real_state_name(r), (unsigned long long)t.flows,
-			       (unsigned long long)t.packets);
+			printf("  -> %-28s %-7s %-6u %-10lld %-10lld %-6s %llu\n", a,
+			       forward_names[v->vip.mode], r->weight, (long long)c.active,
+			       (long long)c.inactive, real_state_name(r),
+			       (unsigned long long)t.flows);
 		}
 	}
 }
@@ -258,9 +314,9 @@ static int vip_show(int argc, char **argv)
 	if (json_output)
 		arr = json_object_new_array();
 	else
-		printf("%-4s %-30s %-9s %s\n  -> %-28s %-7s %-6s %-6s %-10s %s\n", "Prot",
-		       "LocalAddress:Port", "Scheduler", "Forward", "RemoteAddress:Port", "Forward",
-		       "Weight", "State", "Flows", "Packets");
+		printf("%-4s %-30s %-9s %s\n  -> %-28s %-7s %-6s %-10s %-10s %-6s %s\n", "Prot",
+		       "LocalAddress:Port", "Scheduler", "Flags", "RemoteAddress:Port", "Forward",
+		       "Weight", "ActiveConn", "InActConn", "State", "Flows");
 	for (int i = 0; i < n; i++)
 		show_one(&lb, &vips[i], arr, rs);
 	if (json_output)
@@ -303,10 +359,8 @@ static int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct x
 		return err;
 	if (r->family != key->family)
 		return bad_arg(argv[2], "backend and VIP must be of the same address family");
-	if (r->port && r->port != key->port)
-		return bad_arg(argv[2], "tun mode keeps the VIP's port: omit the port or give %u",
-			       ntohs(key->port));
-	r->port = 0;
+	if (r->port == key->port)
+		r->port = 0; /* 0 = the packet's own port */
 	argc -= 3;
 	argv += 3;
 	while (argc > 0) {
@@ -321,6 +375,28 @@ static int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct x
 		NEXT_ARG();
 	}
 	return 0;
+}
+
+/*
+ * Have the kernel resolve the backend's MAC now: the data plane forwards with
+ * bpf_fib_lookup(), which only reads the neighbour table.  TUN and NAT packets could go
+ * through the kernel to resolve it, a DR packet (still addressed to the VIP) cannot.  An
+ * empty UDP datagram to the discard port makes the kernel ARP for the next hop.
+ */
+static void neigh_kick(const struct xdplb_real *r)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
+	int fd;
+
+	if (r->family != XDPLB_AF_INET)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sin.sin_addr.s_addr = r->addr[0];
+	if (sendto(fd, "", 0, MSG_DONTWAIT, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		p_dbg("neighbour of %s: %s", inet_ntoa(sin.sin_addr), strerror(errno));
+	close(fd);
 }
 
 static int real_cmd(int argc, char **argv, int op)
@@ -344,12 +420,26 @@ static int real_cmd(int argc, char **argv, int op)
 	err = state_open(&lb, true);
 	if (err)
 		return err;
-	if (op == 0)
+	if (r.port) {
+		struct xdplb_vip v;
+
+		/* only NAT rewrites ports; a port-0 VIP keeps each packet's */
+		if (!lb_vip_get(&lb, &key, &v) && (v.mode != XDPLB_MODE_NAT || !key.port)) {
+			lb_close(&lb);
+			return bad_arg(argv[2], "%s", key.port ? "only nat mode can map the port: "
+							"omit it or give the VIP's" :
+							"a port-0 VIP keeps each packet's port");
+		}
+	}
+	if (op == 0) {
 		err = lb_real_add(&lb, &key, &r);
-	else if (op == 1)
+		if (!err)
+			neigh_kick(&r);
+	} else if (op == 1) {
 		err = lb_real_set_weight(&lb, &key, r.addr, r.family, r.port, r.weight);
-	else
+	} else {
 		err = lb_real_del(&lb, &key, r.addr, r.family, r.port);
+	}
 	fmt_service(&key, svc, sizeof(svc));
 	fmt_addr(r.addr, r.family, a, sizeof(a));
 	if (err == -ENOENT) {

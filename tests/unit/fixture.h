@@ -18,7 +18,8 @@
  *   lb0 02:00:00:00:00:02 10.0.1.1/24   backends 10.0.1.11..14 with static neighbours
  *                                       10.0.1.99: no neighbour entry (unresolved)
  *   lb1 02:00:00:00:03:01 10.0.3.1/24   backend 10.0.3.21 (reached by redirect)
- *   10.9.9.0/24 is a blackhole route.
+ *   10.9.9.0/24 is a blackhole route; 192.0.2.0/24 (clients) is via 10.0.3.254 on lb1
+ *   (02:00:00:00:03:fe).
  * Packets arrive on lb0, addressed to lb0's MAC (pkt.h's default destination MAC).
  */
 #define FX_TUNSRC "10.0.1.1"
@@ -65,6 +66,9 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 	err |= sandbox_sh("ip neigh replace 10.0.3.21 lladdr 02:00:00:00:03:15 nud permanent "
 			  "dev lb1");
 	err |= sandbox_sh("ip route add blackhole 10.9.9.0/24");
+	/* clients (192.0.2.0/24) are behind a router on lb1, for NAT replies */
+	err |= sandbox_sh("ip neigh replace 10.0.3.254 lladdr 02:00:00:00:03:fe nud permanent "
+			  "dev lb1 && ip route add 192.0.2.0/24 via 10.0.3.254");
 	err |= sandbox_sh("sysctl -qw net.ipv4.conf.all.forwarding=1 "
 			  "net.ipv4.conf.lb0.forwarding=1 net.ipv4.conf.lb1.forwarding=1");
 	if (err)
@@ -85,8 +89,8 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
 	lb_from_skel(&fx->lb, fx->skel);
+	lb_config_defaults(&cfg);
 	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
-	cfg.ring_size = 65537;
 	return lb_config_set(&fx->lb, &cfg);
 }
 

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains the flow-table GC: expired flows are counted out and deleted outside the
+ * packet path, by a program that userspace runs with BPF_PROG_TEST_RUN. */
+#ifndef XDPLB_GC_H
+#define XDPLB_GC_H
+
+#include "select.h"
+
+struct gc_ctx {
+	struct xdplb_config cfg;
+	__u64 now, scanned, expired;
+};
+
+static long gc_one(void *map, struct xdplb_flow_key *key, struct xdplb_flow *f, struct gc_ctx *g)
+{
+	struct xdplb_real *r = bpf_map_lookup_elem(&xdplb_reals, &f->real_id);
+	bool gone;
+
+	g->scanned++;
+	if (f->state == XDPLB_FLOW_DEAD)
+		return 0; /* its packet path is deleting it */
+	gone = !r || !(r->flags & XDPLB_REAL_F_USED) || r->vip_id != f->vip_id || r->gen != f->gen;
+	if (gone || flow_expired(f, &g->cfg, key->proto, g->now)) {
+		flow_expire(map, key, f, gone);
+		g->expired++;
+	}
+	return 0;
+}
+
+/**
+ * gc_flows() - one pass over the flow table.
+ *
+ * The same state transitions as the packet path (compare-and-swap to DEAD, then delete), so
+ * a flow is counted out exactly once whoever sees it expire first.  Without this pass an
+ * idle flow would stay counted as active until its tuple came back or the LRU evicted it.
+ */
+static __always_inline int gc_flows(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct xdplb_gc_args *args = data;
+	struct xdplb_config *cfg;
+	struct gc_ctx g = {};
+	__u32 zero = 0;
+
+	if ((void *)(args + 1) > data_end)
+		return XDP_ABORTED;
+	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
+	if (!cfg)
+		return XDP_ABORTED;
+	g.cfg = *cfg;
+	g.now = args->now;
+	bpf_for_each_map_elem(&xdplb_flows, gc_one, &g, 0);
+	args->scanned = g.scanned;
+	args->expired = g.expired;
+	return XDP_PASS;
+}
+
+#endif /* XDPLB_GC_H */
