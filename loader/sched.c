@@ -84,6 +84,8 @@ static __u64 wrr_reduce(struct sched_state *st, __u32 cnt)
 
 	for (i = 0; i < cnt; i++)
 		g = gcd64(g, st[i].weight);
+	if (!g)
+		return 0; /* no backend: callers never ask */
 	for (i = 0; i < cnt; i++) {
 		st[i].weight /= g;
 		sum += st[i].weight;

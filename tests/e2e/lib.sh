@@ -113,15 +113,23 @@ e2e_teardown() {
 	fi
 }
 
-# The TUN-mode topology used by several tests and the demo:
+# The topology used by the tests and the demo:
 #   client (eth0 192.168.10.2, tx checksum offload off)
 #     -- lb eth0 192.168.10.1 [xdplb, native XDP]   lb eth1 10.0.2.1
-#     -- sw (bridge) -- backend i (eth0 10.0.2.1i, VIP on lo, xdplb decap on eth0, nginx)
-# Backends answer the client directly (through lb's kernel routing, as their gateway).
+#     -- sw (bridge) -- backend i (eth0 10.0.2.1i, nginx, tx checksum offload off)
+# tun, dr: backends hold the VIP on lo (arp_ignore/arp_announce) and answer the client
+#          directly, through lb's kernel routing as their gateway; tun backends run xdplb
+#          decap on eth0.
+# nat:     backends route through lb, where xdplb is attached to eth1 too for the replies.
 # Sets NS_C NS_LB NS_SW NS_B[1..n].
 VIP=10.0.0.10
 topo_tun() { # NBACKENDS
-	local n=${1:-3} i
+	topo tun "$@"
+}
+
+topo() { # MODE NBACKENDS
+	local mode=$1 n=${2:-3} i
+	TOPO_MODE=$mode
 	ns_add NS_C c && ns_add NS_LB lb && ns_add NS_SW sw || return 1
 	link_add "$NS_C" eth0 "$NS_LB" eth0 txoff || return 1
 	link_add "$NS_LB" eth1 "$NS_SW" p0 || return 1
@@ -136,31 +144,42 @@ topo_tun() { # NBACKENDS
 	NS_B=()
 	for i in $(seq 1 "$n"); do
 		ns_add "NS_B[$i]" "b$i" || return 1
-		link_add "$NS_SW" "p$i" "${NS_B[i]}" eth0 || return 1
+		link_add "${NS_B[i]}" eth0 "$NS_SW" "p$i" txoff || return 1
 		nsx "$NS_SW" ip link set "p$i" master br0
 		nsx "${NS_B[i]}" ip addr add "10.0.2.1$i/24" dev eth0
 		nsx "${NS_B[i]}" ip route add default via 10.0.2.1
-		nsx "${NS_B[i]}" ip addr add "$VIP/32" dev lo
-		nsx "${NS_B[i]}" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-			net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
-			net.ipv4.conf.eth0.rp_filter=0
+		if [ "$mode" != nat ]; then
+			nsx "${NS_B[i]}" ip addr add "$VIP/32" dev lo
+			nsx "${NS_B[i]}" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+				net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
+				net.ipv4.conf.eth0.rp_filter=0
+		fi
 		nginx_start "${NS_B[i]}" "10.0.2.1$i" || return 1
 	done
 	return 0
 }
 
-# Attach xdplb on lb:eth0, decap on every backend, one TCP VIP on port 80.
-setup_tun_vip() { # NBACKENDS [weight...]
-	local n=$1 i
-	shift
+# Attach xdplb on lb:eth0 (and eth1 for nat), decap on tun backends, one TCP VIP on :80.
+setup_vip() { # SCHED NBACKENDS [weight...]
+	local sched=$1 n=$2 i
+	shift 2
 	xlb "$NS_LB" dev attach dev eth0 tunsrc 10.0.2.1 >/dev/null || return 1
-	xlb "$NS_LB" vip add tcp "$VIP:80" sched mh mode tun || return 1
+	if [ "$TOPO_MODE" = nat ]; then
+		xlb "$NS_LB" dev attach dev eth1 >/dev/null || return 1
+	fi
+	xlb "$NS_LB" vip add tcp "$VIP:80" sched "$sched" mode "$TOPO_MODE" || return 1
 	for i in $(seq 1 "$n"); do
-		xlb "${NS_B[i]}" decap attach dev eth0 >/dev/null || return 1
+		if [ "$TOPO_MODE" = tun ]; then
+			xlb "${NS_B[i]}" decap attach dev eth0 >/dev/null || return 1
+		fi
 		xlb "$NS_LB" real add tcp "$VIP:80" "10.0.2.1$i" weight "${1:-1}" || return 1
 		[ $# -gt 0 ] && shift
 	done
 	return 0
+}
+
+setup_tun_vip() { # NBACKENDS [weight...]
+	setup_vip mh "$@"
 }
 
 # curl the VIP COUNT times from the client; prints one identity per line.

@@ -326,7 +326,7 @@ static void test_wrr_gcd(void)
 static void test_wrr_scaled(const __u32 *w, int n, __u32 ring, __u32 min_len)
 {
 	struct maglev_backend b[MAX_N];
-	double share, expected, dev, worst = 0;
+	double share, expected, dev, worst = 0, ms;
 	__u64 sum = 0;
 	char what[128];
 	int i, len;
@@ -334,7 +334,9 @@ static void test_wrr_scaled(const __u32 *w, int n, __u32 ring, __u32 min_len)
 	make_backends(b, n, w, n);
 	for (i = 0; i < n; i++)
 		sum += w[i];
+	ms = now_ms();
 	len = sched_build(XDPLB_SCHED_WRR, b, n, ring, table_a);
+	ms = now_ms() - ms;
 	snprintf(what, sizeof(what), "L = %d in [%u, %u]", len, min_len, ring);
 	ASSERT_TRUE(len >= (int)min_len && len <= (int)ring, what);
 	if (len <= 0)
@@ -353,8 +355,8 @@ static void test_wrr_scaled(const __u32 *w, int n, __u32 ring, __u32 min_len)
 			 i + 1, w[i], counts[i + 1], len, share, expected);
 		ASSERT_TRUE(dev <= SHARE_TOL, what);
 	}
-	printf("  %s: L = %d, worst relative share deviation %.3f%%\n", case_name, len,
-	       worst * 100);
+	printf("  %s: L = %d, worst relative share deviation %.3f%%, build %.2f ms\n", case_name,
+	       len, worst * 100, ms);
 }
 
 /* Weights too small to scale proportionally still get one slot each: 65535:1:1:1 in 251 slots
@@ -649,14 +651,12 @@ int main(void)
 	RUN_CASE("wrr = definition, 100 backends, weights 0..100, few distinct", test_wrr_reference,
 		 100, 100, 0, M, 20);
 	RUN_CASE("wrr = definition, 300 backends, weights 0..3000", test_wrr_reference, 300, 3000,
-		 1, XDPLB_MAX_RING_SIZE, 2);
+		 1, XDPLB_MAX_RING_SIZE, 1);
 	RUN_CASE("mh is maglev_build", test_hash, XDPLB_SCHED_MH);
 	RUN_CASE("sh is maglev_build", test_hash, XDPLB_SCHED_SH);
 	RUN_CASE("all weights 0 gives L = 0", test_all_zero);
 	RUN_CASE("invalid arguments", test_errors);
 	RUN_CASE("wrr build time weights 1..1000", test_speed, "weights 1..1000", MAX_N, distinct,
 		 M);
-	RUN_CASE("wrr build time large weights", test_speed, "weights 65535 - 37 i", MAX_N, big,
-		 XDPLB_MAX_RING_SIZE);
 	return TEST_MAIN_END();
 }
