@@ -408,6 +408,8 @@ static __u32 wrr_reference(const struct maglev_backend *in, int n, __u32 *out)
 	qsort(b, cnt, sizeof(*b), cmp_key_id);
 	for (i = 0; i < cnt; i++)
 		g = gcd(g, b[i].weight);
+	if (!g)
+		return 0; /* no backend with weight > 0 */
 	for (i = 0; i < cnt; i++) {
 		b[i].weight /= g;
 		len += b[i].weight;
