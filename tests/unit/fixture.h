@@ -5,6 +5,7 @@
 #define XDPLB_FIXTURE_H
 
 #include <net/if.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "test.h"
@@ -179,6 +180,74 @@ static inline int fx_real_del(struct fixture *fx, const char *vaddr, __u16 port,
 	__be32 a[4] = { ipv4_addr(raddr) };
 
 	return lb_real_del(&fx->lb, &k, a, 2, 0);
+}
+
+/* A VIP with scheduler @sched (enum xdplb_sched), forwarding @mode (enum xdplb_mode) and
+ * persistence @persist (seconds, 0 = off).  Returns its id (> 0) or -errno. */
+static inline int fx_vip_add_sched(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
+				   __u8 sched, __u8 mode, __u32 persist)
+{
+	struct xdplb_vip_key k = fx_vip_key(addr, port, proto);
+	struct xdplb_vip v = { .mode = mode, .sched = sched, .persist = persist };
+	int err = lb_vip_add(&fx->lb, &k, &v);
+
+	if (err)
+		return err;
+	err = lb_vip_get(&fx->lb, &k, &v);
+	return err ? err : (int)v.id;
+}
+
+/* Id of the backend @raddr (port 0) of VIP @vip_id, or -ENOENT. */
+static inline int fx_real_id(struct fixture *fx, __u32 vip_id, const char *raddr)
+{
+	__be32 a[4] = { ipv4_addr(raddr) };
+
+	return lb_real_find(&fx->lb, vip_id, a, 2, 0);
+}
+
+/* A backend's xdplb_conns entry; both counts are -1 when it cannot be read. */
+static inline struct xdplb_conns fx_conns(struct fixture *fx, __u32 real_id)
+{
+	struct xdplb_conns c = { -1, -1 };
+
+	if (lb_read_conns(&fx->lb, real_id, &c))
+		c.active = c.inactive = -1;
+	return c;
+}
+
+/* Entries of VIP @vip_id in the flow table; @active and @inactive (may be NULL) get the
+ * number in each state. */
+static inline long fx_flows_of_vip(struct fixture *fx, __u32 vip_id, long *active, long *inactive)
+{
+	struct xdplb_flow_key key, next;
+	struct xdplb_flow f;
+	long n = 0, a = 0, i = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fx->lb.flows, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fx->lb.flows, &key, &f) || f.vip_id != vip_id)
+			continue;
+		n++;
+		a += f.state == XDPLB_FLOW_ACTIVE;
+		i += f.state == XDPLB_FLOW_INACTIVE;
+	}
+	if (active)
+		*active = a;
+	if (inactive)
+		*inactive = i;
+	return n;
+}
+
+/* CLOCK_MONOTONIC_COARSE in ns: the clock of bpf_ktime_get_coarse_ns(), hence of flow atimes
+ * and of lb_gc()'s @now. */
+static inline __u64 fx_coarse_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 #endif /* XDPLB_FIXTURE_H */
