@@ -13,13 +13,12 @@ struct gc_ctx {
 
 static long gc_one(void *map, struct xdplb_flow_key *key, struct xdplb_flow *f, struct gc_ctx *g)
 {
-	struct xdplb_real *r = bpf_map_lookup_elem(&xdplb_reals, &f->real_id);
 	bool gone;
 
 	g->scanned++;
 	if (f->state == XDPLB_FLOW_DEAD)
 		return 0; /* its packet path is deleting it */
-	gone = !r || !(r->flags & XDPLB_REAL_F_USED) || r->vip_id != f->vip_id || r->gen != f->gen;
+	gone = !flow_real(f);
 	if (gone || flow_expired(f, &g->cfg, key->proto, g->now)) {
 		flow_expire(map, key, f, gone);
 		g->expired++;

@@ -227,7 +227,9 @@ static __always_inline bool flow_expired(const struct xdplb_flow *f, const struc
 		secs = cfg->tcp_timeout;
 	else
 		secs = cfg->tcpfin_timeout;
-	return now > f->atime && now - f->atime > (__u64)secs * 1000000000ull;
+	/* + 1 s: atime is refreshed at most once a second, so a flow that is never idle can
+	 * look up to 1 s idle; timeouts have a 1-second granularity */
+	return now > f->atime && now - f->atime > ((__u64)secs + 1) * 1000000000ull;
 }
 
 /* Expire a flow: count it out (once, whoever gets there first) and delete the entry.  The
@@ -293,6 +295,54 @@ struct selection {
  *
  * Returns: the backend, or NULL when the VIP has none for a new flow.
  */
+/* The flow's backend if it is still the one the flow was scheduled to, else NULL. */
+static __always_inline struct xdplb_real *flow_real(const struct xdplb_flow *f)
+{
+	struct xdplb_real *r = lookup_real(f->real_id, f->vip_id);
+
+	return r && r->gen == f->gen ? r : NULL; /* else the id went to another backend */
+}
+
+/* TCP flags move an established flow: FIN/RST close it, a bare SYN reopens its tuple. */
+static __always_inline void flow_tcp_flags(struct xdplb_flow *f, const struct packet *p)
+{
+	__u8 fl = p->tcp_flags;
+
+	if (p->key.proto != IPPROTO_TCP)
+		return;
+	if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST))
+		flow_transition(f, XDPLB_FLOW_ACTIVE, XDPLB_FLOW_INACTIVE);
+	else if ((fl & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
+		flow_transition(f, XDPLB_FLOW_INACTIVE, XDPLB_FLOW_ACTIVE);
+}
+
+/* Keep the client's persistence alive while it sends, but only towards the backend it
+ * points at: a packet of an older flow on another (e.g. draining) backend must not move
+ * the client back there. */
+static __always_inline void persist_touch(const struct xdplb_vip *vip, const struct packet *p,
+					  __u32 real_id, __u64 now)
+{
+	struct xdplb_persist_key pk = {};
+	struct xdplb_persist *pe;
+
+	__builtin_memcpy(pk.src, p->key.src, sizeof(pk.src));
+	pk.vip_id = vip->id;
+	pe = bpf_map_lookup_elem(&xdplb_persist, &pk);
+	if (pe && pe->real_id == real_id)
+		pe->atime = now;
+}
+
+/**
+ * select_real() - the backend of this packet's flow: the flow table's, else a new one.
+ *
+ * Established flows keep their backend while it exists (weight 0 = draining keeps them).
+ * A flow whose backend was removed, that outlived its timeout, or whose tuple now belongs to
+ * another VIP (a port VIP added next to a port-0 one, a VIP re-added) is counted out and
+ * scheduled again.  TCP FIN or RST moves a flow from active to inactive (shorter timeout);
+ * a SYN on an inactive flow's tuple (port reuse) makes it active again.
+ *
+ * Returns: the backend, or NULL when the VIP has none for a new flow.
+ */
 static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vip,
 						      const struct packet *p,
 						      const struct xdplb_config *cfg,
@@ -301,32 +351,23 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	struct xdplb_flow *flow, nf = {};
 	struct xdplb_real *real;
 	__u64 now = bpf_ktime_get_coarse_ns();
-	__u8 fl = p->tcp_flags;
+	bool moved = false;
 
 	flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
-	if (flow && flow->vip_id == vip->id && flow->state != XDPLB_FLOW_DEAD) {
-		real = lookup_real(flow->real_id, vip->id);
-		if (real && real->gen != flow->gen)
-			real = NULL; /* the id was given to another backend since */
-		if (real && !flow_expired(flow, cfg, p->key.proto, now)) {
+	if (flow && flow->state != XDPLB_FLOW_DEAD) {
+		real = flow_real(flow);
+		if (real && flow->vip_id == vip->id && !flow_expired(flow, cfg, p->key.proto, now)) {
 			sel->real_id = flow->real_id;
-			if (p->key.proto == IPPROTO_TCP) {
-				if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST))
-					flow_transition(flow, XDPLB_FLOW_ACTIVE,
-							XDPLB_FLOW_INACTIVE);
-				else if ((fl & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
-					flow_transition(flow, XDPLB_FLOW_INACTIVE,
-							XDPLB_FLOW_ACTIVE);
-			}
+			flow_tcp_flags(flow, p);
 			/* one write per second at most: the entry's cache line stays shared */
 			if (now > flow->atime + 1000000000ull) {
 				flow->atime = now;
 				if (vip->persist)
-					persist_note(vip, p, sel->real_id, now);
+					persist_touch(vip, p, sel->real_id, now);
 			}
 			return real;
 		}
-		sel->resched = !real;
+		moved = !real || flow->vip_id != vip->id;
 		flow_expire(&xdplb_flows, (void *)&p->key, flow, !real);
 	}
 
@@ -339,25 +380,27 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	nf.vip_id = vip->id;
 	nf.gen = real->gen;
 	nf.atime = now;
-	nf.state = p->key.proto == IPPROTO_TCP && !(fl & (TCP_FLAG_FIN | TCP_FLAG_RST)) ?
+	nf.state = p->key.proto == IPPROTO_TCP &&
+				   !(p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) ?
 			   XDPLB_FLOW_ACTIVE :
 			   XDPLB_FLOW_INACTIVE;
 	/* NOEXIST: when two CPUs create the same flow, one entry wins and is counted once;
-	 * the loser follows it.  A full LRU evicts its least recently used entry. */
+	 * the loser follows it (and applies its own TCP flags to it).  A full LRU evicts its
+	 * least recently used entry. */
 	if (bpf_map_update_elem(&xdplb_flows, &p->key, &nf, BPF_NOEXIST)) {
 		flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
-		real = flow && flow->vip_id == vip->id ? lookup_real(flow->real_id, vip->id) : NULL;
-		if (real && real->gen == flow->gen) {
-			sel->real_id = flow->real_id;
-			return real;
-		}
-		return NULL;
+		if (!flow || flow->vip_id != vip->id || !(real = flow_real(flow)))
+			return NULL;
+		flow_tcp_flags(flow, p);
+		sel->real_id = flow->real_id;
+		return real;
 	}
 	conns_add(nf.real_id, nf.state, 1);
 	if (vip->persist)
 		persist_note(vip, p, nf.real_id, now);
 	sel->real_id = nf.real_id;
 	sel->new_flow = 1;
+	sel->resched = moved;
 	return real;
 }
 
