@@ -58,12 +58,8 @@ static int decap_attach(int argc, char **argv)
 			ifname = *argv;
 		} else if (!strcmp(*argv, "mode")) {
 			REQ_ARG("native or generic");
-			if (!strcmp(*argv, "native"))
-				mode = XDP_MODE_NATIVE;
-			else if (!strcmp(*argv, "generic"))
-				mode = XDP_MODE_SKB;
-			else
-				return bad_arg(*argv, "mode must be native or generic");
+			if (parse_xdp_mode(*argv, &mode))
+				return -XDPLB_EUSAGE;
 		} else if (!strcmp(*argv, "addr")) {
 			REQ_ARG("ADDR");
 			if (parse_addr(*argv, a, &family) || family != XDPLB_AF_INET)

@@ -202,6 +202,17 @@ int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, c
 	return err;
 }
 
+int parse_xdp_mode(const char *s, enum xdp_attach_mode *mode)
+{
+	if (!strcmp(s, "native"))
+		*mode = XDP_MODE_NATIVE;
+	else if (!strcmp(s, "generic"))
+		*mode = XDP_MODE_SKB;
+	else
+		return bad_arg(s, "mode must be native or generic");
+	return 0;
+}
+
 struct attach_opts {
 	const char *ifname;
 	enum xdp_attach_mode mode;
@@ -224,12 +235,8 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 			o->ifname = *argv;
 		} else if (!strcmp(*argv, "mode")) {
 			REQ_ARG("native or generic");
-			if (!strcmp(*argv, "native"))
-				o->mode = XDP_MODE_NATIVE;
-			else if (!strcmp(*argv, "generic"))
-				o->mode = XDP_MODE_SKB;
-			else
-				return bad_arg(*argv, "mode must be native or generic");
+			if (parse_xdp_mode(*argv, &o->mode))
+				return -XDPLB_EUSAGE;
 		} else if (!strcmp(*argv, "tunsrc")) {
 			REQ_ARG("ADDR");
 			if (parse_addr(*argv, a, &family) || family != XDPLB_AF_INET)

@@ -21,6 +21,8 @@ int parse_dev(int argc, char **argv, const char **ifname, bool required);
 int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, const char *ifname,
 		   enum xdp_attach_mode mode);
 int xdp_detach_named(const char *ifname, const char *prog_name);
+/* "native" or "generic"; prints the error itself */
+int parse_xdp_mode(const char *s, enum xdp_attach_mode *mode);
 enum xdp_attach_mode dev_attached_mode(int ifindex, const char *name);
 
 #endif /* XDPLB_DEV_H */

@@ -628,20 +628,32 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 	return lb_table_rebuild(lb, &vip);
 }
 
+/* The VIP, id and record of backend {addr, port} of VIP @vkey. */
+static int real_locate(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4],
+		       __u8 family, __be16 port, struct xdplb_vip *vip, __u32 *id,
+		       struct xdplb_real *r)
+{
+	int err = lb_vip_get(lb, vkey, vip), found;
+
+	if (err)
+		return err;
+	found = lb_real_find(lb, vip->id, addr, family, port);
+	if (found < 0)
+		return found;
+	*id = found;
+	return bpf_map_lookup_elem(lb->reals, id, r) ? -errno : 0;
+}
+
 int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4],
 		       __u8 family, __be16 port, __u32 weight)
 {
 	struct xdplb_real r;
 	struct xdplb_vip vip;
-	int id, err = lb_vip_get(lb, vkey, &vip);
+	__u32 id;
+	int err = real_locate(lb, vkey, addr, family, port, &vip, &id, &r);
 
 	if (err)
 		return err;
-	id = lb_real_find(lb, vip.id, addr, family, port);
-	if (id < 0)
-		return id;
-	if (bpf_map_lookup_elem(lb->reals, &id, &r))
-		return -errno;
 	r.weight = weight;
 	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
 		return -errno;
@@ -653,17 +665,13 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 {
 	struct xdplb_real r, empty = {};
 	struct xdplb_vip vip;
-	int id, err = lb_vip_get(lb, vkey, &vip);
+	__u32 id;
+	int err = real_locate(lb, vkey, addr, family, port, &vip, &id, &r);
 
 	if (err)
 		return err;
-	id = lb_real_find(lb, vip.id, addr, family, port);
-	if (id < 0)
-		return id;
 	/* Out of the table first (no new flows), then gone (its flows move on their next
 	 * packet, see select_real()). */
-	if (bpf_map_lookup_elem(lb->reals, &id, &r))
-		return -errno;
 	r.weight = 0;
 	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
 		return -errno;

@@ -66,7 +66,8 @@ static void print_once(struct lb *lb, struct xdplb_counter *prev, double secs)
 	}
 	n = vips ? lb_vip_list(lb, vips, lb->max_vips) : 0;
 	if (!json_output && n > 0)
-		printf("\n%-30s %14s %16s %12s\n", "vip", "packets", "bytes", "flows");
+		printf("\n%-30s %14s %16s %12s %10s\n", "vip", "packets", "bytes", "flows",
+		       "resched");
 	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
 		struct xdplb_traffic t = {};
 
@@ -79,10 +80,12 @@ static void print_once(struct lb *lb, struct xdplb_counter *prev, double secs)
 			json_object_object_add(o, "packets", json_object_new_uint64(t.packets));
 			json_object_object_add(o, "bytes", json_object_new_uint64(t.bytes));
 			json_object_object_add(o, "flows", json_object_new_uint64(t.flows));
+			json_object_object_add(o, "resched", json_object_new_uint64(t.resched));
 			json_object_array_add(jv, o);
 		} else {
-			printf("%-30s %14llu %16llu %12llu\n", svc, (unsigned long long)t.packets,
-			       (unsigned long long)t.bytes, (unsigned long long)t.flows);
+			printf("%-30s %14llu %16llu %12llu %10llu\n", svc,
+			       (unsigned long long)t.packets, (unsigned long long)t.bytes,
+			       (unsigned long long)t.flows, (unsigned long long)t.resched);
 		}
 	}
 	free(vips);

@@ -220,6 +220,7 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 		json_object_object_add(jv, "packets", json_object_new_uint64(t.packets));
 		json_object_object_add(jv, "bytes", json_object_new_uint64(t.bytes));
 		json_object_object_add(jv, "flows", json_object_new_uint64(t.flows));
+		json_object_object_add(jv, "resched", json_object_new_uint64(t.resched));
 		jr = json_object_new_array();
 		json_object_object_add(jv, "reals", jr);
 		json_object_array_add(arr, jv);
