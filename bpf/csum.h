@@ -36,7 +36,7 @@ static __always_inline __u16 ipv4_hdr_csum(const struct iphdr *iph)
  */
 static __always_inline __u32 csum_sub_add(__u32 sum, __u32 from, __u32 to)
 {
-	sum += (__u16)~(from & 0xffff) + (__u16)~(from >> 16);
+	sum += (__u16) ~(from & 0xffff) + (__u16) ~(from >> 16);
 	sum += (to & 0xffff) + (to >> 16);
 	return sum;
 }
@@ -44,14 +44,14 @@ static __always_inline __u32 csum_sub_add(__u32 sum, __u32 from, __u32 to)
 /* A 4-byte field changed from @from to @to (address). */
 static __always_inline void csum_replace4(__u16 *check, __be32 from, __be32 to)
 {
-	*check = csum_fold(csum_sub_add((__u16)~*check, from, to));
+	*check = csum_fold(csum_sub_add((__u16) ~*check, from, to));
 }
 
 /* A 4-byte and a 2-byte field changed (address and port, for TCP/UDP checksums). */
 static __always_inline void csum_replace4_2(__u16 *check, __be32 from, __be32 to, __be16 pfrom,
 					    __be16 pto)
 {
-	__u32 sum = csum_sub_add((__u16)~*check, from, to);
+	__u32 sum = csum_sub_add((__u16) ~*check, from, to);
 
 	sum += (__u16)~pfrom + pto;
 	*check = csum_fold(sum);

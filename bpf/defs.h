@@ -3,24 +3,24 @@
 #ifndef XDPLB_DEFS_H
 #define XDPLB_DEFS_H
 
-#define ETH_ALEN 6
-#define ETH_HLEN 14
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define ETH_P_8021Q 0x8100
+#define ETH_ALEN     6
+#define ETH_HLEN     14
+#define ETH_P_IP     0x0800
+#define ETH_P_IPV6   0x86DD
+#define ETH_P_8021Q  0x8100
 #define ETH_P_8021AD 0x88A8
-#define VLAN_HLEN 4
+#define VLAN_HLEN    4
 
-#define IP_MF 0x2000
-#define IP_DF 0x4000
+#define IP_MF	  0x2000
+#define IP_DF	  0x4000
 #define IP_OFFSET 0x1FFF
 
-#define AF_INET 2
+#define AF_INET	 2
 #define AF_INET6 10
 
 #define IPPROTO_IPIP 4
-#define IPPROTO_TCP 6
-#define IPPROTO_UDP 17
+#define IPPROTO_TCP  6
+#define IPPROTO_UDP  17
 
 #define TCP_FLAG_FIN 0x01
 #define TCP_FLAG_SYN 0x02

@@ -19,7 +19,7 @@ struct packet {
 	__u16 l3_off;		   /* offset of the IP header from data */
 	__u16 l3_len;		   /* IP total length (header + payload) */
 	__u8 tcp_flags;
-	__u8 frag;		   /* 1 when the IPv4 packet is a fragment */
+	__u8 frag; /* 1 when the IPv4 packet is a fragment */
 	__u8 pad[2];
 };
 

@@ -356,7 +356,8 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);
-		if (real && flow->vip_id == vip->id && !flow_expired(flow, cfg, p->key.proto, now)) {
+		if (real && flow->vip_id == vip->id &&
+		    !flow_expired(flow, cfg, p->key.proto, now)) {
 			sel->real_id = flow->real_id;
 			flow_tcp_flags(flow, p);
 			/* one write per second at most: the entry's cache line stays shared */
@@ -380,10 +381,9 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	nf.vip_id = vip->id;
 	nf.gen = real->gen;
 	nf.atime = now;
-	nf.state = p->key.proto == IPPROTO_TCP &&
-				   !(p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) ?
-			   XDPLB_FLOW_ACTIVE :
-			   XDPLB_FLOW_INACTIVE;
+	nf.state = p->key.proto == IPPROTO_TCP && !(p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
+		       ? XDPLB_FLOW_ACTIVE
+		       : XDPLB_FLOW_INACTIVE;
 	/* NOEXIST: when two CPUs create the same flow, one entry wins and is counted once;
 	 * the loser follows it (and applies its own TCP flags to it).  A full LRU evicts its
 	 * least recently used entry. */

@@ -25,11 +25,11 @@ _Static_assert(sizeof(struct xdplb_vip_key) == 20, "ABI: xdplb_vip_key");
 
 /* xdplb_vips value. */
 struct xdplb_vip {
-	__u32 id;	    /* index into xdplb_tables and xdplb_vip_stats; 1..max_vips-1 */
-	__u8 mode;	    /* enum xdplb_mode */
-	__u8 sched;	    /* enum xdplb_sched */
-	__u16 flags;	    /* XDPLB_VIP_F_* */
-	__u32 persist;	    /* seconds; 0 = off */
+	__u32 id;      /* index into xdplb_tables and xdplb_vip_stats; 1..max_vips-1 */
+	__u8 mode;     /* enum xdplb_mode */
+	__u8 sched;    /* enum xdplb_sched */
+	__u16 flags;   /* XDPLB_VIP_F_* */
+	__u32 persist; /* seconds; 0 = off */
 	__u32 pad;
 };
 _Static_assert(sizeof(struct xdplb_vip) == 16, "ABI: xdplb_vip");
@@ -38,15 +38,15 @@ _Static_assert(sizeof(struct xdplb_vip) == 16, "ABI: xdplb_vip");
  * real server belongs to one service. */
 struct xdplb_real {
 	__be32 addr[4];
-	__be16 port;	/* 0 = same port as the packet (tun/dr ignore it) */
+	__be16 port; /* 0 = same port as the packet (tun/dr ignore it) */
 	__u8 family;
-	__u8 state;	/* enum xdplb_real_state */
-	__u32 vip_id;	/* owner VIP; 0 = slot free */
-	__u32 weight;	/* 0 = drain: no new flows, existing flows stay */
-	__u16 flags;	/* XDPLB_REAL_F_* */
-	__u16 gen;	/* bumped each time the id is given to a backend: a flow of an
-			 * earlier holder of the id does not follow (nor count for) it */
-	__u64 since;	/* CLOCK_MONOTONIC ns of the last state change */
+	__u8 state;   /* enum xdplb_real_state */
+	__u32 vip_id; /* owner VIP; 0 = slot free */
+	__u32 weight; /* 0 = drain: no new flows, existing flows stay */
+	__u16 flags;  /* XDPLB_REAL_F_* */
+	__u16 gen;    /* bumped each time the id is given to a backend: a flow of an
+		       * earlier holder of the id does not follow (nor count for) it */
+	__u64 since;  /* CLOCK_MONOTONIC ns of the last state change */
 };
 _Static_assert(sizeof(struct xdplb_real) == 40, "ABI: xdplb_real");
 
@@ -114,13 +114,13 @@ struct xdplb_gc_args {
 
 /* xdplb_config[0]: settings that change at run time. */
 struct xdplb_config {
-	__be32 tun_src4;    /* outer source address of IPv4 tunnels */
-	__u32 flags;	    /* XDPLB_CFG_F_* */
-	__be32 tun_src6[4]; /* outer source address of IPv6 tunnels (later) */
-	__u32 ring_size;    /* Maglev table size for new VIPs (a prime) */
-	__u32 tcp_timeout;  /* seconds: idle TCP flow (ipvsadm --set tcp) */
+	__be32 tun_src4;      /* outer source address of IPv4 tunnels */
+	__u32 flags;	      /* XDPLB_CFG_F_* */
+	__be32 tun_src6[4];   /* outer source address of IPv6 tunnels (later) */
+	__u32 ring_size;      /* Maglev table size for new VIPs (a prime) */
+	__u32 tcp_timeout;    /* seconds: idle TCP flow (ipvsadm --set tcp) */
 	__u32 tcpfin_timeout; /* seconds: TCP flow after FIN or RST (--set tcpfin) */
-	__u32 udp_timeout;  /* seconds: idle UDP flow (--set udp) */
+	__u32 udp_timeout;    /* seconds: idle UDP flow (--set udp) */
 	__u32 pad;
 };
 _Static_assert(sizeof(struct xdplb_config) == 44, "ABI: xdplb_config");
@@ -149,8 +149,8 @@ _Static_assert(sizeof(struct xdplb_decap_key) == 20, "ABI: xdplb_decap_key");
 
 /* Decap program counters (xdplb_decap_st, per CPU). */
 enum xdplb_decap_reason {
-	XDPLB_DECAP_DONE = 0,  /* outer header stripped, inner packet passed to the stack */
-	XDPLB_DECAP_PASS,      /* not IPIP to one of our addresses: untouched */
+	XDPLB_DECAP_DONE = 0,	    /* outer header stripped, inner packet passed to the stack */
+	XDPLB_DECAP_PASS,	    /* not IPIP to one of our addresses: untouched */
 	XDPLB_DECAP_DROP_MALFORMED, /* IPIP to us, but the inner packet is truncated */
 	XDPLB_DECAP_MAX,
 };

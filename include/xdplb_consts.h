@@ -4,16 +4,16 @@
 #define XDPLB_CONSTS_H
 
 /* Default map sizes; `dev attach` can change the ones marked (attach) when it creates the maps. */
-#define XDPLB_DEF_MAX_VIPS 4096		/* (attach) VIP ids are 1..max-1; 0 means none */
-#define XDPLB_DEF_MAX_REALS 65536	/* (attach) backend ids are 1..max-1 */
-#define XDPLB_DEF_MAX_FLOWS (1u << 20) /* (attach) LRU flow table entries */
-#define XDPLB_DEF_RING_SIZE 65537	/* (attach) Maglev table size M, a prime */
-#define XDPLB_DEF_MAX_PERSIST 65536	/* persistence entries (client, VIP) */
-#define XDPLB_MIN_RING_SIZE 251
-#define XDPLB_MAX_RING_SIZE 1048573	/* largest prime below 2^20 */
-#define XDPLB_MAX_WEIGHT 65535
-#define XDPLB_MAX_PERSIST 31536000 /* seconds (a year) */
-#define XDPLB_MAX_TIMEOUT 31536000 /* seconds, flow timeouts */
+#define XDPLB_DEF_MAX_VIPS    4096	 /* (attach) VIP ids are 1..max-1; 0 means none */
+#define XDPLB_DEF_MAX_REALS   65536	 /* (attach) backend ids are 1..max-1 */
+#define XDPLB_DEF_MAX_FLOWS   (1u << 20) /* (attach) LRU flow table entries */
+#define XDPLB_DEF_RING_SIZE   65537	 /* (attach) Maglev table size M, a prime */
+#define XDPLB_DEF_MAX_PERSIST 65536	 /* persistence entries (client, VIP) */
+#define XDPLB_MIN_RING_SIZE   251
+#define XDPLB_MAX_RING_SIZE   1048573 /* largest prime below 2^20 */
+#define XDPLB_MAX_WEIGHT      65535
+#define XDPLB_MAX_PERSIST     31536000 /* seconds (a year) */
+#define XDPLB_MAX_TIMEOUT     31536000 /* seconds, flow timeouts */
 
 /* A scheduler table is an array of __u32: slot 0 holds the number of used slots L,
  * slots 1..L hold backend ids.  The inner array has ring_size + 1 entries. */
@@ -24,7 +24,7 @@
 
 /* Address families as stored in keys (AF_INET/AF_INET6 values, fixed here so that BPF code
  * does not depend on libc headers). */
-#define XDPLB_AF_INET 2
+#define XDPLB_AF_INET  2
 #define XDPLB_AF_INET6 10
 
 /* Forwarding modes (xdplb_vip.mode). */
@@ -60,9 +60,9 @@ enum xdplb_flow_state {
 };
 
 /* Default flow timeouts in seconds, as LVS's (ipvsadm --set tcp tcpfin udp). */
-#define XDPLB_DEF_TCP_TIMEOUT 900
+#define XDPLB_DEF_TCP_TIMEOUT	 900
 #define XDPLB_DEF_TCPFIN_TIMEOUT 120
-#define XDPLB_DEF_UDP_TIMEOUT 300
+#define XDPLB_DEF_UDP_TIMEOUT	 300
 
 /* Least-connection overhead, as LVS's: active * 256 + inactive. */
 #define XDPLB_LC_ACTIVE_WEIGHT 256
@@ -83,28 +83,28 @@ enum xdplb_flow_state {
  * ones the entry point turns into XDP_DROP.
  */
 enum xdplb_reason {
-	XDPLB_R_TX = 0,		/* forwarded back out of the ingress interface (XDP_TX) */
-	XDPLB_R_REDIRECT,	/* forwarded out of another interface (XDP_REDIRECT) */
-	XDPLB_R_PASS_NOT_IP,	/* not IPv4/IPv6 (ARP, LLDP, ...) */
-	XDPLB_R_PASS_NOT_VIP,	/* IP, but no VIP matches {dst, dport, proto} */
-	XDPLB_R_PASS_IPV6,	/* IPv6: not forwarded yet */
-	XDPLB_R_PASS_FRAGMENT,	/* IPv4 fragment: carries no (or not only) ports */
-	XDPLB_R_PASS_NO_NEIGH,	/* next hop MAC unknown: encapsulated (TUN) or translated (NAT)
-				 * packet handed to the kernel, which resolves the neighbour
-				 * and forwards it */
+	XDPLB_R_TX = 0,		   /* forwarded back out of the ingress interface (XDP_TX) */
+	XDPLB_R_REDIRECT,	   /* forwarded out of another interface (XDP_REDIRECT) */
+	XDPLB_R_PASS_NOT_IP,	   /* not IPv4/IPv6 (ARP, LLDP, ...) */
+	XDPLB_R_PASS_NOT_VIP,	   /* IP, but no VIP matches {dst, dport, proto} */
+	XDPLB_R_PASS_IPV6,	   /* IPv6: not forwarded yet */
+	XDPLB_R_PASS_FRAGMENT,	   /* IPv4 fragment: carries no (or not only) ports */
+	XDPLB_R_PASS_NO_NEIGH,	   /* next hop MAC unknown: encapsulated (TUN) or translated (NAT)
+				    * packet handed to the kernel, which resolves the neighbour
+				    * and forwards it */
 	XDPLB_R_DROP_MALFORMED_L2, /* truncated Ethernet or VLAN header */
 	XDPLB_R_DROP_MALFORMED_L3, /* truncated IP header, bad version, IHL < 5, bad length */
 	XDPLB_R_DROP_MALFORMED_L4, /* VIP packet with a truncated TCP or UDP header */
-	XDPLB_R_DROP_NO_BACKEND, /* VIP has no backend that takes new flows */
-	XDPLB_R_DROP_NO_ROUTE,	/* no route towards the backend (unreachable, blackhole, ...) */
+	XDPLB_R_DROP_NO_BACKEND,   /* VIP has no backend that takes new flows */
+	XDPLB_R_DROP_NO_ROUTE,	   /* no route towards the backend (unreachable, blackhole, ...) */
 	XDPLB_R_DROP_FWD_DISABLED, /* forwarding is off on the ingress interface (sysctl
 				    * net.ipv4.conf.IFNAME.forwarding), so bpf_fib_lookup refuses */
-	XDPLB_R_DROP_NO_SOURCE,	/* no tunnel source address configured */
-	XDPLB_R_DROP_NO_NEIGH,	/* DR mode: backend MAC unknown (the kernel cannot resolve it
-				 * for a packet still addressed to the VIP); the control plane
-				 * keeps backends' neighbours resolved */
-	XDPLB_R_DROP_TOO_BIG,	/* encapsulated packet would exceed the egress MTU */
-	XDPLB_R_DROP_INTERNAL,	/* a helper failed (adjust_head, map update): should not happen */
+	XDPLB_R_DROP_NO_SOURCE,	   /* no tunnel source address configured */
+	XDPLB_R_DROP_NO_NEIGH,	   /* DR mode: backend MAC unknown (the kernel cannot resolve it
+				    * for a packet still addressed to the VIP); the control plane
+				    * keeps backends' neighbours resolved */
+	XDPLB_R_DROP_TOO_BIG,	   /* encapsulated packet would exceed the egress MTU */
+	XDPLB_R_DROP_INTERNAL, /* a helper failed (adjust_head, map update): should not happen */
 	XDPLB_R_MAX,
 };
 

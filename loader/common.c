@@ -148,7 +148,8 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 			return c->func(argc - 1, argv + 1);
 		if (is_prefix(argv[0], c->name)) {
 			if (found) {
-				p_err("command \"%s\" is ambiguous: try \"%s help\"", argv[0], bin_name);
+				p_err("command \"%s\" is ambiguous: try \"%s help\"", argv[0],
+				      bin_name);
 				return -XDPLB_EUSAGE;
 			}
 			found = c;
@@ -189,8 +190,7 @@ int parse_addr(const char *s, __be32 addr[4], __u8 *family)
 	return -EINVAL;
 }
 
-int parse_addr_port(const char *s, __be32 addr[4], __u8 *family, __be16 *port,
-		    bool port_required)
+int parse_addr_port(const char *s, __be32 addr[4], __u8 *family, __be16 *port, bool port_required)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon = NULL, *portstr = NULL;

@@ -38,7 +38,11 @@ struct cmd {
 int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, char **));
 bool is_prefix(const char *pfx, const char *str);
 
-#define NEXT_ARG() ({ argc--; argv++; })
+#define NEXT_ARG()                                                                                 \
+	({                                                                                         \
+		argc--;                                                                            \
+		argv++;                                                                            \
+	})
 #define REQ_ARG(what)                                                                              \
 	do {                                                                                       \
 		if (argc < 2) {                                                                    \
@@ -54,8 +58,7 @@ int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
 /* Addresses.  family is XDPLB_AF_INET or XDPLB_AF_INET6; addr is 16 bytes network order. */
 int parse_addr(const char *s, __be32 addr[4], __u8 *family);
 /* "ADDR[:PORT]" or "[ADDR6][:PORT]"; *port = 0 when absent (port_required = false). */
-int parse_addr_port(const char *s, __be32 addr[4], __u8 *family, __be16 *port,
-		    bool port_required);
+int parse_addr_port(const char *s, __be32 addr[4], __u8 *family, __be16 *port, bool port_required);
 /* SERVICE := { tcp | udp } ADDR:PORT ; consumes two arguments. */
 int parse_service(int argc, char **argv, struct xdplb_vip_key *key);
 const char *fmt_addr(const __be32 addr[4], __u8 family, char *buf, size_t len);

@@ -20,14 +20,15 @@ static int decap_help(int argc, char **argv)
 		puts("null");
 		return 0;
 	}
-	printf("Usage: %1$s decap attach dev IFNAME [ mode { native | generic } ] [ addr ADDR ]...\n"
-	       "       %1$s decap detach dev IFNAME\n"
-	       "\n"
-	       "  On a TUN-mode real server: IPv4-in-IPv4 packets whose outer destination is one of\n"
-	       "  the addresses lose their outer header and reach the stack as the client sent\n"
-	       "  them (the VIP must be configured locally, e.g. on lo).  Default addresses: the\n"
-	       "  IPv4 addresses of IFNAME.\n",
-	       bin_name);
+	printf(
+	    "Usage: %1$s decap attach dev IFNAME [ mode { native | generic } ] [ addr ADDR ]...\n"
+	    "       %1$s decap detach dev IFNAME\n"
+	    "\n"
+	    "  On a TUN-mode real server: IPv4-in-IPv4 packets whose outer destination is one of\n"
+	    "  the addresses lose their outer header and reach the stack as the client sent\n"
+	    "  them (the VIP must be configured locally, e.g. on lo).  Default addresses: the\n"
+	    "  IPv4 addresses of IFNAME.\n",
+	    bin_name);
 	return 0;
 }
 
@@ -89,7 +90,7 @@ static int decap_attach(int argc, char **argv)
 				if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
 				    !strcmp(i->ifa_name, ifname))
 					addrs[naddr++] =
-						((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+					    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
 			freeifaddrs(ifa);
 		}
 		if (!naddr) {

@@ -24,7 +24,7 @@
 #define XDPLB_PROG_NAME "xdplb_xdp_ingress"
 
 #define HELP_DEV_ATTACH                                                                            \
-	"dev attach dev IFNAME [ mode { native | generic } ] [ tunsrc ADDR ] [ flows N ]\n"       \
+	"dev attach dev IFNAME [ mode { native | generic } ] [ tunsrc ADDR ] [ flows N ]\n"        \
 	"                [ lru { shared | percpu } ] [ ring M ]"
 
 static int do_help(int argc, char **argv)
@@ -33,16 +33,17 @@ static int do_help(int argc, char **argv)
 		puts("null");
 		return 0;
 	}
-	printf("Usage: %1$s " HELP_DEV_ATTACH "\n"
-	       "       %1$s dev detach dev IFNAME\n"
-	       "       %1$s dev show [ dev IFNAME ]\n"
-	       "\n"
-	       "  mode    native (default; the driver runs XDP) or generic (any interface, slower)\n"
-	       "  tunsrc  outer source address of TUN-mode packets (default: IFNAME's first IPv4)\n"
-	       "  flows   flow table entries (default %2$u), lru its flavour (default shared),\n"
-	       "  ring    Maglev table size, a prime (default %3$u); these three are fixed when\n"
-	       "          the first interface is attached and the maps are created\n",
-	       bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE);
+	printf(
+	    "Usage: %1$s " HELP_DEV_ATTACH "\n"
+	    "       %1$s dev detach dev IFNAME\n"
+	    "       %1$s dev show [ dev IFNAME ]\n"
+	    "\n"
+	    "  mode    native (default; the driver runs XDP) or generic (any interface, slower)\n"
+	    "  tunsrc  outer source address of TUN-mode packets (default: IFNAME's first IPv4)\n"
+	    "  flows   flow table entries (default %2$u), lru its flavour (default shared),\n"
+	    "  ring    Maglev table size, a prime (default %3$u); these three are fixed when\n"
+	    "          the first interface is attached and the maps are created\n",
+	    bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE);
 	return 0;
 }
 
@@ -129,9 +130,10 @@ static void check_sysctls(const char *ifname)
 	if (!read_sysctl(path, &v) && v == '0') {
 		f = fopen(path, "w");
 		if (!f || fputs("1", f) < 0)
-			p_warn("cannot set net.ipv4.conf.%s.accept_local=1: first packets towards a "
-			       "backend with an unresolved MAC will be lost",
-			       ifname);
+			p_warn(
+			    "cannot set net.ipv4.conf.%s.accept_local=1: first packets towards a "
+			    "backend with an unresolved MAC will be lost",
+			    ifname);
 		else
 			p_info("set net.ipv4.conf.%s.accept_local=1 (see xdplb(8), pass_no_neigh)",
 			       ifname);
@@ -194,8 +196,9 @@ int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, c
 		char buf[256];
 
 		libxdp_strerror(err, buf, sizeof(buf));
-		p_err("attach %s mode %s: %s%s", ifname, mode == XDP_MODE_SKB ? "generic" : "native",
-		      buf, mode == XDP_MODE_NATIVE ? " (try mode generic)" : "");
+		p_err("attach %s mode %s: %s%s", ifname,
+		      mode == XDP_MODE_SKB ? "generic" : "native", buf,
+		      mode == XDP_MODE_NATIVE ? " (try mode generic)" : "");
 	}
 	/* Closing our handle does not detach: libxdp pinned the dispatcher. */
 	xdp_program__close(prog);
@@ -283,7 +286,8 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 	if (have_pins && (o->flows || o->lru_percpu >= 0 || o->ring))
 		p_warn("maps exist under %s: flows, lru and ring keep their current values",
 		       pin_dir);
-	bpf_object__for_each_map(map, skel->obj) {
+	bpf_object__for_each_map(map, skel->obj)
+	{
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
 		int fd;

@@ -18,17 +18,16 @@
 
 /* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
-	"xdplb_vips",	 "xdplb_reals",	 "xdplb_tables",     "xdplb_flows",
-	"xdplb_stats",	 "xdplb_vip_stats", "xdplb_real_stats", "xdplb_config",
-	"xdplb_nat",	 "xdplb_persist",   "xdplb_conns",      "xdplb_rr",
-	"xdplb_gc",
+	"xdplb_vips",	   "xdplb_reals",      "xdplb_tables", "xdplb_flows", "xdplb_stats",
+	"xdplb_vip_stats", "xdplb_real_stats", "xdplb_config", "xdplb_nat",   "xdplb_persist",
+	"xdplb_conns",	   "xdplb_rr",	       "xdplb_gc",
 };
 
 static int *lb_fd_slot(struct lb *lb, int i)
 {
-	int *slots[] = { &lb->vips,	 &lb->reals,   &lb->tables,	&lb->flows,  &lb->stats,
+	int *slots[] = { &lb->vips,	 &lb->reals,	  &lb->tables, &lb->flows, &lb->stats,
 			 &lb->vip_stats, &lb->real_stats, &lb->config, &lb->nat,   &lb->persist,
-			 &lb->conns,	 &lb->rr,	&lb->gc_prog };
+			 &lb->conns,	 &lb->rr,	  &lb->gc_prog };
 	return slots[i];
 }
 
@@ -345,8 +344,7 @@ int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max
 	return n;
 }
 
-static bool real_matches(const struct xdplb_real *r, const __be32 addr[4], __u8 family,
-			 __be16 port)
+static bool real_matches(const struct xdplb_real *r, const __be32 addr[4], __u8 family, __be16 port)
 {
 	return r->family == family && r->port == port && !memcmp(r->addr, addr, 16);
 }
@@ -660,8 +658,8 @@ int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __
 	return lb_table_rebuild(lb, &vip);
 }
 
-int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4],
-		__u8 family, __be16 port)
+int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,
+		__be16 port)
 {
 	struct xdplb_real r, empty = {};
 	struct xdplb_vip vip;

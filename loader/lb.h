@@ -57,8 +57,8 @@ int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family,
 int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xdplb_real *real);
 int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4],
 		       __u8 family, __be16 port, __u32 weight);
-int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4],
-		__u8 family, __be16 port);
+int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,
+		__be16 port);
 
 /* Rebuild a VIP's scheduler table from its backends and swap it in atomically. */
 int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip);

@@ -54,15 +54,14 @@ static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },	 { "pretty", no_argument, NULL, 'p' },
-		{ "debug", no_argument, NULL, 'd' },	 { "bpffs", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },	 { 0 },
+		{ "json", no_argument, NULL, 'j' },  { "pretty", no_argument, NULL, 'p' },
+		{ "debug", no_argument, NULL, 'd' }, { "bpffs", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },  { 0 },
 	};
 	static const struct cmd cmds[] = {
-		{ "dev", do_dev },     { "vip", do_vip },	  { "real", do_real },
-		{ "stats", do_stats }, { "decap", do_decap },	  { "flow", do_flow },
-		{ "version", do_version },
-		{ "help", do_help },   { NULL, NULL },
+		{ "dev", do_dev },	   { "vip", do_vip },	  { "real", do_real },
+		{ "stats", do_stats },	   { "decap", do_decap }, { "flow", do_flow },
+		{ "version", do_version }, { "help", do_help },	  { NULL, NULL },
 	};
 	int opt, err;
 
@@ -83,7 +82,8 @@ int main(int argc, char **argv)
 		case 'h':
 			return do_help(0, NULL);
 		default:
-			fprintf(stderr, "Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n", bin_name);
+			fprintf(stderr, "Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n",
+				bin_name);
 			return 2;
 		}
 	}

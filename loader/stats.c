@@ -25,11 +25,12 @@ static int stats_help(int argc, char **argv)
 		puts("null");
 		return 0;
 	}
-	printf("Usage: %1$s stats show [ interval SECS ]\n"
-	       "\n"
-	       "  Packets and bytes per verdict reason (tx, redirect, pass_*, drop_*) and per VIP.\n"
-	       "  interval  print again every SECS seconds with per-second rates, until Ctrl-C\n",
-	       bin_name);
+	printf(
+	    "Usage: %1$s stats show [ interval SECS ]\n"
+	    "\n"
+	    "  Packets and bytes per verdict reason (tx, redirect, pass_*, drop_*) and per VIP.\n"
+	    "  interval  print again every SECS seconds with per-second rates, until Ctrl-C\n",
+	    bin_name);
 	return 0;
 }
 
@@ -43,7 +44,8 @@ static void print_once(struct lb *lb, struct xdplb_counter *prev, double secs)
 	int n;
 
 	if (!json_output)
-		printf("%-20s %14s %16s%s\n", "reason", "packets", "bytes", secs ? "         pps" : "");
+		printf("%-20s %14s %16s%s\n", "reason", "packets", "bytes",
+		       secs ? "         pps" : "");
 	for (int r = 0; r < XDPLB_R_MAX; r++) {
 		struct xdplb_counter c = {};
 

@@ -17,7 +17,7 @@
 #define HELP_VIP_OPTS                                                                              \
 	"[ sched { mh | sh | rr | wrr | lc | wlc } ] [ mode { tun | dr | nat } ] [ persist SECS ]"
 #define HELP_VIP_ADD "vip add SERVICE " HELP_VIP_OPTS
-#define HELP_REAL "real { add | set | del } SERVICE ADDR[:PORT] [ weight N ]"
+#define HELP_REAL    "real { add | set | del } SERVICE ADDR[:PORT] [ weight N ]"
 
 static int vip_help(int argc, char **argv)
 {
@@ -25,21 +25,22 @@ static int vip_help(int argc, char **argv)
 		puts("null");
 		return 0;
 	}
-	printf("Usage: %1$s " HELP_VIP_ADD "\n"
-	       "       %1$s vip set SERVICE " HELP_VIP_OPTS "\n"
-	       "       %1$s vip del SERVICE\n"
-	       "       %1$s vip show [ SERVICE ]\n"
-	       "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
-	       "\n"
-	       "  sched    mh  Maglev consistent hashing of the 5-tuple (default)\n"
-	       "           sh  consistent hashing of the client address\n"
-	       "           rr, wrr  (weighted) round robin;  lc, wlc  (weighted) least connections\n"
-	       "  mode     tun  IP-in-IP to the backend, which answers the client directly (default)\n"
-	       "           dr   direct routing: only the MAC changes (backends on the same L2)\n"
-	       "           nat  destination rewritten to the backend; replies come back through\n"
-	       "                the balancer (attach it to the backend-facing interface too)\n"
-	       "  persist  SECS: a client sticks to its backend while seen within SECS (0 = off)\n",
-	       bin_name);
+	printf(
+	    "Usage: %1$s " HELP_VIP_ADD "\n"
+	    "       %1$s vip set SERVICE " HELP_VIP_OPTS "\n"
+	    "       %1$s vip del SERVICE\n"
+	    "       %1$s vip show [ SERVICE ]\n"
+	    "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
+	    "\n"
+	    "  sched    mh  Maglev consistent hashing of the 5-tuple (default)\n"
+	    "           sh  consistent hashing of the client address\n"
+	    "           rr, wrr  (weighted) round robin;  lc, wlc  (weighted) least connections\n"
+	    "  mode     tun  IP-in-IP to the backend, which answers the client directly (default)\n"
+	    "           dr   direct routing: only the MAC changes (backends on the same L2)\n"
+	    "           nat  destination rewritten to the backend; replies come back through\n"
+	    "                the balancer (attach it to the backend-facing interface too)\n"
+	    "  persist  SECS: a client sticks to its backend while seen within SECS (0 = off)\n",
+	    bin_name);
 	return 0;
 }
 
@@ -67,7 +68,8 @@ static int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 			REQ_ARG("a scheduler");
 			i = name_index(sched_names, XDPLB_SCHED_MAX, *argv);
 			if (i < 0)
-				return bad_arg(*argv, "sched must be one of mh, sh, rr, wrr, lc, wlc");
+				return bad_arg(*argv,
+					       "sched must be one of mh, sh, rr, wrr, lc, wlc");
 			v->sched = i;
 		} else if (!strcmp(*argv, "mode")) {
 			REQ_ARG("a forwarding mode");
@@ -209,8 +211,8 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 		json_object_object_add(jv, "protocol",
 				       json_object_new_string(proto_name(v->key.proto)));
 		json_object_object_add(
-			jv, "address",
-			json_object_new_string(fmt_addr(v->key.addr, v->key.family, a, sizeof(a))));
+		    jv, "address",
+		    json_object_new_string(fmt_addr(v->key.addr, v->key.family, a, sizeof(a))));
 		json_object_object_add(jv, "port", json_object_new_int(ntohs(v->key.port)));
 		json_object_object_add(jv, "sched",
 				       json_object_new_string(sched_names[v->vip.sched]));
@@ -244,9 +246,9 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 		if (json_output) {
 			json_object *o = json_object_new_object();
 
-			json_object_object_add(o, "address",
-					       json_object_new_string(fmt_addr(r->addr, r->family,
-									       svc, sizeof(svc))));
+			json_object_object_add(
+			    o, "address",
+			    json_object_new_string(fmt_addr(r->addr, r->family, svc, sizeof(svc))));
 			json_object_object_add(o, "port",
 					       json_object_new_int(ntohs(r->port ?: v->key.port)));
 			json_object_object_add(o, "weight", json_object_new_int(r->weight));
@@ -257,7 +259,8 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 			json_object_object_add(o, "bytes", json_object_new_uint64(t.bytes));
 			json_object_object_add(o, "flows", json_object_new_uint64(t.flows));
 			json_object_object_add(o, "active_conns", json_object_new_int64(c.active));
-			json_object_object_add(o, "inactive_conns", json_object_new_int64(c.inactive));
+			json_object_object_add(o, "inactive_conns",
+					       json_object_new_int64(c.inactive));
 			json_object_array_add(jr, o);
 		} else {
 			printf("  -> %-28s %-7s %-6u %-10lld %-10lld %-6s %llu\n", a,
@@ -427,9 +430,10 @@ static int real_cmd(int argc, char **argv, int op)
 		/* only NAT rewrites ports; a port-0 VIP keeps each packet's */
 		if (!lb_vip_get(&lb, &key, &v) && (v.mode != XDPLB_MODE_NAT || !key.port)) {
 			lb_close(&lb);
-			return bad_arg(argv[2], "%s", key.port ? "only nat mode can map the port: "
-							"omit it or give the VIP's" :
-							"a port-0 VIP keeps each packet's port");
+			return bad_arg(argv[2], "%s",
+				       key.port ? "only nat mode can map the port: "
+						  "omit it or give the VIP's"
+						: "a port-0 VIP keeps each packet's port");
 		}
 	}
 	if (op == 0) {
@@ -480,7 +484,7 @@ static int real_del(int argc, char **argv)
 int do_real(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "add", real_add }, { "set", real_set },   { "del", real_del },
+		{ "add", real_add },   { "set", real_set }, { "del", real_del },
 		{ "help", real_help }, { NULL, NULL },
 	};
 

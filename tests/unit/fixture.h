@@ -96,7 +96,10 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 }
 
 /* A small flow table keeps the tests light; the code path is the same. */
-static inline int fx_setup(struct fixture *fx) { return fx_setup_sized(fx, 4096, false); }
+static inline int fx_setup(struct fixture *fx)
+{
+	return fx_setup_sized(fx, 4096, false);
+}
 
 struct fx_run {
 	int retval;
@@ -188,7 +191,7 @@ static inline int fx_vip_add_sched(struct fixture *fx, const char *addr, __u16 p
 				   __u8 sched, __u8 mode, __u32 persist)
 {
 	struct xdplb_vip_key k = fx_vip_key(addr, port, proto);
-	struct xdplb_vip v = {.mode = mode, .sched = sched, .persist = persist};
+	struct xdplb_vip v = { .mode = mode, .sched = sched, .persist = persist };
 	int err = lb_vip_add(&fx->lb, &k, &v);
 
 	if (err)
@@ -200,7 +203,7 @@ static inline int fx_vip_add_sched(struct fixture *fx, const char *addr, __u16 p
 /* Id of the backend @raddr (port 0) of VIP @vip_id, or -ENOENT. */
 static inline int fx_real_id(struct fixture *fx, __u32 vip_id, const char *raddr)
 {
-	__be32 a[4] = {ipv4_addr(raddr)};
+	__be32 a[4] = { ipv4_addr(raddr) };
 
 	return lb_real_find(&fx->lb, vip_id, a, 2, 0);
 }
@@ -208,7 +211,7 @@ static inline int fx_real_id(struct fixture *fx, __u32 vip_id, const char *raddr
 /* A backend's xdplb_conns entry; both counts are -1 when it cannot be read. */
 static inline struct xdplb_conns fx_conns(struct fixture *fx, __u32 real_id)
 {
-	struct xdplb_conns c = {-1, -1};
+	struct xdplb_conns c = { -1, -1 };
 
 	if (lb_read_conns(&fx->lb, real_id, &c))
 		c.active = c.inactive = -1;

@@ -57,8 +57,8 @@
 #define PKT_UDP_HLEN  8
 
 /* Compound literals rather than static const arrays: unused ones would trip -Wall. */
-#define PKT_MAC_DST ((const __u8[ETH_ALEN]){0x02, 0x00, 0x00, 0x00, 0x00, 0x02})
-#define PKT_MAC_SRC ((const __u8[ETH_ALEN]){0x02, 0x00, 0x00, 0x00, 0x00, 0x01})
+#define PKT_MAC_DST ((const __u8[ETH_ALEN]){ 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 })
+#define PKT_MAC_SRC ((const __u8[ETH_ALEN]){ 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 })
 
 struct pkt_buf {
 	unsigned char data[2048];
@@ -132,7 +132,10 @@ static inline void pkt_w32(unsigned char *p, __u32 v)
 	pkt_w16(p + 2, v & 0xffff);
 }
 
-static inline __u16 pkt_r16(const unsigned char *p) { return (__u16)(p[0] << 8 | p[1]); }
+static inline __u16 pkt_r16(const unsigned char *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
 
 /*
  * RFC 1071 4.1: add up 16-bit big-endian words, an odd last byte padded with a zero byte.
@@ -209,7 +212,10 @@ static inline unsigned char *pkt_put(struct pkt_buf *b, const void *src, size_t 
 	return p;
 }
 
-static inline void pkt_reset(struct pkt_buf *b) { b->len = 0; }
+static inline void pkt_reset(struct pkt_buf *b)
+{
+	b->len = 0;
+}
 
 /* Ethernet header; NULL MACs give PKT_MAC_DST/PKT_MAC_SRC.  Returns its offset. */
 static inline size_t pkt_eth(struct pkt_buf *b, const __u8 *dmac, const __u8 *smac, __u16 ethertype)

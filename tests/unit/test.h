@@ -52,8 +52,10 @@ static inline int assert_bytes(const char *what, const void *actual, size_t alen
 		;
 	if (alen == elen && i == n)
 		return 1;
-	fprintf(stderr, "  FAIL %s: %s: lengths %zu/%zu (expected/actual), first difference at %zu "
-		"(%s:%d)\n", case_name, what, elen, alen, i, file, line);
+	fprintf(stderr,
+		"  FAIL %s: %s: lengths %zu/%zu (expected/actual), first difference at %zu "
+		"(%s:%d)\n",
+		case_name, what, elen, alen, i, file, line);
 	fprintf(stderr, "    expected:");
 	for (size_t j = 0; j < elen; j++)
 		fprintf(stderr, "%s%02x", j % 16 ? " " : "\n      ", e[j]);
@@ -87,7 +89,7 @@ static inline int assert_bytes(const char *what, const void *actual, size_t alen
 	do {                                                                                       \
 		if (geteuid() != 0) {                                                              \
 			printf("skip: %s needs root (BPF_PROG_TEST_RUN)\n", __FILE__);             \
-			printf("0 passed, 0 failed, 1 skipped\n");                                  \
+			printf("0 passed, 0 failed, 1 skipped\n");                                 \
 			return 0;                                                                  \
 		}                                                                                  \
 	} while (0)

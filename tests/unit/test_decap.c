@@ -16,13 +16,13 @@
 #define VIP_ADDR    "10.0.0.10"
 #define CLIENT_ADDR "192.0.2.1"
 
-#define MAC_HOST ((const __u8[ETH_ALEN]){0x02, 0x00, 0x00, 0x00, 0x02, 0x0b})
-#define MAC_LB	 ((const __u8[ETH_ALEN]){0x02, 0x00, 0x00, 0x00, 0x00, 0x64})
+#define MAC_HOST ((const __u8[ETH_ALEN]){ 0x02, 0x00, 0x00, 0x00, 0x02, 0x0b })
+#define MAC_LB	 ((const __u8[ETH_ALEN]){ 0x02, 0x00, 0x00, 0x00, 0x00, 0x64 })
 
 static const char *const reason_names[XDPLB_DECAP_MAX] = {
-    [XDPLB_DECAP_DONE] = "DONE",
-    [XDPLB_DECAP_PASS] = "PASS",
-    [XDPLB_DECAP_DROP_MALFORMED] = "DROP_MALFORMED",
+	[XDPLB_DECAP_DONE] = "DONE",
+	[XDPLB_DECAP_PASS] = "PASS",
+	[XDPLB_DECAP_DROP_MALFORMED] = "DROP_MALFORMED",
 };
 
 static struct decap_bpf *skel;
@@ -34,43 +34,43 @@ static const char payload[] = "GET / HTTP/1.0\r\n\r\n";
 /* The client's packet as the balancer received it, addressed to our MAC by the switch. */
 static void inner_tcp(struct pkt_buf *b)
 {
-	pkt_v4_tcp(b, &(struct pkt_spec){.dmac = MAC_HOST,
-					 .smac = MAC_LB,
-					 .saddr = ipv4_addr(CLIENT_ADDR),
-					 .daddr = ipv4_addr(VIP_ADDR),
-					 .ip = {.id = 0x1234, .frag_off = PKT_IP_DF},
-					 .sport = 40000,
-					 .dport = 80,
-					 .seq = 1000,
-					 .ack = 2000,
-					 .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH,
-					 .payload = payload,
-					 .payload_len = sizeof(payload) - 1});
+	pkt_v4_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
+					  .smac = MAC_LB,
+					  .saddr = ipv4_addr(CLIENT_ADDR),
+					  .daddr = ipv4_addr(VIP_ADDR),
+					  .ip = { .id = 0x1234, .frag_off = PKT_IP_DF },
+					  .sport = 40000,
+					  .dport = 80,
+					  .seq = 1000,
+					  .ack = 2000,
+					  .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH,
+					  .payload = payload,
+					  .payload_len = sizeof(payload) - 1 });
 }
 
 static void inner_udp(struct pkt_buf *b)
 {
-	pkt_v4_udp(b, &(struct pkt_spec){.dmac = MAC_HOST,
-					 .smac = MAC_LB,
-					 .saddr = ipv4_addr(CLIENT_ADDR),
-					 .daddr = ipv4_addr(VIP_ADDR),
-					 .sport = 5353,
-					 .dport = 53,
-					 .payload = "query",
-					 .payload_len = 5});
+	pkt_v4_udp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
+					  .smac = MAC_LB,
+					  .saddr = ipv4_addr(CLIENT_ADDR),
+					  .daddr = ipv4_addr(VIP_ADDR),
+					  .sport = 5353,
+					  .dport = 53,
+					  .payload = "query",
+					  .payload_len = 5 });
 }
 
 static void inner_tcp_vlan(struct pkt_buf *b)
 {
-	pkt_v4_tcp(b, &(struct pkt_spec){.dmac = MAC_HOST,
-					 .smac = MAC_LB,
-					 .vlan = true,
-					 .vid = 100,
-					 .saddr = ipv4_addr(CLIENT_ADDR),
-					 .daddr = ipv4_addr(VIP_ADDR),
-					 .sport = 40001,
-					 .dport = 80,
-					 .tcp_flags = PKT_TCP_SYN});
+	pkt_v4_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
+					  .smac = MAC_LB,
+					  .vlan = true,
+					  .vid = 100,
+					  .saddr = ipv4_addr(CLIENT_ADDR),
+					  .daddr = ipv4_addr(VIP_ADDR),
+					  .sport = 40001,
+					  .dport = 80,
+					  .tcp_flags = PKT_TCP_SYN });
 }
 
 /* Outer header as encap_v4() on the balancer writes it. */
@@ -83,26 +83,36 @@ static void wrap(struct pkt_buf *b, void (*inner)(struct pkt_buf *), const char 
 	pkt_ipip_wrap(b, &in, ipv4_addr(LB_ADDR), ipv4_addr(dst), o);
 }
 
-static void ipip_tcp(struct pkt_buf *b) { wrap(b, inner_tcp, HOST_ADDR, NULL); }
+static void ipip_tcp(struct pkt_buf *b)
+{
+	wrap(b, inner_tcp, HOST_ADDR, NULL);
+}
 
-static void ipip_udp(struct pkt_buf *b) { wrap(b, inner_udp, HOST_ADDR, NULL); }
+static void ipip_udp(struct pkt_buf *b)
+{
+	wrap(b, inner_udp, HOST_ADDR, NULL);
+}
 
-static void ipip_tcp_vlan(struct pkt_buf *b) { wrap(b, inner_tcp_vlan, HOST_ADDR, NULL); }
+static void ipip_tcp_vlan(struct pkt_buf *b)
+{
+	wrap(b, inner_tcp_vlan, HOST_ADDR, NULL);
+}
 
 /* IPv4 options: router alert (RFC 2113) is 4 bytes, IHL 6. */
 static void ipip_opts_ihl6(struct pkt_buf *b)
 {
-	static const __u8 ra[4] = {0x94, 0x04, 0x00, 0x00};
+	static const __u8 ra[4] = { 0x94, 0x04, 0x00, 0x00 };
 
-	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){.opts = ra, .opts_len = sizeof(ra)});
+	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){ .opts = ra, .opts_len = sizeof(ra) });
 }
 
 /* 7 NOPs and an end of list: IHL 7. */
 static void ipip_opts_ihl7(struct pkt_buf *b)
 {
-	static const __u8 nops[8] = {1, 1, 1, 1, 1, 1, 1, 0};
+	static const __u8 nops[8] = { 1, 1, 1, 1, 1, 1, 1, 0 };
 
-	wrap(b, inner_udp, HOST_ADDR, &(struct pkt_ip_opt){.opts = nops, .opts_len = sizeof(nops)});
+	wrap(b, inner_udp, HOST_ADDR,
+	     &(struct pkt_ip_opt){ .opts = nops, .opts_len = sizeof(nops) });
 }
 
 /* The largest header: 40 bytes of options, IHL 15. */
@@ -112,16 +122,17 @@ static void ipip_opts_ihl15(struct pkt_buf *b)
 
 	memset(nops, 1, sizeof(nops));
 	nops[39] = 0;
-	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){.opts = nops, .opts_len = sizeof(nops)});
+	wrap(b, inner_tcp, HOST_ADDR,
+	     &(struct pkt_ip_opt){ .opts = nops, .opts_len = sizeof(nops) });
 }
 
 /* Options and a VLAN tag at once: both variable parts of the L2/L3 offsets. */
 static void ipip_vlan_opts(struct pkt_buf *b)
 {
-	static const __u8 ra[4] = {0x94, 0x04, 0x00, 0x00};
+	static const __u8 ra[4] = { 0x94, 0x04, 0x00, 0x00 };
 
 	wrap(b, inner_tcp_vlan, HOST_ADDR,
-	     &(struct pkt_ip_opt){.opts = ra, .opts_len = sizeof(ra)});
+	     &(struct pkt_ip_opt){ .opts = ra, .opts_len = sizeof(ra) });
 }
 
 /* Short frames are padded to 60 bytes on the wire; the padding moves with the frame. */
@@ -137,33 +148,36 @@ static void inner_udp_padded(struct pkt_buf *b)
 	pkt_put(b, NULL, 6);
 }
 
-static void ipip_other(struct pkt_buf *b) { wrap(b, inner_tcp, OTHER_ADDR, NULL); }
+static void ipip_other(struct pkt_buf *b)
+{
+	wrap(b, inner_tcp, OTHER_ADDR, NULL);
+}
 
 /* A first fragment of a tunnel packet: the inner packet is incomplete. */
 static void ipip_fragment(struct pkt_buf *b)
 {
-	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){.frag_off = PKT_IP_MF});
+	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){ .frag_off = PKT_IP_MF });
 }
 
 static void tcp_to_host(struct pkt_buf *b)
 {
-	pkt_v4_tcp(b, &(struct pkt_spec){.dmac = MAC_HOST,
-					 .saddr = ipv4_addr(CLIENT_ADDR),
-					 .daddr = ipv4_addr(HOST_ADDR),
-					 .sport = 50000,
-					 .dport = 22,
-					 .tcp_flags = PKT_TCP_SYN});
+	pkt_v4_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
+					  .saddr = ipv4_addr(CLIENT_ADDR),
+					  .daddr = ipv4_addr(HOST_ADDR),
+					  .sport = 50000,
+					  .dport = 22,
+					  .tcp_flags = PKT_TCP_SYN });
 }
 
 static void udp6_to_host(struct pkt_buf *b)
 {
-	pkt_v6_udp(b, &(struct pkt_spec){.dmac = MAC_HOST,
-					 .saddr6 = ipv6_addr("2001:db8::1"),
-					 .daddr6 = ipv6_addr("2001:db8::b"),
-					 .sport = 5353,
-					 .dport = 53,
-					 .payload = "q6",
-					 .payload_len = 2});
+	pkt_v6_udp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
+					  .saddr6 = ipv6_addr("2001:db8::1"),
+					  .daddr6 = ipv6_addr("2001:db8::b"),
+					  .sport = 5353,
+					  .dport = 53,
+					  .payload = "q6",
+					  .payload_len = 2 });
 }
 
 static void arp_request(struct pkt_buf *b)
@@ -171,7 +185,7 @@ static void arp_request(struct pkt_buf *b)
 	static const __u8 zero[ETH_ALEN];
 
 	pkt_reset(b);
-	pkt_eth(b, (const __u8[ETH_ALEN]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, MAC_LB, ETH_P_ARP);
+	pkt_eth(b, (const __u8[ETH_ALEN]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, MAC_LB, ETH_P_ARP);
 	pkt_arp(b, 1, MAC_LB, ipv4_addr(LB_ADDR), zero, ipv4_addr(HOST_ADDR));
 }
 
@@ -200,7 +214,10 @@ static void ipip_inner_cut(struct pkt_buf *b)
 }
 
 /* Protocol 4 says IPv4 inside, but an IPv6 packet follows. */
-static void ipip_inner_v6(struct pkt_buf *b) { wrap(b, udp6_to_host, HOST_ADDR, NULL); }
+static void ipip_inner_v6(struct pkt_buf *b)
+{
+	wrap(b, udp6_to_host, HOST_ADDR, NULL);
+}
 
 /* --- BPF_PROG_TEST_RUN cases --------------------------------------------------------------- */
 
@@ -213,24 +230,29 @@ struct decap_case {
 };
 
 static const struct decap_case cases[] = {
-    {"ipip tcp to us: inner packet passed", ipip_tcp, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE},
-    {"ipip udp to us: inner packet passed", ipip_udp, inner_udp, XDP_PASS, XDPLB_DECAP_DONE},
-    {"ipip outer options ihl 6", ipip_opts_ihl6, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE},
-    {"ipip outer options ihl 7", ipip_opts_ihl7, inner_udp, XDP_PASS, XDPLB_DECAP_DONE},
-    {"ipip outer options ihl 15", ipip_opts_ihl15, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE},
-    {"ipip vlan: tag kept", ipip_tcp_vlan, inner_tcp_vlan, XDP_PASS, XDPLB_DECAP_DONE},
-    {"ipip vlan and outer options", ipip_vlan_opts, inner_tcp_vlan, XDP_PASS, XDPLB_DECAP_DONE},
-    {"ipip with ethernet padding", ipip_udp_padded, inner_udp_padded, XDP_PASS, XDPLB_DECAP_DONE},
-    {"ipip to another address: untouched", ipip_other, NULL, XDP_PASS, XDPLB_DECAP_PASS},
-    {"ipip outer fragment: untouched", ipip_fragment, NULL, XDP_PASS, XDPLB_DECAP_PASS},
-    {"plain tcp to us: untouched", tcp_to_host, NULL, XDP_PASS, XDPLB_DECAP_PASS},
-    {"ipv6 udp to us: untouched", udp6_to_host, NULL, XDP_PASS, XDPLB_DECAP_PASS},
-    {"arp: untouched", arp_request, NULL, XDP_PASS, XDPLB_DECAP_PASS},
-    {"ipip outer header truncated: untouched", ipip_outer_cut, NULL, XDP_PASS, XDPLB_DECAP_PASS},
-    {"ipip outer tot_len past frame: untouched", ipip_outer_short, NULL, XDP_PASS,
-     XDPLB_DECAP_PASS},
-    {"ipip inner truncated: dropped", ipip_inner_cut, NULL, XDP_DROP, XDPLB_DECAP_DROP_MALFORMED},
-    {"ipip inner not ipv4: dropped", ipip_inner_v6, NULL, XDP_DROP, XDPLB_DECAP_DROP_MALFORMED},
+	{ "ipip tcp to us: inner packet passed", ipip_tcp, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE },
+	{ "ipip udp to us: inner packet passed", ipip_udp, inner_udp, XDP_PASS, XDPLB_DECAP_DONE },
+	{ "ipip outer options ihl 6", ipip_opts_ihl6, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE },
+	{ "ipip outer options ihl 7", ipip_opts_ihl7, inner_udp, XDP_PASS, XDPLB_DECAP_DONE },
+	{ "ipip outer options ihl 15", ipip_opts_ihl15, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE },
+	{ "ipip vlan: tag kept", ipip_tcp_vlan, inner_tcp_vlan, XDP_PASS, XDPLB_DECAP_DONE },
+	{ "ipip vlan and outer options", ipip_vlan_opts, inner_tcp_vlan, XDP_PASS,
+	  XDPLB_DECAP_DONE },
+	{ "ipip with ethernet padding", ipip_udp_padded, inner_udp_padded, XDP_PASS,
+	  XDPLB_DECAP_DONE },
+	{ "ipip to another address: untouched", ipip_other, NULL, XDP_PASS, XDPLB_DECAP_PASS },
+	{ "ipip outer fragment: untouched", ipip_fragment, NULL, XDP_PASS, XDPLB_DECAP_PASS },
+	{ "plain tcp to us: untouched", tcp_to_host, NULL, XDP_PASS, XDPLB_DECAP_PASS },
+	{ "ipv6 udp to us: untouched", udp6_to_host, NULL, XDP_PASS, XDPLB_DECAP_PASS },
+	{ "arp: untouched", arp_request, NULL, XDP_PASS, XDPLB_DECAP_PASS },
+	{ "ipip outer header truncated: untouched", ipip_outer_cut, NULL, XDP_PASS,
+	  XDPLB_DECAP_PASS },
+	{ "ipip outer tot_len past frame: untouched", ipip_outer_short, NULL, XDP_PASS,
+	  XDPLB_DECAP_PASS },
+	{ "ipip inner truncated: dropped", ipip_inner_cut, NULL, XDP_DROP,
+	  XDPLB_DECAP_DROP_MALFORMED },
+	{ "ipip inner not ipv4: dropped", ipip_inner_v6, NULL, XDP_DROP,
+	  XDPLB_DECAP_DROP_MALFORMED },
 };
 
 /* Per-CPU counters summed over every possible CPU. */
@@ -306,16 +328,16 @@ static void run_case(const struct decap_case *c)
  */
 static void pkt_selftest_ipv4_reference(void)
 {
-	static const __u8 ref[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
-				     0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
-	unsigned char body[87] = {0};
+	static const __u8 ref[20] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+				      0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
+	unsigned char body[87] = { 0 };
 	struct pkt_buf b;
 
-	pkt_v4_udp(&b, &(struct pkt_spec){.saddr = ipv4_addr("192.168.0.1"),
-					  .daddr = ipv4_addr("192.168.0.199"),
-					  .ip = {.frag_off = PKT_IP_DF},
-					  .payload = body,
-					  .payload_len = sizeof(body)});
+	pkt_v4_udp(&b, &(struct pkt_spec){ .saddr = ipv4_addr("192.168.0.1"),
+					   .daddr = ipv4_addr("192.168.0.199"),
+					   .ip = { .frag_off = PKT_IP_DF },
+					   .payload = body,
+					   .payload_len = sizeof(body) });
 	ASSERT_BYTES(b.data + ETH_HLEN, PKT_IPV4_HLEN, ref, sizeof(ref), "IPv4 header");
 	ASSERT_TRUE(csum_ipv4_hdr_ok(b.data + ETH_HLEN), "csum_ipv4_hdr_ok");
 	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN), "csum_l4_ok");
@@ -332,19 +354,19 @@ static void pkt_selftest_ipv4_reference(void)
 static void pkt_selftest_tcp_by_hand(void)
 {
 	static const __u8 ref[40] = {
-	    0x45, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x66, 0xcd, 0x0a, 0x00,
-	    0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x04, 0xd2, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01,
-	    0x00, 0x00, 0x00, 0x00, 0x50, 0x02, 0xff, 0xff, 0x96, 0xbd, 0x00, 0x00,
+		0x45, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x66, 0xcd, 0x0a, 0x00,
+		0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x04, 0xd2, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x50, 0x02, 0xff, 0xff, 0x96, 0xbd, 0x00, 0x00,
 	};
 	struct pkt_buf b;
 
-	pkt_v4_tcp(&b, &(struct pkt_spec){.saddr = ipv4_addr("10.0.0.1"),
-					  .daddr = ipv4_addr("10.0.0.2"),
-					  .ip = {.id = 1},
-					  .sport = 1234,
-					  .dport = 80,
-					  .seq = 1,
-					  .tcp_flags = PKT_TCP_SYN});
+	pkt_v4_tcp(&b, &(struct pkt_spec){ .saddr = ipv4_addr("10.0.0.1"),
+					   .daddr = ipv4_addr("10.0.0.2"),
+					   .ip = { .id = 1 },
+					   .sport = 1234,
+					   .dport = 80,
+					   .seq = 1,
+					   .tcp_flags = PKT_TCP_SYN });
 	ASSERT_EQ(b.len, ETH_HLEN + sizeof(ref), "frame length");
 	ASSERT_BYTES(b.data + ETH_HLEN, b.len - ETH_HLEN, ref, sizeof(ref), "IPv4 + TCP");
 }
@@ -352,7 +374,7 @@ static void pkt_selftest_tcp_by_hand(void)
 /* RFC 1071 section 3 example: 0001 f203 f4f5 f6f7 sums to ddf2 (checksum 220d). */
 static void pkt_selftest_rfc1071(void)
 {
-	static const __u8 words[8] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+	static const __u8 words[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
 
 	ASSERT_EQ(pkt_csum_fold(pkt_csum_add(0, words, sizeof(words))), 0x220d, "checksum");
 }
@@ -382,13 +404,13 @@ static void pkt_selftest_verifiers(void)
 	udp6_to_host(&b);
 	ASSERT_EQ(pkt_l3_type(&b), ETH_P_IPV6, "v6 ethertype");
 	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN), "v6 udp l4");
-	pkt_v6_tcp(&b, &(struct pkt_spec){.saddr6 = ipv6_addr("2001:db8::1"),
-					  .daddr6 = ipv6_addr("2001:db8::2"),
-					  .sport = 1,
-					  .dport = 2,
-					  .tcp_flags = PKT_TCP_SYN,
-					  .payload = "x",
-					  .payload_len = 1});
+	pkt_v6_tcp(&b, &(struct pkt_spec){ .saddr6 = ipv6_addr("2001:db8::1"),
+					   .daddr6 = ipv6_addr("2001:db8::2"),
+					   .sport = 1,
+					   .dport = 2,
+					   .tcp_flags = PKT_TCP_SYN,
+					   .payload = "x",
+					   .payload_len = 1 });
 	ASSERT_TRUE(csum_l4_ok(b.data + ETH_HLEN), "v6 tcp l4");
 	ASSERT_EQ(pkt_r16(b.data + ETH_HLEN + 4), PKT_TCP_HLEN + 1, "v6 payload length");
 

@@ -145,7 +145,7 @@ static void test_disruption(int n, const __u32 *weights, int nweights, int pos)
 
 static void test_weight_zero(void)
 {
-	static const __u32 w[] = {1, 2, 3, 4};
+	static const __u32 w[] = { 1, 2, 3, 4 };
 	struct maglev_backend b[10], rest[9];
 	int i;
 
@@ -166,7 +166,7 @@ static void test_weight_zero(void)
 
 static void test_all_zero(void)
 {
-	static const __u32 w[] = {0};
+	static const __u32 w[] = { 0 };
 	struct maglev_backend b[10];
 	__u32 s, nonzero = 0;
 
@@ -186,7 +186,7 @@ static void test_all_zero(void)
 
 static void test_errors(void)
 {
-	static const __u32 w[] = {1};
+	static const __u32 w[] = { 1 };
 	struct maglev_backend b[10];
 
 	make_backends(b, 10, w, 1);
@@ -231,11 +231,13 @@ static void test_is_prime(void)
 		__u32 m;
 		int prime;
 	} cases[] = {
-	    {0, 0},	      {1, 0},		{2, 1},		  {3, 1},
-	    {4, 0},	      {9, 0},		{25, 0},	  {251, 1},
-	    {65521, 1},	      {65536, 0},	{65537, 1},	  {1048573, 1},
-	    {1048575, 0},     {4294967291u, 1}, {4294967295u, 0}, {4294836225u, 0}, /* 65535^2 */
-	    {4294705969u, 0},							    /* 65533^2 */
+		{ 0, 0 },	    { 1, 0 },		{ 2, 1 },
+		{ 3, 1 },	    { 4, 0 },		{ 9, 0 },
+		{ 25, 0 },	    { 251, 1 },		{ 65521, 1 },
+		{ 65536, 0 },	    { 65537, 1 },	{ 1048573, 1 },
+		{ 1048575, 0 },	    { 4294967291u, 1 }, { 4294967295u, 0 },
+		{ 4294836225u, 0 }, /* 65535^2 */
+		{ 4294705969u, 0 }, /* 65533^2 */
 	};
 	char what[48];
 	size_t i;
@@ -248,7 +250,7 @@ static void test_is_prime(void)
 
 static void test_keys(void)
 {
-	__u32 v4[4] = {htonl(0x0a000201)}, v6[4] = {htonl(0x20010db8), 0, 0, htonl(1)};
+	__u32 v4[4] = { htonl(0x0a000201) }, v6[4] = { htonl(0x20010db8), 0, 0, htonl(1) };
 	struct maglev_backend b[MAX_N];
 	int i, dup = 0;
 
@@ -257,7 +259,7 @@ static void test_keys(void)
 	ASSERT_TRUE(maglev_backend_key(v4, htons(80)) != maglev_backend_key(v4, htons(81)),
 		    "port changes the key");
 	ASSERT_TRUE(maglev_backend_key(v4, 0) != maglev_backend_key(v6, 0), "v4 and v6 differ");
-	make_backends(b, MAX_N, (const __u32[]){1}, 1);
+	make_backends(b, MAX_N, (const __u32[]){ 1 }, 1);
 	qsort(b, MAX_N, sizeof(*b), cmp_key);
 	for (i = 1; i < MAX_N; i++)
 		dup += b[i].key == b[i - 1].key;
@@ -285,18 +287,18 @@ static void test_speed(const char *label, const __u32 *weights, int nweights)
 
 int main(void)
 {
-	static const __u32 eq[] = {1}, w1_10[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
-			   w1_4[] = {1, 2, 3, 4}, skewed[] = {65535, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+	static const __u32 eq[] = { 1 }, w1_10[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 },
+			   w1_4[] = { 1, 2, 3, 4 }, skewed[] = { 65535, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
 	static const struct {
 		int n;
 		const __u32 *w;
 		int nw;
 		const char *name;
 	} sets[] = {
-	    {10, eq, 1, "N=10 equal"},
-	    {100, eq, 1, "N=100 equal"},
-	    {10, w1_10, 10, "N=10 weights 1..10"},
-	    {100, w1_4, 4, "N=100 weights 1,2,3,4"},
+		{ 10, eq, 1, "N=10 equal" },
+		{ 100, eq, 1, "N=100 equal" },
+		{ 10, w1_10, 10, "N=10 weights 1..10" },
+		{ 100, w1_4, 4, "N=100 weights 1,2,3,4" },
 	};
 	static __u32 distinct[MAX_N];
 	char name[96];
@@ -307,7 +309,7 @@ int main(void)
 		RUN_CASE(name, test_shares, sets[i].n, sets[i].w, sets[i].nw);
 	}
 	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		int pos[4] = {0, sets[i].n / 2, sets[i].n - 1, -1};
+		int pos[4] = { 0, sets[i].n / 2, sets[i].n - 1, -1 };
 
 		for (int p = 0; p < 4; p++) {
 			if (pos[p] < 0 && sets[i].nw == 1)

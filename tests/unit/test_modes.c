@@ -5,13 +5,13 @@
 
 static struct fixture fx;
 
-#define CLIENT "192.0.2.1"
-#define VIP_DR "10.0.0.60"
-#define VIP_NAT "10.0.0.80"	/* tcp :80 -> backend :8080 */
-#define VIP_NATU "10.0.0.81"	/* udp :53, same port */
-#define VIP_DR_UNRES "10.0.0.61"  /* backend without neighbour */
+#define CLIENT	      "192.0.2.1"
+#define VIP_DR	      "10.0.0.60"
+#define VIP_NAT	      "10.0.0.80" /* tcp :80 -> backend :8080 */
+#define VIP_NATU      "10.0.0.81" /* udp :53, same port */
+#define VIP_DR_UNRES  "10.0.0.61" /* backend without neighbour */
 #define VIP_NAT_UNRES "10.0.0.82" /* backend without neighbour */
-#define BACKEND "10.0.1.11"
+#define BACKEND	      "10.0.1.11"
 static const __u8 backend_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x0b };
 static const __u8 router_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0xfe };
 static const char payload[] = "GET / HTTP/1.1\r\nHost: example\r\n\r\n";
@@ -143,7 +143,8 @@ static void case_nat_reply(void)
 	s.dmac = router_mac;
 	s.smac = fx_lb1_mac;
 	pkt_v4_tcp(&exp, &s);
-	run_expect(&in, XDP_REDIRECT, &exp, "nat reply: source is the VIP again, towards the client");
+	run_expect(&in, XDP_REDIRECT, &exp,
+		   "nat reply: source is the VIP again, towards the client");
 
 	/* a reply-looking packet of no known flow passes untouched */
 	s = (struct pkt_spec){ .saddr = ipv4_addr(BACKEND),

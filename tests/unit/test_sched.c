@@ -166,12 +166,12 @@ static double now_ms(void)
 
 /* Three active backends with chosen keys plus a drained one; the list is in key order. */
 static const struct maglev_backend list_set[] = {
-    {.id = 1, .weight = 1, .key = 30},
-    {.id = 2, .weight = 5, .key = 10},
-    {.id = 3, .weight = 0, .key = 5}, /* drained: not listed */
-    {.id = 4, .weight = 2, .key = 20},
+	{ .id = 1, .weight = 1, .key = 30 },
+	{ .id = 2, .weight = 5, .key = 10 },
+	{ .id = 3, .weight = 0, .key = 5 }, /* drained: not listed */
+	{ .id = 4, .weight = 2, .key = 20 },
 };
-static const __u32 list_want[] = {2, 4, 1};
+static const __u32 list_want[] = { 2, 4, 1 };
 
 /* Next permutation of p[0..n-1] in lexicographic order; 0 after the last one. */
 static int next_perm(int *p, int n)
@@ -198,7 +198,7 @@ static int next_perm(int *p, int n)
 static void test_list(int sched)
 {
 	struct maglev_backend b[4];
-	int perm[4] = {0, 1, 2, 3}, np = 0, i;
+	int perm[4] = { 0, 1, 2, 3 }, np = 0, i;
 
 	/* All 24 orders of the input give the same table. */
 	do {
@@ -215,12 +215,12 @@ static void test_list(int sched)
 	ASSERT_EQ(np, 24, "orders tried");
 
 	/* Equal keys: ordered by id. */
-	b[0] = (struct maglev_backend){.id = 9, .weight = 1, .key = 7};
-	b[1] = (struct maglev_backend){.id = 8, .weight = 1, .key = 7};
-	b[2] = (struct maglev_backend){.id = 10, .weight = 1, .key = 6};
+	b[0] = (struct maglev_backend){ .id = 9, .weight = 1, .key = 7 };
+	b[1] = (struct maglev_backend){ .id = 8, .weight = 1, .key = 7 };
+	b[2] = (struct maglev_backend){ .id = 10, .weight = 1, .key = 6 };
 	ASSERT_EQ(sched_build(sched, b, 3, SMALL_M, table_a), 3, "L, equal keys");
-	ASSERT_BYTES(table_a, 3 * sizeof(*table_a), ((const __u32[]){10, 8, 9}), 3 * sizeof(__u32),
-		     "equal keys ordered by id");
+	ASSERT_BYTES(table_a, 3 * sizeof(*table_a), ((const __u32[]){ 10, 8, 9 }),
+		     3 * sizeof(__u32), "equal keys ordered by id");
 }
 
 /* Build wrr for weights w (ids 1..n), check L, the per-window counts and the table's ids;
@@ -250,7 +250,7 @@ static __u32 build_wrr(const __u32 *w, int n, __u32 ring, __u32 want_len, const 
 
 static void test_wrr_1_2(void)
 {
-	static const __u32 w[] = {1, 2};
+	static const __u32 w[] = { 1, 2 };
 	__u32 len = build_wrr(w, 2, SMALL_M, 3, "L for 1:2");
 
 	if (len == 3)
@@ -312,14 +312,14 @@ static void test_wrr_smooth(const __u32 *w, int n)
 
 static void test_wrr_gcd(void)
 {
-	static const __u32 w12[] = {1, 2}, w100[] = {100, 200};
+	static const __u32 w12[] = { 1, 2 }, w100[] = { 100, 200 };
 	static __u32 t12[3];
 
 	build_wrr(w12, 2, SMALL_M, 3, "L for 1:2");
 	memcpy(t12, table_a, sizeof(t12));
 	build_wrr(w100, 2, SMALL_M, 3, "L for 100:200");
 	ASSERT_BYTES(table_a, sizeof(t12), t12, sizeof(t12), "100:200 is the table of 1:2");
-	build_wrr((const __u32[]){65535, 65535, 65535}, 3, SMALL_M, 3, "L for 3 x 65535");
+	build_wrr((const __u32[]){ 65535, 65535, 65535 }, 3, SMALL_M, 3, "L for 3 x 65535");
 }
 
 /* sum(w) > ring: the weights are scaled down; shares stay within SHARE_TOL of the weights. */
@@ -364,8 +364,8 @@ static void test_wrr_scaled(const __u32 *w, int n, __u32 ring, __u32 min_len)
  */
 static void test_wrr_scaled_floor(void)
 {
-	static const __u32 w[] = {65535, 1, 1, 1};
-	static const unsigned int want[] = {0, 248, 1, 1, 1};
+	static const __u32 w[] = { 65535, 1, 1, 1 };
+	static const unsigned int want[] = { 0, 248, 1, 1, 1 };
 	struct maglev_backend b[4];
 	int i, len;
 
@@ -446,7 +446,7 @@ static void test_wrr_reference(int n, __u32 wmax, int distinct, __u32 ring, int 
 	int r, i;
 
 	for (r = 0; r < rounds; r++) {
-		make_backends(b, n, (const __u32[]){1}, 1);
+		make_backends(b, n, (const __u32[]){ 1 }, 1);
 		for (i = 0; i < 8; i++)
 			pool[i] = next_rand(&seed) % (wmax + 1); /* 0 drains the backend */
 		/* Any weight, or few distinct ones (large groups of equal weight). */
@@ -472,7 +472,7 @@ static void test_wrr_reference(int n, __u32 wmax, int distinct, __u32 ring, int 
 
 static void test_wrr_order(void)
 {
-	static const __u32 w[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 1, 3, 3};
+	static const __u32 w[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 1, 3, 3 };
 	struct maglev_backend b[14];
 	__u64 seed;
 	int len;
@@ -490,7 +490,7 @@ static void test_wrr_order(void)
 
 static void test_hash(int sched)
 {
-	static const __u32 w[] = {1, 2, 3, 0, 4};
+	static const __u32 w[] = { 1, 2, 3, 0, 4 };
 	struct maglev_backend b[10];
 
 	make_backends(b, 10, w, 5);
@@ -506,7 +506,7 @@ static void test_hash(int sched)
 
 static void test_all_zero(void)
 {
-	static const __u32 w[] = {0};
+	static const __u32 w[] = { 0 };
 	struct maglev_backend b[10];
 	char what[64];
 	int sched;
@@ -525,7 +525,7 @@ static void test_all_zero(void)
 
 static void test_errors(void)
 {
-	static const __u32 w[] = {1};
+	static const __u32 w[] = { 1 };
 	struct maglev_backend b[10];
 	char what[96];
 	int sched;
@@ -601,23 +601,23 @@ static void test_speed(const char *label, int n, const __u32 *w, __u32 ring)
 
 int main(void)
 {
-	static const __u32 w511[] = {5, 1, 1}, w111[] = {1, 1, 1}, run511[] = {3, 1, 1},
-			   run111[] = {1, 1, 1};
+	static const __u32 w511[] = { 5, 1, 1 }, w111[] = { 1, 1, 1 }, run511[] = { 3, 1, 1 },
+			   run111[] = { 1, 1, 1 };
 	static const struct {
 		const char *name;
 		int n;
 		__u32 w[10];
 	} smooth[] = {
-	    {"1:2", 2, {1, 2}},
-	    {"1:1:1", 3, {1, 1, 1}},
-	    {"5:1:1", 3, {5, 1, 1}},
-	    {"3:3:1:1", 4, {3, 3, 1, 1}},
-	    {"10:2:1", 3, {10, 2, 1}},
-	    {"12:2:1:3", 4, {12, 2, 1, 3}},
-	    {"4:1:1:1:1", 5, {4, 1, 1, 1, 1}},
-	    {"1..10", 10, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
-	    {"100:1", 2, {100, 1}},
-	    {"7:7:7:2:2:1", 6, {7, 7, 7, 2, 2, 1}},
+		{ "1:2", 2, { 1, 2 } },
+		{ "1:1:1", 3, { 1, 1, 1 } },
+		{ "5:1:1", 3, { 5, 1, 1 } },
+		{ "3:3:1:1", 4, { 3, 3, 1, 1 } },
+		{ "10:2:1", 3, { 10, 2, 1 } },
+		{ "12:2:1:3", 4, { 12, 2, 1, 3 } },
+		{ "4:1:1:1:1", 5, { 4, 1, 1, 1, 1 } },
+		{ "1..10", 10, { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 } },
+		{ "100:1", 2, { 100, 1 } },
+		{ "7:7:7:2:2:1", 6, { 7, 7, 7, 2, 2, 1 } },
 	};
 	static __u32 big[MAX_N], distinct[MAX_N];
 	char name[96];
@@ -639,9 +639,9 @@ int main(void)
 	}
 	RUN_CASE("wrr gcd", test_wrr_gcd);
 	RUN_CASE("wrr scaled 65535:65534:65533 ring 251", test_wrr_scaled,
-		 ((const __u32[]){65535, 65534, 65533}), 3, SMALL_M, 3);
+		 ((const __u32[]){ 65535, 65534, 65533 }), 3, SMALL_M, 3);
 	RUN_CASE("wrr scaled 65535:40000:20001 ring 251", test_wrr_scaled,
-		 ((const __u32[]){65535, 40000, 20001}), 3, SMALL_M, 200);
+		 ((const __u32[]){ 65535, 40000, 20001 }), 3, SMALL_M, 200);
 	RUN_CASE("wrr scaled 1000 backends ring 1048573", test_wrr_scaled, big, MAX_N,
 		 XDPLB_MAX_RING_SIZE, XDPLB_MAX_RING_SIZE - MAX_N);
 	RUN_CASE("wrr scaled floor", test_wrr_scaled_floor);

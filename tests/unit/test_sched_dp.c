@@ -29,7 +29,7 @@ static char msg[160];
 
 static const char *backend_addr(int i)
 {
-	static const char *const a[MAX_B] = {"10.0.1.11", "10.0.1.12", "10.0.1.13", "10.0.1.14"};
+	static const char *const a[MAX_B] = { "10.0.1.11", "10.0.1.12", "10.0.1.13", "10.0.1.14" };
 
 	return a[i];
 }
@@ -83,12 +83,12 @@ static bool vip_make(struct tvip *v, const char *addr, __u16 port, __u8 proto, _
  * one of them (then @retval has the verdict). */
 static int xmit_raw(const struct tvip *v, __be32 saddr, __u16 sport, __u8 flags, int *retval)
 {
-	struct xdp_md ctx = {.ingress_ifindex = fx.lb0};
-	struct pkt_spec s = {.saddr = saddr,
-			     .daddr = ipv4_addr(v->addr),
-			     .sport = sport,
-			     .dport = v->port ? v->port : 443,
-			     .tcp_flags = flags};
+	struct xdp_md ctx = { .ingress_ifindex = fx.lb0 };
+	struct pkt_spec s = { .saddr = saddr,
+			      .daddr = ipv4_addr(v->addr),
+			      .sport = sport,
+			      .dport = v->port ? v->port : 443,
+			      .tcp_flags = flags };
 	unsigned char out[256];
 	struct pkt_buf in;
 	__be32 outer_dst, inner_dst;
@@ -187,7 +187,7 @@ static int model_lc(const struct tvip *v, const struct model *m, bool weighted)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, ms % 1000 * 1000000};
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
 
 	while (nanosleep(&ts, &ts))
 		;
@@ -222,7 +222,7 @@ static void purge_all(const char *step)
 
 static void case_rr(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	__be32 c = ipv4_addr(CLIENT);
 	struct tvip v;
 	__u64 k;
@@ -254,7 +254,7 @@ static void case_rr(void)
 
 static void case_wrr(void)
 {
-	static const __u32 w[] = {1, 2};
+	static const __u32 w[] = { 1, 2 };
 	__be32 c = ipv4_addr(CLIENT);
 	int cnt[2] = {}, run = 0, max_run = 0, b;
 	struct tvip v;
@@ -294,7 +294,7 @@ static bool lc_new_flow(const struct tvip *v, struct model *m, bool weighted, __
 
 static void case_lc(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	struct model m = {};
 	int to[32], b, a, t0, t1, t2;
 	struct tvip v;
@@ -352,7 +352,7 @@ static void case_lc(void)
 
 static void case_wlc(void)
 {
-	static const __u32 w[] = {1, 3};
+	static const __u32 w[] = { 1, 3 };
 	struct model m = {};
 	struct tvip v;
 	int b;
@@ -374,7 +374,7 @@ static void case_wlc(void)
 
 static void case_sh(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	int seen[MAX_B] = {}, b0, b;
 	struct tvip v;
 
@@ -403,7 +403,7 @@ static void case_sh(void)
 
 static void case_drain_remove(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	__be32 c = ipv4_addr(CLIENT);
 	struct xdplb_traffic t0, t1;
 	struct model m = {};
@@ -487,7 +487,7 @@ static struct tvip pv;
 
 static void case_persist(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	__be32 c1 = ipv4_addr(CLIENT), c2 = ipv4_addr("192.0.2.2"), c3 = ipv4_addr("192.0.2.3");
 	__u64 k;
 	int b, b2, p1_old;
@@ -531,7 +531,7 @@ static void case_persist(void)
  */
 static void case_persist_drain(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	__be32 c = ipv4_addr("192.0.2.9");
 	int x, y, b;
 	struct tvip v;
@@ -558,7 +558,7 @@ static void case_persist_drain(void)
 /* A flow of a port-0 VIP whose tuple a new, more specific VIP takes over. */
 static void case_superseded_vip(void)
 {
-	static const __u32 w[] = {1};
+	static const __u32 w[] = { 1 };
 	__be32 c = ipv4_addr(CLIENT);
 	struct tvip any, v443;
 	__u64 nb0;
@@ -586,12 +586,18 @@ static void case_superseded_vip(void)
 
 static int drift_to[DRIFT_N];
 
-static __be32 drift_src(int i) { return htonl(0xc6120000 + i / 1000); } /* 198.18.x.y */
-static __u16 drift_port(int i) { return 20000 + i % 1000; }
+static __be32 drift_src(int i)
+{
+	return htonl(0xc6120000 + i / 1000);
+} /* 198.18.x.y */
+static __u16 drift_port(int i)
+{
+	return 20000 + i % 1000;
+}
 
 static void case_drift(void)
 {
-	static const __u32 w[] = {1, 2, 3};
+	static const __u32 w[] = { 1, 2, 3 };
 	__u64 scanned = 0, expired = 0, now;
 	struct xdplb_traffic t0, t1;
 	struct model m = {};
@@ -698,7 +704,7 @@ static void *conc_thread(void *p)
 
 static void case_concurrent(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	static struct conc_arg args[2];
 	pthread_barrier_t bar;
 	pthread_t th[2];
@@ -739,7 +745,7 @@ static void case_concurrent(void)
 
 static void case_udp_gc(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	__u64 scanned = 0, expired = 0, now;
 	struct xdplb_config cfg;
 	struct model m = {};
@@ -774,7 +780,7 @@ static void case_udp_gc(void)
 
 static void case_timeout_path(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	struct xdplb_config cfg, saved;
 	struct xdplb_traffic t0, t1;
 	__u64 scanned = 0, expired = 0, k;
@@ -825,7 +831,7 @@ out:
  * its backend (rr would give a rescheduled flow another one). */
 static void case_timeout_busy(void)
 {
-	static const __u32 w[] = {1, 1, 1};
+	static const __u32 w[] = { 1, 1, 1 };
 	struct xdplb_config cfg, saved;
 	struct xdplb_traffic t0, t1;
 	__be32 c = ipv4_addr(CLIENT);

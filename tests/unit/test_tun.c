@@ -6,14 +6,14 @@
 static struct fixture fx;
 
 #define IPPROTO_IPIP_ 4
-#define VIP_TCP "10.0.0.10"
-#define VIP_UDP "10.0.0.20"
-#define VIP_ALL "10.0.0.30"   /* udp, port 0 = every port */
-#define VIP_EMPTY "10.0.0.40" /* no backends */
-#define VIP_FAR "10.0.0.50"   /* backend behind lb1 (redirect) */
-#define VIP_UNRES "10.0.0.60" /* backend without neighbour entry */
-#define VIP_HOLE "10.0.0.70"  /* backend in a blackhole route */
-#define CLIENT "192.0.2.1"
+#define VIP_TCP	      "10.0.0.10"
+#define VIP_UDP	      "10.0.0.20"
+#define VIP_ALL	      "10.0.0.30" /* udp, port 0 = every port */
+#define VIP_EMPTY     "10.0.0.40" /* no backends */
+#define VIP_FAR	      "10.0.0.50" /* backend behind lb1 (redirect) */
+#define VIP_UNRES     "10.0.0.60" /* backend without neighbour entry */
+#define VIP_HOLE      "10.0.0.70" /* backend in a blackhole route */
+#define CLIENT	      "192.0.2.1"
 
 static const char *const backends[] = { "10.0.1.11", "10.0.1.12", "10.0.1.13" };
 
