@@ -59,7 +59,8 @@ static __always_inline __u32 flow_hash(const struct xdplb_flow_key *k)
 /**
  * lookup_vip() - the VIP for {dst, dport, proto}, falling back to the all-ports VIP (port 0).
  */
-static __always_inline struct xdplb_vip *lookup_vip(const struct xdplb_flow_key *fk)
+static __always_inline struct xdplb_vip *lookup_vip(const struct xdplb_flow_key *fk,
+						    __u32 cfg_flags)
 {
 	struct xdplb_vip_key vk = {};
 	struct xdplb_vip *vip;
@@ -69,7 +70,7 @@ static __always_inline struct xdplb_vip *lookup_vip(const struct xdplb_flow_key 
 	vk.proto = fk->proto;
 	vk.family = fk->family;
 	vip = bpf_map_lookup_elem(&xdplb_vips, &vk);
-	if (vip)
+	if (vip || !(cfg_flags & XDPLB_CFG_F_PORT0))
 		return vip;
 	vk.port = 0;
 	return bpf_map_lookup_elem(&xdplb_vips, &vk);

@@ -75,6 +75,9 @@ enum xdplb_flow_state {
 
 /* xdplb_config.flags */
 #define XDPLB_CFG_F_NAT (1u << 0) /* some VIP is in NAT mode: look replies up in xdplb_nat */
+#define XDPLB_CFG_F_PORT0                                                                          \
+	(1u << 1) /* some VIP has port 0: a miss on the port is looked up                          \
+		   * again with port 0 (else pass-through pays one lookup) */
 
 /*
  * Why a packet got its verdict.  Every packet the XDP program sees bumps exactly one of these

@@ -184,26 +184,31 @@ int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired)
 	return 0;
 }
 
-/* NAT replies are looked up only while some VIP is in NAT mode. */
-static int update_nat_flag(struct lb *lb)
+/* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups. */
+static int update_cfg_flags(struct lb *lb)
 {
 	struct lb_vip_entry *all = calloc(lb->max_vips, sizeof(*all));
 	struct xdplb_config cfg;
+	__u32 flags = 0;
 	int n, err;
-	bool nat = false;
 
 	if (!all)
 		return -ENOMEM;
 	n = lb_vip_list(lb, all, lb->max_vips);
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
-		nat |= all[i].vip.mode == XDPLB_MODE_NAT;
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
+		if (all[i].vip.mode == XDPLB_MODE_NAT)
+			flags |= XDPLB_CFG_F_NAT;
+		if (!all[i].key.port)
+			flags |= XDPLB_CFG_F_PORT0;
+	}
 	free(all);
 	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
-	if (!!(cfg.flags & XDPLB_CFG_F_NAT) == nat)
+	flags |= cfg.flags & ~(XDPLB_CFG_F_NAT | XDPLB_CFG_F_PORT0);
+	if (flags == cfg.flags)
 		return 0;
-	cfg.flags = nat ? cfg.flags | XDPLB_CFG_F_NAT : cfg.flags & ~XDPLB_CFG_F_NAT;
+	cfg.flags = flags;
 	return lb_config_set(lb, &cfg);
 }
 
@@ -520,7 +525,7 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 		return -errno;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_NOEXIST))
 		return errno == E2BIG ? -ENOSPC : -errno;
-	return update_nat_flag(lb);
+	return update_cfg_flags(lb);
 }
 
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
@@ -539,7 +544,7 @@ int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 		return err;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_EXIST))
 		return -errno;
-	return update_nat_flag(lb);
+	return update_cfg_flags(lb);
 }
 
 int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
@@ -570,7 +575,7 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	free(rs);
 	if (n < 0)
 		return n;
-	return err ?: update_nat_flag(lb);
+	return err ?: update_cfg_flags(lb);
 }
 
 static __u64 now_ns(void)
