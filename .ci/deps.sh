@@ -18,6 +18,7 @@ PKGS=(
 	wrk                 # load client in e2e tests
 	tcpdump             # packet captures in e2e tests on failure
 	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected
+	python3             # e2e: UDP echo service and client (tests/e2e/udp_echo.py)
 )
 
 missing=()

@@ -9,6 +9,7 @@
 struct gc_ctx {
 	struct xdplb_config cfg;
 	__u64 now, scanned, expired;
+	__u32 flush, flush_vip;
 };
 
 static long gc_one(void *map, struct xdplb_flow_key *key, struct xdplb_flow *f, struct gc_ctx *g)
@@ -19,7 +20,8 @@ static long gc_one(void *map, struct xdplb_flow_key *key, struct xdplb_flow *f, 
 	if (f->state == XDPLB_FLOW_DEAD)
 		return 0; /* its packet path is deleting it */
 	gone = !flow_real(f);
-	if (gone || flow_expired(f, &g->cfg, key->proto, g->now)) {
+	if (gone || flow_expired(f, &g->cfg, key->proto, g->now) ||
+	    (g->flush && (!g->flush_vip || g->flush_vip == f->vip_id))) {
 		flow_expire(map, key, f, gone);
 		g->expired++;
 	}
@@ -48,6 +50,8 @@ static __always_inline int gc_flows(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	g.cfg = *cfg;
 	g.now = args->now;
+	g.flush = args->flush;
+	g.flush_vip = args->flush_vip;
 	bpf_for_each_map_elem(&xdplb_flows, gc_one, &g, 0);
 	args->scanned = g.scanned;
 	args->expired = g.expired;

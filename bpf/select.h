@@ -317,6 +317,17 @@ static __always_inline void flow_tcp_flags(struct xdplb_flow *f, const struct pa
 		flow_transition(f, XDPLB_FLOW_INACTIVE, XDPLB_FLOW_ACTIVE);
 }
 
+/* A bare SYN on a closed (inactive) TCP flow's tuple is a new connection (port reuse): it
+ * may reopen the tuple on its backend only if that backend still takes new flows; a
+ * drained (weight 0) or down backend gets no new connection through an old tuple. */
+static __always_inline bool reuse_refused(const struct xdplb_flow *f, const struct packet *p,
+					  const struct xdplb_real *r)
+{
+	return p->key.proto == IPPROTO_TCP && f->state == XDPLB_FLOW_INACTIVE &&
+	       (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
+	       !real_takes_new(r);
+}
+
 /* Keep the client's persistence alive while it sends, but only towards the backend it
  * points at: a packet of an older flow on another (e.g. draining) backend must not move
  * the client back there. */
@@ -358,7 +369,8 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);
 		if (real && flow->vip_id == vip->id &&
-		    !flow_expired(flow, cfg, p->key.proto, now)) {
+		    !flow_expired(flow, cfg, p->key.proto, now) &&
+		    !reuse_refused(flow, p, real)) {
 			sel->real_id = flow->real_id;
 			flow_tcp_flags(flow, p);
 			/* one write per second at most: the entry's cache line stays shared */

@@ -110,6 +110,8 @@ struct xdplb_gc_args {
 	__u64 now;     /* coarse monotonic ns to judge expiry against */
 	__u64 scanned; /* out */
 	__u64 expired; /* out */
+	__u32 flush;   /* 1: expire every flow (of flush_vip, if not 0), idle or not */
+	__u32 flush_vip;
 };
 
 /* xdplb_config[0]: settings that change at run time. */

@@ -14,9 +14,14 @@ static int flow_help(int argc, char **argv)
 		puts("null");
 		return 0;
 	}
-	printf("Usage: %1$s flow timeout [ tcp SECS ] [ tcpfin SECS ] [ udp SECS ]\n"
+	printf("Usage: %1$s flow show [ SERVICE ] [ limit N ]\n"
+	       "       %1$s flow flush [ SERVICE ]\n"
+	       "       %1$s flow timeout [ tcp SECS ] [ tcpfin SECS ] [ udp SECS ]\n"
 	       "       %1$s flow gc\n"
 	       "\n"
+	       "  show     flow-table entries: client, VIP, backend, state, idle seconds\n"
+	       "           (default limit 100; 0 = all)\n"
+	       "  flush    forget the flows (of SERVICE): their next packets are scheduled anew\n"
 	       "  timeout  idle time after which a flow is forgotten (and rescheduled if it comes\n"
 	       "           back): tcp = established TCP (default %2$u), tcpfin = TCP after FIN or\n"
 	       "           RST (default %3$u), udp (default %4$u); without arguments: show them\n"
@@ -103,13 +108,146 @@ static int flow_gc(int argc, char **argv)
 	return err;
 }
 
+/* [ SERVICE ] at the start of argv: the VIP's id in *vip_id (0 = none given). */
+static int parse_opt_service(int *argc, char ***argv, struct lb *lb, __u32 *vip_id)
+{
+	struct xdplb_vip_key key;
+	struct xdplb_vip vip;
+	char svc[80];
+	int err;
+
+	*vip_id = 0;
+	if (*argc < 1 || (strcmp(**argv, "tcp") && strcmp(**argv, "udp")))
+		return 0;
+	err = parse_service(*argc, *argv, &key);
+	if (err)
+		return err;
+	if (lb_vip_get(lb, &key, &vip)) {
+		p_err("vip %s: not found", fmt_service(&key, svc, sizeof(svc)));
+		return -ENOENT;
+	}
+	*vip_id = vip.id;
+	*argc -= 2;
+	*argv += 2;
+	return 0;
+}
+
+static const char *const state_names[] = { "?", "active", "inactive", "dead" };
+
+static int flow_show(int argc, char **argv)
+{
+	struct xdplb_flow_key key, next, *prev = NULL;
+	json_object *arr = json_output ? json_object_new_array() : NULL;
+	__u32 vip_id, limit = 100, shown = 0;
+	__u64 now = lb_coarse_now_ns();
+	struct lb lb;
+	int err;
+
+	err = state_open(&lb, false);
+	if (err)
+		goto out_nolb;
+	err = parse_opt_service(&argc, &argv, &lb, &vip_id);
+	while (!err && argc > 0) {
+		if (strcmp(*argv, "limit")) {
+			err = bad_arg(*argv, "unknown keyword (expected limit)");
+			break;
+		}
+		if (argc < 2) {
+			p_err("missing argument after \"limit\": expected N");
+			err = -XDPLB_EUSAGE;
+			break;
+		}
+		NEXT_ARG();
+		if (parse_u32(*argv, 0, 1u << 30, &limit))
+			err = bad_arg(*argv, "limit must be 0..%u", 1u << 30);
+		NEXT_ARG();
+	}
+	if (err)
+		goto out;
+	if (!json_output)
+		printf("%-4s %-30s %-30s %-30s %-8s %s\n", "Prot", "Client", "VIP", "Backend",
+		       "State", "Idle");
+	while ((!limit || shown < limit) && !bpf_map_get_next_key(lb.flows, prev, &next)) {
+		char c[80], v[80], b[80];
+		struct xdplb_flow f;
+		struct xdplb_real r = {};
+		double idle;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(lb.flows, &key, &f) || (vip_id && f.vip_id != vip_id))
+			continue;
+		bpf_map_lookup_elem(lb.reals, &f.real_id, &r);
+		fmt_addr_port(key.src, key.family, key.sport, c, sizeof(c));
+		fmt_addr_port(key.dst, key.family, key.dport, v, sizeof(v));
+		fmt_addr(r.addr, r.family ?: key.family, b, sizeof(b));
+		idle = now > f.atime ? (now - f.atime) / 1e9 : 0;
+		if (json_output) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "protocol",
+					       json_object_new_string(proto_name(key.proto)));
+			json_object_object_add(o, "client", json_object_new_string(c));
+			json_object_object_add(o, "vip", json_object_new_string(v));
+			json_object_object_add(o, "backend", json_object_new_string(b));
+			json_object_object_add(o, "backend_id", json_object_new_int64(f.real_id));
+			json_object_object_add(o, "state",
+					       json_object_new_string(state_names[f.state & 3]));
+			json_object_object_add(o, "idle", json_object_new_double(idle));
+			json_object_array_add(arr, o);
+		} else {
+			printf("%-4s %-30s %-30s %-30s %-8s %.0f\n", key.proto == 6 ? "TCP" : "UDP",
+			       c, v, b, state_names[f.state & 3], idle);
+		}
+		shown++;
+	}
+	if (json_output) {
+		json_print(arr);
+		arr = NULL;
+	}
+out:
+	lb_close(&lb);
+out_nolb:
+	if (arr)
+		json_object_put(arr);
+	return err;
+}
+
+static int flow_flush(int argc, char **argv)
+{
+	__u64 flushed = 0;
+	__u32 vip_id;
+	struct lb lb;
+	int err;
+
+	err = state_open(&lb, true);
+	if (err)
+		return err;
+	err = parse_opt_service(&argc, &argv, &lb, &vip_id);
+	if (!err && argc > 0)
+		err = bad_arg(*argv, "unexpected argument (expected [ SERVICE ])");
+	if (!err) {
+		err = lb_flow_flush(&lb, vip_id, &flushed);
+		if (err)
+			p_err("flow flush: %s", strerror(-err));
+		else if (json_output) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "flushed", json_object_new_uint64(flushed));
+			json_print(o);
+		}
+		else
+			printf("%llu flows flushed\n", (unsigned long long)flushed);
+	}
+	lb_close(&lb);
+	return err;
+}
+
 int do_flow(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "timeout", flow_timeout },
-		{ "gc", flow_gc },
-		{ "help", flow_help },
-		{ NULL, NULL },
+		{ "show", flow_show }, { "flush", flow_flush }, { "timeout", flow_timeout },
+		{ "gc", flow_gc },     { "help", flow_help },	{ NULL, NULL },
 	};
 
 	return cmd_select(cmds, argc, argv, flow_help);

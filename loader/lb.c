@@ -153,7 +153,7 @@ int lb_read_conns(struct lb *lb, __u32 real_id, struct xdplb_conns *out)
 	return bpf_map_lookup_elem(lb->conns, &real_id, out) ? -errno : 0;
 }
 
-static __u64 coarse_now_ns(void)
+__u64 lb_coarse_now_ns(void)
 {
 	struct timespec ts;
 
@@ -161,9 +161,9 @@ static __u64 coarse_now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired)
+static int run_gc(struct lb *lb, struct xdplb_gc_args *a)
 {
-	struct xdplb_gc_args args = { .now = now ? now : coarse_now_ns() };
+	struct xdplb_gc_args args = *a;
 	/* BPF_PROG_TEST_RUN wants at least an Ethernet header's worth of data */
 	unsigned char buf[64] = {};
 	struct xdp_md ctx = { .data_end = sizeof(buf) };
@@ -176,12 +176,30 @@ int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired)
 		return -errno;
 	if (topts.retval != XDP_PASS)
 		return -EINVAL;
-	memcpy(&args, buf, sizeof(args));
-	if (scanned)
-		*scanned = args.scanned;
-	if (expired)
-		*expired = args.expired;
+	memcpy(a, buf, sizeof(*a));
 	return 0;
+}
+
+int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired)
+{
+	struct xdplb_gc_args args = { .now = now ? now : lb_coarse_now_ns() };
+	int err = run_gc(lb, &args);
+
+	if (!err && scanned)
+		*scanned = args.scanned;
+	if (!err && expired)
+		*expired = args.expired;
+	return err;
+}
+
+int lb_flow_flush(struct lb *lb, __u32 vip_id, __u64 *flushed)
+{
+	struct xdplb_gc_args args = { .now = lb_coarse_now_ns(), .flush = 1, .flush_vip = vip_id };
+	int err = run_gc(lb, &args);
+
+	if (!err && flushed)
+		*flushed = args.expired;
+	return err;
 }
 
 /* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups. */

@@ -67,6 +67,10 @@ int lb_table_read(struct lb *lb, __u32 vip_id, __u32 *ids, __u32 max);
 
 /* Run the flow-table GC with @now (coarse monotonic ns; 0 = the current time). */
 int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired);
+/* Forget every flow (of @vip_id, or all with 0), counting them out; *flushed = how many. */
+int lb_flow_flush(struct lb *lb, __u32 vip_id, __u64 *flushed);
+/* CLOCK_MONOTONIC_COARSE in ns: the data plane's clock for flow ages. */
+__u64 lb_coarse_now_ns(void);
 int lb_read_conns(struct lb *lb, __u32 real_id, struct xdplb_conns *out);
 /* Settings written on a fresh attach: ring size and flow timeouts. */
 void lb_config_defaults(struct xdplb_config *cfg);

@@ -135,6 +135,11 @@ topo() { # MODE NBACKENDS
 	link_add "$NS_LB" eth1 "$NS_SW" p0 || return 1
 	nsx "$NS_SW" ip link add br0 type bridge
 	nsx "$NS_SW" ip link set p0 master br0
+	# The bridge merges backends' bursts (GRO) and, towards lb's XDP-enabled eth1, splits
+	# them again in software leaving the checksum to the receiver; once XDP has rewritten
+	# a NAT reply that hint is lost and the client sees bad checksums.  Real NICs don't do
+	# this; here p0 finishes checksums itself.
+	nsx "$NS_SW" ethtool -K p0 tx off >/dev/null 2>&1
 	nsx "$NS_SW" ip link set br0 up
 	nsx "$NS_C" ip addr add 192.168.10.2/24 dev eth0
 	nsx "$NS_C" ip route add default via 192.168.10.1
@@ -188,4 +193,125 @@ curl_vip() { # COUNT [URL]
 	for i in $(seq 1 "$1"); do
 		nsx "$NS_C" curl -s --max-time 3 "$url" || echo "FAILED"
 	done
+}
+
+# A UDP VIP on :53 the way setup_vip does TCP's, and the UDP identity service
+# (tests/e2e/udp_echo.py) on every backend: bound to the VIP in tun and dr modes, so that
+# answers leave from the VIP, to every address in nat mode (xdplb rewrites the answers).
+setup_udp_vip() { # SCHED NBACKENDS [weight...]
+	local sched=$1 n=$2 i addr=$VIP
+	shift 2
+	[ "$TOPO_MODE" = nat ] && addr=0.0.0.0
+	xlb "$NS_LB" dev attach dev eth0 tunsrc 10.0.2.1 >/dev/null || return 1
+	if [ "$TOPO_MODE" = nat ]; then
+		xlb "$NS_LB" dev attach dev eth1 >/dev/null || return 1
+	fi
+	xlb "$NS_LB" vip add udp "$VIP:53" sched "$sched" mode "$TOPO_MODE" || return 1
+	for i in $(seq 1 "$n"); do
+		if [ "$TOPO_MODE" = tun ]; then
+			xlb "${NS_B[i]}" decap attach dev eth0 >/dev/null || return 1
+		fi
+		udp_echo_start "${NS_B[i]}" "$addr" "10.0.2.1$i" || return 1
+		xlb "$NS_LB" real add udp "$VIP:53" "10.0.2.1$i" weight "${1:-1}" || return 1
+		[ $# -gt 0 ] && shift
+	done
+	return 0
+}
+
+udp_echo_start() { # NS ADDR IDENTITY : UDP on ADDR:53 answering "I am IDENTITY"
+	local ns=$1 addr=$2 id=$3 i
+	nsx "$ns" python3 tests/e2e/udp_echo.py serve "$addr" 53 "$id" \
+		</dev/null >>"$E2E_TMP/udp-$ns.log" 2>&1 &
+	E2E_PIDS+=($!)
+	disown $! # no "Killed" notice from bash when teardown kills it
+	for i in $(seq 1 50); do
+		[ -n "$(nsx "$ns" ss -Hlun "sport = :53")" ] && return 0
+		sleep 0.1
+	done
+	echo "udp_echo on $ns did not start: $(cat "$E2E_TMP/udp-$ns.log")" >&2
+	return 1
+}
+
+# Sends COUNT datagrams to the UDP VIP from the client, each from a new source port;
+# prints one identity (or FAILED) per line.
+udp_vip() { # COUNT
+	nsx "$NS_C" python3 tests/e2e/udp_echo.py send "$VIP" 53 "$1"
+}
+
+# A file of SIZE MiB of random bytes under $E2E_TMP/www/files/ (served by
+# nginx_serve_files), its path in BIG_FILE and its SHA-256 in BIG_SUM.
+big_file() { # SIZE_MIB
+	mkdir -p "$E2E_TMP/www/files" || return 1
+	BIG_FILE=$E2E_TMP/www/files/big.bin
+	head -c "$1M" /dev/urandom >"$BIG_FILE" || return 1
+	BIG_SUM=$(sha256sum <"$BIG_FILE" | cut -d' ' -f1)
+}
+
+# Restarts the nginx of nginx_start with a configuration that also serves $E2E_TMP/www
+# under /files/ (workers run as root: $E2E_TMP is private to root); returns once it answers.
+# (A reload would leave old workers answering "I am ..." for a while.)
+nginx_serve_files() { # NS IDENTITY
+	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1" i pid
+	mkdir -p "$E2E_TMP/www/files"
+	cat >"$dir/nginx.conf" <<-CONF
+		daemon on;
+		user root root;
+		pid $dir/nginx.pid;
+		error_log $dir/error.log;
+		worker_processes 1;
+		events { worker_connections 1024; }
+		http {
+			access_log off;
+			client_body_temp_path $dir;
+			proxy_temp_path $dir;
+			fastcgi_temp_path $dir;
+			uwsgi_temp_path $dir;
+			scgi_temp_path $dir;
+			server {
+				listen 80 default_server;
+				listen [::]:80 default_server;
+				location / { return 200 "I am $id\n"; }
+				location /files/ { root $E2E_TMP/www; }
+			}
+		}
+	CONF
+	echo ready >"$E2E_TMP/www/files/.ready"
+	pid=$(cat "$dir/nginx.pid") || return 1
+	kill "$pid"
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	nsx "$ns" nginx -c "$dir/nginx.conf" -e "$dir/error.log" || return 1
+	for i in $(seq 1 50); do
+		[ "$(nsx "$ns" curl -s --max-time 1 http://127.0.0.1/files/.ready)" = ready ] &&
+			return 0
+		sleep 0.1
+	done
+	echo "nginx on $ns did not restart: $(tail -3 "$dir/error.log")" >&2
+	return 1
+}
+
+# A counter of the namespace's TCP MIB (/proc/net/snmp "Tcp:" lines), e.g. PassiveOpens:
+# connections the namespace accepted, whatever the balancer counted.
+tcp_mib() { # NS FIELD
+	nsx "$1" awk -v f="$2" '/^Tcp:/ {
+		if (!c) { for (i = 1; i <= NF; i++) if ($i == f) c = i; next }
+		print $c }' /proc/net/snmp
+}
+
+# A counter of one backend in "xdplb -j vip show PROTO VIP:PORT": flows, active_conns...
+real_stat() { # PROTO VIP:PORT ADDR FIELD
+	xlb "$NS_LB" -j vip show "$1" "$2" | grep -o "{\"address\":\"$3\",[^}]*" |
+		grep -o "\"$4\":[0-9]*" | cut -d: -f2
+}
+
+# NAT mode's return path with bulk traffic: the bridge merges a backend's segments (GRO on
+# its ports, as link_add sets); p0 has no TSO while its peer lb:eth1 has an XDP program, so
+# the stack segments them again (GSO) and leaves their checksums partial (p0's tx offload);
+# xdplb on lb:eth1 forwards those frames to the client, which finds the checksums wrong
+# (TcpInCsumErrors, the transfer stalls).  A real NIC receives complete checksums; tx off
+# on p0 makes the segmentation compute them.
+sw_tx_csum_off() {
+	nsx "$NS_SW" ethtool -K p0 tx off >/dev/null
 }

@@ -778,6 +778,43 @@ static void case_udp_gc(void)
 	ASSERT_EQ(fx_flows_of_vip(&fx, v.id, NULL, NULL), 0, "no flow left");
 }
 
+static void case_flush(void)
+{
+	static const __u32 w[] = { 1, 1, 1 };
+	struct model m = {};
+	struct tvip a, b;
+	__u64 flushed = 0;
+	int k;
+
+	purge_all("before");
+	if (!vip_make(&a, "10.0.0.115", 80, IPPROTO_TCP, XDPLB_SCHED_MH, 0, w, 3) ||
+	    !vip_make(&b, "10.0.0.116", 80, IPPROTO_TCP, XDPLB_SCHED_MH, 0, w, 3))
+		return;
+	for (int i = 0; i < 20; i++) {
+		if (xmit(&a, ipv4_addr(CLIENT), 31000 + i, PKT_TCP_SYN) < 0)
+			return;
+		k = xmit(&b, ipv4_addr(CLIENT), 31000 + i, PKT_TCP_SYN);
+		if (k < 0)
+			return;
+		m.active[k]++;
+	}
+	/* flush one VIP: its flows are counted out and gone, the other's untouched */
+	ASSERT_EQ(lb_flow_flush(&fx.lb, a.id, &flushed), 0, "flush vip a");
+	ASSERT_EQ(flushed, 20, "20 flows flushed");
+	ASSERT_EQ(fx_flows_of_vip(&fx, a.id, NULL, NULL), 0, "vip a: no flow left");
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(fx_conns(&fx, a.real[i]).active, 0, "vip a: active back to 0");
+		ASSERT_EQ(fx_conns(&fx, a.real[i]).inactive, 0, "vip a: inactive 0");
+	}
+	ASSERT_EQ(fx_flows_of_vip(&fx, b.id, NULL, NULL), 20, "vip b: its 20 flows stay");
+	check_conns(&b, &m, "vip b untouched");
+	/* flush all */
+	ASSERT_EQ(lb_flow_flush(&fx.lb, 0, &flushed), 0, "flush all");
+	ASSERT_EQ(flushed, 20, "the other 20 flushed");
+	memset(&m, 0, sizeof(m));
+	check_conns(&b, &m, "vip b after flush all");
+}
+
 static void case_timeout_path(void)
 {
 	static const __u32 w[] = { 1, 1, 1 };
@@ -880,6 +917,7 @@ int main(void)
 	RUN_CASE("100000 connections (fin/rst, reuse): counts exact, gc back to 0", case_drift);
 	RUN_CASE("2 CPUs, same tuples: each flow counted once", case_concurrent);
 	RUN_CASE("udp flows inactive; gc before/after udp timeout", case_udp_gc);
+	RUN_CASE("flow flush of one vip, then of all: counted out", case_flush);
 	RUN_CASE("tcp timeout in the packet path: idle flow scheduled again", case_timeout_path);
 	RUN_CASE("tcp timeout 1 s: a flow with a packet every 0.7 s keeps its backend",
 		 case_timeout_busy);
