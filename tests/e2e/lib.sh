@@ -65,11 +65,12 @@ xlb() { # NS ARGS... : xdplb in a namespace with the private pin dir
 	nsx "$ns" "$XDPLB" --bpffs "$E2E_PIN" "$@"
 }
 
-nginx_start() { # NS IDENTITY : nginx on :80 answering "I am IDENTITY"
-	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1"
-	mkdir -p "$dir"
+# nginx.conf for a backend answering "I am IDENTITY" on :80, plus EXTRA lines in server{}.
+nginx_conf() { # DIR IDENTITY [EXTRA]
+	local dir=$1 id=$2 extra=${3:-}
 	cat >"$dir/nginx.conf" <<-CONF
 		daemon on;
+		user root root;
 		pid $dir/nginx.pid;
 		error_log $dir/error.log;
 		worker_processes 1;
@@ -85,9 +86,16 @@ nginx_start() { # NS IDENTITY : nginx on :80 answering "I am IDENTITY"
 				listen 80 default_server;
 				listen [::]:80 default_server;
 				location / { return 200 "I am $id\n"; }
+				$extra
 			}
 		}
 	CONF
+}
+
+nginx_start() { # NS IDENTITY : nginx on :80 answering "I am IDENTITY"
+	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1"
+	mkdir -p "$dir"
+	nginx_conf "$dir" "$id"
 	nsx "$ns" nginx -c "$dir/nginx.conf" -e "$dir/error.log" || return 1
 }
 
@@ -253,28 +261,7 @@ big_file() { # SIZE_MIB
 nginx_serve_files() { # NS IDENTITY
 	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1" i pid
 	mkdir -p "$E2E_TMP/www/files"
-	cat >"$dir/nginx.conf" <<-CONF
-		daemon on;
-		user root root;
-		pid $dir/nginx.pid;
-		error_log $dir/error.log;
-		worker_processes 1;
-		events { worker_connections 1024; }
-		http {
-			access_log off;
-			client_body_temp_path $dir;
-			proxy_temp_path $dir;
-			fastcgi_temp_path $dir;
-			uwsgi_temp_path $dir;
-			scgi_temp_path $dir;
-			server {
-				listen 80 default_server;
-				listen [::]:80 default_server;
-				location / { return 200 "I am $id\n"; }
-				location /files/ { root $E2E_TMP/www; }
-			}
-		}
-	CONF
+	nginx_conf "$dir" "$id" "location /files/ { root $E2E_TMP/www; }"
 	echo ready >"$E2E_TMP/www/files/.ready"
 	pid=$(cat "$dir/nginx.pid") || return 1
 	kill "$pid"
