@@ -324,8 +324,7 @@ static __always_inline bool reuse_refused(const struct xdplb_flow *f, const stru
 					  const struct xdplb_real *r)
 {
 	return p->key.proto == IPPROTO_TCP && f->state == XDPLB_FLOW_INACTIVE &&
-	       (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
-	       !real_takes_new(r);
+	       (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && !real_takes_new(r);
 }
 
 /* Keep the client's persistence alive while it sends, but only towards the backend it
@@ -369,8 +368,7 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);
 		if (real && flow->vip_id == vip->id &&
-		    !flow_expired(flow, cfg, p->key.proto, now) &&
-		    !reuse_refused(flow, p, real)) {
+		    !flow_expired(flow, cfg, p->key.proto, now) && !reuse_refused(flow, p, real)) {
 			sel->real_id = flow->real_id;
 			flow_tcp_flags(flow, p);
 			/* one write per second at most: the entry's cache line stays shared */

@@ -235,8 +235,7 @@ static int flow_flush(int argc, char **argv)
 
 			json_object_object_add(o, "flushed", json_object_new_uint64(flushed));
 			json_print(o);
-		}
-		else
+		} else
 			printf("%llu flows flushed\n", (unsigned long long)flushed);
 	}
 	lb_close(&lb);

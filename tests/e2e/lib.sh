@@ -172,23 +172,37 @@ topo() { # MODE NBACKENDS
 	return 0
 }
 
-# Attach xdplb on lb:eth0 (and eth1 for nat), decap on tun backends, one TCP VIP on :80.
-setup_vip() { # SCHED NBACKENDS [weight...]
-	local sched=$1 n=$2 i
-	shift 2
+# xdplb on lb:eth0 (and on eth1 for nat, for the replies), decap on tun backends.
+attach_all() { # NBACKENDS
+	local i
 	xlb "$NS_LB" dev attach dev eth0 tunsrc 10.0.2.1 >/dev/null || return 1
 	if [ "$TOPO_MODE" = nat ]; then
 		xlb "$NS_LB" dev attach dev eth1 >/dev/null || return 1
 	fi
-	xlb "$NS_LB" vip add tcp "$VIP:80" sched "$sched" mode "$TOPO_MODE" || return 1
-	for i in $(seq 1 "$n"); do
-		if [ "$TOPO_MODE" = tun ]; then
+	if [ "$TOPO_MODE" = tun ]; then
+		for i in $(seq 1 "$1"); do
 			xlb "${NS_B[i]}" decap attach dev eth0 >/dev/null || return 1
-		fi
-		xlb "$NS_LB" real add tcp "$VIP:80" "10.0.2.1$i" weight "${1:-1}" || return 1
+		done
+	fi
+	return 0
+}
+
+# A VIP in the topology's mode with backends 10.0.2.11.. and the given weights (default 1).
+add_vip() { # PROTO PORT SCHED NBACKENDS [weight...]
+	local proto=$1 port=$2 sched=$3 n=$4 i
+	shift 4
+	xlb "$NS_LB" vip add "$proto" "$VIP:$port" sched "$sched" mode "$TOPO_MODE" || return 1
+	for i in $(seq 1 "$n"); do
+		xlb "$NS_LB" real add "$proto" "$VIP:$port" "10.0.2.1$i" weight "${1:-1}" ||
+			return 1
 		[ $# -gt 0 ] && shift
 	done
 	return 0
+}
+
+# Everything attached, one TCP VIP on :80.
+setup_vip() { # SCHED NBACKENDS [weight...]
+	attach_all "$2" && add_vip tcp 80 "$@"
 }
 
 setup_tun_vip() { # NBACKENDS [weight...]
@@ -207,23 +221,13 @@ curl_vip() { # COUNT [URL]
 # (tests/e2e/udp_echo.py) on every backend: bound to the VIP in tun and dr modes, so that
 # answers leave from the VIP, to every address in nat mode (xdplb rewrites the answers).
 setup_udp_vip() { # SCHED NBACKENDS [weight...]
-	local sched=$1 n=$2 i addr=$VIP
-	shift 2
+	local addr=$VIP i
 	[ "$TOPO_MODE" = nat ] && addr=0.0.0.0
-	xlb "$NS_LB" dev attach dev eth0 tunsrc 10.0.2.1 >/dev/null || return 1
-	if [ "$TOPO_MODE" = nat ]; then
-		xlb "$NS_LB" dev attach dev eth1 >/dev/null || return 1
-	fi
-	xlb "$NS_LB" vip add udp "$VIP:53" sched "$sched" mode "$TOPO_MODE" || return 1
-	for i in $(seq 1 "$n"); do
-		if [ "$TOPO_MODE" = tun ]; then
-			xlb "${NS_B[i]}" decap attach dev eth0 >/dev/null || return 1
-		fi
+	attach_all "$2" || return 1
+	for i in $(seq 1 "$2"); do
 		udp_echo_start "${NS_B[i]}" "$addr" "10.0.2.1$i" || return 1
-		xlb "$NS_LB" real add udp "$VIP:53" "10.0.2.1$i" weight "${1:-1}" || return 1
-		[ $# -gt 0 ] && shift
 	done
-	return 0
+	add_vip udp 53 "$@"
 }
 
 udp_echo_start() { # NS ADDR IDENTITY : UDP on ADDR:53 answering "I am IDENTITY"

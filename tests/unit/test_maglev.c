@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "test.h"
+#include "backends.h"
 #include "maglev.h"
 
 #define M	    65537
@@ -14,20 +15,6 @@
 
 static __u32 table_a[M], table_b[M];
 static unsigned int counts[MAX_N + 1];
-
-/* Backend i (1-based) is 10.0.2.0 + i, port 0, id i. */
-static void make_backends(struct maglev_backend *b, int n, const __u32 *weights, int nweights)
-{
-	__u32 addr[4] = {};
-	int i;
-
-	for (i = 0; i < n; i++) {
-		addr[0] = htonl(0x0a000200u + i + 1);
-		b[i].id = i + 1;
-		b[i].weight = weights[i % nweights];
-		b[i].key = maglev_backend_key(addr, htons(0));
-	}
-}
 
 static int cmp_key(const void *pa, const void *pb)
 {

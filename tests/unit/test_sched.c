@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "test.h"
+#include "backends.h"
 #include "xdplb_consts.h"
 #include "sched.h"
 
@@ -15,20 +16,6 @@
 
 static __u32 table_a[XDPLB_MAX_RING_SIZE], table_b[XDPLB_MAX_RING_SIZE];
 static unsigned int counts[MAX_N + 1];
-
-/* Backend i (1-based) is 10.0.2.0 + i, port 0, id i. */
-static void make_backends(struct maglev_backend *b, int n, const __u32 *weights, int nweights)
-{
-	__u32 addr[4] = {};
-	int i;
-
-	for (i = 0; i < n; i++) {
-		addr[0] = htonl(0x0a000200u + i + 1);
-		b[i].id = i + 1;
-		b[i].weight = weights[i % nweights];
-		b[i].key = maglev_backend_key(addr, htons(0));
-	}
-}
 
 /* xorshift64: fixed seeds, so that failures reproduce. */
 static __u64 next_rand(__u64 *seed)
