@@ -133,4 +133,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_config SEC(".maps");
 
+/* Health check settings (per VIP, per backend), for `xdplb daemon`; the data plane never
+ * reads them, they live here so that every xdplb process and a restarted daemon see them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XDPLB_DEF_MAX_VIPS + XDPLB_DEF_MAX_REALS);
+	__type(key, struct xdplb_check_key);
+	__type(value, struct xdplb_check);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_checks SEC(".maps");
+
 #endif /* XDPLB_MAPS_H */

@@ -11,6 +11,7 @@
 #include "select.h"
 #include "forward.h"
 #include "stats.h"
+#include "reject.h"
 
 /**
  * process_packet() - decide one packet's fate.
@@ -72,7 +73,8 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	real = select_real(vip, &p, cfg, &sel);
 	count_traffic(&xdplb_vip_stats, vip->id, bytes, sel.new_flow, sel.resched);
 	if (!real)
-		return -XDPLB_R_DROP_NO_BACKEND;
+		return vip->flags & XDPLB_VIP_F_ALLDOWN_REJECT ? reject_packet(ctx, &p)
+							       : -XDPLB_R_DROP_NO_BACKEND;
 	count_traffic(&xdplb_real_stats, sel.real_id, bytes, sel.new_flow, 0);
 	return forward_v4(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow);
 }

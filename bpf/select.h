@@ -286,16 +286,6 @@ struct selection {
 	__u8 resched; /* the flow's backend was gone: moved to another */
 };
 
-/**
- * select_real() - the backend of this packet's flow: the flow table's, else a new one.
- *
- * Established flows keep their backend while it exists (weight 0 = draining keeps them).
- * A flow whose backend was removed, or that outlived its timeout, is counted out and
- * scheduled again.  TCP FIN or RST moves a flow from active to inactive (shorter timeout);
- * a SYN on an inactive flow's tuple (port reuse) makes it active again.
- *
- * Returns: the backend, or NULL when the VIP has none for a new flow.
- */
 /* The flow's backend if it is still the one the flow was scheduled to, else NULL. */
 static __always_inline struct xdplb_real *flow_real(const struct xdplb_flow *f)
 {
@@ -347,10 +337,10 @@ static __always_inline void persist_touch(const struct xdplb_vip *vip, const str
  * select_real() - the backend of this packet's flow: the flow table's, else a new one.
  *
  * Established flows keep their backend while it exists (weight 0 = draining keeps them).
- * A flow whose backend was removed, that outlived its timeout, or whose tuple now belongs to
- * another VIP (a port VIP added next to a port-0 one, a VIP re-added) is counted out and
- * scheduled again.  TCP FIN or RST moves a flow from active to inactive (shorter timeout);
- * a SYN on an inactive flow's tuple (port reuse) makes it active again.
+ * A flow whose backend was removed or is down (unless the VIP has ondown keep), that outlived
+ * its timeout, or whose tuple now belongs to another VIP (a port VIP added next to a port-0 one, a
+ * VIP re-added) is counted out and scheduled again.  TCP FIN or RST moves a flow from active to
+ * inactive (shorter timeout); a SYN on an inactive flow's tuple (port reuse) makes it active again.
  *
  * Returns: the backend, or NULL when the VIP has none for a new flow.
  */
@@ -362,12 +352,16 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	struct xdplb_flow *flow, nf = {};
 	struct xdplb_real *real;
 	__u64 now = bpf_ktime_get_coarse_ns();
-	bool moved = false;
+	bool moved = false, down;
 
 	flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);
-		if (real && flow->vip_id == vip->id &&
+		/* a backend that failed its health check loses its flows (their clients get a
+		 * RST from the new backend and reconnect) unless the VIP keeps them there */
+		down =
+		    real && real->state != XDPLB_REAL_UP && !(vip->flags & XDPLB_VIP_F_ONDOWN_KEEP);
+		if (real && !down && flow->vip_id == vip->id &&
 		    !flow_expired(flow, cfg, p->key.proto, now) && !reuse_refused(flow, p, real)) {
 			sel->real_id = flow->real_id;
 			flow_tcp_flags(flow, p);
@@ -379,7 +373,7 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 			}
 			return real;
 		}
-		moved = !real || flow->vip_id != vip->id;
+		moved = !real || down || flow->vip_id != vip->id;
 		flow_expire(&xdplb_flows, (void *)&p->key, flow, !real);
 	}
 

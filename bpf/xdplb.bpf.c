@@ -15,7 +15,7 @@ int xdplb_xdp_ingress(struct xdp_md *ctx)
 	if (reason < 0) {
 		reason = -reason;
 		action = XDP_DROP;
-	} else if (reason == XDPLB_R_TX) {
+	} else if (reason == XDPLB_R_TX || reason == XDPLB_R_TX_REJECT) {
 		action = XDP_TX;
 	} else if (reason == XDPLB_R_REDIRECT) {
 		action = XDP_REDIRECT;

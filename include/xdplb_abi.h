@@ -141,6 +141,29 @@ struct xdplb_traffic {
 	__u64 resched; /* flows moved off a removed or failed backend */
 };
 
+/* xdplb_checks key: the health check of one backend (real_id) or the default of a VIP
+ * (real_id 0).  Read by `xdplb daemon`, never by the data plane. */
+struct xdplb_check_key {
+	__u32 vip_id;
+	__u32 real_id;
+};
+
+/* xdplb_checks value. */
+struct xdplb_check {
+	__u8 type; /* enum xdplb_check_type */
+	__u8 rise; /* consecutive successes that bring a down backend up */
+	__u8 fall; /* consecutive failures that take an up backend down */
+	__u8 pad;
+	__be16 port;  /* 0 = the backend's port (the VIP's when the backend has none) */
+	__u16 status; /* http: the status expected; 0 = any 2xx or 3xx */
+	__u32 interval_ms;
+	__u32 timeout_ms;
+	char arg[XDPLB_CHECK_ARG_LEN];	     /* http: path; udp: payload; exec: command */
+	char expect[XDPLB_CHECK_EXPECT_LEN]; /* http, udp: the reply must contain it */
+};
+_Static_assert(sizeof(struct xdplb_check) == 16 + XDPLB_CHECK_ARG_LEN + XDPLB_CHECK_EXPECT_LEN,
+	       "ABI: xdplb_check");
+
 /* xdplb_decap_ip key for the real-server decapsulation program. */
 struct xdplb_decap_key {
 	__be32 addr[4];

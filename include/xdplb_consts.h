@@ -52,6 +52,25 @@ enum xdplb_real_state {
 	XDPLB_REAL_DOWN = 1,
 };
 
+/* Health checks (xdplb_check.type), run by `xdplb daemon`. */
+enum xdplb_check_type {
+	XDPLB_CHECK_NONE = 0,
+	XDPLB_CHECK_TCP = 1,  /* connect() succeeds */
+	XDPLB_CHECK_HTTP = 2, /* GET path: expected status, optional body substring */
+	XDPLB_CHECK_UDP = 3,  /* a datagram gets a reply (optional substring) */
+	XDPLB_CHECK_EXEC = 4, /* a command exits 0 */
+	XDPLB_CHECK_MAX,
+};
+
+#define XDPLB_CHECK_ARG_LEN	    256
+#define XDPLB_CHECK_EXPECT_LEN	    64
+#define XDPLB_DEF_CHECK_INTERVAL_MS 2000
+#define XDPLB_DEF_CHECK_TIMEOUT_MS  1000
+#define XDPLB_DEF_CHECK_RISE	    2
+#define XDPLB_DEF_CHECK_FALL	    3
+#define XDPLB_MAX_CHECK_RUN	    100	    /* rise and fall */
+#define XDPLB_MAX_CHECK_MS	    3600000 /* interval and timeout: an hour */
+
 /* Flow states (xdplb_flow.state). */
 enum xdplb_flow_state {
 	XDPLB_FLOW_ACTIVE = 1,	 /* TCP, no FIN or RST seen: counted in xdplb_conns.active */
@@ -69,9 +88,17 @@ enum xdplb_flow_state {
 
 /* xdplb_real.flags */
 #define XDPLB_REAL_F_USED (1u << 0) /* the slot holds a configured backend */
+#define XDPLB_REAL_F_SORRY                                                                         \
+	(1u << 1) /* fallback ("sorry") server: in the VIP's table only                            \
+		   * while no other backend is up */
 
 /* xdplb_vip.flags */
-#define XDPLB_VIP_F_NONE 0
+#define XDPLB_VIP_F_ONDOWN_KEEP                                                                    \
+	(1u << 0) /* flows of a backend that is down stay on it                                    \
+		   * (default: their next packet is rescheduled) */
+#define XDPLB_VIP_F_ALLDOWN_REJECT                                                                 \
+	(1u << 1) /* no backend up: answer TCP with RST and UDP with ICMP port unreachable         \
+		   * (default: drop, counted as drop_no_backend) */
 
 /* xdplb_config.flags */
 #define XDPLB_CFG_F_NAT (1u << 0) /* some VIP is in NAT mode: look replies up in xdplb_nat */
@@ -88,6 +115,8 @@ enum xdplb_flow_state {
 enum xdplb_reason {
 	XDPLB_R_TX = 0,		   /* forwarded back out of the ingress interface (XDP_TX) */
 	XDPLB_R_REDIRECT,	   /* forwarded out of another interface (XDP_REDIRECT) */
+	XDPLB_R_TX_REJECT,	   /* VIP with no backend up and alldown reject: answered with a
+				    * TCP RST or an ICMP port unreachable (XDP_TX) */
 	XDPLB_R_PASS_NOT_IP,	   /* not IPv4/IPv6 (ARP, LLDP, ...) */
 	XDPLB_R_PASS_NOT_VIP,	   /* IP, but no VIP matches {dst, dport, proto} */
 	XDPLB_R_PASS_IPV6,	   /* IPv6: not forwarded yet */

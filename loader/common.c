@@ -19,6 +19,7 @@ const char *bin_name = "xdplb";
 const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_TX] = "tx",
 	[XDPLB_R_REDIRECT] = "redirect",
+	[XDPLB_R_TX_REJECT] = "tx_reject",
 	[XDPLB_R_PASS_NOT_IP] = "pass_not_ip",
 	[XDPLB_R_PASS_NOT_VIP] = "pass_not_vip",
 	[XDPLB_R_PASS_IPV6] = "pass_ipv6",

@@ -18,16 +18,16 @@
 
 /* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
-	"xdplb_vips",	   "xdplb_reals",      "xdplb_tables", "xdplb_flows", "xdplb_stats",
-	"xdplb_vip_stats", "xdplb_real_stats", "xdplb_config", "xdplb_nat",   "xdplb_persist",
-	"xdplb_conns",	   "xdplb_rr",	       "xdplb_gc",
+	"xdplb_vips",	   "xdplb_reals",      "xdplb_tables", "xdplb_flows",  "xdplb_stats",
+	"xdplb_vip_stats", "xdplb_real_stats", "xdplb_config", "xdplb_nat",    "xdplb_persist",
+	"xdplb_conns",	   "xdplb_rr",	       "xdplb_gc",     "xdplb_checks",
 };
 
 static int *lb_fd_slot(struct lb *lb, int i)
 {
-	int *slots[] = { &lb->vips,	 &lb->reals,	  &lb->tables, &lb->flows, &lb->stats,
-			 &lb->vip_stats, &lb->real_stats, &lb->config, &lb->nat,   &lb->persist,
-			 &lb->conns,	 &lb->rr,	  &lb->gc_prog };
+	int *slots[] = { &lb->vips,	 &lb->reals,	  &lb->tables,	&lb->flows, &lb->stats,
+			 &lb->vip_stats, &lb->real_stats, &lb->config,	&lb->nat,   &lb->persist,
+			 &lb->conns,	 &lb->rr,	  &lb->gc_prog, &lb->checks };
 	return slots[i];
 }
 
@@ -90,6 +90,7 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	lb->conns = bpf_map__fd(skel->maps.xdplb_conns);
 	lb->rr = bpf_map__fd(skel->maps.xdplb_rr);
 	lb->gc_prog = bpf_program__fd(skel->progs.xdplb_gc);
+	lb->checks = bpf_map__fd(skel->maps.xdplb_checks);
 	lb_fill_sizes(lb);
 	/* The skeleton owns the fds: mark them so lb_close() leaves them alone. */
 	lb->lock_fd = -2;
@@ -127,6 +128,14 @@ int lb_lock(struct lb *lb, const char *dir)
 	}
 	lb->lock_fd = fd;
 	return 0;
+}
+
+void lb_unlock(struct lb *lb)
+{
+	if (lb->lock_fd < 0)
+		return;
+	close(lb->lock_fd); /* releases the flock */
+	lb->lock_fd = -1;
 }
 
 void lb_config_defaults(struct xdplb_config *cfg)
@@ -390,7 +399,8 @@ int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family,
 	return id;
 }
 
-/* Build the scheduler table of a VIP from its live backends (weight > 0, state up). */
+/* Build the scheduler table of a VIP from its live backends (weight > 0, state up), or from
+ * its live sorry servers when no backend is live. */
 int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
 {
 	struct lb_real_entry *rs = NULL;
@@ -415,13 +425,19 @@ int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
 		err = n;
 		goto out;
 	}
-	for (int i = 0; i < n; i++) {
-		if (!rs[i].real.weight || rs[i].real.state != XDPLB_REAL_UP)
-			continue;
-		mb[nb].id = rs[i].id;
-		mb[nb].weight = rs[i].real.weight;
-		mb[nb].key = maglev_backend_key(rs[i].real.addr, rs[i].real.port);
-		nb++;
+	/* pass 0: the backends; pass 1, only if none of them is up: the sorry servers */
+	for (int pass = 0; pass < 2 && !nb; pass++) {
+		for (int i = 0; i < n; i++) {
+			const struct xdplb_real *r = &rs[i].real;
+
+			if (!r->weight || r->state != XDPLB_REAL_UP ||
+			    !!(r->flags & XDPLB_REAL_F_SORRY) != pass)
+				continue;
+			mb[nb].id = rs[i].id;
+			mb[nb].weight = r->weight;
+			mb[nb].key = maglev_backend_key(r->addr, r->port);
+			nb++;
+		}
 	}
 	if (!nb) {
 		/* Nothing takes new flows: no table; the data plane counts drop_no_backend. */
@@ -593,6 +609,7 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	free(rs);
 	if (n < 0)
 		return n;
+	lb_check_forget(lb, vip.id, 0);
 	return err ?: update_cfg_flags(lb);
 }
 
@@ -700,5 +717,8 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 	if (err)
 		return err;
 	empty.gen = r.gen; /* the next holder of the id takes gen + 1 */
-	return bpf_map_update_elem(lb->reals, &id, &empty, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(lb->reals, &id, &empty, BPF_ANY))
+		return -errno;
+	lb_check_forget(lb, vip.id, id);
+	return 0;
 }

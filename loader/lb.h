@@ -15,6 +15,7 @@ struct lb {
 	int vips, reals, tables, flows, stats, vip_stats, real_stats, config;
 	int nat, persist, conns, rr;
 	int gc_prog; /* the flow-table GC program */
+	int checks;  /* health check settings (xdplb daemon) */
 	__u32 max_vips, max_reals, max_flows;
 	int lock_fd; /* flock()ed pin directory while a command changes state */
 };
@@ -26,6 +27,7 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel);
 void lb_close(struct lb *lb);
 /* Serialise state changes between concurrent xdplb processes. */
 int lb_lock(struct lb *lb, const char *dir);
+void lb_unlock(struct lb *lb);
 
 int lb_config_get(struct lb *lb, struct xdplb_config *cfg);
 int lb_config_set(struct lb *lb, const struct xdplb_config *cfg);
@@ -59,6 +61,21 @@ int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __
 		       __u8 family, __be16 port, __u32 weight);
 int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,
 		__be16 port);
+
+/* Health: set a backend's state (XDPLB_REAL_UP/DOWN, @since = now) and rebuild its VIP's
+ * table.  Returns 0, -ENOENT when id no longer holds that backend (@gen differs), -errno. */
+int lb_real_set_state(struct lb *lb, __u32 id, __u16 gen, __u8 state);
+
+/* Health check settings: @real_id 0 = the VIP's default.  0, -ENOENT or -errno. */
+int lb_check_get(struct lb *lb, __u32 vip_id, __u32 real_id, struct xdplb_check *c);
+int lb_check_set(struct lb *lb, __u32 vip_id, __u32 real_id, const struct xdplb_check *c);
+int lb_check_del(struct lb *lb, __u32 vip_id, __u32 real_id);
+/* Forget the checks of a VIP (all, and its backends'), or of one backend (@real_id != 0). */
+void lb_check_forget(struct lb *lb, __u32 vip_id, __u32 real_id);
+/* The check that applies to backend @real_id of @vip_id: its own, else the VIP's. */
+int lb_check_effective(struct lb *lb, __u32 vip_id, __u32 real_id, struct xdplb_check *c);
+/* Defaults: interval, timeout, rise, fall. */
+void lb_check_defaults(struct xdplb_check *c);
 
 /* Rebuild a VIP's scheduler table from its backends and swap it in atomically. */
 int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip);

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file contains the answers for a VIP whose backends are all down (alldown reject):
+ * a TCP segment gets a RST (RFC 9293 3.10.7.1, "connection does not exist") and a UDP
+ * datagram an ICMP port unreachable (RFC 1122 3.2.2.1; RFC 792 type 3 code 3), both sent
+ * back out of the ingress interface with the MACs swapped, so clients fail at once instead
+ * of retrying into silence.  A reply is never larger than what it answers (no amplification)
+ * and a RST is never answered.
+ */
+#ifndef XDPLB_REJECT_H
+#define XDPLB_REJECT_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "defs.h"
+#include "csum.h"
+#include "parse.h"
+
+#define ICMP_DEST_UNREACH 3
+#define ICMP_PORT_UNREACH 3
+#define IPPROTO_ICMP	  1
+#define REJECT_TTL	  64
+
+static __always_inline void swap_macs(struct ethhdr *eth)
+{
+	__u8 tmp[ETH_ALEN];
+
+	__builtin_memcpy(tmp, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, tmp, ETH_ALEN);
+}
+
+/* A fresh IPv4 header (no options) from @src to @dst; checksum included. */
+static __always_inline void reject_ip(struct iphdr *iph, __be32 src, __be32 dst, __u8 proto,
+				      __u16 tot_len, __be16 frag_off)
+{
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = 0;
+	iph->tot_len = bpf_htons(tot_len);
+	iph->id = 0;
+	iph->frag_off = frag_off;
+	iph->ttl = REJECT_TTL;
+	iph->protocol = proto;
+	iph->saddr = src;
+	iph->daddr = dst;
+	iph->check = 0;
+	iph->check = ipv4_hdr_csum(iph);
+}
+
+/*
+ * RST for a TCP segment to a VIP without backends, in place: the headers are rewritten and
+ * the payload cut.  A segment with ACK gets <SEQ=SEG.ACK><CTL=RST>, one without gets
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (SYN and FIN count one each in SEG.LEN).
+ */
+static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 l3 = l3_offset(p), seglen, sum;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	__be32 saddr;
+	__u32 seq, ack;
+	__be16 port;
+	__u8 fl = p->tcp_flags, hl;
+
+	if (fl & TCP_FLAG_RST)
+		return -XDPLB_R_DROP_NO_BACKEND;
+	iph = data + l3;
+	th = data + l3 + sizeof(*iph);
+	if ((void *)(th + 1) > data_end || data + ETH_HLEN > data_end)
+		return -XDPLB_R_DROP_MALFORMED_L4;
+	if (iph->ihl != 5) /* IP options: not worth an answer, counted as a plain drop */
+		return -XDPLB_R_DROP_NO_BACKEND;
+	hl = th->doff * 4;
+	if (hl < sizeof(*th) || p->l3_len < sizeof(*iph) + hl)
+		return -XDPLB_R_DROP_MALFORMED_L4;
+	seglen = p->l3_len - sizeof(*iph) - hl + !!(fl & TCP_FLAG_SYN) + !!(fl & TCP_FLAG_FIN);
+
+	if (fl & TCP_FLAG_ACK) {
+		seq = bpf_ntohl(th->ack_seq);
+		ack = 0;
+	} else {
+		seq = 0;
+		ack = bpf_ntohl(th->seq) + seglen;
+	}
+	swap_macs(data);
+	saddr = iph->saddr;
+	reject_ip(iph, iph->daddr, saddr, IPPROTO_TCP, sizeof(*iph) + sizeof(*th),
+		  bpf_htons(IP_DF));
+	port = th->source;
+	th->source = th->dest;
+	th->dest = port;
+	th->seq = bpf_htonl(seq);
+	th->ack_seq = bpf_htonl(ack);
+	((__u8 *)th)[12] = (sizeof(*th) / 4) << 4; /* data offset 5, reserved bits 0 */
+	((__u8 *)th)[13] = (fl & TCP_FLAG_ACK) ? TCP_FLAG_RST : TCP_FLAG_RST | TCP_FLAG_ACK;
+	th->window = 0;
+	th->urg_ptr = 0;
+	th->check = 0;
+	/* pseudo-header (RFC 9293 3.1) + the 20-byte header */
+	sum = (iph->saddr & 0xffff) + (iph->saddr >> 16) + (iph->daddr & 0xffff) +
+	      (iph->daddr >> 16) + bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th));
+	th->check = csum_fold(bpf_csum_diff(NULL, 0, (void *)th, sizeof(*th), sum));
+	if (bpf_xdp_adjust_tail(ctx,
+				(int)(l3 + sizeof(*iph) + sizeof(*th)) - (int)(data_end - data)))
+		return -XDPLB_R_DROP_INTERNAL;
+	return XDPLB_R_TX_REJECT;
+}
+
+/* What an ICMP error quotes of a UDP datagram: its IP header (no options) and 8 bytes. */
+#define REJECT_QUOTE	(sizeof(struct iphdr) + sizeof(struct udphdr))
+#define REJECT_ICMP_LEN (sizeof(struct iphdr) + sizeof(struct icmphdr) + REJECT_QUOTE)
+
+/*
+ * ICMP port unreachable for a UDP datagram to a VIP without backends: room for an IP and an
+ * ICMP header is made in front of the datagram's IP header, the datagram is cut after its
+ * UDP header (the quote), and a VLAN tag is not kept (plain Ethernet, back where it came).
+ */
+static __always_inline int reject_udp(struct xdp_md *ctx, const struct packet *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 l3 = l3_offset(p), sum;
+	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+	struct icmphdr *icmp;
+	struct ethhdr *eth = data;
+	struct iphdr *iph;
+	__be32 client, vip;
+	int grow;
+
+	iph = data + l3;
+	if ((void *)iph + REJECT_QUOTE > data_end || data + ETH_HLEN > data_end)
+		return -XDPLB_R_DROP_MALFORMED_L4;
+	if (iph->ihl != 5)
+		return -XDPLB_R_DROP_NO_BACKEND;
+	client = iph->saddr;
+	vip = iph->daddr;
+	__builtin_memcpy(dmac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(smac, eth->h_dest, ETH_ALEN);
+
+	/* new layout: Ethernet | IP | ICMP | quoted IP | quoted UDP */
+	grow = (int)(ETH_HLEN + sizeof(*iph) + sizeof(*icmp)) - (int)l3;
+	if (bpf_xdp_adjust_head(ctx, -grow))
+		return -XDPLB_R_DROP_INTERNAL;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + ETH_HLEN + REJECT_ICMP_LEN > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	if (bpf_xdp_adjust_tail(ctx, (int)(ETH_HLEN + REJECT_ICMP_LEN) - (int)(data_end - data)))
+		return -XDPLB_R_DROP_INTERNAL;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	iph = data + ETH_HLEN;
+	icmp = (void *)(iph + 1);
+	if ((void *)icmp + sizeof(*icmp) + REJECT_QUOTE > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	eth->h_proto = bpf_htons(ETH_P_IP);
+	reject_ip(iph, vip, client, IPPROTO_ICMP, REJECT_ICMP_LEN, 0);
+	icmp->type = ICMP_DEST_UNREACH;
+	icmp->code = ICMP_PORT_UNREACH;
+	icmp->checksum = 0;
+	icmp->un.gateway = 0; /* unused */
+	sum = bpf_csum_diff(NULL, 0, (void *)icmp, sizeof(*icmp) + REJECT_QUOTE, 0);
+	icmp->checksum = csum_fold(sum);
+	return XDPLB_R_TX_REJECT;
+}
+
+/* The answer of a VIP with alldown reject, or a drop for anything else. */
+static __always_inline int reject_packet(struct xdp_md *ctx, const struct packet *p)
+{
+	if (p->key.proto == IPPROTO_TCP)
+		return reject_tcp(ctx, p);
+	return reject_udp(ctx, p);
+}
+
+#endif /* XDPLB_REJECT_H */

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Health in the maps: backend states and health check settings (see lb.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include "lb.h"
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int lb_real_set_state(struct lb *lb, __u32 id, __u16 gen, __u8 state)
+{
+	struct xdplb_real r;
+	struct xdplb_vip vip = {};
+	struct lb_vip_entry *vips;
+	int n, err = -ENOENT;
+
+	if (bpf_map_lookup_elem(lb->reals, &id, &r))
+		return -errno;
+	if (!(r.flags & XDPLB_REAL_F_USED) || r.gen != gen)
+		return -ENOENT;
+	if (r.state == state)
+		return 0;
+	r.state = state;
+	r.since = mono_ns();
+	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_EXIST))
+		return -errno;
+	/* the VIP record (scheduler) for the rebuild */
+	vips = calloc(lb->max_vips, sizeof(*vips));
+	if (!vips)
+		return -ENOMEM;
+	n = lb_vip_list(lb, vips, lb->max_vips);
+	for (int i = 0; i < n; i++) {
+		if (vips[i].vip.id == r.vip_id) {
+			vip = vips[i].vip;
+			err = 0;
+			break;
+		}
+	}
+	free(vips);
+	return err ?: lb_table_rebuild(lb, &vip);
+}
+
+void lb_check_defaults(struct xdplb_check *c)
+{
+	c->interval_ms = XDPLB_DEF_CHECK_INTERVAL_MS;
+	c->timeout_ms = XDPLB_DEF_CHECK_TIMEOUT_MS;
+	c->rise = XDPLB_DEF_CHECK_RISE;
+	c->fall = XDPLB_DEF_CHECK_FALL;
+}
+
+int lb_check_get(struct lb *lb, __u32 vip_id, __u32 real_id, struct xdplb_check *c)
+{
+	struct xdplb_check_key k = { .vip_id = vip_id, .real_id = real_id };
+
+	return bpf_map_lookup_elem(lb->checks, &k, c) ? -errno : 0;
+}
+
+int lb_check_set(struct lb *lb, __u32 vip_id, __u32 real_id, const struct xdplb_check *c)
+{
+	struct xdplb_check_key k = { .vip_id = vip_id, .real_id = real_id };
+
+	return bpf_map_update_elem(lb->checks, &k, c, BPF_ANY) ? -errno : 0;
+}
+
+int lb_check_del(struct lb *lb, __u32 vip_id, __u32 real_id)
+{
+	struct xdplb_check_key k = { .vip_id = vip_id, .real_id = real_id };
+
+	return bpf_map_delete_elem(lb->checks, &k) ? -errno : 0;
+}
+
+void lb_check_forget(struct lb *lb, __u32 vip_id, __u32 real_id)
+{
+	struct xdplb_check_key k, next, *prev = NULL;
+	struct xdplb_check_key *gone;
+	size_t n = 0, cap = 64;
+
+	if (real_id) {
+		lb_check_del(lb, vip_id, real_id);
+		return;
+	}
+	/* collect first: deleting while iterating a hash map may restart the walk */
+	gone = malloc(cap * sizeof(*gone));
+	while (gone && !bpf_map_get_next_key(lb->checks, prev, &next)) {
+		if (next.vip_id == vip_id) {
+			if (n == cap) {
+				struct xdplb_check_key *g = realloc(gone, 2 * cap * sizeof(*g));
+
+				if (!g)
+					break;
+				gone = g;
+				cap *= 2;
+			}
+			gone[n++] = next;
+		}
+		k = next;
+		prev = &k;
+	}
+	for (size_t i = 0; gone && i < n; i++)
+		bpf_map_delete_elem(lb->checks, &gone[i]);
+	free(gone);
+}
+
+int lb_check_effective(struct lb *lb, __u32 vip_id, __u32 real_id, struct xdplb_check *c)
+{
+	int err = lb_check_get(lb, vip_id, real_id, c);
+
+	if (err == -ENOENT)
+		err = lb_check_get(lb, vip_id, 0, c);
+	return err;
+}
