@@ -4,8 +4,10 @@
  * a TCP segment gets a RST (RFC 9293 3.10.7.1, "connection does not exist") and a UDP
  * datagram an ICMP port unreachable (RFC 1122 3.2.2.1; RFC 792 type 3 code 3), both sent
  * back out of the ingress interface with the MACs swapped, so clients fail at once instead
- * of retrying into silence.  A reply is never larger than what it answers (no amplification)
- * and a RST is never answered.
+ * of retrying into silence.  They leave by a redirect to the ingress interface, not XDP_TX:
+ * a veth delivers an XDP_TX frame only when its peer has an XDP program too (it does not
+ * wake the peer otherwise), while a redirect works everywhere; this path is not hot.  A reply is
+ * never larger than what it answers (no amplification) and a RST is never answered.
  */
 #ifndef XDPLB_REJECT_H
 #define XDPLB_REJECT_H
@@ -171,12 +173,14 @@ static __always_inline int reject_udp(struct xdp_md *ctx, const struct packet *p
 	return XDPLB_R_TX_REJECT;
 }
 
-/* The answer of a VIP with alldown reject, or a drop for anything else. */
+/* The answer of a VIP with alldown reject (redirected back where it came from), or a drop. */
 static __always_inline int reject_packet(struct xdp_md *ctx, const struct packet *p)
 {
-	if (p->key.proto == IPPROTO_TCP)
-		return reject_tcp(ctx, p);
-	return reject_udp(ctx, p);
+	int r = p->key.proto == IPPROTO_TCP ? reject_tcp(ctx, p) : reject_udp(ctx, p);
+
+	if (r == XDPLB_R_TX_REJECT)
+		bpf_redirect(ctx->ingress_ifindex, 0);
+	return r;
 }
 
 #endif /* XDPLB_REJECT_H */

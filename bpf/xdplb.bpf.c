@@ -15,9 +15,9 @@ int xdplb_xdp_ingress(struct xdp_md *ctx)
 	if (reason < 0) {
 		reason = -reason;
 		action = XDP_DROP;
-	} else if (reason == XDPLB_R_TX || reason == XDPLB_R_TX_REJECT) {
+	} else if (reason == XDPLB_R_TX) {
 		action = XDP_TX;
-	} else if (reason == XDPLB_R_REDIRECT) {
+	} else if (reason == XDPLB_R_REDIRECT || reason == XDPLB_R_TX_REJECT) {
 		action = XDP_REDIRECT;
 	} else {
 		action = XDP_PASS;

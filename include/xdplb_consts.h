@@ -116,7 +116,8 @@ enum xdplb_reason {
 	XDPLB_R_TX = 0,		   /* forwarded back out of the ingress interface (XDP_TX) */
 	XDPLB_R_REDIRECT,	   /* forwarded out of another interface (XDP_REDIRECT) */
 	XDPLB_R_TX_REJECT,	   /* VIP with no backend up and alldown reject: answered with a
-				    * TCP RST or an ICMP port unreachable (XDP_TX) */
+				    * TCP RST or an ICMP port unreachable (redirected back out of
+				    * the ingress interface) */
 	XDPLB_R_PASS_NOT_IP,	   /* not IPv4/IPv6 (ARP, LLDP, ...) */
 	XDPLB_R_PASS_NOT_VIP,	   /* IP, but no VIP matches {dst, dport, proto} */
 	XDPLB_R_PASS_IPV6,	   /* IPv6: not forwarded yet */

@@ -282,3 +282,16 @@ const char *fmt_service(const struct xdplb_vip_key *key, char *buf, size_t len)
 		 fmt_addr_port(key->addr, key->family, key->port, a, sizeof(a)));
 	return buf;
 }
+
+const char *fmt_age(long long secs, char *buf, size_t len)
+{
+	if (secs < 120)
+		snprintf(buf, len, "%llds", secs);
+	else if (secs < 7200)
+		snprintf(buf, len, "%lldm", secs / 60);
+	else if (secs < 172800)
+		snprintf(buf, len, "%lldh", secs / 3600);
+	else
+		snprintf(buf, len, "%lldd", secs / 86400);
+	return buf;
+}

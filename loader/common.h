@@ -65,6 +65,8 @@ const char *fmt_addr(const __be32 addr[4], __u8 family, char *buf, size_t len);
 const char *fmt_addr_port(const __be32 addr[4], __u8 family, __be16 port, char *buf, size_t len);
 const char *fmt_service(const struct xdplb_vip_key *key, char *buf, size_t len);
 const char *proto_name(__u8 proto);
+/* "42s", "5m", "3h", "2d": how long ago, for state columns. */
+const char *fmt_age(long long secs, char *buf, size_t len);
 
 extern const char *const reason_names[XDPLB_R_MAX];
 extern const char *const mode_names[XDPLB_MODE_MAX];

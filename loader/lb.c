@@ -722,3 +722,8 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 	lb_check_forget(lb, vip.id, id);
 	return 0;
 }
+
+struct xdplb_real *lb_reals_snapshot(struct lb *lb)
+{
+	return reals_read_all(lb);
+}

@@ -54,6 +54,8 @@ struct lb_real_entry {
 	struct xdplb_real real;
 };
 int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max);
+/* Every backend slot (max_reals records, index = id), malloc()ed; NULL on failure. */
+struct xdplb_real *lb_reals_snapshot(struct lb *lb);
 /* Find the backend {addr, port} of a VIP: its id, or -ENOENT. */
 int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family, __be16 port);
 int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xdplb_real *real);
@@ -88,6 +90,8 @@ int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired);
 int lb_flow_flush(struct lb *lb, __u32 vip_id, __u64 *flushed);
 /* CLOCK_MONOTONIC_COARSE in ns: the data plane's clock for flow ages. */
 __u64 lb_coarse_now_ns(void);
+/* CLOCK_MONOTONIC in ns: the clock of xdplb_real.since. */
+__u64 lb_mono_ns(void);
 int lb_read_conns(struct lb *lb, __u32 real_id, struct xdplb_conns *out);
 /* Settings written on a fresh attach: ring size and flow timeouts. */
 void lb_config_defaults(struct xdplb_config *cfg);

@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 #include "lb.h"
 
-static __u64 mono_ns(void)
+__u64 lb_mono_ns(void)
 {
 	struct timespec ts;
 
@@ -29,7 +29,7 @@ int lb_real_set_state(struct lb *lb, __u32 id, __u16 gen, __u8 state)
 	if (r.state == state)
 		return 0;
 	r.state = state;
-	r.since = mono_ns();
+	r.since = lb_mono_ns();
 	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_EXIST))
 		return -errno;
 	/* the VIP record (scheduler) for the rebuild */

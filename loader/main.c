@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "common.h"
+#include "check.h"
 #include "dev.h"
 
 #define HELP_OPTIONS "OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | --bpffs DIR }"
@@ -19,7 +20,7 @@ static int do_help(int argc, char **argv)
 		return 0;
 	}
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "OBJECT := { dev | vip | real | stats | flow | decap | version }\n"
+	       "OBJECT := { dev | vip | real | check | daemon | stats | flow | decap | version }\n"
 	       "       " HELP_OPTIONS "\n",
 	       bin_name);
 	return 0;
@@ -59,9 +60,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },  { 0 },
 	};
 	static const struct cmd cmds[] = {
-		{ "dev", do_dev },	   { "vip", do_vip },	  { "real", do_real },
-		{ "stats", do_stats },	   { "decap", do_decap }, { "flow", do_flow },
-		{ "version", do_version }, { "help", do_help },	  { NULL, NULL },
+		{ "dev", do_dev },     { "vip", do_vip },	{ "real", do_real },
+		{ "stats", do_stats }, { "decap", do_decap },	{ "flow", do_flow },
+		{ "check", do_check }, { "daemon", do_daemon }, { "version", do_version },
+		{ "help", do_help },   { NULL, NULL },
 	};
 	int opt, err;
 

@@ -15,9 +15,11 @@
 #include "state.h"
 
 #define HELP_VIP_OPTS                                                                              \
-	"[ sched { mh | sh | rr | wrr | lc | wlc } ] [ mode { tun | dr | nat } ] [ persist SECS ]"
+	"[ sched { mh | sh | rr | wrr | lc | wlc } ] [ mode { tun | dr | nat } ] [ persist SECS "  \
+	"]\n"                                                                                      \
+	"                [ ondown { move | keep } ] [ alldown { drop | reject } ]"
 #define HELP_VIP_ADD "vip add SERVICE " HELP_VIP_OPTS
-#define HELP_REAL    "real { add | set | del } SERVICE ADDR[:PORT] [ weight N ]"
+#define HELP_REAL    "real { add | set | del } SERVICE ADDR[:PORT] [ weight N ] [ sorry ]"
 
 static int vip_help(int argc, char **argv)
 {
@@ -39,7 +41,12 @@ static int vip_help(int argc, char **argv)
 	    "           dr   direct routing: only the MAC changes (backends on the same L2)\n"
 	    "           nat  destination rewritten to the backend; replies come back through\n"
 	    "                the balancer (attach it to the backend-facing interface too)\n"
-	    "  persist  SECS: a client sticks to its backend while seen within SECS (0 = off)\n",
+	    "  persist  SECS: a client sticks to its backend while seen within SECS (0 = off)\n"
+	    "  ondown   what happens to the flows of a backend its health check takes down:\n"
+	    "           move (default): their next packet goes to a live backend (a TCP client\n"
+	    "           gets a RST there and reconnects); keep: they stay\n"
+	    "  alldown  when no backend is up: drop (default, counted) or reject: answer TCP\n"
+	    "           with a RST and UDP with ICMP port unreachable, so clients fail at once\n",
 	    bin_name);
 	return 0;
 }
@@ -53,7 +60,9 @@ static int real_help(int argc, char **argv)
 	printf("Usage: %1$s " HELP_REAL "\n"
 	       "\n"
 	       "  weight  0..%2$u (default 1); 0 drains: no new flows, existing flows stay\n"
-	       "  PORT    nat mode can map the VIP's port to another; tun and dr keep it\n",
+	       "  PORT    nat mode can map the VIP's port to another; tun and dr keep it\n"
+	       "  sorry   a fallback server: it gets new flows only while no other backend\n"
+	       "          of the VIP is up (add only)\n",
 	       bin_name, XDPLB_MAX_WEIGHT);
 	return 0;
 }
@@ -82,8 +91,24 @@ static int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 			if (parse_u32(*argv, 0, XDPLB_MAX_PERSIST, &v->persist))
 				return bad_arg(*argv, "persist must be 0..%u seconds",
 					       XDPLB_MAX_PERSIST);
+		} else if (!strcmp(*argv, "ondown")) {
+			REQ_ARG("move or keep");
+			if (strcmp(*argv, "move") && strcmp(*argv, "keep"))
+				return bad_arg(*argv, "ondown must be move or keep");
+			v->flags &= ~XDPLB_VIP_F_ONDOWN_KEEP;
+			if (!strcmp(*argv, "keep"))
+				v->flags |= XDPLB_VIP_F_ONDOWN_KEEP;
+		} else if (!strcmp(*argv, "alldown")) {
+			REQ_ARG("drop or reject");
+			if (strcmp(*argv, "drop") && strcmp(*argv, "reject"))
+				return bad_arg(*argv, "alldown must be drop or reject");
+			v->flags &= ~XDPLB_VIP_F_ALLDOWN_REJECT;
+			if (!strcmp(*argv, "reject"))
+				v->flags |= XDPLB_VIP_F_ALLDOWN_REJECT;
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected sched, mode or persist)");
+			return bad_arg(*argv,
+				       "unknown keyword (expected sched, mode, persist, ondown "
+				       "or alldown)");
 		}
 		NEXT_ARG();
 	}
@@ -218,6 +243,14 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 				       json_object_new_string(sched_names[v->vip.sched]));
 		json_object_object_add(jv, "mode", json_object_new_string(mode_names[v->vip.mode]));
 		json_object_object_add(jv, "persist", json_object_new_int64(v->vip.persist));
+		json_object_object_add(jv, "ondown",
+				       json_object_new_string(v->vip.flags & XDPLB_VIP_F_ONDOWN_KEEP
+								  ? "keep"
+								  : "move"));
+		json_object_object_add(
+		    jv, "alldown",
+		    json_object_new_string(v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT ? "reject"
+										     : "drop"));
 		json_object_object_add(jv, "id", json_object_new_int(v->vip.id));
 		json_object_object_add(jv, "packets", json_object_new_uint64(t.packets));
 		json_object_object_add(jv, "bytes", json_object_new_uint64(t.bytes));
@@ -233,12 +266,18 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 		       sched_names[v->vip.sched], mode_names[v->vip.mode]);
 		if (v->vip.persist)
 			printf(" persistent %u", v->vip.persist);
+		if (v->vip.flags & XDPLB_VIP_F_ONDOWN_KEEP)
+			printf(" ondown keep");
+		if (v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT)
+			printf(" alldown reject");
 		printf("\n");
 	}
 	for (int i = 0; i < n && i < (int)lb->max_reals; i++) {
 		const struct xdplb_real *r = &rs[i].real;
-
+		__u64 now = lb_mono_ns();
+		long long since = now > r->since ? (now - r->since) / 1000000000ull : 0;
 		struct xdplb_conns c = {};
+		char age[16];
 
 		lb_read_traffic(lb->real_stats, rs[i].id, &t);
 		lb_read_conns(lb, rs[i].id, &c);
@@ -254,6 +293,9 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 			json_object_object_add(o, "weight", json_object_new_int(r->weight));
 			json_object_object_add(o, "state",
 					       json_object_new_string(real_state_name(r)));
+			json_object_object_add(o, "since_secs", json_object_new_int64(since));
+			json_object_object_add(
+			    o, "sorry", json_object_new_boolean(r->flags & XDPLB_REAL_F_SORRY));
 			json_object_object_add(o, "id", json_object_new_int(rs[i].id));
 			json_object_object_add(o, "packets", json_object_new_uint64(t.packets));
 			json_object_object_add(o, "bytes", json_object_new_uint64(t.bytes));
@@ -263,10 +305,14 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 					       json_object_new_int64(c.inactive));
 			json_object_array_add(jr, o);
 		} else {
-			printf("  -> %-28s %-7s %-6u %-10lld %-10lld %-6s %llu\n", a,
+			char st[32];
+
+			snprintf(st, sizeof(st), "%s%s %s", real_state_name(r),
+				 r->flags & XDPLB_REAL_F_SORRY ? "/sorry" : "",
+				 fmt_age(since, age, sizeof(age)));
+			printf("  -> %-28s %-7s %-6u %-10lld %-10lld %-14s %llu\n", a,
 			       forward_names[v->vip.mode], r->weight, (long long)c.active,
-			       (long long)c.inactive, real_state_name(r),
-			       (unsigned long long)t.flows);
+			       (long long)c.inactive, st, (unsigned long long)t.flows);
 		}
 	}
 }
@@ -318,9 +364,9 @@ static int vip_show(int argc, char **argv)
 	if (json_output)
 		arr = json_object_new_array();
 	else
-		printf("%-4s %-30s %-9s %s\n  -> %-28s %-7s %-6s %-10s %-10s %-6s %s\n", "Prot",
+		printf("%-4s %-30s %-9s %s\n  -> %-28s %-7s %-6s %-10s %-10s %-14s %s\n", "Prot",
 		       "LocalAddress:Port", "Scheduler", "Flags", "RemoteAddress:Port", "Forward",
-		       "Weight", "ActiveConn", "InActConn", "State", "Flows");
+		       "Weight", "ActiveConn", "InActConn", "State Since", "Flows");
 	for (int i = 0; i < n; i++)
 		show_one(&lb, &vips[i], arr, rs);
 	if (json_output)
@@ -373,8 +419,10 @@ static int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct x
 			if (parse_u32(*argv, 0, XDPLB_MAX_WEIGHT, &r->weight))
 				return bad_arg(*argv, "weight must be 0..%u", XDPLB_MAX_WEIGHT);
 			*have_weight = true;
+		} else if (!strcmp(*argv, "sorry")) {
+			r->flags |= XDPLB_REAL_F_SORRY;
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected weight)");
+			return bad_arg(*argv, "unknown keyword (expected weight or sorry)");
 		}
 		NEXT_ARG();
 	}
@@ -421,6 +469,8 @@ static int real_cmd(int argc, char **argv, int op)
 	}
 	if (op == 2 && have_weight)
 		return bad_arg("weight", "real del takes no weight");
+	if (op != 0 && (r.flags & XDPLB_REAL_F_SORRY))
+		return bad_arg("sorry", "only real add takes sorry");
 	err = state_open(&lb, true);
 	if (err)
 		return err;

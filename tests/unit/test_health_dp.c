@@ -250,7 +250,7 @@ static void case_reject_tcp(void)
 	pkt_v4_tcp(&in, &s);
 	expect_rst(&exp, 5555, 0, 1001, PKT_TCP_RST | PKT_TCP_ACK);
 	if (!fx_run(&fx, &in, fx.lb0, &r)) {
-		ASSERT_EQ(r.retval, XDP_TX, "SYN answered (XDP_TX)");
+		ASSERT_EQ(r.retval, XDP_REDIRECT, "SYN answered (redirected back)");
 		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "RST,ACK for a SYN");
 		ASSERT_TRUE(csum_ipv4_hdr_ok(r.out + 14) && csum_l4_ok(r.out + 14), "checksums");
 	}
@@ -261,7 +261,7 @@ static void case_reject_tcp(void)
 	pkt_v4_tcp(&in, &s);
 	expect_rst(&exp, 5555, 777, 0, PKT_TCP_RST);
 	if (!fx_run(&fx, &in, fx.lb0, &r)) {
-		ASSERT_EQ(r.retval, XDP_TX, "data segment answered");
+		ASSERT_EQ(r.retval, XDP_REDIRECT, "data segment answered");
 		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "RST for a segment with ACK");
 	}
 	/* FIN without ACK and with data: ACK = SEQ + len + 1 */
@@ -271,6 +271,18 @@ static void case_reject_tcp(void)
 	if (!fx_run(&fx, &in, fx.lb0, &r))
 		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "RST,ACK for FIN+data");
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX_REJECT) - before, 3, "tx_reject counted 3 times");
+
+	/* a SYN with 20 bytes of options (as every stack sends): same answer, options gone */
+	s.tcp_flags = PKT_TCP_SYN;
+	s.payload =
+	    (const __u8[20]){ 2, 4, 5, 0xb4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 };
+	s.payload_len = 20;
+	pkt_v4_tcp(&in, &s);
+	in.data[14 + 20 + 12] = 10 << 4; /* data offset 10: the "payload" is options */
+	pkt_finish(&in);
+	expect_rst(&exp, 5555, 0, 1001, PKT_TCP_RST | PKT_TCP_ACK);
+	if (!fx_run(&fx, &in, fx.lb0, &r))
+		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "RST,ACK for a SYN with options");
 
 	/* a RST is never answered */
 	s.tcp_flags = PKT_TCP_RST;
@@ -324,7 +336,7 @@ static void case_reject_udp(void)
 		expect_icmp(&exp, &in);
 		if (fx_run(&fx, &in, fx.lb0, &r))
 			continue;
-		ASSERT_EQ(r.retval, XDP_TX, vlan ? "tagged datagram answered" : "answered");
+		ASSERT_EQ(r.retval, XDP_REDIRECT, vlan ? "tagged datagram answered" : "answered");
 		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len,
 			     vlan ? "ICMP port unreachable (tag not kept)"
 				  : "ICMP port unreachable");

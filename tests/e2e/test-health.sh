@@ -1,0 +1,341 @@
+# End-to-end: `xdplb daemon` health checks against real nginx backends under wrk load:
+# failover and recovery within the rise/fall budget, the all-down behaviours, a daemon
+# killed and restarted under traffic, local errors, the check types and the config file.
+# shellcheck shell=bash
+ALL_TESTS="test_failover_under_load test_daemon_kill_restart test_check_types
+	test_local_errors_never_mark_down test_config_reload"
+
+INTERVAL=0.5
+RISE=2
+FALL=2
+
+daemon_start() { # [ARGS...] : xdplb daemon in the balancer's namespace, log in $DLOG
+	local n
+	DLOG=$E2E_TMP/daemon.log
+	n=$(grep -c "serving" "$DLOG" 2>/dev/null)
+	# not through nsx: $! must be the daemon itself (ip netns exec execs it)
+	ip netns exec "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon "$@" </dev/null >>"$DLOG" 2>&1 &
+	DPID=$!
+	E2E_PIDS+=("$DPID")
+	disown "$DPID"
+	wait_for 3 log_has_more "${n:-0}" serving || {
+		echo "daemon did not start: $(cat "$DLOG")" >&2
+		return 1
+	}
+}
+
+log_has_more() { # N PATTERN : the daemon log has more than N lines with PATTERN
+	[ "$(grep -c "$2" "$DLOG")" -gt "$1" ]
+}
+
+wait_for() { # SECS CMD... : poll CMD every 0.05 s until it succeeds or SECS pass
+	local deadline
+	deadline=$(($(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')))
+	shift
+	while :; do
+		"$@" && return 0
+		[ "$(now_ms)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+# State of backend ADDR of the TCP (or PROTO) VIP :PORT as "vip show" says: up, down, drain.
+real_state() { # ADDR [PROTO PORT]
+	xlb "$NS_LB" -j vip show "${2:-tcp}" "$VIP:${3:-80}" |
+		grep -o "{\"address\":\"$1\",[^}]*" | grep -o '"state":"[a-z]*"' | cut -d'"' -f4
+}
+
+state_is() { # ADDR STATE [PROTO PORT]
+	[ "$(real_state "$1" "${3:-tcp}" "${4:-80}")" = "$2" ]
+}
+
+nginx_stop() { # I : stop backend I's nginx
+	local dir="$E2E_TMP/nginx-${NS_B[$1]}" pid
+	pid=$(cat "$dir/nginx.pid") || return 1
+	kill "$pid"
+	wait_for 3 bash -c "! kill -0 $pid 2>/dev/null"
+}
+
+nginx_again() { # I
+	nsx "${NS_B[$1]}" nginx -c "$E2E_TMP/nginx-${NS_B[$1]}/nginx.conf" \
+		-e "$E2E_TMP/nginx-${NS_B[$1]}/error.log"
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+wrk_ok() { # OUT : the wrk report shows requests, no socket errors and no non-2xx
+	local n
+	n=$(awk '/requests in/ { print $1 }' "$1")
+	check "wrk made requests (got '$n')" [ "${n:-0}" -gt 100 ] || return 1
+	check "no socket errors ($(grep 'Socket errors' "$1"))" \
+		bash -c "! grep 'Socket errors' '$1' | grep -q '[1-9]'" || return 1
+	check "no non-2xx answers ($(grep 'Non-2xx' "$1"))" bash -c "! grep -q 'Non-2xx' '$1'"
+}
+
+with_checks() { # MODE N [HOSTS] : topology (HOSTS backends), VIP (N of them), an http check
+	topo "$1" "${3:-$2}" && setup_vip mh "$2" || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" http path / expect "I am" interval "$INTERVAL" \
+		timeout 0.4 rise "$RISE" fall "$FALL" || return 1
+	daemon_start
+}
+
+# The classic LVS failure, fixed: backends stopped one by one under load.  A stopped nginx
+# is marked down within fall x interval + 1 s, after which no request fails; started again
+# it is back within rise x interval + 1 s; with both stopped, alldown reject makes clients
+# fail at once (connection refused), and a sorry server would take over.
+test_failover_under_load() {
+	with_checks tun 2 3 || return 1
+	local w1="$E2E_TMP/wrk1.out" w2="$E2E_TMP/wrk2.out" w3="$E2E_TMP/wrk3.out" pid t0 t1
+	local budget_down budget_up p0 p1 t c rc
+	budget_down=$(awk -v f=$FALL -v i=$INTERVAL 'BEGIN { print (f * i + 1) * 1000 }')
+	budget_up=$(awk -v r=$RISE -v i=$INTERVAL 'BEGIN { print (r * i + 1) * 1000 }')
+	check "both backends up at start" state_is 10.0.2.11 up || return 1
+	check "both backends up at start" state_is 10.0.2.12 up || return 1
+
+	nsx "$NS_C" wrk -t 2 -c 8 -d 4s -H 'Connection: close' "http://$VIP/" >"$w1" 2>&1 &
+	pid=$!
+	sleep 1
+	t0=$(now_ms)
+	nginx_stop 2 || return 1
+	wait_for 3 state_is 10.0.2.12 down
+	t1=$(now_ms)
+	log "marked down after $((t1 - t0)) ms (budget $budget_down)"
+	check "10.0.2.12 marked down within fall x interval + 1 s ($((t1 - t0)) ms)" \
+		[ $((t1 - t0)) -le "${budget_down%.*}" ] || return 1
+	check "the daemon logged why ($(grep 10.0.2.12 "$DLOG" | tail -1))" \
+		grep -q "10.0.2.12:80 (http): up -> down: connect: Connection refused" "$DLOG" ||
+		return 1
+	wait "$pid"
+	nsx "$NS_C" wrk -t 2 -c 8 -d 3s -H 'Connection: close' "http://$VIP/" >"$w2" 2>&1
+	log "$(cat "$w2")"
+	wrk_ok "$w2" || return 1
+
+	p0=$(tcp_mib "${NS_B[2]}" PassiveOpens)
+	t0=$(now_ms)
+	nginx_again 2 || return 1
+	wait_for 3 state_is 10.0.2.12 up
+	t1=$(now_ms)
+	check "10.0.2.12 back up within rise x interval + 1 s ($((t1 - t0)) ms)" \
+		[ $((t1 - t0)) -le "${budget_up%.*}" ] || return 1
+	nsx "$NS_C" wrk -t 2 -c 8 -d 2s -H 'Connection: close' "http://$VIP/" >"$w3" 2>&1
+	wrk_ok "$w3" || return 1
+	p1=$(tcp_mib "${NS_B[2]}" PassiveOpens)
+	check "10.0.2.12 takes connections again (PassiveOpens $p0 -> $p1)" \
+		[ $((p1 - p0)) -gt 100 ] || return 1
+
+	# both down, alldown reject: the client is refused at once
+	xlb "$NS_LB" vip set tcp "$VIP:80" alldown reject || return 1
+	nginx_stop 1 && nginx_stop 2 || return 1
+	wait_for 3 state_is 10.0.2.11 down && wait_for 3 state_is 10.0.2.12 down || {
+		check "both backends marked down" false
+		return 1
+	}
+	t0=$(now_ms)
+	nsx "$NS_C" curl -s --max-time 3 "http://$VIP/" >/dev/null
+	rc=$?
+	t1=$(now_ms)
+	check "all down + reject: curl fails with 'connection refused' (exit $rc, want 7)" \
+		[ "$rc" -eq 7 ] || return 1
+	check "... at once ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 500 ] || return 1
+	c=$(xlb "$NS_LB" -j stats show | grep -o '"tx_reject":{"packets":[0-9]*' | grep -o '[0-9]*$')
+	check "tx_reject counted ($c)" [ "${c:-0}" -ge 1 ] || return 1
+
+	# a sorry server takes over while both are down; gives way when one is back
+	xlb "${NS_B[3]}" decap attach dev eth0 >/dev/null || return 1
+	xlb "$NS_LB" real add tcp "$VIP:80" 10.0.2.13 sorry || return 1
+	t=$(nsx "$NS_C" curl -s --max-time 3 "http://$VIP/")
+	check "all down: the sorry server answers ('$t')" [ "$t" = "I am 10.0.2.13" ] || return 1
+	nginx_again 1 || return 1
+	wait_for 3 state_is 10.0.2.11 up || {
+		check "10.0.2.11 back up" false
+		return 1
+	}
+	t=$(curl_vip 5 | sort -u)
+	check "backend back: served by it, not the sorry server ('$t')" [ "$t" = "I am 10.0.2.11" ]
+}
+
+# kill -9 the daemon and start it again under load: it adopts the states in the maps (one
+# backend up, one down), changes none of them, and no request fails.
+test_daemon_kill_restart() {
+	with_checks tun 3 || return 1
+	local w="$E2E_TMP/wrk.out" pid s0 s1 n0 n1
+	nginx_stop 3 || return 1
+	wait_for 3 state_is 10.0.2.13 down || {
+		check "10.0.2.13 marked down" false
+		return 1
+	}
+	s0=$(xlb "$NS_LB" vip show tcp "$VIP:80" | awk '/->/ { print $2, $7 }')
+	n0=$(grep -c -- '->' "$DLOG")
+	nsx "$NS_C" wrk -t 2 -c 8 -d 5s -H 'Connection: close' "http://$VIP/" >"$w" 2>&1 &
+	pid=$!
+	sleep 1
+	kill -9 "$DPID"
+	sleep 1
+	daemon_start || return 1
+	wait "$pid"
+	log "$(cat "$w")"
+	wrk_ok "$w" || return 1
+	s1=$(xlb "$NS_LB" vip show tcp "$VIP:80" | awk '/->/ { print $2, $7 }')
+	n1=$(grep -c -- '->' "$DLOG")
+	check "no backend changed state (before: ${s0//$'\n'/, }; after: ${s1//$'\n'/, })" \
+		[ "$s0" = "$s1" ] || return 1
+	check "no state change logged ($n0 -> $n1 lines)" [ "$n0" -eq "$n1" ] || return 1
+	nginx_again 3 || return 1
+	wait_for 3 state_is 10.0.2.13 up || {
+		check "10.0.2.13 back up after the restart" false
+		return 1
+	}
+}
+
+# tcp, http (status, body), udp (payload, reply substring) and exec checks, each seen to
+# fail for the reason it names.
+test_check_types() {
+	topo dr 3 && setup_vip mh 3 || return 1
+	local i
+	for i in 1 2 3; do
+		udp_echo_start "${NS_B[i]}" "10.0.2.1$i" "10.0.2.1$i" || return 1
+	done
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 tcp interval 0.3 timeout 0.2 \
+		rise 1 fall 1 || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.12 http path / status 204 \
+		interval 0.3 timeout 0.2 rise 1 fall 1 || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.13 udp port 53 payload ping \
+		expect "I am 10.0.2.99" interval 0.3 timeout 0.2 rise 1 fall 1 || return 1
+	daemon_start || return 1
+	wait_for 3 state_is 10.0.2.12 down || {
+		check "http: 10.0.2.12 down (status 200, not 204)" false
+		return 1
+	}
+	check "http: logged 'http: status 200'" \
+		grep -q "10.0.2.12:80 (http): up -> down: http: status 200" "$DLOG" || return 1
+	wait_for 3 state_is 10.0.2.13 down || {
+		check "udp: 10.0.2.13 down (reply lacks the text)" false
+		return 1
+	}
+	check "udp: logged the missing text" grep -q "(udp): up -> down: udp: reply lacks" "$DLOG" ||
+		return 1
+	check "tcp: 10.0.2.11 stays up" state_is 10.0.2.11 up || return 1
+	# fix the http and udp checks, break the tcp one with a closed port
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.12 http path /x expect "I am 10.0.2.12" \
+		status 200 interval 0.3 timeout 0.2 rise 1 fall 1 || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.13 udp port 53 payload ping \
+		expect "I am 10.0.2.13" interval 0.3 timeout 0.2 rise 1 fall 1 || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 tcp port 81 interval 0.3 \
+		timeout 0.2 rise 1 fall 1 || return 1
+	wait_for 4 state_is 10.0.2.12 up && wait_for 4 state_is 10.0.2.13 up || {
+		check "http and udp checks fixed: both up" false
+		return 1
+	}
+	wait_for 4 state_is 10.0.2.11 down || {
+		check "tcp port 81: down" false
+		return 1
+	}
+	check "tcp: logged 'connect: Connection refused'" \
+		grep -q "10.0.2.11:81 (tcp): up -> down: connect: Connection refused" "$DLOG" || return 1
+	# exec: the command sees the backend in XDPLB_REAL
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 exec \
+		'curl -sf --max-time 1 "http://$XDPLB_REAL/" | grep -q "I am 10.0.2.11"' \
+		interval 0.3 timeout 1 rise 1 fall 1 2>&1 | grep -q "must not exceed" ||
+		{ check "timeout > interval refused" false; return 1; }
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 exec \
+		'curl -sf --max-time 1 "http://$XDPLB_REAL/" | grep -q "I am 10.0.2.11"' \
+		interval 1 timeout 1 rise 1 fall 1 || return 1
+	wait_for 4 state_is 10.0.2.11 up || {
+		check "exec: 10.0.2.11 up ($(tail -2 "$DLOG"))" false
+		return 1
+	}
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 exec 'exit 3' interval 0.3 \
+		timeout 0.2 rise 1 fall 1 || return 1
+	wait_for 4 state_is 10.0.2.11 down || {
+		check "exec exit 3: down" false
+		return 1
+	}
+	check "exec: logged the exit status" grep -q "up -> down: exec: exit status 3" "$DLOG" ||
+		return 1
+	# a slow command is a timeout
+	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.12 exec 'sleep 5' interval 0.5 \
+		timeout 0.3 rise 1 fall 1 || return 1
+	wait_for 4 state_is 10.0.2.12 down || {
+		check "exec sleep 5: down" false
+		return 1
+	}
+	check "exec: logged the timeout" grep -q "10.0.2.12.*up -> down: timeout after 0.3s" "$DLOG" ||
+		return 1
+	# no check at all: the backend is up again
+	xlb "$NS_LB" check del tcp "$VIP:80" real 10.0.2.12 || return 1
+	wait_for 3 state_is 10.0.2.12 up || {
+		check "check removed: 10.0.2.12 up" false
+		return 1
+	}
+	check "logged 'check removed'" grep -q "10.0.2.12.*down -> up: check removed" "$DLOG"
+}
+
+# Running out of file descriptors is the balancer's problem, not the backend's: logged, and
+# no state changes, even for a backend that did stop.  Once fds are back, checks judge again.
+test_local_errors_never_mark_down() {
+	with_checks tun 2 || return 1
+	sleep 1
+	# the fds it has stay open; any new one (a probe's socket) fails with EMFILE
+	prlimit --pid "$DPID" --nofile=3: || return 1
+	nginx_stop 2 || return 1
+	wait_for 3 grep -q "local error, state unchanged: socket: Too many open files" "$DLOG" || {
+		check "local error logged ($(tail -3 "$DLOG"))" false
+		return 1
+	}
+	sleep 2
+	check "no backend marked down while the daemon could not check" \
+		bash -c "! grep -q 'up -> down' '$DLOG'" || return 1
+	check "10.0.2.12 still up" state_is 10.0.2.12 up || return 1
+	prlimit --pid "$DPID" --nofile=1024: || return 1
+	wait_for 3 state_is 10.0.2.12 down || {
+		check "fds back: 10.0.2.12 down" false
+		return 1
+	}
+}
+
+# daemon config FILE: checks from the file; a broken file is refused with its line number
+# (at start: exit 1; on SIGHUP: the previous checks stay); SIGHUP applies a new file and
+# deletes checks the file dropped, touching no healthy backend.
+test_config_reload() {
+	topo tun 2 && setup_vip mh 2 || return 1
+	local conf="$E2E_TMP/checks.conf" out rc
+	printf '%s\n' '# checks' "check set tcp $VIP:80 real 10.0.2.11 tcp interval 0.3 timeout 0.2" \
+		"check set tcp $VIP:80 real 10.0.2.12 bogus" >"$conf"
+	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
+	rc=$?
+	check "a broken config: exit 1 (got $rc)" [ "$rc" -eq 1 ] || return 1
+	check "... naming the line ('$out')" grep -q "checks.conf:3" <<<"$out" || return 1
+	out=$(xlb "$NS_LB" check show)
+	check "... and nothing applied ('$out')" bash -c "! grep -q 'tcp interval' <<<'$out'" ||
+		return 1
+
+	printf '%s\n' "check set tcp $VIP:80 real 10.0.2.11 tcp interval 0.3 timeout 0.2 rise 1 fall 1" \
+		"check set tcp $VIP:80 real '10.0.2.12' http path / expect 'I am' interval 0.3 timeout 0.2 rise 1 fall 1  # quoted" \
+		>"$conf"
+	daemon_start config "$conf" || return 1
+	check "2 checks from the file" grep -q "checks.conf: 2 checks" "$DLOG" || return 1
+	nginx_stop 2 || return 1
+	wait_for 3 state_is 10.0.2.12 down || {
+		check "10.0.2.12 down" false
+		return 1
+	}
+	# a broken reload keeps the checks
+	echo "check set tcp $VIP:80 real 10.0.2.99 tcp" >>"$conf"
+	kill -HUP "$DPID"
+	wait_for 3 grep -q "kept the previous checks" "$DLOG" || {
+		check "broken reload refused ($(tail -3 "$DLOG"))" false
+		return 1
+	}
+	check "still 10.0.2.12 down" state_is 10.0.2.12 down || return 1
+	# drop 10.0.2.12's check: it is up again (unchecked); 10.0.2.11 untouched
+	printf '%s\n' "check set tcp $VIP:80 real 10.0.2.11 tcp interval 0.3 timeout 0.2 rise 1 fall 1" >"$conf"
+	kill -HUP "$DPID"
+	wait_for 3 state_is 10.0.2.12 up || {
+		check "check dropped by the reload: 10.0.2.12 up" false
+		return 1
+	}
+	check "10.0.2.11 never changed state" bash -c "! grep -q '10.0.2.11.*->' '$DLOG'" || return 1
+	out=$(xlb "$NS_LB" check show)
+	check "the dropped check is gone from the map ('$out')" \
+		bash -c "! grep 10.0.2.12 <<<'$out' | grep -q http"
+}
