@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The health check engine alone (no BPF): the rise/fall state machine, the HTTP judge, and
+ * real probes in a private network namespace against servers run by this test: tcp, http,
+ * udp and exec successes and failures, timeouts, and local errors that change nothing. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include "test.h"
+#include "sandbox.h"
+#include "health.h"
+
+static char msg[512];
+#define WHAT(...) (snprintf(msg, sizeof(msg), __VA_ARGS__), msg)
+
+static void case_feed(void)
+{
+	struct hc_run r = { .up = true };
+	int changes = 0;
+
+	/* fall 3: two failures change nothing, a success resets, three in a row go down */
+	changes += hc_feed(&r, 2, 3, HC_FAIL);
+	changes += hc_feed(&r, 2, 3, HC_FAIL);
+	changes += hc_feed(&r, 2, 3, HC_OK);
+	changes += hc_feed(&r, 2, 3, HC_FAIL);
+	changes += hc_feed(&r, 2, 3, HC_FAIL);
+	ASSERT_TRUE(r.up && !changes, "up after FF S FF (fall 3)");
+	/* a local error neither counts nor resets */
+	ASSERT_TRUE(!hc_feed(&r, 2, 3, HC_LOCAL) && r.up && r.fail == 2, "local error: no change");
+	ASSERT_TRUE(hc_feed(&r, 2, 3, HC_FAIL) && !r.up, "third failure in a row: down");
+	ASSERT_TRUE(!hc_feed(&r, 2, 3, HC_FAIL) && !r.up, "more failures: no change");
+	/* rise 2 */
+	ASSERT_TRUE(!hc_feed(&r, 2, 3, HC_OK) && !r.up, "one success: still down");
+	ASSERT_TRUE(!hc_feed(&r, 2, 3, HC_FAIL), "a failure resets the run");
+	ASSERT_TRUE(!hc_feed(&r, 2, 3, HC_OK), "success 1");
+	ASSERT_TRUE(!hc_feed(&r, 2, 3, HC_LOCAL), "local error between successes");
+	ASSERT_TRUE(hc_feed(&r, 2, 3, HC_OK) && r.up, "success 2: up");
+	/* rise/fall 1 */
+	ASSERT_TRUE(hc_feed(&r, 1, 1, HC_FAIL) && !r.up, "fall 1");
+	ASSERT_TRUE(hc_feed(&r, 1, 1, HC_OK) && r.up, "rise 1");
+}
+
+static enum hc_result http(const char *reply, bool complete, __u16 status, const char *expect,
+			   char *why)
+{
+	why[0] = 0;
+	return hc_http_eval(reply, strlen(reply), complete, status, expect, why, 100);
+}
+
+static void case_http_eval(void)
+{
+	char why[100];
+
+	ASSERT_EQ(http("HTTP/1.1 200 OK\r\n\r\nhi", true, 0, "", why), HC_OK, "200, any 2xx/3xx");
+	ASSERT_EQ(http("HTTP/1.0 302 Found\r\n\r\n", true, 0, "", why), HC_OK, "302, any 2xx/3xx");
+	ASSERT_EQ(http("HTTP/1.1 503 Busy\r\n\r\n", true, 0, "", why), HC_FAIL, "503");
+	ASSERT_TRUE(!strcmp(why, "http: status 503"), WHAT("why: '%s'", why));
+	ASSERT_EQ(http("HTTP/1.1 200 OK\r\n\r\n", true, 204, "", why), HC_FAIL, "200, want 204");
+	ASSERT_EQ(http("HTTP/1.1 204 No\r\n\r\n", true, 204, "", why), HC_OK, "204, want 204");
+	ASSERT_EQ(http("HTTP/1.1 200 OK\r\nX: ok\r\n\r\nall good", true, 0, "good", why), HC_OK,
+		  "body has the text");
+	ASSERT_EQ(http("HTTP/1.1 200 OK\r\nX: good\r\n\r\nbad", true, 0, "good", why), HC_FAIL,
+		  "the text in a header only does not count");
+	ASSERT_TRUE(!strcmp(why, "http: body lacks \"good\""), WHAT("why: '%s'", why));
+	ASSERT_EQ(http("HTTP/1.1 200 OK\r\n\r\nba", false, 0, "good", why), HC_LOCAL,
+		  "body incomplete: read more");
+	ASSERT_EQ(http("HTTP/1.1 20", false, 0, "", why), HC_LOCAL, "status line incomplete");
+	ASSERT_EQ(http("SSH-2.0-OpenSSH\r\n", true, 0, "", why), HC_FAIL, "not HTTP");
+	ASSERT_EQ(http("", true, 0, "", why), HC_FAIL, "closed without a reply");
+}
+
+static void case_classify(void)
+{
+	ASSERT_EQ(hc_classify_errno(ECONNREFUSED), HC_FAIL, "refused: the backend");
+	ASSERT_EQ(hc_classify_errno(EHOSTUNREACH), HC_FAIL, "unreachable: the backend");
+	ASSERT_EQ(hc_classify_errno(ECONNRESET), HC_FAIL, "reset: the backend");
+	ASSERT_EQ(hc_classify_errno(EADDRNOTAVAIL), HC_LOCAL, "no local port: ours");
+	ASSERT_EQ(hc_classify_errno(EMFILE), HC_LOCAL, "no fd: ours");
+	ASSERT_EQ(hc_classify_errno(ENFILE), HC_LOCAL, "no fd system-wide: ours");
+	ASSERT_EQ(hc_classify_errno(ENOBUFS), HC_LOCAL, "no buffers: ours");
+}
+
+/* Servers: TCP ports answering a fixed HTTP reply, a UDP echo. */
+struct server {
+	int fd;
+	const char *reply; /* TCP: written after the request; NULL = close at once */
+	bool udp;
+};
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+	char buf[512];
+
+	for (;;) {
+		if (s->udp) {
+			struct sockaddr_in from;
+			socklen_t fl = sizeof(from);
+			ssize_t n = recvfrom(s->fd, buf, sizeof(buf), 0, (void *)&from, &fl);
+
+			if (n >= 0) {
+				char out[600];
+				int m = snprintf(out, sizeof(out), "echo:%.*s", (int)n, buf);
+
+				sendto(s->fd, out, m, 0, (void *)&from, fl);
+			}
+			continue;
+		}
+		int c = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC); /* exec probes must not hold it */
+
+		if (c < 0)
+			continue;
+		if (s->reply) {
+			if (recv(c, buf, sizeof(buf), 0) > 0)
+				send(c, s->reply, strlen(s->reply), MSG_NOSIGNAL);
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static int listen_on(__u16 port, bool udp, const char *reply)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct server *s = calloc(1, sizeof(*s));
+	pthread_t th;
+	int one = 1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	s->reply = reply;
+	s->udp = udp;
+	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s->fd, (void *)&a, sizeof(a)) || (!udp && listen(s->fd, 4096)))
+		return -1;
+	return pthread_create(&th, NULL, serve, s);
+}
+
+/* What the engine said, per target. */
+struct seen {
+	int ups, downs, locals;
+	char why[200], local_why[200];
+};
+static struct seen seen[16];
+
+static void cb_changed(struct hc_target *t, const char *why, void *arg)
+{
+	struct seen *s = &seen[t->real_id];
+
+	if (t->run.up)
+		s->ups++;
+	else
+		s->downs++;
+	snprintf(s->why, sizeof(s->why), "%s", why);
+}
+
+static void cb_local(struct hc_target *t, const char *why, void *arg)
+{
+	seen[t->real_id].locals++;
+	snprintf(seen[t->real_id].local_why, sizeof(seen[0].local_why), "%s", why);
+}
+
+/* A target on 127.0.0.1:@port (or @addr), id @id, starting @up, rise/fall 1, 100 ms. */
+static struct hc_target *target(int id, const char *addr, __u16 port, int type, const char *arg,
+				const char *expect, bool up)
+{
+	struct hc_target *t = calloc(1, sizeof(*t));
+	struct xdplb_vip_key vk = { .port = htons(80), .proto = 6, .family = 2 };
+	struct xdplb_real r = { .family = 2, .port = htons(port) };
+	struct xdplb_check c = { .type = type, .rise = 1, .fall = 1 };
+
+	c.interval_ms = 100;
+	c.timeout_ms = 80;
+	snprintf(c.arg, sizeof(c.arg), "%s", arg ?: "");
+	snprintf(c.expect, sizeof(c.expect), "%s", expect ?: "");
+	inet_pton(AF_INET, "10.0.0.1", vk.addr);
+	inet_pton(AF_INET, addr ?: "127.0.0.1", r.addr);
+	t->real_id = id;
+	hc_target_init(t, &vk, &r, &c);
+	t->run.up = up;
+	return t;
+}
+
+static void run_for(struct hc_engine *e, int ms)
+{
+	__u64 end = hc_now_ms() + ms;
+
+	while (hc_now_ms() < end)
+		hc_engine_run(e, 20, NULL);
+}
+
+/* Each probe type against a server that passes and one that fails, with the reason. */
+static void case_probes(void)
+{
+	struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
+	static const struct {
+		int type;
+		__u16 port;
+		const char *arg, *expect, *why; /* why: NULL = must go up */
+	} t[] = {
+		{ XDPLB_CHECK_TCP, 7001, NULL, NULL, NULL },
+		{ XDPLB_CHECK_TCP, 7999, NULL, NULL, "connect: Connection refused" },
+		{ XDPLB_CHECK_HTTP, 7002, "/", "alive", NULL },
+		{ XDPLB_CHECK_HTTP, 7003, "/", NULL, "http: status 503" },
+		{ XDPLB_CHECK_HTTP, 7002, "/", "dead", "http: body lacks \"dead\"" },
+		{ XDPLB_CHECK_HTTP, 7004, "/", NULL, "http: no status line in the reply" },
+		{ XDPLB_CHECK_UDP, 7005, "ping", "echo:ping", NULL },
+		{ XDPLB_CHECK_UDP, 7998, "ping", NULL, "udp: Connection refused" },
+		{ XDPLB_CHECK_UDP, 7005, "ping", "pong", "udp: reply lacks \"pong\"" },
+		{ XDPLB_CHECK_EXEC, 0, "test \"$XDPLB_REAL\" = 127.0.0.1:80", NULL, NULL },
+		{ XDPLB_CHECK_EXEC, 0, "exit 2", NULL, "exec: exit status 2" },
+		{ XDPLB_CHECK_EXEC, 0, "sleep 5", NULL, "timeout after 0.1s" },
+		{ XDPLB_CHECK_TCP, 7006, NULL, NULL,
+		  "timeout after 0.1s" }, /* 10.5.0.2: no reply */
+	};
+	int n = sizeof(t) / sizeof(t[0]);
+	struct hc_engine *e;
+
+	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
+		return;
+	memset(seen, 0, sizeof(seen));
+	for (int i = 0; i < n; i++) {
+		/* the ones that must go up start down, and the other way round */
+		bool up = t[i].why != NULL;
+		struct hc_target *tg = target(i + 1, t[i].port == 7006 ? "10.5.0.2" : NULL,
+					      t[i].port, t[i].type, t[i].arg, t[i].expect, up);
+
+		hc_engine_add(e, tg, 0);
+	}
+	run_for(e, 600);
+	for (int i = 0; i < n; i++) {
+		struct seen *s = &seen[i + 1];
+
+		if (!t[i].why) {
+			ASSERT_TRUE(s->ups == 1 && !s->downs,
+				    WHAT("probe %d (type %d) up once (%d up, %d down, '%s')", i,
+					 t[i].type, s->ups, s->downs, s->why));
+		} else {
+			ASSERT_TRUE(s->downs == 1 && !s->ups,
+				    WHAT("probe %d (type %d) down once (%d up, %d down)", i,
+					 t[i].type, s->ups, s->downs));
+			ASSERT_TRUE(!strcmp(s->why, t[i].why),
+				    WHAT("probe %d: why '%s', want '%s'", i, s->why, t[i].why));
+		}
+		ASSERT_EQ(s->locals, 0, WHAT("probe %d: no local error", i));
+	}
+	hc_engine_free(e); /* kills the sleeping command */
+}
+
+/* Out of file descriptors: logged once, and no state changes while it lasts. */
+static void case_local_error(void)
+{
+	struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
+	struct rlimit old, low;
+	struct hc_engine *e;
+
+	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
+		return;
+	memset(seen, 0, sizeof(seen));
+	/* a refused port: it would go down at once if the probe could run */
+	hc_engine_add(e, target(1, NULL, 7999, XDPLB_CHECK_TCP, NULL, NULL, true), 0);
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = old;
+	low.rlim_cur = 3; /* every new fd fails with EMFILE; the open ones stay usable */
+	setrlimit(RLIMIT_NOFILE, &low);
+	run_for(e, 400);
+	setrlimit(RLIMIT_NOFILE, &old);
+	ASSERT_EQ(seen[1].downs, 0, "no state change while probes cannot run");
+	ASSERT_EQ(seen[1].locals, 1, "the local error said once");
+	ASSERT_TRUE(!strcmp(seen[1].local_why, "socket: Too many open files"),
+		    WHAT("local error: '%s'", seen[1].local_why));
+	run_for(e, 300);
+	ASSERT_EQ(seen[1].downs, 1, "fds back: the refused port goes down");
+	hc_engine_free(e);
+}
+
+/* 1,000 targets on one engine stay on schedule (an interval of 100 ms: 10,000 probes/s). */
+static void case_many(void)
+{
+	struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
+	struct hc_engine *e;
+	int downs = 0;
+
+	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
+		return;
+	memset(seen, 0, sizeof(seen));
+	for (int i = 0; i < 1000; i++)
+		hc_engine_add(e,
+			      target(i % 2 ? 2 : 1, NULL, i % 2 ? 7999 : 7001, XDPLB_CHECK_TCP,
+				     NULL, NULL, true),
+			      i % 100);
+	run_for(e, 700);
+	downs = seen[2].downs;
+	ASSERT_EQ(downs, 500, "each of the 500 refused targets went down once");
+	ASSERT_EQ(seen[1].downs, 0, "none of the 500 listening ones");
+	ASSERT_EQ(seen[1].locals + seen[2].locals, 0, "no local error");
+	hc_engine_free(e);
+}
+
+int main(void)
+{
+	REQUIRE_ROOT();
+	signal(SIGPIPE, SIG_IGN);
+	if (sandbox_enter() ||
+	    sandbox_sh("ip link add hc0 type veth peer name hc1 && ip link set hc0 up && "
+		       "ip link set hc1 up && ip addr add 10.5.0.1/24 dev hc0 && "
+		       "ip neigh add 10.5.0.2 lladdr 02:00:00:00:05:02 nud permanent dev hc0") ||
+	    listen_on(7001, false, NULL) ||
+	    listen_on(7002, false, "HTTP/1.0 200 OK\r\nServer: t\r\n\r\nI am alive\n") ||
+	    listen_on(7003, false, "HTTP/1.1 503 Service Unavailable\r\n\r\n") ||
+	    listen_on(7004, false, "") || listen_on(7005, true, NULL)) {
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	RUN_CASE("rise/fall: runs, resets, local errors neither count nor reset", case_feed);
+	RUN_CASE("http judge: status classes, exact status, body text, partial replies",
+		 case_http_eval);
+	RUN_CASE("errno classes: the backend's or ours", case_classify);
+	RUN_CASE("tcp, http, udp, exec probes: pass, fail with the reason, timeouts", case_probes);
+	RUN_CASE("EMFILE is a local error: said once, no state change, then judged again",
+		 case_local_error);
+	RUN_CASE("1000 targets at 100 ms on one engine", case_many);
+	return TEST_MAIN_END();
+}
