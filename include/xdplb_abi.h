@@ -123,7 +123,8 @@ struct xdplb_config {
 	__u32 tcp_timeout;    /* seconds: idle TCP flow (ipvsadm --set tcp) */
 	__u32 tcpfin_timeout; /* seconds: TCP flow after FIN or RST (--set tcpfin) */
 	__u32 udp_timeout;    /* seconds: idle UDP flow (--set udp) */
-	__u32 pad;
+	__u32 changes;	      /* bumped by every xdplb command that takes the state lock, so
+			       * that the daemon re-reads backends and checks only after one */
 };
 _Static_assert(sizeof(struct xdplb_config) == 44, "ABI: xdplb_config");
 

@@ -28,8 +28,9 @@
 #include "lb.h"
 #include "state.h"
 
-#define TICK_MS	     10
+#define TICK_MS	     20
 #define HOUSEKEEP_MS 1000
+#define RESYNC_MS    30000
 #define MAX_WORDS    64
 
 struct conf_entry {
@@ -435,7 +436,8 @@ int do_daemon(int argc, char **argv)
 {
 	struct daemon d = {};
 	struct signalfd_siginfo si;
-	__u64 last = 0, scanned, expired;
+	__u64 last = 0, synced = 0, scanned, expired;
+	__u32 changes = 0;
 	int sfd, lockfd, err, other;
 	sigset_t mask;
 	bool stop = false;
@@ -490,8 +492,17 @@ int do_daemon(int argc, char **argv)
 		__u64 now = hc_now_ms();
 
 		if (now - last >= HOUSEKEEP_MS) {
+			struct xdplb_config cfg = {};
+
+			/* re-read backends and checks after any xdplb command (they bump
+			 * cfg.changes), and every RESYNC_MS whatever happens */
+			lb_config_get(&d.lb, &cfg);
+			if (!synced || cfg.changes != changes || now - synced >= RESYNC_MS) {
+				changes = cfg.changes;
+				synced = now;
+				sync_targets(&d);
+			}
 			last = now;
-			sync_targets(&d);
 			lb_gc(&d.lb, 0, &scanned, &expired);
 		}
 		err = hc_engine_run(d.eng, HOUSEKEEP_MS, &other);
@@ -505,7 +516,7 @@ int do_daemon(int argc, char **argv)
 				logf_("SIGHUP: reloading");
 				if (conf_apply(&d))
 					logf_("config %s: kept the previous checks", d.conf_path);
-				last = 0;
+				last = synced = 0;
 			} else {
 				logf_("signal %d: exiting; the data plane keeps the last states",
 				      si.ssi_signo);

@@ -111,6 +111,16 @@ void lb_close(struct lb *lb)
 	lb->lock_fd = -1;
 }
 
+static void lb_config_bump(struct lb *lb)
+{
+	struct xdplb_config cfg;
+
+	if (!lb_config_get(lb, &cfg)) {
+		cfg.changes++;
+		lb_config_set(lb, &cfg);
+	}
+}
+
 int lb_lock(struct lb *lb, const char *dir)
 {
 	int fd;
@@ -127,6 +137,8 @@ int lb_lock(struct lb *lb, const char *dir)
 		return err;
 	}
 	lb->lock_fd = fd;
+	/* a state change may follow: tell readers that cache (the daemon) to look again */
+	lb_config_bump(lb);
 	return 0;
 }
 
