@@ -15,6 +15,7 @@ SECS=${2:-20}
 TYPE=${3:-http}
 cd "$(dirname "$0")/.."
 XDPLB=$PWD/.output/xdplb
+. tests/e2e/lib.sh # nginx_conf
 [ -x "$XDPLB" ] || { echo "build first: make" >&2; exit 1; }
 
 if [ -z "${HB_INNER:-}" ]; then
@@ -70,24 +71,11 @@ while read -r line; do
 	x $line
 done <"$TMP/reals"
 
-cat >"$TMP/nginx.conf" <<EOF
-daemon on;
-user root root;
-pid $TMP/nginx.pid;
-error_log $TMP/error.log;
-worker_processes 1;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $TMP; proxy_temp_path $TMP; fastcgi_temp_path $TMP;
-	uwsgi_temp_path $TMP; scgi_temp_path $TMP;
-	server { listen 80 default_server backlog=4096; location / { return 200 "ok\n"; } }
-}
-EOF
+nginx_conf "$TMP" backend # tests/e2e/lib.sh: answers "I am backend"
 srv taskset -c "$CPU_S" nginx -c "$TMP/nginx.conf" -e "$TMP/error.log"
 
 if [ "$TYPE" = http ]; then
-	x check set tcp 10.88.0.100:80 http path / expect ok interval 1 timeout 0.5
+	x check set tcp 10.88.0.100:80 http path / expect "I am" interval 1 timeout 0.5
 else
 	x check set tcp 10.88.0.100:80 tcp interval 1 timeout 0.5
 fi
