@@ -55,18 +55,34 @@ int name_index(const char *const *names, int n, const char *s)
 	return -1;
 }
 
+static char err_ctx[512];
+static int err_ctx_line;
+
+void err_ctx_set(const char *file, int line)
+{
+	err_ctx_line = line;
+	if (file)
+		snprintf(err_ctx, sizeof(err_ctx), "%s line %d: ", file, line);
+	else
+		err_ctx[0] = 0;
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	if (json_output && !strcmp(prefix, "Error: ")) {
 		char buf[1024];
 		json_object *o = json_object_new_object();
+		int n = snprintf(buf, sizeof(buf), "%s", err_ctx);
 
-		vsnprintf(buf, sizeof(buf), fmt, ap);
+		vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 		json_object_object_add(o, "error", json_object_new_string(buf));
+		if (err_ctx[0])
+			json_object_object_add(o, "line", json_object_new_int(err_ctx_line));
 		json_print(o);
 		return;
 	}
 	fputs(prefix, stderr);
+	fputs(err_ctx, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

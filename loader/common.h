@@ -20,6 +20,10 @@ extern bool debug_output;
 extern const char *pin_dir;
 extern const char *bin_name;
 
+/* While a batch file is read: "FILE line N: " in front of every error and warning (and
+ * "line": N in the JSON error).  err_ctx_set(NULL, 0) clears it. */
+void err_ctx_set(const char *file, int line);
+
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -608,10 +608,14 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 {
 	struct xdplb_real *reals, r = *real;
 	struct xdplb_vip vip;
-	__u32 id = 0;
+	struct xdplb_config cfg;
+	__u32 id = 0, count = 0;
 	__u16 prev_gen = 0;
 	int err = lb_vip_get(lb, vkey, &vip);
 
+	if (err)
+		return err;
+	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
 	reals = reals_read_all(lb);
@@ -625,15 +629,19 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 			}
 			continue;
 		}
-		if (reals[i].vip_id == vip.id &&
-		    real_matches(&reals[i], real->addr, real->family, real->port)) {
+		if (reals[i].vip_id != vip.id)
+			continue;
+		if (real_matches(&reals[i], real->addr, real->family, real->port)) {
 			free(reals);
 			return -EEXIST;
 		}
+		count++;
 	}
 	free(reals);
 	if (!id)
 		return -ENOSPC;
+	if (count >= lb_max_reals_per_vip(&cfg))
+		return -E2BIG; /* the scheduler tables could not hold one more */
 	r.vip_id = vip.id;
 	r.flags |= XDPLB_REAL_F_USED;
 	r.state = XDPLB_REAL_UP;

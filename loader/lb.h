@@ -54,7 +54,14 @@ struct lb_real_entry {
 int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max);
 /* Find the backend {addr, port} of a VIP: its id, or -ENOENT. */
 int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family, __be16 port);
+/* -EEXIST, -ENOSPC when all backend ids are in use, -E2BIG when the VIP has
+ * lb_max_reals_per_vip() backends. */
 int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xdplb_real *real);
+/* A Maglev table needs more slots than backends (sched_build()). */
+static inline __u32 lb_max_reals_per_vip(const struct xdplb_config *cfg)
+{
+	return cfg->ring_size - 1;
+}
 int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4],
 		       __u8 family, __be16 port, __u32 weight);
 int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,

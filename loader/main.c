@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
+#include "cmd.h"
 #include "common.h"
 #include "dev.h"
 
@@ -19,7 +20,8 @@ static int do_help(int argc, char **argv)
 		return 0;
 	}
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "OBJECT := { dev | vip | real | stats | flow | decap | version }\n"
+	       "OBJECT := { dev | vip | real | stats | flow | config | save | batch | import |\n"
+	       "            decap | version }\n"
 	       "       " HELP_OPTIONS "\n",
 	       bin_name);
 	return 0;
@@ -59,9 +61,11 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },  { 0 },
 	};
 	static const struct cmd cmds[] = {
-		{ "dev", do_dev },	   { "vip", do_vip },	  { "real", do_real },
-		{ "stats", do_stats },	   { "decap", do_decap }, { "flow", do_flow },
-		{ "version", do_version }, { "help", do_help },	  { NULL, NULL },
+		{ "dev", do_dev },	 { "vip", do_vip },	    { "real", do_real },
+		{ "stats", do_stats },	 { "decap", do_decap },	    { "flow", do_flow },
+		{ "config", do_config }, { "save", do_save },	    { "batch", do_batch },
+		{ "import", do_import }, { "version", do_version }, { "help", do_help },
+		{ NULL, NULL },
 	};
 	int opt, err;
 

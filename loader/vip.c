@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
+#include "cmd.h"
 #include "common.h"
 #include "dev.h"
 #include "lb.h"
@@ -58,8 +59,8 @@ static int real_help(int argc, char **argv)
 	return 0;
 }
 
-/* [ sched S ] [ mode M ] after SERVICE. */
-static int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
+/* [ sched S ] [ mode M ] after SERVICE (save.c prints them: keep it in step). */
+int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 {
 	int i;
 
@@ -343,8 +344,8 @@ int do_vip(int argc, char **argv)
 }
 
 /* SERVICE ADDR[:PORT] [ weight N ] */
-static int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_real *r,
-		      bool *have_weight)
+int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_real *r,
+	       bool *have_weight)
 {
 	int err;
 
@@ -387,7 +388,7 @@ static int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct x
  * through the kernel to resolve it, a DR packet (still addressed to the VIP) cannot.  An
  * empty UDP datagram to the discard port makes the kernel ARP for the next hop.
  */
-static void neigh_kick(const struct xdplb_real *r)
+void neigh_kick(const struct xdplb_real *r)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
 	int fd;
@@ -459,6 +460,12 @@ static int real_cmd(int argc, char **argv, int op)
 	} else if (err == -ENOSPC) {
 		p_err("real %s in vip %s: no room: all %u backends in use", a, svc,
 		      lb.max_reals - 1);
+	} else if (err == -E2BIG) {
+		struct xdplb_config cfg = {};
+
+		lb_config_get(&lb, &cfg);
+		p_err("real %s in vip %s: no room: a VIP has at most %u backends (ring size - 1)",
+		      a, svc, lb_max_reals_per_vip(&cfg));
 	} else if (err) {
 		p_err("real %s in vip %s: %s", a, svc, strerror(-err));
 	}
