@@ -140,6 +140,11 @@ int bad_arg(const char *arg, const char *fmt, ...)
 	return -XDPLB_EUSAGE;
 }
 
+const char *perm_hint(int err)
+{
+	return err == -EPERM || err == -EACCES ? " (run as root)" : "";
+}
+
 void json_print(json_object *obj)
 {
 	int flags = pretty_output ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN;

@@ -31,6 +31,9 @@ void p_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "Error: argument "ARG" is wrong: WHY" and return -XDPLB_EUSAGE. */
 int bad_arg(const char *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* " (run as root)" after a permission error, "" after any other. */
+const char *perm_hint(int err);
+
 /* Print a JSON document (to stdout, as one line or pretty) and free it. */
 void json_print(json_object *obj);
 

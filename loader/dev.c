@@ -72,7 +72,7 @@ int ensure_pin_dir(const char *dir)
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		int err = -errno;
 
-		p_err("mkdir %s: %s", dir, strerror(errno));
+		p_err("mkdir %s: %s%s", dir, strerror(errno), perm_hint(err));
 		return err;
 	}
 	return 0;
@@ -206,7 +206,9 @@ int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, c
 		libxdp_strerror(err, buf, sizeof(buf));
 		p_err("attach %s mode %s: %s%s", ifname,
 		      mode == XDP_MODE_SKB ? "generic" : "native", buf,
-		      mode == XDP_MODE_NATIVE ? " (try mode generic)" : "");
+		      *perm_hint(err)		? perm_hint(err)
+		      : mode == XDP_MODE_NATIVE ? " (try mode generic)"
+						: "");
 	}
 	/* Closing our handle does not detach: libxdp pinned the dispatcher. */
 	xdp_program__close(prog);
@@ -455,7 +457,12 @@ int xdp_detach_named(const char *ifname, const char *prog_name)
 		return -ENODEV;
 	}
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	if (libxdp_get_error(mp))
+	err = libxdp_get_error(mp);
+	if (*perm_hint(err)) {
+		p_err("detach %s: %s%s", ifname, strerror(-err), perm_hint(err));
+		return err;
+	}
+	if (err)
 		mp = NULL;
 	p = find_ours(mp, prog_name);
 	if (!p) {

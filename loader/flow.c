@@ -192,7 +192,8 @@ static int flow_show(int argc, char **argv)
 		bpf_map_lookup_elem(lb.reals, &f.real_id, &r);
 		fmt_addr_port(key.src, key.family, key.sport, c, sizeof(c));
 		fmt_addr_port(key.dst, key.family, key.dport, v, sizeof(v));
-		fmt_addr(r.addr, r.family ?: key.family, b, sizeof(b));
+		/* the backend's port: its own where nat maps it, else the packet's */
+		fmt_addr_port(r.addr, r.family ?: key.family, r.port ?: key.dport, b, sizeof(b));
 		idle = now > f.atime ? (now - f.atime) / 1e9 : 0;
 		if (json_output) {
 			json_object *o = json_object_new_object();

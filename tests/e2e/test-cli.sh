@@ -1,14 +1,19 @@
 # End-to-end: the CLI's answers to bad input: one "Error:" line naming the object and the
 # value, exit 2 for usage errors and 1 for runtime failures, and no change of state.
 # shellcheck shell=bash
-ALL_TESTS="test_cli_errors test_cli_no_state test_cli_prefixes test_cli_show"
+ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes test_cli_show
+	test_cli_stats test_cli_rate test_cli_concurrent"
 
 # Runs xdplb in the lb namespace; checks status and that stderr is exactly one matching
 # "Error: ..." line.
 expect_err() { # STATUS PATTERN ARGS...
 	local want=$1 pat=$2 rc err
 	shift 2
-	err=$(xlb "$NS_LB" "$@" 2>&1 >/dev/null)
+	if [ "$1" = setpriv ]; then # setpriv OPTIONS... -- xdplb ARGS...
+		err=$(nsx "$NS_LB" "${@:1:4}" "$XDPLB" --bpffs "$E2E_PIN" "${@:5}" 2>&1 >/dev/null)
+	else
+		err=$(xlb "$NS_LB" "$@" 2>&1 >/dev/null)
+	fi
 	rc=$?
 	log "xdplb $*: [$rc] $err"
 	check "xdplb $*: exit $want (got $rc)" [ "$rc" -eq "$want" ] || return 1
@@ -85,8 +90,39 @@ test_cli_no_state() {
 	expect_err 1 "state in $E2E_PIN: not found \(attach first: xdplb dev attach dev IFNAME\)" \
 		vip show || return 1
 	umount "$E2E_TMP/bpffs" || return 1
-	expect_err 1 "bpffs $E2E_TMP/bpffs: not mounted .*" dev attach dev eth0
-	mount -t bpf bpf "$E2E_TMP/bpffs"
+	expect_err 1 "bpffs $E2E_TMP/bpffs: not mounted .*" dev attach dev eth0 || return 1
+	expect_err 1 "state in $E2E_PIN: no bpffs mounted there \(mount -t bpf bpf DIR; .*\)" \
+		vip add tcp 10.0.0.1:80 || return 1
+	expect_err 1 "state in $E2E_PIN: no bpffs mounted there .*" save || return 1
+	mount -t bpf bpf "$E2E_TMP/bpffs" || return 1
+	# nothing was created meanwhile
+	check "no pins after the failures" [ ! -e "$E2E_PIN" ]
+}
+
+# Not root: every command says so, and nothing changes.  (Here, as uid nobody: the kernel
+# lets root without capabilities read and write maps it can open, so file permissions are
+# what stops a user.)
+test_cli_no_root() {
+	cli_topo || return 1
+	xlb "$NS_LB" dev attach dev eth0 2>/dev/null || return 1
+	xlb "$NS_LB" vip add tcp 10.0.0.10:80 || return 1
+	link_add "$NS_LB" eth1 "$NS_X" eth1 || return 1
+	local before nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	before=$(xlb "$NS_LB" save) || return 1
+	# the test's directories are root's: let nobody reach the pins, as on /sys/fs/bpf
+	chmod 755 "$E2E_TMP" "$E2E_TMP/bpffs"
+	expect_err 1 "state in $E2E_PIN: Permission denied \(run as root\)" \
+		"${nobody[@]}" vip add tcp 10.0.0.11:80 || return 1
+	expect_err 1 "state in $E2E_PIN: Permission denied \(run as root\)" \
+		"${nobody[@]}" vip show || return 1
+	expect_err 1 "state in $E2E_PIN: Permission denied \(run as root\)" \
+		"${nobody[@]}" batch file /dev/null || return 1
+	expect_err 1 "attach eth1 mode native: Operation not permitted \(run as root\)" \
+		"${nobody[@]}" dev attach dev eth1 || return 1
+	expect_err 1 "detach eth0: Operation not permitted \(run as root\)" \
+		"${nobody[@]}" dev detach dev eth0 || return 1
+	check "state unchanged" [ "$(xlb "$NS_LB" save)" = "$before" ] || return 1
+	check "still attached to eth0 only" [ "$(xlb "$NS_LB" dev show | cut -d' ' -f1)" = eth0 ]
 }
 
 test_cli_prefixes() {
@@ -119,4 +155,141 @@ test_cli_show() {
 	xlb "$NS_LB" real del udp 10.0.0.20:53 10.0.2.12 || return 1
 	xlb "$NS_LB" vip del udp 10.0.0.20:53 || return 1
 	check "empty after del" [ "$(xlb "$NS_LB" -j vip show)" = '[]' ]
+}
+
+# Counters after real traffic: the VIP's are its backends' sums, and each backend's new flows
+# are the connections its own TCP stack accepted.
+test_cli_stats() {
+	topo tun 2 && setup_tun_vip 2 || return 1
+	local out i total=0 flows js
+	curl_vip 20 >/dev/null
+	js=$(xlb "$NS_LB" -j vip show tcp "$VIP:80" stats) || return 1
+	log "$js"
+	for i in 1 2; do
+		flows=$(real_stat tcp "$VIP:80" "10.0.2.1$i" flows)
+		check "backend $i: flows = connections it accepted" \
+			[ "$flows" -eq "$(tcp_mib "${NS_B[i]}" PassiveOpens)" ] || return 1
+		total=$((total + flows))
+	done
+	check "20 flows on the backends (got $total)" [ "$total" -eq 20 ] || return 1
+	local vp vb rp rb
+	vp=$(grep -o '^\[{[^[]*"packets":[0-9]*' <<<"$js" | grep -o '[0-9]*$')
+	vb=$(grep -o '^\[{[^[]*"bytes":[0-9]*' <<<"$js" | grep -o '[0-9]*$')
+	rp=$(($(grep -o '"reals".*' <<<"$js" | grep -o '"packets":[0-9]*' | cut -d: -f2 | paste -sd+)))
+	rb=$(($(grep -o '"reals".*' <<<"$js" | grep -o '"bytes":[0-9]*' | cut -d: -f2 | paste -sd+)))
+	check "VIP packets = sum of the backends' ($vp, $rp)" [ "$vp" -eq "$rp" ] || return 1
+	check "VIP bytes = sum of the backends' ($vb, $rb)" [ "$vb" -eq "$rb" ] || return 1
+	out=$(xlb "$NS_LB" vip show stats)
+	log "$out"
+	check "vip show stats header" grep -qxE \
+		'Prot LocalAddress:Port +Conns +InPkts +InBytes' <<<"$out" || return 1
+	check "vip show stats row" grep -qxE "TCP +$VIP:80 +20 +$vp +$vb" <<<"$out" || return 1
+	# flow show: entries name their VIP and one of its backends, with ports
+	out=$(xlb "$NS_LB" flow show tcp "$VIP:80" limit 5)
+	log "$out"
+	check "flow show limit 5: 5 entries" [ "$(grep -c "^TCP " <<<"$out")" -eq 5 ] || return 1
+	js=$(xlb "$NS_LB" -j flow show tcp "$VIP:80")
+	for i in 1 2; do
+		check "flows to backend $i in flow show" [ "$(grep -o \
+			"\"vip\":\"$VIP:80\",\"backend\":\"10.0.2.1$i:80\"" <<<"$js" | wc -l)" -eq \
+			"$(real_stat tcp "$VIP:80" "10.0.2.1$i" flows)" ] || return 1
+	done
+	expect_err 1 "vip tcp $VIP:81: not found" flow show tcp "$VIP:81" || return 1
+	# stats show SERVICE: the VIP and its backends
+	out=$(xlb "$NS_LB" stats show tcp "$VIP:80")
+	log "$out"
+	check "stats show SERVICE: the VIP" grep -qE "^tcp $VIP:80 +$vp +$vb +20 +0\$" <<<"$out" ||
+		return 1
+	check "stats show SERVICE: its backends" [ "$(grep -c '^  -> 10\.0\.2\.1[12]:80 ' \
+		<<<"$out")" -eq 2 ]
+}
+
+# Rates from paced traffic: 100 UDP datagrams a second, each a new flow.
+test_cli_rate() {
+	topo tun 1 && setup_udp_vip mh 1 || return 1
+	nsx "$NS_C" python3 -c '
+import socket, time
+end = time.monotonic() + 7
+while time.monotonic() < end:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"x" * 100, ("'"$VIP"'", 53))
+    s.close()
+    time.sleep(0.01)
+' 2>/dev/null &
+	E2E_PIDS+=($!)
+	disown $!
+	sleep 1
+	local js pps bps cps size out
+	js=$(xlb "$NS_LB" -j vip show udp "$VIP:53" rate) || return 1
+	log "$js"
+	pps=$(grep -o '"pps":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)
+	bps=$(grep -o '"bps":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)
+	cps=$(grep -o '"cps":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)
+	# one size for all these datagrams: the counters' bytes per packet
+	size=$(($(grep -o '"bytes":[0-9]*' <<<"$js" | head -1 | cut -d: -f2) /
+		$(grep -o '"packets":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)))
+	check "pps about 100 (got $pps)" [ "$pps" -ge 50 ] && [ "$pps" -le 110 ] || return 1
+	check "cps = pps: each datagram a new flow (got $cps, $pps)" [ "$cps" -eq "$pps" ] ||
+		return 1
+	check "bps = pps * $size bytes (got $bps, $pps)" [ "$bps" -eq $((pps * size)) ] ||
+		return 1
+	out=$(xlb "$NS_LB" vip show rate)
+	check "vip show rate header" grep -qxE 'Prot LocalAddress:Port +CPS +InPPS +InBPS' \
+		<<<"$out" || return 1
+	# stats show interval: blocks until SIGINT, rates from the second one on, exit 0
+	local rc
+	out=$(nsx "$NS_LB" timeout -s INT --preserve-status 2.6 "$XDPLB" --bpffs "$E2E_PIN" \
+		stats show udp "$VIP:53" interval 1)
+	rc=$?
+	log "$out"
+	check "stats show interval: exit 0 on SIGINT (got $rc)" [ "$rc" -eq 0 ] || return 1
+	check "stats show interval: 3 blocks" [ "$(grep -c '^vip ' <<<"$out")" -eq 3 ] || return 1
+	pps=$(grep "^udp $VIP:53 " <<<"$out" | sed -n 2p | awk '{print $7}')
+	check "stats show interval: pps about 100 (got $pps)" [ "$pps" -ge 50 ] &&
+		[ "$pps" -le 110 ] || return 1
+	check "stats show interval: first block without rates" \
+		[ "$(grep "^udp $VIP:53 " <<<"$out" | head -1 | awk '{print $7}')" = - ]
+}
+
+# Two processes, 200 commands each, on one VIP's backends at the same time: the lock keeps
+# every change; the table holds exactly the backends that remain.
+test_cli_concurrent() {
+	cli_topo || return 1
+	xlb "$NS_LB" dev attach dev eth0 ring 251 2>/dev/null || return 1
+	xlb "$NS_LB" vip add tcp 10.0.0.10:80 || return 1
+	local w
+	worker() { # NET : 100 adds, then 50 dels and 50 weight changes
+		local i
+		for i in $(seq 1 100); do
+			xlb "$NS_LB" real add tcp 10.0.0.10:80 "10.$1.0.$i" || echo "FAILED add $i"
+		done
+		for i in $(seq 1 100); do
+			if [ $((i % 2)) -eq 0 ]; then
+				xlb "$NS_LB" real del tcp 10.0.0.10:80 "10.$1.0.$i" || echo "FAILED del $i"
+			else
+				xlb "$NS_LB" real set tcp 10.0.0.10:80 "10.$1.0.$i" weight 2 ||
+					echo "FAILED set $i"
+			fi
+		done
+	}
+	worker 1 >"$E2E_TMP/w1" 2>&1 &
+	worker 2 >"$E2E_TMP/w2" 2>&1 &
+	wait
+	for w in 1 2; do
+		check "worker $w: every command succeeded ($(head -3 "$E2E_TMP/w$w"))" \
+			[ ! -s "$E2E_TMP/w$w" ] || return 1
+	done
+	local want got js
+	want=$(for w in 1 2; do for i in $(seq 1 2 100); do
+		echo "real add tcp 10.0.0.10:80 10.$w.0.$i:80 weight 2"
+	done; done | sort)
+	got=$(xlb "$NS_LB" save | grep '^real' | sort)
+	check "the 100 backends that remain, weight 2" [ "$want" = "$got" ] || return 1
+	js=$(xlb "$NS_LB" -j vip show table) || return 1
+	check "table of 251 slots" grep -q '"table_length":251,' <<<"$js" || return 1
+	check "no slot names a deleted backend" grep -q '"foreign_slots":0' <<<"$js" || return 1
+	check "every backend has slots" [ "$(grep -o '"slots":[1-9][0-9]*' <<<"$js" | wc -l)" -eq \
+		100 ] || return 1
+	check "slots add up to the table" [ $(($(grep -o '"slots":[0-9]*' <<<"$js" | cut -d: -f2 |
+		paste -sd+))) -eq 251 ]
 }
