@@ -526,18 +526,34 @@ int batch_run(struct batch_input *in, bool check_only)
 	if (err || check_only)
 		goto out;
 
+	/* tables built once per VIP at the end, not after every line (lb.h) */
+	err = lb_bulk_begin(&lb);
+	if (err) {
+		p_err("batch: %s", strerror(-err));
+		goto out;
+	}
 	for (i = 0; i < b.nops; i++) {
 		err = apply_op(&lb, &b.ops[i]);
 		if (err)
 			break;
 	}
+	if (!err) {
+		err = lb_bulk_flush(&lb);
+		i = -1; /* no line to blame */
+		err_ctx_set(NULL, 0);
+	}
 	if (err) {
 		char what[200];
 		int rerr;
 
-		err_ctx_set(file, b.ops[i].line);
-		op_object(&b.ops[i], what, sizeof(what));
+		if (i >= 0) {
+			err_ctx_set(file, b.ops[i].line);
+			op_object(&b.ops[i], what, sizeof(what));
+		} else {
+			snprintf(what, sizeof(what), "batch: scheduler tables");
+		}
 		rerr = conf_sync(&lb, &orig);
+		rerr = rerr ?: lb_bulk_flush(&lb);
 		if (!rerr)
 			p_err("%s: %s: nothing changed (rolled back)", what, strerror(-err));
 		else
@@ -545,6 +561,7 @@ int batch_run(struct batch_input *in, bool check_only)
 			      "changed, compare '%s save' with what you expect",
 			      what, strerror(-err), strerror(-rerr), bin_name);
 	}
+	lb_bulk_end(&lb);
 out:
 	err_ctx_set(NULL, 0);
 	free(b.ops);

@@ -16,7 +16,8 @@ struct lb {
 	int nat, persist, conns, rr;
 	int gc_prog; /* the flow-table GC program */
 	__u32 max_vips, max_reals, max_flows;
-	int lock_fd; /* flock()ed pin directory while a command changes state */
+	int lock_fd;	      /* flock()ed pin directory while a command changes state */
+	struct lb_bulk *bulk; /* lb_bulk_begin() */
 };
 
 /* Open the maps pinned under @dir.  Returns 0, or -ENOENT when nothing is attached there. */
@@ -66,6 +67,19 @@ int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __
 		       __u8 family, __be16 port, __u32 weight);
 int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,
 		__be16 port);
+
+/*
+ * Bulk mode, for many changes in a row (batch files): the backend array is read once and kept
+ * in memory, and the tables of VIPs that gain backends, change weights or options are built
+ * once each by lb_bulk_flush() rather than after every change (each table swap waits for an
+ * RCU grace period).  Meanwhile new backends take no new flows yet; deleting a backend still
+ * rebuilds its table at once (no table names a freed backend id), and a deleted VIP's table
+ * goes at the flush (the VIP itself is gone at once).  lb_bulk_end() flushes and leaves bulk
+ * mode.
+ */
+int lb_bulk_begin(struct lb *lb);
+int lb_bulk_flush(struct lb *lb);
+int lb_bulk_end(struct lb *lb);
 
 /* Rebuild a VIP's scheduler table from its backends and swap it in atomically. */
 int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip);

@@ -387,6 +387,7 @@ static void show_counters(enum show_what what, const struct xdplb_traffic *t0,
 static int show_variant(struct lb *lb, const struct conf *c, enum show_what what, json_object *arr)
 {
 	struct show_sample s0 = {}, s1 = {};
+	__u32 *slots_of = calloc(lb->max_reals, sizeof(*slots_of)); /* by backend id */
 	static const char *const heads[][3] = {
 		[SHOW_STATS] = { "Conns", "InPkts", "InBytes" },
 		[SHOW_RATE] = { "CPS", "InPPS", "InBPS" },
@@ -394,7 +395,7 @@ static int show_variant(struct lb *lb, const struct conf *c, enum show_what what
 	};
 	int err;
 
-	err = sample_read(lb, c, &s0);
+	err = slots_of ? sample_read(lb, c, &s0) : -ENOMEM;
 	if (!err && what == SHOW_RATE) {
 		sleep(RATE_SECS);
 		err = sample_read(lb, c, &s1);
@@ -450,19 +451,16 @@ static int show_variant(struct lb *lb, const struct conf *c, enum show_what what
 			    fmt_addr_port(v->key.addr, v->key.family, v->key.port, a, sizeof(a)));
 			show_counters(what, &s0.vip[i], &last->vip[i], len, len, NULL);
 		}
-		for (int k = 0; k < len; k++) {
-			bool mine = false;
-
-			for (int j = 0; j < v->nreals && !mine; j++)
-				mine = v->reals[j].id == ids[k];
-			foreign += !mine;
-		}
+		/* slots per backend id; what the VIP's backends do not own is foreign */
+		for (int k = 0; k < len; k++)
+			if (ids[k] < lb->max_reals)
+				slots_of[ids[k]]++;
+		foreign = len;
+		for (int j = 0; j < v->nreals; j++)
+			foreign -= slots_of[v->reals[j].id];
 		for (int j = 0; j < v->nreals; j++) {
 			const struct conf_real *r = &v->reals[j];
-			__u64 slots = 0;
-
-			for (int k = 0; k < len; k++)
-				slots += ids[k] == r->id;
+			__u64 slots = slots_of[r->id];
 			fmt_addr_port(r->r.addr, r->r.family, r->r.port ?: v->key.port, a,
 				      sizeof(a));
 			if (json_output) {
@@ -487,6 +485,9 @@ static int show_variant(struct lb *lb, const struct conf *c, enum show_what what
 					      NULL);
 			}
 		}
+		for (int k = 0; k < len; k++)
+			if (ids[k] < lb->max_reals)
+				slots_of[ids[k]] = 0;
 		/* slots naming no backend of the VIP: a table out of step with its backends */
 		if (what == SHOW_TABLE && json_output)
 			add_u64(jv, "foreign_slots", foreign);
@@ -496,6 +497,9 @@ static int show_variant(struct lb *lb, const struct conf *c, enum show_what what
 		free(ids);
 	}
 out:
+	if (err == -ENOMEM)
+		p_err("vip show: %s", strerror(ENOMEM));
+	free(slots_of);
 	sample_free(&s0);
 	sample_free(&s1);
 	return err;

@@ -289,6 +289,82 @@ static void case_applies(void)
 	free(after);
 }
 
+/* No table for an id that no VIP holds. */
+static void check_no_stray_tables(void)
+{
+	struct lb_vip_entry *vips;
+	unsigned char *live;
+	struct lb lb;
+	int n;
+
+	if (!ASSERT_EQ(lb_open(&lb, pin_dir), 0, "open"))
+		return;
+	vips = calloc(lb.max_vips, sizeof(*vips));
+	live = calloc(lb.max_vips, 1);
+	n = vips && live ? lb_vip_list(&lb, vips, lb.max_vips) : 0;
+	for (int i = 0; i < n; i++)
+		live[vips[i].vip.id] = 1;
+	for (__u32 id = 1; live && id < lb.max_vips; id++) {
+		__u32 inner;
+
+		if (!live[id])
+			ASSERT_TRUE(bpf_map_lookup_elem(lb.tables, &id, &inner),
+				    "no table for a free VIP id");
+	}
+	free(vips);
+	free(live);
+	lb_close(&lb);
+}
+
+static __u32 vip_id_of(const char *proto, const char *addr_port)
+{
+	char *argv[2] = { (char *)proto, (char *)addr_port };
+	struct xdplb_vip_key k;
+	struct xdplb_vip v = {};
+	struct lb lb;
+
+	if (parse_service(2, argv, &k) || lb_open(&lb, pin_dir))
+		return 0;
+	lb_vip_get(&lb, &k, &v);
+	lb_close(&lb);
+	return v.id;
+}
+
+/* Bulk mode's bookkeeping: freed ids are taken again lowest first, as one command at a time
+ * would, deleted VIPs leave no table, tables follow every change. */
+static void case_bulk(void)
+{
+	char err[1024], *after;
+	__u32 id_a = vip_id_of("tcp", "10.0.0.4:80");
+
+	ASSERT_TRUE(id_a > 0, "VIP 10.0.0.4:80 exists");
+	ASSERT_EQ(run("vip add tcp 10.0.0.7:80\nreal add tcp 10.0.0.7:80 10.0.2.30\n", NULL, err,
+		      sizeof(err)),
+		  0, "setup");
+	ASSERT_EQ(run("vip del tcp 10.0.0.4:80\n"
+		      "vip add udp 10.0.0.5:53 sched wrr\n"
+		      "real add udp 10.0.0.5:53 10.0.2.20 weight 1\n"
+		      "real add udp 10.0.0.5:53 10.0.2.21 weight 3\n"
+		      "real del tcp 10.0.0.1:80 10.0.2.1\n"
+		      "real add tcp 10.0.0.1:80 10.0.2.1 weight 9\n"
+		      "vip set tcp 10.0.0.3:80 sched lc\n"
+		      "vip add tcp 10.0.0.6:80\n"
+		      "vip del tcp 10.0.0.6:80\n"
+		      "vip del tcp 10.0.0.7:80\n", /* its id stays free: its table must go */
+		      NULL, err, sizeof(err)),
+		  0, "batch applies");
+	ASSERT_EQ(vip_id_of("udp", "10.0.0.5:53"), id_a, "new VIP takes the freed id");
+	after = save_text();
+	ASSERT_TRUE(after && strstr(after, "real add tcp 10.0.0.1:80 10.0.2.1:80 weight 9\n"),
+		    "re-added backend");
+	ASSERT_TRUE(after && strstr(after, "vip add tcp 10.0.0.3:80 sched lc mode tun\n"),
+		    "vip set");
+	ASSERT_TRUE(after && !strstr(after, "10.0.0.6"), "added and deleted");
+	check_tables();
+	check_no_stray_tables();
+	free(after);
+}
+
 int main(void)
 {
 	REQUIRE_ROOT();
@@ -298,6 +374,7 @@ int main(void)
 	}
 	RUN_CASE("batch: a failure while applying rolls everything back", case_rollback);
 	RUN_CASE("batch: the same lines apply when nothing interferes", case_applies);
+	RUN_CASE("batch: ids reused lowest first, no stray tables, tables follow", case_bulk);
 	xdplb_bpf__destroy(skel);
 	return TEST_MAIN_END();
 }
