@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "common.h"
 
 bool json_output;
@@ -162,8 +163,23 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 {
 	const struct cmd *found = NULL;
 
-	if (argc < 1)
-		return help(argc, argv) ?: -XDPLB_EUSAGE;
+	if (argc < 1) {
+		/* a mistake: the usage goes to stderr */
+		int out = dup(STDOUT_FILENO);
+
+		if (json_output || out < 0) {
+			p_err("missing command: try \"%s help\"", bin_name);
+		} else {
+			fflush(stdout);
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+			help(argc, argv);
+			fflush(stdout);
+			dup2(out, STDOUT_FILENO);
+		}
+		if (out >= 0)
+			close(out);
+		return -XDPLB_EUSAGE;
+	}
 	for (const struct cmd *c = cmds; c->name; c++) {
 		if (!strcmp(c->name, argv[0]))
 			return c->func(argc - 1, argv + 1);

@@ -20,15 +20,25 @@ static int do_help(int argc, char **argv)
 		return 0;
 	}
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "OBJECT := { dev | vip | real | stats | flow | config | save | batch | import |\n"
-	       "            decap | version }\n"
-	       "       " HELP_OPTIONS "\n",
-	       bin_name);
+	       "OBJECT  := { dev | vip | real | stats | flow | config | save | batch | import |\n"
+	       "             decap | version }\n" HELP_OPTIONS "\n"
+	       "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
+	       "'%s OBJECT help' shows an object's commands.\n",
+	       bin_name, bin_name);
 	return 0;
 }
 
 static int do_version(int argc, char **argv)
 {
+	if (argc > 0 && is_prefix(*argv, "help")) {
+		if (json_output)
+			puts("null");
+		else
+			printf("Usage: %s version\n", bin_name);
+		return 0;
+	}
+	if (argc > 0)
+		return bad_arg(*argv, "version takes no argument");
 	if (json_output) {
 		json_object *o = json_object_new_object();
 
@@ -96,7 +106,10 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
-		do_help(0, NULL);
+		p_err("missing OBJECT: try \"%s help\"", bin_name);
+		if (!json_output)
+			fprintf(stderr, "Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n",
+				bin_name);
 		return 2;
 	}
 	err = cmd_select(cmds, argc, argv, do_help);

@@ -31,7 +31,7 @@ static int vip_help(int argc, char **argv)
 	    "Usage: %1$s " HELP_VIP_ADD "\n"
 	    "       %1$s vip set SERVICE " HELP_VIP_OPTS "\n"
 	    "       %1$s vip del SERVICE\n"
-	    "       %1$s vip show [ SERVICE ]\n"
+	    "       %1$s vip show [ SERVICE ] [ stats | rate | table ]\n"
 	    "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
 	    "\n"
 	    "  sched    mh  Maglev consistent hashing of the 5-tuple (default)\n"
@@ -41,7 +41,9 @@ static int vip_help(int argc, char **argv)
 	    "           dr   direct routing: only the MAC changes (backends on the same L2)\n"
 	    "           nat  destination rewritten to the backend; replies come back through\n"
 	    "                the balancer (attach it to the backend-facing interface too)\n"
-	    "  persist  SECS: a client sticks to its backend while seen within SECS (0 = off)\n",
+	    "  persist  SECS: a client sticks to its backend while seen within SECS (0 = off)\n"
+	    "  show     stats: Conns InPkts InBytes; rate: CPS InPPS InBPS over 1 s; table:\n"
+	    "           each backend's slots in the scheduler table\n",
 	    bin_name);
 	return 0;
 }

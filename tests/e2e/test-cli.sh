@@ -2,7 +2,8 @@
 # value, exit 2 for usage errors and 1 for runtime failures, and no change of state.
 # shellcheck shell=bash
 ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes test_cli_show
-	test_cli_stats test_cli_rate test_cli_concurrent"
+	test_cli_stats test_cli_rate test_cli_concurrent test_cli_help test_cli_completion
+	test_cli_install"
 
 # Runs xdplb in the lb namespace; checks status and that stderr is exactly one matching
 # "Error: ..." line.
@@ -294,4 +295,122 @@ test_cli_concurrent() {
 		100 ] || return 1
 	check "slots add up to the table" [ $(($(grep -o '"slots":[0-9]*' <<<"$js" | cut -d: -f2 |
 		paste -sd+))) -eq 251 ]
+}
+
+# The commands of a usage text on stdin: "xdplb ..." and "NAME := ..." lines with their
+# continuation lines joined, spaces squeezed, troff's \- as -; one per line.
+usage_cmds() {
+	sed -e 's/\\-/-/g' -e 's/^Usage: //' | awk '
+		/^ *(xdplb |[A-Z]+ +:= )/ { if (cur != "") print cur; cur = $0; next }
+		/^ +[[{a-z]/ && cur != "" { cur = cur " " $0; next }
+		{ if (cur != "") print cur; cur = "" }
+		END { if (cur != "") print cur }' | tr -s ' ' | sed 's/^ //'
+}
+
+# Every object answers help (stdout, status 0; -j: null), and the man page's SYNOPSIS is
+# exactly the commands of all the help texts.
+test_cli_help() {
+	local objects o out err rc from_help from_man
+	objects=$("$XDPLB" help | usage_cmds | sed -n 's/^OBJECT := { \(.*\) }$/\1/p' |
+		tr -d '|')
+	check "objects listed by xdplb help" [ "$(wc -w <<<"$objects")" -ge 11 ] || return 1
+	for o in $objects; do
+		[ "$o" = help ] && continue
+		out=$("$XDPLB" "$o" help 2>"$E2E_TMP/err")
+		rc=$?
+		check "$o help: status 0 (got $rc)" [ "$rc" -eq 0 ] || return 1
+		check "$o help: Usage on stdout" grep -q "^Usage: xdplb $o" <<<"$out" || return 1
+		check "$o help: nothing on stderr" [ ! -s "$E2E_TMP/err" ] || return 1
+		check "$o help -j: null" [ "$("$XDPLB" -j "$o" help)" = null ] || return 1
+		from_help+=$(usage_cmds <<<"$out")$'\n'
+	done
+	from_help+=$("$XDPLB" help | usage_cmds)
+	from_man=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH/p' loader/xdplb.8 | sed -n '/^\.nf/,/^\.fi/p' |
+		grep -v '^\.' | usage_cmds)
+	check "man SYNOPSIS = the help texts' commands" \
+		diff -u <(sort -u <<<"$from_help" | grep .) <(sort -u <<<"$from_man" | grep .) ||
+		return 1
+	# usage after a mistake goes to stderr with status 2
+	err=$("$XDPLB" 2>&1 >/dev/null)
+	rc=$?
+	check "no object: status 2 (got $rc)" [ "$rc" -eq 2 ] || return 1
+	check "no object: usage on stderr" grep -q '^Usage: xdplb' <<<"$err" || return 1
+	out=$("$XDPLB" vip 2>"$E2E_TMP/err")
+	rc=$?
+	check "no command: status 2, usage on stderr only (got $rc)" [ "$rc" -eq 2 ] &&
+		[ -z "$out" ] && grep -q '^Usage: xdplb vip' "$E2E_TMP/err" || return 1
+	check "no command -j: a JSON error" [ "$("$XDPLB" -j vip 2>&1)" = \
+		'{"error":"missing command: try \"xdplb help\""}' ]
+}
+
+# Completion, as bash calls it: objects, commands, keywords, values, and the services and
+# backends of the balancer the line names (--bpffs).
+test_cli_completion() {
+	cli_topo || return 1
+	xlb "$NS_LB" dev attach dev eth0 2>/dev/null || return 1
+	xlb "$NS_LB" vip add tcp 10.0.0.10:80 && xlb "$NS_LB" vip add udp 10.0.0.20:53 &&
+		xlb "$NS_LB" real add tcp 10.0.0.10:80 10.0.2.11 || return 1
+	local line want got
+	complete_line() { # LINE : COMPREPLY for the cursor at its end, space-separated
+		local COMP_WORDS COMP_CWORD COMPREPLY
+		read -ra COMP_WORDS <<<"$1"
+		[[ $1 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_xdplb
+		echo "${COMPREPLY[*]}"
+	}
+	# shellcheck source=/dev/null
+	. completion/xdplb.bash || return 1
+	while IFS='|' read -r line want; do
+		line=${line//PIN/$E2E_PIN}
+		got=$(PATH=$(dirname "$XDPLB"):$PATH nsx "$NS_LB" bash -c \
+			". completion/xdplb.bash; $(declare -f complete_line); complete_line '$line'")
+		check "completion of '$line': '$want' (got '$got')" [ "$got" = "$want" ] || return 1
+	done <<-'EOF'
+		xdplb |dev vip real stats flow config save batch import decap version help
+		xdplb --j|--json
+		xdplb v|vip version
+		xdplb vi |add set del show help
+		xdplb vip add tcp 10.0.0.11:80 |sched mode persist
+		xdplb vip add tcp 10.0.0.11:80 sched |mh sh rr wrr lc wlc
+		xdplb vip add tcp 10.0.0.11:80 sched rr m|mode
+		xdplb vip set tcp 10.0.0.10:80 mode |tun dr nat
+		xdplb --bpffs PIN vip del tcp |10.0.0.10:80
+		xdplb --bpffs PIN vip show udp |10.0.0.20:53
+		xdplb --bpffs PIN vip show tcp 10.0.0.10:80 |stats rate table
+		xdplb --bpffs PIN real del tcp 10.0.0.10:80 |10.0.2.11:80
+		xdplb real add tcp 10.0.0.10:80 10.0.2.12 |weight
+		xdplb dev attach dev eth0 |mode tunsrc vips reals flows lru ring
+		xdplb dev attach dev eth0 lru |shared percpu
+		xdplb dev detach dev e|eth0
+		xdplb flow timeout tcp 10 |tcpfin udp
+		xdplb stats show |tcp udp interval
+		xdplb import ipvsadm - |check
+	EOF
+}
+
+# make install: binary, man page, completion (and systemd units, when there are) under
+# DESTDIR/PREFIX, working; uninstall takes them away.
+test_cli_install() {
+	local d="$E2E_TMP/destdir" f
+	make -s install DESTDIR="$d" PREFIX=/usr >"$E2E_TMP/install.log" 2>&1 || {
+		cat "$E2E_TMP/install.log" >&2
+		return 1
+	}
+	for f in usr/sbin/xdplb usr/share/man/man8/xdplb.8 \
+		usr/share/bash-completion/completions/xdplb; do
+		check "installed $f" [ -s "$d/$f" ] || return 1
+	done
+	for f in loader/*.service systemd/*.service; do
+		[ -e "$f" ] || continue
+		check "installed unit $f" [ -s "$d/usr/lib/systemd/system/${f##*/}" ] || return 1
+	done
+	check "installed binary runs" "$d/usr/sbin/xdplb" version >/dev/null || return 1
+	check "binary mode 0755" [ "$(stat -c %a "$d/usr/sbin/xdplb")" = 755 ] || return 1
+	check "man page renders without warnings" \
+		[ -z "$(groff -man -Tutf8 -ww -z "$d/usr/share/man/man8/xdplb.8" 2>&1)" ] || return 1
+	check "completion loads" bash -c ". '$d/usr/share/bash-completion/completions/xdplb' &&
+		complete -p xdplb >/dev/null" || return 1
+	make -s uninstall DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1 || return 1
+	check "uninstall leaves no file" [ -z "$(find "$d" -type f)" ]
 }
