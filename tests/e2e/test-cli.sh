@@ -34,8 +34,8 @@ test_cli_errors() {
 	xlb "$NS_LB" dev attach dev eth0 2>/dev/null || return 1
 	xlb "$NS_LB" vip add tcp 10.0.0.10:80 || return 1
 	xlb "$NS_LB" real add tcp 10.0.0.10:80 10.0.2.11 weight 3 || return 1
-	local before after
-	before=$(xlb "$NS_LB" -j vip show) || return 1
+	local before after saved
+	before=$(xlb "$NS_LB" -j vip show) && saved=$(xlb "$NS_LB" save) || return 1
 
 	expect_err 2 'argument "sctp" is wrong: protocol must be tcp or udp' \
 		vip add sctp 10.0.0.11:80 || return 1
@@ -77,9 +77,33 @@ test_cli_errors() {
 	expect_err 2 'argument "1000" is wrong: ring must be a prime .*' \
 		dev attach dev eth0 ring 1000 || return 1
 	expect_err 2 'unknown command "frobnicate": try "xdplb help"' frobnicate || return 1
+	expect_err 2 'argument "\[2001:db8::1\]:80" is wrong: IPv6 VIPs are not supported yet' \
+		vip add tcp '[2001:db8::1]:80' || return 1
+	expect_err 2 'argument "31536001" is wrong: persist must be 0\.\.31536000 seconds' \
+		vip set tcp 10.0.0.10:80 persist 31536001 || return 1
+	expect_err 2 'argument "0" is wrong: timeout must be 1\.\.31536000 seconds' \
+		flow timeout tcp 0 || return 1
+	expect_err 2 'argument "99999999999" is wrong: timeout must be 1\.\.31536000 seconds' \
+		flow timeout udp 60 tcpfin 99999999999 || return 1
+	expect_err 2 'argument "0" is wrong: vips must be 1\.\.65536' \
+		dev attach dev eth0 vips 0 || return 1
+	expect_err 2 'argument "0" is wrong: interval must be 1\.\.3600 seconds' \
+		stats show interval 0 || return 1
+	expect_err 2 'argument "lots" is wrong: limit must be 0\.\.1073741824' \
+		flow show limit lots || return 1
+	expect_err 2 'argument "flows" is wrong: unknown keyword \(expected SERVICE, stats, rate or table\)' \
+		vip show flows || return 1
+	expect_err 2 'argument "bogus" is wrong: tunsrc must be an IPv4 address' \
+		config set tunsrc bogus || return 1
+	expect_err 2 'config set: nothing to set \(expected tunsrc ADDR\)' config set || return 1
+	expect_err 2 'argument "x" is wrong: save takes no argument' save x || return 1
+	expect_err 2 'argument "nope" is wrong: unknown keyword \(expected check\)' \
+		batch file /dev/null nope || return 1
 
 	after=$(xlb "$NS_LB" -j vip show) || return 1
 	check "state unchanged by the rejected commands" [ "$before" = "$after" ] || return 1
+	check "configuration unchanged by the rejected commands" \
+		[ "$(xlb "$NS_LB" save)" = "$saved" ] || return 1
 	# and the JSON form of an error
 	check "-j error is a JSON object" \
 		[ "$(xlb "$NS_LB" -j vip add tcp 10.0.0.10:80 2>&1)" = \
