@@ -399,8 +399,11 @@ bool conf_real_same(const struct xdplb_real *a, const struct xdplb_real *b)
 
 bool conf_vip_same(const struct xdplb_vip *a, const struct xdplb_vip *b)
 {
-	return a->mode == b->mode && a->sched == b->sched && a->flags == b->flags &&
-	       a->persist == b->persist;
+	/* every field but the id is configuration (options added later too) */
+	struct xdplb_vip x = *a, y = *b;
+
+	x.id = y.id = 0;
+	return !memcmp(&x, &y, sizeof(x));
 }
 
 static int first_err(int err, int e)
