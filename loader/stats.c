@@ -117,8 +117,9 @@ static void print_traffic(const char *name, const struct xdplb_traffic *t,
 
 /* @one: the index of SERVICE in c->vips, or -1 for every VIP (and the reasons). */
 static void print_sample(struct lb *lb, const struct conf *c, int one, const struct sample *s,
-			 const struct sample *prev, bool rates)
+			 const struct sample *prev, __u32 interval)
 {
+	bool rates = interval > 0;
 	double secs =
 	    prev ? (s->at.tv_sec - prev->at.tv_sec) + (s->at.tv_nsec - prev->at.tv_nsec) / 1e9 : 0;
 	json_object *doc = json_output ? json_object_new_object() : NULL;
@@ -211,8 +212,8 @@ static void print_sample(struct lb *lb, const struct conf *c, int one, const str
 		else
 			json_object_put(jr);
 		json_object_object_add(doc, "vips", jv);
-		if (rates)
-			json_object_object_add(doc, "interval", json_object_new_double(secs));
+		if (rates) /* the rates divide by the time measured between the samples */
+			json_object_object_add(doc, "interval", json_object_new_int64(interval));
 		json_print(doc);
 	}
 	fflush(stdout);
@@ -270,7 +271,7 @@ static int stats_show(int argc, char **argv)
 	err = sample_take(&lb, &c, &s[0]);
 	if (err)
 		goto out;
-	print_sample(&lb, &c, one, &s[0], &s[0], interval > 0);
+	print_sample(&lb, &c, one, &s[0], &s[0], interval);
 	if (!interval)
 		goto out;
 	sigaction(SIGINT, &sa, NULL);
@@ -287,7 +288,7 @@ static int stats_show(int argc, char **argv)
 			printf("\033[H\033[2J"); /* refresh in place */
 		else if (!json_output)
 			putchar('\n');
-		print_sample(&lb, &c, one, &s[k], &s[k ^ 1], true);
+		print_sample(&lb, &c, one, &s[k], &s[k ^ 1], interval);
 	}
 	err = 0;
 out:

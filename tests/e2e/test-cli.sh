@@ -234,7 +234,7 @@ test_cli_rate() {
 	topo tun 1 && setup_udp_vip mh 1 || return 1
 	nsx "$NS_C" python3 -c '
 import socket, time
-end = time.monotonic() + 7
+end = time.monotonic() + 10
 while time.monotonic() < end:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(b"x" * 100, ("'"$VIP"'", 53))
@@ -275,7 +275,16 @@ while time.monotonic() < end:
 	check "stats show interval: pps about 100 (got $pps)" [ "$pps" -ge 50 ] &&
 		[ "$pps" -le 110 ] || return 1
 	check "stats show interval: first block without rates" \
-		[ "$(grep "^udp $VIP:53 " <<<"$out" | head -1 | awk '{print $7}')" = - ]
+		[ "$(grep "^udp $VIP:53 " <<<"$out" | head -1 | awk '{print $7}')" = - ] || return 1
+	# -j: one document per refresh, rates from the second on
+	out=$(nsx "$NS_LB" timeout -s INT --preserve-status 1.6 "$XDPLB" --bpffs "$E2E_PIN" -j \
+		stats show udp "$VIP:53" interval 1)
+	log "$out"
+	check "-j stats show interval: two documents" [ "$(grep -c '^{"vips":\[' <<<"$out")" -eq 2 ] ||
+		return 1
+	pps=$(sed -n 2p <<<"$out" | grep -o '"pps":[0-9]*' | head -1 | cut -d: -f2)
+	check "-j stats show interval: pps about 100 (got $pps)" [ "${pps:-0}" -ge 50 ] &&
+		[ "$pps" -le 110 ]
 }
 
 # Two processes, 200 commands each, on one VIP's backends at the same time: the lock keeps
