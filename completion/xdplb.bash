@@ -4,6 +4,8 @@
 # Objects, commands and keywords as in 'xdplb OBJECT help'; existing services and backends
 # come from 'xdplb save' (with the line's --bpffs), interfaces from /sys/class/net.
 
+# shellcheck disable=SC2086 # word lists ($objects, $cmds) are split on purpose
+
 # The configuration, as save prints it, of the balancer this command line talks to.
 _xdplb_save()
 {
@@ -40,7 +42,7 @@ _xdplb_ifaces()
 _xdplb_reply()
 {
 	local IFS=$'\n'
-	COMPREPLY=($(compgen -W "$*" -- "$cur"))
+	mapfile -t COMPREPLY < <(compgen -W "$*" -- "$cur")
 }
 
 # Keywords of $@ not used yet among the arguments.
@@ -48,7 +50,7 @@ _xdplb_unused()
 {
 	local k a used out=()
 	for k in "$@"; do
-		used=
+		used=''
 		for a in "${args[@]}"; do
 			[[ $a == "$k" ]] && used=1
 		done
@@ -60,7 +62,7 @@ _xdplb_unused()
 # The full name of a unique prefix $1 among $2..., else $1.
 _xdplb_expand()
 {
-	local pfx=$1 w found=
+	local pfx=$1 w found=''
 	shift
 	for w in "$@"; do
 		if [[ $w == "$pfx" ]]; then
@@ -80,7 +82,7 @@ _xdplb()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local objects="dev vip real stats flow config save batch import decap version help"
 	local options="-j --json -p --pretty -d --debug --bpffs --help"
-	local i=1 obj= cmd= args=() _xdplb_bpffs=
+	local i=1 obj='' cmd='' args=() _xdplb_bpffs=
 
 	COMPREPLY=()
 	# global options, then OBJECT and COMMAND; the words after them in args
@@ -106,7 +108,7 @@ _xdplb()
 	done
 
 	if [[ $prev == --bpffs && -z $obj ]]; then
-		COMPREPLY=($(compgen -d -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return
 	fi
 	if [[ -z $obj ]]; then
@@ -137,7 +139,7 @@ _xdplb()
 	fi
 	cmd=$(_xdplb_expand "$cmd" $cmds)
 
-	local n=${#args[@]} proto
+	local n=${#args[@]}
 	# SERVICE := { tcp | udp } ADDR:PORT at the start of args (where the command takes one)
 	local svc_at0=
 	case $obj.$cmd in
@@ -157,7 +159,7 @@ _xdplb()
 		fi
 		if ((n == 1)) && [[ ${args[0]} == tcp || ${args[0]} == udp ]]; then
 			# a new VIP has no address to offer; the others name existing ones
-			[[ $obj.$cmd != vip.add ]] && _xdplb_reply $(_xdplb_services "${args[0]}")
+			[[ $obj.$cmd != vip.add ]] && _xdplb_reply "$(_xdplb_services "${args[0]}")"
 			return
 		fi
 	fi
@@ -165,22 +167,22 @@ _xdplb()
 	case $obj.$cmd in
 	dev.attach | decap.attach)
 		case $prev in
-		dev) _xdplb_reply $(_xdplb_ifaces) ;;
+		dev) _xdplb_reply "$(_xdplb_ifaces)" ;;
 		mode) _xdplb_reply native generic ;;
 		lru) _xdplb_reply shared percpu ;;
 		tunsrc | vips | reals | flows | ring | addr) ;;
 		*)
 			if [[ $obj == dev ]]; then
-				_xdplb_reply $(_xdplb_unused dev mode tunsrc vips reals flows lru ring)
+				_xdplb_reply "$(_xdplb_unused dev mode tunsrc vips reals flows lru ring)"
 			else
-				_xdplb_reply $(_xdplb_unused dev mode) addr
+				_xdplb_reply "$(_xdplb_unused dev mode)" addr
 			fi
 			;;
 		esac
 		;;
 	dev.detach | dev.show | decap.detach)
 		if [[ $prev == dev ]]; then
-			_xdplb_reply $(_xdplb_ifaces)
+			_xdplb_reply "$(_xdplb_ifaces)"
 		elif ((n == 0)); then
 			_xdplb_reply dev
 		fi
@@ -190,7 +192,7 @@ _xdplb()
 		sched) _xdplb_reply mh sh rr wrr lc wlc ;;
 		mode) _xdplb_reply tun dr nat ;;
 		persist) ;;
-		*) ((n >= 2)) && _xdplb_reply $(_xdplb_unused sched mode persist) ;;
+		*) ((n >= 2)) && _xdplb_reply "$(_xdplb_unused sched mode persist)" ;;
 		esac
 		;;
 	vip.show)
@@ -199,32 +201,33 @@ _xdplb()
 	real.add | real.set | real.del)
 		if ((n == 2)); then
 			# backends of the VIP: for set and del
-			[[ $cmd != add ]] && _xdplb_reply $(_xdplb_reals "${args[0]}" "${args[1]}")
+			[[ $cmd != add ]] && _xdplb_reply "$(_xdplb_reals "${args[0]}" "${args[1]}")"
 		elif ((n >= 3)) && [[ $cmd != del && $prev != weight ]]; then
-			_xdplb_reply $(_xdplb_unused weight)
+			_xdplb_reply "$(_xdplb_unused weight)"
 		fi
 		;;
 	stats.show)
-		[[ $prev != interval ]] && _xdplb_reply $(_xdplb_unused interval)
+		[[ $prev != interval ]] && _xdplb_reply "$(_xdplb_unused interval)"
 		;;
 	flow.show)
-		[[ $prev != limit ]] && _xdplb_reply $(_xdplb_unused limit)
+		[[ $prev != limit ]] && _xdplb_reply "$(_xdplb_unused limit)"
 		;;
 	flow.timeout)
 		case $prev in
 		tcp | tcpfin | udp) ;;
-		*) _xdplb_reply $(_xdplb_unused tcp tcpfin udp) ;;
+		*) _xdplb_reply "$(_xdplb_unused tcp tcpfin udp)" ;;
 		esac
 		;;
 	config.set)
-		[[ $prev != tunsrc ]] && _xdplb_reply $(_xdplb_unused tunsrc)
+		[[ $prev != tunsrc ]] && _xdplb_reply "$(_xdplb_unused tunsrc)"
 		;;
 	batch.file | import.ipvsadm)
 		if ((n == 0)); then
-			COMPREPLY=($(compgen -f -- "$cur") $(compgen -W "-" -- "$cur"))
-			[[ $obj == import ]] && COMPREPLY+=($(compgen -W check -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur"
+				compgen -W "-" -- "$cur"
+				[[ $obj == import ]] && compgen -W check -- "$cur")
 		else
-			_xdplb_reply $(_xdplb_unused check)
+			_xdplb_reply "$(_xdplb_unused check)"
 		fi
 		;;
 	esac
