@@ -41,6 +41,11 @@ BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/bench/%.skel.h,$(BENCH_BPF_SRCS))
 
+define newline
+
+
+endef
+
 ifeq ($(V),1)
 Q =
 msg =
@@ -50,7 +55,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all bpf loader deps test unit e2e bench demo demo-clean check format vmlinux install \
-	clean help
+	uninstall clean help
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -69,7 +74,9 @@ help:
 	@echo '  check          clang-format check and static analysis'
 	@echo '  format         reformat the C sources in place'
 	@echo '  vmlinux        regenerate vmlinux.h from the running kernel'
-	@echo '  install        install xdplb (PREFIX=$(PREFIX), DESTDIR honoured)'
+	@echo '  install        binary, man page, bash completion, systemd units (PREFIX=$(PREFIX),'
+	@echo '                 DESTDIR honoured; SBINDIR MANDIR BASHCOMPDIR SYSTEMDDIR override)'
+	@echo '  uninstall      remove what install put in place'
 	@echo '  clean          remove $(OUTPUT)'
 
 deps:
@@ -164,9 +171,24 @@ format:
 vmlinux:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
+# Where things go: PREFIX (default /usr/local), staged under DESTDIR for packaging.
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+# systemd units of the loader (e.g. the health-check daemon's), if there are any
+UNITS := $(wildcard loader/*.service loader/*.timer systemd/*.service systemd/*.timer)
+
 install: $(OUTPUT)/xdplb
-	install -D -m 0755 $(OUTPUT)/xdplb $(DESTDIR)$(PREFIX)/sbin/xdplb
-	install -D -m 0644 loader/xdplb.8 $(DESTDIR)$(PREFIX)/share/man/man8/xdplb.8
+	install -D -m 0755 $(OUTPUT)/xdplb $(DESTDIR)$(SBINDIR)/xdplb
+	install -D -m 0644 loader/xdplb.8 $(DESTDIR)$(MANDIR)/man8/xdplb.8
+	install -D -m 0644 completion/xdplb.bash $(DESTDIR)$(BASHCOMPDIR)/xdplb
+	$(foreach u,$(UNITS),install -D -m 0644 $(u) $(DESTDIR)$(SYSTEMDDIR)/$(notdir $(u))$(newline))
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/xdplb $(DESTDIR)$(MANDIR)/man8/xdplb.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/xdplb \
+		$(foreach u,$(UNITS),$(DESTDIR)$(SYSTEMDDIR)/$(notdir $(u)))
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

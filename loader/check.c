@@ -28,8 +28,8 @@ static int check_help(int argc, char **argv)
 	printf("Usage: %1$s " HELP_CHECK_SET "\n"
 	       "       %1$s check del SERVICE [ real ADDR[:PORT] ]\n"
 	       "       %1$s check show [ SERVICE ]\n"
-	       "TYPE := { tcp | http [ path PATH ] [ status CODE ] [ expect TEXT ]\n"
-	       "        | udp [ payload TEXT ] [ expect TEXT ] | exec COMMAND }\n"
+	       "TYPE := { tcp | http [ path PATH ] [ status CODE ] [ expect TEXT ] |\n"
+	       "          udp [ payload TEXT ] [ expect TEXT ] | exec COMMAND }\n"
 	       "\n"
 	       "A VIP's check applies to each of its backends that has none of its own.\n"
 	       "  tcp       connect() succeeds\n"
@@ -162,12 +162,14 @@ int check_parse(int argc, char **argv, struct check_spec *cs)
 /* Seconds as the shortest decimal that reads back the same ms. */
 static const char *fmt_secs(__u32 ms, char *buf, size_t len)
 {
-	if (ms % 1000 == 0)
-		snprintf(buf, len, "%u", ms / 1000);
-	else if (ms % 100 == 0)
-		snprintf(buf, len, "%.1f", ms / 1000.0);
-	else
-		snprintf(buf, len, "%.3f", ms / 1000.0);
+	size_t n;
+
+	snprintf(buf, len, "%u.%03u", ms / 1000, ms % 1000);
+	n = strlen(buf);
+	while (buf[n - 1] == '0')
+		buf[--n] = 0;
+	if (buf[n - 1] == '.')
+		buf[n - 1] = 0;
 	return buf;
 }
 
@@ -221,28 +223,49 @@ const char *check_format(const struct xdplb_check *c, char *buf, size_t len)
 	return buf[0] == ' ' ? buf + 1 : buf;
 }
 
-int check_resolve(struct lb *lb, const struct check_spec *cs, __u32 *vip_id, __u32 *real_id)
+int check_ids(struct lb *lb, const struct check_spec *cs, __u32 *vip_id, __u32 *real_id)
 {
-	char svc[80], a[80];
 	struct xdplb_vip v;
 	int id;
 
-	fmt_service(&cs->vip, svc, sizeof(svc));
-	if (lb_vip_get(lb, &cs->vip, &v)) {
-		p_err("vip %s: not found", svc);
+	if (lb_vip_get(lb, &cs->vip, &v))
 		return -ENOENT;
-	}
 	*vip_id = v.id;
 	*real_id = 0;
 	if (!cs->has_real)
 		return 0;
 	id = lb_real_find(lb, v.id, cs->addr, cs->family, cs->port);
-	if (id < 0) {
+	if (id < 0)
+		return id;
+	*real_id = id;
+	return 0;
+}
+
+int check_resolve(struct lb *lb, const struct check_spec *cs, __u32 *vip_id, __u32 *real_id)
+{
+	char svc[80], a[80];
+	struct xdplb_vip v;
+	int err = check_ids(lb, cs, vip_id, real_id);
+
+	if (err != -ENOENT)
+		return err;
+	fmt_service(&cs->vip, svc, sizeof(svc));
+	if (lb_vip_get(lb, &cs->vip, &v))
+		p_err("vip %s: not found", svc);
+	else
 		p_err("real %s in vip %s: not found", fmt_addr(cs->addr, cs->family, a, sizeof(a)),
 		      svc);
-		return id;
+	return err;
+}
+
+int check_validate(const struct check_spec *cs)
+{
+	if (cs->check.timeout_ms > cs->check.interval_ms)
+		return bad_arg("timeout", "the timeout must not exceed the interval");
+	if (cs->check.type != XDPLB_CHECK_EXEC && !cs->check.port && !cs->vip.port && !cs->port) {
+		p_err("check: a port-0 VIP needs a port to probe (add \"port N\")");
+		return -XDPLB_EUSAGE;
 	}
-	*real_id = id;
 	return 0;
 }
 
@@ -254,15 +277,9 @@ static int check_set(int argc, char **argv)
 	int err;
 
 	cs.want_type = true;
-	err = check_parse(argc, argv, &cs);
+	err = check_parse(argc, argv, &cs) ?: check_validate(&cs);
 	if (err)
 		return err;
-	if (cs.check.timeout_ms > cs.check.interval_ms)
-		return bad_arg("timeout", "the timeout must not exceed the interval");
-	if (cs.check.type != XDPLB_CHECK_EXEC && !cs.check.port && !cs.vip.port && !cs.port) {
-		p_err("check: a port-0 VIP needs a port to probe (add \"port N\")");
-		return -XDPLB_EUSAGE;
-	}
 	err = state_open(&lb, true);
 	if (err)
 		return err;
@@ -302,7 +319,7 @@ static int check_del(int argc, char **argv)
 	return err;
 }
 
-static json_object *check_json(const struct xdplb_check *c)
+json_object *check_json(const struct xdplb_check *c)
 {
 	json_object *o = json_object_new_object();
 

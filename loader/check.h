@@ -25,10 +25,17 @@ struct check_spec {
 
 /* Parse argv; usage errors are printed and returned as -XDPLB_EUSAGE.  Keeps want_type. */
 int check_parse(int argc, char **argv, struct check_spec *cs);
-/* The VIP id and backend id (0 = the VIP's default) a spec names; errors printed. */
+/* The VIP id and backend id (0 = the VIP's default) a spec names; -ENOENT, silently. */
+int check_ids(struct lb *lb, const struct check_spec *cs, __u32 *vip_id, __u32 *real_id);
+/* The same, printing what is not found. */
 int check_resolve(struct lb *lb, const struct check_spec *cs, __u32 *vip_id, __u32 *real_id);
+/* Rules beyond the grammar (timeout within the interval, a port to probe); prints. */
+int check_validate(const struct check_spec *cs);
 /* "TYPE [ARGS] interval ... fall N", in the grammar check_parse() reads. */
 const char *check_format(const struct xdplb_check *c, char *buf, size_t len);
+
+/* The check as a JSON object (json-c). */
+struct json_object *check_json(const struct xdplb_check *c);
 
 int do_check(int argc, char **argv);
 int do_daemon(int argc, char **argv);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "common.h"
 
 bool json_output;
@@ -56,18 +57,34 @@ int name_index(const char *const *names, int n, const char *s)
 	return -1;
 }
 
+static char err_ctx[512];
+static int err_ctx_line;
+
+void err_ctx_set(const char *file, int line)
+{
+	err_ctx_line = line;
+	if (file)
+		snprintf(err_ctx, sizeof(err_ctx), "%s line %d: ", file, line);
+	else
+		err_ctx[0] = 0;
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	if (json_output && !strcmp(prefix, "Error: ")) {
 		char buf[1024];
 		json_object *o = json_object_new_object();
+		int n = snprintf(buf, sizeof(buf), "%s", err_ctx);
 
-		vsnprintf(buf, sizeof(buf), fmt, ap);
+		vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 		json_object_object_add(o, "error", json_object_new_string(buf));
+		if (err_ctx[0])
+			json_object_object_add(o, "line", json_object_new_int(err_ctx_line));
 		json_print(o);
 		return;
 	}
 	fputs(prefix, stderr);
+	fputs(err_ctx, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -125,6 +142,11 @@ int bad_arg(const char *arg, const char *fmt, ...)
 	return -XDPLB_EUSAGE;
 }
 
+const char *perm_hint(int err)
+{
+	return err == -EPERM || err == -EACCES ? " (run as root)" : "";
+}
+
 void json_print(json_object *obj)
 {
 	int flags = pretty_output ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN;
@@ -142,8 +164,23 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 {
 	const struct cmd *found = NULL;
 
-	if (argc < 1)
-		return help(argc, argv) ?: -XDPLB_EUSAGE;
+	if (argc < 1) {
+		/* a mistake: the usage goes to stderr */
+		int out = dup(STDOUT_FILENO);
+
+		if (json_output || out < 0) {
+			p_err("missing command: try \"%s help\"", bin_name);
+		} else {
+			fflush(stdout);
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+			help(argc, argv);
+			fflush(stdout);
+			dup2(out, STDOUT_FILENO);
+		}
+		if (out >= 0)
+			close(out);
+		return -XDPLB_EUSAGE;
+	}
 	for (const struct cmd *c = cmds; c->name; c++) {
 		if (!strcmp(c->name, argv[0]))
 			return c->func(argc - 1, argv + 1);

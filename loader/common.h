@@ -20,12 +20,19 @@ extern bool debug_output;
 extern const char *pin_dir;
 extern const char *bin_name;
 
+/* While a batch file is read: "FILE line N: " in front of every error and warning (and
+ * "line": N in the JSON error).  err_ctx_set(NULL, 0) clears it. */
+void err_ctx_set(const char *file, int line);
+
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "Error: argument "ARG" is wrong: WHY" and return -XDPLB_EUSAGE. */
 int bad_arg(const char *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* " (run as root)" after a permission error, "" after any other. */
+const char *perm_hint(int err);
 
 /* Print a JSON document (to stdout, as one line or pretty) and free it. */
 void json_print(json_object *obj);

@@ -23,6 +23,7 @@
 #include <sys/un.h>
 #include <bpf/bpf.h>
 #include "check.h"
+#include "cmd.h"
 #include "common.h"
 #include "health.h"
 #include "lb.h"
@@ -85,48 +86,6 @@ static int daemon_help(void)
 	return 0;
 }
 
-/*
- * Split @line into words, in place: blanks separate, '...' and "..." quote (a backslash
- * escapes the next character inside double quotes and outside quotes), # starts a comment.
- * Returns the count, or -1 for an unterminated quote or too many words.
- */
-static int split_words(char *line, char **words, int max)
-{
-	char *r = line, *w = line;
-	int n = 0;
-
-	for (;;) {
-		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
-			r++;
-		if (!*r || *r == '#')
-			return n;
-		if (n == max)
-			return -1;
-		words[n++] = w;
-		while (*r && *r != ' ' && *r != '\t' && *r != '\n' && *r != '\r') {
-			char q = *r;
-
-			if (q == '\'' || q == '"') {
-				for (r++; *r && *r != q; r++) {
-					if (q == '"' && *r == '\\' && r[1])
-						r++;
-					*w++ = *r;
-				}
-				if (!*r)
-					return -1;
-				r++;
-			} else {
-				if (q == '\\' && r[1])
-					r++;
-				*w++ = *r++;
-			}
-		}
-		if (*r)
-			r++;
-		*w++ = 0; /* the writer never overtakes the reader */
-	}
-}
-
 /* Parse and resolve the config file whole, writing nothing: an error anywhere applies none
  * of it. */
 static int conf_load(struct daemon *d, struct conf_entry **out, size_t *nout)
@@ -164,11 +123,7 @@ static int conf_load(struct daemon *d, struct conf_entry **out, size_t *nout)
 			err = -XDPLB_EUSAGE;
 			break;
 		}
-		err = check_parse(nw - 2, words + 2, &cs);
-		if (!err && cs.check.timeout_ms > cs.check.interval_ms) {
-			p_err("timeout: must not exceed the interval");
-			err = -XDPLB_EUSAGE;
-		}
+		err = check_parse(nw - 2, words + 2, &cs) ?: check_validate(&cs);
 		if (!err)
 			err = check_resolve(&d->lb, &cs, &e.vip_id, &e.real_id);
 		if (err) {

@@ -24,8 +24,13 @@
 #define XDPLB_PROG_NAME "xdplb_xdp_ingress"
 
 #define HELP_DEV_ATTACH                                                                            \
-	"dev attach dev IFNAME [ mode { native | generic } ] [ tunsrc ADDR ] [ flows N ]\n"        \
-	"                [ lru { shared | percpu } ] [ ring M ]"
+	"dev attach dev IFNAME [ mode { native | generic } ] [ tunsrc ADDR ] [ vips N ]\n"         \
+	"                [ reals N ] [ flows N ] [ lru { shared | percpu } ] [ ring M ]"
+
+/* Upper bounds of the attach options vips and reals: the loader reads every backend for
+ * each change, so the backend array stays small enough to read in a few milliseconds. */
+#define MAX_VIPS  65536
+#define MAX_REALS (1u << 20)
 
 static int do_help(int argc, char **argv)
 {
@@ -40,10 +45,13 @@ static int do_help(int argc, char **argv)
 	    "\n"
 	    "  mode    native (default; the driver runs XDP) or generic (any interface, slower)\n"
 	    "  tunsrc  outer source address of TUN-mode packets (default: IFNAME's first IPv4)\n"
+	    "  vips    most VIPs (default %4$u, at most %6$u), reals most backends of all VIPs\n"
+	    "          (default %5$u, at most %7$u); a VIP has at most ring - 1 backends\n"
 	    "  flows   flow table entries (default %2$u), lru its flavour (default shared),\n"
-	    "  ring    Maglev table size, a prime (default %3$u); these three are fixed when\n"
+	    "  ring    Maglev table size, a prime (default %3$u); these five are fixed when\n"
 	    "          the first interface is attached and the maps are created\n",
-	    bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE);
+	    bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE, XDPLB_DEF_MAX_VIPS,
+	    XDPLB_DEF_MAX_REALS, MAX_VIPS, MAX_REALS);
 	return 0;
 }
 
@@ -64,7 +72,7 @@ int ensure_pin_dir(const char *dir)
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		int err = -errno;
 
-		p_err("mkdir %s: %s", dir, strerror(errno));
+		p_err("mkdir %s: %s%s", dir, strerror(errno), perm_hint(err));
 		return err;
 	}
 	return 0;
@@ -198,7 +206,9 @@ int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, c
 		libxdp_strerror(err, buf, sizeof(buf));
 		p_err("attach %s mode %s: %s%s", ifname,
 		      mode == XDP_MODE_SKB ? "generic" : "native", buf,
-		      mode == XDP_MODE_NATIVE ? " (try mode generic)" : "");
+		      *perm_hint(err)		? perm_hint(err)
+		      : mode == XDP_MODE_NATIVE ? " (try mode generic)"
+						: "");
 	}
 	/* Closing our handle does not detach: libxdp pinned the dispatcher. */
 	xdp_program__close(prog);
@@ -220,7 +230,7 @@ struct attach_opts {
 	const char *ifname;
 	enum xdp_attach_mode mode;
 	__be32 tunsrc;
-	__u32 flows, ring;
+	__u32 flows, ring, vips, reals;
 	int lru_percpu; /* -1 = not given */
 };
 
@@ -245,6 +255,14 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 			if (parse_addr(*argv, a, &family) || family != XDPLB_AF_INET)
 				return bad_arg(*argv, "tunsrc must be an IPv4 address");
 			o->tunsrc = a[0];
+		} else if (!strcmp(*argv, "vips")) {
+			REQ_ARG("N");
+			if (parse_u32(*argv, 1, MAX_VIPS, &o->vips))
+				return bad_arg(*argv, "vips must be 1..%u", MAX_VIPS);
+		} else if (!strcmp(*argv, "reals")) {
+			REQ_ARG("N");
+			if (parse_u32(*argv, 1, MAX_REALS, &o->reals))
+				return bad_arg(*argv, "reals must be 1..%u", MAX_REALS);
 		} else if (!strcmp(*argv, "flows")) {
 			REQ_ARG("N");
 			if (parse_u32(*argv, 1024, 1u << 28, &o->flows))
@@ -264,8 +282,8 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 				return bad_arg(*argv, "ring must be a prime in %u..%u (e.g. 65537)",
 					       XDPLB_MIN_RING_SIZE, XDPLB_MAX_RING_SIZE);
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected dev, mode, tunsrc, flows, "
-					      "lru or ring)");
+			return bad_arg(*argv, "unknown keyword (expected dev, mode, tunsrc, vips, "
+					      "reals, flows, lru or ring)");
 		}
 		NEXT_ARG();
 	}
@@ -283,8 +301,9 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 	char path[PATH_MAX];
 	bool have_pins = pinned("xdplb_flows");
 
-	if (have_pins && (o->flows || o->lru_percpu >= 0 || o->ring))
-		p_warn("maps exist under %s: flows, lru and ring keep their current values",
+	if (have_pins && (o->flows || o->lru_percpu >= 0 || o->ring || o->vips || o->reals))
+		p_warn("maps exist under %s: vips, reals, flows, lru and ring keep their current "
+		       "values",
 		       pin_dir);
 	bpf_object__for_each_map(map, skel->obj)
 	{
@@ -305,6 +324,17 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 		close(fd);
 	}
 	if (!have_pins) {
+		/* ids start at 1 (0 = none): one entry more than the limit */
+		__u32 vips = (o->vips ?: XDPLB_DEF_MAX_VIPS) + 1;
+		__u32 reals = (o->reals ?: XDPLB_DEF_MAX_REALS) + 1;
+
+		bpf_map__set_max_entries(skel->maps.xdplb_vips, vips);
+		bpf_map__set_max_entries(skel->maps.xdplb_tables, vips);
+		bpf_map__set_max_entries(skel->maps.xdplb_rr, vips);
+		bpf_map__set_max_entries(skel->maps.xdplb_vip_stats, vips);
+		bpf_map__set_max_entries(skel->maps.xdplb_reals, reals);
+		bpf_map__set_max_entries(skel->maps.xdplb_conns, reals);
+		bpf_map__set_max_entries(skel->maps.xdplb_real_stats, reals);
 		if (o->flows) {
 			bpf_map__set_max_entries(skel->maps.xdplb_flows, o->flows);
 			bpf_map__set_max_entries(skel->maps.xdplb_nat, o->flows);
@@ -427,7 +457,12 @@ int xdp_detach_named(const char *ifname, const char *prog_name)
 		return -ENODEV;
 	}
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	if (libxdp_get_error(mp))
+	err = libxdp_get_error(mp);
+	if (*perm_hint(err)) {
+		p_err("detach %s: %s%s", ifname, strerror(-err), perm_hint(err));
+		return err;
+	}
+	if (err)
 		mp = NULL;
 	p = find_ours(mp, prog_name);
 	if (!p) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "cmd.h"
 #include "common.h"
 #include "dev.h"
 #include "lb.h"
@@ -31,21 +32,18 @@ static int flow_help(int argc, char **argv)
 	return 0;
 }
 
-static int flow_timeout(int argc, char **argv)
+int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp)
 {
-	struct xdplb_config cfg;
-	__u32 tcp = 0, fin = 0, udp = 0, *which;
-	bool change = argc > 0;
-	struct lb lb;
-	int err;
+	__u32 *which;
 
+	*tcp = *tcpfin = *udp = 0;
 	while (argc > 0) {
 		if (!strcmp(*argv, "tcp"))
-			which = &tcp;
+			which = tcp;
 		else if (!strcmp(*argv, "tcpfin"))
-			which = &fin;
+			which = tcpfin;
 		else if (!strcmp(*argv, "udp"))
-			which = &udp;
+			which = udp;
 		else
 			return bad_arg(*argv, "unknown keyword (expected tcp, tcpfin or udp)");
 		REQ_ARG("SECS");
@@ -53,6 +51,20 @@ static int flow_timeout(int argc, char **argv)
 			return bad_arg(*argv, "timeout must be 1..%u seconds", XDPLB_MAX_TIMEOUT);
 		NEXT_ARG();
 	}
+	return 0;
+}
+
+static int flow_timeout(int argc, char **argv)
+{
+	struct xdplb_config cfg;
+	__u32 tcp, fin, udp;
+	bool change = argc > 0;
+	struct lb lb;
+	int err;
+
+	err = parse_timeouts(argc, argv, &tcp, &fin, &udp);
+	if (err)
+		return err;
 	err = state_open(&lb, change);
 	if (err)
 		return err;
@@ -180,7 +192,8 @@ static int flow_show(int argc, char **argv)
 		bpf_map_lookup_elem(lb.reals, &f.real_id, &r);
 		fmt_addr_port(key.src, key.family, key.sport, c, sizeof(c));
 		fmt_addr_port(key.dst, key.family, key.dport, v, sizeof(v));
-		fmt_addr(r.addr, r.family ?: key.family, b, sizeof(b));
+		/* the backend's port: its own where nat maps it, else the packet's */
+		fmt_addr_port(r.addr, r.family ?: key.family, r.port ?: key.dport, b, sizeof(b));
 		idle = now > f.atime ? (now - f.atime) / 1e9 : 0;
 		if (json_output) {
 			json_object *o = json_object_new_object();

@@ -46,6 +46,60 @@ static void lb_init_fds(struct lb *lb)
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
 		*lb_fd_slot(lb, i) = -1;
 	lb->lock_fd = -1;
+	lb->bulk = NULL;
+}
+
+/* Bulk mode's state (lb.h): what the maps hold, indexed so that a change costs what it
+ * touches, not a pass over every backend and VIP. */
+enum { TABLE_KEEP, TABLE_REBUILD, TABLE_DELETE };
+struct lb_bulk {
+	struct xdplb_real *reals; /* the backend array, as written */
+	__u8 *tables;		  /* by VIP id: TABLE_* */
+	__u8 *vip_used;		  /* by VIP id */
+	/* each VIP's backends, a doubly linked list through the backend ids (0 ends it) */
+	__u32 *head, *next, *prev;
+	__u32 free_from; /* no free backend id below */
+	bool cfg_flags;	 /* update_cfg_flags() due at the flush */
+};
+
+static void bulk_free(struct lb *lb)
+{
+	struct lb_bulk *b = lb->bulk;
+
+	if (!b)
+		return;
+	free(b->reals);
+	free(b->tables);
+	free(b->vip_used);
+	free(b->head);
+	free(b->next);
+	free(b->prev);
+	free(b);
+	lb->bulk = NULL;
+}
+
+static bool bulk_listed(const struct lb *lb, const struct xdplb_real *r)
+{
+	return (r->flags & XDPLB_REAL_F_USED) && r->vip_id < lb->max_vips;
+}
+
+static void bulk_link(struct lb_bulk *b, __u32 id, __u32 vip_id)
+{
+	b->prev[id] = 0;
+	b->next[id] = b->head[vip_id];
+	if (b->head[vip_id])
+		b->prev[b->head[vip_id]] = id;
+	b->head[vip_id] = id;
+}
+
+static void bulk_unlink(struct lb_bulk *b, __u32 id, __u32 vip_id)
+{
+	if (b->prev[id])
+		b->next[b->prev[id]] = b->next[id];
+	else
+		b->head[vip_id] = b->next[id];
+	if (b->next[id])
+		b->prev[b->next[id]] = b->prev[id];
 }
 
 static void lb_fill_sizes(struct lb *lb)
@@ -99,6 +153,7 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 
 void lb_close(struct lb *lb)
 {
+	bulk_free(lb);
 	if (lb->lock_fd == -2) /* skeleton-owned */
 		return;
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
@@ -224,6 +279,17 @@ int lb_flow_flush(struct lb *lb, __u32 vip_id, __u64 *flushed)
 }
 
 /* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups. */
+static int update_cfg_flags(struct lb *lb);
+
+/* A VIP's mode or port changed: the config flags follow, now or at the bulk flush. */
+static int cfg_flags_changed(struct lb *lb)
+{
+	if (!lb->bulk)
+		return update_cfg_flags(lb);
+	lb->bulk->cfg_flags = true;
+	return 0;
+}
+
 static int update_cfg_flags(struct lb *lb)
 {
 	struct lb_vip_entry *all = calloc(lb->max_vips, sizeof(*all));
@@ -323,12 +389,54 @@ static int vip_cmp(const void *a, const void *b)
 	return x->vip.id < y->vip.id ? -1 : x->vip.id > y->vip.id;
 }
 
+/* All VIPs in a few syscalls (hash batch lookups); -errno if the kernel cannot. */
+static int vip_list_batch(struct lb *lb, struct lb_vip_entry *out, int max)
+{
+	struct xdplb_vip_key *keys = calloc(lb->max_vips, sizeof(*keys));
+	struct xdplb_vip *vals = calloc(lb->max_vips, sizeof(*vals));
+	__u32 batch, count, n = 0;
+	bool first = true;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		count = lb->max_vips - n;
+		if (!count)
+			break;
+		err = bpf_map_lookup_batch(lb->vips, first ? NULL : &batch, &batch, keys + n,
+					   vals + n, &count, NULL);
+		first = false;
+		n += count;
+		if (err) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+	}
+	if (!err) {
+		for (__u32 i = 0; i < n && (int)i < max; i++) {
+			out[i].key = keys[i];
+			out[i].vip = vals[i];
+		}
+		qsort(out, (int)n < max ? (int)n : max, sizeof(*out), vip_cmp);
+	}
+out:
+	free(keys);
+	free(vals);
+	return err ?: (int)n;
+}
+
 int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
 {
 	struct xdplb_vip_key key, next;
 	struct xdplb_vip_key *prev = NULL;
-	int n = 0;
+	int n = vip_list_batch(lb, out, max);
 
+	if (n >= 0)
+		return n;
+	n = 0;
 	while (!bpf_map_get_next_key(lb->vips, prev, &next)) {
 		if (n < max) {
 			out[n].key = next;
@@ -343,13 +451,18 @@ int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
 	return n;
 }
 
-/* Read the whole backend array (one batch syscall where the kernel supports it). */
+/* Read the whole backend array (one batch syscall where the kernel supports it); in bulk
+ * mode, the copy kept in memory.  Give it back with reals_put(). */
 static struct xdplb_real *reals_read_all(struct lb *lb)
 {
-	struct xdplb_real *reals = calloc(lb->max_reals, sizeof(*reals));
-	__u32 *keys = calloc(lb->max_reals, sizeof(__u32));
-	__u32 count = lb->max_reals, out_batch = 0;
+	__u32 count = lb->max_reals, out_batch = 0, *keys;
+	struct xdplb_real *reals;
 	int err;
+
+	if (lb->bulk)
+		return lb->bulk->reals;
+	reals = calloc(lb->max_reals, sizeof(*reals));
+	keys = calloc(lb->max_reals, sizeof(__u32));
 
 	if (!reals || !keys)
 		goto fail;
@@ -368,11 +481,55 @@ fail:
 	return NULL;
 }
 
+static void reals_put(struct lb *lb, struct xdplb_real *reals)
+{
+	if (!lb->bulk || reals != lb->bulk->reals)
+		free(reals);
+}
+
+/* Write backend @id (and the bulk copy and lists). */
+static int real_write(struct lb *lb, __u32 id, const struct xdplb_real *r)
+{
+	struct lb_bulk *b = lb->bulk;
+
+	if (bpf_map_update_elem(lb->reals, &id, r, BPF_ANY))
+		return -errno;
+	if (!b)
+		return 0;
+	if (bulk_listed(lb, &b->reals[id]))
+		bulk_unlink(b, id, b->reals[id].vip_id);
+	if (bulk_listed(lb, r))
+		bulk_link(b, id, r->vip_id);
+	else if (id < b->free_from)
+		b->free_from = id;
+	b->reals[id] = *r;
+	return 0;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	__u32 x = ((const struct lb_real_entry *)a)->id, y = ((const struct lb_real_entry *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
 int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max)
 {
-	struct xdplb_real *reals = reals_read_all(lb);
+	struct xdplb_real *reals;
 	int n = 0;
 
+	if (lb->bulk && vip_id < lb->max_vips) {
+		for (__u32 id = lb->bulk->head[vip_id]; id; id = lb->bulk->next[id], n++) {
+			if (n < max) {
+				out[n].id = id;
+				out[n].real = lb->bulk->reals[id];
+			}
+		}
+		if (n && max)
+			qsort(out, n < max ? n : max, sizeof(*out), id_cmp);
+		return n;
+	}
+	reals = reals_read_all(lb);
 	if (!reals)
 		return -ENOMEM;
 	for (__u32 i = 1; i < lb->max_reals; i++) {
@@ -384,7 +541,7 @@ int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max
 		}
 		n++;
 	}
-	free(reals);
+	reals_put(lb, reals);
 	return n;
 }
 
@@ -395,9 +552,16 @@ static bool real_matches(const struct xdplb_real *r, const __be32 addr[4], __u8 
 
 int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family, __be16 port)
 {
-	struct xdplb_real *reals = reals_read_all(lb);
+	struct xdplb_real *reals;
 	int id = -ENOENT;
 
+	if (lb->bulk && vip_id < lb->max_vips) {
+		for (__u32 i = lb->bulk->head[vip_id]; i; i = lb->bulk->next[i])
+			if (real_matches(&lb->bulk->reals[i], addr, family, port))
+				return i;
+		return -ENOENT;
+	}
+	reals = reals_read_all(lb);
 	if (!reals)
 		return -ENOMEM;
 	for (__u32 i = 1; i < lb->max_reals; i++) {
@@ -407,36 +571,43 @@ int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family,
 			break;
 		}
 	}
-	free(reals);
+	reals_put(lb, reals);
 	return id;
 }
 
-/* Build the scheduler table of a VIP from its live backends (weight > 0, state up), or from
- * its live sorry servers when no backend is live. */
-int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
+/* The scheduler table of a VIP from its live backends (weight > 0, state up), or from its
+ * live sorry servers when no backend is live, as a new inner map in *fd; -1 when nothing
+ * takes new flows. */
+static int table_build(struct lb *lb, const struct xdplb_vip *vip, int *tfd)
 {
 	struct lb_real_entry *rs = NULL;
 	struct maglev_backend *mb = NULL;
 	struct xdplb_config cfg;
 	__u32 *keys = NULL, *vals = NULL, count, m;
-	int n, nb = 0, fd = -1, err;
+	int n, cap, nb = 0, fd = -1, err;
 	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP);
 
 	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
 	m = cfg.ring_size;
-	rs = calloc(lb->max_reals, sizeof(*rs));
-	mb = calloc(lb->max_reals, sizeof(*mb));
+	/* count first: arrays for the VIP's backends, not for every backend id */
+	cap = lb_real_list(lb, vip->id, NULL, 0);
+	if (cap < 0)
+		return cap;
+	rs = calloc(cap ?: 1, sizeof(*rs));
+	mb = calloc(cap ?: 1, sizeof(*mb));
 	if (!rs || !mb) {
 		err = -ENOMEM;
 		goto out;
 	}
-	n = lb_real_list(lb, vip->id, rs, lb->max_reals);
+	n = lb_real_list(lb, vip->id, rs, cap);
 	if (n < 0) {
 		err = n;
 		goto out;
 	}
+	if (n > cap)
+		n = cap; /* changed in between (without the lock) */
 	/* pass 0: the backends; pass 1, only if none of them is up: the sorry servers */
 	for (int pass = 0; pass < 2 && !nb; pass++) {
 		for (int i = 0; i < n; i++) {
@@ -451,12 +622,8 @@ int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
 			nb++;
 		}
 	}
-	if (!nb) {
-		/* Nothing takes new flows: no table; the data plane counts drop_no_backend. */
-		if (bpf_map_delete_elem(lb->tables, &vip->id) && errno != ENOENT)
-			err = -errno;
-		goto out;
-	}
+	if (!nb)
+		goto out; /* nothing takes new flows: no table */
 
 	keys = calloc(m + 1, sizeof(__u32));
 	vals = calloc(m + 1, sizeof(__u32));
@@ -485,15 +652,172 @@ int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
 		err = -errno;
 		goto out;
 	}
-	if (bpf_map_update_elem(lb->tables, &vip->id, &fd, BPF_ANY))
-		err = -errno;
+	*tfd = fd;
+	fd = -1;
 out:
 	if (fd >= 0)
-		close(fd); /* the outer map holds its own reference */
+		close(fd);
 	free(keys);
 	free(vals);
 	free(mb);
 	free(rs);
+	return err;
+}
+
+int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
+{
+	int fd = -1, err = table_build(lb, vip, &fd);
+
+	if (err)
+		return err;
+	if (lb->bulk)
+		lb->bulk->tables[vip->id] = TABLE_KEEP;
+	if (fd < 0) {
+		/* Nothing takes new flows: no table; the data plane counts drop_no_backend. */
+		if (bpf_map_delete_elem(lb->tables, &vip->id) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	/* Double buffering: a complete new table, then one atomic swap of the outer slot. */
+	if (bpf_map_update_elem(lb->tables, &vip->id, &fd, BPF_ANY))
+		err = -errno;
+	close(fd); /* the outer map holds its own reference */
+	return err;
+}
+
+/* The VIP's table must follow a change: now, or at the bulk flush. */
+static int table_changed(struct lb *lb, const struct xdplb_vip *vip)
+{
+	if (!lb->bulk)
+		return lb_table_rebuild(lb, vip);
+	lb->bulk->tables[vip->id] = TABLE_REBUILD;
+	return 0;
+}
+
+int lb_bulk_begin(struct lb *lb)
+{
+	struct lb_bulk *b = calloc(1, sizeof(*b));
+	struct lb_vip_entry *vips = calloc(lb->max_vips, sizeof(*vips));
+	int n;
+
+	if (!b || !vips)
+		goto fail;
+	lb->bulk = b; /* bulk_free() on failure */
+	b->tables = calloc(lb->max_vips, 1);
+	b->vip_used = calloc(lb->max_vips, 1);
+	b->head = calloc(lb->max_vips, sizeof(*b->head));
+	b->next = calloc(lb->max_reals, sizeof(*b->next));
+	b->prev = calloc(lb->max_reals, sizeof(*b->prev));
+	if (!b->tables || !b->vip_used || !b->head || !b->next || !b->prev)
+		goto fail;
+	lb->bulk = NULL; /* read the maps, not the copy being made */
+	b->reals = reals_read_all(lb);
+	n = lb_vip_list(lb, vips, lb->max_vips);
+	lb->bulk = b;
+	if (!b->reals || n < 0)
+		goto fail;
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
+		if (vips[i].vip.id < lb->max_vips)
+			b->vip_used[vips[i].vip.id] = 1;
+	for (__u32 id = lb->max_reals - 1; id > 0; id--)
+		if (bulk_listed(lb, &b->reals[id]))
+			bulk_link(b, id, b->reals[id].vip_id);
+	b->free_from = 1;
+	free(vips);
+	return 0;
+fail:
+	if (!lb->bulk)
+		free(b);
+	bulk_free(lb);
+	free(vips);
+	return -ENOMEM;
+}
+
+/* Swap in the tables of @n VIPs (fds[i] for ids[i]) with one wait for readers. */
+static int tables_install(struct lb *lb, __u32 *ids, int *fds, __u32 n)
+{
+	__u32 count = n;
+	int err = 0;
+
+	if (n && bpf_map_update_batch(lb->tables, ids, fds, &count, NULL))
+		err = -errno;
+	for (__u32 i = 0; i < n; i++)
+		close(fds[i]);
+	return err;
+}
+
+#define BULK_CHUNK 256 /* inner-map fds open at once */
+
+int lb_bulk_flush(struct lb *lb)
+{
+	struct lb_vip_entry *vips = NULL;
+	__u32 ids[BULK_CHUNK], nfd = 0;
+	unsigned char *live = NULL;
+	int fds[BULK_CHUNK], n, err = 0;
+
+	if (!lb->bulk)
+		return 0;
+	vips = calloc(lb->max_vips, sizeof(*vips));
+	live = calloc(lb->max_vips, 1);
+	if (!vips || !live) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = lb_vip_list(lb, vips, lb->max_vips);
+	for (int i = 0; i < n && i < (int)lb->max_vips && !err; i++) {
+		__u32 id = vips[i].vip.id;
+		int fd = -1;
+
+		if (id >= lb->max_vips)
+			continue;
+		live[id] = 1;
+		if (lb->bulk->tables[id] != TABLE_REBUILD)
+			continue;
+		lb->bulk->tables[id] = TABLE_KEEP;
+		err = table_build(lb, &vips[i].vip, &fd);
+		if (err)
+			break;
+		if (fd < 0) {
+			if (bpf_map_delete_elem(lb->tables, &id) && errno != ENOENT)
+				err = -errno;
+			continue;
+		}
+		ids[nfd] = id;
+		fds[nfd++] = fd;
+		if (nfd == BULK_CHUNK) {
+			err = tables_install(lb, ids, fds, nfd);
+			nfd = 0;
+		}
+	}
+	if (nfd) {
+		int e = tables_install(lb, ids, fds, nfd);
+
+		err = err ?: e;
+	}
+	/* tables of deleted VIPs whose ids no new VIP took (arrays of maps have no batch
+	 * delete: one wait for readers each) */
+	for (__u32 id = 1; id < lb->max_vips && !err; id++) {
+		if (lb->bulk->tables[id] == TABLE_KEEP)
+			continue;
+		lb->bulk->tables[id] = TABLE_KEEP;
+		if (!live[id] && bpf_map_delete_elem(lb->tables, &id) && errno != ENOENT)
+			err = -errno;
+	}
+	if (!err && lb->bulk->cfg_flags) {
+		lb->bulk->cfg_flags = false;
+		err = update_cfg_flags(lb);
+	}
+out:
+	free(vips);
+	free(live);
+	return err;
+}
+
+int lb_bulk_end(struct lb *lb)
+{
+	int err = lb_bulk_flush(lb);
+
+	bulk_free(lb);
 	return err;
 }
 
@@ -533,7 +857,12 @@ static int vip_alloc_id(struct lb *lb, __u32 *id)
 		err = -ENOMEM;
 		goto out;
 	}
-	n = lb_vip_list(lb, all, lb->max_vips);
+	if (lb->bulk) {
+		memcpy(used, lb->bulk->vip_used, lb->max_vips);
+		n = 0;
+	} else {
+		n = lb_vip_list(lb, all, lb->max_vips);
+	}
 	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
 		if (all[i].vip.id < lb->max_vips)
 			used[all[i].vip.id] = 1;
@@ -564,6 +893,8 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	/* A reused id must not inherit an old table or old counters. */
 	if (bpf_map_delete_elem(lb->tables, &vip.id) && errno != ENOENT)
 		return -errno;
+	if (lb->bulk)
+		lb->bulk->tables[vip.id] = TABLE_KEEP;
 	err = zero_percpu(lb->vip_stats, vip.id, sizeof(struct xdplb_traffic));
 	if (err)
 		return err;
@@ -571,7 +902,9 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 		return -errno;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_NOEXIST))
 		return errno == E2BIG ? -ENOSPC : -errno;
-	return update_cfg_flags(lb);
+	if (lb->bulk)
+		lb->bulk->vip_used[vip.id] = 1;
+	return cfg_flags_changed(lb);
 }
 
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
@@ -585,12 +918,12 @@ int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	vip.sched = params->sched;
 	vip.flags = params->flags;
 	vip.persist = params->persist;
-	err = lb_table_rebuild(lb, &vip);
+	err = table_changed(lb, &vip);
 	if (err)
 		return err;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_EXIST))
 		return -errno;
-	return update_cfg_flags(lb);
+	return cfg_flags_changed(lb);
 }
 
 int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
@@ -605,7 +938,10 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	/* First stop matching packets, then take the table and the backends away. */
 	if (bpf_map_delete_elem(lb->vips, key))
 		return -errno;
-	if (bpf_map_delete_elem(lb->tables, &vip.id) && errno != ENOENT)
+	if (lb->bulk && vip.id < lb->max_vips) {
+		lb->bulk->tables[vip.id] = TABLE_DELETE; /* nothing can reach it: at the flush */
+		lb->bulk->vip_used[vip.id] = 0;
+	} else if (bpf_map_delete_elem(lb->tables, &vip.id) && errno != ENOENT)
 		return -errno;
 	rs = calloc(lb->max_reals, sizeof(*rs));
 	if (!rs)
@@ -613,16 +949,15 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	n = lb_real_list(lb, vip.id, rs, lb->max_reals);
 	for (int i = 0; i < n; i++) {
 		empty.gen = rs[i].real.gen;
-		if (bpf_map_update_elem(lb->reals, &rs[i].id, &empty, BPF_ANY)) {
-			err = -errno;
+		err = real_write(lb, rs[i].id, &empty);
+		if (err)
 			break;
-		}
 	}
 	free(rs);
 	if (n < 0)
 		return n;
 	lb_check_forget(lb, vip.id, 0);
-	return err ?: update_cfg_flags(lb);
+	return err ?: cfg_flags_changed(lb);
 }
 
 static __u64 now_ns(void)
@@ -637,12 +972,34 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 {
 	struct xdplb_real *reals, r = *real;
 	struct xdplb_vip vip;
-	__u32 id = 0;
+	struct xdplb_config cfg;
+	__u32 id = 0, count = 0;
 	__u16 prev_gen = 0;
 	int err = lb_vip_get(lb, vkey, &vip);
 
 	if (err)
 		return err;
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	if (lb->bulk) {
+		/* the VIP's list, and the first free id from the cursor */
+		struct lb_bulk *b = lb->bulk;
+
+		for (__u32 i = vip.id < lb->max_vips ? b->head[vip.id] : 0; i; i = b->next[i]) {
+			if (real_matches(&b->reals[i], real->addr, real->family, real->port))
+				return -EEXIST;
+			count++;
+		}
+		while (b->free_from < lb->max_reals &&
+		       (!b->free_from || (b->reals[b->free_from].flags & XDPLB_REAL_F_USED)))
+			b->free_from++;
+		if (b->free_from < lb->max_reals) {
+			id = b->free_from;
+			prev_gen = b->reals[id].gen;
+		}
+		goto found;
+	}
 	reals = reals_read_all(lb);
 	if (!reals)
 		return -ENOMEM;
@@ -654,15 +1011,20 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 			}
 			continue;
 		}
-		if (reals[i].vip_id == vip.id &&
-		    real_matches(&reals[i], real->addr, real->family, real->port)) {
-			free(reals);
+		if (reals[i].vip_id != vip.id)
+			continue;
+		if (real_matches(&reals[i], real->addr, real->family, real->port)) {
+			reals_put(lb, reals);
 			return -EEXIST;
 		}
+		count++;
 	}
-	free(reals);
+	reals_put(lb, reals);
+found:
 	if (!id)
 		return -ENOSPC;
+	if (count >= lb_max_reals_per_vip(&cfg))
+		return -E2BIG; /* the scheduler tables could not hold one more */
 	r.vip_id = vip.id;
 	r.flags |= XDPLB_REAL_F_USED;
 	r.state = XDPLB_REAL_UP;
@@ -673,9 +1035,10 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 		return err;
 	if (bpf_map_update_elem(lb->conns, &id, &(struct xdplb_conns){ 0 }, BPF_ANY))
 		return -errno;
-	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
-		return -errno;
-	return lb_table_rebuild(lb, &vip);
+	err = real_write(lb, id, &r);
+	if (err)
+		return err;
+	return table_changed(lb, &vip);
 }
 
 /* The VIP, id and record of backend {addr, port} of VIP @vkey. */
@@ -705,9 +1068,10 @@ int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __
 	if (err)
 		return err;
 	r.weight = weight;
-	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
-		return -errno;
-	return lb_table_rebuild(lb, &vip);
+	err = real_write(lb, id, &r);
+	if (err)
+		return err;
+	return table_changed(lb, &vip);
 }
 
 int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,
@@ -723,19 +1087,28 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 	/* Out of the table first (no new flows), then gone (its flows move on their next
 	 * packet, see select_real()). */
 	r.weight = 0;
-	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
-		return -errno;
-	err = lb_table_rebuild(lb, &vip);
+	err = real_write(lb, id, &r);
+	if (err)
+		return err;
+	err = lb_table_rebuild(lb, &vip); /* now, also in bulk mode: the id is freed next */
 	if (err)
 		return err;
 	empty.gen = r.gen; /* the next holder of the id takes gen + 1 */
-	if (bpf_map_update_elem(lb->reals, &id, &empty, BPF_ANY))
-		return -errno;
+	err = real_write(lb, id, &empty);
+	if (err)
+		return err;
 	lb_check_forget(lb, vip.id, id);
 	return 0;
 }
 
 struct xdplb_real *lb_reals_snapshot(struct lb *lb)
 {
-	return reals_read_all(lb);
+	struct xdplb_real *r = reals_read_all(lb), *copy;
+
+	if (!r || !lb->bulk)
+		return r;
+	copy = malloc(lb->max_reals * sizeof(*copy)); /* the caller frees it */
+	if (copy)
+		memcpy(copy, r, lb->max_reals * sizeof(*copy));
+	return copy;
 }

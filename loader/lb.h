@@ -17,7 +17,8 @@ struct lb {
 	int gc_prog; /* the flow-table GC program */
 	int checks;  /* health check settings (xdplb daemon) */
 	__u32 max_vips, max_reals, max_flows;
-	int lock_fd; /* flock()ed pin directory while a command changes state */
+	int lock_fd;	      /* flock()ed pin directory while a command changes state */
+	struct lb_bulk *bulk; /* lb_bulk_begin() */
 };
 
 /* Open the maps pinned under @dir.  Returns 0, or -ENOENT when nothing is attached there. */
@@ -58,7 +59,14 @@ int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max
 struct xdplb_real *lb_reals_snapshot(struct lb *lb);
 /* Find the backend {addr, port} of a VIP: its id, or -ENOENT. */
 int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family, __be16 port);
+/* -EEXIST, -ENOSPC when all backend ids are in use, -E2BIG when the VIP has
+ * lb_max_reals_per_vip() backends. */
 int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xdplb_real *real);
+/* A Maglev table needs more slots than backends (sched_build()). */
+static inline __u32 lb_max_reals_per_vip(const struct xdplb_config *cfg)
+{
+	return cfg->ring_size - 1;
+}
 int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4],
 		       __u8 family, __be16 port, __u32 weight);
 int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,
@@ -78,6 +86,26 @@ void lb_check_forget(struct lb *lb, __u32 vip_id, __u32 real_id);
 int lb_check_effective(struct lb *lb, __u32 vip_id, __u32 real_id, struct xdplb_check *c);
 /* Defaults: interval, timeout, rise, fall. */
 void lb_check_defaults(struct xdplb_check *c);
+/* Every check, to put back with lb_checks_restore() (a batch's rollback); malloc()ed. */
+struct lb_check_entry {
+	struct xdplb_check_key key;
+	struct xdplb_check check;
+};
+struct lb_check_entry *lb_checks_snapshot(struct lb *lb, size_t *n);
+int lb_checks_restore(struct lb *lb, const struct lb_check_entry *e, size_t n);
+
+/*
+ * Bulk mode, for many changes in a row (batch files): the backend array is read once and kept
+ * in memory, and the tables of VIPs that gain backends, change weights or options are built
+ * once each by lb_bulk_flush() rather than after every change (each table swap waits for an
+ * RCU grace period).  Meanwhile new backends take no new flows yet; deleting a backend still
+ * rebuilds its table at once (no table names a freed backend id), and a deleted VIP's table
+ * goes at the flush (the VIP itself is gone at once).  lb_bulk_end() flushes and leaves bulk
+ * mode.
+ */
+int lb_bulk_begin(struct lb *lb);
+int lb_bulk_flush(struct lb *lb);
+int lb_bulk_end(struct lb *lb);
 
 /* Rebuild a VIP's scheduler table from its backends and swap it in atomically. */
 int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip);

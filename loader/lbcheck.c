@@ -117,3 +117,47 @@ int lb_check_effective(struct lb *lb, __u32 vip_id, __u32 real_id, struct xdplb_
 		err = lb_check_get(lb, vip_id, 0, c);
 	return err;
 }
+
+struct lb_check_entry *lb_checks_snapshot(struct lb *lb, size_t *n)
+{
+	struct lb_check_entry *e = malloc(sizeof(*e)), *ne;
+	struct xdplb_check_key k, cur;
+	size_t cap = 1;
+	bool first = true;
+
+	*n = 0;
+	while (e && !bpf_map_get_next_key(lb->checks, first ? NULL : &cur, &k)) {
+		cur = k;
+		first = false;
+		if (*n == cap) {
+			cap *= 2;
+			ne = realloc(e, cap * sizeof(*e));
+			if (!ne) {
+				free(e);
+				return NULL;
+			}
+			e = ne;
+		}
+		e[*n].key = k;
+		if (!bpf_map_lookup_elem(lb->checks, &k, &e[*n].check))
+			(*n)++;
+	}
+	return e;
+}
+
+int lb_checks_restore(struct lb *lb, const struct lb_check_entry *e, size_t n)
+{
+	size_t cnt;
+	struct lb_check_entry *now = lb_checks_snapshot(lb, &cnt);
+	int err = 0;
+
+	if (!now)
+		return -ENOMEM;
+	for (size_t i = 0; i < cnt; i++)
+		bpf_map_delete_elem(lb->checks, &now[i].key);
+	free(now);
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_update_elem(lb->checks, &e[i].key, &e[i].check, BPF_ANY))
+			err = -errno;
+	return err;
+}

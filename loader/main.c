@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
+#include "cmd.h"
 #include "common.h"
 #include "check.h"
 #include "dev.h"
@@ -20,14 +21,25 @@ static int do_help(int argc, char **argv)
 		return 0;
 	}
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "OBJECT := { dev | vip | real | check | daemon | stats | flow | decap | version }\n"
-	       "       " HELP_OPTIONS "\n",
-	       bin_name);
+	       "OBJECT  := { dev | vip | real | check | daemon | stats | flow | config |\n"
+	       "             save | batch | import | decap | version }\n" HELP_OPTIONS "\n"
+	       "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
+	       "'%s OBJECT help' shows an object's commands.\n",
+	       bin_name, bin_name);
 	return 0;
 }
 
 static int do_version(int argc, char **argv)
 {
+	if (argc > 0 && is_prefix(*argv, "help")) {
+		if (json_output)
+			puts("null");
+		else
+			printf("Usage: %s version\n", bin_name);
+		return 0;
+	}
+	if (argc > 0)
+		return bad_arg(*argv, "version takes no argument");
 	if (json_output) {
 		json_object *o = json_object_new_object();
 
@@ -60,10 +72,11 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },  { 0 },
 	};
 	static const struct cmd cmds[] = {
-		{ "dev", do_dev },     { "vip", do_vip },	{ "real", do_real },
-		{ "stats", do_stats }, { "decap", do_decap },	{ "flow", do_flow },
-		{ "check", do_check }, { "daemon", do_daemon }, { "version", do_version },
-		{ "help", do_help },   { NULL, NULL },
+		{ "dev", do_dev },	   { "vip", do_vip },	    { "real", do_real },
+		{ "check", do_check },	   { "daemon", do_daemon }, { "stats", do_stats },
+		{ "decap", do_decap },	   { "flow", do_flow },	    { "config", do_config },
+		{ "save", do_save },	   { "batch", do_batch },   { "import", do_import },
+		{ "version", do_version }, { "help", do_help },	    { NULL, NULL },
 	};
 	int opt, err;
 
@@ -94,7 +107,10 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
-		do_help(0, NULL);
+		p_err("missing OBJECT: try \"%s help\"", bin_name);
+		if (!json_output)
+			fprintf(stderr, "Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n",
+				bin_name);
 		return 2;
 	}
 	err = cmd_select(cmds, argc, argv, do_help);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* `xdplb stats`: verdict counters by reason, and traffic per VIP. */
+/* `xdplb stats`: verdict counters by reason, traffic per VIP or per backend of one VIP, and
+ * per-second rates refreshed in place. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,10 +8,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include "common.h"
+#include "conf.h"
 #include "dev.h"
 #include "lb.h"
 #include "state.h"
+
+#define HELP_STATS_SHOW "stats show [ SERVICE ] [ interval SECS ]"
 
 static volatile sig_atomic_t exiting;
 
@@ -26,74 +31,189 @@ static int stats_help(int argc, char **argv)
 		return 0;
 	}
 	printf(
-	    "Usage: %1$s stats show [ interval SECS ]\n"
+	    "Usage: %1$s " HELP_STATS_SHOW "\n"
 	    "\n"
-	    "  Packets and bytes per verdict reason (tx, redirect, pass_*, drop_*) and per VIP.\n"
-	    "  interval  print again every SECS seconds with per-second rates, until Ctrl-C\n",
+	    "  Packets and bytes per verdict reason (tx, redirect, pass_*, drop_*) and per VIP;\n"
+	    "  with SERVICE, that VIP and each of its backends (new flows, moved flows,\n"
+	    "  ActiveConn, InActConn).\n"
+	    "  interval  refresh every SECS seconds (1..3600) with per-second rates, until\n"
+	    "            Ctrl-C; in place on a terminal, one block (-j: one document) each\n",
 	    bin_name);
 	return 0;
 }
 
-static void print_once(struct lb *lb, struct xdplb_counter *prev, double secs)
+/* One reading of every counter shown. */
+struct sample {
+	struct xdplb_counter reason[XDPLB_R_MAX];
+	struct xdplb_traffic *vip;  /* like conf.vips[] */
+	struct xdplb_traffic *real; /* by backend id */
+	struct timespec at;
+};
+
+static int sample_take(struct lb *lb, const struct conf *c, struct sample *s)
 {
-	struct lb_vip_entry *vips = calloc(lb->max_vips, sizeof(*vips));
+	if (!s->vip)
+		s->vip = calloc(c->nvips ?: 1, sizeof(*s->vip));
+	if (!s->real)
+		s->real = calloc(lb->max_reals, sizeof(*s->real));
+	if (!s->vip || !s->real)
+		return -ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &s->at);
+	for (int r = 0; r < XDPLB_R_MAX; r++)
+		lb_read_counter(lb->stats, r, &s->reason[r]);
+	for (int i = 0; i < c->nvips; i++) {
+		lb_read_traffic(lb->vip_stats, c->vips[i].vip.id, &s->vip[i]);
+		for (int j = 0; j < c->vips[i].nreals; j++)
+			lb_read_traffic(lb->real_stats, c->vips[i].reals[j].id,
+					&s->real[c->vips[i].reals[j].id]);
+	}
+	return 0;
+}
+
+/* Per-second rate of a counter between two samples; < 0 when there is no earlier one. */
+static double rate(__u64 now, __u64 before, double secs)
+{
+	return secs > 0 ? (now - before) / secs : -1;
+}
+
+static void print_rate(double r)
+{
+	if (r < 0)
+		printf(" %12s", "-");
+	else
+		printf(" %12.0f", r);
+}
+
+static void json_rate(json_object *o, const char *k, double r)
+{
+	if (r >= 0)
+		json_object_object_add(o, k, json_object_new_uint64((__u64)(r + 0.5)));
+}
+
+static void json_traffic(json_object *o, const struct xdplb_traffic *t,
+			 const struct xdplb_traffic *p, double secs)
+{
+	json_object_object_add(o, "packets", json_object_new_uint64(t->packets));
+	json_object_object_add(o, "bytes", json_object_new_uint64(t->bytes));
+	json_object_object_add(o, "flows", json_object_new_uint64(t->flows));
+	json_object_object_add(o, "resched", json_object_new_uint64(t->resched));
+	json_rate(o, "pps", rate(t->packets, p->packets, secs));
+	json_rate(o, "bps", rate(t->bytes, p->bytes, secs));
+	json_rate(o, "cps", rate(t->flows, p->flows, secs));
+}
+
+static void print_traffic(const char *name, const struct xdplb_traffic *t,
+			  const struct xdplb_traffic *p, double secs, bool rates)
+{
+	printf("%-32s %14llu %16llu %10llu %8llu", name, (unsigned long long)t->packets,
+	       (unsigned long long)t->bytes, (unsigned long long)t->flows,
+	       (unsigned long long)t->resched);
+	if (rates) {
+		print_rate(rate(t->packets, p->packets, secs));
+		print_rate(rate(t->bytes, p->bytes, secs));
+		print_rate(rate(t->flows, p->flows, secs));
+	}
+}
+
+/* @one: the index of SERVICE in c->vips, or -1 for every VIP (and the reasons). */
+static void print_sample(struct lb *lb, const struct conf *c, int one, const struct sample *s,
+			 const struct sample *prev, __u32 interval)
+{
+	bool rates = interval > 0;
+	double secs =
+	    prev ? (s->at.tv_sec - prev->at.tv_sec) + (s->at.tv_nsec - prev->at.tv_nsec) / 1e9 : 0;
 	json_object *doc = json_output ? json_object_new_object() : NULL;
 	json_object *jr = doc ? json_object_new_object() : NULL;
 	json_object *jv = doc ? json_object_new_array() : NULL;
-	char svc[80];
-	int n;
+	const char *rate_head = rates ? "          pps          bps" : "";
+	char name[80];
 
-	if (!json_output)
-		printf("%-20s %14s %16s%s\n", "reason", "packets", "bytes",
-		       secs ? "         pps" : "");
-	for (int r = 0; r < XDPLB_R_MAX; r++) {
-		struct xdplb_counter c = {};
+	if (one < 0 && !json_output)
+		printf("%-32s %14s %16s%s\n", "reason", "packets", "bytes", rate_head);
+	for (int r = 0; one < 0 && r < XDPLB_R_MAX; r++) {
+		const struct xdplb_counter *k = &s->reason[r], *pk = &prev->reason[r];
 
-		lb_read_counter(lb->stats, r, &c);
 		if (json_output) {
 			json_object *o = json_object_new_object();
 
-			json_object_object_add(o, "packets", json_object_new_uint64(c.packets));
-			json_object_object_add(o, "bytes", json_object_new_uint64(c.bytes));
+			json_object_object_add(o, "packets", json_object_new_uint64(k->packets));
+			json_object_object_add(o, "bytes", json_object_new_uint64(k->bytes));
+			json_rate(o, "pps", rate(k->packets, pk->packets, secs));
+			json_rate(o, "bps", rate(k->bytes, pk->bytes, secs));
 			json_object_object_add(jr, reason_names[r], o);
-		} else if (secs) {
-			printf("%-20s %14llu %16llu %12.0f\n", reason_names[r],
-			       (unsigned long long)c.packets, (unsigned long long)c.bytes,
-			       (c.packets - prev[r].packets) / secs);
-		} else {
-			printf("%-20s %14llu %16llu\n", reason_names[r],
-			       (unsigned long long)c.packets, (unsigned long long)c.bytes);
+			continue;
 		}
-		prev[r] = c;
+		printf("%-32s %14llu %16llu", reason_names[r], (unsigned long long)k->packets,
+		       (unsigned long long)k->bytes);
+		if (rates) {
+			print_rate(rate(k->packets, pk->packets, secs));
+			print_rate(rate(k->bytes, pk->bytes, secs));
+		}
+		putchar('\n');
 	}
-	n = vips ? lb_vip_list(lb, vips, lb->max_vips) : 0;
-	if (!json_output && n > 0)
-		printf("\n%-30s %14s %16s %12s %10s\n", "vip", "packets", "bytes", "flows",
-		       "resched");
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
-		struct xdplb_traffic t = {};
+	if (!json_output && c->nvips)
+		printf("%s%-32s %14s %16s %10s %8s%s%s\n", one < 0 ? "\n" : "", "vip", "packets",
+		       "bytes", "flows", "resched", rate_head, rates ? "          cps" : "");
+	for (int i = 0; i < c->nvips; i++) {
+		const struct conf_vip *v = &c->vips[i];
+		json_object *o = NULL, *ra = NULL;
 
-		lb_read_traffic(lb->vip_stats, vips[i].vip.id, &t);
-		fmt_service(&vips[i].key, svc, sizeof(svc));
+		if (one >= 0 && i != one)
+			continue;
+		fmt_service(&v->key, name, sizeof(name));
 		if (json_output) {
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "service", json_object_new_string(svc));
-			json_object_object_add(o, "packets", json_object_new_uint64(t.packets));
-			json_object_object_add(o, "bytes", json_object_new_uint64(t.bytes));
-			json_object_object_add(o, "flows", json_object_new_uint64(t.flows));
-			json_object_object_add(o, "resched", json_object_new_uint64(t.resched));
+			o = json_object_new_object();
+			json_object_object_add(o, "service", json_object_new_string(name));
+			json_traffic(o, &s->vip[i], &prev->vip[i], secs);
 			json_object_array_add(jv, o);
 		} else {
-			printf("%-30s %14llu %16llu %12llu %10llu\n", svc,
-			       (unsigned long long)t.packets, (unsigned long long)t.bytes,
-			       (unsigned long long)t.flows, (unsigned long long)t.resched);
+			print_traffic(name, &s->vip[i], &prev->vip[i], secs, rates);
+			putchar('\n');
+		}
+		if (one < 0)
+			continue;
+		/* one VIP: its backends too, with ipvsadm's connection counts */
+		if (json_output) {
+			ra = json_object_new_array();
+			json_object_object_add(o, "reals", ra);
+		} else {
+			printf("  -> %-27s %14s %16s %10s %8s%s%s %10s %10s\n", "backend",
+			       "packets", "bytes", "flows", "resched", rate_head,
+			       rates ? "          cps" : "", "ActiveConn", "InActConn");
+		}
+		for (int j = 0; j < v->nreals; j++) {
+			const struct conf_real *r = &v->reals[j];
+			struct xdplb_conns cn = {};
+			char a[80], row[90];
+
+			lb_read_conns(lb, r->id, &cn);
+			fmt_addr_port(r->r.addr, r->r.family, r->r.port ?: v->key.port, a,
+				      sizeof(a));
+			if (json_output) {
+				json_object *jb = json_object_new_object();
+
+				json_object_object_add(jb, "address", json_object_new_string(a));
+				json_traffic(jb, &s->real[r->id], &prev->real[r->id], secs);
+				json_object_object_add(jb, "active_conns",
+						       json_object_new_int64(cn.active));
+				json_object_object_add(jb, "inactive_conns",
+						       json_object_new_int64(cn.inactive));
+				json_object_array_add(ra, jb);
+				continue;
+			}
+			snprintf(row, sizeof(row), "  -> %s", a);
+			print_traffic(row, &s->real[r->id], &prev->real[r->id], secs, rates);
+			printf(" %10lld %10lld\n", (long long)cn.active, (long long)cn.inactive);
 		}
 	}
-	free(vips);
 	if (doc) {
-		json_object_object_add(doc, "reasons", jr);
+		if (one < 0)
+			json_object_object_add(doc, "reasons", jr);
+		else
+			json_object_put(jr);
 		json_object_object_add(doc, "vips", jv);
+		if (rates) /* the rates divide by the time measured between the samples */
+			json_object_object_add(doc, "interval", json_object_new_int64(interval));
 		json_print(doc);
 	}
 	fflush(stdout);
@@ -101,41 +221,86 @@ static void print_once(struct lb *lb, struct xdplb_counter *prev, double secs)
 
 static int stats_show(int argc, char **argv)
 {
-	struct xdplb_counter prev[XDPLB_R_MAX] = {};
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct sample s[2] = {};
+	struct xdplb_vip_key key;
 	__u32 interval = 0;
+	bool have_key = false;
+	struct conf c = {};
+	int err, one = -1;
 	struct lb lb;
-	int err;
 
+	if (argc > 0 && (!strcmp(*argv, "tcp") || !strcmp(*argv, "udp"))) {
+		err = parse_service(argc, argv, &key);
+		if (err)
+			return err;
+		have_key = true;
+		argc -= 2;
+		argv += 2;
+	}
 	while (argc > 0) {
 		if (!strcmp(*argv, "interval")) {
 			REQ_ARG("SECS");
 			if (parse_u32(*argv, 1, 3600, &interval))
 				return bad_arg(*argv, "interval must be 1..3600 seconds");
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected interval)");
+			return bad_arg(*argv, "unknown keyword (expected SERVICE or interval)");
 		}
 		NEXT_ARG();
 	}
 	err = state_open(&lb, false);
 	if (err)
 		return err;
-	print_once(&lb, prev, 0);
-	if (interval) {
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		while (!exiting) {
-			struct timespec ts = { .tv_sec = interval };
-
-			if (nanosleep(&ts, NULL) && exiting)
-				break;
-			if (!json_output)
-				printf("\033[H\033[2J"); /* refresh in place */
-			print_once(&lb, prev, interval);
-		}
+	/* the VIPs and backends as they are now; a refresh does not pick up new ones */
+	err = conf_load(&c, &lb);
+	if (err) {
+		p_err("read configuration: %s", strerror(-err));
+		goto out;
 	}
+	if (have_key) {
+		struct conf_vip *v = conf_vip_find(&c, &key);
+		char svc[80];
+
+		if (!v) {
+			p_err("vip %s: not found", fmt_service(&key, svc, sizeof(svc)));
+			err = -ENOENT;
+			goto out;
+		}
+		one = v - c.vips;
+	}
+	err = sample_take(&lb, &c, &s[0]);
+	if (err)
+		goto out;
+	print_sample(&lb, &c, one, &s[0], &s[0], interval);
+	if (!interval)
+		goto out;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (int k = 1; !exiting; k ^= 1) {
+		struct timespec ts = { .tv_sec = interval };
+
+		if (nanosleep(&ts, NULL) && exiting)
+			break;
+		err = sample_take(&lb, &c, &s[k]);
+		if (err)
+			break;
+		if (!json_output && isatty(STDOUT_FILENO))
+			printf("\033[H\033[2J"); /* refresh in place */
+		else if (!json_output)
+			putchar('\n');
+		print_sample(&lb, &c, one, &s[k], &s[k ^ 1], interval);
+	}
+	err = 0;
+out:
+	if (err == -ENOMEM)
+		p_err("stats: %s", strerror(ENOMEM));
+	for (int k = 0; k < 2; k++) {
+		free(s[k].vip);
+		free(s[k].real);
+	}
+	conf_free(&c);
 	lb_close(&lb);
-	return 0;
+	return err;
 }
 
 int do_stats(int argc, char **argv)

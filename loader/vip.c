@@ -9,7 +9,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
+#include "cmd.h"
 #include "common.h"
+#include "conf.h"
 #include "dev.h"
 #include "lb.h"
 #include "state.h"
@@ -31,7 +33,7 @@ static int vip_help(int argc, char **argv)
 	    "Usage: %1$s " HELP_VIP_ADD "\n"
 	    "       %1$s vip set SERVICE " HELP_VIP_OPTS "\n"
 	    "       %1$s vip del SERVICE\n"
-	    "       %1$s vip show [ SERVICE ]\n"
+	    "       %1$s vip show [ SERVICE ] [ stats | rate | table ]\n"
 	    "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
 	    "\n"
 	    "  sched    mh  Maglev consistent hashing of the 5-tuple (default)\n"
@@ -46,7 +48,9 @@ static int vip_help(int argc, char **argv)
 	    "           move (default): their next packet goes to a live backend (a TCP client\n"
 	    "           gets a RST there and reconnects); keep: they stay\n"
 	    "  alldown  when no backend is up: drop (default, counted) or reject: answer TCP\n"
-	    "           with a RST and UDP with ICMP port unreachable, so clients fail at once\n",
+	    "           with a RST and UDP with ICMP port unreachable, so clients fail at once\n"
+	    "  show     stats: Conns InPkts InBytes; rate: CPS InPPS InBPS over 1 s; table:\n"
+	    "           each backend's slots in the scheduler table\n",
 	    bin_name);
 	return 0;
 }
@@ -67,8 +71,8 @@ static int real_help(int argc, char **argv)
 	return 0;
 }
 
-/* [ sched S ] [ mode M ] after SERVICE. */
-static int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
+/* [ sched S ] [ mode M ] after SERVICE (save.c prints them: keep it in step). */
+int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 {
 	int i;
 
@@ -223,10 +227,9 @@ static const char *real_state_name(const struct xdplb_real *r)
 }
 
 static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *arr,
-		     struct lb_real_entry *rs)
+		     const struct lb_real_entry *rs, int n)
 {
 	char svc[80], a[80];
-	int n = lb_real_list(lb, v->vip.id, rs, lb->max_reals);
 	json_object *jv = NULL, *jr = NULL;
 	struct xdplb_traffic t = {};
 
@@ -293,7 +296,9 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 			json_object_object_add(o, "weight", json_object_new_int(r->weight));
 			json_object_object_add(o, "state",
 					       json_object_new_string(real_state_name(r)));
-			json_object_object_add(o, "since_secs", json_object_new_int64(since));
+			/* the moment, not the age: the same document until something changes */
+			json_object_object_add(o, "changed_at",
+					       json_object_new_int64(r->since / 1000000000ull));
 			json_object_object_add(
 			    o, "sorry", json_object_new_boolean(r->flags & XDPLB_REAL_F_SORRY));
 			json_object_object_add(o, "id", json_object_new_int(rs[i].id));
@@ -317,63 +322,337 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 	}
 }
 
-static int vip_show(int argc, char **argv)
-{
-	struct lb_vip_entry *vips = NULL;
-	struct lb_real_entry *rs = NULL;
-	struct xdplb_vip_key key;
-	json_object *arr = NULL;
-	bool one = false;
-	struct lb lb;
-	int n, err;
+/* What vip show prints besides the configuration (ipvsadm -L --stats, --rate). */
+enum show_what {
+	SHOW_CONF,
+	SHOW_STATS, /* Conns InPkts InBytes */
+	SHOW_RATE,  /* CPS InPPS InBPS over RATE_SECS */
+	SHOW_TABLE, /* the scheduler table: slots per backend */
+};
 
-	if (argc > 0) {
-		err = parse_service(argc, argv, &key);
-		if (err)
-			return err;
-		if (argc > 2)
-			return bad_arg(argv[2], "unexpected argument after SERVICE");
-		one = true;
+#define RATE_SECS 1
+
+/* Counters of the VIPs and backends shown, read at one time. */
+struct show_sample {
+	struct xdplb_traffic *vip, *real; /* indexed like conf.vips[], by backend id */
+};
+
+static int sample_read(struct lb *lb, const struct conf *c, struct show_sample *s)
+{
+	s->vip = calloc(c->nvips ?: 1, sizeof(*s->vip));
+	s->real = calloc(lb->max_reals, sizeof(*s->real));
+	if (!s->vip || !s->real)
+		return -ENOMEM;
+	for (int i = 0; i < c->nvips; i++) {
+		lb_read_traffic(lb->vip_stats, c->vips[i].vip.id, &s->vip[i]);
+		for (int j = 0; j < c->vips[i].nreals; j++) {
+			__u32 id = c->vips[i].reals[j].id;
+
+			lb_read_traffic(lb->real_stats, id, &s->real[id]);
+		}
 	}
-	err = state_open(&lb, false);
-	if (err)
-		return err;
-	vips = calloc(lb.max_vips, sizeof(*vips));
-	rs = calloc(lb.max_reals, sizeof(*rs));
-	if (!vips || !rs) {
+	return 0;
+}
+
+static void sample_free(struct show_sample *s)
+{
+	free(s->vip);
+	free(s->real);
+}
+
+/* The VIP's table as an array of backend ids (one syscall); returns its length or -errno. */
+static int table_read_all(struct lb *lb, __u32 vip_id, __u32 **ids)
+{
+	__u32 inner_id, len = 0, slot = XDPLB_TABLE_LEN_SLOT, count, out_batch = 0, *keys;
+	int fd, err = 0;
+
+	*ids = NULL;
+	if (bpf_map_lookup_elem(lb->tables, &vip_id, &inner_id))
+		return errno == ENOENT ? 0 : -errno;
+	fd = bpf_map_get_fd_by_id(inner_id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &slot, &len)) {
+		err = -errno;
+		goto out;
+	}
+	count = len + 1;
+	keys = calloc(count, sizeof(*keys));
+	*ids = calloc(count, sizeof(**ids));
+	if (!keys || !*ids) {
+		free(keys);
 		err = -ENOMEM;
 		goto out;
 	}
-	n = lb_vip_list(&lb, vips, lb.max_vips);
+	if (bpf_map_lookup_batch(fd, NULL, &out_batch, keys, *ids, &count, NULL) && errno != ENOENT)
+		err = -errno;
+	else if (count < len + 1)
+		err = -EIO;
+	free(keys);
+	/* slot 0 holds the length: move the ids to the front */
+	if (!err)
+		memmove(*ids, *ids + 1, len * sizeof(**ids));
+out:
+	close(fd);
+	return err ?: (int)len;
+}
+
+static void add_u64(json_object *o, const char *k, __u64 v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static void add_rate(json_object *o, const char *k, double v)
+{
+	json_object_object_add(o, k, json_object_new_uint64((__u64)(v + 0.5)));
+}
+
+/* One VIP or backend row of the stats, rate and table variants: the columns, or the JSON
+ * fields added to @o. */
+static void show_counters(enum show_what what, const struct xdplb_traffic *t0,
+			  const struct xdplb_traffic *t1, __u64 slots, __u64 len, json_object *o)
+{
+	double cps = (t1->flows - t0->flows) / (double)RATE_SECS;
+	double pps = (t1->packets - t0->packets) / (double)RATE_SECS;
+	double bps = (t1->bytes - t0->bytes) / (double)RATE_SECS;
+
+	if (o && what == SHOW_RATE) {
+		add_rate(o, "cps", cps);
+		add_rate(o, "pps", pps);
+		add_rate(o, "bps", bps);
+	} else if (o && what == SHOW_TABLE) {
+		add_u64(o, "slots", slots);
+	} else if (what == SHOW_STATS) {
+		printf(" %10llu %12llu %14llu\n", (unsigned long long)t1->flows,
+		       (unsigned long long)t1->packets, (unsigned long long)t1->bytes);
+	} else if (what == SHOW_RATE) {
+		printf(" %10.0f %12.0f %14.0f\n", cps, pps, bps);
+	} else if (what == SHOW_TABLE) {
+		printf(" %10llu %7.2f%%\n", (unsigned long long)slots,
+		       len ? 100.0 * slots / len : 0.0);
+	}
+}
+
+/* vip show stats | rate | table: ipvsadm -L --stats / --rate columns, or the table. */
+static int show_variant(struct lb *lb, const struct conf *c, enum show_what what, json_object *arr)
+{
+	struct show_sample s0 = {}, s1 = {};
+	__u32 *slots_of = calloc(lb->max_reals, sizeof(*slots_of)); /* by backend id */
+	static const char *const heads[][3] = {
+		[SHOW_STATS] = { "Conns", "InPkts", "InBytes" },
+		[SHOW_RATE] = { "CPS", "InPPS", "InBPS" },
+		[SHOW_TABLE] = { "Slots", "Share", "" },
+	};
+	int err;
+
+	err = slots_of ? sample_read(lb, c, &s0) : -ENOMEM;
+	if (!err && what == SHOW_RATE) {
+		sleep(RATE_SECS);
+		err = sample_read(lb, c, &s1);
+	}
+	if (err)
+		goto out;
+	if (!json_output && what == SHOW_TABLE)
+		printf("%-4s %-30s %10s %8s\n  -> RemoteAddress:Port\n", "Prot",
+		       "LocalAddress:Port", heads[what][0], heads[what][1]);
+	else if (!json_output)
+		printf("%-4s %-30s %10s %12s %14s\n  -> RemoteAddress:Port\n", "Prot",
+		       "LocalAddress:Port", heads[what][0], heads[what][1], heads[what][2]);
+	for (int i = 0; i < c->nvips; i++) {
+		const struct conf_vip *v = &c->vips[i];
+		const struct show_sample *last = what == SHOW_RATE ? &s1 : &s0;
+		json_object *jv = NULL, *jr = NULL;
+		__u32 *ids = NULL;
+		__u64 foreign = 0;
+		char a[80];
+		int len = 0;
+
+		if (what == SHOW_TABLE) {
+			len = table_read_all(lb, v->vip.id, &ids);
+			if (len < 0) {
+				p_err("vip %s: table: %s", fmt_service(&v->key, a, sizeof(a)),
+				      strerror(-len));
+				err = len;
+				goto out;
+			}
+		}
+		if (json_output) {
+			jv = json_object_new_object();
+			json_object_object_add(jv, "protocol",
+					       json_object_new_string(proto_name(v->key.proto)));
+			json_object_object_add(jv, "address",
+					       json_object_new_string(fmt_addr(
+						   v->key.addr, v->key.family, a, sizeof(a))));
+			json_object_object_add(jv, "port", json_object_new_int(ntohs(v->key.port)));
+			json_object_object_add(jv, "id", json_object_new_int64(v->vip.id));
+			add_u64(jv, "flows", last->vip[i].flows);
+			add_u64(jv, "packets", last->vip[i].packets);
+			add_u64(jv, "bytes", last->vip[i].bytes);
+			if (what == SHOW_TABLE)
+				add_u64(jv, "table_length", len);
+			else
+				show_counters(what, &s0.vip[i], &last->vip[i], len, len, jv);
+			jr = json_object_new_array();
+			json_object_object_add(jv, "reals", jr);
+			json_object_array_add(arr, jv);
+		} else {
+			printf(
+			    "%-4s %-30s", v->key.proto == 6 ? "TCP" : "UDP",
+			    fmt_addr_port(v->key.addr, v->key.family, v->key.port, a, sizeof(a)));
+			show_counters(what, &s0.vip[i], &last->vip[i], len, len, NULL);
+		}
+		/* slots per backend id; what the VIP's backends do not own is foreign */
+		for (int k = 0; k < len; k++)
+			if (ids[k] < lb->max_reals)
+				slots_of[ids[k]]++;
+		foreign = len;
+		for (int j = 0; j < v->nreals; j++)
+			foreign -= slots_of[v->reals[j].id];
+		for (int j = 0; j < v->nreals; j++) {
+			const struct conf_real *r = &v->reals[j];
+			__u64 slots = slots_of[r->id];
+			fmt_addr_port(r->r.addr, r->r.family, r->r.port ?: v->key.port, a,
+				      sizeof(a));
+			if (json_output) {
+				json_object *o = json_object_new_object();
+
+				json_object_object_add(o, "address",
+						       json_object_new_string(fmt_addr(
+							   r->r.addr, r->r.family, a, sizeof(a))));
+				json_object_object_add(
+				    o, "port",
+				    json_object_new_int(ntohs(r->r.port ?: v->key.port)));
+				json_object_object_add(o, "id", json_object_new_int64(r->id));
+				add_u64(o, "flows", last->real[r->id].flows);
+				add_u64(o, "packets", last->real[r->id].packets);
+				add_u64(o, "bytes", last->real[r->id].bytes);
+				show_counters(what, &s0.real[r->id], &last->real[r->id], slots, len,
+					      o);
+				json_object_array_add(jr, o);
+			} else {
+				printf("  -> %-30s", a);
+				show_counters(what, &s0.real[r->id], &last->real[r->id], slots, len,
+					      NULL);
+			}
+		}
+		for (int k = 0; k < len; k++)
+			if (ids[k] < lb->max_reals)
+				slots_of[ids[k]] = 0;
+		/* slots naming no backend of the VIP: a table out of step with its backends */
+		if (what == SHOW_TABLE && json_output)
+			add_u64(jv, "foreign_slots", foreign);
+		else if (what == SHOW_TABLE && foreign)
+			printf("  -> %-30s %10llu\n", "(not a backend of the VIP)",
+			       (unsigned long long)foreign);
+		free(ids);
+	}
+out:
+	if (err == -ENOMEM)
+		p_err("vip show: %s", strerror(ENOMEM));
+	free(slots_of);
+	sample_free(&s0);
+	sample_free(&s1);
+	return err;
+}
+
+static int vip_show(int argc, char **argv)
+{
+	struct lb_real_entry *rs = NULL;
+	enum show_what what = SHOW_CONF;
+	struct xdplb_vip_key key;
+	json_object *arr = NULL;
+	struct conf c = {};
+	bool one = false;
+	struct lb lb;
+	int err, nall = 0;
+
+	if (argc > 1 && (!strcmp(argv[0], "tcp") || !strcmp(argv[0], "udp"))) {
+		err = parse_service(argc, argv, &key);
+		if (err)
+			return err;
+		one = true;
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc > 0) {
+		/* ipvsadm's spellings too */
+		if (!strcmp(*argv, "stats") || !strcmp(*argv, "--stats"))
+			what = SHOW_STATS;
+		else if (!strcmp(*argv, "rate") || !strcmp(*argv, "--rate"))
+			what = SHOW_RATE;
+		else if (!strcmp(*argv, "table"))
+			what = SHOW_TABLE;
+		else if (!one && (!strcmp(*argv, "tcp") || !strcmp(*argv, "udp")))
+			return parse_service(argc, argv, &key);
+		else
+			return bad_arg(*argv, "unknown keyword (expected SERVICE, stats, rate or "
+					      "table)");
+		NEXT_ARG();
+	}
+	if (argc > 0)
+		return bad_arg(*argv, "unexpected argument");
+	err = state_open(&lb, false);
+	if (err)
+		return err;
+	err = conf_load(&c, &lb);
+	if (err) {
+		p_err("read configuration: %s", strerror(-err));
+		goto out;
+	}
 	if (one) {
-		int k;
+		struct conf_vip *v = conf_vip_find(&c, &key);
+		char svc[80];
 
-		for (k = 0; k < n; k++)
-			if (!memcmp(&vips[k].key, &key, sizeof(key)))
-				break;
-		if (k == n) {
-			char svc[80];
-
+		if (!v) {
 			p_err("vip %s: not found", fmt_service(&key, svc, sizeof(svc)));
 			err = -ENOENT;
 			goto out;
 		}
-		vips[0] = vips[k];
-		n = 1;
+		/* the one VIP, alone (all of them freed at the end) */
+		nall = c.nvips;
+		if (v != c.vips) {
+			struct conf_vip tmp = c.vips[0];
+
+			c.vips[0] = *v;
+			*v = tmp;
+		}
+		c.nvips = 1;
 	}
 	if (json_output)
 		arr = json_object_new_array();
-	else
+	if (what != SHOW_CONF) {
+		err = show_variant(&lb, &c, what, arr);
+		goto print;
+	}
+	if (!json_output)
 		printf("%-4s %-30s %-9s %s\n  -> %-28s %-7s %-6s %-10s %-10s %-14s %s\n", "Prot",
 		       "LocalAddress:Port", "Scheduler", "Flags", "RemoteAddress:Port", "Forward",
 		       "Weight", "ActiveConn", "InActConn", "State Since", "Flows");
-	for (int i = 0; i < n; i++)
-		show_one(&lb, &vips[i], arr, rs);
-	if (json_output)
+	rs = calloc(lb.max_reals, sizeof(*rs));
+	if (!rs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < c.nvips; i++) {
+		const struct conf_vip *v = &c.vips[i];
+		struct lb_vip_entry e = { .key = v->key, .vip = v->vip };
+
+		for (int j = 0; j < v->nreals; j++) {
+			rs[j].id = v->reals[j].id;
+			rs[j].real = v->reals[j].r;
+		}
+		show_one(&lb, &e, arr, rs, v->nreals);
+	}
+print:
+	if (json_output && !err)
 		json_print(arr);
+	else if (arr)
+		json_object_put(arr);
 out:
-	free(vips);
 	free(rs);
+	if (nall)
+		c.nvips = nall;
+	conf_free(&c);
 	lb_close(&lb);
 	return err;
 }
@@ -389,8 +668,8 @@ int do_vip(int argc, char **argv)
 }
 
 /* SERVICE ADDR[:PORT] [ weight N ] */
-static int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_real *r,
-		      bool *have_weight)
+int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_real *r,
+	       bool *have_weight)
 {
 	int err;
 
@@ -435,7 +714,7 @@ static int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct x
  * through the kernel to resolve it, a DR packet (still addressed to the VIP) cannot.  An
  * empty UDP datagram to the discard port makes the kernel ARP for the next hop.
  */
-static void neigh_kick(const struct xdplb_real *r)
+void neigh_kick(const struct xdplb_real *r)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
 	int fd;
@@ -509,6 +788,12 @@ static int real_cmd(int argc, char **argv, int op)
 	} else if (err == -ENOSPC) {
 		p_err("real %s in vip %s: no room: all %u backends in use", a, svc,
 		      lb.max_reals - 1);
+	} else if (err == -E2BIG) {
+		struct xdplb_config cfg = {};
+
+		lb_config_get(&lb, &cfg);
+		p_err("real %s in vip %s: no room: a VIP has at most %u backends (ring size - 1)",
+		      a, svc, lb_max_reals_per_vip(&cfg));
 	} else if (err) {
 		p_err("real %s in vip %s: %s", a, svc, strerror(-err));
 	}

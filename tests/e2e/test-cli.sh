@@ -1,14 +1,20 @@
 # End-to-end: the CLI's answers to bad input: one "Error:" line naming the object and the
 # value, exit 2 for usage errors and 1 for runtime failures, and no change of state.
 # shellcheck shell=bash
-ALL_TESTS="test_cli_errors test_cli_no_state test_cli_prefixes test_cli_show"
+ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes test_cli_show
+	test_cli_stats test_cli_rate test_cli_concurrent test_cli_help test_cli_completion
+	test_cli_install"
 
 # Runs xdplb in the lb namespace; checks status and that stderr is exactly one matching
 # "Error: ..." line.
 expect_err() { # STATUS PATTERN ARGS...
 	local want=$1 pat=$2 rc err
 	shift 2
-	err=$(xlb "$NS_LB" "$@" 2>&1 >/dev/null)
+	if [ "$1" = setpriv ]; then # setpriv OPTIONS... -- xdplb ARGS...
+		err=$(nsx "$NS_LB" "${@:1:4}" "$XDPLB" --bpffs "$E2E_PIN" "${@:5}" 2>&1 >/dev/null)
+	else
+		err=$(xlb "$NS_LB" "$@" 2>&1 >/dev/null)
+	fi
 	rc=$?
 	log "xdplb $*: [$rc] $err"
 	check "xdplb $*: exit $want (got $rc)" [ "$rc" -eq "$want" ] || return 1
@@ -28,8 +34,8 @@ test_cli_errors() {
 	xlb "$NS_LB" dev attach dev eth0 2>/dev/null || return 1
 	xlb "$NS_LB" vip add tcp 10.0.0.10:80 || return 1
 	xlb "$NS_LB" real add tcp 10.0.0.10:80 10.0.2.11 weight 3 || return 1
-	local before after
-	before=$(xlb "$NS_LB" -j vip show) || return 1
+	local before after saved
+	before=$(xlb "$NS_LB" -j vip show) && saved=$(xlb "$NS_LB" save) || return 1
 
 	expect_err 2 'argument "sctp" is wrong: protocol must be tcp or udp' \
 		vip add sctp 10.0.0.11:80 || return 1
@@ -71,9 +77,33 @@ test_cli_errors() {
 	expect_err 2 'argument "1000" is wrong: ring must be a prime .*' \
 		dev attach dev eth0 ring 1000 || return 1
 	expect_err 2 'unknown command "frobnicate": try "xdplb help"' frobnicate || return 1
+	expect_err 2 'argument "\[2001:db8::1\]:80" is wrong: IPv6 VIPs are not supported yet' \
+		vip add tcp '[2001:db8::1]:80' || return 1
+	expect_err 2 'argument "31536001" is wrong: persist must be 0\.\.31536000 seconds' \
+		vip set tcp 10.0.0.10:80 persist 31536001 || return 1
+	expect_err 2 'argument "0" is wrong: timeout must be 1\.\.31536000 seconds' \
+		flow timeout tcp 0 || return 1
+	expect_err 2 'argument "99999999999" is wrong: timeout must be 1\.\.31536000 seconds' \
+		flow timeout udp 60 tcpfin 99999999999 || return 1
+	expect_err 2 'argument "0" is wrong: vips must be 1\.\.65536' \
+		dev attach dev eth0 vips 0 || return 1
+	expect_err 2 'argument "0" is wrong: interval must be 1\.\.3600 seconds' \
+		stats show interval 0 || return 1
+	expect_err 2 'argument "lots" is wrong: limit must be 0\.\.1073741824' \
+		flow show limit lots || return 1
+	expect_err 2 'argument "flows" is wrong: unknown keyword \(expected SERVICE, stats, rate or table\)' \
+		vip show flows || return 1
+	expect_err 2 'argument "bogus" is wrong: tunsrc must be an IPv4 address' \
+		config set tunsrc bogus || return 1
+	expect_err 2 'config set: nothing to set \(expected tunsrc ADDR\)' config set || return 1
+	expect_err 2 'argument "x" is wrong: save takes no argument' save x || return 1
+	expect_err 2 'argument "nope" is wrong: unknown keyword \(expected check\)' \
+		batch file /dev/null nope || return 1
 
 	after=$(xlb "$NS_LB" -j vip show) || return 1
 	check "state unchanged by the rejected commands" [ "$before" = "$after" ] || return 1
+	check "configuration unchanged by the rejected commands" \
+		[ "$(xlb "$NS_LB" save)" = "$saved" ] || return 1
 	# and the JSON form of an error
 	check "-j error is a JSON object" \
 		[ "$(xlb "$NS_LB" -j vip add tcp 10.0.0.10:80 2>&1)" = \
@@ -85,8 +115,39 @@ test_cli_no_state() {
 	expect_err 1 "state in $E2E_PIN: not found \(attach first: xdplb dev attach dev IFNAME\)" \
 		vip show || return 1
 	umount "$E2E_TMP/bpffs" || return 1
-	expect_err 1 "bpffs $E2E_TMP/bpffs: not mounted .*" dev attach dev eth0
-	mount -t bpf bpf "$E2E_TMP/bpffs"
+	expect_err 1 "bpffs $E2E_TMP/bpffs: not mounted .*" dev attach dev eth0 || return 1
+	expect_err 1 "state in $E2E_PIN: no bpffs mounted there \(mount -t bpf bpf DIR; .*\)" \
+		vip add tcp 10.0.0.1:80 || return 1
+	expect_err 1 "state in $E2E_PIN: no bpffs mounted there .*" save || return 1
+	mount -t bpf bpf "$E2E_TMP/bpffs" || return 1
+	# nothing was created meanwhile
+	check "no pins after the failures" [ ! -e "$E2E_PIN" ]
+}
+
+# Not root: every command says so, and nothing changes.  (Here, as uid nobody: the kernel
+# lets root without capabilities read and write maps it can open, so file permissions are
+# what stops a user.)
+test_cli_no_root() {
+	cli_topo || return 1
+	xlb "$NS_LB" dev attach dev eth0 2>/dev/null || return 1
+	xlb "$NS_LB" vip add tcp 10.0.0.10:80 || return 1
+	link_add "$NS_LB" eth1 "$NS_X" eth1 || return 1
+	local before nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	before=$(xlb "$NS_LB" save) || return 1
+	# the test's directories are root's: let nobody reach the pins, as on /sys/fs/bpf
+	chmod 755 "$E2E_TMP" "$E2E_TMP/bpffs"
+	expect_err 1 "state in $E2E_PIN: Permission denied \(run as root\)" \
+		"${nobody[@]}" vip add tcp 10.0.0.11:80 || return 1
+	expect_err 1 "state in $E2E_PIN: Permission denied \(run as root\)" \
+		"${nobody[@]}" vip show || return 1
+	expect_err 1 "state in $E2E_PIN: Permission denied \(run as root\)" \
+		"${nobody[@]}" batch file /dev/null || return 1
+	expect_err 1 "attach eth1 mode native: Operation not permitted \(run as root\)" \
+		"${nobody[@]}" dev attach dev eth1 || return 1
+	expect_err 1 "detach eth0: Operation not permitted \(run as root\)" \
+		"${nobody[@]}" dev detach dev eth0 || return 1
+	check "state unchanged" [ "$(xlb "$NS_LB" save)" = "$before" ] || return 1
+	check "still attached to eth0 only" [ "$(xlb "$NS_LB" dev show | cut -d' ' -f1)" = eth0 ]
 }
 
 test_cli_prefixes() {
@@ -119,4 +180,272 @@ test_cli_show() {
 	xlb "$NS_LB" real del udp 10.0.0.20:53 10.0.2.12 || return 1
 	xlb "$NS_LB" vip del udp 10.0.0.20:53 || return 1
 	check "empty after del" [ "$(xlb "$NS_LB" -j vip show)" = '[]' ]
+}
+
+# Counters after real traffic: the VIP's are its backends' sums, and each backend's new flows
+# are the connections its own TCP stack accepted.
+test_cli_stats() {
+	topo tun 2 && setup_tun_vip 2 || return 1
+	local out i total=0 flows js
+	curl_vip 20 >/dev/null
+	js=$(xlb "$NS_LB" -j vip show tcp "$VIP:80" stats) || return 1
+	log "$js"
+	for i in 1 2; do
+		flows=$(real_stat tcp "$VIP:80" "10.0.2.1$i" flows)
+		check "backend $i: flows = connections it accepted" \
+			[ "$flows" -eq "$(tcp_mib "${NS_B[i]}" PassiveOpens)" ] || return 1
+		total=$((total + flows))
+	done
+	check "20 flows on the backends (got $total)" [ "$total" -eq 20 ] || return 1
+	local vp vb rp rb
+	vp=$(grep -o '^\[{[^[]*"packets":[0-9]*' <<<"$js" | grep -o '[0-9]*$')
+	vb=$(grep -o '^\[{[^[]*"bytes":[0-9]*' <<<"$js" | grep -o '[0-9]*$')
+	rp=$(($(grep -o '"reals".*' <<<"$js" | grep -o '"packets":[0-9]*' | cut -d: -f2 | paste -sd+)))
+	rb=$(($(grep -o '"reals".*' <<<"$js" | grep -o '"bytes":[0-9]*' | cut -d: -f2 | paste -sd+)))
+	check "VIP packets = sum of the backends' ($vp, $rp)" [ "$vp" -eq "$rp" ] || return 1
+	check "VIP bytes = sum of the backends' ($vb, $rb)" [ "$vb" -eq "$rb" ] || return 1
+	out=$(xlb "$NS_LB" vip show stats)
+	log "$out"
+	check "vip show stats header" grep -qxE \
+		'Prot LocalAddress:Port +Conns +InPkts +InBytes' <<<"$out" || return 1
+	check "vip show stats row" grep -qxE "TCP +$VIP:80 +20 +$vp +$vb" <<<"$out" || return 1
+	check "ipvsadm's spelling: vip show --stats" [ "$(xlb "$NS_LB" vip show --stats)" = "$out" ] ||
+		return 1
+	# flow show: entries name their VIP and one of its backends, with ports
+	out=$(xlb "$NS_LB" flow show tcp "$VIP:80" limit 5)
+	log "$out"
+	check "flow show limit 5: 5 entries" [ "$(grep -c "^TCP " <<<"$out")" -eq 5 ] || return 1
+	js=$(xlb "$NS_LB" -j flow show tcp "$VIP:80")
+	for i in 1 2; do
+		check "flows to backend $i in flow show" [ "$(grep -o \
+			"\"vip\":\"$VIP:80\",\"backend\":\"10.0.2.1$i:80\"" <<<"$js" | wc -l)" -eq \
+			"$(real_stat tcp "$VIP:80" "10.0.2.1$i" flows)" ] || return 1
+	done
+	expect_err 1 "vip tcp $VIP:81: not found" flow show tcp "$VIP:81" || return 1
+	# stats show SERVICE: the VIP and its backends
+	out=$(xlb "$NS_LB" stats show tcp "$VIP:80")
+	log "$out"
+	check "stats show SERVICE: the VIP" grep -qE "^tcp $VIP:80 +$vp +$vb +20 +0\$" <<<"$out" ||
+		return 1
+	check "stats show SERVICE: its backends" [ "$(grep -c '^  -> 10\.0\.2\.1[12]:80 ' \
+		<<<"$out")" -eq 2 ]
+}
+
+# Rates from paced traffic: 100 UDP datagrams a second, each a new flow.
+test_cli_rate() {
+	topo tun 1 && setup_udp_vip mh 1 || return 1
+	nsx "$NS_C" python3 -c '
+import socket, time
+end = time.monotonic() + 10
+while time.monotonic() < end:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"x" * 100, ("'"$VIP"'", 53))
+    s.close()
+    time.sleep(0.01)
+' 2>/dev/null &
+	E2E_PIDS+=($!)
+	disown $!
+	sleep 1
+	local js pps bps cps size out
+	js=$(xlb "$NS_LB" -j vip show udp "$VIP:53" rate) || return 1
+	log "$js"
+	pps=$(grep -o '"pps":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)
+	bps=$(grep -o '"bps":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)
+	cps=$(grep -o '"cps":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)
+	# one size for all these datagrams: the counters' bytes per packet
+	size=$(($(grep -o '"bytes":[0-9]*' <<<"$js" | head -1 | cut -d: -f2) /
+		$(grep -o '"packets":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)))
+	check "pps about 100 (got $pps)" [ "$pps" -ge 50 ] && [ "$pps" -le 110 ] || return 1
+	# (a packet in flight while the counters are read can be in one sum and not yet in
+	# the other: +-1 packet)
+	check "cps = pps: each datagram a new flow (got $cps, $pps)" \
+		[ "$cps" -ge $((pps - 1)) ] && [ "$cps" -le $((pps + 1)) ] || return 1
+	check "bps = pps * $size bytes (got $bps, $pps)" [ "$bps" -ge $(((pps - 1) * size)) ] &&
+		[ "$bps" -le $(((pps + 1) * size)) ] || return 1
+	out=$(xlb "$NS_LB" vip show rate)
+	check "vip show rate header" grep -qxE 'Prot LocalAddress:Port +CPS +InPPS +InBPS' \
+		<<<"$out" || return 1
+	# stats show interval: blocks until SIGINT, rates from the second one on, exit 0
+	local rc
+	out=$(nsx "$NS_LB" timeout -s INT --preserve-status 2.6 "$XDPLB" --bpffs "$E2E_PIN" \
+		stats show udp "$VIP:53" interval 1)
+	rc=$?
+	log "$out"
+	check "stats show interval: exit 0 on SIGINT (got $rc)" [ "$rc" -eq 0 ] || return 1
+	check "stats show interval: 3 blocks" [ "$(grep -c '^vip ' <<<"$out")" -eq 3 ] || return 1
+	pps=$(grep "^udp $VIP:53 " <<<"$out" | sed -n 2p | awk '{print $7}')
+	check "stats show interval: pps about 100 (got $pps)" [ "$pps" -ge 50 ] &&
+		[ "$pps" -le 110 ] || return 1
+	check "stats show interval: first block without rates" \
+		[ "$(grep "^udp $VIP:53 " <<<"$out" | head -1 | awk '{print $7}')" = - ] || return 1
+	# -j: one document per refresh, rates from the second on
+	out=$(nsx "$NS_LB" timeout -s INT --preserve-status 1.6 "$XDPLB" --bpffs "$E2E_PIN" -j \
+		stats show udp "$VIP:53" interval 1)
+	log "$out"
+	check "-j stats show interval: two documents" [ "$(grep -c '^{"vips":\[' <<<"$out")" -eq 2 ] ||
+		return 1
+	pps=$(sed -n 2p <<<"$out" | grep -o '"pps":[0-9]*' | head -1 | cut -d: -f2)
+	check "-j stats show interval: pps about 100 (got $pps)" [ "${pps:-0}" -ge 50 ] &&
+		[ "$pps" -le 110 ]
+}
+
+# Two processes, 200 commands each, on one VIP's backends at the same time: the lock keeps
+# every change; the table holds exactly the backends that remain.
+test_cli_concurrent() {
+	cli_topo || return 1
+	xlb "$NS_LB" dev attach dev eth0 ring 251 2>/dev/null || return 1
+	xlb "$NS_LB" vip add tcp 10.0.0.10:80 || return 1
+	local w
+	worker() { # NET : 100 adds, then 50 dels and 50 weight changes
+		local i
+		for i in $(seq 1 100); do
+			xlb "$NS_LB" real add tcp 10.0.0.10:80 "10.$1.0.$i" || echo "FAILED add $i"
+		done
+		for i in $(seq 1 100); do
+			if [ $((i % 2)) -eq 0 ]; then
+				xlb "$NS_LB" real del tcp 10.0.0.10:80 "10.$1.0.$i" || echo "FAILED del $i"
+			else
+				xlb "$NS_LB" real set tcp 10.0.0.10:80 "10.$1.0.$i" weight 2 ||
+					echo "FAILED set $i"
+			fi
+		done
+	}
+	worker 1 >"$E2E_TMP/w1" 2>&1 &
+	worker 2 >"$E2E_TMP/w2" 2>&1 &
+	wait
+	for w in 1 2; do
+		check "worker $w: every command succeeded ($(head -3 "$E2E_TMP/w$w"))" \
+			[ ! -s "$E2E_TMP/w$w" ] || return 1
+	done
+	local want got js
+	want=$(for w in 1 2; do for i in $(seq 1 2 100); do
+		echo "real add tcp 10.0.0.10:80 10.$w.0.$i:80 weight 2"
+	done; done | sort)
+	got=$(xlb "$NS_LB" save | grep '^real' | sort)
+	check "the 100 backends that remain, weight 2" [ "$want" = "$got" ] || return 1
+	js=$(xlb "$NS_LB" -j vip show table) || return 1
+	check "table of 251 slots" grep -q '"table_length":251,' <<<"$js" || return 1
+	check "no slot names a deleted backend" grep -q '"foreign_slots":0' <<<"$js" || return 1
+	check "every backend has slots" [ "$(grep -o '"slots":[1-9][0-9]*' <<<"$js" | wc -l)" -eq \
+		100 ] || return 1
+	check "slots add up to the table" [ $(($(grep -o '"slots":[0-9]*' <<<"$js" | cut -d: -f2 |
+		paste -sd+))) -eq 251 ]
+}
+
+# The commands of a usage text on stdin: "xdplb ..." and "NAME := ..." lines with their
+# continuation lines joined, spaces squeezed, troff's \- as -; one per line.
+usage_cmds() {
+	sed -e 's/\\-/-/g' -e 's/^Usage: //' | awk '
+		/^ *(xdplb |[A-Z]+ +:= )/ { if (cur != "") print cur; cur = $0; next }
+		/^ +[[{a-z]/ && cur != "" { cur = cur " " $0; next }
+		{ if (cur != "") print cur; cur = "" }
+		END { if (cur != "") print cur }' | tr -s ' ' | sed 's/^ //'
+}
+
+# Every object answers help (stdout, status 0; -j: null), and the man page's SYNOPSIS is
+# exactly the commands of all the help texts.
+test_cli_help() {
+	local objects o out err rc from_help from_man
+	objects=$("$XDPLB" help | usage_cmds | sed -n 's/^OBJECT := { \(.*\) }$/\1/p' |
+		tr -d '|')
+	check "objects listed by xdplb help" [ "$(wc -w <<<"$objects")" -ge 11 ] || return 1
+	for o in $objects; do
+		[ "$o" = help ] && continue
+		out=$("$XDPLB" "$o" help 2>"$E2E_TMP/err")
+		rc=$?
+		check "$o help: status 0 (got $rc)" [ "$rc" -eq 0 ] || return 1
+		check "$o help: Usage on stdout" grep -q "^Usage: xdplb $o" <<<"$out" || return 1
+		check "$o help: nothing on stderr" [ ! -s "$E2E_TMP/err" ] || return 1
+		check "$o help -j: null" [ "$("$XDPLB" -j "$o" help)" = null ] || return 1
+		from_help+=$(usage_cmds <<<"$out")$'\n'
+	done
+	from_help+=$("$XDPLB" help | usage_cmds)
+	from_man=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH/p' loader/xdplb.8 | sed -n '/^\.nf/,/^\.fi/p' |
+		grep -v '^\.' | usage_cmds)
+	check "man SYNOPSIS = the help texts' commands" \
+		diff -u <(sort -u <<<"$from_help" | grep .) <(sort -u <<<"$from_man" | grep .) ||
+		return 1
+	# usage after a mistake goes to stderr with status 2
+	err=$("$XDPLB" 2>&1 >/dev/null)
+	rc=$?
+	check "no object: status 2 (got $rc)" [ "$rc" -eq 2 ] || return 1
+	check "no object: usage on stderr" grep -q '^Usage: xdplb' <<<"$err" || return 1
+	out=$("$XDPLB" vip 2>"$E2E_TMP/err")
+	rc=$?
+	check "no command: status 2, usage on stderr only (got $rc)" [ "$rc" -eq 2 ] &&
+		[ -z "$out" ] && grep -q '^Usage: xdplb vip' "$E2E_TMP/err" || return 1
+	check "no command -j: a JSON error" [ "$("$XDPLB" -j vip 2>&1)" = \
+		'{"error":"missing command: try \"xdplb help\""}' ]
+}
+
+# Completion, as bash calls it: objects, commands, keywords, values, and the services and
+# backends of the balancer the line names (--bpffs).
+test_cli_completion() {
+	cli_topo || return 1
+	xlb "$NS_LB" dev attach dev eth0 2>/dev/null || return 1
+	xlb "$NS_LB" vip add tcp 10.0.0.10:80 && xlb "$NS_LB" vip add udp 10.0.0.20:53 &&
+		xlb "$NS_LB" real add tcp 10.0.0.10:80 10.0.2.11 || return 1
+	local line want got
+	complete_line() { # LINE : COMPREPLY for the cursor at its end, space-separated
+		local COMP_WORDS COMP_CWORD COMPREPLY
+		read -ra COMP_WORDS <<<"$1"
+		[[ $1 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_xdplb
+		echo "${COMPREPLY[*]}"
+	}
+	# shellcheck source=/dev/null
+	. completion/xdplb.bash || return 1
+	while IFS='|' read -r line want; do
+		line=${line//PIN/$E2E_PIN}
+		got=$(PATH=$(dirname "$XDPLB"):$PATH nsx "$NS_LB" bash -c \
+			". completion/xdplb.bash; $(declare -f complete_line); complete_line '$line'")
+		check "completion of '$line': '$want' (got '$got')" [ "$got" = "$want" ] || return 1
+	done <<-'EOF'
+		xdplb |dev vip real stats flow config save batch import decap version help
+		xdplb --j|--json
+		xdplb v|vip version
+		xdplb vi |add set del show help
+		xdplb vip add tcp 10.0.0.11:80 |sched mode persist
+		xdplb vip add tcp 10.0.0.11:80 sched |mh sh rr wrr lc wlc
+		xdplb vip add tcp 10.0.0.11:80 sched rr m|mode
+		xdplb vip set tcp 10.0.0.10:80 mode |tun dr nat
+		xdplb --bpffs PIN vip del tcp |10.0.0.10:80
+		xdplb --bpffs PIN vip show udp |10.0.0.20:53
+		xdplb --bpffs PIN vip show tcp 10.0.0.10:80 |stats rate table
+		xdplb --bpffs PIN real del tcp 10.0.0.10:80 |10.0.2.11:80
+		xdplb real add tcp 10.0.0.10:80 10.0.2.12 |weight
+		xdplb dev attach dev eth0 |mode tunsrc vips reals flows lru ring
+		xdplb dev attach dev eth0 lru |shared percpu
+		xdplb dev detach dev e|eth0
+		xdplb flow timeout tcp 10 |tcpfin udp
+		xdplb stats show |tcp udp interval
+		xdplb import ipvsadm - |check
+	EOF
+}
+
+# make install: binary, man page, completion (and systemd units, when there are) under
+# DESTDIR/PREFIX, working; uninstall takes them away.
+test_cli_install() {
+	local d="$E2E_TMP/destdir" f
+	make -s install DESTDIR="$d" PREFIX=/usr >"$E2E_TMP/install.log" 2>&1 || {
+		cat "$E2E_TMP/install.log" >&2
+		return 1
+	}
+	for f in usr/sbin/xdplb usr/share/man/man8/xdplb.8 \
+		usr/share/bash-completion/completions/xdplb; do
+		check "installed $f" [ -s "$d/$f" ] || return 1
+	done
+	for f in loader/*.service systemd/*.service; do
+		[ -e "$f" ] || continue
+		check "installed unit $f" [ -s "$d/usr/lib/systemd/system/${f##*/}" ] || return 1
+	done
+	check "installed binary runs" "$d/usr/sbin/xdplb" version >/dev/null || return 1
+	check "binary mode 0755" [ "$(stat -c %a "$d/usr/sbin/xdplb")" = 755 ] || return 1
+	check "man page renders without warnings" \
+		[ -z "$(groff -man -Tutf8 -ww -z "$d/usr/share/man/man8/xdplb.8" 2>&1)" ] || return 1
+	check "completion loads" bash -c ". '$d/usr/share/bash-completion/completions/xdplb' &&
+		complete -p xdplb >/dev/null" || return 1
+	make -s uninstall DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1 || return 1
+	check "uninstall leaves no file" [ -z "$(find "$d" -type f)" ]
 }

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains the balancer's configuration as a value in memory: global settings,
+ * VIPs with their options and backends.  It is read from the maps (conf_load), changed and
+ * checked line by line by batch files before anything is written, printed by save, and
+ * written back into the maps by conf_sync (a batch's rollback). */
+#ifndef XDPLB_CONF_H
+#define XDPLB_CONF_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "lb.h"
+
+struct conf_real {
+	/* addr, port (0 = the VIP's), family, weight, flags are configuration; state, since,
+	 * gen, vip_id are the data plane's and not compared */
+	struct xdplb_real r;
+	__u32 id;  /* backend id in the maps; 0 = not there yet */
+	int line;  /* batch line that added it; 0 = it was in the maps */
+	bool gone; /* deleted (the slot stays for the index) */
+};
+
+struct conf_vip {
+	struct xdplb_vip_key key;
+	struct xdplb_vip vip; /* vip.id: 0 = not in the maps yet */
+	struct conf_real *reals;
+	int nreals, cap; /* entries, deleted ones included */
+	int live;	 /* backends not deleted */
+	int line;	 /* batch line that added it; 0 = it was in the maps */
+	bool gone;
+};
+
+struct conf {
+	struct xdplb_config cfg;
+	struct conf_vip *vips;
+	int nvips, cap; /* entries, deleted ones included */
+	int live;	/* VIPs not deleted */
+	__u32 reals_live;
+	/* Limits, as counts: VIPs, backends (all VIPs), backends of one VIP. */
+	__u32 max_vips, max_reals, max_reals_per_vip;
+	/* Open-addressing indexes: VIP key -> vips[], {VIP, backend} -> (vip << 32 | real). */
+	__u32 *vidx, vidx_size;
+	__u64 *ridx;
+	__u32 ridx_size, ridx_used;
+};
+
+/* An empty configuration with @lb's limits and current global settings. */
+int conf_init(struct conf *c, struct lb *lb);
+/* The configuration in @lb's maps. */
+int conf_load(struct conf *c, struct lb *lb);
+void conf_free(struct conf *c);
+int conf_copy(struct conf *dst, const struct conf *src);
+
+/* Live VIP / backend lookups; NULL when absent (or deleted). */
+struct conf_vip *conf_vip_find(struct conf *c, const struct xdplb_vip_key *key);
+struct conf_real *conf_real_find(struct conf *c, struct conf_vip *v, const __be32 addr[4],
+				 __u8 family, __be16 port);
+/* Add (or revive) an entry; the caller has checked for duplicates and limits. */
+struct conf_vip *conf_vip_add(struct conf *c, const struct xdplb_vip_key *key,
+			      const struct xdplb_vip *vip, int line);
+int conf_vip_del(struct conf *c, struct conf_vip *v);
+struct conf_real *conf_real_add(struct conf *c, struct conf_vip *v, const struct xdplb_real *r,
+				int line);
+void conf_real_del(struct conf *c, struct conf_vip *v, struct conf_real *r);
+
+/* Sort VIPs (family, address, port, protocol) and each VIP's backends (family, address,
+ * port): the canonical order of save.  Invalidates pointers into @c. */
+void conf_sort(struct conf *c);
+
+/* Make the maps hold @target: VIPs, options, backends and global settings are deleted,
+ * added or changed where they differ; what is equal is left alone (ids, counters, flows).
+ * Goes on after a failure and returns the first error. */
+int conf_sync(struct lb *lb, const struct conf *target);
+
+/* Are two backend records the same configuration? */
+bool conf_real_same(const struct xdplb_real *a, const struct xdplb_real *b);
+/* Are two VIP records the same configuration? */
+bool conf_vip_same(const struct xdplb_vip *a, const struct xdplb_vip *b);
+
+/* save.c: print @c (sorted by conf_sort) as batch commands. */
+void save_conf(FILE *f, const struct conf *c);
+
+#endif /* XDPLB_CONF_H */

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* `xdplb config`: global settings, limits and the memory the maps take. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include "cmd.h"
+#include "common.h"
+#include "conf.h"
+#include "lb.h"
+#include "state.h"
+
+#define HELP_CONFIG_SET "config set [ tunsrc ADDR ]"
+
+static int config_help(int argc, char **argv)
+{
+	if (json_output) {
+		puts("null");
+		return 0;
+	}
+	printf("Usage: %1$s config show\n"
+	       "       %1$s " HELP_CONFIG_SET "\n"
+	       "\n"
+	       "  show    settings, limits (used and maximum), and the memory of the maps\n"
+	       "  tunsrc  outer source address of TUN-mode packets\n"
+	       "  Flow timeouts: '%1$s flow timeout'.  Map sizes: 'dev attach' options.\n",
+	       bin_name);
+	return 0;
+}
+
+int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *given)
+{
+	__be32 a[4];
+	__u8 family;
+
+	*given = false;
+	while (argc > 0) {
+		if (!strcmp(*argv, "tunsrc")) {
+			REQ_ARG("ADDR");
+			if (parse_addr(*argv, a, &family) || family != XDPLB_AF_INET)
+				return bad_arg(*argv, "tunsrc must be an IPv4 address");
+			cfg->tun_src4 = a[0];
+			*given = true;
+		} else {
+			return bad_arg(*argv, "unknown keyword (expected tunsrc)");
+		}
+		NEXT_ARG();
+	}
+	return 0;
+}
+
+static int config_set(int argc, char **argv)
+{
+	struct xdplb_config cfg;
+	struct lb lb;
+	bool given;
+	int err;
+
+	err = parse_config_set(argc, argv, &(struct xdplb_config){}, &given);
+	if (err)
+		return err;
+	if (!given) {
+		p_err("config set: nothing to set (expected tunsrc ADDR)");
+		return -XDPLB_EUSAGE;
+	}
+	err = state_open(&lb, true);
+	if (err)
+		return err;
+	err = lb_config_get(&lb, &cfg);
+	if (!err)
+		err = parse_config_set(argc, argv, &cfg, &given);
+	if (!err)
+		err = lb_config_set(&lb, &cfg);
+	if (err)
+		p_err("config set: %s", strerror(-err));
+	lb_close(&lb);
+	return err;
+}
+
+/* Bytes a map takes, as the kernel counts them (fdinfo "memlock"). */
+static __u64 map_memory(int fd)
+{
+	char path[64], line[256];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* The scheduler tables: inner maps of xdplb_tables. */
+static __u64 tables_memory(struct lb *lb)
+{
+	__u32 key, next, *prev = NULL, id;
+	__u64 sum = 0;
+
+	while (!bpf_map_get_next_key(lb->tables, prev, &next)) {
+		int fd;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(lb->tables, &key, &id))
+			continue;
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		sum += map_memory(fd);
+		close(fd);
+	}
+	return sum;
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+} maps[] = {
+	{ "vips", offsetof(struct lb, vips) },
+	{ "reals", offsetof(struct lb, reals) },
+	{ "tables", offsetof(struct lb, tables) },
+	{ "flows", offsetof(struct lb, flows) },
+	{ "nat", offsetof(struct lb, nat) },
+	{ "persist", offsetof(struct lb, persist) },
+	{ "conns", offsetof(struct lb, conns) },
+	{ "rr", offsetof(struct lb, rr) },
+	{ "stats", offsetof(struct lb, stats) },
+	{ "vip_stats", offsetof(struct lb, vip_stats) },
+	{ "real_stats", offsetof(struct lb, real_stats) },
+	{ "config", offsetof(struct lb, config) },
+};
+
+static int config_show(int argc, char **argv)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	__u64 mem[sizeof(maps) / sizeof(maps[0]) + 1], total = 0;
+	const int nmaps = sizeof(maps) / sizeof(maps[0]);
+	char a[INET6_ADDRSTRLEN] = "-";
+	bool percpu = false;
+	struct conf c;
+	struct lb lb;
+	int err;
+
+	if (argc > 0)
+		return bad_arg(*argv, "config show takes no argument");
+	err = state_open(&lb, false);
+	if (err)
+		return err;
+	err = conf_load(&c, &lb);
+	if (err) {
+		p_err("read configuration: %s", strerror(-err));
+		lb_close(&lb);
+		return err;
+	}
+	if (!bpf_obj_get_info_by_fd(lb.flows, &info, &len))
+		percpu = info.map_flags & BPF_F_NO_COMMON_LRU;
+	for (int i = 0; i < nmaps; i++) {
+		mem[i] = map_memory(*(int *)((char *)&lb + maps[i].off));
+		total += mem[i];
+	}
+	mem[nmaps] = tables_memory(&lb); /* inner tables */
+	total += mem[nmaps];
+	if (c.cfg.tun_src4)
+		inet_ntop(AF_INET, &c.cfg.tun_src4, a, sizeof(a));
+	if (json_output) {
+		json_object *o = json_object_new_object(), *j, *m = json_object_new_object();
+
+		json_object_object_add(o, "tunsrc",
+				       c.cfg.tun_src4 ? json_object_new_string(a) : NULL);
+		j = json_object_new_object();
+		json_object_object_add(j, "tcp", json_object_new_int64(c.cfg.tcp_timeout));
+		json_object_object_add(j, "tcpfin", json_object_new_int64(c.cfg.tcpfin_timeout));
+		json_object_object_add(j, "udp", json_object_new_int64(c.cfg.udp_timeout));
+		json_object_object_add(o, "flow_timeout", j);
+		j = json_object_new_object();
+		json_object_object_add(j, "vips", json_object_new_int64(c.live));
+		json_object_object_add(j, "reals", json_object_new_int64(c.reals_live));
+		json_object_object_add(o, "used", j);
+		j = json_object_new_object();
+		json_object_object_add(j, "vips", json_object_new_int64(c.max_vips));
+		json_object_object_add(j, "reals", json_object_new_int64(c.max_reals));
+		json_object_object_add(j, "reals_per_vip",
+				       json_object_new_int64(c.max_reals_per_vip));
+		json_object_object_add(j, "flows", json_object_new_int64(lb.max_flows));
+		json_object_object_add(o, "limits", j);
+		json_object_object_add(o, "lru",
+				       json_object_new_string(percpu ? "percpu" : "shared"));
+		json_object_object_add(o, "ring", json_object_new_int64(c.cfg.ring_size));
+		for (int i = 0; i < nmaps; i++)
+			json_object_object_add(m, maps[i].name, json_object_new_uint64(mem[i]));
+		json_object_object_add(m, "table_inner", json_object_new_uint64(mem[nmaps]));
+		json_object_object_add(m, "total", json_object_new_uint64(total));
+		json_object_object_add(o, "memory", m);
+		json_print(o);
+	} else {
+		printf("tunsrc         %s\n", a);
+		printf("flow timeout   tcp %u tcpfin %u udp %u\n", c.cfg.tcp_timeout,
+		       c.cfg.tcpfin_timeout, c.cfg.udp_timeout);
+		printf("vips           %d of %u\n", c.live, c.max_vips);
+		printf("reals          %u of %u (at most %u per VIP)\n", c.reals_live, c.max_reals,
+		       c.max_reals_per_vip);
+		printf("flows          %u entries, lru %s\n", lb.max_flows,
+		       percpu ? "percpu" : "shared");
+		printf("ring           %u\n", c.cfg.ring_size);
+		printf("memory         %.1f MiB:", total / 1048576.0);
+		for (int i = 0; i <= nmaps; i++)
+			if (mem[i] >= 1024 * 1024 / 10)
+				printf(" %s %.1f", i < nmaps ? maps[i].name : "table_inner",
+				       mem[i] / 1048576.0);
+		printf(" (maps over 0.1 MiB)\n");
+	}
+	conf_free(&c);
+	lb_close(&lb);
+	return 0;
+}
+
+int do_config(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "show", config_show },
+		{ "set", config_set },
+		{ "help", config_help },
+		{ NULL, NULL },
+	};
+
+	return cmd_select(cmds, argc, argv, config_help);
+}
