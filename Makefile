@@ -183,7 +183,8 @@ install: $(OUTPUT)/xdplb
 	install -D -m 0755 $(OUTPUT)/xdplb $(DESTDIR)$(SBINDIR)/xdplb
 	install -D -m 0644 loader/xdplb.8 $(DESTDIR)$(MANDIR)/man8/xdplb.8
 	install -D -m 0644 completion/xdplb.bash $(DESTDIR)$(BASHCOMPDIR)/xdplb
-	$(foreach u,$(UNITS),install -D -m 0644 $(u) $(DESTDIR)$(SYSTEMDDIR)/$(notdir $(u))$(newline))
+	$(foreach u,$(UNITS),install -D -m 0644 $(u) $(DESTDIR)$(SYSTEMDDIR)/$(notdir $(u)) && \
+		sed -i 's|@SBINDIR@|$(SBINDIR)|g' $(DESTDIR)$(SYSTEMDDIR)/$(notdir $(u))$(newline))
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/xdplb $(DESTDIR)$(MANDIR)/man8/xdplb.8 \

@@ -440,6 +440,9 @@ test_cli_install() {
 		[ -e "$f" ] || continue
 		check "installed unit $f" [ -s "$d/usr/lib/systemd/system/${f##*/}" ] || return 1
 	done
+	check "the unit starts the installed binary" \
+		grep -q '^ExecStart=/usr/sbin/xdplb daemon' "$d/usr/lib/systemd/system/xdplb.service" ||
+		return 1
 	check "installed binary runs" "$d/usr/sbin/xdplb" version >/dev/null || return 1
 	check "binary mode 0755" [ "$(stat -c %a "$d/usr/sbin/xdplb")" = 755 ] || return 1
 	check "man page renders without warnings" \
