@@ -82,6 +82,8 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 		return -1;
 	flows = fx->skel->maps.xdplb_flows;
 	bpf_map__set_max_entries(flows, max_flows);
+	/* the NAT return-path table is sized like the flow table, as `dev attach` does */
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat, max_flows);
 	if (percpu_lru)
 		bpf_map__set_map_flags(flows, bpf_map__map_flags(flows) | BPF_F_NO_COMMON_LRU);
 	if (xdplb_bpf__load(fx->skel)) {
