@@ -74,7 +74,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	if (!real)
 		return -XDPLB_R_DROP_NO_BACKEND;
 	count_traffic(&xdplb_real_stats, sel.real_id, bytes, sel.new_flow, 0);
-	return forward_v4(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow);
+	return forward_v4(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow, sel.now);
 }
 
 #endif /* XDPLB_PROCESS_H */

@@ -284,6 +284,7 @@ struct selection {
 	__u32 real_id;
 	__u8 new_flow;
 	__u8 resched; /* the flow's backend was gone: moved to another */
+	__u64 now;    /* bpf_ktime_get_coarse_ns() of the packet, for whoever needs a clock */
 };
 
 /**
@@ -364,6 +365,7 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	__u64 now = bpf_ktime_get_coarse_ns();
 	bool moved = false;
 
+	sel->now = now;
 	flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);

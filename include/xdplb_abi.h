@@ -127,6 +127,24 @@ struct xdplb_config {
 };
 _Static_assert(sizeof(struct xdplb_config) == 44, "ABI: xdplb_config");
 
+/* xdplb_nexthop value (per CPU, indexed by backend id): a next hop as bpf_fib_lookup() found
+ * it, and what the question was (bpf/forward.h, next_hop_v4()).  Only the data plane writes
+ * it; userspace reads it for tests and diagnostics. */
+struct xdplb_nh {
+	__u64 expires;	  /* bpf_ktime_get_coarse_ns() after which it is looked up again; 0 =
+			   * empty */
+	__be32 dst;	  /* the backend */
+	__be32 src;	  /* TUN: the tunnel source the lookup was made with; else 0 */
+	__u32 in_ifindex; /* ingress interface the lookup was made for */
+	__u32 ifindex;	  /* egress interface */
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u16 max_len; /* largest IP total length the route's MTU was checked for */
+	__u8 proto;    /* l4_protocol of the lookup (policy routing may use it) */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xdplb_nh) == 40, "ABI: xdplb_nh");
+
 /* xdplb_stats value (per CPU, indexed by enum xdplb_reason). */
 struct xdplb_counter {
 	__u64 packets;
