@@ -287,16 +287,15 @@ static void teardown_balancer(struct harness *h, struct setup *s)
  */
 static int build_reply(struct setup *s, struct pkt_buf *b)
 {
-	struct xdplb_flow_key k = {};
+	struct xdplb_flow_key4 k = {};
 	struct xdplb_real r;
 	struct xdplb_flow f;
 
-	k.src[0] = ipv4_addr(CLIENT);
-	k.dst[0] = ipv4_addr(VIP);
+	k.src = ipv4_addr(CLIENT);
+	k.dst = ipv4_addr(VIP);
 	k.sport = htons(CPORT);
 	k.dport = htons(80);
 	k.proto = IPPROTO_TCP;
-	k.family = 2;
 	if (bpf_map_lookup_elem(s->fx.lb.flows, &k, &f) ||
 	    bpf_map_lookup_elem(s->fx.lb.reals, &f.real_id, &r)) {
 		fprintf(stderr, "Error: nat reply: the forward flow is not in the table\n");
@@ -348,7 +347,7 @@ static void print_prog_info(int fd)
 /* Entries in the flow table, by batches. */
 static long count_flows(int fd)
 {
-	static struct xdplb_flow_key keys[65536];
+	static struct xdplb_flow_key4 keys[65536];
 	static struct xdplb_flow vals[65536];
 	__u32 batch, count;
 	void *in = NULL;

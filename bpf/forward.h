@@ -238,14 +238,13 @@ static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct packet *
 
 /* The reply tuple of a NAT flow (backend -> client), as the return path will see it. */
 static __always_inline void nat_reply_key(const struct packet *p, const struct xdplb_real *real,
-					  struct xdplb_flow_key *rk)
+					  struct xdplb_flow_key4 *rk)
 {
-	__builtin_memcpy(rk->src, real->addr, sizeof(rk->src));
-	__builtin_memcpy(rk->dst, p->key.src, sizeof(rk->dst));
-	rk->sport = real->port ? real->port : p->key.dport;
-	rk->dport = p->key.sport;
-	rk->proto = p->key.proto;
-	rk->family = p->key.family;
+	rk->src = real->addr[0];
+	rk->dst = p->fkey.src;
+	rk->sport = real->port ? real->port : p->fkey.dport;
+	rk->dport = p->fkey.sport;
+	rk->proto = p->fkey.proto;
 }
 
 /**
@@ -309,7 +308,7 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 	if (vip->mode == XDPLB_MODE_NAT) {
 		if (nat_new) {
 			struct xdplb_nat nv = { .vip_port = p->key.dport, .real_id = real_id };
-			struct xdplb_flow_key rk = {};
+			struct xdplb_flow_key4 rk = {};
 
 			__builtin_memcpy(nv.vip_addr, p->key.dst, sizeof(nv.vip_addr));
 			nat_reply_key(p, real, &rk);
@@ -344,7 +343,7 @@ static __always_inline int nat_reply_v4(struct xdp_md *ctx, const struct packet 
 	__be16 vip_port;
 	int rc, err;
 
-	nv = bpf_map_lookup_elem(&xdplb_nat, &p->key);
+	nv = bpf_map_lookup_elem(&xdplb_nat, &p->fkey);
 	if (!nv)
 		return NAT_NOT_A_REPLY;
 	vip_addr = nv->vip_addr[0];

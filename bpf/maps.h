@@ -55,7 +55,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XDPLB_DEF_MAX_FLOWS);
-	__type(key, struct xdplb_flow_key);
+	__type(key, struct xdplb_flow_key4);
 	__type(value, struct xdplb_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_flows SEC(".maps");
@@ -65,7 +65,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XDPLB_DEF_MAX_FLOWS);
-	__type(key, struct xdplb_flow_key);
+	__type(key, struct xdplb_flow_key4);
 	__type(value, struct xdplb_nat);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_nat SEC(".maps");

@@ -366,7 +366,7 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	bool moved = false;
 
 	sel->now = now;
-	flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
+	flow = bpf_map_lookup_elem(&xdplb_flows, &p->fkey);
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);
 		if (real && flow->vip_id == vip->id &&
@@ -382,7 +382,7 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 			return real;
 		}
 		moved = !real || flow->vip_id != vip->id;
-		flow_expire(&xdplb_flows, (void *)&p->key, flow, !real);
+		flow_expire(&xdplb_flows, (void *)&p->fkey, flow, !real);
 	}
 
 	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
@@ -400,8 +400,8 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	/* NOEXIST: when two CPUs create the same flow, one entry wins and is counted once;
 	 * the loser follows it (and applies its own TCP flags to it).  A full LRU evicts its
 	 * least recently used entry. */
-	if (bpf_map_update_elem(&xdplb_flows, &p->key, &nf, BPF_NOEXIST)) {
-		flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
+	if (bpf_map_update_elem(&xdplb_flows, &p->fkey, &nf, BPF_NOEXIST)) {
+		flow = bpf_map_lookup_elem(&xdplb_flows, &p->fkey);
 		if (!flow || flow->vip_id != vip->id || !(real = flow_real(flow)))
 			return NULL;
 		flow_tcp_flags(flow, p);

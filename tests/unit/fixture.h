@@ -224,7 +224,7 @@ static inline struct xdplb_conns fx_conns(struct fixture *fx, __u32 real_id)
  * number in each state. */
 static inline long fx_flows_of_vip(struct fixture *fx, __u32 vip_id, long *active, long *inactive)
 {
-	struct xdplb_flow_key key, next;
+	struct xdplb_flow_key4 key, next;
 	struct xdplb_flow f;
 	long n = 0, a = 0, i = 0;
 	void *prev = NULL;
