@@ -2,7 +2,7 @@
 /*
  * Per-packet cost of the balancer's XDP program, measured with BPF_PROG_TEST_RUN.
  *
- *	bench [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES] [CSV]
+ *	bench [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES] [-x OBJ] [CSV]
  *	(bench/run.sh runs it with the defaults; root)
  *
  * One sample = REPEAT repetitions of bench.bpf.c's wrapper on one frame, in SLICES test runs;
@@ -107,6 +107,7 @@ static const struct bench_case cases[C_MAX] = {
 struct result {
 	bool ran;
 	double ns[MAX_RUNS], floor[MAX_RUNS];
+	double alt[MAX_RUNS]; /* -x: the other build of the program, in the same slices */
 };
 
 struct lru_flavour {
@@ -121,6 +122,7 @@ struct options {
 	int runs, slices;
 	__u32 repeat;
 	const char *csv;
+	const char *alt_obj; /* -x: another build of xdplb.bpf.o to compare with */
 };
 
 struct harness {
@@ -229,9 +231,50 @@ static int test_run(struct harness *h, int ifindex, const struct pkt_buf *frame,
 struct setup {
 	struct fixture fx;
 	__u32 vip_tcp, vip_udp; /* VIP ids */
+	struct bpf_object *alt; /* -x: the other build, on the same maps */
+	int alt_fd;
 };
 
-static int setup_balancer(struct setup *s, const struct lru_flavour *lru, int mode)
+/*
+ * Load the other build of the balancer (-x) on the maps of the one in @s, so that both see
+ * the same VIPs, flows and counters.  Maps it has of its own (caches, globals) stay its own.
+ */
+static int load_alt(struct setup *s, const char *path)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map, *mine;
+	int err;
+
+	s->alt = bpf_object__open_file(path, NULL);
+	if (!s->alt) {
+		fprintf(stderr, "Error: open %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_map(map, s->alt)
+	{
+		bpf_map__set_pin_path(map, NULL);
+		mine = bpf_object__find_map_by_name(s->fx.skel->obj, bpf_map__name(map));
+		if (!mine || !bpf_map__is_pinned(mine))
+			continue;
+		err = bpf_map__reuse_fd(map, bpf_map__fd(mine));
+		if (err) {
+			fprintf(stderr, "Error: %s: map %s: %s\n", path, bpf_map__name(map),
+				strerror(-err));
+			return err;
+		}
+	}
+	err = bpf_object__load(s->alt);
+	prog = err ? NULL : bpf_object__find_program_by_name(s->alt, "xdplb_xdp_ingress");
+	if (!prog) {
+		fprintf(stderr, "Error: load %s: %s\n", path, strerror(err ? -err : ENOENT));
+		return err ?: -ENOENT;
+	}
+	s->alt_fd = bpf_program__fd(prog);
+	return 0;
+}
+
+static int setup_balancer(struct setup *s, const struct options *o, const struct lru_flavour *lru,
+			  int mode)
 {
 	const __u8 protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
 	__u32 *ids[2] = { &s->vip_tcp, &s->vip_udp };
@@ -265,7 +308,8 @@ static int setup_balancer(struct setup *s, const struct lru_flavour *lru, int mo
 		}
 		*ids[i] = vip.id;
 	}
-	return 0;
+	s->alt_fd = -1;
+	return o->alt_obj ? load_alt(s, o->alt_obj) : 0;
 }
 
 static void teardown_balancer(struct harness *h, struct setup *s)
@@ -277,6 +321,8 @@ static void teardown_balancer(struct harness *h, struct setup *s)
 	 * unpinning, every balancer's maps would stay until the process exits. */
 	if (s->fx.skel)
 		bpf_object__unpin_maps(s->fx.skel->obj, NULL);
+	bpf_object__close(s->alt);
+	s->alt = NULL;
 	xdplb_bpf__destroy(s->fx.skel);
 	s->fx.skel = NULL;
 }
@@ -368,13 +414,15 @@ static long count_flows(int fd)
 /*
  * One sample: @o->repeat packets through the program under test and as many through the
  * floor, in o->slices alternating slices (floor first), so that both see the same mix of
- * the machine's fast and slow phases.  *ns and *floor: average ns per packet of each.
+ * the machine's fast and slow phases.  *ns and *floor: average ns per packet of each.  With
+ * @alt_fd >= 0 (-x), as many through that program too, in the same slices: *alt.
  */
-static int sample(struct harness *h, const struct options *o, int ifindex, int prog_fd,
-		  const struct pkt_buf *f, int verdict, __u32 out_len, double *ns, double *floor)
+static int sample(struct harness *h, const struct options *o, int ifindex, int prog_fd, int alt_fd,
+		  const struct pkt_buf *f, int verdict, __u32 out_len, double *ns, double *floor,
+		  double *alt)
 {
 	__u32 n = o->repeat / o->slices;
-	double sum = 0, fsum = 0, v;
+	double sum = 0, fsum = 0, asum = 0, v;
 	int err;
 
 	for (int i = 0; i < o->slices; i++) {
@@ -387,11 +435,17 @@ static int sample(struct harness *h, const struct options *o, int ifindex, int p
 		err = err ?: set_slot(h, prog_fd);
 		err = err ?: test_run(h, ifindex, f, k, verdict, out_len, &v);
 		sum += v * k;
+		if (!err && alt_fd >= 0) {
+			err = set_slot(h, alt_fd);
+			err = err ?: test_run(h, ifindex, f, k, verdict, out_len, &v);
+			asum += v * k;
+		}
 		if (err)
 			return err;
 	}
 	*ns = sum / o->repeat;
 	*floor = fsum / o->repeat;
+	*alt = asum / o->repeat;
 	return 0;
 }
 
@@ -404,6 +458,8 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 		     struct setup *s, const int *sel, int nsel)
 {
 	struct pkt_buf frames[C_MAX], warm;
+	/* both builds count into the same maps */
+	__u64 want = (__u64)o->repeat * (s->alt_fd >= 0 ? 2 : 1);
 	int err;
 
 	if (!h->prog_shown) {
@@ -459,8 +515,8 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 				fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
 				return -EIO;
 			}
-			err = sample(h, o, s->fx.lb0, s->fx.prog_fd, f, verdict, out_len,
-				     &res->ns[run], &res->floor[run]);
+			err = sample(h, o, s->fx.lb0, s->fx.prog_fd, s->alt_fd, f, verdict, out_len,
+				     &res->ns[run], &res->floor[run], &res->alt[run]);
 			if (err)
 				return err;
 			if (lb_read_counter(s->fx.lb.stats, reason, &r1) ||
@@ -468,15 +524,16 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 				fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
 				return -EIO;
 			}
-			if (r1.packets - r0.packets != o->repeat ||
-			    t1.flows - t0.flows != (c->new_flows ? o->repeat : 0)) {
+			if (r1.packets - r0.packets != want ||
+			    t1.flows - t0.flows != (c->new_flows ? want : 0)) {
 				fprintf(stderr,
 					"Error: %s %s: %llu packets counted as reason %d, %llu new "
-					"flows (expected %u, %u)\n",
+					"flows (expected %llu, %llu)\n",
 					mode_names[mode], c->id,
 					(unsigned long long)(r1.packets - r0.packets), reason,
-					(unsigned long long)(t1.flows - t0.flows), o->repeat,
-					c->new_flows ? o->repeat : 0);
+					(unsigned long long)(t1.flows - t0.flows),
+					(unsigned long long)want,
+					(unsigned long long)(c->new_flows ? want : 0));
 				return -EINVAL;
 			}
 			res->ran = true;
@@ -497,7 +554,7 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 			sel[nsel++] = c;
 	}
 	if (nsel) {
-		err = setup_balancer(&s, lru, mode);
+		err = setup_balancer(&s, o, lru, mode);
 		if (!err)
 			err = run_cases(h, o, lru, mode, &s, sel, nsel);
 		teardown_balancer(h, &s);
@@ -507,7 +564,7 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 	for (int c = 0; c < C_MAX; c++) {
 		if (!o->kase[c] || !cases[c].fresh)
 			continue;
-		err = setup_balancer(&s, lru, mode);
+		err = setup_balancer(&s, o, lru, mode);
 		if (!err)
 			err = run_cases(h, o, lru, mode, &s, &c, 1);
 		if (!err)
@@ -517,6 +574,45 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 			return err;
 	}
 	return 0;
+}
+
+/* -x: the other build's ratio to the floor, and its time over this build's (median of the
+ * per-run quotients: both ran in the same slices). */
+static void print_alt(const struct options *o, const struct lru_flavour *lf, int nlru)
+{
+	printf("\n-x %s, in the same slices:\n%-42s %-7s", o->alt_obj, "case (IPv4)", "lru");
+	for (int m = 0; m < M_MAX; m++) {
+		if (o->mode[m])
+			printf("  %5s ratio  vs this", mode_names[m]);
+	}
+	printf("\n");
+	for (int l = 0; l < nlru; l++) {
+		if (!o->lru[lf[l].percpu])
+			continue;
+		for (int c = 0; c < C_MAX; c++) {
+			if (!o->kase[c])
+				continue;
+			printf("%-42s %-7s", cases[c].name, lf[l].name);
+			for (int m = 0; m < M_MAX; m++) {
+				const struct result *r = &lf[l].res[m][c];
+				double ar[MAX_RUNS], q[MAX_RUNS];
+
+				if (!o->mode[m])
+					continue;
+				if (!r->ran) {
+					printf("  %11s %8s", "-", "-");
+					continue;
+				}
+				for (int i = 0; i < o->runs; i++) {
+					ar[i] = r->alt[i] / r->floor[i];
+					q[i] = r->alt[i] / r->ns[i];
+				}
+				printf("  %11.2f %7.1f%%", median(ar, o->runs),
+				       100 * (median(q, o->runs) - 1));
+			}
+			printf("\n");
+		}
+	}
 }
 
 static void print_results(const struct options *o, const struct lru_flavour *lf, int nlru,
@@ -533,6 +629,8 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 		fprintf(csv, ",ns_run%d", r + 1);
 	for (int r = 0; r < o->runs; r++)
 		fprintf(csv, ",floor_ns_run%d", r + 1);
+	if (o->alt_obj)
+		fprintf(csv, ",alt_ns_median,alt_ratio,alt_vs_this");
 	fprintf(csv, "\n");
 
 	for (int l = 0; l < nlru; l++) {
@@ -565,6 +663,16 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 					fprintf(csv, ",%.1f", r->ns[i]);
 				for (int i = 0; i < o->runs; i++)
 					fprintf(csv, ",%.1f", r->floor[i]);
+				if (o->alt_obj) {
+					double ar[MAX_RUNS], q[MAX_RUNS];
+
+					for (int i = 0; i < o->runs; i++) {
+						ar[i] = r->alt[i] / r->floor[i];
+						q[i] = r->alt[i] / r->ns[i];
+					}
+					fprintf(csv, ",%.0f,%.3f,%.3f", median(r->alt, o->runs),
+						median(ar, o->runs), median(q, o->runs));
+				}
 				fprintf(csv, "\n");
 			}
 			printf("\n");
@@ -581,6 +689,8 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 			       "entries\n",
 			       lf[l].name, lf[l].entries, MAX_FLOWS);
 	}
+	if (o->alt_obj)
+		print_alt(o, lf, nlru);
 }
 
 static int usage(const char *prog, int status)
@@ -589,7 +699,7 @@ static int usage(const char *prog, int status)
 
 	fprintf(f,
 		"Usage: %s [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES] "
-		"[CSV]\n"
+		"[-x OBJ] [CSV]\n"
 		"  MODES  comma-separated: tun,dr,nat (default: all)\n"
 		"  CASES  comma-separated: ",
 		prog);
@@ -601,6 +711,8 @@ static int usage(const char *prog, int status)
 		"  RUNS   samples per case, 1..%d (default %d); REPEAT packets per sample "
 		"(default %d)\n"
 		"  SLICES test runs per sample, alternating with the floor's (default %d)\n"
+		"  OBJ    another build of xdplb.bpf.o, run on the same maps in the same slices:\n"
+		"         prints its ratios and its time over this build's\n"
 		"  CSV    output file (default .output/bench/results.csv)\n",
 		MAX_RUNS, DEF_RUNS, DEF_REPEAT, DEF_SLICES);
 	return status;
@@ -643,7 +755,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->repeat = DEF_REPEAT;
 	o->slices = DEF_SLICES;
 	o->csv = ".output/bench/results.csv";
-	while ((opt = getopt(argc, argv, "m:c:l:r:n:s:h")) != -1) {
+	while ((opt = getopt(argc, argv, "m:c:l:r:n:s:x:h")) != -1) {
 		switch (opt) {
 		case 'm':
 			if (parse_list(optarg, mode_names, M_MAX, o->mode))
@@ -671,6 +783,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->slices = strtol(optarg, &end, 10);
 			if (*end || o->slices < 1)
 				return usage(argv[0], 2);
+			break;
+		case 'x':
+			o->alt_obj = optarg;
 			break;
 		case 'h':
 			usage(argv[0], 0);

@@ -65,6 +65,7 @@ const volatile __u64 cfg_nh_ttl_ns = 100000000ull; /* 100 ms */
 /* What a next hop is looked up for (see next_hop_v4()). */
 struct nh_query {
 	__be32 src, key_src, dst;
+	__u32 in_ifindex; /* ctx->ingress_ifindex */
 	__u16 tot_len;
 	__u8 proto;
 	__u8 pad;
@@ -91,7 +92,7 @@ static __noinline int next_hop_refresh(struct xdp_md *ctx, struct xdplb_nh *c,
 	c->expires = q->now + cfg_nh_ttl_ns;
 	c->dst = q->dst;
 	c->src = q->key_src;
-	c->in_ifindex = ctx->ingress_ifindex;
+	c->in_ifindex = q->in_ifindex;
 	c->ifindex = fib.ifindex;
 	__builtin_memcpy(c->smac, fib.smac, ETH_ALEN);
 	__builtin_memcpy(c->dmac, fib.dmac, ETH_ALEN);
@@ -107,7 +108,7 @@ static __noinline int next_hop_refresh(struct xdp_md *ctx, struct xdplb_nh *c,
  *	src is the client and the backend's next hop is taken to be the same for every client
  *	(source-based policy routing towards backends is not honoured per client).  tot_len is
  *	the IP total length of the packet as it will leave, for the route's MTU.  now is
- *	bpf_ktime_get_coarse_ns().
+ *	bpf_ktime_get_coarse_ns(), in_ifindex the interface the packet came in on.
  * @tmp: where the answer goes when the cache has no slot for @real_id.
  * @nh: set to the answer on BPF_FIB_LKUP_RET_SUCCESS.
  *
@@ -126,8 +127,8 @@ static __always_inline int next_hop_v4(struct xdp_md *ctx, __u32 real_id, const 
 	struct xdplb_nh *c = bpf_map_lookup_elem(&xdplb_nexthop, &real_id);
 
 	if (c && q->now < c->expires && c->dst == q->dst && c->src == q->key_src &&
-	    c->in_ifindex == ctx->ingress_ifindex && c->proto == q->proto &&
-	    q->tot_len <= c->max_len && ingress_forwarding(ctx)) {
+	    c->in_ifindex == q->in_ifindex && c->proto == q->proto && q->tot_len <= c->max_len &&
+	    ingress_forwarding(ctx)) {
 		*nh = c;
 		return BPF_FIB_LKUP_RET_SUCCESS;
 	}
@@ -137,10 +138,10 @@ static __always_inline int next_hop_v4(struct xdp_md *ctx, __u32 real_id, const 
 	return next_hop_refresh(ctx, c, q);
 }
 
-/* Egress verdict once the frame is ready for @ifindex. */
-static __always_inline int fib_out(struct xdp_md *ctx, __u32 ifindex)
+/* Egress verdict once the frame is ready for @ifindex; @in_ifindex: where it came in. */
+static __always_inline int fib_out(__u32 ifindex, __u32 in_ifindex)
 {
-	if (ifindex == ctx->ingress_ifindex)
+	if (ifindex == in_ifindex)
 		return XDPLB_R_TX;
 	bpf_redirect(ifindex, 0);
 	return XDPLB_R_REDIRECT;
@@ -281,6 +282,7 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 				       .dst = dst,
 				       .tot_len = p->l3_len + sizeof(struct iphdr),
 				       .proto = IPPROTO_IPIP,
+				       .in_ifindex = ctx->ingress_ifindex,
 				       .now = now };
 		rc = next_hop_v4(ctx, real_id, &q, &tmp, &nh);
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
@@ -291,13 +293,14 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 		if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 			return fib_error(rc);
 		err = encap_v4(ctx, p, cfg->tun_src4, dst, nh->smac, nh->dmac);
-		return err ?: fib_out(ctx, nh->ifindex);
+		return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 	}
 
 	q = (struct nh_query){ .src = p->key.src[0],
 			       .dst = dst,
 			       .tot_len = p->l3_len,
 			       .proto = p->key.proto,
+			       .in_ifindex = ctx->ingress_ifindex,
 			       .now = now };
 	rc = next_hop_v4(ctx, real_id, &q, &tmp, &nh);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && vip->mode == XDPLB_MODE_DR)
@@ -321,7 +324,7 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 			return XDPLB_R_PASS_NO_NEIGH; /* MACs as they came: the kernel routes it */
 	}
 	err = set_l2(ctx, p, nh->smac, nh->dmac);
-	return err ?: fib_out(ctx, nh->ifindex);
+	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }
 
 /**
@@ -357,7 +360,7 @@ static __always_inline int nat_reply_v4(struct xdp_md *ctx, const struct packet 
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return XDPLB_R_PASS_NO_NEIGH;
 	err = set_l2(ctx, p, fib.smac, fib.dmac);
-	return err ?: fib_out(ctx, fib.ifindex);
+	return err ?: fib_out(fib.ifindex, ctx->ingress_ifindex);
 }
 
 #endif /* XDPLB_FORWARD_H */
