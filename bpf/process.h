@@ -9,6 +9,7 @@
 #include "defs.h"
 #include "parse.h"
 #include "select.h"
+#include "vip_cache.h"
 #include "forward.h"
 #include "stats.h"
 
@@ -59,7 +60,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
 	if (!cfg)
 		return -XDPLB_R_DROP_INTERNAL;
-	vip = lookup_vip(&p.key, cfg->flags);
+	vip = lookup_vip_cached(&p, cfg);
 	if (!vip) {
 		if (cfg->flags & XDPLB_CFG_F_NAT) {
 			err = nat_reply_v4(ctx, &p);

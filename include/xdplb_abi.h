@@ -140,7 +140,8 @@ struct xdplb_config {
 	__u32 tcp_timeout;    /* seconds: idle TCP flow (ipvsadm --set tcp) */
 	__u32 tcpfin_timeout; /* seconds: TCP flow after FIN or RST (--set tcpfin) */
 	__u32 udp_timeout;    /* seconds: idle UDP flow (--set udp) */
-	__u32 pad;
+	__u32 vip_gen;	      /* bumped after every change of xdplb_vips: the data plane's
+			       * per-CPU VIP cache (bpf/vip_cache.h) is valid while it stays */
 };
 _Static_assert(sizeof(struct xdplb_config) == 44, "ABI: xdplb_config");
 
