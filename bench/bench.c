@@ -237,7 +237,9 @@ struct setup {
 
 /*
  * Load the other build of the balancer (-x) on the maps of the one in @s, so that both see
- * the same VIPs, flows and counters.  Maps it has of its own (caches, globals) stay its own.
+ * the same VIPs, backends and counters.  Maps it has of its own (caches, globals) stay its
+ * own, and so does a map whose layout differs (an older build's flow table with another key):
+ * that one gets the same size and flags as ours.
  */
 static int load_alt(struct setup *s, const char *path)
 {
@@ -256,6 +258,13 @@ static int load_alt(struct setup *s, const char *path)
 		mine = bpf_object__find_map_by_name(s->fx.skel->obj, bpf_map__name(map));
 		if (!mine || !bpf_map__is_pinned(mine))
 			continue;
+		if (bpf_map__type(map) != bpf_map__type(mine) ||
+		    bpf_map__key_size(map) != bpf_map__key_size(mine) ||
+		    bpf_map__value_size(map) != bpf_map__value_size(mine)) {
+			bpf_map__set_max_entries(map, bpf_map__max_entries(mine));
+			bpf_map__set_map_flags(map, bpf_map__map_flags(mine));
+			continue;
+		}
 		err = bpf_map__reuse_fd(map, bpf_map__fd(mine));
 		if (err) {
 			fprintf(stderr, "Error: %s: map %s: %s\n", path, bpf_map__name(map),
@@ -449,6 +458,21 @@ static int sample(struct harness *h, const struct options *o, int ifindex, int p
 	return 0;
 }
 
+/* One packet of @f (already in the wrapper's frame) through the balancer, and through the
+ * other build (-x): the flow it creates may be in a table of that build's own. */
+static int warm_up(struct harness *h, struct setup *s, const struct pkt_buf *f, int verdict,
+		   __u32 out_len)
+{
+	int err = set_slot(h, s->fx.prog_fd);
+
+	err = err ?: test_run(h, s->fx.lb0, f, 1, verdict, out_len, &(double){ 0 });
+	if (!err && s->alt_fd >= 0) {
+		err = set_slot(h, s->alt_fd);
+		err = err ?: test_run(h, s->fx.lb0, f, 1, verdict, out_len, &(double){ 0 });
+	}
+	return err;
+}
+
 /*
  * The samples of the cases @sel (indexes into cases[]) on balancer @s: per run, for each
  * case a floor sample then a case sample.  After every sample the counters must show that all
@@ -476,10 +500,7 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 		build_frame(&cases[C_ESTABLISHED], &warm);
 		memcpy(h->wrap->bss->bench_frame, warm.data, BENCH_FRAME_LEN);
 		h->wrap->bss->bench_new_src = 0;
-		err = set_slot(h, s->fx.prog_fd);
-		if (!err)
-			err = test_run(h, s->fx.lb0, &warm, 1, XDP_TX, BENCH_FRAME_LEN,
-				       &(double){ 0 });
+		err = warm_up(h, s, &warm, XDP_TX, BENCH_FRAME_LEN);
 		if (!err)
 			err = build_reply(s, &frames[sel[i]]);
 		if (err)
@@ -504,10 +525,7 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 			memcpy(h->wrap->bss->bench_frame, f->data, BENCH_FRAME_LEN);
 			h->wrap->bss->bench_new_src = c->new_src;
 
-			err = set_slot(h, s->fx.prog_fd);
-			if (!err && c->warm)
-				err =
-				    test_run(h, s->fx.lb0, f, 1, verdict, out_len, &(double){ 0 });
+			err = c->warm ? warm_up(h, s, f, verdict, out_len) : 0;
 			if (err)
 				return err;
 			if (lb_read_counter(s->fx.lb.stats, reason, &r0) ||
