@@ -2,87 +2,133 @@
 /*
  * Per-packet cost of the balancer's XDP program, measured with BPF_PROG_TEST_RUN.
  *
- *	bench [CSV]       (bench/run.sh runs it; root)
+ *	bench [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES] [-x OBJ] [CSV]
+ *	(bench/run.sh runs it with the defaults; root)
  *
- * One sample = one test run of REPEAT repetitions of bench.bpf.c's wrapper on one frame; the
- * kernel averages the time per repetition (topts.duration, whole ns).  The wrapper restores the
- * frame and tail-calls the program under test: xdplb_xdp_ingress, or the floor (swap MACs,
- * XDP_TX).  Each case sample is taken right after a floor sample on the same frame through
- * the same wrapper; a case reports the median of RUNS samples and median / floor median.
- * The flow table has the production size, once with a shared LRU and once with per-CPU LRU
- * lists (BPF_F_NO_COMMON_LRU), each in its own sandbox (tests/unit/fixture.h).
+ * One sample = REPEAT repetitions of bench.bpf.c's wrapper on one frame, in SLICES test runs;
+ * the kernel averages the time per repetition of each (topts.duration, whole ns).  The
+ * wrapper restores the frame and tail-calls the program under test: xdplb_xdp_ingress, or the
+ * floor (swap MACs, XDP_TX).  A case sample and a floor sample on the same frame through the
+ * same wrapper are taken together, slice by slice in turn; a case reports the median of RUNS
+ * samples, the floor's median, and the median of the RUNS ratios sample / floor sample.
+ *
+ * Every forwarding mode (tun, dr, nat) gets its own freshly loaded balancer in its own sandbox
+ * (tests/unit/fixture.h) with a production-sized flow table, once with a shared LRU and once
+ * with per-CPU LRU lists (BPF_F_NO_COMMON_LRU).  The cases that insert a flow per packet get
+ * a fresh balancer each, so that every one of them sees the table fill from empty the same
+ * way.
  */
+#include <getopt.h>
 #include <sched.h>
 #include <bpf/bpf.h>
 #include "fixture.h"
 #include "bench.h"
 #include "bench/bench.skel.h"
 
-#define RUNS	  5
-#define REPEAT	  1000000
-#define MAX_FLOWS (1u << 22) /* production flow table size */
+#define MAX_RUNS      21
+#define DEF_RUNS      5
+#define DEF_REPEAT    1000000
+#define DEF_SLICES    10
+#define MAX_FLOWS     (1u << 22) /* production flow table size */
+#define NAT_REAL_PORT 8080	 /* NAT backends listen here: the port is rewritten too */
 
-#define VIP	"10.0.0.10" /* TCP port 80, TUN mode, Maglev over three backends */
+#define VIP	"10.0.0.10" /* TCP port 80 and UDP port 53, Maglev over three backends */
 #define NOT_VIP "10.0.0.99"
-#define CLIENT	"192.0.2.1"
+#define CLIENT	"192.0.2.1" /* behind 10.0.3.254 on lb1: NAT replies leave by redirect */
+#define CPORT	40000
 
 static const char *const backends[] = { "10.0.1.11", "10.0.1.12", "10.0.1.13" };
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
-enum { C_ESTABLISHED, C_NEW_FLOW, C_PASS, C_MAX };
+enum { M_TUN, M_DR, M_NAT, M_MAX };
+static const char *const mode_names[M_MAX] = { "tun", "dr", "nat" };
+static const __u8 mode_values[M_MAX] = { XDPLB_MODE_TUN, XDPLB_MODE_DR, XDPLB_MODE_NAT };
+
+enum { C_ESTABLISHED, C_UDP, C_PASS, C_NAT_REPLY, C_NEW_FLOW, C_SYN, C_MAX };
 
 struct bench_case {
 	const char *name; /* table label */
-	const char *id;	  /* CSV label */
-	const char *daddr;
+	const char *id;	  /* CSV label and -c name */
+	__u8 proto;
 	__u8 tcp_flags;
-	bool new_src; /* the wrapper writes a new source address into every repetition */
-	bool warm;    /* one packet before each sample, so that the flow is in the table */
-	int verdict;  /* what every repetition must return */
-	int reason;   /* xdplb_stats counter that grows by REPEAT per sample */
-	__u32 flows;  /* growth of the VIP's new-flow counter per sample */
-	__u32 out_len;
+	bool to_vip;	/* else to NOT_VIP */
+	bool reply;	/* NAT reply: backend -> client, after a forward packet made the flow */
+	bool new_src;	/* the wrapper writes a new source address into every repetition */
+	bool warm;	/* one packet before each sample, so that the flow is in the table */
+	bool fresh;	/* gets its own balancer: inserts REPEAT flows per sample */
+	bool nat_only;	/* only meaningful in NAT mode */
+	bool pass;	/* the verdict is XDP_PASS whatever the mode */
+	bool new_flows; /* the VIP's new-flow counter grows by REPEAT per sample */
 };
 
 static const struct bench_case cases[C_MAX] = {
-	[C_ESTABLISHED] = { .name = "established TCP flow (LRU hit)",
+	[C_ESTABLISHED] = { .name = "established TCP flow (flow table hit)",
 			    .id = "established",
-			    .daddr = VIP,
+			    .proto = IPPROTO_TCP,
 			    .tcp_flags = PKT_TCP_ACK,
-			    .warm = true,
-			    .verdict = XDP_TX,
-			    .reason = XDPLB_R_TX,
-			    .flows = 0,
-			    .out_len = BENCH_FRAME_LEN + 20 },
-	[C_NEW_FLOW] = { .name = "new flow (SYN, new source each packet)",
-			 .id = "new_flow",
-			 .daddr = VIP,
-			 .tcp_flags = PKT_TCP_SYN,
-			 .new_src = true,
-			 .verdict = XDP_TX,
-			 .reason = XDPLB_R_TX,
-			 .flows = REPEAT,
-			 .out_len = BENCH_FRAME_LEN + 20 },
+			    .to_vip = true,
+			    .warm = true },
+	[C_UDP] = { .name = "established UDP flow",
+		    .id = "udp_established",
+		    .proto = IPPROTO_UDP,
+		    .to_vip = true,
+		    .warm = true },
 	[C_PASS] = { .name = "non-VIP TCP pass-through",
 		     .id = "pass_not_vip",
-		     .daddr = NOT_VIP,
+		     .proto = IPPROTO_TCP,
 		     .tcp_flags = PKT_TCP_ACK,
-		     .verdict = XDP_PASS,
-		     .reason = XDPLB_R_PASS_NOT_VIP,
-		     .flows = 0,
-		     .out_len = BENCH_FRAME_LEN },
+		     .pass = true },
+	[C_NAT_REPLY] = { .name = "NAT reply (backend -> client)",
+			  .id = "nat_reply",
+			  .proto = IPPROTO_TCP,
+			  .tcp_flags = PKT_TCP_ACK,
+			  .reply = true,
+			  .warm = true,
+			  .nat_only = true },
+	[C_NEW_FLOW] = { .name = "new TCP flow (ACK, new source each packet)",
+			 .id = "new_flow",
+			 .proto = IPPROTO_TCP,
+			 .tcp_flags = PKT_TCP_ACK,
+			 .to_vip = true,
+			 .new_src = true,
+			 .fresh = true,
+			 .new_flows = true },
+	[C_SYN] = { .name = "SYN (new source each packet)",
+		    .id = "syn",
+		    .proto = IPPROTO_TCP,
+		    .tcp_flags = PKT_TCP_SYN,
+		    .to_vip = true,
+		    .new_src = true,
+		    .fresh = true,
+		    .new_flows = true },
 };
 
-/* One LRU flavour: its samples (ns per packet) and what the flow table held at the end. */
-struct phase {
-	const char *lru;
+/* The samples of one (LRU flavour, mode, case); ran = false when it was not selected. */
+struct result {
+	bool ran;
+	double ns[MAX_RUNS], floor[MAX_RUNS];
+	double alt[MAX_RUNS]; /* -x: the other build of the program, in the same slices */
+};
+
+struct lru_flavour {
+	const char *name;
 	bool percpu;
-	double ns[C_MAX][RUNS], floor[C_MAX][RUNS];
-	long entries;
+	struct result res[M_MAX][C_MAX];
+	long entries; /* flow-table entries after the last new-flow case (-1: not counted) */
+};
+
+struct options {
+	bool mode[M_MAX], kase[C_MAX], lru[2];
+	int runs, slices;
+	__u32 repeat;
+	const char *csv;
+	const char *alt_obj; /* -x: another build of xdplb.bpf.o to compare with */
 };
 
 struct harness {
 	struct bench_bpf *wrap;
 	int wrap_fd, slots_fd, floor_fd;
+	bool prog_shown;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -92,46 +138,57 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(const double *v)
+static double median(const double *v, int n)
 {
-	double s[RUNS];
+	double s[MAX_RUNS];
 
-	memcpy(s, v, sizeof(s));
-	qsort(s, RUNS, sizeof(s[0]), cmp_double);
-	return s[RUNS / 2];
+	memcpy(s, v, n * sizeof(s[0]));
+	qsort(s, n, sizeof(s[0]), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-static double min_of(const double *v)
+static double min_of(const double *v, int n)
 {
 	double m = v[0];
 
-	for (int i = 1; i < RUNS; i++)
+	for (int i = 1; i < n; i++)
 		m = v[i] < m ? v[i] : m;
 	return m;
 }
 
-static double max_of(const double *v)
+static double max_of(const double *v, int n)
 {
 	double m = v[0];
 
-	for (int i = 1; i < RUNS; i++)
+	for (int i = 1; i < n; i++)
 		m = v[i] > m ? v[i] : m;
 	return m;
 }
 
-/* @c's frame from CLIENT:40000 to its destination port 80, zero-padded to BENCH_FRAME_LEN. */
-static void build_frame(const struct bench_case *c, struct pkt_buf *b)
+/* Padded to BENCH_FRAME_LEN with zeros (Ethernet padding, outside the IP packet). */
+static void pad_frame(struct pkt_buf *b)
 {
-	pkt_v4_tcp(b, &(struct pkt_spec){ .saddr = ipv4_addr(CLIENT),
-					  .daddr = ipv4_addr(c->daddr),
-					  .sport = 40000,
-					  .dport = 80,
-					  .seq = 1,
-					  .ack = c->tcp_flags & PKT_TCP_ACK ? 1 : 0,
-					  .tcp_flags = c->tcp_flags });
 	if (b->len > BENCH_FRAME_LEN)
 		pkt_die("frame of %zu bytes", b->len);
 	pkt_put(b, NULL, BENCH_FRAME_LEN - b->len);
+}
+
+/* @c's client frame: CLIENT:CPORT to the VIP (or NOT_VIP), TCP port 80 or UDP port 53. */
+static void build_frame(const struct bench_case *c, struct pkt_buf *b)
+{
+	struct pkt_spec s = { .saddr = ipv4_addr(CLIENT),
+			      .daddr = ipv4_addr(c->to_vip ? VIP : NOT_VIP),
+			      .sport = CPORT,
+			      .dport = c->proto == IPPROTO_UDP ? 53 : 80,
+			      .seq = 1,
+			      .ack = c->tcp_flags & PKT_TCP_ACK ? 1 : 0,
+			      .tcp_flags = c->tcp_flags };
+
+	if (c->proto == IPPROTO_UDP)
+		pkt_v4_udp(b, &s);
+	else
+		pkt_v4_tcp(b, &s);
+	pad_frame(b);
 }
 
 /* Put @prog_fd in the wrapper's tail-call slot. */
@@ -170,52 +227,182 @@ static int test_run(struct harness *h, int ifindex, const struct pkt_buf *frame,
 	return 0;
 }
 
-/* One sample of case @c on the balancer, checking that every repetition took the intended
- * path: the counters tell LRU hits from new flows. */
-static int sample_case(struct harness *h, struct fixture *fx, __u32 vip_id,
-		       const struct bench_case *c, const struct pkt_buf *frame, double *ns)
+/* A balancer with one VIP address, TCP :80 and UDP :53, three backends each, in @mode. */
+struct setup {
+	struct fixture fx;
+	__u32 vip_tcp, vip_udp; /* VIP ids */
+	struct bpf_object *alt; /* -x: the other build, on the same maps */
+	int alt_fd;
+};
+
+/*
+ * Load the other build of the balancer (-x) on the maps of the one in @s, so that both see
+ * the same VIPs, backends and counters.  Maps it has of its own (caches, globals) stay its
+ * own, and so does a map whose layout differs (an older build's flow table with another key):
+ * that one gets the same size and flags as ours.
+ */
+static int load_alt(struct setup *s, const char *path)
 {
-	struct xdplb_counter r0, r1;
-	struct xdplb_traffic t0, t1;
-	double unused;
+	struct bpf_program *prog;
+	struct bpf_map *map, *mine;
 	int err;
 
-	err = set_slot(h, fx->prog_fd);
-	if (err)
-		return err;
-	if (c->warm) {
-		err = test_run(h, fx->lb0, frame, 1, c->verdict, c->out_len, &unused);
-		if (err)
+	s->alt = bpf_object__open_file(path, NULL);
+	if (!s->alt) {
+		fprintf(stderr, "Error: open %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_map(map, s->alt)
+	{
+		bpf_map__set_pin_path(map, NULL);
+		mine = bpf_object__find_map_by_name(s->fx.skel->obj, bpf_map__name(map));
+		if (!mine || !bpf_map__is_pinned(mine))
+			continue;
+		if (bpf_map__type(map) != bpf_map__type(mine) ||
+		    bpf_map__key_size(map) != bpf_map__key_size(mine) ||
+		    bpf_map__value_size(map) != bpf_map__value_size(mine)) {
+			bpf_map__set_max_entries(map, bpf_map__max_entries(mine));
+			bpf_map__set_map_flags(map, bpf_map__map_flags(mine));
+			continue;
+		}
+		err = bpf_map__reuse_fd(map, bpf_map__fd(mine));
+		if (err) {
+			fprintf(stderr, "Error: %s: map %s: %s\n", path, bpf_map__name(map),
+				strerror(-err));
 			return err;
+		}
 	}
-	if (lb_read_counter(fx->lb.stats, c->reason, &r0) ||
-	    lb_read_traffic(fx->lb.vip_stats, vip_id, &t0)) {
-		fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
-		return -EIO;
+	err = bpf_object__load(s->alt);
+	prog = err ? NULL : bpf_object__find_program_by_name(s->alt, "xdplb_xdp_ingress");
+	if (!prog) {
+		fprintf(stderr, "Error: load %s: %s\n", path, strerror(err ? -err : ENOENT));
+		return err ?: -ENOENT;
 	}
-	err = test_run(h, fx->lb0, frame, REPEAT, c->verdict, c->out_len, ns);
-	if (err)
-		return err;
-	if (lb_read_counter(fx->lb.stats, c->reason, &r1) ||
-	    lb_read_traffic(fx->lb.vip_stats, vip_id, &t1)) {
-		fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
-		return -EIO;
-	}
-	if (r1.packets - r0.packets != REPEAT || t1.flows - t0.flows != c->flows) {
-		fprintf(stderr,
-			"Error: %s: %llu packets counted as reason %d, %llu new flows (expected "
-			"%u, %u)\n",
-			c->id, (unsigned long long)(r1.packets - r0.packets), c->reason,
-			(unsigned long long)(t1.flows - t0.flows), REPEAT, c->flows);
-		return -EINVAL;
-	}
+	s->alt_fd = bpf_program__fd(prog);
 	return 0;
+}
+
+static int setup_balancer(struct setup *s, const struct options *o, const struct lru_flavour *lru,
+			  int mode)
+{
+	const __u8 protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	__u32 *ids[2] = { &s->vip_tcp, &s->vip_udp };
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = fx_setup_sized(&s->fx, MAX_FLOWS, lru->percpu);
+	if (err) {
+		fprintf(stderr, "Error: sandbox and balancer setup failed\n");
+		return -EIO;
+	}
+	for (int i = 0; i < 2; i++) {
+		__u16 port = protos[i] == IPPROTO_UDP ? 53 : 80;
+		struct xdplb_vip_key vk = fx_vip_key(VIP, port, protos[i]);
+		struct xdplb_vip vip = { .mode = mode_values[mode] };
+
+		err = lb_vip_add(&s->fx.lb, &vk, &vip);
+		for (size_t b = 0; b < N_BACKENDS && !err; b++) {
+			struct xdplb_real r = { .family = 2, .weight = 1 };
+
+			r.addr[0] = ipv4_addr(backends[b]);
+			if (mode == M_NAT && protos[i] == IPPROTO_TCP)
+				r.port = htons(NAT_REAL_PORT);
+			err = lb_real_add(&s->fx.lb, &vk, &r);
+		}
+		if (!err)
+			err = lb_vip_get(&s->fx.lb, &vk, &vip);
+		if (err) {
+			fprintf(stderr, "Error: vip %s:%u: %s\n", VIP, port, strerror(-err));
+			return err;
+		}
+		*ids[i] = vip.id;
+	}
+	s->alt_fd = -1;
+	return o->alt_obj ? load_alt(s, o->alt_obj) : 0;
+}
+
+static void teardown_balancer(struct harness *h, struct setup *s)
+{
+	__u32 slot = BENCH_SLOT;
+
+	bpf_map_delete_elem(h->slots_fd, &slot); /* drops the program's last reference */
+	/* The next sandbox's mount namespace is a copy of this one, bpffs included: without
+	 * unpinning, every balancer's maps would stay until the process exits. */
+	if (s->fx.skel)
+		bpf_object__unpin_maps(s->fx.skel->obj, NULL);
+	bpf_object__close(s->alt);
+	s->alt = NULL;
+	xdplb_bpf__destroy(s->fx.skel);
+	s->fx.skel = NULL;
+}
+
+/*
+ * The reply of the NAT flow that the forward frame of case established made: from the
+ * backend Maglev picked for it (read back from the flow table) to the client.
+ */
+static int build_reply(struct setup *s, struct pkt_buf *b)
+{
+	struct xdplb_flow_key4 k = {};
+	struct xdplb_real r;
+	struct xdplb_flow f;
+
+	k.src = ipv4_addr(CLIENT);
+	k.dst = ipv4_addr(VIP);
+	k.sport = htons(CPORT);
+	k.dport = htons(80);
+	k.proto = IPPROTO_TCP;
+	if (bpf_map_lookup_elem(s->fx.lb.flows, &k, &f) ||
+	    bpf_map_lookup_elem(s->fx.lb.reals, &f.real_id, &r)) {
+		fprintf(stderr, "Error: nat reply: the forward flow is not in the table\n");
+		return -ENOENT;
+	}
+	pkt_v4_tcp(b, &(struct pkt_spec){ .saddr = r.addr[0],
+					  .daddr = ipv4_addr(CLIENT),
+					  .sport = NAT_REAL_PORT,
+					  .dport = CPORT,
+					  .seq = 1,
+					  .ack = 1,
+					  .tcp_flags = PKT_TCP_ACK });
+	pad_frame(b);
+	return 0;
+}
+
+/* Verdict, output length and reason counter that every repetition of @c must give. */
+static void expect(const struct bench_case *c, int mode, int *verdict, int *reason, __u32 *out_len)
+{
+	*out_len = BENCH_FRAME_LEN;
+	if (c->pass) {
+		*verdict = XDP_PASS;
+		*reason = XDPLB_R_PASS_NOT_VIP;
+	} else if (c->reply) {
+		*verdict = XDP_REDIRECT; /* the client is behind lb1 */
+		*reason = XDPLB_R_REDIRECT;
+	} else {
+		*verdict = XDP_TX;
+		*reason = XDPLB_R_TX;
+		if (mode == M_TUN)
+			*out_len += 20; /* outer IPv4 header */
+	}
+}
+
+static void print_prog_info(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	/* xlated_prog_len / 8 = instructions; `bpftool prog dump xlated` prints each 16-byte
+	 * ld_imm64 (map address) on one line, so it shows fewer lines */
+	printf("xdplb_xdp_ingress: %u xlated insns, %u bytes jited, %u insns processed by the "
+	       "verifier\n",
+	       info.xlated_prog_len / 8, info.jited_prog_len, info.verified_insns);
 }
 
 /* Entries in the flow table, by batches. */
 static long count_flows(int fd)
 {
-	static struct xdplb_flow_key keys[65536];
+	static struct xdplb_flow_key4 keys[65536];
 	static struct xdplb_flow vals[65536];
 	__u32 batch, count;
 	void *in = NULL;
@@ -233,123 +420,421 @@ static long count_flows(int fd)
 	return n;
 }
 
-static void print_prog_info(int fd)
+/*
+ * One sample: @o->repeat packets through the program under test and as many through the
+ * floor, in o->slices alternating slices (floor first), so that both see the same mix of
+ * the machine's fast and slow phases.  *ns and *floor: average ns per packet of each.  With
+ * @alt_fd >= 0 (-x), as many through that program too, in the same slices: *alt.
+ */
+static int sample(struct harness *h, const struct options *o, int ifindex, int prog_fd, int alt_fd,
+		  const struct pkt_buf *f, int verdict, __u32 out_len, double *ns, double *floor,
+		  double *alt)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return;
-	/* xlated_prog_len / 8 = instructions; `bpftool prog dump xlated` prints each 16-byte
-	 * ld_imm64 (map address) on one line, so it shows fewer lines */
-	printf("xdplb_xdp_ingress: %u xlated insns, %u bytes jited, %u insns processed by the "
-	       "verifier\n",
-	       info.xlated_prog_len / 8, info.jited_prog_len, info.verified_insns);
-}
-
-/* All cases in a fresh sandbox with a fresh balancer whose flow table uses @p's LRU flavour. */
-static int run_phase(struct harness *h, struct phase *p, bool show_prog)
-{
-	struct xdplb_vip_key vk = fx_vip_key(VIP, 80, IPPROTO_TCP);
-	struct pkt_buf frames[C_MAX];
-	struct fixture fx = {};
-	struct xdplb_vip vip;
-	__u32 slot = BENCH_SLOT;
+	__u32 n = o->repeat / o->slices;
+	double sum = 0, fsum = 0, asum = 0, v;
 	int err;
 
-	err = fx_setup_sized(&fx, MAX_FLOWS, p->percpu);
-	if (err)
-		goto out;
-	err = fx_vip_add(&fx, VIP, 80, IPPROTO_TCP);
-	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]) && !err; i++)
-		err = fx_real_add(&fx, VIP, 80, IPPROTO_TCP, backends[i], 1);
-	if (!err)
-		err = lb_vip_get(&fx.lb, &vk, &vip);
-	if (err) {
-		fprintf(stderr, "Error: vip %s: %s\n", VIP, strerror(-err));
-		goto out;
-	}
-	if (show_prog)
-		print_prog_info(fx.prog_fd);
-	for (int c = 0; c < C_MAX; c++)
-		build_frame(&cases[c], &frames[c]);
+	for (int i = 0; i < o->slices; i++) {
+		/* the last slice takes the remainder */
+		__u32 k = i == o->slices - 1 ? o->repeat - n * (o->slices - 1) : n;
 
-	for (int run = 0; run < RUNS; run++) {
-		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "\r%s LRU: run %d/%d", p->lru, run + 1, RUNS);
-		for (int c = 0; c < C_MAX; c++) {
-			memcpy(h->wrap->bss->bench_frame, frames[c].data, BENCH_FRAME_LEN);
-			h->wrap->bss->bench_new_src = cases[c].new_src;
-			err = set_slot(h, h->floor_fd);
-			if (!err)
-				err = test_run(h, fx.lb0, &frames[c], REPEAT, XDP_TX,
-					       BENCH_FRAME_LEN, &p->floor[c][run]);
-			if (!err)
-				err = sample_case(h, &fx, vip.id, &cases[c], &frames[c],
-						  &p->ns[c][run]);
-			if (err)
-				goto out;
+		err = set_slot(h, h->floor_fd);
+		err = err ?: test_run(h, ifindex, f, k, XDP_TX, BENCH_FRAME_LEN, &v);
+		fsum += v * k;
+		err = err ?: set_slot(h, prog_fd);
+		err = err ?: test_run(h, ifindex, f, k, verdict, out_len, &v);
+		sum += v * k;
+		if (!err && alt_fd >= 0) {
+			err = set_slot(h, alt_fd);
+			err = err ?: test_run(h, ifindex, f, k, verdict, out_len, &v);
+			asum += v * k;
 		}
+		if (err)
+			return err;
 	}
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\n");
-	p->entries = count_flows(fx.lb.flows);
-out:
-	bpf_map_delete_elem(h->slots_fd, &slot);
-	xdplb_bpf__destroy(fx.skel);
-	return err ? 1 : 0;
+	*ns = sum / o->repeat;
+	*floor = fsum / o->repeat;
+	*alt = asum / o->repeat;
+	return 0;
 }
 
-static void print_results(const struct phase *ph, int nph, FILE *csv)
+/* One packet of @f (already in the wrapper's frame) through the balancer, and through the
+ * other build (-x): the flow it creates may be in a table of that build's own. */
+static int warm_up(struct harness *h, struct setup *s, const struct pkt_buf *f, int verdict,
+		   __u32 out_len)
 {
-	printf("\n%-40s %-7s %8s %11s %9s %6s\n", "case", "lru", "ns/pkt", "(min-max)", "floor ns",
-	       "ratio");
-	fprintf(csv, "case,lru,ns_median,ns_min,ns_max,floor_ns_median,ratio");
-	for (int r = 0; r < RUNS; r++)
-		fprintf(csv, ",ns_run%d", r + 1);
-	for (int r = 0; r < RUNS; r++)
-		fprintf(csv, ",floor_ns_run%d", r + 1);
-	fprintf(csv, "\n");
+	int err = set_slot(h, s->fx.prog_fd);
 
-	for (int i = 0; i < nph; i++) {
-		for (int c = 0; c < C_MAX; c++) {
-			const double *v = ph[i].ns[c], *f = ph[i].floor[c];
-			double m = median(v), fm = median(f);
-			char range[32];
+	err = err ?: test_run(h, s->fx.lb0, f, 1, verdict, out_len, &(double){ 0 });
+	if (!err && s->alt_fd >= 0) {
+		err = set_slot(h, s->alt_fd);
+		err = err ?: test_run(h, s->fx.lb0, f, 1, verdict, out_len, &(double){ 0 });
+	}
+	return err;
+}
 
-			snprintf(range, sizeof(range), "%.0f-%.0f", min_of(v), max_of(v));
-			printf("%-40s %-7s %8.0f %11s %9.0f %6.2f\n", cases[c].name, ph[i].lru, m,
-			       range, fm, m / fm);
-			fprintf(csv, "%s,%s,%.0f,%.0f,%.0f,%.0f,%.3f", cases[c].id, ph[i].lru, m,
-				min_of(v), max_of(v), fm, m / fm);
-			for (int r = 0; r < RUNS; r++)
-				fprintf(csv, ",%.0f", v[r]);
-			for (int r = 0; r < RUNS; r++)
-				fprintf(csv, ",%.0f", f[r]);
-			fprintf(csv, "\n");
+/*
+ * The samples of the cases @sel (indexes into cases[]) on balancer @s: per run, for each
+ * case a floor sample then a case sample.  After every sample the counters must show that all
+ * repetitions took the intended path (reason, and the VIP's new-flow counter).
+ */
+static int run_cases(struct harness *h, const struct options *o, struct lru_flavour *lru, int mode,
+		     struct setup *s, const int *sel, int nsel)
+{
+	struct pkt_buf frames[C_MAX], warm;
+	/* both builds count into the same maps */
+	__u64 want = (__u64)o->repeat * (s->alt_fd >= 0 ? 2 : 1);
+	int err;
+
+	if (!h->prog_shown) {
+		print_prog_info(s->fx.prog_fd);
+		h->prog_shown = true;
+	}
+	for (int i = 0; i < nsel; i++) {
+		const struct bench_case *c = &cases[sel[i]];
+
+		build_frame(c, &frames[sel[i]]);
+		if (!c->reply)
+			continue;
+		/* the forward packet that creates the NAT entry, then its reply */
+		build_frame(&cases[C_ESTABLISHED], &warm);
+		memcpy(h->wrap->bss->bench_frame, warm.data, BENCH_FRAME_LEN);
+		h->wrap->bss->bench_new_src = 0;
+		err = warm_up(h, s, &warm, XDP_TX, BENCH_FRAME_LEN);
+		if (!err)
+			err = build_reply(s, &frames[sel[i]]);
+		if (err)
+			return err;
+	}
+
+	for (int run = 0; run < o->runs; run++) {
+		for (int i = 0; i < nsel; i++) {
+			const struct bench_case *c = &cases[sel[i]];
+			const struct pkt_buf *f = &frames[sel[i]];
+			struct result *res = &lru->res[mode][sel[i]];
+			__u32 vip_id = c->proto == IPPROTO_UDP ? s->vip_udp : s->vip_tcp;
+			struct xdplb_counter r0, r1;
+			struct xdplb_traffic t0, t1;
+			int verdict, reason;
+			__u32 out_len;
+
+			if (isatty(STDERR_FILENO))
+				fprintf(stderr, "\r%-7s %-3s run %2d/%d %-16s", lru->name,
+					mode_names[mode], run + 1, o->runs, c->id);
+			expect(c, mode, &verdict, &reason, &out_len);
+			memcpy(h->wrap->bss->bench_frame, f->data, BENCH_FRAME_LEN);
+			h->wrap->bss->bench_new_src = c->new_src;
+
+			err = c->warm ? warm_up(h, s, f, verdict, out_len) : 0;
+			if (err)
+				return err;
+			if (lb_read_counter(s->fx.lb.stats, reason, &r0) ||
+			    lb_read_traffic(s->fx.lb.vip_stats, vip_id, &t0)) {
+				fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
+				return -EIO;
+			}
+			err = sample(h, o, s->fx.lb0, s->fx.prog_fd, s->alt_fd, f, verdict, out_len,
+				     &res->ns[run], &res->floor[run], &res->alt[run]);
+			if (err)
+				return err;
+			if (lb_read_counter(s->fx.lb.stats, reason, &r1) ||
+			    lb_read_traffic(s->fx.lb.vip_stats, vip_id, &t1)) {
+				fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
+				return -EIO;
+			}
+			if (r1.packets - r0.packets != want ||
+			    t1.flows - t0.flows != (c->new_flows ? want : 0)) {
+				fprintf(stderr,
+					"Error: %s %s: %llu packets counted as reason %d, %llu new "
+					"flows (expected %llu, %llu)\n",
+					mode_names[mode], c->id,
+					(unsigned long long)(r1.packets - r0.packets), reason,
+					(unsigned long long)(t1.flows - t0.flows),
+					(unsigned long long)want,
+					(unsigned long long)(c->new_flows ? want : 0));
+				return -EINVAL;
+			}
+			res->ran = true;
 		}
 	}
-	printf("floor: bench_swap_mac (swap MACs, XDP_TX) on the same frame through the same "
-	       "wrapper; ratio = ns/pkt / floor ns\n");
-	for (int i = 0; i < nph; i++)
-		printf("flow table after the runs (%s LRU): %ld of %u entries\n", ph[i].lru,
-		       ph[i].entries, MAX_FLOWS);
+	return 0;
+}
+
+/* Every selected case of one LRU flavour and mode. */
+static int run_mode(struct harness *h, const struct options *o, struct lru_flavour *lru, int mode)
+{
+	int sel[C_MAX], nsel = 0, err = 0;
+	struct setup s;
+
+	/* the cases that leave the flow table as it was share one balancer */
+	for (int c = 0; c < C_MAX; c++) {
+		if (o->kase[c] && !cases[c].fresh && (!cases[c].nat_only || mode == M_NAT))
+			sel[nsel++] = c;
+	}
+	if (nsel) {
+		err = setup_balancer(&s, o, lru, mode);
+		if (!err)
+			err = run_cases(h, o, lru, mode, &s, sel, nsel);
+		teardown_balancer(h, &s);
+		if (err)
+			return err;
+	}
+	for (int c = 0; c < C_MAX; c++) {
+		if (!o->kase[c] || !cases[c].fresh)
+			continue;
+		err = setup_balancer(&s, o, lru, mode);
+		if (!err)
+			err = run_cases(h, o, lru, mode, &s, &c, 1);
+		if (!err)
+			lru->entries = count_flows(s.fx.lb.flows);
+		teardown_balancer(h, &s);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* -x: the other build's ratio to the floor, and its time over this build's (median of the
+ * per-run quotients: both ran in the same slices). */
+static void print_alt(const struct options *o, const struct lru_flavour *lf, int nlru)
+{
+	printf("\n-x %s, in the same slices:\n%-42s %-7s", o->alt_obj, "case (IPv4)", "lru");
+	for (int m = 0; m < M_MAX; m++) {
+		if (o->mode[m])
+			printf("  %5s ratio  vs this", mode_names[m]);
+	}
+	printf("\n");
+	for (int l = 0; l < nlru; l++) {
+		if (!o->lru[lf[l].percpu])
+			continue;
+		for (int c = 0; c < C_MAX; c++) {
+			if (!o->kase[c])
+				continue;
+			printf("%-42s %-7s", cases[c].name, lf[l].name);
+			for (int m = 0; m < M_MAX; m++) {
+				const struct result *r = &lf[l].res[m][c];
+				double ar[MAX_RUNS], q[MAX_RUNS];
+
+				if (!o->mode[m])
+					continue;
+				if (!r->ran) {
+					printf("  %11s %8s", "-", "-");
+					continue;
+				}
+				for (int i = 0; i < o->runs; i++) {
+					ar[i] = r->alt[i] / r->floor[i];
+					q[i] = r->alt[i] / r->ns[i];
+				}
+				printf("  %11.2f %7.1f%%", median(ar, o->runs),
+				       100 * (median(q, o->runs) - 1));
+			}
+			printf("\n");
+		}
+	}
+}
+
+static void print_results(const struct options *o, const struct lru_flavour *lf, int nlru,
+			  FILE *csv)
+{
+	printf("\n%-42s %-7s", "case (IPv4)", "lru");
+	for (int m = 0; m < M_MAX; m++) {
+		if (o->mode[m])
+			printf("  %5s ns %5s %5s", mode_names[m], "floor", "ratio");
+	}
+	printf("\n");
+	fprintf(csv, "case,mode,lru,ns_median,ns_min,ns_max,floor_ns_median,ratio");
+	for (int r = 0; r < o->runs; r++)
+		fprintf(csv, ",ns_run%d", r + 1);
+	for (int r = 0; r < o->runs; r++)
+		fprintf(csv, ",floor_ns_run%d", r + 1);
+	if (o->alt_obj)
+		fprintf(csv, ",alt_ns_median,alt_ratio,alt_vs_this");
+	fprintf(csv, "\n");
+
+	for (int l = 0; l < nlru; l++) {
+		if (!o->lru[lf[l].percpu])
+			continue;
+		for (int c = 0; c < C_MAX; c++) {
+			if (!o->kase[c])
+				continue;
+			printf("%-42s %-7s", cases[c].name, lf[l].name);
+			for (int m = 0; m < M_MAX; m++) {
+				const struct result *r = &lf[l].res[m][c];
+				double v, fv, ratio, ratios[MAX_RUNS];
+
+				if (!o->mode[m])
+					continue;
+				if (!r->ran) {
+					printf("  %8s %5s %5s", "-", "-", "-");
+					continue;
+				}
+				v = median(r->ns, o->runs);
+				fv = median(r->floor, o->runs);
+				for (int i = 0; i < o->runs; i++)
+					ratios[i] = r->ns[i] / r->floor[i];
+				ratio = median(ratios, o->runs);
+				printf("  %8.0f %5.0f %5.2f", v, fv, ratio);
+				fprintf(csv, "%s,%s,%s,%.0f,%.0f,%.0f,%.1f,%.3f", cases[c].id,
+					mode_names[m], lf[l].name, v, min_of(r->ns, o->runs),
+					max_of(r->ns, o->runs), fv, ratio);
+				for (int i = 0; i < o->runs; i++)
+					fprintf(csv, ",%.1f", r->ns[i]);
+				for (int i = 0; i < o->runs; i++)
+					fprintf(csv, ",%.1f", r->floor[i]);
+				if (o->alt_obj) {
+					double ar[MAX_RUNS], q[MAX_RUNS];
+
+					for (int i = 0; i < o->runs; i++) {
+						ar[i] = r->alt[i] / r->floor[i];
+						q[i] = r->alt[i] / r->ns[i];
+					}
+					fprintf(csv, ",%.0f,%.3f,%.3f", median(r->alt, o->runs),
+						median(ar, o->runs), median(q, o->runs));
+				}
+				fprintf(csv, "\n");
+			}
+			printf("\n");
+		}
+	}
+	printf("%-42s %-7s  not implemented in the data plane yet (XDP_PASS untouched)\n",
+	       "IPv6 (every case)", "-");
+	printf("ns = median ns/pkt; ratio = median over the runs of ns/pkt / floor ns/pkt, the "
+	       "floor (bench_swap_mac: swap MACs, XDP_TX) measured on the same frame through the "
+	       "same wrapper in slices alternating with the case's\n");
+	for (int l = 0; l < nlru; l++) {
+		if (o->lru[lf[l].percpu] && lf[l].entries >= 0)
+			printf("flow table after the last new-flow case (%s LRU): %ld of %u "
+			       "entries\n",
+			       lf[l].name, lf[l].entries, MAX_FLOWS);
+	}
+	if (o->alt_obj)
+		print_alt(o, lf, nlru);
+}
+
+static int usage(const char *prog, int status)
+{
+	FILE *f = status ? stderr : stdout;
+
+	fprintf(f,
+		"Usage: %s [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES] "
+		"[-x OBJ] [CSV]\n"
+		"  MODES  comma-separated: tun,dr,nat (default: all)\n"
+		"  CASES  comma-separated: ",
+		prog);
+	for (int c = 0; c < C_MAX; c++)
+		fprintf(f, "%s%s", c ? "," : "", cases[c].id);
+	fprintf(f,
+		" (default: all)\n"
+		"  LRUS   comma-separated: shared,percpu (default: both)\n"
+		"  RUNS   samples per case, 1..%d (default %d); REPEAT packets per sample "
+		"(default %d)\n"
+		"  SLICES test runs per sample, alternating with the floor's (default %d)\n"
+		"  OBJ    another build of xdplb.bpf.o, run on the same maps in the same slices:\n"
+		"         prints its ratios and its time over this build's\n"
+		"  CSV    output file (default .output/bench/results.csv)\n",
+		MAX_RUNS, DEF_RUNS, DEF_REPEAT, DEF_SLICES);
+	return status;
+}
+
+/* Parse a comma-separated list of @n names into @on.  Returns 0 or -1. */
+static int parse_list(char *arg, const char *const *names, int n, bool *on)
+{
+	memset(on, 0, n * sizeof(*on));
+	for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
+		int i;
+
+		for (i = 0; i < n && strcmp(tok, names[i]); i++)
+			;
+		if (i == n) {
+			fprintf(stderr, "Error: argument \"%s\" is wrong: unknown name\n", tok);
+			return -1;
+		}
+		on[i] = true;
+	}
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const char *const lru_names[2] = { "shared", "percpu" };
+	const char *case_names[C_MAX];
+	char *end;
+	int opt;
+
+	for (int c = 0; c < C_MAX; c++)
+		case_names[c] = cases[c].id;
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < M_MAX; i++)
+		o->mode[i] = true;
+	for (int i = 0; i < C_MAX; i++)
+		o->kase[i] = true;
+	o->lru[0] = o->lru[1] = true;
+	o->runs = DEF_RUNS;
+	o->repeat = DEF_REPEAT;
+	o->slices = DEF_SLICES;
+	o->csv = ".output/bench/results.csv";
+	while ((opt = getopt(argc, argv, "m:c:l:r:n:s:x:h")) != -1) {
+		switch (opt) {
+		case 'm':
+			if (parse_list(optarg, mode_names, M_MAX, o->mode))
+				return 2;
+			break;
+		case 'c':
+			if (parse_list(optarg, case_names, C_MAX, o->kase))
+				return 2;
+			break;
+		case 'l':
+			if (parse_list(optarg, lru_names, 2, o->lru))
+				return 2;
+			break;
+		case 'r':
+			o->runs = strtol(optarg, &end, 10);
+			if (*end || o->runs < 1 || o->runs > MAX_RUNS)
+				return usage(argv[0], 2);
+			break;
+		case 'n':
+			o->repeat = strtoul(optarg, &end, 10);
+			if (*end || !o->repeat)
+				return usage(argv[0], 2);
+			break;
+		case 's':
+			o->slices = strtol(optarg, &end, 10);
+			if (*end || o->slices < 1)
+				return usage(argv[0], 2);
+			break;
+		case 'x':
+			o->alt_obj = optarg;
+			break;
+		case 'h':
+			usage(argv[0], 0);
+			return -1;
+		default:
+			return usage(argv[0], 2);
+		}
+	}
+	if ((__u32)o->slices > o->repeat)
+		o->slices = o->repeat;
+	if (optind < argc)
+		o->csv = argv[optind++];
+	if (optind < argc)
+		return usage(argv[0], 2);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *csv_path = argc > 1 ? argv[1] : ".output/bench/results.csv";
-	struct phase phases[] = { { .lru = "shared", .percpu = false },
-				  { .lru = "per-CPU", .percpu = true } };
+	struct lru_flavour lrus[] = { { .name = "shared", .percpu = false, .entries = -1 },
+				      { .name = "per-CPU", .percpu = true, .entries = -1 } };
 	struct harness h = {};
+	struct options o;
 	FILE *csv = NULL;
 	cpu_set_t cpus;
 	int err = 1;
 
-	if (argc > 2) {
-		fprintf(stderr, "Usage: %s [CSV]\n", argv[0]);
-		return 2;
-	}
+	err = parse_options(argc, argv, &o);
+	if (err)
+		return err < 0 ? 0 : err;
+	err = 1;
 	if (geteuid() != 0) {
 		fprintf(stderr, "Error: %s needs root (BPF_PROG_TEST_RUN, namespaces)\n", argv[0]);
 		return 1;
@@ -362,9 +847,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Error: pin to CPU 0: %s\n", strerror(errno));
 		return 1;
 	}
-	csv = fopen(csv_path, "w");
+	csv = fopen(o.csv, "w");
 	if (!csv) {
-		fprintf(stderr, "Error: %s: %s\n", csv_path, strerror(errno));
+		fprintf(stderr, "Error: %s: %s\n", o.csv, strerror(errno));
 		return 1;
 	}
 	h.wrap = bench_bpf__open_and_load();
@@ -376,19 +861,25 @@ int main(int argc, char **argv)
 	h.floor_fd = bpf_program__fd(h.wrap->progs.bench_swap_mac);
 	h.slots_fd = bpf_map__fd(h.wrap->maps.bench_progs);
 
-	printf("BPF_PROG_TEST_RUN, %d-byte TCP frames, median of %d runs x %d packets, CPU 0, "
+	printf("BPF_PROG_TEST_RUN, %d-byte frames, median of %d runs x %u packets, CPU 0, "
 	       "flow table %u entries\n",
-	       BENCH_FRAME_LEN, RUNS, REPEAT, MAX_FLOWS);
-	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
-		if (run_phase(&h, &phases[i], i == 0))
-			goto out;
+	       BENCH_FRAME_LEN, o.runs, o.repeat, MAX_FLOWS);
+	for (size_t l = 0; l < sizeof(lrus) / sizeof(lrus[0]); l++) {
+		if (!o.lru[lrus[l].percpu])
+			continue;
+		for (int m = 0; m < M_MAX; m++) {
+			if (o.mode[m] && run_mode(&h, &o, &lrus[l], m))
+				goto out;
+		}
 	}
-	print_results(phases, sizeof(phases) / sizeof(phases[0]), csv);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%50s\r", "");
+	print_results(&o, lrus, sizeof(lrus) / sizeof(lrus[0]), csv);
 	err = 0;
 out:
 	bench_bpf__destroy(h.wrap);
 	if (csv && fclose(csv) && !err) {
-		fprintf(stderr, "Error: %s: %s\n", csv_path, strerror(errno));
+		fprintf(stderr, "Error: %s: %s\n", o.csv, strerror(errno));
 		err = 1;
 	}
 	return err;

@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Runs the per-packet benchmark (`make bench` builds it first, then calls this): prints the
 # machine and the date, then the table; the CSV goes to .output/bench/results.csv.
+#   bench/run.sh [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES]
+# Options go to the binary (`.output/bench/bench -h` lists them); without any it runs every
+# mode, case and LRU flavour.
 # Needs root.  The binary works in its own network and mount namespaces (tests/unit/sandbox.h)
 # and never touches the host's interfaces or bpffs.
 set -euo pipefail
@@ -24,5 +27,5 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "machine: nproc $(nproc) (possible CPUs $(cat /sys/devices/system/cpu/possible))," \
 	"kernel $(uname -r), CPU ${cpu:-unknown}"
 echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-"$bin" "$csv"
+"$bin" "$@" "$csv"
 echo "CSV: $csv"

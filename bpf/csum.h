@@ -13,22 +13,6 @@ static __always_inline __u16 csum_fold(__u32 sum)
 }
 
 /*
- * Checksum of a 20-byte IPv4 header that this program built itself (no options).  Ten
- * 16-bit loads unrolled: cheaper than a bpf_csum_diff() helper call for a fixed size, and
- * the header is fully under our control.  iph->check must be 0 on entry.
- */
-static __always_inline __u16 ipv4_hdr_csum(const struct iphdr *iph)
-{
-	const __u16 *w = (const __u16 *)iph;
-	__u32 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < (int)(sizeof(*iph) / 2); i++)
-		sum += w[i];
-	return csum_fold(sum);
-}
-
-/*
  * Incremental update of a checksum field when 16-bit words of the data it covers change
  * (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m')).  Words are taken as they lie in memory:
  * one's complement sums do not depend on byte order.  XDP has no csum_replace helper

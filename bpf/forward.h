@@ -38,12 +38,112 @@ static __always_inline int fib_v4(struct xdp_md *ctx, struct bpf_fib_lookup *fib
 	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 }
 
-/* Egress verdict once the frame is ready for fib->ifindex. */
-static __always_inline int fib_out(struct xdp_md *ctx, const struct bpf_fib_lookup *fib)
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/*
+ * Is IPv4 forwarding on for the interface the packet came in on (sysctl
+ * net.ipv4.conf.IFNAME.forwarding)?  bpf_fib_lookup() checks it first; a cached next hop
+ * checks it too, so that switching forwarding off stops the balancer at once.  Four loads
+ * from kernel memory that the packet path has just touched: struct xdp_buff -> rxq -> dev
+ * -> ip_ptr -> cnf.
+ */
+static __always_inline bool ingress_forwarding(struct xdp_md *ctx)
 {
-	if (fib->ifindex == ctx->ingress_ifindex)
+	struct xdp_buff *xdp = bpf_cast_to_kern_ctx(ctx);
+	struct in_device *in_dev = xdp->rxq->dev->ip_ptr;
+
+	return in_dev && in_dev->cnf.data[IPV4_DEVCONF_FORWARDING - 1];
+}
+
+/*
+ * How long a next hop that bpf_fib_lookup() gave is used without asking again (coarse ns).
+ * A neighbour's new MAC, a route change or a neighbour that goes away reach the data plane
+ * within this time; the unit tests read it to know how long to wait.
+ */
+const volatile __u64 cfg_nh_ttl_ns = 100000000ull; /* 100 ms */
+
+/* What a next hop is looked up for (see next_hop_v4()). */
+struct nh_query {
+	__be32 src, key_src, dst;
+	__u32 in_ifindex; /* ctx->ingress_ifindex */
+	__u16 tot_len;
+	__u8 proto;
+	__u8 pad;
+	__u64 now;
+};
+
+/*
+ * The cache miss: ask the kernel, and keep the answer in @c if it is a next hop (a failure
+ * empties @c).  Out of line, so that the hit path does not carry the 64-byte lookup struct.
+ */
+static __noinline int next_hop_refresh(struct xdp_md *ctx, struct xdplb_nh *c,
+				       const struct nh_query *q)
+{
+	struct bpf_fib_lookup fib = {};
+	int rc;
+
+	if (!ctx || !c || !q) /* for the verifier: a subprogram's pointers may be NULL */
+		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	rc = fib_v4(ctx, &fib, q->src, q->dst, q->proto, q->tot_len);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
+		c->expires = 0;
+		return rc;
+	}
+	c->expires = q->now + cfg_nh_ttl_ns;
+	c->dst = q->dst;
+	c->src = q->key_src;
+	c->in_ifindex = q->in_ifindex;
+	c->ifindex = fib.ifindex;
+	__builtin_memcpy(c->smac, fib.smac, ETH_ALEN);
+	__builtin_memcpy(c->dmac, fib.dmac, ETH_ALEN);
+	c->max_len = q->tot_len;
+	c->proto = q->proto;
+	return rc;
+}
+
+/**
+ * next_hop_v4() - egress interface and MACs towards backend @real_id, cached.
+ * @q: the question.  src is the source address for the lookup; key_src is what the answer
+ *	depends on of it: the tunnel source in TUN mode (fixed), 0 in DR and NAT mode, where
+ *	src is the client and the backend's next hop is taken to be the same for every client
+ *	(source-based policy routing towards backends is not honoured per client).  tot_len is
+ *	the IP total length of the packet as it will leave, for the route's MTU.  now is
+ *	bpf_ktime_get_coarse_ns(), in_ifindex the interface the packet came in on.
+ * @tmp: where the answer goes when the cache has no slot for @real_id.
+ * @nh: set to the answer on BPF_FIB_LKUP_RET_SUCCESS.
+ *
+ * bpf_fib_lookup() is about 40% of an established flow's cost, and its answer for one
+ * backend changes rarely.  So each CPU keeps the last successful answer per backend and uses
+ * it for cfg_nh_ttl_ns, as long as the question is the same one: same backend address,
+ * tunnel source, ingress interface and protocol, a packet no longer than one the route's MTU
+ * was checked for, and forwarding still on for the ingress interface.  Anything else asks
+ * the kernel again; a failed lookup drops the entry, so that the next packet asks again too.
+ *
+ * Returns: a BPF_FIB_LKUP_RET_*.
+ */
+static __always_inline int next_hop_v4(struct xdp_md *ctx, __u32 real_id, const struct nh_query *q,
+				       struct xdplb_nh *tmp, struct xdplb_nh **nh)
+{
+	struct xdplb_nh *c = bpf_map_lookup_elem(&xdplb_nexthop, &real_id);
+
+	if (c && q->now < c->expires && c->dst == q->dst && c->src == q->key_src &&
+	    c->in_ifindex == q->in_ifindex && c->proto == q->proto && q->tot_len <= c->max_len &&
+	    ingress_forwarding(ctx)) {
+		*nh = c;
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	}
+	if (!c)
+		c = tmp;
+	*nh = c;
+	return next_hop_refresh(ctx, c, q);
+}
+
+/* Egress verdict once the frame is ready for @ifindex; @in_ifindex: where it came in. */
+static __always_inline int fib_out(__u32 ifindex, __u32 in_ifindex)
+{
+	if (ifindex == in_ifindex)
 		return XDPLB_R_TX;
-	bpf_redirect(fib->ifindex, 0);
+	bpf_redirect(ifindex, 0);
 	return XDPLB_R_REDIRECT;
 }
 
@@ -56,7 +156,8 @@ static __always_inline int set_l2(struct xdp_md *ctx, const struct packet *p, co
 {
 	struct ethhdr *eth;
 
-	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - ETH_HLEN))
+	/* only a VLAN tag makes the header shrink (no helper call for the common case) */
+	if (l3_offset(p) != ETH_HLEN && bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - ETH_HLEN))
 		return -XDPLB_R_DROP_INTERNAL;
 	eth = (void *)(long)ctx->data;
 	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
@@ -138,19 +239,19 @@ static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct packet *
 
 /* The reply tuple of a NAT flow (backend -> client), as the return path will see it. */
 static __always_inline void nat_reply_key(const struct packet *p, const struct xdplb_real *real,
-					  struct xdplb_flow_key *rk)
+					  struct xdplb_flow_key4 *rk)
 {
-	__builtin_memcpy(rk->src, real->addr, sizeof(rk->src));
-	__builtin_memcpy(rk->dst, p->key.src, sizeof(rk->dst));
-	rk->sport = real->port ? real->port : p->key.dport;
-	rk->dport = p->key.sport;
-	rk->proto = p->key.proto;
-	rk->family = p->key.family;
+	rk->src = real->addr[0];
+	rk->dst = p->fkey.src;
+	rk->sport = real->port ? real->port : p->fkey.dport;
+	rk->dport = p->fkey.sport;
+	rk->proto = p->fkey.proto;
 }
 
 /**
  * forward_v4() - send a VIP packet to its backend in the VIP's mode.
  * @nat_new: NAT mode only: write the return-path entry (a new or moved flow).
+ * @now: bpf_ktime_get_coarse_ns() of this packet.
  *
  * TUN: IPv4-in-IPv4 (encap_v4()).  DR: only the Ethernet header changes, to the backend's
  * MAC.  NAT: destination address and port become the backend's.  The kernel's routing and
@@ -164,18 +265,26 @@ static __always_inline void nat_reply_key(const struct packet *p, const struct x
  */
 static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p,
 				      const struct xdplb_vip *vip, const struct xdplb_real *real,
-				      const struct xdplb_config *cfg, __u32 real_id, bool nat_new)
+				      const struct xdplb_config *cfg, __u32 real_id, bool nat_new,
+				      __u64 now)
 {
-	struct bpf_fib_lookup fib = {};
+	struct xdplb_nh tmp, *nh = &tmp;
 	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+	struct nh_query q;
 	__be32 dst = real->addr[0];
 	int rc, err;
 
 	if (vip->mode == XDPLB_MODE_TUN) {
 		if (!cfg->tun_src4)
 			return -XDPLB_R_DROP_NO_SOURCE;
-		rc = fib_v4(ctx, &fib, cfg->tun_src4, dst, IPPROTO_IPIP,
-			    p->l3_len + sizeof(struct iphdr));
+		q = (struct nh_query){ .src = cfg->tun_src4,
+				       .key_src = cfg->tun_src4,
+				       .dst = dst,
+				       .tot_len = p->l3_len + sizeof(struct iphdr),
+				       .proto = IPPROTO_IPIP,
+				       .in_ifindex = ctx->ingress_ifindex,
+				       .now = now };
+		rc = next_hop_v4(ctx, real_id, &q, &tmp, &nh);
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 			err = arrived_macs(ctx, smac, dmac);
 			err = err ?: encap_v4(ctx, p, cfg->tun_src4, dst, smac, dmac);
@@ -183,11 +292,17 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 		}
 		if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 			return fib_error(rc);
-		err = encap_v4(ctx, p, cfg->tun_src4, dst, fib.smac, fib.dmac);
-		return err ?: fib_out(ctx, &fib);
+		err = encap_v4(ctx, p, cfg->tun_src4, dst, nh->smac, nh->dmac);
+		return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 	}
 
-	rc = fib_v4(ctx, &fib, p->key.src[0], dst, p->key.proto, p->l3_len);
+	q = (struct nh_query){ .src = p->key.src[0],
+			       .dst = dst,
+			       .tot_len = p->l3_len,
+			       .proto = p->key.proto,
+			       .in_ifindex = ctx->ingress_ifindex,
+			       .now = now };
+	rc = next_hop_v4(ctx, real_id, &q, &tmp, &nh);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && vip->mode == XDPLB_MODE_DR)
 		return -XDPLB_R_DROP_NO_NEIGH;
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
@@ -196,7 +311,7 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 	if (vip->mode == XDPLB_MODE_NAT) {
 		if (nat_new) {
 			struct xdplb_nat nv = { .vip_port = p->key.dport, .real_id = real_id };
-			struct xdplb_flow_key rk = {};
+			struct xdplb_flow_key4 rk = {};
 
 			__builtin_memcpy(nv.vip_addr, p->key.dst, sizeof(nv.vip_addr));
 			nat_reply_key(p, real, &rk);
@@ -208,8 +323,8 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 			return XDPLB_R_PASS_NO_NEIGH; /* MACs as they came: the kernel routes it */
 	}
-	err = set_l2(ctx, p, fib.smac, fib.dmac);
-	return err ?: fib_out(ctx, &fib);
+	err = set_l2(ctx, p, nh->smac, nh->dmac);
+	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }
 
 /**
@@ -231,7 +346,7 @@ static __always_inline int nat_reply_v4(struct xdp_md *ctx, const struct packet 
 	__be16 vip_port;
 	int rc, err;
 
-	nv = bpf_map_lookup_elem(&xdplb_nat, &p->key);
+	nv = bpf_map_lookup_elem(&xdplb_nat, &p->fkey);
 	if (!nv)
 		return NAT_NOT_A_REPLY;
 	vip_addr = nv->vip_addr[0];
@@ -245,7 +360,7 @@ static __always_inline int nat_reply_v4(struct xdp_md *ctx, const struct packet 
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return XDPLB_R_PASS_NO_NEIGH;
 	err = set_l2(ctx, p, fib.smac, fib.dmac);
-	return err ?: fib_out(ctx, &fib);
+	return err ?: fib_out(fib.ifindex, ctx->ingress_ifindex);
 }
 
 #endif /* XDPLB_FORWARD_H */

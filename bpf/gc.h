@@ -12,7 +12,7 @@ struct gc_ctx {
 	__u32 flush, flush_vip;
 };
 
-static long gc_one(void *map, struct xdplb_flow_key *key, struct xdplb_flow *f, struct gc_ctx *g)
+static long gc_one(void *map, struct xdplb_flow_key4 *key, struct xdplb_flow *f, struct gc_ctx *g)
 {
 	bool gone;
 

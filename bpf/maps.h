@@ -55,7 +55,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XDPLB_DEF_MAX_FLOWS);
-	__type(key, struct xdplb_flow_key);
+	__type(key, struct xdplb_flow_key4);
 	__type(value, struct xdplb_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_flows SEC(".maps");
@@ -65,7 +65,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XDPLB_DEF_MAX_FLOWS);
-	__type(key, struct xdplb_flow_key);
+	__type(key, struct xdplb_flow_key4);
 	__type(value, struct xdplb_nat);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_nat SEC(".maps");
@@ -123,6 +123,19 @@ struct {
 	__type(value, struct xdplb_traffic);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_real_stats SEC(".maps");
+
+/*
+ * backend id -> next hop towards it, per CPU (no locking, no torn entries: an XDP program
+ * does not migrate while it runs).  Not pinned: it is a cache of kernel state that each
+ * loaded program rebuilds within a TTL; sized like xdplb_reals, and an id beyond it is just
+ * looked up every time.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct xdplb_nh);
+} xdplb_nexthop SEC(".maps");
 
 /* [0] -> global settings. */
 struct {

@@ -15,9 +15,10 @@
  * invalidates pointers into the frame, and the verifier makes every user re-derive them.
  */
 struct packet {
-	struct xdplb_flow_key key; /* 5-tuple, network order */
-	__u16 l3_off;		   /* offset of the IP header from data */
-	__u16 l3_len;		   /* IP total length (header + payload) */
+	struct xdplb_flow_key key;   /* 5-tuple, network order */
+	struct xdplb_flow_key4 fkey; /* the same, as the flow tables' key (IPv4) */
+	__u16 l3_off;		     /* offset of the IP header from data */
+	__u16 l3_len;		     /* IP total length (header + payload) */
 	__u8 tcp_flags;
 	__u8 frag; /* 1 when the IPv4 packet is a fragment */
 	__u8 pad[2];
@@ -83,6 +84,9 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 	p->key.proto = iph->protocol;
 	p->key.src[0] = iph->saddr;
 	p->key.dst[0] = iph->daddr;
+	p->fkey.src = iph->saddr;
+	p->fkey.dst = iph->daddr;
+	p->fkey.proto = iph->protocol;
 	p->frag = (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) != 0;
 	return 0;
 }
@@ -106,6 +110,8 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 			return -XDPLB_R_DROP_MALFORMED_L4;
 		p->key.sport = th->source;
 		p->key.dport = th->dest;
+		p->fkey.sport = th->source;
+		p->fkey.dport = th->dest;
 		/* flags live in the 14th byte of the header */
 		p->tcp_flags = ((__u8 *)th)[13];
 	} else {
@@ -115,6 +121,8 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 			return -XDPLB_R_DROP_MALFORMED_L4;
 		p->key.sport = uh->source;
 		p->key.dport = uh->dest;
+		p->fkey.sport = uh->source;
+		p->fkey.dport = uh->dest;
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "defs.h"
 #include "parse.h"
 #include "select.h"
+#include "vip_cache.h"
 #include "forward.h"
 #include "stats.h"
 #include "reject.h"
@@ -60,7 +61,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
 	if (!cfg)
 		return -XDPLB_R_DROP_INTERNAL;
-	vip = lookup_vip(&p.key, cfg->flags);
+	vip = lookup_vip_cached(&p, cfg);
 	if (!vip) {
 		if (cfg->flags & XDPLB_CFG_F_NAT) {
 			err = nat_reply_v4(ctx, &p);
@@ -76,7 +77,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 		return vip->flags & XDPLB_VIP_F_ALLDOWN_REJECT ? reject_packet(ctx, &p)
 							       : -XDPLB_R_DROP_NO_BACKEND;
 	count_traffic(&xdplb_real_stats, sel.real_id, bytes, sel.new_flow, 0);
-	return forward_v4(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow);
+	return forward_v4(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow, sel.now);
 }
 
 #endif /* XDPLB_PROCESS_H */

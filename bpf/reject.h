@@ -48,7 +48,7 @@ static __always_inline void reject_ip(struct iphdr *iph, __be32 src, __be32 dst,
 	iph->saddr = src;
 	iph->daddr = dst;
 	iph->check = 0;
-	iph->check = ipv4_hdr_csum(iph);
+	iph->check = csum_fold(bpf_csum_diff(NULL, 0, (void *)iph, sizeof(*iph), 0));
 }
 
 /*

@@ -284,6 +284,7 @@ struct selection {
 	__u32 real_id;
 	__u8 new_flow;
 	__u8 resched; /* the flow's backend was gone: moved to another */
+	__u64 now;    /* bpf_ktime_get_coarse_ns() of the packet, for whoever needs a clock */
 };
 
 /* The flow's backend if it is still the one the flow was scheduled to, else NULL. */
@@ -354,7 +355,8 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	__u64 now = bpf_ktime_get_coarse_ns();
 	bool moved = false, down;
 
-	flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
+	sel->now = now;
+	flow = bpf_map_lookup_elem(&xdplb_flows, &p->fkey);
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);
 		/* a backend that failed its health check loses its flows (their clients get a
@@ -374,7 +376,7 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 			return real;
 		}
 		moved = !real || down || flow->vip_id != vip->id;
-		flow_expire(&xdplb_flows, (void *)&p->key, flow, !real);
+		flow_expire(&xdplb_flows, (void *)&p->fkey, flow, !real);
 	}
 
 	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
@@ -392,8 +394,8 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	/* NOEXIST: when two CPUs create the same flow, one entry wins and is counted once;
 	 * the loser follows it (and applies its own TCP flags to it).  A full LRU evicts its
 	 * least recently used entry. */
-	if (bpf_map_update_elem(&xdplb_flows, &p->key, &nf, BPF_NOEXIST)) {
-		flow = bpf_map_lookup_elem(&xdplb_flows, &p->key);
+	if (bpf_map_update_elem(&xdplb_flows, &p->fkey, &nf, BPF_NOEXIST)) {
+		flow = bpf_map_lookup_elem(&xdplb_flows, &p->fkey);
 		if (!flow || flow->vip_id != vip->id || !(real = flow_real(flow)))
 			return NULL;
 		flow_tcp_flags(flow, p);

@@ -50,7 +50,8 @@ struct xdplb_real {
 };
 _Static_assert(sizeof(struct xdplb_real) == 40, "ABI: xdplb_real");
 
-/* xdplb_flows key: the 5-tuple as it arrives from the client. */
+/* A 5-tuple of either family (IPv4 in src[0], dst[0]): what the data plane parses a packet
+ * into, and the key a future IPv6 flow table would use. */
 struct xdplb_flow_key {
 	__be32 src[4];
 	__be32 dst[4];
@@ -61,6 +62,22 @@ struct xdplb_flow_key {
 	__u8 pad[2];
 };
 _Static_assert(sizeof(struct xdplb_flow_key) == 40, "ABI: xdplb_flow_key");
+
+/*
+ * xdplb_flows and xdplb_nat key: an IPv4 5-tuple, as it arrives (from the client for
+ * xdplb_flows, from the backend for xdplb_nat).  16 bytes rather than the 40 of a key with
+ * room for IPv6: the kernel hashes and compares the whole key on every lookup, which made up
+ * about a third of an established flow's cost over the floor.  IPv6 gets tables of its own.
+ */
+struct xdplb_flow_key4 {
+	__be32 src;
+	__be32 dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct xdplb_flow_key4) == 16, "ABI: xdplb_flow_key4");
 
 /* xdplb_flows value. */
 struct xdplb_flow {
@@ -74,7 +91,7 @@ struct xdplb_flow {
 };
 _Static_assert(sizeof(struct xdplb_flow) == 24, "ABI: xdplb_flow");
 
-/* xdplb_nat key is the reply's 5-tuple (backend -> client) as a struct xdplb_flow_key;
+/* xdplb_nat key is the reply's 5-tuple (backend -> client) as a struct xdplb_flow_key4;
  * the value says what to put back as the source. */
 struct xdplb_nat {
 	__be32 vip_addr[4];
@@ -125,8 +142,28 @@ struct xdplb_config {
 	__u32 udp_timeout;    /* seconds: idle UDP flow (--set udp) */
 	__u32 changes;	      /* bumped by every xdplb command that takes the state lock, so
 			       * that the daemon re-reads backends and checks only after one */
+	__u32 vip_gen;	      /* bumped after every change of xdplb_vips: the data plane's
+			       * per-CPU VIP cache (bpf/vip_cache.h) is valid while it stays */
 };
-_Static_assert(sizeof(struct xdplb_config) == 44, "ABI: xdplb_config");
+_Static_assert(sizeof(struct xdplb_config) == 48, "ABI: xdplb_config");
+
+/* xdplb_nexthop value (per CPU, indexed by backend id): a next hop as bpf_fib_lookup() found
+ * it, and what the question was (bpf/forward.h, next_hop_v4()).  Only the data plane writes
+ * it; userspace reads it for tests and diagnostics. */
+struct xdplb_nh {
+	__u64 expires;	  /* bpf_ktime_get_coarse_ns() after which it is looked up again; 0 =
+			   * empty */
+	__be32 dst;	  /* the backend */
+	__be32 src;	  /* TUN: the tunnel source the lookup was made with; else 0 */
+	__u32 in_ifindex; /* ingress interface the lookup was made for */
+	__u32 ifindex;	  /* egress interface */
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u16 max_len; /* largest IP total length the route's MTU was checked for */
+	__u8 proto;    /* l4_protocol of the lookup (policy routing may use it) */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xdplb_nh) == 40, "ABI: xdplb_nh");
 
 /* xdplb_stats value (per CPU, indexed by enum xdplb_reason). */
 struct xdplb_counter {

@@ -148,7 +148,7 @@ static const char *const state_names[] = { "?", "active", "inactive", "dead" };
 
 static int flow_show(int argc, char **argv)
 {
-	struct xdplb_flow_key key, next, *prev = NULL;
+	struct xdplb_flow_key4 key, next, *prev = NULL;
 	json_object *arr = json_output ? json_object_new_array() : NULL;
 	__u32 vip_id, limit = 100, shown = 0;
 	__u64 now = lb_coarse_now_ns();
@@ -181,6 +181,7 @@ static int flow_show(int argc, char **argv)
 		       "State", "Idle");
 	while ((!limit || shown < limit) && !bpf_map_get_next_key(lb.flows, prev, &next)) {
 		char c[80], v[80], b[80];
+		__be32 src[4] = {}, dst[4] = {};
 		struct xdplb_flow f;
 		struct xdplb_real r = {};
 		double idle;
@@ -190,10 +191,12 @@ static int flow_show(int argc, char **argv)
 		if (bpf_map_lookup_elem(lb.flows, &key, &f) || (vip_id && f.vip_id != vip_id))
 			continue;
 		bpf_map_lookup_elem(lb.reals, &f.real_id, &r);
-		fmt_addr_port(key.src, key.family, key.sport, c, sizeof(c));
-		fmt_addr_port(key.dst, key.family, key.dport, v, sizeof(v));
+		src[0] = key.src;
+		dst[0] = key.dst;
+		fmt_addr_port(src, XDPLB_AF_INET, key.sport, c, sizeof(c));
+		fmt_addr_port(dst, XDPLB_AF_INET, key.dport, v, sizeof(v));
 		/* the backend's port: its own where nat maps it, else the packet's */
-		fmt_addr_port(r.addr, r.family ?: key.family, r.port ?: key.dport, b, sizeof(b));
+		fmt_addr_port(r.addr, r.family ?: XDPLB_AF_INET, r.port ?: key.dport, b, sizeof(b));
 		idle = now > f.atime ? (now - f.atime) / 1e9 : 0;
 		if (json_output) {
 			json_object *o = json_object_new_object();

@@ -278,7 +278,21 @@ int lb_flow_flush(struct lb *lb, __u32 vip_id, __u64 *flushed)
 	return err;
 }
 
-/* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups. */
+/* After any change of xdplb_vips: the data plane's VIP cache answers only for the vip_gen it
+ * took its answers under. */
+static int bump_vip_gen(struct lb *lb)
+{
+	struct xdplb_config cfg;
+	int err = lb_config_get(lb, &cfg);
+
+	if (err)
+		return err;
+	cfg.vip_gen++;
+	return lb_config_set(lb, &cfg);
+}
+
+/* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups.
+ * Called after every change of xdplb_vips, so it also bumps vip_gen. */
 static int update_cfg_flags(struct lb *lb);
 
 /* A VIP's mode or port changed: the config flags follow, now or at the bulk flush. */
@@ -311,9 +325,8 @@ static int update_cfg_flags(struct lb *lb)
 	if (err)
 		return err;
 	flags |= cfg.flags & ~(XDPLB_CFG_F_NAT | XDPLB_CFG_F_PORT0);
-	if (flags == cfg.flags)
-		return 0;
 	cfg.flags = flags;
+	cfg.vip_gen++;
 	return lb_config_set(lb, &cfg);
 }
 
@@ -938,6 +951,9 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	/* First stop matching packets, then take the table and the backends away. */
 	if (bpf_map_delete_elem(lb->vips, key))
 		return -errno;
+	err = bump_vip_gen(lb); /* no CPU may answer from a cached copy of it */
+	if (err)
+		return err;
 	if (lb->bulk && vip.id < lb->max_vips) {
 		lb->bulk->tables[vip.id] = TABLE_DELETE; /* nothing can reach it: at the flush */
 		lb->bulk->vip_used[vip.id] = 0;

@@ -82,6 +82,8 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 		return -1;
 	flows = fx->skel->maps.xdplb_flows;
 	bpf_map__set_max_entries(flows, max_flows);
+	/* the NAT return-path table is sized like the flow table, as `dev attach` does */
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat, max_flows);
 	if (percpu_lru)
 		bpf_map__set_map_flags(flows, bpf_map__map_flags(flows) | BPF_F_NO_COMMON_LRU);
 	if (xdplb_bpf__load(fx->skel)) {
@@ -222,7 +224,7 @@ static inline struct xdplb_conns fx_conns(struct fixture *fx, __u32 real_id)
  * number in each state. */
 static inline long fx_flows_of_vip(struct fixture *fx, __u32 vip_id, long *active, long *inactive)
 {
-	struct xdplb_flow_key key, next;
+	struct xdplb_flow_key4 key, next;
 	struct xdplb_flow f;
 	long n = 0, a = 0, i = 0;
 	void *prev = NULL;

@@ -213,7 +213,7 @@ static void purge_all(const char *step)
 			  WHAT("%s: backend id %u inactive after a full gc", step, id));
 	}
 	{
-		struct xdplb_flow_key k;
+		struct xdplb_flow_key4 k;
 
 		ASSERT_TRUE(bpf_map_get_next_key(fx.lb.flows, NULL, &k),
 			    WHAT("%s: flow table empty after a full gc", step));

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * BPF_PROG_TEST_RUN tests of the next-hop cache (bpf/forward.h, next_hop_v4()): each CPU keeps
+ * bpf_fib_lookup()'s answer per backend for cfg_nh_ttl_ns.  What must hold: a change of the
+ * kernel's neighbour or routing tables reaches the data plane within that time (the tests
+ * change the sandbox's real tables and wait for it), and a different question (another
+ * backend address under the same id, another tunnel source, ingress interface, a longer
+ * packet, forwarding switched off) is answered afresh at once, without waiting.
+ */
+#include <sched.h>
+#include "fixture.h"
+
+static struct fixture fx;
+
+#define CLIENT	"192.0.2.1"
+#define VIP_TUN "10.0.0.10" /* TCP :80, TUN, backend BE_TUN only */
+#define VIP_DR	"10.0.0.60" /* TCP :80, DR, backend BE_DR only */
+#define BE_TUN	"10.0.1.11"
+#define BE_DR	"10.0.1.12"
+#define BE_NEW	"10.0.1.13"
+
+static const __u8 router_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0xfe }; /* 10.0.3.254 */
+static const __u8 moved_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0xaa, 0x11 };
+
+static __u16 next_sport = 30000;
+
+/* A TCP ACK from the client to @vip:80 on a port of its own (a new flow each time, so the
+ * flow table never hides what the next hop does), run through the program on @ifindex. */
+static int send_pkt(const char *vip, int ifindex, size_t payload_len, struct fx_run *r)
+{
+	static const char payload[1500];
+	struct pkt_spec s = { .saddr = ipv4_addr(CLIENT),
+			      .daddr = ipv4_addr(vip),
+			      .sport = next_sport++,
+			      .dport = 80,
+			      .seq = 1,
+			      .ack = 1,
+			      .tcp_flags = PKT_TCP_ACK,
+			      .payload = payload,
+			      .payload_len = payload_len,
+			      .ip = { .frag_off = PKT_IP_DF } };
+	struct pkt_buf in;
+
+	pkt_v4_tcp(&in, &s);
+	return fx_run(&fx, &in, ifindex, r);
+}
+
+/* Expect a forwarded frame with these MACs (and, for TUN, outer destination @be). */
+static bool expect_fwd(const struct fx_run *r, int verdict, const __u8 *dmac, const __u8 *smac,
+		       const char *what)
+{
+	char w[160];
+
+	snprintf(w, sizeof(w), "%s: verdict", what);
+	if (!ASSERT_EQ(r->retval, verdict, w) || !ASSERT_TRUE(r->out_len >= 14, "frame"))
+		return false;
+	snprintf(w, sizeof(w), "%s: destination MAC", what);
+	ASSERT_BYTES(r->out, ETH_ALEN, dmac, ETH_ALEN, w);
+	snprintf(w, sizeof(w), "%s: source MAC", what);
+	ASSERT_BYTES(r->out + ETH_ALEN, ETH_ALEN, smac, ETH_ALEN, w);
+	return !case_failed;
+}
+
+static void backend_mac(const char *be, __u8 mac[ETH_ALEN])
+{
+	fx_backend_mac(ipv4_addr(be), mac);
+}
+
+/* Long enough for any answer cached before now to have expired: the TTL plus a margin for
+ * the coarse clock's tick. */
+static void wait_ttl(void)
+{
+	__u64 ns = fx.skel->rodata->cfg_nh_ttl_ns + 30000000ull;
+	struct timespec ts = { .tv_sec = ns / 1000000000ull, .tv_nsec = ns % 1000000000ull };
+
+	nanosleep(&ts, NULL);
+}
+
+static int real_id(const char *vip, const char *be)
+{
+	struct xdplb_vip_key k = fx_vip_key(vip, 80, IPPROTO_TCP);
+	struct xdplb_vip v;
+
+	if (lb_vip_get(&fx.lb, &k, &v))
+		return -ENOENT;
+	return fx_real_id(&fx, v.id, be);
+}
+
+/* Every CPU's cache entry of backend @id. */
+static int nh_read(__u32 id, struct xdplb_nh *out)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.xdplb_nexthop), &id, out) ? -errno : 0;
+}
+
+static int nh_write(__u32 id, const struct xdplb_nh *v)
+{
+	return bpf_map_update_elem(bpf_map__fd(fx.skel->maps.xdplb_nexthop), &id, v, BPF_ANY)
+		   ? -errno
+		   : 0;
+}
+
+/*
+ * Make backend @be's cached next hops (every CPU's) last an hour: an "at once" case then
+ * proves that the question changed, not that the slow shell commands outlasted the TTL.
+ */
+static bool nh_extend(const char *vip, const char *be)
+{
+	int ncpu = libbpf_num_possible_cpus(), id = real_id(vip, be), n = 0;
+	struct xdplb_nh nh[ncpu > 0 ? ncpu : 1];
+
+	if (!ASSERT_TRUE(id > 0, "backend id") || !ASSERT_EQ(nh_read(id, nh), 0, "read the cache"))
+		return false;
+	for (int c = 0; c < ncpu; c++) {
+		if (nh[c].expires) {
+			nh[c].expires = fx_coarse_now() + 3600ull * 1000000000ull;
+			n++;
+		}
+	}
+	return ASSERT_TRUE(n > 0, "an entry to extend") &&
+	       ASSERT_EQ(nh_write(id, nh), 0, "write the cache");
+}
+
+static void case_filled(void)
+{
+	int ncpu = libbpf_num_possible_cpus(), id = real_id(VIP_TUN, BE_TUN), found = 0;
+	struct xdplb_nh nh[ncpu > 0 ? ncpu : 1];
+	__u8 mac[ETH_ALEN];
+	struct fx_run r;
+	__u64 t0 = fx_coarse_now(), t1;
+
+	backend_mac(BE_TUN, mac);
+	if (!ASSERT_TRUE(id > 0 && ncpu > 0, "backend id") || send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
+	    !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "tun"))
+		return;
+	t1 = fx_coarse_now();
+	if (!ASSERT_EQ(nh_read(id, nh), 0, "read the cache"))
+		return;
+	for (int c = 0; c < ncpu; c++) {
+		if (!nh[c].expires)
+			continue;
+		found++;
+		ASSERT_EQ(nh[c].dst, ipv4_addr(BE_TUN), "cached: backend address");
+		ASSERT_EQ(nh[c].src, ipv4_addr(FX_TUNSRC), "cached: tunnel source");
+		ASSERT_EQ(nh[c].in_ifindex, fx.lb0, "cached: ingress interface");
+		ASSERT_EQ(nh[c].ifindex, fx.lb0, "cached: egress interface");
+		ASSERT_EQ(nh[c].proto, 4, "cached: protocol IPIP");
+		ASSERT_EQ(nh[c].max_len, 20 + 20 + 20, "cached: checked length (outer IP)");
+		ASSERT_BYTES(nh[c].dmac, ETH_ALEN, mac, ETH_ALEN, "cached: backend MAC");
+		ASSERT_BYTES(nh[c].smac, ETH_ALEN, fx_lb0_mac, ETH_ALEN, "cached: lb0 MAC");
+		ASSERT_TRUE(nh[c].expires >= t0 + fx.skel->rodata->cfg_nh_ttl_ns &&
+				nh[c].expires <= t1 + fx.skel->rodata->cfg_nh_ttl_ns,
+			    "cached: expires TTL after the packet");
+	}
+	ASSERT_EQ(found, 1, "one CPU's entry filled");
+}
+
+/* White box: an entry that has not expired is what the frame gets; one that has is asked
+ * again.  (Written into every CPU's copy: the test may run on any.) */
+static void case_used_until_expiry(void)
+{
+	int ncpu = libbpf_num_possible_cpus(), id = real_id(VIP_TUN, BE_TUN);
+	struct xdplb_nh nh[ncpu > 0 ? ncpu : 1];
+	const __u8 fake[ETH_ALEN] = { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x01 };
+	__u8 mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, mac);
+	if (!ASSERT_TRUE(id > 0, "backend id") || send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
+	    !ASSERT_EQ(nh_read(id, nh), 0, "read the cache"))
+		return;
+	for (int c = 0; c < ncpu; c++) {
+		nh[c].expires = fx_coarse_now() + 3600ull * 1000000000ull;
+		nh[c].dst = ipv4_addr(BE_TUN);
+		nh[c].src = ipv4_addr(FX_TUNSRC);
+		nh[c].in_ifindex = fx.lb0;
+		nh[c].ifindex = fx.lb0;
+		nh[c].proto = 4;
+		nh[c].max_len = 1500;
+		memcpy(nh[c].dmac, fake, ETH_ALEN);
+		memcpy(nh[c].smac, fx_lb0_mac, ETH_ALEN);
+	}
+	if (!ASSERT_EQ(nh_write(id, nh), 0, "write the cache"))
+		return;
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, fake, fx_lb0_mac, "valid"))
+		return;
+	for (int c = 0; c < ncpu; c++)
+		nh[c].expires = fx_coarse_now() - 1;
+	if (!ASSERT_EQ(nh_write(id, nh), 0, "write the cache"))
+		return;
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		return;
+	expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "expired: looked up again");
+}
+
+static void case_neigh_mac_change(void)
+{
+	__u8 tun_mac[ETH_ALEN], dr_mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, tun_mac);
+	backend_mac(BE_DR, dr_mac);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
+	    !expect_fwd(&r, XDP_TX, tun_mac, fx_lb0_mac, "tun") ||
+	    send_pkt(VIP_DR, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, dr_mac, fx_lb0_mac, "dr"))
+		return;
+	if (sandbox_sh("ip neigh replace %s lladdr 02:00:00:00:aa:11 nud permanent dev lb0 && "
+		       "ip neigh replace %s lladdr 02:00:00:00:aa:11 nud permanent dev lb0",
+		       BE_TUN, BE_DR))
+		return;
+	wait_ttl();
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac, "tun: new MAC");
+	if (!send_pkt(VIP_DR, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac, "dr: new MAC");
+	sandbox_sh("ip neigh replace %s lladdr 02:00:00:00:01:0b nud permanent dev lb0 && "
+		   "ip neigh replace %s lladdr 02:00:00:00:01:0c nud permanent dev lb0",
+		   BE_TUN, BE_DR);
+	wait_ttl();
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, tun_mac, fx_lb0_mac, "tun: MAC back");
+}
+
+static void case_route_change(void)
+{
+	__u8 mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, mac);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "direct"))
+		return;
+	/* a host route sends the backend through the router behind lb1 */
+	if (sandbox_sh("ip route add %s/32 via 10.0.3.254 dev lb1", BE_TUN))
+		return;
+	wait_ttl();
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "rerouted via lb1");
+	sandbox_sh("ip route del %s/32", BE_TUN);
+	wait_ttl();
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "route removed: direct again");
+}
+
+static void case_neigh_gone(void)
+{
+	__u64 pass0 = fx_reason(&fx, XDPLB_R_PASS_NO_NEIGH);
+	__u64 drop0 = fx_reason(&fx, XDPLB_R_DROP_NO_NEIGH);
+	__u8 tun_mac[ETH_ALEN], dr_mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, tun_mac);
+	backend_mac(BE_DR, dr_mac);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
+	    !expect_fwd(&r, XDP_TX, tun_mac, fx_lb0_mac, "tun") ||
+	    send_pkt(VIP_DR, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, dr_mac, fx_lb0_mac, "dr"))
+		return;
+	if (sandbox_sh("ip neigh del %s dev lb0 && ip neigh del %s dev lb0", BE_TUN, BE_DR))
+		return;
+	wait_ttl();
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		ASSERT_EQ(r.retval, XDP_PASS, "tun: encapsulated frame to the kernel");
+	if (!send_pkt(VIP_DR, fx.lb0, 0, &r))
+		ASSERT_EQ(r.retval, XDP_DROP, "dr: counted drop");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_PASS_NO_NEIGH) - pass0, 1, "pass_no_neigh +1");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_NO_NEIGH) - drop0, 1, "drop_no_neigh +1");
+	/* a failed lookup leaves nothing behind: once resolved, the next packet goes out */
+	sandbox_sh("ip neigh replace %s lladdr 02:00:00:00:01:0b nud permanent dev lb0 && "
+		   "ip neigh replace %s lladdr 02:00:00:00:01:0c nud permanent dev lb0",
+		   BE_TUN, BE_DR);
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, tun_mac, fx_lb0_mac, "tun: resolved again, at once");
+	if (!send_pkt(VIP_DR, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, dr_mac, fx_lb0_mac, "dr: resolved again, at once");
+}
+
+static void case_route_gone(void)
+{
+	__u64 drop0 = fx_reason(&fx, XDPLB_R_DROP_NO_ROUTE);
+	__u8 mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, mac);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "tun"))
+		return;
+	if (sandbox_sh("ip route add blackhole %s/32", BE_TUN))
+		return;
+	wait_ttl();
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		ASSERT_EQ(r.retval, XDP_DROP, "blackholed backend: dropped");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_NO_ROUTE) - drop0, 1, "drop_no_route +1");
+	sandbox_sh("ip route del blackhole %s/32", BE_TUN);
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "route back, at once");
+}
+
+/* The cache is per backend id; an id given to another backend must not inherit the old
+ * backend's next hop, not even for a moment. */
+static void case_id_reused(void)
+{
+	int id = real_id(VIP_TUN, BE_TUN), id2;
+	__u8 mac[ETH_ALEN], mac2[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, mac);
+	backend_mac(BE_NEW, mac2);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "old") ||
+	    !nh_extend(VIP_TUN, BE_TUN) ||
+	    !ASSERT_EQ(fx_real_del(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_TUN), 0, "real del") ||
+	    !ASSERT_EQ(fx_real_add(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_NEW, 1), 0, "real add"))
+		return;
+	id2 = real_id(VIP_TUN, BE_NEW);
+	ASSERT_EQ(id2, id, "the new backend got the old id (what this case is about)");
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, mac2, fx_lb0_mac, "new backend's MAC at once");
+	/* put things back for the other cases */
+	fx_real_del(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_NEW);
+	fx_real_add(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_TUN, 1);
+}
+
+/* Source-based policy routing: a new tunnel source is a new question. */
+static void case_tunnel_source(void)
+{
+	struct xdplb_config cfg;
+	__u8 mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, mac);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "tun") ||
+	    !nh_extend(VIP_TUN, BE_TUN) ||
+	    sandbox_sh("ip route add 10.0.1.0/24 via 10.0.3.254 dev lb1 table 100 && "
+		       "ip rule add from 10.0.1.2 lookup 100") ||
+	    !ASSERT_EQ(lb_config_get(&fx.lb, &cfg), 0, "config"))
+		return;
+	cfg.tun_src4 = ipv4_addr("10.0.1.2");
+	if (!ASSERT_EQ(lb_config_set(&fx.lb, &cfg), 0, "tunnel source 10.0.1.2"))
+		return;
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "policy route at once");
+	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
+	lb_config_set(&fx.lb, &cfg);
+	sandbox_sh("ip rule del from 10.0.1.2 lookup 100 && ip route flush table 100");
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "old source: main table again");
+}
+
+/* Policy routing by ingress interface: a packet from another interface is a new question. */
+static void case_ingress_interface(void)
+{
+	__u8 mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, mac);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
+	    !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "from lb0") || !nh_extend(VIP_TUN, BE_TUN) ||
+	    sandbox_sh("ip route add 10.0.1.0/24 via 10.0.3.254 dev lb1 table 101 && "
+		       "ip rule add iif lb1 lookup 101"))
+		return;
+	if (!send_pkt(VIP_TUN, fx.lb1, 0, &r))
+		expect_fwd(&r, XDP_TX, router_mac, fx_lb1_mac, "from lb1: its own route at once");
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "from lb0: unchanged");
+	sandbox_sh("ip rule del iif lb1 lookup 101 && ip route flush table 101");
+}
+
+static void case_forwarding_off(void)
+{
+	__u64 drop0 = fx_reason(&fx, XDPLB_R_DROP_FWD_DISABLED);
+	__u8 mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, mac);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "on") ||
+	    !nh_extend(VIP_TUN, BE_TUN) || sandbox_sh("sysctl -qw net.ipv4.conf.lb0.forwarding=0"))
+		return;
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		ASSERT_EQ(r.retval, XDP_DROP, "off: dropped at once");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_FWD_DISABLED) - drop0, 1, "drop_fwd_disabled +1");
+	sandbox_sh("sysctl -qw net.ipv4.conf.lb0.forwarding=1");
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "on again, at once");
+}
+
+/* A packet longer than any the route's MTU was checked for is checked. */
+/* A packet longer than any the route's MTU was checked for is checked; a failed lookup
+ * empties the entry, so the next packet asks again too. */
+static void case_longer_packet(void)
+{
+	__u64 drop0 = fx_reason(&fx, XDPLB_R_DROP_TOO_BIG);
+	__u8 mac[ETH_ALEN];
+	struct fx_run r;
+
+	backend_mac(BE_TUN, mac);
+	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "short") ||
+	    !nh_extend(VIP_TUN, BE_TUN) ||
+	    sandbox_sh("ip route add %s/32 dev lb0 mtu lock 1000 && "
+		       "ip neigh replace %s lladdr 02:00:00:00:aa:11 nud permanent dev lb0",
+		       BE_TUN, BE_TUN))
+		return;
+	/* 20 + 20 + 960 = 1000 bytes inside, 1020 with the outer header: too big at once (a
+	 * locked route MTU is what forwarding checks, without ip_forward_use_pmtu) */
+	if (!send_pkt(VIP_TUN, fx.lb0, 960, &r))
+		ASSERT_EQ(r.retval, XDP_DROP, "long: dropped at once");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_TOO_BIG) - drop0, 1, "drop_too_big +1");
+	/* the failure emptied the entry: the short packet sees the neighbour's new MAC */
+	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
+		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac,
+			   "short after the failure: asked again");
+	/* 980 + 20 fits */
+	if (!send_pkt(VIP_TUN, fx.lb0, 940, &r))
+		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac, "fits the MTU");
+	sandbox_sh("ip route del %s/32 && "
+		   "ip neigh replace %s lladdr 02:00:00:00:01:0b nud permanent dev lb0",
+		   BE_TUN, BE_TUN);
+}
+
+int main(void)
+{
+	cpu_set_t cpus;
+
+	REQUIRE_ROOT();
+	/* one CPU: the white-box cases read "the" entry; the others hold on any CPU */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	if (fx_setup(&fx)) {
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	if (fx_vip_add_sched(&fx, VIP_TUN, 80, IPPROTO_TCP, XDPLB_SCHED_MH, XDPLB_MODE_TUN, 0) <
+		0 ||
+	    fx_real_add(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_TUN, 1) ||
+	    fx_vip_add_sched(&fx, VIP_DR, 80, IPPROTO_TCP, XDPLB_SCHED_MH, XDPLB_MODE_DR, 0) < 0 ||
+	    fx_real_add(&fx, VIP_DR, 80, IPPROTO_TCP, BE_DR, 1)) {
+		printf("setup failed\n0 passed, 1 failed\n");
+		return 1;
+	}
+	RUN_CASE("next hop cached per backend after a packet", case_filled);
+	RUN_CASE("cached next hop used until it expires, then looked up", case_used_until_expiry);
+	RUN_CASE("neighbour MAC change reaches the frames within the TTL", case_neigh_mac_change);
+	RUN_CASE("route change reaches the frames within the TTL", case_route_change);
+	RUN_CASE("neighbour gone: no neigh path within the TTL", case_neigh_gone);
+	RUN_CASE("route gone: counted drop within the TTL", case_route_gone);
+	RUN_CASE("backend id given to another address: its own next hop at once", case_id_reused);
+	RUN_CASE("another tunnel source: looked up at once", case_tunnel_source);
+	RUN_CASE("another ingress interface: looked up at once", case_ingress_interface);
+	RUN_CASE("forwarding switched off: dropped at once", case_forwarding_off);
+	RUN_CASE("packet longer than any checked: MTU checked at once", case_longer_packet);
+	return TEST_MAIN_END();
+}
