@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -15,6 +18,10 @@
 #include "maglev.h"
 #include "sched.h"
 #include "xdplb.skel.h"
+
+/* lb_batch_end(): tables built in parallel, and installed together, per chunk. */
+#define BUILD_THREADS 8
+#define BATCH_CHUNK   256
 
 /* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
@@ -46,6 +53,7 @@ static void lb_init_fds(struct lb *lb)
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
 		*lb_fd_slot(lb, i) = -1;
 	lb->lock_fd = -1;
+	lb->idx = NULL;
 }
 
 static void lb_fill_sizes(struct lb *lb)
@@ -96,8 +104,11 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	return 0;
 }
 
+static void idx_free(struct lb *lb);
+
 void lb_close(struct lb *lb)
 {
+	idx_free(lb);
 	if (lb->lock_fd == -2) /* skeleton-owned */
 		return;
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
@@ -230,6 +241,30 @@ static int update_cfg_flags(struct lb *lb)
 	return lb_config_set(lb, &cfg);
 }
 
+/* A VIP was added: its flags join the others.  Adding a VIP can only add flags, so this is
+ * update_cfg_flags() without listing every VIP. */
+static int add_cfg_flags(struct lb *lb, const struct xdplb_vip_key *key,
+			 const struct xdplb_vip *vip)
+{
+	struct xdplb_config cfg;
+	__u32 flags = 0;
+	int err;
+
+	if (vip->mode == XDPLB_MODE_NAT)
+		flags |= XDPLB_CFG_F_NAT;
+	if (!key->port)
+		flags |= XDPLB_CFG_F_PORT0;
+	if (!flags)
+		return 0;
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	if ((cfg.flags & flags) == flags)
+		return 0;
+	cfg.flags |= flags;
+	return lb_config_set(lb, &cfg);
+}
+
 int lb_config_set(struct lb *lb, const struct xdplb_config *cfg)
 {
 	__u32 zero = 0;
@@ -302,23 +337,73 @@ static int vip_cmp(const void *a, const void *b)
 	return x->vip.id < y->vip.id ? -1 : x->vip.id > y->vip.id;
 }
 
-int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
+/* lb_vip_list() one key at a time, for kernels without batch lookups on hash maps. */
+static int vip_list_iter(struct lb *lb, struct lb_vip_entry *out, int max)
 {
 	struct xdplb_vip_key key, next;
 	struct xdplb_vip_key *prev = NULL;
 	int n = 0;
 
 	while (!bpf_map_get_next_key(lb->vips, prev, &next)) {
+		key = next;
+		prev = &key;
 		if (n < max) {
 			out[n].key = next;
 			if (bpf_map_lookup_elem(lb->vips, &next, &out[n].vip))
 				continue; /* deleted meanwhile */
 		}
 		n++;
-		key = next;
-		prev = &key;
 	}
 	qsort(out, n < max ? n : max, sizeof(*out), vip_cmp);
+	return n;
+}
+
+/* Every VIP in batches (one syscall for the whole map, where a 1,000-VIP walk of
+ * get_next_key + lookup takes 2,000).  Returns the count, or -errno. */
+static int vips_read_all(struct lb *lb, struct lb_vip_entry **out)
+{
+	struct xdplb_vip_key *keys = calloc(lb->max_vips + 1, sizeof(*keys));
+	struct xdplb_vip *vals = calloc(lb->max_vips + 1, sizeof(*vals));
+	__u32 n = 0, count, pos;
+	void *in = NULL;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!keys || !vals)
+		goto out;
+	do {
+		count = lb->max_vips + 1 - n;
+		err = bpf_map_lookup_batch(lb->vips, in, &pos, keys + n, vals + n, &count, NULL);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			goto out;
+		}
+		n += count;
+		in = &pos;
+	} while (!err && n <= lb->max_vips);
+	*out = calloc(n + 1, sizeof(**out));
+	err = *out ? 0 : -ENOMEM;
+	for (__u32 i = 0; i < n && !err; i++) {
+		(*out)[i].key = keys[i];
+		(*out)[i].vip = vals[i];
+	}
+out:
+	free(keys);
+	free(vals);
+	return err ? err : (int)n;
+}
+
+int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
+{
+	struct lb_vip_entry *all;
+	int n = vips_read_all(lb, &all);
+
+	if (n < 0)
+		return vip_list_iter(lb, out, max);
+	qsort(all, n, sizeof(*all), vip_cmp);
+	if (out && max > 0)
+		memcpy(out, all, (n < max ? n : max) * sizeof(*all));
+	free(all);
 	return n;
 }
 
@@ -347,11 +432,288 @@ fail:
 	return NULL;
 }
 
-int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max)
+static bool real_matches(const struct xdplb_real *r, const __be32 addr[4], __u8 family, __be16 port)
 {
-	struct xdplb_real *reals = reals_read_all(lb);
+	return r->family == family && r->port == port && !memcmp(r->addr, addr, 16);
+}
+
+/*
+ * What lb.c knows of the maps between calls on one struct lb, so that a change need not read
+ * all max_reals backend slots (a batch lookup of about 13 ms for 65,536 of them) to find a free
+ * id, a duplicate or a VIP's backends, nor list every VIP to find a free VIP id.
+ *
+ * Kept only while this struct lb may assume that no one else changes the maps: it holds the
+ * lock (lb_lock(), as every changing CLI command does) or owns them (lb_from_skel()).  It
+ * mirrors membership only (which backend ids are used, by which VIP, for which address and
+ * port, each slot's gen; which VIP ids are used) as lb.c last wrote or read it; weights and
+ * states always come from the map.  What it hands out is checked against the map (a free slot
+ * is free, a listed backend is the VIP's) and a mismatch reloads it.
+ *
+ * The batch state and what was learnt about inner tables live here too, for any struct lb.
+ */
+struct lb_index {
+	bool loaded;
+	struct xdplb_real *reals; /* [max_reals] */
+	__u32 *next;	/* [max_reals] next backend id of the same VIP (ascending), 0 ends */
+	__u32 *head;	/* [max_vips] first backend id of each VIP, 0 = none */
+	__u32 *count;	/* [max_vips] backends of each VIP */
+	__u8 *vip_used; /* [max_vips] */
+	__u32 real_hint, vip_hint; /* no free id below these */
+
+	bool batch;
+	__u8 *dirty;		    /* [max_vips] table to build at lb_batch_end() */
+	struct xdplb_vip_key *keys; /* [max_vips] key of each dirty VIP */
+	int table_mmap;		    /* inner tables take BPF_F_MMAPABLE: 1, 0, -1 unknown */
+};
+
+static struct lb_index *idx_get(struct lb *lb)
+{
+	struct lb_index *x = lb->idx;
+
+	if (x)
+		return x;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->dirty = calloc(lb->max_vips + 1, 1);
+	x->keys = calloc(lb->max_vips + 1, sizeof(*x->keys));
+	x->table_mmap = -1;
+	lb->idx = x;
+	if (!x->dirty || !x->keys) {
+		idx_free(lb);
+		return NULL;
+	}
+	return x;
+}
+
+static void idx_free(struct lb *lb)
+{
+	struct lb_index *x = lb->idx;
+
+	if (!x)
+		return;
+	free(x->reals);
+	free(x->next);
+	free(x->head);
+	free(x->count);
+	free(x->vip_used);
+	free(x->dirty);
+	free(x->keys);
+	free(x);
+	lb->idx = NULL;
+}
+
+/* Does a slot holding @r belong to a VIP's list? */
+static bool idx_listed(const struct lb *lb, const struct xdplb_real *r)
+{
+	return (r->flags & XDPLB_REAL_F_USED) && r->vip_id && r->vip_id < lb->max_vips;
+}
+
+static void idx_link(struct lb_index *x, __u32 id)
+{
+	__u32 vip_id = x->reals[id].vip_id, *p = &x->head[vip_id];
+
+	while (*p && *p < id)
+		p = &x->next[*p];
+	x->next[id] = *p;
+	*p = id;
+	x->count[vip_id]++;
+}
+
+static void idx_unlink(struct lb_index *x, __u32 id)
+{
+	__u32 vip_id = x->reals[id].vip_id, *p = &x->head[vip_id];
+
+	while (*p && *p != id)
+		p = &x->next[*p];
+	if (*p) {
+		*p = x->next[id];
+		x->count[vip_id]--;
+	}
+	x->next[id] = 0;
+}
+
+/* Read the maps into the index. */
+static int idx_load(struct lb *lb, struct lb_index *x)
+{
+	struct lb_vip_entry *vips = NULL;
+	struct xdplb_real *reals;
+	int n;
+
+	x->loaded = false;
+	if (!x->next)
+		x->next = calloc(lb->max_reals, sizeof(*x->next));
+	if (!x->head)
+		x->head = calloc(lb->max_vips, sizeof(*x->head));
+	if (!x->count)
+		x->count = calloc(lb->max_vips, sizeof(*x->count));
+	if (!x->vip_used)
+		x->vip_used = calloc(lb->max_vips, 1);
+	if (!x->next || !x->head || !x->count || !x->vip_used)
+		return -ENOMEM;
+	reals = reals_read_all(lb);
+	if (!reals)
+		return -ENOMEM;
+	free(x->reals);
+	x->reals = reals;
+	memset(x->next, 0, lb->max_reals * sizeof(*x->next));
+	memset(x->head, 0, lb->max_vips * sizeof(*x->head));
+	memset(x->count, 0, lb->max_vips * sizeof(*x->count));
+	memset(x->vip_used, 0, lb->max_vips);
+	/* descending, each in front: the lists come out ascending */
+	for (__u32 id = lb->max_reals - 1; id > 0; id--) {
+		__u32 vip_id = reals[id].vip_id;
+
+		if (!idx_listed(lb, &reals[id]))
+			continue;
+		x->next[id] = x->head[vip_id];
+		x->head[vip_id] = id;
+		x->count[vip_id]++;
+	}
+	n = vips_read_all(lb, &vips);
+	if (n < 0) {
+		vips = calloc(lb->max_vips, sizeof(*vips));
+		n = vips ? vip_list_iter(lb, vips, lb->max_vips) : -ENOMEM;
+		n = n > (int)lb->max_vips ? (int)lb->max_vips : n;
+	}
+	for (int i = 0; i < n; i++)
+		if (vips[i].vip.id < lb->max_vips)
+			x->vip_used[vips[i].vip.id] = 1;
+	free(vips);
+	if (n < 0)
+		return n;
+	x->real_hint = x->vip_hint = 1;
+	x->loaded = true;
+	return 0;
+}
+
+/* The loaded index if this struct lb may keep one, else NULL (then read the maps). */
+static struct lb_index *idx_ready(struct lb *lb)
+{
+	struct lb_index *x;
+
+	if (lb->lock_fd == -1)
+		return NULL;
+	x = idx_get(lb);
+	if (!x || (!x->loaded && idx_load(lb, x)))
+		return NULL;
+	return x;
+}
+
+/* The map disagreed with the index: read it again. */
+static struct lb_index *idx_reload(struct lb *lb)
+{
+	if (lb->idx)
+		lb->idx->loaded = false;
+	return idx_ready(lb);
+}
+
+/* Backend slot @id now holds @r (just written to the map). */
+static void idx_set(struct lb *lb, __u32 id, const struct xdplb_real *r)
+{
+	struct lb_index *x = lb->idx;
+
+	if (!x || !x->loaded || !id || id >= lb->max_reals)
+		return;
+	if (idx_listed(lb, &x->reals[id]))
+		idx_unlink(x, id);
+	x->reals[id] = *r;
+	if (idx_listed(lb, r))
+		idx_link(x, id);
+	else if (!(r->flags & XDPLB_REAL_F_USED) && id < x->real_hint)
+		x->real_hint = id;
+}
+
+static void idx_vip_set(struct lb *lb, __u32 vip_id, bool used)
+{
+	struct lb_index *x = lb->idx;
+
+	if (!x || !x->loaded || vip_id >= lb->max_vips)
+		return;
+	x->vip_used[vip_id] = used;
+	if (!used && vip_id < x->vip_hint)
+		x->vip_hint = vip_id;
+}
+
+/* Backends of @vip_id from the index, their records fresh from the map.  Returns the count,
+ * -EAGAIN when the map disagrees, or -errno. */
+static int idx_real_list(struct lb *lb, struct lb_index *x, __u32 vip_id, struct lb_real_entry *out,
+			 int max)
+{
 	int n = 0;
 
+	if (vip_id >= lb->max_vips)
+		return 0;
+	for (__u32 id = x->head[vip_id]; id; id = x->next[id], n++) {
+		if (n >= max)
+			continue;
+		out[n].id = id;
+		if (bpf_map_lookup_elem(lb->reals, &id, &out[n].real))
+			return -errno;
+		if (!(out[n].real.flags & XDPLB_REAL_F_USED) || out[n].real.vip_id != vip_id)
+			return -EAGAIN;
+	}
+	return n;
+}
+
+/* Backend {addr, port} of @vip_id from the index, checked against the map: its id, -ENOENT,
+ * -EAGAIN or -errno. */
+static int idx_real_find(struct lb *lb, struct lb_index *x, __u32 vip_id, const __be32 addr[4],
+			 __u8 family, __be16 port)
+{
+	struct xdplb_real r;
+
+	if (vip_id >= lb->max_vips)
+		return -ENOENT;
+	for (__u32 id = x->head[vip_id]; id; id = x->next[id]) {
+		if (!real_matches(&x->reals[id], addr, family, port))
+			continue;
+		if (bpf_map_lookup_elem(lb->reals, &id, &r))
+			return -errno;
+		if (!(r.flags & XDPLB_REAL_F_USED) || r.vip_id != vip_id ||
+		    !real_matches(&r, addr, family, port))
+			return -EAGAIN;
+		return (int)id;
+	}
+	return -ENOENT;
+}
+
+/* The lowest free backend id and its slot's gen, from the index, checked against the map. */
+static int idx_free_id(struct lb *lb, struct lb_index *x, __u32 *id, __u16 *gen)
+{
+	struct xdplb_real r;
+
+	for (__u32 i = x->real_hint ? x->real_hint : 1; i < lb->max_reals; i++) {
+		if (x->reals[i].flags & XDPLB_REAL_F_USED)
+			continue;
+		x->real_hint = i;
+		if (bpf_map_lookup_elem(lb->reals, &i, &r))
+			return -errno;
+		if (r.flags & XDPLB_REAL_F_USED)
+			return -EAGAIN;
+		*id = i;
+		*gen = r.gen;
+		return 0;
+	}
+	x->real_hint = lb->max_reals;
+	return -ENOSPC;
+}
+
+int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max)
+{
+	struct lb_index *x = idx_ready(lb);
+	struct xdplb_real *reals;
+	int n = 0;
+
+	if (x) {
+		n = idx_real_list(lb, x, vip_id, out, max);
+		if (n == -EAGAIN && (x = idx_reload(lb)))
+			n = idx_real_list(lb, x, vip_id, out, max);
+		if (n != -EAGAIN)
+			return n;
+		n = 0;
+	}
+	reals = reals_read_all(lb);
 	if (!reals)
 		return -ENOMEM;
 	for (__u32 i = 1; i < lb->max_reals; i++) {
@@ -367,16 +729,45 @@ int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max
 	return n;
 }
 
-static bool real_matches(const struct xdplb_real *r, const __be32 addr[4], __u8 family, __be16 port)
+/* The backends of @vip_id in a new array (*out, to free): the count or -errno. */
+static int real_list_alloc(struct lb *lb, __u32 vip_id, struct lb_real_entry **out)
 {
-	return r->family == family && r->port == port && !memcmp(r->addr, addr, 16);
+	struct lb_index *x = idx_ready(lb);
+	int cap = x && vip_id < lb->max_vips ? (int)x->count[vip_id] + 1 : (int)lb->max_reals;
+	int n;
+
+	for (;;) {
+		*out = calloc(cap, sizeof(**out));
+		if (!*out)
+			return -ENOMEM;
+		n = lb_real_list(lb, vip_id, *out, cap);
+		if (n <= cap)
+			break;
+		free(*out);
+		cap = n; /* the index was reloaded and knows more */
+	}
+	if (n < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return n;
 }
 
 int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family, __be16 port)
 {
-	struct xdplb_real *reals = reals_read_all(lb);
+	struct lb_index *x = idx_ready(lb);
+	struct xdplb_real *reals;
 	int id = -ENOENT;
 
+	if (x) {
+		id = idx_real_find(lb, x, vip_id, addr, family, port);
+		if (id == -EAGAIN && (x = idx_reload(lb)))
+			id = idx_real_find(lb, x, vip_id, addr, family, port);
+		if (id != -EAGAIN)
+			return id;
+		id = -ENOENT;
+	}
+	reals = reals_read_all(lb);
 	if (!reals)
 		return -ENOMEM;
 	for (__u32 i = 1; i < lb->max_reals; i++) {
@@ -390,82 +781,227 @@ int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family,
 	return id;
 }
 
-/* Build the scheduler table of a VIP from its live backends (weight > 0, state up). */
-int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
-{
-	struct lb_real_entry *rs = NULL;
-	struct maglev_backend *mb = NULL;
-	struct xdplb_config cfg;
-	__u32 *keys = NULL, *vals = NULL, count, m;
-	int n, nb = 0, fd = -1, err;
-	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP);
+/*
+ * Building and installing tables.  A job is one VIP's new table: its live backends (gathered
+ * from the maps), the table computed from them, then a new inner array holding it.  The
+ * computing and filling touch no shared state, so lb_batch_end() runs them on every CPU it
+ * may use; installing is one update of the outer map for many tables, because every update
+ * of a map-in-map waits for an RCU grace period (about 10 ms here) before it returns.
+ */
+struct table_job {
+	struct xdplb_vip vip;
+	struct maglev_backend *mb; /* live backends: weight > 0, state up */
+	int nb;
+	__u32 *vals; /* slot 0 = length L, then the table; L + 1 entries */
+	__u32 len;
+	int fd;	       /* the new inner array, or -1 */
+	bool mmapable; /* ... made with BPF_F_MMAPABLE */
+	int err;
+};
 
-	err = lb_config_get(lb, &cfg);
-	if (err)
-		return err;
-	m = cfg.ring_size;
-	rs = calloc(lb->max_reals, sizeof(*rs));
-	mb = calloc(lb->max_reals, sizeof(*mb));
-	if (!rs || !mb) {
-		err = -ENOMEM;
-		goto out;
-	}
-	n = lb_real_list(lb, vip->id, rs, lb->max_reals);
-	if (n < 0) {
-		err = n;
-		goto out;
+/* The live backends of @vip into @job. */
+static int job_gather(struct lb *lb, const struct xdplb_vip *vip, struct table_job *job)
+{
+	struct lb_real_entry *rs;
+	int n = real_list_alloc(lb, vip->id, &rs);
+
+	memset(job, 0, sizeof(*job));
+	job->vip = *vip;
+	job->fd = -1;
+	if (n < 0)
+		return job->err = n;
+	job->mb = calloc(n + 1, sizeof(*job->mb));
+	if (!job->mb) {
+		free(rs);
+		return job->err = -ENOMEM;
 	}
 	for (int i = 0; i < n; i++) {
 		if (!rs[i].real.weight || rs[i].real.state != XDPLB_REAL_UP)
 			continue;
-		mb[nb].id = rs[i].id;
-		mb[nb].weight = rs[i].real.weight;
-		mb[nb].key = maglev_backend_key(rs[i].real.addr, rs[i].real.port);
-		nb++;
+		job->mb[job->nb].id = rs[i].id;
+		job->mb[job->nb].weight = rs[i].real.weight;
+		job->mb[job->nb].key = maglev_backend_key(rs[i].real.addr, rs[i].real.port);
+		job->nb++;
 	}
-	if (!nb) {
-		/* Nothing takes new flows: no table; the data plane counts drop_no_backend. */
-		if (bpf_map_delete_elem(lb->tables, &vip->id) && errno != ENOENT)
-			err = -errno;
-		goto out;
-	}
+	free(rs);
+	return 0;
+}
 
-	keys = calloc(m + 1, sizeof(__u32));
-	vals = calloc(m + 1, sizeof(__u32));
-	if (!keys || !vals) {
+/* A new inner array of @n slots holding @vals; its fd or -errno. */
+static int table_map_new(const __u32 *vals, __u32 n, bool mmapable)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP);
+	size_t len = (size_t)n * 8; /* array elements are value_size rounded up to 8 bytes */
+	__u32 *keys = NULL, count = n;
+	int fd, err = 0;
+	void *p;
+
+	if (mmapable)
+		copts.map_flags |= BPF_F_MMAPABLE;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdplb_table", sizeof(__u32), sizeof(__u32), n,
+			    &copts);
+	if (fd < 0)
+		return -errno;
+	if (mmapable) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			err = -errno;
+			goto out;
+		}
+		for (__u32 i = 0; i < n; i++)
+			*(__u32 *)((char *)p + (size_t)i * 8) = vals[i];
+		munmap(p, len);
+	} else {
+		keys = calloc(n, sizeof(*keys));
+		if (!keys) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (__u32 i = 0; i < n; i++)
+			keys[i] = i;
+		if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
+			err = -errno;
+	}
+out:
+	free(keys);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Compute the job's table and put it in a new inner array (none without live backends). */
+static void job_build(struct table_job *job, __u32 ring, int table_mmap)
+{
+	int l;
+
+	if (job->err || !job->nb)
+		return;
+	job->vals = calloc(ring + 1, sizeof(__u32));
+	if (!job->vals) {
+		job->err = -ENOMEM;
+		return;
+	}
+	l = sched_build(job->vip.sched, job->mb, job->nb, ring, job->vals + 1);
+	if (l < 0) {
+		job->err = l;
+		return;
+	}
+	job->vals[XDPLB_TABLE_LEN_SLOT] = l; /* rr/wrr/lc/wlc lists are shorter than the ring */
+	job->len = l + 1;
+	job->mmapable = table_mmap != 0;
+	job->fd = table_map_new(job->vals, job->len, job->mmapable);
+	if (job->fd < 0) {
+		job->err = job->fd;
+		job->fd = -1;
+	}
+	if (table_mmap == 1) { /* no fallback needed */
+		free(job->vals);
+		job->vals = NULL;
+	}
+}
+
+static void job_free(struct table_job *job)
+{
+	if (job->fd >= 0)
+		close(job->fd); /* the outer map holds its own reference */
+	free(job->vals);
+	free(job->mb);
+	job->fd = -1;
+	job->vals = NULL;
+	job->mb = NULL;
+}
+
+/*
+ * Swap the built tables into their VIPs' outer slots: one batch update for all of them
+ * (double buffering: each packet sees a VIP's old table or its complete new one), one delete
+ * per VIP left without live backends (no table: the data plane counts drop_no_backend).
+ *
+ * Inner arrays are mmapable where the outer map allows it (bpf/maps.h's template says
+ * BPF_F_MMAPABLE), so that filling one is a 256 KiB copy for the default ring rather than a
+ * 65,538-element batch update (about 13 ms).  An outer map pinned by an older xdplb refuses
+ * them (inner flags must equal the template's): then they are built again without the flag,
+ * and this struct lb remembers.  Returns the first error; every job gets its own in ->err.
+ */
+static int tables_install(struct lb *lb, struct table_job *jobs, int n)
+{
+	struct lb_index *x = idx_get(lb);
+	__u32 *ids = calloc(n + 1, sizeof(*ids)), count = 0;
+	int *fds = calloc(n + 1, sizeof(*fds)), *ji = calloc(n + 1, sizeof(*ji));
+	int k = 0, err = 0;
+
+	if (!ids || !fds || !ji) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = sched_build(vip->sched, mb, nb, m, vals + 1);
-	if (err < 0)
+	for (int i = 0; i < n; i++) {
+		if (jobs[i].err || jobs[i].nb)
+			continue;
+		if (bpf_map_delete_elem(lb->tables, &jobs[i].vip.id) && errno != ENOENT)
+			jobs[i].err = -errno;
+	}
+	for (int i = 0; i < n; i++) {
+		if (jobs[i].err || jobs[i].fd < 0)
+			continue;
+		ji[k] = i;
+		ids[k] = jobs[i].vip.id;
+		fds[k++] = jobs[i].fd;
+	}
+	if (!k)
 		goto out;
-	vals[XDPLB_TABLE_LEN_SLOT] = err;
-	m = err; /* the table's own length: rr/wrr/lc/wlc lists are shorter than the ring */
-	err = 0;
-	for (__u32 i = 0; i <= m; i++)
-		keys[i] = i;
+	count = k;
+	err = bpf_map_update_batch(lb->tables, ids, fds, &count, NULL) ? -errno : 0;
+	if (err == -EINVAL && !count && jobs[ji[0]].mmapable && (!x || x->table_mmap == -1)) {
+		for (int j = 0; j < k; j++) {
+			struct table_job *job = &jobs[ji[j]];
 
-	/* Double buffering: a complete new table, then one atomic swap of the outer slot. */
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdplb_table", sizeof(__u32), sizeof(__u32), m + 1,
-			    &copts);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
+			close(job->fd);
+			job->fd = table_map_new(job->vals, job->len, false);
+			if (job->fd < 0) {
+				err = job->err = job->fd;
+				job->fd = -1;
+				goto out;
+			}
+			fds[j] = job->fd;
+		}
+		count = k;
+		err = bpf_map_update_batch(lb->tables, ids, fds, &count, NULL) ? -errno : 0;
+		if ((!err || count) && x)
+			x->table_mmap = 0;
+	} else if ((!err || count) && x && jobs[ji[0]].mmapable) {
+		x->table_mmap = 1;
 	}
-	count = m + 1;
-	if (bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
-		err = -errno;
-		goto out;
+	if (err && count < (__u32)k) { /* kernels without batch updates here: one at a time */
+		err = 0;
+		for (__u32 j = count; j < (__u32)k && !err; j++)
+			err =
+			    bpf_map_update_elem(lb->tables, &ids[j], &fds[j], BPF_ANY) ? -errno : 0;
 	}
-	if (bpf_map_update_elem(lb->tables, &vip->id, &fd, BPF_ANY))
-		err = -errno;
 out:
-	if (fd >= 0)
-		close(fd); /* the outer map holds its own reference */
-	free(keys);
-	free(vals);
-	free(mb);
-	free(rs);
+	free(ids);
+	free(fds);
+	free(ji);
+	for (int i = 0; i < n; i++)
+		if (jobs[i].err && !err)
+			err = jobs[i].err;
+	return err;
+}
+
+/* Build the scheduler table of a VIP from its live backends (weight > 0, state up). */
+int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
+{
+	struct lb_index *x = idx_get(lb);
+	struct xdplb_config cfg;
+	struct table_job job;
+	int err = lb_config_get(lb, &cfg);
+
+	if (err)
+		return err;
+	if (!job_gather(lb, vip, &job))
+		job_build(&job, cfg.ring_size, x ? x->table_mmap : -1);
+	err = job.err ?: tables_install(lb, &job, 1);
+	job_free(&job);
 	return err;
 }
 
@@ -495,12 +1031,151 @@ out:
 	return err ? err : (int)len;
 }
 
+/* A VIP's backends changed: rebuild its table now, or at lb_batch_end() in a batch. */
+static int table_changed(struct lb *lb, const struct xdplb_vip_key *key,
+			 const struct xdplb_vip *vip)
+{
+	struct lb_index *x = lb->idx;
+
+	if (x && x->batch && vip->id < lb->max_vips) {
+		x->dirty[vip->id] = 1;
+		x->keys[vip->id] = *key;
+		return 0;
+	}
+	return lb_table_rebuild(lb, vip);
+}
+
+int lb_batch_begin(struct lb *lb)
+{
+	struct lb_index *x = idx_get(lb);
+
+	if (!x)
+		return -ENOMEM;
+	if (x->batch)
+		return -EBUSY;
+	x->batch = true;
+	return 0;
+}
+
+/* The table builds of lb_batch_end(): each worker takes the next job until none is left. */
+struct build_work {
+	struct table_job *jobs;
+	int n, next;
+	__u32 ring;
+	int table_mmap;
+};
+
+static void *build_worker(void *arg)
+{
+	struct build_work *w = arg;
+	int i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n)
+		job_build(&w->jobs[i], w->ring, w->table_mmap);
+	return NULL;
+}
+
+/* Build @n jobs on as many threads as this process may run on (at most BUILD_THREADS). */
+static void build_all(struct table_job *jobs, int n, __u32 ring, int table_mmap)
+{
+	struct build_work w = { .jobs = jobs, .n = n, .ring = ring, .table_mmap = table_mmap };
+	pthread_t th[BUILD_THREADS];
+	int nth = 1, started = 0;
+	cpu_set_t cpus;
+
+	if (!sched_getaffinity(0, sizeof(cpus), &cpus))
+		nth = CPU_COUNT(&cpus);
+	nth = nth < n ? nth : n;
+	nth = nth < BUILD_THREADS ? nth : BUILD_THREADS;
+	for (int t = 1; t < nth; t++)
+		if (!pthread_create(&th[started], NULL, build_worker, &w))
+			started++;
+	build_worker(&w);
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+}
+
+/* Build and install the tables of @n gathered jobs, then free them. */
+static int batch_chunk(struct lb *lb, struct table_job *jobs, int n, __u32 ring)
+{
+	struct lb_index *x = lb->idx;
+	int first = 0, err = 0, e;
+
+	if (x->table_mmap == -1) {
+		/* one alone first: it tells whether the outer map takes mmapable arrays */
+		job_build(&jobs[0], ring, -1);
+		err = tables_install(lb, jobs, 1);
+		first = 1;
+	}
+	build_all(jobs + first, n - first, ring, x->table_mmap);
+	e = tables_install(lb, jobs + first, n - first);
+	for (int i = 0; i < n; i++)
+		job_free(&jobs[i]);
+	return err ?: e;
+}
+
+int lb_batch_end(struct lb *lb)
+{
+	struct lb_index *x = lb->idx;
+	struct xdplb_config cfg = {};
+	struct table_job *jobs;
+	struct xdplb_vip vip;
+	int n = 0, err, e;
+
+	if (!x || !x->batch)
+		return -EINVAL;
+	x->batch = false;
+	err = lb_config_get(lb, &cfg);
+	jobs = calloc(BATCH_CHUNK, sizeof(*jobs));
+	if (!jobs && !err)
+		err = -ENOMEM;
+	for (__u32 id = 1; id < lb->max_vips; id++) {
+		if (!x->dirty[id])
+			continue;
+		x->dirty[id] = 0;
+		if (!jobs || !cfg.ring_size)
+			continue; /* only clearing */
+		e = lb_vip_get(lb, &x->keys[id], &vip);
+		if (e == -ENOENT || (!e && vip.id != id))
+			continue; /* deleted since */
+		if (!e)
+			e = job_gather(lb, &vip, &jobs[n++]);
+		if (e && !err)
+			err = e;
+		if (n == BATCH_CHUNK) {
+			e = batch_chunk(lb, jobs, n, cfg.ring_size);
+			err = err ?: e;
+			n = 0;
+		}
+	}
+	if (n) {
+		e = batch_chunk(lb, jobs, n, cfg.ring_size);
+		err = err ?: e;
+	}
+	free(jobs);
+	return err;
+}
+
 static int vip_alloc_id(struct lb *lb, __u32 *id)
 {
-	struct lb_vip_entry *all = calloc(lb->max_vips, sizeof(*all));
-	unsigned char *used = calloc(lb->max_vips, 1);
+	struct lb_index *x = idx_ready(lb);
+	struct lb_vip_entry *all;
+	unsigned char *used;
 	int n, err = -ENOSPC;
 
+	if (x) {
+		for (__u32 i = x->vip_hint ? x->vip_hint : 1; i < lb->max_vips; i++) {
+			if (!x->vip_used[i]) {
+				x->vip_hint = i;
+				*id = i;
+				return 0;
+			}
+		}
+		x->vip_hint = lb->max_vips;
+		return -ENOSPC;
+	}
+	all = calloc(lb->max_vips, sizeof(*all));
+	used = calloc(lb->max_vips, 1);
 	if (!all || !used) {
 		err = -ENOMEM;
 		goto out;
@@ -543,7 +1218,8 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 		return -errno;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_NOEXIST))
 		return errno == E2BIG ? -ENOSPC : -errno;
-	return update_cfg_flags(lb);
+	idx_vip_set(lb, vip.id, true);
+	return add_cfg_flags(lb, key, &vip);
 }
 
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
@@ -577,22 +1253,23 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	/* First stop matching packets, then take the table and the backends away. */
 	if (bpf_map_delete_elem(lb->vips, key))
 		return -errno;
+	if (lb->idx && vip.id < lb->max_vips)
+		lb->idx->dirty[vip.id] = 0;
 	if (bpf_map_delete_elem(lb->tables, &vip.id) && errno != ENOENT)
 		return -errno;
-	rs = calloc(lb->max_reals, sizeof(*rs));
-	if (!rs)
-		return -ENOMEM;
-	n = lb_real_list(lb, vip.id, rs, lb->max_reals);
+	n = real_list_alloc(lb, vip.id, &rs);
 	for (int i = 0; i < n; i++) {
 		empty.gen = rs[i].real.gen;
 		if (bpf_map_update_elem(lb->reals, &rs[i].id, &empty, BPF_ANY)) {
 			err = -errno;
 			break;
 		}
+		idx_set(lb, rs[i].id, &empty);
 	}
 	free(rs);
 	if (n < 0)
 		return n;
+	idx_vip_set(lb, vip.id, false);
 	return err ?: update_cfg_flags(lb);
 }
 
@@ -604,9 +1281,49 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Where lb_real_add() puts @real: a free id and the gen its slot had, or -EEXIST. */
+static int real_add_slot(struct lb *lb, __u32 vip_id, const struct xdplb_real *real, __u32 *id,
+			 __u16 *prev_gen)
+{
+	struct lb_index *x = idx_ready(lb);
+	struct xdplb_real *reals;
+	int err;
+
+	for (int tries = 0; x && tries < 2; tries++) {
+		err = idx_real_find(lb, x, vip_id, real->addr, real->family, real->port);
+		if (err >= 0)
+			return -EEXIST;
+		if (err == -ENOENT)
+			err = idx_free_id(lb, x, id, prev_gen);
+		if (err != -EAGAIN)
+			return err;
+		x = idx_reload(lb);
+	}
+	reals = reals_read_all(lb);
+	if (!reals)
+		return -ENOMEM;
+	*id = 0;
+	for (__u32 i = 1; i < lb->max_reals; i++) {
+		if (!(reals[i].flags & XDPLB_REAL_F_USED)) {
+			if (!*id) {
+				*id = i;
+				*prev_gen = reals[i].gen;
+			}
+			continue;
+		}
+		if (reals[i].vip_id == vip_id &&
+		    real_matches(&reals[i], real->addr, real->family, real->port)) {
+			free(reals);
+			return -EEXIST;
+		}
+	}
+	free(reals);
+	return *id ? 0 : -ENOSPC;
+}
+
 int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xdplb_real *real)
 {
-	struct xdplb_real *reals, r = *real;
+	struct xdplb_real r = *real;
 	struct xdplb_vip vip;
 	__u32 id = 0;
 	__u16 prev_gen = 0;
@@ -614,26 +1331,9 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 
 	if (err)
 		return err;
-	reals = reals_read_all(lb);
-	if (!reals)
-		return -ENOMEM;
-	for (__u32 i = 1; i < lb->max_reals; i++) {
-		if (!(reals[i].flags & XDPLB_REAL_F_USED)) {
-			if (!id) {
-				id = i;
-				prev_gen = reals[i].gen;
-			}
-			continue;
-		}
-		if (reals[i].vip_id == vip.id &&
-		    real_matches(&reals[i], real->addr, real->family, real->port)) {
-			free(reals);
-			return -EEXIST;
-		}
-	}
-	free(reals);
-	if (!id)
-		return -ENOSPC;
+	err = real_add_slot(lb, vip.id, real, &id, &prev_gen);
+	if (err)
+		return err;
 	r.vip_id = vip.id;
 	r.flags |= XDPLB_REAL_F_USED;
 	r.state = XDPLB_REAL_UP;
@@ -646,7 +1346,8 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 		return -errno;
 	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
 		return -errno;
-	return lb_table_rebuild(lb, &vip);
+	idx_set(lb, id, &r);
+	return table_changed(lb, vkey, &vip);
 }
 
 /* The VIP, id and record of backend {addr, port} of VIP @vkey. */
@@ -678,7 +1379,7 @@ int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __
 	r.weight = weight;
 	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
 		return -errno;
-	return lb_table_rebuild(lb, &vip);
+	return table_changed(lb, vkey, &vip);
 }
 
 int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,
@@ -692,7 +1393,7 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 	if (err)
 		return err;
 	/* Out of the table first (no new flows), then gone (its flows move on their next
-	 * packet, see select_real()). */
+	 * packet, see select_real()).  Also in a batch: the id may be reused at once. */
 	r.weight = 0;
 	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_ANY))
 		return -errno;
@@ -700,5 +1401,6 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 	if (err)
 		return err;
 	empty.gen = r.gen; /* the next holder of the id takes gen + 1 */
+	idx_set(lb, id, &empty);
 	return bpf_map_update_elem(lb->reals, &id, &empty, BPF_ANY) ? -errno : 0;
 }

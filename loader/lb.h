@@ -9,6 +9,7 @@
 #include "xdplb_abi.h"
 
 struct xdplb_bpf;
+struct lb_index;
 
 /* File descriptors of the balancer's maps, and their sizes. */
 struct lb {
@@ -16,7 +17,8 @@ struct lb {
 	int nat, persist, conns, rr;
 	int gc_prog; /* the flow-table GC program */
 	__u32 max_vips, max_reals, max_flows;
-	int lock_fd; /* flock()ed pin directory while a command changes state */
+	int lock_fd;	      /* flock()ed pin directory while a command changes state */
+	struct lb_index *idx; /* lb.c's own: what it knows of the maps, batch state */
 };
 
 /* Open the maps pinned under @dir.  Returns 0, or -ENOENT when nothing is attached there. */
@@ -62,6 +64,17 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 
 /* Rebuild a VIP's scheduler table from its backends and swap it in atomically. */
 int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip);
+
+/*
+ * Batches of changes.  Between lb_batch_begin() and lb_batch_end(), lb_real_add() and
+ * lb_real_set_weight() write the backends at once but leave the VIP's table as it is;
+ * lb_batch_end() builds the table of every VIP they touched, once.  Until then new backends
+ * get no new flows and weights keep their old shares; everything else (removals, VIP
+ * changes) takes effect at once, as outside a batch.  lb_batch_end() returns the first error
+ * but builds every table it can.  Holding the lock (lb_lock()) is the caller's business.
+ */
+int lb_batch_begin(struct lb *lb);
+int lb_batch_end(struct lb *lb);
 /* Read the VIP's current table: returns its length L and fills up to max ids (slots 1..L). */
 int lb_table_read(struct lb *lb, __u32 vip_id, __u32 *ids, __u32 max);
 
