@@ -63,7 +63,8 @@ help:
 	@echo '  test           deps + build + every test suite (unit, e2e); root'
 	@echo '  unit           BPF_PROG_TEST_RUN unit tests only (root)'
 	@echo '  e2e            end-to-end tests in network namespaces only (root)'
-	@echo '  bench          per-packet benchmarks (root)'
+	@echo '  bench          benchmarks: per-packet, veth throughput, control plane (root);'
+	@echo '                 BENCH="veth ctl" runs some parts (packet, veth, ctl)'
 	@echo '  demo           a client, a balancer and three nginx backends in namespaces'
 	@echo '  demo-clean     remove what demo created'
 	@echo '  check          clang-format check and static analysis'
@@ -138,7 +139,7 @@ e2e: all
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
-	$(Q)bash bench/run.sh
+	$(Q)bash bench/run.sh $(BENCH)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -149,7 +150,7 @@ demo-clean:
 
 check:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h \
-		tests/unit/*.c tests/unit/*.h
+		tests/unit/*.c tests/unit/*.h bench/*.c bench/*.h
 	@# cppcheck does not read libbpf's headers (unknownMacro: LIBBPF_OPTS) and misreads
 	@# positional printf arguments (%1$$s) in the help texts.
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -159,7 +160,7 @@ check:
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h tests/unit/*.c \
-		tests/unit/*.h
+		tests/unit/*.h bench/*.c bench/*.h
 
 vmlinux:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

@@ -19,6 +19,7 @@ PKGS=(
 	tcpdump             # packet captures in e2e tests on failure
 	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected
 	python3             # e2e: UDP echo service and client (tests/e2e/udp_echo.py)
+	nftables conntrack  # bench: nftables DNAT next to xdplb, conntrack flushed between runs
 )
 
 missing=()
