@@ -26,6 +26,9 @@ struct gen_cfg gen_cfg;
 __u64 gen_seq; /* next packet; a plain increment: trafficgen.c runs the generator on one CPU */
 
 struct gen_count_cfg count_cfg;
+/* verify mode: the first frame that failed a check, for the error message */
+__u8 bad_frame[GEN_FRAME_MAX];
+__u32 bad_len;
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -179,8 +182,18 @@ int gen_count(struct xdp_md *ctx)
 		return XDP_DROP;
 	c->packets++;
 	c->bytes += ctx->data_end - ctx->data;
-	if (count_cfg.verify && !frame_ok(ctx))
-		c->bad++;
+	if (count_cfg.verify && !frame_ok(ctx)) {
+		if (!c->bad++ && !bad_len) {
+			void *data = (void *)(long)ctx->data;
+			void *data_end = (void *)(long)ctx->data_end;
+
+			bad_len = data_end - data;
+			if (data + GEN_FRAME_MAX <= data_end)
+				__builtin_memcpy(bad_frame, data, GEN_FRAME_MAX);
+			else if (data + 42 <= data_end) /* Ethernet + IPv4 + 8 bytes */
+				__builtin_memcpy(bad_frame, data, 42);
+		}
+	}
 	return XDP_DROP;
 }
 

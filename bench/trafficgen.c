@@ -262,6 +262,19 @@ static void read_counts(struct counter *c, struct gen_counts *sum)
 	}
 }
 
+/* The first frame that failed the checks at backend @c, if any. */
+static void print_bad(struct counter *c)
+{
+	__u32 len = c->skel->bss->bad_len;
+
+	if (!len)
+		return;
+	fprintf(stderr, "  first bad frame at %s (%u bytes):", c->ep.ns, len);
+	for (__u32 i = 0; i < len && i < GEN_FRAME_MAX; i++)
+		fprintf(stderr, "%s%02x", i % 16 ? " " : "\n    ", c->skel->bss->bad_frame[i]);
+	fprintf(stderr, "\n");
+}
+
 /* Inject @n frames (test runs of up to CHUNK); the caller is in the source's namespace. */
 static int inject(int prog_fd, const struct gen_cfg *c, int ifindex, __u64 n)
 {
@@ -487,6 +500,8 @@ int main(int argc, char **argv)
 			    "Error: verify: %llu of %u frames reached the backends, %llu of them "
 			    "not as expected\n",
 			    (unsigned long long)rx, o.verify, (unsigned long long)bad);
+			for (int i = 0; i < o.nbe; i++)
+				print_bad(&o.be[i]);
 			goto out;
 		}
 		rx = 0;
