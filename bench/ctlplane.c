@@ -97,6 +97,11 @@ static int attach(const struct opts *o, char *pin, size_t len)
 {
 	int n = attaches++;
 
+	/* the previous case's maps go first: each attach holds about 270 MiB, tables more */
+	if (n && sandbox_sh("%s --bpffs /sys/fs/bpf/xdplb%d dev detach dev cp%da >/dev/null && "
+			    "rm -rf /sys/fs/bpf/xdplb%d",
+			    o->xdplb, n - 1, n - 1, n - 1))
+		return -1;
 	snprintf(pin, len, "/sys/fs/bpf/xdplb%d", n);
 	if (sandbox_sh("ip link add cp%da type veth peer name cp%db && ip link set cp%da up && "
 		       "ip link set cp%db up && ip addr add 10.1.%d.1/24 dev cp%da",
