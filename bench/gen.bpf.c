@@ -171,6 +171,25 @@ static __always_inline bool frame_ok(struct xdp_md *ctx)
 	return false;
 }
 
+/* Does the frame carry a packet of the source (IPv4 from its /15, maybe inside IPIP)?  A frame
+ * that fails the checks and is not one is something else on the link, not a balancer fault. */
+static __always_inline bool from_source(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = data + ETH_HLEN;
+
+	if ((void *)(iph + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return false;
+	if (iph->protocol == IPPROTO_IPIP) {
+		iph++;
+		if ((void *)(iph + 1) > data_end)
+			return false;
+	}
+	return (bpf_ntohl(iph->saddr) & GEN_SRC_MASK) == GEN_SRC_BASE;
+}
+
 SEC("xdp")
 int gen_count(struct xdp_md *ctx)
 {
@@ -183,7 +202,11 @@ int gen_count(struct xdp_md *ctx)
 	c->packets++;
 	c->bytes += ctx->data_end - ctx->data;
 	if (count_cfg.verify && !frame_ok(ctx)) {
-		if (!c->bad++ && !bad_len) {
+		if (from_source(ctx))
+			c->bad++;
+		else
+			c->foreign++;
+		if (!bad_len) {
 			void *data = (void *)(long)ctx->data;
 			void *data_end = (void *)(long)ctx->data_end;
 

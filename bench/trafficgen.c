@@ -208,7 +208,7 @@ static void build_frame(struct gen_cfg *c, const struct opts *o)
 		*(__u16 *)(l4 + 6) = 0xffff;
 	c->len = o->udp ? GEN_UDP_FRAME_LEN : GEN_TCP_FRAME_LEN;
 	c->flows = o->flows;
-	c->src_base = 0xc6120000; /* 198.18.0.0/15 (RFC 2544 benchmarking) */
+	c->src_base = GEN_SRC_BASE;
 	c->proto = ip[9];
 }
 
@@ -259,6 +259,7 @@ static void read_counts(struct counter *c, struct gen_counts *sum)
 		sum->packets += v[i].packets;
 		sum->bytes += v[i].bytes;
 		sum->bad += v[i].bad;
+		sum->foreign += v[i].foreign;
 	}
 }
 
@@ -269,7 +270,7 @@ static void print_bad(struct counter *c)
 
 	if (!len)
 		return;
-	fprintf(stderr, "  first bad frame at %s (%u bytes):", c->ep.ns, len);
+	fprintf(stderr, "  first frame that failed the checks at %s (%u bytes):", c->ep.ns, len);
 	for (__u32 i = 0; i < len && i < GEN_FRAME_MAX; i++)
 		fprintf(stderr, "%s%02x", i % 16 ? " " : "\n    ", c->skel->bss->bad_frame[i]);
 	fprintf(stderr, "\n");
@@ -418,7 +419,7 @@ int main(int argc, char **argv)
 	struct gen_bpf *gen = NULL, *fwd = NULL;
 	struct bpf_link *fwd_link = NULL;
 	struct gen_counts c0[MAX_BACKEND], c1[MAX_BACKEND];
-	__u64 sent = 0, rx = 0, bad = 0;
+	__u64 sent = 0, rx = 0, bad = 0, foreign = 0;
 	struct opts o;
 	cpu_set_t cpus;
 	double t0, t1;
@@ -493,13 +494,16 @@ int main(int argc, char **argv)
 			o.be[i].skel->bss->count_cfg.verify = 0;
 			rx += c1[i].packets - c0[i].packets;
 			bad += c1[i].bad - c0[i].bad;
+			foreign += c1[i].foreign - c0[i].foreign;
 		}
-		if (bad || !rx) {
+		/* a stray frame of the system's own may cross a link; many may not */
+		if (bad || !rx || foreign * 1000 > o.verify) {
 			fprintf(
 			    stderr,
 			    "Error: verify: %llu of %u frames reached the backends, %llu of them "
-			    "not as expected\n",
-			    (unsigned long long)rx, o.verify, (unsigned long long)bad);
+			    "not as expected, %llu frames not from the source\n",
+			    (unsigned long long)rx, o.verify, (unsigned long long)bad,
+			    (unsigned long long)foreign);
 			for (int i = 0; i < o.nbe; i++)
 				print_bad(&o.be[i]);
 			goto out;
@@ -525,8 +529,8 @@ int main(int argc, char **argv)
 		rx += c1[i].packets - c0[i].packets;
 		printf(" rx%d_pps=%.0f", i + 1, (c1[i].packets - c0[i].packets) / (t1 - t0));
 	}
-	printf(" rx_pps=%.0f lost_pct=%.2f verified=%u\n", rx / (t1 - t0),
-	       sent > rx ? 100.0 * (sent - rx) / sent : 0.0, o.verify);
+	printf(" rx_pps=%.0f lost_pct=%.2f verified=%u foreign=%llu\n", rx / (t1 - t0),
+	       sent > rx ? 100.0 * (sent - rx) / sent : 0.0, o.verify, (unsigned long long)foreign);
 	err = 0;
 out:
 	if (orig_ns >= 0)

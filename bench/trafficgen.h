@@ -25,6 +25,8 @@
  * established flows are 256 addresses x 16 ports.
  */
 #define GEN_SPORT_BASE 1024
+#define GEN_SRC_BASE   0xc6120000u /* 198.18.0.0/15 (RFC 2544's benchmarking range) */
+#define GEN_SRC_MASK   0xfffe0000u
 
 /* The generator (gen_tx), set by trafficgen.c before the runs. */
 struct gen_cfg {
@@ -60,7 +62,8 @@ struct gen_count_cfg {
 struct gen_counts {
 	__u64 packets;
 	__u64 bytes;
-	__u64 bad; /* verify mode: frames that failed a check */
+	__u64 bad;     /* verify mode: generated frames that failed a check */
+	__u64 foreign; /* verify mode: frames not from the source (not 198.18.0.0/15) */
 };
 
 /* The trivial forwarder (gen_fwd): backend i is behind out[i]. */
