@@ -41,8 +41,13 @@ TG=.output/bench/trafficgen
 BVIP=10.20.0.10
 NFT_TABLE=xdplb_bench
 
-trap 'e2e_teardown; exit 130' INT TERM
-trap 'e2e_teardown' EXIT
+cleanup() { # a trafficgen still running (killed with this script) first, then the rest
+	local pid
+	pid=$(cat "${E2E_TMP:-/nonexistent}/trafficgen.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+	e2e_teardown
+}
+trap 'cleanup; exit 130' INT TERM
+trap 'cleanup' EXIT
 
 die() {
 	echo "Error: $*" >&2
@@ -162,7 +167,11 @@ measure() { # CASE TRAFFIC : prints trafficgen's result line
 	dr) args+=(--expect vip) ;;
 	nat | nft) args+=(--expect real) ;;
 	esac
-	"$TG" "${args[@]}"
+	# in the background so that a signal to this script interrupts the wait (see cleanup)
+	"$TG" "${args[@]}" >"$E2E_TMP/trafficgen.out" &
+	echo $! >"$E2E_TMP/trafficgen.pid"
+	wait $! || return 1
+	cat "$E2E_TMP/trafficgen.out"
 }
 
 case_name() {
@@ -202,7 +211,8 @@ for r in $(seq 1 "$ROUNDS"); do
 		for t in $TRAFFIC; do
 			bal_reset "$c"
 			[ -t 2 ] && printf '\rround %d/%d: %-4s %-4s' "$r" "$ROUNDS" "$c" "$t" >&2
-			line=$(measure "$c" "$t") || die "$c $t: trafficgen failed"
+			measure "$c" "$t" >"$E2E_TMP/line" || die "$c $t: trafficgen failed"
+			line=$(cat "$E2E_TMP/line")
 			[ "${V:-0}" = 1 ] && echo "   # $c $t: $line" >&2
 			RX[$c/$t]+="$(field "$line" rx_pps) "
 			LOST[$c/$t]+="$(field "$line" lost_pct) "
