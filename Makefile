@@ -68,7 +68,8 @@ help:
 	@echo '  test           deps + build + every test suite (unit, e2e); root'
 	@echo '  unit           BPF_PROG_TEST_RUN unit tests only (root)'
 	@echo '  e2e            end-to-end tests in network namespaces only (root)'
-	@echo '  bench          per-packet benchmarks (root)'
+	@echo '  bench          benchmarks: per-packet, veth throughput, control plane (root);'
+	@echo '                 BENCH="veth ctl" runs some parts (packet, veth, ctl)'
 	@echo '  demo           a client, a balancer and three nginx backends in namespaces'
 	@echo '  demo-clean     remove what demo created'
 	@echo '  check          clang-format check and static analysis'
@@ -145,7 +146,7 @@ e2e: all
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
-	$(Q)bash bench/run.sh
+	$(Q)bash bench/run.sh $(BENCH)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -156,7 +157,7 @@ demo-clean:
 
 check:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h \
-		tests/unit/*.c tests/unit/*.h
+		tests/unit/*.c tests/unit/*.h bench/*.c bench/*.h
 	@# cppcheck does not read libbpf's headers (unknownMacro: LIBBPF_OPTS) and misreads
 	@# positional printf arguments (%1$$s) in the help texts.
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -166,7 +167,7 @@ check:
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h tests/unit/*.c \
-		tests/unit/*.h
+		tests/unit/*.h bench/*.c bench/*.h
 
 vmlinux:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

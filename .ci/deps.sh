@@ -20,6 +20,7 @@ PKGS=(
 	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected
 	python3             # e2e: UDP echo service and client (tests/e2e/udp_echo.py)
 	groff-base          # e2e: the installed man page renders without warnings
+	nftables conntrack  # bench: nftables DNAT next to xdplb, conntrack flushed between runs
 )
 
 missing=()

@@ -1,31 +1,66 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# Runs the per-packet benchmark (`make bench` builds it first, then calls this): prints the
-# machine and the date, then the table; the CSV goes to .output/bench/results.csv.
-#   bench/run.sh [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES]
-# Options go to the binary (`.output/bench/bench -h` lists them); without any it runs every
-# mode, case and LRU flavour.
-# Needs root.  The binary works in its own network and mount namespaces (tests/unit/sandbox.h)
-# and never touches the host's interfaces or bpffs.
+# Runs the benchmarks (`make bench` builds them first, then calls this): prints the machine and
+# the date, then each part's table; each part writes its CSV under .output/bench/.
+#
+#   bench/run.sh [packet] [veth] [ctl]     (default: all three, in this order)
+#
+#   packet  per-packet cost with BPF_PROG_TEST_RUN (.output/bench/bench, results.csv)
+#   veth    throughput on veth: xdplb vs a trivial forwarder vs nftables (bench/veth.sh,
+#           veth.csv)
+#   ctl     control plane: adding VIPs and backends, table rebuilds, map memory
+#           (.output/bench/ctlplane, ctlplane.csv)
+#
+# Needs root.  Every part works in namespaces of its own (network, mount, private bpffs) and
+# never touches the host's interfaces or /sys/fs/bpf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bin=.output/bench/bench
-csv=.output/bench/results.csv
+out=.output/bench
+parts=("$@")
+[ ${#parts[@]} -eq 0 ] && parts=(packet veth ctl)
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "Error: bench needs root (BPF_PROG_TEST_RUN, namespaces)" >&2
 	exit 1
 fi
-if [ ! -x "$bin" ]; then
-	echo "Error: $bin is missing: run 'make bench'" >&2
-	exit 1
-fi
+for p in "${parts[@]}"; do
+	case $p in
+	packet) bin=$out/bench ;;
+	veth) bin=$out/trafficgen ;;
+	ctl) bin=$out/ctlplane ;;
+	*)
+		echo "Error: unknown part '$p' (packet, veth, ctl)" >&2
+		exit 2
+		;;
+	esac
+	if [ ! -x "$bin" ]; then
+		echo "Error: $bin is missing: run 'make bench'" >&2
+		exit 1
+	fi
+done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 [ -n "$cpu" ] || cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
 echo "machine: nproc $(nproc) (possible CPUs $(cat /sys/devices/system/cpu/possible))," \
 	"kernel $(uname -r), CPU ${cpu:-unknown}"
 echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-"$bin" "$@" "$csv"
-echo "CSV: $csv"
+for p in "${parts[@]}"; do
+	echo
+	case $p in
+	packet)
+		echo "== per-packet cost (BPF_PROG_TEST_RUN)"
+		"$out/bench" "$out/results.csv"
+		echo "CSV: $out/results.csv"
+		;;
+	veth)
+		echo "== throughput on veth"
+		bash bench/veth.sh "$out/veth.csv"
+		;;
+	ctl)
+		echo "== control plane"
+		"$out/ctlplane" "$out/ctlplane.csv"
+		echo "CSV: $out/ctlplane.csv"
+		;;
+	esac
+done

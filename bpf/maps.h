@@ -34,11 +34,13 @@ struct {
  * outer slot in one update, so a packet sees either the old table or the new one, never a
  * mix.  BPF_F_INNER_MAP lets inner arrays differ in size, so each VIP pays only for its own
  * table (a fixed [max_vips][2][M] array would cost 2 GiB at 4096 VIPs and M = 65537).
+ * BPF_F_MMAPABLE: the control plane fills a new table with one copy instead of a batch update
+ * of every slot (loader/lb.c; outer maps pinned before this flag take plain arrays).
  */
 struct xdplb_table_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u32);
 };

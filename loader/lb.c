@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -15,6 +18,10 @@
 #include "maglev.h"
 #include "sched.h"
 #include "xdplb.skel.h"
+
+/* lb_bulk_flush(): tables built on this many threads at most, installed together per chunk. */
+#define BUILD_THREADS 8
+#define BULK_CHUNK    256
 
 /* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
@@ -46,60 +53,7 @@ static void lb_init_fds(struct lb *lb)
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
 		*lb_fd_slot(lb, i) = -1;
 	lb->lock_fd = -1;
-	lb->bulk = NULL;
-}
-
-/* Bulk mode's state (lb.h): what the maps hold, indexed so that a change costs what it
- * touches, not a pass over every backend and VIP. */
-enum { TABLE_KEEP, TABLE_REBUILD, TABLE_DELETE };
-struct lb_bulk {
-	struct xdplb_real *reals; /* the backend array, as written */
-	__u8 *tables;		  /* by VIP id: TABLE_* */
-	__u8 *vip_used;		  /* by VIP id */
-	/* each VIP's backends, a doubly linked list through the backend ids (0 ends it) */
-	__u32 *head, *next, *prev;
-	__u32 free_from; /* no free backend id below */
-	bool cfg_flags;	 /* update_cfg_flags() due at the flush */
-};
-
-static void bulk_free(struct lb *lb)
-{
-	struct lb_bulk *b = lb->bulk;
-
-	if (!b)
-		return;
-	free(b->reals);
-	free(b->tables);
-	free(b->vip_used);
-	free(b->head);
-	free(b->next);
-	free(b->prev);
-	free(b);
-	lb->bulk = NULL;
-}
-
-static bool bulk_listed(const struct lb *lb, const struct xdplb_real *r)
-{
-	return (r->flags & XDPLB_REAL_F_USED) && r->vip_id < lb->max_vips;
-}
-
-static void bulk_link(struct lb_bulk *b, __u32 id, __u32 vip_id)
-{
-	b->prev[id] = 0;
-	b->next[id] = b->head[vip_id];
-	if (b->head[vip_id])
-		b->prev[b->head[vip_id]] = id;
-	b->head[vip_id] = id;
-}
-
-static void bulk_unlink(struct lb_bulk *b, __u32 id, __u32 vip_id)
-{
-	if (b->prev[id])
-		b->next[b->prev[id]] = b->next[id];
-	else
-		b->head[vip_id] = b->next[id];
-	if (b->next[id])
-		b->prev[b->next[id]] = b->prev[id];
+	lb->idx = NULL;
 }
 
 static void lb_fill_sizes(struct lb *lb)
@@ -151,9 +105,12 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	return 0;
 }
 
+static void idx_free(struct lb *lb);
+static void idx_forget(struct lb *lb);
+
 void lb_close(struct lb *lb)
 {
-	bulk_free(lb);
+	idx_free(lb);
 	if (lb->lock_fd == -2) /* skeleton-owned */
 		return;
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
@@ -192,6 +149,7 @@ int lb_lock(struct lb *lb, const char *dir)
 		return err;
 	}
 	lb->lock_fd = fd;
+	idx_forget(lb); /* others may have changed the maps since it was last held */
 	/* a state change may follow: tell readers that cache (the daemon) to look again */
 	lb_config_bump(lb);
 	return 0;
@@ -203,6 +161,7 @@ void lb_unlock(struct lb *lb)
 		return;
 	close(lb->lock_fd); /* releases the flock */
 	lb->lock_fd = -1;
+	idx_forget(lb);
 }
 
 void lb_config_defaults(struct xdplb_config *cfg)
@@ -291,6 +250,229 @@ static int bump_vip_gen(struct lb *lb)
 	return lb_config_set(lb, &cfg);
 }
 
+/*
+ * What lb.c knows of the maps between calls on one struct lb, so that a change need not read
+ * all max_reals backend slots (a batch lookup of about 13 ms for 65,536 of them) to find a free
+ * id, a duplicate or a VIP's backends, nor list every VIP to find a free VIP id.
+ *
+ * It mirrors membership (which backend ids are used, by which VIP, for which address and port,
+ * each slot's gen; which VIP ids are used) as lb.c last wrote or read it, in two modes:
+ *
+ * - Checked: while this struct lb holds the lock (lb_lock(), as every changing CLI command and
+ *   the daemon's state changes do) or owns the maps (lb_from_skel()).  Weights and states come
+ *   from the map; what the index hands out (a free slot, a VIP's backends) is checked against
+ *   the map and a mismatch reloads it.  lb_lock() and lb_unlock() forget it: between two holds
+ *   of the lock others may change anything.
+ * - Bulk mode (lb_bulk_begin() to lb_bulk_end()): loaded once and trusted, records included,
+ *   since the batch's caller holds the lock for all of it; tables are rebuilt at the flush.
+ *
+ * table_mmap (whether the outer map takes mmapable inner arrays) lives here for any struct lb.
+ */
+enum { TABLE_KEEP, TABLE_REBUILD, TABLE_DELETE };
+struct lb_index {
+	bool loaded;
+	struct xdplb_real *reals; /* [max_reals] */
+	/* each VIP's backends, a doubly linked list through the backend ids (0 ends it) */
+	__u32 *head;		   /* [max_vips] */
+	__u32 *next, *prev;	   /* [max_reals] */
+	__u32 *count;		   /* [max_vips] backends of each VIP */
+	__u8 *vip_used;		   /* [max_vips] */
+	__u32 real_hint, vip_hint; /* no free id below these */
+	int table_mmap;		   /* inner tables take BPF_F_MMAPABLE: 1, 0, -1 unknown */
+
+	bool bulk;
+	__u8 *tables;	/* [max_vips] TABLE_*, in bulk mode */
+	bool cfg_flags; /* update_cfg_flags() due at the flush */
+};
+
+static struct lb_index *idx_get(struct lb *lb)
+{
+	struct lb_index *x = lb->idx;
+
+	if (x)
+		return x;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->table_mmap = -1;
+	lb->idx = x;
+	return x;
+}
+
+static void idx_free(struct lb *lb)
+{
+	struct lb_index *x = lb->idx;
+
+	if (!x)
+		return;
+	free(x->reals);
+	free(x->head);
+	free(x->next);
+	free(x->prev);
+	free(x->count);
+	free(x->vip_used);
+	free(x->tables);
+	free(x);
+	lb->idx = NULL;
+}
+
+/* Outside bulk mode: read the maps again before the index is used next. */
+static void idx_forget(struct lb *lb)
+{
+	if (lb->idx && !lb->idx->bulk)
+		lb->idx->loaded = false;
+}
+
+static bool in_bulk(const struct lb *lb)
+{
+	return lb->idx && lb->idx->bulk;
+}
+
+/* Does a slot holding @r belong to a VIP's list? */
+static bool idx_listed(const struct lb *lb, const struct xdplb_real *r)
+{
+	return (r->flags & XDPLB_REAL_F_USED) && r->vip_id < lb->max_vips;
+}
+
+static void idx_link(struct lb_index *x, __u32 id)
+{
+	__u32 vip_id = x->reals[id].vip_id;
+
+	x->prev[id] = 0;
+	x->next[id] = x->head[vip_id];
+	if (x->head[vip_id])
+		x->prev[x->head[vip_id]] = id;
+	x->head[vip_id] = id;
+	x->count[vip_id]++;
+}
+
+static void idx_unlink(struct lb_index *x, __u32 id)
+{
+	__u32 vip_id = x->reals[id].vip_id;
+
+	if (x->prev[id])
+		x->next[x->prev[id]] = x->next[id];
+	else
+		x->head[vip_id] = x->next[id];
+	if (x->next[id])
+		x->prev[x->next[id]] = x->prev[id];
+	x->next[id] = x->prev[id] = 0;
+	x->count[vip_id]--;
+}
+
+static struct xdplb_real *reals_read_map(struct lb *lb);
+static int vip_list_map(struct lb *lb, struct lb_vip_entry *out, int max);
+
+/* Read the maps into the index. */
+static int idx_load(struct lb *lb, struct lb_index *x)
+{
+	struct lb_vip_entry *vips = NULL;
+	struct xdplb_real *reals;
+	int n;
+
+	x->loaded = false;
+	if (!x->head)
+		x->head = calloc(lb->max_vips, sizeof(*x->head));
+	if (!x->next)
+		x->next = calloc(lb->max_reals, sizeof(*x->next));
+	if (!x->prev)
+		x->prev = calloc(lb->max_reals, sizeof(*x->prev));
+	if (!x->count)
+		x->count = calloc(lb->max_vips, sizeof(*x->count));
+	if (!x->vip_used)
+		x->vip_used = calloc(lb->max_vips, 1);
+	if (!x->head || !x->next || !x->prev || !x->count || !x->vip_used)
+		return -ENOMEM;
+	reals = reals_read_map(lb);
+	vips = calloc(lb->max_vips, sizeof(*vips));
+	if (!reals || !vips) {
+		free(reals);
+		free(vips);
+		return -ENOMEM;
+	}
+	n = vip_list_map(lb, vips, lb->max_vips);
+	if (n < 0) {
+		free(reals);
+		free(vips);
+		return n;
+	}
+	free(x->reals);
+	x->reals = reals;
+	memset(x->head, 0, lb->max_vips * sizeof(*x->head));
+	memset(x->count, 0, lb->max_vips * sizeof(*x->count));
+	memset(x->vip_used, 0, lb->max_vips);
+	/* every used slot into its VIP's list (listings sort by id) */
+	for (__u32 id = lb->max_reals - 1; id > 0; id--)
+		if (idx_listed(lb, &reals[id]))
+			idx_link(x, id);
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
+		if (vips[i].vip.id < lb->max_vips)
+			x->vip_used[vips[i].vip.id] = 1;
+	free(vips);
+	x->real_hint = x->vip_hint = 1;
+	x->loaded = true;
+	return 0;
+}
+
+/* The loaded index if this struct lb may use one, else NULL (then read the maps). */
+static struct lb_index *idx_ready(struct lb *lb)
+{
+	struct lb_index *x = lb->idx;
+
+	if (x && x->bulk)
+		return x->loaded ? x : NULL;
+	if (lb->lock_fd == -1)
+		return NULL;
+	x = idx_get(lb);
+	if (!x || (!x->loaded && idx_load(lb, x)))
+		return NULL;
+	return x;
+}
+
+/* The map disagreed with the index: read it again. */
+static struct lb_index *idx_reload(struct lb *lb)
+{
+	if (lb->idx)
+		lb->idx->loaded = false;
+	return idx_ready(lb);
+}
+
+/* Backend slot @id now holds @r (just written to the map). */
+static void idx_set(struct lb *lb, __u32 id, const struct xdplb_real *r)
+{
+	struct lb_index *x = lb->idx;
+
+	if (!x || !x->loaded || !id || id >= lb->max_reals)
+		return;
+	if (idx_listed(lb, &x->reals[id]))
+		idx_unlink(x, id);
+	x->reals[id] = *r;
+	if (idx_listed(lb, r))
+		idx_link(x, id);
+	else if (!(r->flags & XDPLB_REAL_F_USED) && id < x->real_hint)
+		x->real_hint = id;
+}
+
+static void idx_vip_set(struct lb *lb, __u32 vip_id, bool used)
+{
+	struct lb_index *x = lb->idx;
+
+	if (!x || !x->loaded || vip_id >= lb->max_vips)
+		return;
+	x->vip_used[vip_id] = used;
+	if (!used && vip_id < x->vip_hint)
+		x->vip_hint = vip_id;
+}
+
+/* Write backend @id, and tell the index. */
+static int real_write(struct lb *lb, __u32 id, const struct xdplb_real *r)
+{
+	if (bpf_map_update_elem(lb->reals, &id, r, BPF_ANY))
+		return -errno;
+	idx_set(lb, id, r);
+	return 0;
+}
+
 /* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups.
  * Called after every change of xdplb_vips, so it also bumps vip_gen. */
 static int update_cfg_flags(struct lb *lb);
@@ -298,9 +480,9 @@ static int update_cfg_flags(struct lb *lb);
 /* A VIP's mode or port changed: the config flags follow, now or at the bulk flush. */
 static int cfg_flags_changed(struct lb *lb)
 {
-	if (!lb->bulk)
+	if (!in_bulk(lb))
 		return update_cfg_flags(lb);
-	lb->bulk->cfg_flags = true;
+	lb->idx->cfg_flags = true;
 	return 0;
 }
 
@@ -327,6 +509,29 @@ static int update_cfg_flags(struct lb *lb)
 	flags |= cfg.flags & ~(XDPLB_CFG_F_NAT | XDPLB_CFG_F_PORT0);
 	cfg.flags = flags;
 	cfg.vip_gen++;
+	return lb_config_set(lb, &cfg);
+}
+
+/* A VIP was added: its flags join the others.  Adding a VIP can only add flags, so this is
+ * update_cfg_flags() without listing every VIP; deferred to the flush in bulk mode. */
+static int add_cfg_flags(struct lb *lb, const struct xdplb_vip_key *key,
+			 const struct xdplb_vip *vip)
+{
+	struct xdplb_config cfg;
+	__u32 flags = 0;
+	int err;
+
+	if (in_bulk(lb))
+		return cfg_flags_changed(lb);
+	if (vip->mode == XDPLB_MODE_NAT)
+		flags |= XDPLB_CFG_F_NAT;
+	if (!key->port)
+		flags |= XDPLB_CFG_F_PORT0;
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	cfg.flags |= flags;
+	cfg.vip_gen++; /* a cached "no VIP here" must not outlive the add */
 	return lb_config_set(lb, &cfg);
 }
 
@@ -402,11 +607,13 @@ static int vip_cmp(const void *a, const void *b)
 	return x->vip.id < y->vip.id ? -1 : x->vip.id > y->vip.id;
 }
 
-/* All VIPs in a few syscalls (hash batch lookups); -errno if the kernel cannot. */
+/* All VIPs in a few syscalls (hash batch lookups), sorted by id, the first @max in @out;
+ * -errno if the kernel cannot. */
 static int vip_list_batch(struct lb *lb, struct lb_vip_entry *out, int max)
 {
-	struct xdplb_vip_key *keys = calloc(lb->max_vips, sizeof(*keys));
-	struct xdplb_vip *vals = calloc(lb->max_vips, sizeof(*vals));
+	struct xdplb_vip_key *keys = calloc(lb->max_vips + 1, sizeof(*keys));
+	struct xdplb_vip *vals = calloc(lb->max_vips + 1, sizeof(*vals));
+	struct lb_vip_entry *all = NULL;
 	__u32 batch, count, n = 0;
 	bool first = true;
 	int err = 0;
@@ -415,8 +622,9 @@ static int vip_list_batch(struct lb *lb, struct lb_vip_entry *out, int max)
 		err = -ENOMEM;
 		goto out;
 	}
+	/* one more slot than can be in the map: the last call ends with ENOENT */
 	for (;;) {
-		count = lb->max_vips - n;
+		count = lb->max_vips + 1 - n;
 		if (!count)
 			break;
 		err = bpf_map_lookup_batch(lb->vips, first ? NULL : &batch, &batch, keys + n,
@@ -428,20 +636,30 @@ static int vip_list_batch(struct lb *lb, struct lb_vip_entry *out, int max)
 			break;
 		}
 	}
-	if (!err) {
-		for (__u32 i = 0; i < n && (int)i < max; i++) {
-			out[i].key = keys[i];
-			out[i].vip = vals[i];
-		}
-		qsort(out, (int)n < max ? (int)n : max, sizeof(*out), vip_cmp);
+	if (err)
+		goto out;
+	/* sort them all: the lowest ids first even when max < n */
+	all = calloc(n + 1, sizeof(*all));
+	if (!all) {
+		err = -ENOMEM;
+		goto out;
 	}
+	for (__u32 i = 0; i < n; i++) {
+		all[i].key = keys[i];
+		all[i].vip = vals[i];
+	}
+	qsort(all, n, sizeof(*all), vip_cmp);
+	if (out && max > 0)
+		memcpy(out, all, ((int)n < max ? n : (__u32)max) * sizeof(*all));
 out:
+	free(all);
 	free(keys);
 	free(vals);
 	return err ?: (int)n;
 }
 
-int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
+/* The VIPs as the map holds them (lb_vip_list()). */
+static int vip_list_map(struct lb *lb, struct lb_vip_entry *out, int max)
 {
 	struct xdplb_vip_key key, next;
 	struct xdplb_vip_key *prev = NULL;
@@ -449,34 +667,36 @@ int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
 
 	if (n >= 0)
 		return n;
+	/* kernels without batch lookups on hash maps: one key at a time */
 	n = 0;
 	while (!bpf_map_get_next_key(lb->vips, prev, &next)) {
+		key = next;
+		prev = &key;
 		if (n < max) {
 			out[n].key = next;
 			if (bpf_map_lookup_elem(lb->vips, &next, &out[n].vip))
 				continue; /* deleted meanwhile */
 		}
 		n++;
-		key = next;
-		prev = &key;
 	}
 	qsort(out, n < max ? n : max, sizeof(*out), vip_cmp);
 	return n;
 }
 
-/* Read the whole backend array (one batch syscall where the kernel supports it); in bulk
- * mode, the copy kept in memory.  Give it back with reals_put(). */
-static struct xdplb_real *reals_read_all(struct lb *lb)
+int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
+{
+	return vip_list_map(lb, out, max);
+}
+
+/* Read the whole backend array (one batch syscall where the kernel supports it). */
+static struct xdplb_real *reals_read_map(struct lb *lb)
 {
 	__u32 count = lb->max_reals, out_batch = 0, *keys;
 	struct xdplb_real *reals;
 	int err;
 
-	if (lb->bulk)
-		return lb->bulk->reals;
 	reals = calloc(lb->max_reals, sizeof(*reals));
 	keys = calloc(lb->max_reals, sizeof(__u32));
-
 	if (!reals || !keys)
 		goto fail;
 	err = bpf_map_lookup_batch(lb->reals, NULL, &out_batch, keys, reals, &count, NULL);
@@ -494,29 +714,9 @@ fail:
 	return NULL;
 }
 
-static void reals_put(struct lb *lb, struct xdplb_real *reals)
+static bool real_matches(const struct xdplb_real *r, const __be32 addr[4], __u8 family, __be16 port)
 {
-	if (!lb->bulk || reals != lb->bulk->reals)
-		free(reals);
-}
-
-/* Write backend @id (and the bulk copy and lists). */
-static int real_write(struct lb *lb, __u32 id, const struct xdplb_real *r)
-{
-	struct lb_bulk *b = lb->bulk;
-
-	if (bpf_map_update_elem(lb->reals, &id, r, BPF_ANY))
-		return -errno;
-	if (!b)
-		return 0;
-	if (bulk_listed(lb, &b->reals[id]))
-		bulk_unlink(b, id, b->reals[id].vip_id);
-	if (bulk_listed(lb, r))
-		bulk_link(b, id, r->vip_id);
-	else if (id < b->free_from)
-		b->free_from = id;
-	b->reals[id] = *r;
-	return 0;
+	return r->family == family && r->port == port && !memcmp(r->addr, addr, 16);
 }
 
 static int id_cmp(const void *a, const void *b)
@@ -526,23 +726,98 @@ static int id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Backends of @vip_id from the index, sorted by id: the count, -EAGAIN when the map disagrees
+ * (checked mode: each record is read from the map), or -errno. */
+static int idx_real_list(struct lb *lb, struct lb_index *x, __u32 vip_id, struct lb_real_entry *out,
+			 int max)
+{
+	int n = 0;
+
+	if (vip_id >= lb->max_vips)
+		return 0;
+	for (__u32 id = x->head[vip_id]; id; id = x->next[id], n++) {
+		if (n >= max)
+			continue;
+		out[n].id = id;
+		if (x->bulk) {
+			out[n].real = x->reals[id];
+			continue;
+		}
+		if (bpf_map_lookup_elem(lb->reals, &id, &out[n].real))
+			return -errno;
+		if (!(out[n].real.flags & XDPLB_REAL_F_USED) || out[n].real.vip_id != vip_id)
+			return -EAGAIN;
+	}
+	if (n && max > 0)
+		qsort(out, n < max ? n : max, sizeof(*out), id_cmp);
+	return n;
+}
+
+/* Backend {addr, port} of @vip_id from the index (checked against the map outside bulk
+ * mode): its id, -ENOENT, -EAGAIN or -errno. */
+static int idx_real_find(struct lb *lb, struct lb_index *x, __u32 vip_id, const __be32 addr[4],
+			 __u8 family, __be16 port)
+{
+	struct xdplb_real r;
+
+	if (vip_id >= lb->max_vips)
+		return -ENOENT;
+	for (__u32 id = x->head[vip_id]; id; id = x->next[id]) {
+		if (!real_matches(&x->reals[id], addr, family, port))
+			continue;
+		if (x->bulk)
+			return (int)id;
+		if (bpf_map_lookup_elem(lb->reals, &id, &r))
+			return -errno;
+		if (!(r.flags & XDPLB_REAL_F_USED) || r.vip_id != vip_id ||
+		    !real_matches(&r, addr, family, port))
+			return -EAGAIN;
+		return (int)id;
+	}
+	return -ENOENT;
+}
+
+/* The lowest free backend id and its slot's gen, from the index (checked against the map
+ * outside bulk mode). */
+static int idx_free_id(struct lb *lb, struct lb_index *x, __u32 *id, __u16 *gen)
+{
+	struct xdplb_real r;
+
+	for (__u32 i = x->real_hint ? x->real_hint : 1; i < lb->max_reals; i++) {
+		if (x->reals[i].flags & XDPLB_REAL_F_USED)
+			continue;
+		x->real_hint = i;
+		if (x->bulk) {
+			r = x->reals[i];
+		} else {
+			if (bpf_map_lookup_elem(lb->reals, &i, &r))
+				return -errno;
+			if (r.flags & XDPLB_REAL_F_USED)
+				return -EAGAIN;
+		}
+		*id = i;
+		*gen = r.gen;
+		return 0;
+	}
+	x->real_hint = lb->max_reals;
+	return -ENOSPC;
+}
+
 int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max)
 {
+	struct lb_index *x = idx_ready(lb);
 	struct xdplb_real *reals;
 	int n = 0;
 
-	if (lb->bulk && vip_id < lb->max_vips) {
-		for (__u32 id = lb->bulk->head[vip_id]; id; id = lb->bulk->next[id], n++) {
-			if (n < max) {
-				out[n].id = id;
-				out[n].real = lb->bulk->reals[id];
-			}
-		}
-		if (n && max)
-			qsort(out, n < max ? n : max, sizeof(*out), id_cmp);
-		return n;
+	if (x) {
+		n = idx_real_list(lb, x, vip_id, out, max);
+		if (n == -EAGAIN && (x = idx_reload(lb)))
+			n = idx_real_list(lb, x, vip_id, out, max);
+		if (n != -EAGAIN)
+			return n;
+		n = 0;
 	}
-	reals = reals_read_all(lb);
+	reals = reals_read_map(lb);
 	if (!reals)
 		return -ENOMEM;
 	for (__u32 i = 1; i < lb->max_reals; i++) {
@@ -554,27 +829,49 @@ int lb_real_list(struct lb *lb, __u32 vip_id, struct lb_real_entry *out, int max
 		}
 		n++;
 	}
-	reals_put(lb, reals);
+	free(reals);
 	return n;
 }
 
-static bool real_matches(const struct xdplb_real *r, const __be32 addr[4], __u8 family, __be16 port)
+/* The backends of @vip_id in a new array (*out, to free): the count or -errno. */
+static int real_list_alloc(struct lb *lb, __u32 vip_id, struct lb_real_entry **out)
 {
-	return r->family == family && r->port == port && !memcmp(r->addr, addr, 16);
+	int cap = lb_real_list(lb, vip_id, NULL, 0), n;
+
+	for (;;) {
+		if (cap < 0)
+			return cap;
+		*out = calloc(cap + 1, sizeof(**out));
+		if (!*out)
+			return -ENOMEM;
+		n = lb_real_list(lb, vip_id, *out, cap + 1);
+		if (n <= cap + 1)
+			break;
+		free(*out);
+		cap = n; /* changed in between (the index was reloaded, or no lock) */
+	}
+	if (n < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return n;
 }
 
 int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family, __be16 port)
 {
+	struct lb_index *x = idx_ready(lb);
 	struct xdplb_real *reals;
 	int id = -ENOENT;
 
-	if (lb->bulk && vip_id < lb->max_vips) {
-		for (__u32 i = lb->bulk->head[vip_id]; i; i = lb->bulk->next[i])
-			if (real_matches(&lb->bulk->reals[i], addr, family, port))
-				return i;
-		return -ENOENT;
+	if (x) {
+		id = idx_real_find(lb, x, vip_id, addr, family, port);
+		if (id == -EAGAIN && (x = idx_reload(lb)))
+			id = idx_real_find(lb, x, vip_id, addr, family, port);
+		if (id != -EAGAIN)
+			return id;
+		id = -ENOENT;
 	}
-	reals = reals_read_all(lb);
+	reals = reals_read_map(lb);
 	if (!reals)
 		return -ENOMEM;
 	for (__u32 i = 1; i < lb->max_reals; i++) {
@@ -584,243 +881,409 @@ int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family,
 			break;
 		}
 	}
-	reals_put(lb, reals);
+	free(reals);
 	return id;
 }
 
-/* The scheduler table of a VIP from its live backends (weight > 0, state up), or from its
- * live sorry servers when no backend is live, as a new inner map in *fd; -1 when nothing
- * takes new flows. */
-static int table_build(struct lb *lb, const struct xdplb_vip *vip, int *tfd)
-{
-	struct lb_real_entry *rs = NULL;
-	struct maglev_backend *mb = NULL;
-	struct xdplb_config cfg;
-	__u32 *keys = NULL, *vals = NULL, count, m;
-	int n, cap, nb = 0, fd = -1, err;
-	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP);
+/*
+ * Building and installing tables.  A job is one VIP's new table: its live backends (gathered
+ * from the maps), the table computed from them, then a new inner array holding it.  Computing
+ * and filling touch no shared state, so lb_bulk_flush() runs them on every CPU it may use;
+ * installing is one update of the outer map for many tables, because every update of a
+ * map-in-map waits for an RCU grace period (about 10 ms here) before it returns.
+ */
+struct table_job {
+	struct xdplb_vip vip;
+	struct maglev_backend *mb; /* the live backends, or the live sorry servers */
+	int nb;
+	__u32 *vals; /* slot 0 = length L, then the table; L + 1 entries */
+	__u32 len;
+	int fd;	       /* the new inner array, or -1 */
+	bool mmapable; /* ... made with BPF_F_MMAPABLE */
+	int err;
+};
 
-	err = lb_config_get(lb, &cfg);
-	if (err)
-		return err;
-	m = cfg.ring_size;
-	/* count first: arrays for the VIP's backends, not for every backend id */
-	cap = lb_real_list(lb, vip->id, NULL, 0);
-	if (cap < 0)
-		return cap;
-	rs = calloc(cap ?: 1, sizeof(*rs));
-	mb = calloc(cap ?: 1, sizeof(*mb));
-	if (!rs || !mb) {
-		err = -ENOMEM;
-		goto out;
+/* The backends of @vip that take new flows into @job: the live ones (weight > 0, state up),
+ * or when none is, its live sorry servers. */
+static int job_gather(struct lb *lb, const struct xdplb_vip *vip, struct table_job *job)
+{
+	struct lb_real_entry *rs;
+	int n;
+
+	memset(job, 0, sizeof(*job));
+	job->vip = *vip;
+	job->fd = -1;
+	n = real_list_alloc(lb, vip->id, &rs);
+	if (n < 0)
+		return job->err = n;
+	job->mb = calloc(n + 1, sizeof(*job->mb));
+	if (!job->mb) {
+		free(rs);
+		return job->err = -ENOMEM;
 	}
-	n = lb_real_list(lb, vip->id, rs, cap);
-	if (n < 0) {
-		err = n;
-		goto out;
-	}
-	if (n > cap)
-		n = cap; /* changed in between (without the lock) */
 	/* pass 0: the backends; pass 1, only if none of them is up: the sorry servers */
-	for (int pass = 0; pass < 2 && !nb; pass++) {
+	for (int pass = 0; pass < 2 && !job->nb; pass++) {
 		for (int i = 0; i < n; i++) {
 			const struct xdplb_real *r = &rs[i].real;
+			struct maglev_backend *b = &job->mb[job->nb];
 
 			if (!r->weight || r->state != XDPLB_REAL_UP ||
 			    !!(r->flags & XDPLB_REAL_F_SORRY) != pass)
 				continue;
-			mb[nb].id = rs[i].id;
-			mb[nb].weight = r->weight;
-			mb[nb].key = maglev_backend_key(r->addr, r->port);
-			nb++;
+			b->id = rs[i].id;
+			b->weight = r->weight;
+			b->key = maglev_backend_key(r->addr, r->port);
+			job->nb++;
 		}
 	}
-	if (!nb)
-		goto out; /* nothing takes new flows: no table */
+	free(rs);
+	return 0;
+}
 
-	keys = calloc(m + 1, sizeof(__u32));
-	vals = calloc(m + 1, sizeof(__u32));
-	if (!keys || !vals) {
+/* A new inner array of @n slots holding @vals; its fd or -errno. */
+static int table_map_new(const __u32 *vals, __u32 n, bool mmapable)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP);
+	size_t len = (size_t)n * 8; /* array elements are value_size rounded up to 8 bytes */
+	__u32 *keys = NULL, count = n;
+	int fd, err = 0;
+	void *p;
+
+	if (mmapable)
+		copts.map_flags |= BPF_F_MMAPABLE;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdplb_table", sizeof(__u32), sizeof(__u32), n,
+			    &copts);
+	if (fd < 0)
+		return -errno;
+	if (mmapable) {
+		/* one copy instead of a batch update of n elements (13 ms for 65,538) */
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			err = -errno;
+			goto out;
+		}
+		for (__u32 i = 0; i < n; i++)
+			*(__u32 *)((char *)p + (size_t)i * 8) = vals[i];
+		munmap(p, len);
+	} else {
+		keys = calloc(n, sizeof(*keys));
+		if (!keys) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (__u32 i = 0; i < n; i++)
+			keys[i] = i;
+		if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
+			err = -errno;
+	}
+out:
+	free(keys);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Compute the job's table and put it in a new inner array (none without live backends). */
+static void job_build(struct table_job *job, __u32 ring, int table_mmap)
+{
+	int l;
+
+	if (job->err || !job->nb)
+		return;
+	job->vals = calloc(ring + 1, sizeof(__u32));
+	if (!job->vals) {
+		job->err = -ENOMEM;
+		return;
+	}
+	l = sched_build(job->vip.sched, job->mb, job->nb, ring, job->vals + 1);
+	if (l < 0) {
+		job->err = l;
+		return;
+	}
+	job->vals[XDPLB_TABLE_LEN_SLOT] = l; /* rr/wrr/lc/wlc lists are shorter than the ring */
+	job->len = l + 1;
+	job->mmapable = table_mmap != 0;
+	job->fd = table_map_new(job->vals, job->len, job->mmapable);
+	if (job->fd < 0) {
+		job->err = job->fd;
+		job->fd = -1;
+	}
+	if (table_mmap == 1) { /* known to be taken: no second build without the flag */
+		free(job->vals);
+		job->vals = NULL;
+	}
+}
+
+static void job_free(struct table_job *job)
+{
+	if (job->fd >= 0)
+		close(job->fd); /* the outer map holds its own reference */
+	free(job->vals);
+	free(job->mb);
+	job->fd = -1;
+	job->vals = NULL;
+	job->mb = NULL;
+}
+
+/*
+ * Swap the built tables into their VIPs' outer slots: one batch update for all of them
+ * (double buffering: each packet sees a VIP's old table or its complete new one), one delete
+ * per VIP left without live backends (no table: the data plane counts drop_no_backend).
+ *
+ * Inner arrays are mmapable where the outer map allows it (bpf/maps.h's template says
+ * BPF_F_MMAPABLE), so that filling one is a 512 KiB copy for the default ring rather than a
+ * 65,538-element batch update.  An outer map pinned by an older xdplb refuses them (inner
+ * flags must equal the template's): then they are built again without the flag, and this
+ * struct lb remembers.  Returns the first error; every job gets its own in ->err.
+ */
+static int tables_install(struct lb *lb, struct table_job *jobs, int n)
+{
+	struct lb_index *x = idx_get(lb);
+	__u32 *ids = calloc(n + 1, sizeof(*ids)), count = 0;
+	int *fds = calloc(n + 1, sizeof(*fds)), *ji = calloc(n + 1, sizeof(*ji));
+	int k = 0, err = 0;
+
+	if (!ids || !fds || !ji) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = sched_build(vip->sched, mb, nb, m, vals + 1);
-	if (err < 0)
+	for (int i = 0; i < n; i++) {
+		if (jobs[i].err || jobs[i].nb)
+			continue;
+		if (bpf_map_delete_elem(lb->tables, &jobs[i].vip.id) && errno != ENOENT)
+			jobs[i].err = -errno;
+	}
+	for (int i = 0; i < n; i++) {
+		if (jobs[i].err || jobs[i].fd < 0)
+			continue;
+		ji[k] = i;
+		ids[k] = jobs[i].vip.id;
+		fds[k++] = jobs[i].fd;
+	}
+	if (!k)
 		goto out;
-	vals[XDPLB_TABLE_LEN_SLOT] = err;
-	m = err; /* the table's own length: rr/wrr/lc/wlc lists are shorter than the ring */
-	err = 0;
-	for (__u32 i = 0; i <= m; i++)
-		keys[i] = i;
+	count = k;
+	err = bpf_map_update_batch(lb->tables, ids, fds, &count, NULL) ? -errno : 0;
+	if (err == -EINVAL && !count && jobs[ji[0]].mmapable && jobs[ji[0]].vals) {
+		/* not the template's flags: plain arrays (vals is kept while that is unknown) */
+		for (int j = 0; j < k; j++) {
+			struct table_job *job = &jobs[ji[j]];
 
-	/* Double buffering: a complete new table, then one atomic swap of the outer slot. */
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdplb_table", sizeof(__u32), sizeof(__u32), m + 1,
-			    &copts);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
+			close(job->fd);
+			job->fd = table_map_new(job->vals, job->len, false);
+			job->mmapable = false;
+			if (job->fd < 0) {
+				err = job->err = job->fd;
+				job->fd = -1;
+				goto out;
+			}
+			fds[j] = job->fd;
+		}
+		count = k;
+		err = bpf_map_update_batch(lb->tables, ids, fds, &count, NULL) ? -errno : 0;
+		if ((!err || count) && x)
+			x->table_mmap = 0;
+	} else if ((!err || count) && x && jobs[ji[0]].mmapable) {
+		x->table_mmap = 1;
 	}
-	count = m + 1;
-	if (bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
-		err = -errno;
-		goto out;
+	if (err && count < (__u32)k) { /* kernels without batch updates here: one at a time */
+		err = 0;
+		for (__u32 j = count; j < (__u32)k && !err; j++)
+			err =
+			    bpf_map_update_elem(lb->tables, &ids[j], &fds[j], BPF_ANY) ? -errno : 0;
+		for (__u32 j = count; j < (__u32)k && err; j++)
+			jobs[ji[j]].err = jobs[ji[j]].err ?: err;
 	}
-	*tfd = fd;
-	fd = -1;
 out:
-	if (fd >= 0)
-		close(fd);
-	free(keys);
-	free(vals);
-	free(mb);
-	free(rs);
+	free(ids);
+	free(fds);
+	free(ji);
+	for (int i = 0; i < n; i++)
+		if (jobs[i].err && !err)
+			err = jobs[i].err;
 	return err;
 }
 
+/* Build the scheduler table of a VIP from its live backends and swap it in. */
 int lb_table_rebuild(struct lb *lb, const struct xdplb_vip *vip)
 {
-	int fd = -1, err = table_build(lb, vip, &fd);
+	struct lb_index *x = idx_get(lb);
+	struct xdplb_config cfg;
+	struct table_job job;
+	int err = lb_config_get(lb, &cfg);
 
 	if (err)
 		return err;
-	if (lb->bulk)
-		lb->bulk->tables[vip->id] = TABLE_KEEP;
-	if (fd < 0) {
-		/* Nothing takes new flows: no table; the data plane counts drop_no_backend. */
-		if (bpf_map_delete_elem(lb->tables, &vip->id) && errno != ENOENT)
-			return -errno;
-		return 0;
-	}
-	/* Double buffering: a complete new table, then one atomic swap of the outer slot. */
-	if (bpf_map_update_elem(lb->tables, &vip->id, &fd, BPF_ANY))
-		err = -errno;
-	close(fd); /* the outer map holds its own reference */
+	if (!job_gather(lb, vip, &job))
+		job_build(&job, cfg.ring_size, x ? x->table_mmap : -1);
+	err = job.err ?: tables_install(lb, &job, 1);
+	job_free(&job);
+	if (!err && in_bulk(lb) && vip->id < lb->max_vips)
+		lb->idx->tables[vip->id] = TABLE_KEEP;
 	return err;
 }
 
 /* The VIP's table must follow a change: now, or at the bulk flush. */
 static int table_changed(struct lb *lb, const struct xdplb_vip *vip)
 {
-	if (!lb->bulk)
+	if (!in_bulk(lb) || vip->id >= lb->max_vips)
 		return lb_table_rebuild(lb, vip);
-	lb->bulk->tables[vip->id] = TABLE_REBUILD;
+	lb->idx->tables[vip->id] = TABLE_REBUILD;
 	return 0;
 }
 
 int lb_bulk_begin(struct lb *lb)
 {
-	struct lb_bulk *b = calloc(1, sizeof(*b));
-	struct lb_vip_entry *vips = calloc(lb->max_vips, sizeof(*vips));
-	int n;
+	struct lb_index *x = idx_get(lb);
+	int err;
 
-	if (!b || !vips)
-		goto fail;
-	lb->bulk = b; /* bulk_free() on failure */
-	b->tables = calloc(lb->max_vips, 1);
-	b->vip_used = calloc(lb->max_vips, 1);
-	b->head = calloc(lb->max_vips, sizeof(*b->head));
-	b->next = calloc(lb->max_reals, sizeof(*b->next));
-	b->prev = calloc(lb->max_reals, sizeof(*b->prev));
-	if (!b->tables || !b->vip_used || !b->head || !b->next || !b->prev)
-		goto fail;
-	lb->bulk = NULL; /* read the maps, not the copy being made */
-	b->reals = reals_read_all(lb);
-	n = lb_vip_list(lb, vips, lb->max_vips);
-	lb->bulk = b;
-	if (!b->reals || n < 0)
-		goto fail;
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
-		if (vips[i].vip.id < lb->max_vips)
-			b->vip_used[vips[i].vip.id] = 1;
-	for (__u32 id = lb->max_reals - 1; id > 0; id--)
-		if (bulk_listed(lb, &b->reals[id]))
-			bulk_link(b, id, b->reals[id].vip_id);
-	b->free_from = 1;
-	free(vips);
+	if (!x)
+		return -ENOMEM;
+	if (x->bulk)
+		return -EBUSY;
+	if (!x->tables)
+		x->tables = calloc(lb->max_vips, 1);
+	if (!x->tables)
+		return -ENOMEM;
+	memset(x->tables, TABLE_KEEP, lb->max_vips);
+	x->cfg_flags = false;
+	/* fresh from the maps, whatever was known before */
+	err = idx_load(lb, x);
+	if (err)
+		return err;
+	x->bulk = true;
 	return 0;
-fail:
-	if (!lb->bulk)
-		free(b);
-	bulk_free(lb);
-	free(vips);
-	return -ENOMEM;
 }
 
-/* Swap in the tables of @n VIPs (fds[i] for ids[i]) with one wait for readers. */
-static int tables_install(struct lb *lb, __u32 *ids, int *fds, __u32 n)
+/* The table builds of lb_bulk_flush(): each worker takes the next job until none is left. */
+struct build_work {
+	struct table_job *jobs;
+	int n, next;
+	__u32 ring;
+	int table_mmap;
+};
+
+static void *build_worker(void *arg)
 {
-	__u32 count = n;
-	int err = 0;
+	struct build_work *w = arg;
+	int i;
 
-	if (n && bpf_map_update_batch(lb->tables, ids, fds, &count, NULL))
-		err = -errno;
-	for (__u32 i = 0; i < n; i++)
-		close(fds[i]);
-	return err;
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n)
+		job_build(&w->jobs[i], w->ring, w->table_mmap);
+	return NULL;
 }
 
-#define BULK_CHUNK 256 /* inner-map fds open at once */
+/* Build @n jobs on as many threads as this process may run on (at most BUILD_THREADS). */
+static void build_all(struct table_job *jobs, int n, __u32 ring, int table_mmap)
+{
+	struct build_work w = { .jobs = jobs, .n = n, .ring = ring, .table_mmap = table_mmap };
+	pthread_t th[BUILD_THREADS];
+	int nth = 1, started = 0;
+	cpu_set_t cpus;
+
+	if (!sched_getaffinity(0, sizeof(cpus), &cpus))
+		nth = CPU_COUNT(&cpus);
+	nth = nth < n ? nth : n;
+	nth = nth < BUILD_THREADS ? nth : BUILD_THREADS;
+	for (int t = 1; t < nth; t++)
+		if (!pthread_create(&th[started], NULL, build_worker, &w))
+			started++;
+	build_worker(&w); /* this thread too; a failed pthread_create() only means fewer */
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+}
+
+/* Build and install the tables of @n gathered jobs; a VIP whose table went in is done. */
+static int bulk_chunk(struct lb *lb, struct table_job *jobs, int n, __u32 ring)
+{
+	struct lb_index *x = lb->idx;
+	int first = 0, err = 0, e;
+
+	if (x->table_mmap == -1) {
+		/* one alone first: it tells whether the outer map takes mmapable arrays */
+		job_build(&jobs[0], ring, -1);
+		err = tables_install(lb, jobs, 1);
+		first = 1;
+	}
+	build_all(jobs + first, n - first, ring, x->table_mmap);
+	e = tables_install(lb, jobs + first, n - first);
+	for (int i = 0; i < n; i++) {
+		if (!jobs[i].err)
+			x->tables[jobs[i].vip.id] = TABLE_KEEP;
+		job_free(&jobs[i]);
+	}
+	return err ?: e;
+}
 
 int lb_bulk_flush(struct lb *lb)
 {
+	struct lb_index *x = lb->idx;
 	struct lb_vip_entry *vips = NULL;
-	__u32 ids[BULK_CHUNK], nfd = 0;
+	struct table_job *jobs = NULL;
+	struct xdplb_config cfg;
 	unsigned char *live = NULL;
-	int fds[BULK_CHUNK], n, err = 0;
+	int n, nj = 0, err, e;
 
-	if (!lb->bulk)
+	if (!in_bulk(lb))
 		return 0;
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
 	vips = calloc(lb->max_vips, sizeof(*vips));
 	live = calloc(lb->max_vips, 1);
-	if (!vips || !live) {
+	jobs = calloc(BULK_CHUNK, sizeof(*jobs));
+	if (!vips || !live || !jobs) {
 		err = -ENOMEM;
 		goto out;
 	}
 	n = lb_vip_list(lb, vips, lb->max_vips);
-	for (int i = 0; i < n && i < (int)lb->max_vips && !err; i++) {
+	if (n < 0) {
+		err = n;
+		goto out;
+	}
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
 		__u32 id = vips[i].vip.id;
-		int fd = -1;
 
 		if (id >= lb->max_vips)
 			continue;
 		live[id] = 1;
-		if (lb->bulk->tables[id] != TABLE_REBUILD)
+		if (x->tables[id] != TABLE_REBUILD)
 			continue;
-		lb->bulk->tables[id] = TABLE_KEEP;
-		err = table_build(lb, &vips[i].vip, &fd);
-		if (err)
-			break;
-		if (fd < 0) {
-			if (bpf_map_delete_elem(lb->tables, &id) && errno != ENOENT)
-				err = -errno;
+		e = job_gather(lb, &vips[i].vip, &jobs[nj++]);
+		if (e) {
+			err = err ?: e;
+			job_free(&jobs[--nj]);
 			continue;
 		}
-		ids[nfd] = id;
-		fds[nfd++] = fd;
-		if (nfd == BULK_CHUNK) {
-			err = tables_install(lb, ids, fds, nfd);
-			nfd = 0;
+		if (nj == BULK_CHUNK) {
+			e = bulk_chunk(lb, jobs, nj, cfg.ring_size);
+			err = err ?: e;
+			nj = 0;
 		}
 	}
-	if (nfd) {
-		int e = tables_install(lb, ids, fds, nfd);
-
+	if (nj) {
+		e = bulk_chunk(lb, jobs, nj, cfg.ring_size);
 		err = err ?: e;
 	}
 	/* tables of deleted VIPs whose ids no new VIP took (arrays of maps have no batch
 	 * delete: one wait for readers each) */
-	for (__u32 id = 1; id < lb->max_vips && !err; id++) {
-		if (lb->bulk->tables[id] == TABLE_KEEP)
+	for (__u32 id = 1; id < lb->max_vips; id++) {
+		if (x->tables[id] == TABLE_KEEP || live[id])
 			continue;
-		lb->bulk->tables[id] = TABLE_KEEP;
-		if (!live[id] && bpf_map_delete_elem(lb->tables, &id) && errno != ENOENT)
-			err = -errno;
+		if (bpf_map_delete_elem(lb->tables, &id) && errno != ENOENT) {
+			err = err ?: -errno;
+			continue;
+		}
+		x->tables[id] = TABLE_KEEP;
 	}
-	if (!err && lb->bulk->cfg_flags) {
-		lb->bulk->cfg_flags = false;
+	if (!err && x->cfg_flags) {
+		x->cfg_flags = false;
 		err = update_cfg_flags(lb);
 	}
 out:
+	free(jobs);
 	free(vips);
 	free(live);
 	return err;
@@ -830,7 +1293,11 @@ int lb_bulk_end(struct lb *lb)
 {
 	int err = lb_bulk_flush(lb);
 
-	bulk_free(lb);
+	if (in_bulk(lb)) {
+		lb->idx->bulk = false;
+		/* a checked index from here on, for a struct lb that holds the lock */
+		lb->idx->loaded = lb->idx->loaded && lb->lock_fd != -1;
+	}
 	return err;
 }
 
@@ -860,22 +1327,32 @@ out:
 	return err ? err : (int)len;
 }
 
+/* The lowest free VIP id. */
 static int vip_alloc_id(struct lb *lb, __u32 *id)
 {
-	struct lb_vip_entry *all = calloc(lb->max_vips, sizeof(*all));
-	unsigned char *used = calloc(lb->max_vips, 1);
+	struct lb_index *x = idx_ready(lb);
+	struct lb_vip_entry *all;
+	unsigned char *used;
 	int n, err = -ENOSPC;
 
+	if (x) {
+		for (__u32 i = x->vip_hint ? x->vip_hint : 1; i < lb->max_vips; i++) {
+			if (!x->vip_used[i]) {
+				x->vip_hint = i;
+				*id = i;
+				return 0;
+			}
+		}
+		x->vip_hint = lb->max_vips;
+		return -ENOSPC;
+	}
+	all = calloc(lb->max_vips, sizeof(*all));
+	used = calloc(lb->max_vips, 1);
 	if (!all || !used) {
 		err = -ENOMEM;
 		goto out;
 	}
-	if (lb->bulk) {
-		memcpy(used, lb->bulk->vip_used, lb->max_vips);
-		n = 0;
-	} else {
-		n = lb_vip_list(lb, all, lb->max_vips);
-	}
+	n = lb_vip_list(lb, all, lb->max_vips);
 	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
 		if (all[i].vip.id < lb->max_vips)
 			used[all[i].vip.id] = 1;
@@ -906,8 +1383,8 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	/* A reused id must not inherit an old table or old counters. */
 	if (bpf_map_delete_elem(lb->tables, &vip.id) && errno != ENOENT)
 		return -errno;
-	if (lb->bulk)
-		lb->bulk->tables[vip.id] = TABLE_KEEP;
+	if (in_bulk(lb))
+		lb->idx->tables[vip.id] = TABLE_KEEP;
 	err = zero_percpu(lb->vip_stats, vip.id, sizeof(struct xdplb_traffic));
 	if (err)
 		return err;
@@ -915,9 +1392,8 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 		return -errno;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_NOEXIST))
 		return errno == E2BIG ? -ENOSPC : -errno;
-	if (lb->bulk)
-		lb->bulk->vip_used[vip.id] = 1;
-	return cfg_flags_changed(lb);
+	idx_vip_set(lb, vip.id, true);
+	return add_cfg_flags(lb, key, &vip);
 }
 
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
@@ -954,15 +1430,11 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	err = bump_vip_gen(lb); /* no CPU may answer from a cached copy of it */
 	if (err)
 		return err;
-	if (lb->bulk && vip.id < lb->max_vips) {
-		lb->bulk->tables[vip.id] = TABLE_DELETE; /* nothing can reach it: at the flush */
-		lb->bulk->vip_used[vip.id] = 0;
-	} else if (bpf_map_delete_elem(lb->tables, &vip.id) && errno != ENOENT)
+	if (in_bulk(lb) && vip.id < lb->max_vips)
+		lb->idx->tables[vip.id] = TABLE_DELETE; /* nothing can reach it: at the flush */
+	else if (bpf_map_delete_elem(lb->tables, &vip.id) && errno != ENOENT)
 		return -errno;
-	rs = calloc(lb->max_reals, sizeof(*rs));
-	if (!rs)
-		return -ENOMEM;
-	n = lb_real_list(lb, vip.id, rs, lb->max_reals);
+	n = real_list_alloc(lb, vip.id, &rs);
 	for (int i = 0; i < n; i++) {
 		empty.gen = rs[i].real.gen;
 		err = real_write(lb, rs[i].id, &empty);
@@ -972,6 +1444,7 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	free(rs);
 	if (n < 0)
 		return n;
+	idx_vip_set(lb, vip.id, false);
 	lb_check_forget(lb, vip.id, 0);
 	return err ?: cfg_flags_changed(lb);
 }
@@ -984,9 +1457,55 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Where lb_real_add() puts @real: a free id and the gen its slot had, and how many backends
+ * the VIP has (*count); -EEXIST, -ENOSPC or -errno. */
+static int real_add_slot(struct lb *lb, __u32 vip_id, const struct xdplb_real *real, __u32 *id,
+			 __u16 *prev_gen, __u32 *count)
+{
+	struct lb_index *x = idx_ready(lb);
+	struct xdplb_real *reals;
+	int err;
+
+	for (int tries = 0; x && tries < 2; tries++) {
+		err = idx_real_find(lb, x, vip_id, real->addr, real->family, real->port);
+		if (err >= 0)
+			return -EEXIST;
+		if (err == -ENOENT)
+			err = idx_free_id(lb, x, id, prev_gen);
+		if (err != -EAGAIN) {
+			*count = vip_id < lb->max_vips ? x->count[vip_id] : 0;
+			return err;
+		}
+		x = idx_reload(lb);
+	}
+	reals = reals_read_map(lb);
+	if (!reals)
+		return -ENOMEM;
+	*id = 0;
+	*count = 0;
+	for (__u32 i = 1; i < lb->max_reals; i++) {
+		if (!(reals[i].flags & XDPLB_REAL_F_USED)) {
+			if (!*id) {
+				*id = i;
+				*prev_gen = reals[i].gen;
+			}
+			continue;
+		}
+		if (reals[i].vip_id != vip_id)
+			continue;
+		if (real_matches(&reals[i], real->addr, real->family, real->port)) {
+			free(reals);
+			return -EEXIST;
+		}
+		(*count)++;
+	}
+	free(reals);
+	return *id ? 0 : -ENOSPC;
+}
+
 int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xdplb_real *real)
 {
-	struct xdplb_real *reals, r = *real;
+	struct xdplb_real r = *real;
 	struct xdplb_vip vip;
 	struct xdplb_config cfg;
 	__u32 id = 0, count = 0;
@@ -998,47 +1517,9 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
-	if (lb->bulk) {
-		/* the VIP's list, and the first free id from the cursor */
-		struct lb_bulk *b = lb->bulk;
-
-		for (__u32 i = vip.id < lb->max_vips ? b->head[vip.id] : 0; i; i = b->next[i]) {
-			if (real_matches(&b->reals[i], real->addr, real->family, real->port))
-				return -EEXIST;
-			count++;
-		}
-		while (b->free_from < lb->max_reals &&
-		       (!b->free_from || (b->reals[b->free_from].flags & XDPLB_REAL_F_USED)))
-			b->free_from++;
-		if (b->free_from < lb->max_reals) {
-			id = b->free_from;
-			prev_gen = b->reals[id].gen;
-		}
-		goto found;
-	}
-	reals = reals_read_all(lb);
-	if (!reals)
-		return -ENOMEM;
-	for (__u32 i = 1; i < lb->max_reals; i++) {
-		if (!(reals[i].flags & XDPLB_REAL_F_USED)) {
-			if (!id) {
-				id = i;
-				prev_gen = reals[i].gen;
-			}
-			continue;
-		}
-		if (reals[i].vip_id != vip.id)
-			continue;
-		if (real_matches(&reals[i], real->addr, real->family, real->port)) {
-			reals_put(lb, reals);
-			return -EEXIST;
-		}
-		count++;
-	}
-	reals_put(lb, reals);
-found:
-	if (!id)
-		return -ENOSPC;
+	err = real_add_slot(lb, vip.id, real, &id, &prev_gen, &count);
+	if (err)
+		return err;
 	if (count >= lb_max_reals_per_vip(&cfg))
 		return -E2BIG; /* the scheduler tables could not hold one more */
 	r.vip_id = vip.id;
@@ -1119,12 +1600,13 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 
 struct xdplb_real *lb_reals_snapshot(struct lb *lb)
 {
-	struct xdplb_real *r = reals_read_all(lb), *copy;
+	struct xdplb_real *copy;
 
-	if (!r || !lb->bulk)
-		return r;
+	if (!in_bulk(lb))
+		return reals_read_map(lb);
+	/* in bulk mode, the copy kept in memory is what the maps hold */
 	copy = malloc(lb->max_reals * sizeof(*copy)); /* the caller frees it */
 	if (copy)
-		memcpy(copy, r, lb->max_reals * sizeof(*copy));
+		memcpy(copy, lb->idx->reals, lb->max_reals * sizeof(*copy));
 	return copy;
 }

@@ -9,6 +9,7 @@
 #include "xdplb_abi.h"
 
 struct xdplb_bpf;
+struct lb_index;
 
 /* File descriptors of the balancer's maps, and their sizes. */
 struct lb {
@@ -18,7 +19,7 @@ struct lb {
 	int checks;  /* health check settings (xdplb daemon) */
 	__u32 max_vips, max_reals, max_flows;
 	int lock_fd;	      /* flock()ed pin directory while a command changes state */
-	struct lb_bulk *bulk; /* lb_bulk_begin() */
+	struct lb_index *idx; /* lb.c's own: what it knows of the maps, bulk mode */
 };
 
 /* Open the maps pinned under @dir.  Returns 0, or -ENOENT when nothing is attached there. */
@@ -26,7 +27,9 @@ int lb_open(struct lb *lb, const char *dir);
 /* Use the maps of a loaded skeleton (tests, benchmarks). */
 int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel);
 void lb_close(struct lb *lb);
-/* Serialise state changes between concurrent xdplb processes. */
+/* Serialise state changes between concurrent xdplb processes.  While it holds the lock, a
+ * struct lb keeps an index of backend and VIP ids (lb.c) so that a change does not read every
+ * backend slot; taking or dropping the lock forgets it. */
 int lb_lock(struct lb *lb, const char *dir);
 void lb_unlock(struct lb *lb);
 
@@ -98,10 +101,13 @@ int lb_checks_restore(struct lb *lb, const struct lb_check_entry *e, size_t n);
  * Bulk mode, for many changes in a row (batch files): the backend array is read once and kept
  * in memory, and the tables of VIPs that gain backends, change weights or options are built
  * once each by lb_bulk_flush() rather than after every change (each table swap waits for an
- * RCU grace period).  Meanwhile new backends take no new flows yet; deleting a backend still
+ * RCU grace period); the flush builds them on every CPU the process may use and swaps them in
+ * up to 256 at a time.  Meanwhile new backends take no new flows yet; deleting a backend still
  * rebuilds its table at once (no table names a freed backend id), and a deleted VIP's table
  * goes at the flush (the VIP itself is gone at once).  lb_bulk_end() flushes and leaves bulk
- * mode.
+ * mode.  Holding the lock (lb_lock()) throughout is the caller's business.  lb_bulk_begin()
+ * returns -EBUSY in bulk mode already; outside it, lb_bulk_flush() and lb_bulk_end() do
+ * nothing and return 0.
  */
 int lb_bulk_begin(struct lb *lb);
 int lb_bulk_flush(struct lb *lb);
