@@ -332,7 +332,7 @@ static int sync_targets(struct daemon *d)
 				d->by_id[id]->seen = false;
 			d->by_id[id] = t;
 		} else if (memcmp(&t->check, c, sizeof(*c))) {
-			hc_target_init(t, &v->key, r, c); /* new settings, same state */
+			hc_engine_update(d->eng, t, &v->key, r, c); /* new settings, same state */
 		}
 		if (t->run.up != up) {
 			/* someone else wrote the state (or our write failed): the map wins */

@@ -501,6 +501,14 @@ void hc_engine_del(struct hc_engine *e, struct hc_target *t)
 	}
 }
 
+void hc_engine_update(struct hc_engine *e, struct hc_target *t, const struct xdplb_vip_key *vk,
+		      const struct xdplb_real *r, const struct xdplb_check *c)
+{
+	probe_stop(e, t); /* a probe in flight was started under the old settings */
+	hc_target_init(t, vk, r, c);
+	t->next_ms = hc_now_ms();
+}
+
 size_t hc_engine_count(struct hc_engine *e)
 {
 	return e->n;

@@ -84,6 +84,10 @@ int hc_engine_fd(struct hc_engine *e);
 int hc_engine_add(struct hc_engine *e, struct hc_target *t, unsigned int delay_ms);
 /* Stop a target's probe and free it. */
 void hc_engine_del(struct hc_engine *e, struct hc_target *t);
+/* New settings for a target: its probe in flight is dropped, the next starts now; the
+ * rise/fall state stays. */
+void hc_engine_update(struct hc_engine *e, struct hc_target *t, const struct xdplb_vip_key *vk,
+		      const struct xdplb_real *r, const struct xdplb_check *c);
 size_t hc_engine_count(struct hc_engine *e);
 struct hc_target *hc_engine_target(struct hc_engine *e, size_t i);
 /* Wait up to @timeout_ms for events and handle them; returns the events of other fds

@@ -259,7 +259,8 @@ test_check_types() {
 		check "exec sleep 5: down" false
 		return 1
 	}
-	check "exec: logged the timeout" grep -q "10.0.2.12.*up -> down: timeout after 0.3s" "$DLOG" ||
+	check "exec: logged the timeout ($(grep 10.0.2.12 "$DLOG" | tail -2))" \
+		grep -q "10.0.2.12.*up -> down: timeout after 0.3s" "$DLOG" ||
 		return 1
 	# no check at all: the backend is up again
 	xlb "$NS_LB" check del tcp "$VIP:80" real 10.0.2.12 || return 1
