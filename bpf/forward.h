@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* This file contains the forwarding modes (TUN, DR, NAT and NAT's return path) and the
- * egress decision through the kernel's routing and neighbour tables (bpf_fib_lookup). */
+ * egress decision through the kernel's routing and neighbour tables (bpf_fib_lookup), whose
+ * answers each CPU caches for a short time. */
 #ifndef XDPLB_FORWARD_H
 #define XDPLB_FORWARD_H
 
@@ -105,21 +106,22 @@ static __noinline int next_hop_refresh(struct xdp_md *ctx, struct xdplb_nh *c,
  * next_hop_v4() - egress interface and MACs towards a destination, cached.
  * @c: the cache entry for the destination (this CPU's), or NULL when there is none.
  * @q: the question.  src is the source address for the lookup; key_src is what the answer
- *	depends on of it: the tunnel source in TUN mode (fixed), 0 in DR and NAT mode, where
- *	src is the client and the backend's next hop is taken to be the same for every client
- *	(source-based policy routing towards backends is not honoured per client).  tot_len is
- *	the IP total length of the packet as it will leave, for the route's MTU.  now is
- *	bpf_ktime_get_coarse_ns(), in_ifindex the interface the packet came in on.
- * @tmp: where the answer goes when the cache has no slot for @real_id.
+ *	depends on of it: the tunnel source in TUN mode and the VIP for NAT replies (both
+ *	fixed per entry), 0 towards a backend in DR and NAT mode, where src is the client and
+ *	the backend's next hop is taken to be the same for every client (source-based policy
+ *	routing towards backends is not honoured per client).  tot_len is the IP total length
+ *	of the packet as it will leave, for the route's MTU.  now is bpf_ktime_get_coarse_ns(),
+ *	in_ifindex the interface the packet came in on.
+ * @tmp: where the answer goes when @c is NULL.
  * @nh: set to the answer on BPF_FIB_LKUP_RET_SUCCESS.
  *
- * bpf_fib_lookup() is about 40% of an established flow's cost, and its answer for one
+ * bpf_fib_lookup() was about 40% of an established flow's cost, and its answer for one
  * destination changes rarely.  So each CPU keeps the last successful answer per backend (and
  * for NAT replies per client, in a direct-mapped table) and uses it for cfg_nh_ttl_ns, as
- * long as the question is the same one: same destination address,
- * tunnel source, ingress interface and protocol, a packet no longer than one the route's MTU
- * was checked for, and forwarding still on for the ingress interface.  Anything else asks
- * the kernel again; a failed lookup drops the entry, so that the next packet asks again too.
+ * long as the question is the same one: same destination, key_src, ingress interface and
+ * protocol, a packet no longer than one the route's MTU was checked for, and forwarding
+ * still on for the ingress interface.  Anything else asks the kernel again; a failed lookup
+ * empties the entry, so that the next packet asks again too.
  *
  * Returns: a BPF_FIB_LKUP_RET_*.
  */
@@ -256,7 +258,8 @@ static __always_inline void nat_reply_key(const struct packet *p, const struct x
  *
  * TUN: IPv4-in-IPv4 (encap_v4()).  DR: only the Ethernet header changes, to the backend's
  * MAC.  NAT: destination address and port become the backend's.  The kernel's routing and
- * neighbour tables give the next hop and egress interface, and check the egress MTU.  When
+ * neighbour tables give the next hop and egress interface, and check the egress MTU
+ * (through next_hop_v4()'s per-CPU cache).  When
  * the next hop's MAC is not known yet, TUN and NAT packets go to the kernel already
  * rewritten (it resolves the neighbour and forwards them; later packets take the fast
  * path); a DR packet still carries the VIP as destination, so the kernel could not deliver
