@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* This file contains the forwarding modes (TUN, DR, NAT and NAT's return path) and the
- * egress decision through the kernel's routing and neighbour tables (bpf_fib_lookup). */
+ * egress decision through the kernel's routing and neighbour tables (bpf_fib_lookup), whose
+ * answers each CPU caches for a short time. */
 #ifndef XDPLB_FORWARD_H
 #define XDPLB_FORWARD_H
 
@@ -102,30 +103,32 @@ static __noinline int next_hop_refresh(struct xdp_md *ctx, struct xdplb_nh *c,
 }
 
 /**
- * next_hop_v4() - egress interface and MACs towards backend @real_id, cached.
+ * next_hop_v4() - egress interface and MACs towards a destination, cached.
+ * @c: the cache entry for the destination (this CPU's), or NULL when there is none.
  * @q: the question.  src is the source address for the lookup; key_src is what the answer
- *	depends on of it: the tunnel source in TUN mode (fixed), 0 in DR and NAT mode, where
- *	src is the client and the backend's next hop is taken to be the same for every client
- *	(source-based policy routing towards backends is not honoured per client).  tot_len is
- *	the IP total length of the packet as it will leave, for the route's MTU.  now is
- *	bpf_ktime_get_coarse_ns(), in_ifindex the interface the packet came in on.
- * @tmp: where the answer goes when the cache has no slot for @real_id.
+ *	depends on of it: the tunnel source in TUN mode and the VIP for NAT replies (both
+ *	fixed per entry), 0 towards a backend in DR and NAT mode, where src is the client and
+ *	the backend's next hop is taken to be the same for every client (source-based policy
+ *	routing towards backends is not honoured per client).  tot_len is the IP total length
+ *	of the packet as it will leave, for the route's MTU.  now is bpf_ktime_get_coarse_ns(),
+ *	in_ifindex the interface the packet came in on.
+ * @tmp: where the answer goes when @c is NULL.
  * @nh: set to the answer on BPF_FIB_LKUP_RET_SUCCESS.
  *
- * bpf_fib_lookup() is about 40% of an established flow's cost, and its answer for one
- * backend changes rarely.  So each CPU keeps the last successful answer per backend and uses
- * it for cfg_nh_ttl_ns, as long as the question is the same one: same backend address,
- * tunnel source, ingress interface and protocol, a packet no longer than one the route's MTU
- * was checked for, and forwarding still on for the ingress interface.  Anything else asks
- * the kernel again; a failed lookup drops the entry, so that the next packet asks again too.
+ * bpf_fib_lookup() was about 40% of an established flow's cost, and its answer for one
+ * destination changes rarely.  So each CPU keeps the last successful answer per backend (and
+ * for NAT replies per client, in a direct-mapped table) and uses it for cfg_nh_ttl_ns, as
+ * long as the question is the same one: same destination, key_src, ingress interface and
+ * protocol, a packet no longer than one the route's MTU was checked for, and forwarding
+ * still on for the ingress interface.  Anything else asks the kernel again; a failed lookup
+ * empties the entry, so that the next packet asks again too.
  *
  * Returns: a BPF_FIB_LKUP_RET_*.
  */
-static __always_inline int next_hop_v4(struct xdp_md *ctx, __u32 real_id, const struct nh_query *q,
-				       struct xdplb_nh *tmp, struct xdplb_nh **nh)
+static __always_inline int next_hop_v4(struct xdp_md *ctx, struct xdplb_nh *c,
+				       const struct nh_query *q, struct xdplb_nh *tmp,
+				       struct xdplb_nh **nh)
 {
-	struct xdplb_nh *c = bpf_map_lookup_elem(&xdplb_nexthop, &real_id);
-
 	if (c && q->now < c->expires && c->dst == q->dst && c->src == q->key_src &&
 	    c->in_ifindex == q->in_ifindex && c->proto == q->proto && q->tot_len <= c->max_len &&
 	    ingress_forwarding(ctx)) {
@@ -255,7 +258,8 @@ static __always_inline void nat_reply_key(const struct packet *p, const struct x
  *
  * TUN: IPv4-in-IPv4 (encap_v4()).  DR: only the Ethernet header changes, to the backend's
  * MAC.  NAT: destination address and port become the backend's.  The kernel's routing and
- * neighbour tables give the next hop and egress interface, and check the egress MTU.  When
+ * neighbour tables give the next hop and egress interface, and check the egress MTU
+ * (through next_hop_v4()'s per-CPU cache).  When
  * the next hop's MAC is not known yet, TUN and NAT packets go to the kernel already
  * rewritten (it resolves the neighbour and forwards them; later packets take the fast
  * path); a DR packet still carries the VIP as destination, so the kernel could not deliver
@@ -284,7 +288,7 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 				       .proto = IPPROTO_IPIP,
 				       .in_ifindex = ctx->ingress_ifindex,
 				       .now = now };
-		rc = next_hop_v4(ctx, real_id, &q, &tmp, &nh);
+		rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nexthop, &real_id), &q, &tmp, &nh);
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 			err = arrived_macs(ctx, smac, dmac);
 			err = err ?: encap_v4(ctx, p, cfg->tun_src4, dst, smac, dmac);
@@ -302,7 +306,7 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 			       .proto = p->key.proto,
 			       .in_ifindex = ctx->ingress_ifindex,
 			       .now = now };
-	rc = next_hop_v4(ctx, real_id, &q, &tmp, &nh);
+	rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nexthop, &real_id), &q, &tmp, &nh);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && vip->mode == XDPLB_MODE_DR)
 		return -XDPLB_R_DROP_NO_NEIGH;
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
@@ -340,27 +344,35 @@ static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p
 #define NAT_NOT_A_REPLY (-1 - XDPLB_R_MAX)
 static __always_inline int nat_reply_v4(struct xdp_md *ctx, const struct packet *p)
 {
-	struct bpf_fib_lookup fib = {};
+	__be32 client = p->fkey.dst;
+	__u32 slot = (client * 0x9e3779b1u) >> 20; /* 12 bits: XDPLB_NH_CLIENT_SLOTS */
+	struct xdplb_nh tmp, *nh = &tmp;
+	struct nh_query q = {};
 	struct xdplb_nat *nv;
-	__be32 vip_addr;
 	__be16 vip_port;
 	int rc, err;
 
 	nv = bpf_map_lookup_elem(&xdplb_nat, &p->fkey);
 	if (!nv)
 		return NAT_NOT_A_REPLY;
-	vip_addr = nv->vip_addr[0];
 	vip_port = nv->vip_port;
-	rc = fib_v4(ctx, &fib, vip_addr, p->key.dst[0], p->key.proto, p->l3_len);
+	/* the VIP is the source: policy routing may depend on it, so it is part of the key */
+	q.src = q.key_src = nv->vip_addr[0];
+	q.dst = client;
+	q.tot_len = p->l3_len;
+	q.proto = p->fkey.proto;
+	q.in_ifindex = ctx->ingress_ifindex;
+	q.now = bpf_ktime_get_coarse_ns();
+	rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nh_client, &slot), &q, &tmp, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return fib_error(rc);
-	err = nat_rewrite(ctx, p, false, vip_addr, vip_port);
+	err = nat_rewrite(ctx, p, false, q.src, vip_port);
 	if (err)
 		return err;
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return XDPLB_R_PASS_NO_NEIGH;
-	err = set_l2(ctx, p, fib.smac, fib.dmac);
-	return err ?: fib_out(fib.ifindex, ctx->ingress_ifindex);
+	err = set_l2(ctx, p, nh->smac, nh->dmac);
+	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }
 
 #endif /* XDPLB_FORWARD_H */

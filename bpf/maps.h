@@ -139,6 +139,19 @@ struct {
 	__type(value, struct xdplb_nh);
 } xdplb_nexthop SEC(".maps");
 
+/*
+ * hash of a client address -> next hop towards that client, per CPU, for NAT replies: a
+ * direct-mapped cache (a collision just replaces the slot; the entry says which client it is
+ * for).  Not pinned, like xdplb_nexthop.
+ */
+#define XDPLB_NH_CLIENT_SLOTS 4096 /* a power of 2 */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_NH_CLIENT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xdplb_nh);
+} xdplb_nh_client SEC(".maps");
+
 /* [0] -> global settings. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

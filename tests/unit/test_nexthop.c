@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * BPF_PROG_TEST_RUN tests of the next-hop cache (bpf/forward.h, next_hop_v4()): each CPU keeps
- * bpf_fib_lookup()'s answer per backend for cfg_nh_ttl_ns.  What must hold: a change of the
- * kernel's neighbour or routing tables reaches the data plane within that time (the tests
- * change the sandbox's real tables and wait for it), and a different question (another
- * backend address under the same id, another tunnel source, ingress interface, a longer
+ * bpf_fib_lookup()'s answer per backend, and for NAT replies per client, for cfg_nh_ttl_ns.  What
+ * must hold: a change of the kernel's neighbour or routing tables reaches the data plane within
+ * that time (the tests change the sandbox's real tables and wait for it), and a different question
+ * (another backend address under the same id, another tunnel source, ingress interface, a longer
  * packet, forwarding switched off) is answered afresh at once, without waiting.
  */
 #include <sched.h>
@@ -12,15 +12,19 @@
 
 static struct fixture fx;
 
-#define CLIENT	"192.0.2.1"
-#define VIP_TUN "10.0.0.10" /* TCP :80, TUN, backend BE_TUN only */
-#define VIP_DR	"10.0.0.60" /* TCP :80, DR, backend BE_DR only */
-#define BE_TUN	"10.0.1.11"
-#define BE_DR	"10.0.1.12"
-#define BE_NEW	"10.0.1.13"
+#define CLIENT	 "192.0.2.1"
+#define VIP_TUN	 "10.0.0.10" /* TCP :80, TUN, backend BE_TUN only */
+#define VIP_DR	 "10.0.0.60" /* TCP :80, DR, backend BE_DR only */
+#define BE_TUN	 "10.0.1.11"
+#define BE_DR	 "10.0.1.12"
+#define BE_NEW	 "10.0.1.13"
+#define VIP_NAT1 "10.0.0.80" /* TCP :80, NAT, backend BE_NAT:8080 */
+#define VIP_NAT2 "10.0.0.81" /* the same */
+#define BE_NAT	 "10.0.1.14"
 
 static const __u8 router_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0xfe }; /* 10.0.3.254 */
 static const __u8 moved_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0xaa, 0x11 };
+static const __u8 router2_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0xfd }; /* 10.0.3.253 */
 
 static __u16 next_sport = 30000;
 
@@ -412,6 +416,124 @@ static void case_longer_packet(void)
 		   BE_TUN, BE_TUN);
 }
 
+static int nat_vip(const char *vip)
+{
+	struct xdplb_vip_key k = fx_vip_key(vip, 80, IPPROTO_TCP);
+	struct xdplb_vip v = { .mode = XDPLB_MODE_NAT };
+	struct xdplb_real rl = { .family = 2, .weight = 1, .port = htons(8080) };
+
+	rl.addr[0] = ipv4_addr(BE_NAT);
+	return lb_vip_add(&fx.lb, &k, &v) ?: lb_real_add(&fx.lb, &k, &rl);
+}
+
+/* A NAT flow from @client:@sport to @vip:80 (its first packet writes the reply entry), then
+ * the backend's reply, arriving on lb0. */
+static int nat_reply(const char *vip, __be32 client, __u16 sport, struct fx_run *r)
+{
+	struct pkt_spec s = { .saddr = client,
+			      .daddr = ipv4_addr(vip),
+			      .sport = sport,
+			      .dport = 80,
+			      .seq = 1,
+			      .tcp_flags = PKT_TCP_SYN };
+	struct pkt_buf in;
+	int err;
+
+	pkt_v4_tcp(&in, &s);
+	err = fx_run(&fx, &in, fx.lb0, r);
+	if (err || !ASSERT_EQ(r->retval, XDP_TX, "nat: forward packet"))
+		return err ?: -1;
+	s = (struct pkt_spec){ .saddr = ipv4_addr(BE_NAT),
+			       .daddr = client,
+			       .sport = 8080,
+			       .dport = sport,
+			       .seq = 1,
+			       .ack = 2,
+			       .tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK };
+	pkt_v4_tcp(&in, &s);
+	return fx_run(&fx, &in, fx.lb0, r);
+}
+
+/* White box, like nh_extend(): the client's slot (bpf/forward.h's index) lasts an hour. */
+static bool nh_extend_client(__be32 client)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(fx.skel->maps.xdplb_nh_client);
+	__u32 slot = (client * 0x9e3779b1u) >> 20;
+	struct xdplb_nh nh[ncpu > 0 ? ncpu : 1];
+	int n = 0;
+
+	if (!ASSERT_EQ(bpf_map_lookup_elem(fd, &slot, nh), 0, "read the client's slot"))
+		return false;
+	for (int c = 0; c < ncpu; c++) {
+		if (nh[c].expires && nh[c].dst == client) {
+			nh[c].expires = fx_coarse_now() + 3600ull * 1000000000ull;
+			n++;
+		}
+	}
+	return ASSERT_TRUE(n > 0, "the client's entry") &&
+	       ASSERT_EQ(bpf_map_update_elem(fd, &slot, nh, BPF_ANY), 0, "write the slot");
+}
+
+static void case_nat_reply_router_change(void)
+{
+	__be32 client = ipv4_addr(CLIENT);
+	struct fx_run r;
+
+	if (nat_reply(VIP_NAT1, client, next_sport++, &r) ||
+	    !expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "reply via the router"))
+		return;
+	if (sandbox_sh("ip neigh replace 10.0.3.254 lladdr 02:00:00:00:aa:11 nud permanent "
+		       "dev lb1"))
+		return;
+	wait_ttl();
+	if (!nat_reply(VIP_NAT1, client, next_sport++, &r))
+		expect_fwd(&r, XDP_REDIRECT, moved_mac, fx_lb1_mac, "router's new MAC");
+	sandbox_sh("ip neigh replace 10.0.3.254 lladdr 02:00:00:00:03:fe nud permanent dev lb1");
+	wait_ttl();
+}
+
+/* The reply's source (the VIP) is part of the question: source-based policy routing. */
+static void case_nat_reply_vip_source(void)
+{
+	__be32 client = ipv4_addr(CLIENT);
+	struct fx_run r;
+
+	if (nat_reply(VIP_NAT1, client, next_sport++, &r) ||
+	    !expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "VIP 1: main table") ||
+	    !nh_extend_client(client) ||
+	    sandbox_sh("ip route add 192.0.2.0/24 via 10.0.3.253 dev lb1 table 102 && "
+		       "ip rule add from %s lookup 102",
+		       VIP_NAT2))
+		return;
+	if (!nat_reply(VIP_NAT2, client, next_sport++, &r))
+		expect_fwd(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac,
+			   "VIP 2: its policy route at once");
+	if (!nat_reply(VIP_NAT1, client, next_sport++, &r))
+		expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "VIP 1: unchanged");
+	sandbox_sh("ip rule del from %s lookup 102 && ip route flush table 102", VIP_NAT2);
+}
+
+/* 5000 clients over 4096 slots: slots are shared, each reply must go to its own router. */
+static void case_nat_reply_many_clients(void)
+{
+	struct fx_run r;
+	int bad = 0;
+
+	if (sandbox_sh("ip route add 100.64.0.0/16 via 10.0.3.254 dev lb1 && "
+		       "ip route add 100.65.0.0/16 via 10.0.3.253 dev lb1"))
+		return;
+	for (int i = 0; i < 5000 && bad < 10; i++) {
+		__be32 client = htonl((100u << 24) | ((64u + i % 2) << 16) | (i / 2 + 1));
+		const __u8 *want = i % 2 ? router2_mac : router_mac;
+
+		if (nat_reply(VIP_NAT1, client, 1000, &r) || r.retval != XDP_REDIRECT ||
+		    memcmp(r.out, want, ETH_ALEN))
+			bad++;
+	}
+	ASSERT_EQ(bad, 0, "replies to the right router");
+	sandbox_sh("ip route del 100.64.0.0/16 && ip route del 100.65.0.0/16");
+}
+
 int main(void)
 {
 	cpu_set_t cpus;
@@ -429,7 +551,10 @@ int main(void)
 		0 ||
 	    fx_real_add(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_TUN, 1) ||
 	    fx_vip_add_sched(&fx, VIP_DR, 80, IPPROTO_TCP, XDPLB_SCHED_MH, XDPLB_MODE_DR, 0) < 0 ||
-	    fx_real_add(&fx, VIP_DR, 80, IPPROTO_TCP, BE_DR, 1)) {
+	    fx_real_add(&fx, VIP_DR, 80, IPPROTO_TCP, BE_DR, 1) || nat_vip(VIP_NAT1) ||
+	    nat_vip(VIP_NAT2) ||
+	    sandbox_sh("ip neigh replace 10.0.3.253 lladdr 02:00:00:00:03:fd nud permanent "
+		       "dev lb1")) {
 		printf("setup failed\n0 passed, 1 failed\n");
 		return 1;
 	}
@@ -444,5 +569,10 @@ int main(void)
 	RUN_CASE("another ingress interface: looked up at once", case_ingress_interface);
 	RUN_CASE("forwarding switched off: dropped at once", case_forwarding_off);
 	RUN_CASE("packet longer than any checked: MTU checked at once", case_longer_packet);
+	RUN_CASE("nat reply: the client's router MAC change within the TTL",
+		 case_nat_reply_router_change);
+	RUN_CASE("nat reply: another VIP as source: looked up at once", case_nat_reply_vip_source);
+	RUN_CASE("nat reply: clients sharing a slot each get their own next hop",
+		 case_nat_reply_many_clients);
 	return TEST_MAIN_END();
 }
