@@ -24,8 +24,19 @@ def serve(addr, port, identity):
 
 
 def send(addr, port, count, timeout):
+    seen, spares = set(), []
     for i in range(count):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        # a new source port each time: a port the kernel hands out again would continue an
+        # earlier flow (and a test counting new flows would count one too few), so a socket
+        # that got one is kept open until the end, and another is taken
+        while True:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind(("0.0.0.0", 0))
+            if sock.getsockname()[1] not in seen:
+                break
+            spares.append(sock)
+        seen.add(sock.getsockname()[1])
+        with sock:
             sock.settimeout(timeout)
             # connect() makes the kernel drop datagrams from any other source: an answer
             # that does not come from ADDR:PORT (e.g. not rewritten back to the VIP) is lost
@@ -35,6 +46,8 @@ def send(addr, port, count, timeout):
                 print(sock.recv(2048).decode(), flush=True)
             except (socket.timeout, ConnectionRefusedError):
                 print("FAILED", flush=True)
+    for sock in spares:
+        sock.close()
 
 
 def main():
