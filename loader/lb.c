@@ -63,6 +63,14 @@ static void lb_fill_sizes(struct lb *lb)
 	lb->max_flows = map_max_entries(lb->flows);
 }
 
+__u64 lb_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 int lb_open(struct lb *lb, const char *dir)
 {
 	char path[PATH_MAX];
@@ -1449,14 +1457,6 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	return err ?: cfg_flags_changed(lb);
 }
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* Where lb_real_add() puts @real: a free id and the gen its slot had, and how many backends
  * the VIP has (*count); -EEXIST, -ENOSPC or -errno. */
 static int real_add_slot(struct lb *lb, __u32 vip_id, const struct xdplb_real *real, __u32 *id,
@@ -1525,7 +1525,7 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 	r.vip_id = vip.id;
 	r.flags |= XDPLB_REAL_F_USED;
 	r.state = XDPLB_REAL_UP;
-	r.since = now_ns();
+	r.since = lb_mono_ns();
 	r.gen = prev_gen + 1; /* flows of the id's previous holder do not follow this one */
 	err = zero_percpu(lb->real_stats, id, sizeof(struct xdplb_traffic));
 	if (err)
@@ -1569,6 +1569,40 @@ int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __
 	if (err)
 		return err;
 	return table_changed(lb, &vip);
+}
+
+int lb_real_set_state(struct lb *lb, __u32 id, __u16 gen, __u8 state)
+{
+	struct xdplb_real r;
+	struct xdplb_vip vip = {};
+	struct lb_vip_entry *vips;
+	int n, err = -ENOENT;
+
+	if (id >= lb->max_reals || bpf_map_lookup_elem(lb->reals, &id, &r))
+		return id >= lb->max_reals ? -ENOENT : -errno;
+	if (!(r.flags & XDPLB_REAL_F_USED) || r.gen != gen)
+		return -ENOENT;
+	if (r.state == state)
+		return 0;
+	/* the VIP record (its scheduler) for the rebuild */
+	vips = calloc(lb->max_vips, sizeof(*vips));
+	if (!vips)
+		return -ENOMEM;
+	n = lb_vip_list(lb, vips, lb->max_vips);
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
+		if (vips[i].vip.id == r.vip_id) {
+			vip = vips[i].vip;
+			err = 0;
+			break;
+		}
+	}
+	free(vips);
+	if (err)
+		return err;
+	r.state = state;
+	r.since = lb_mono_ns();
+	err = real_write(lb, id, &r);
+	return err ?: table_changed(lb, &vip);
 }
 
 int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,

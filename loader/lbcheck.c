@@ -1,52 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Health in the maps: backend states and health check settings (see lb.h). */
+/* Health check settings in the maps (see lb.h); backend states are set in lb.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 #include "lb.h"
-
-__u64 lb_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-int lb_real_set_state(struct lb *lb, __u32 id, __u16 gen, __u8 state)
-{
-	struct xdplb_real r;
-	struct xdplb_vip vip = {};
-	struct lb_vip_entry *vips;
-	int n, err = -ENOENT;
-
-	if (bpf_map_lookup_elem(lb->reals, &id, &r))
-		return -errno;
-	if (!(r.flags & XDPLB_REAL_F_USED) || r.gen != gen)
-		return -ENOENT;
-	if (r.state == state)
-		return 0;
-	r.state = state;
-	r.since = lb_mono_ns();
-	if (bpf_map_update_elem(lb->reals, &id, &r, BPF_EXIST))
-		return -errno;
-	/* the VIP record (scheduler) for the rebuild */
-	vips = calloc(lb->max_vips, sizeof(*vips));
-	if (!vips)
-		return -ENOMEM;
-	n = lb_vip_list(lb, vips, lb->max_vips);
-	for (int i = 0; i < n; i++) {
-		if (vips[i].vip.id == r.vip_id) {
-			vip = vips[i].vip;
-			err = 0;
-			break;
-		}
-	}
-	free(vips);
-	return err ?: lb_table_rebuild(lb, &vip);
-}
 
 void lb_check_defaults(struct xdplb_check *c)
 {
