@@ -72,6 +72,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_nat SEC(".maps");
 
+/* The IPv6 flow and NAT tables: like xdplb_flows and xdplb_nat, keyed by a struct
+ * xdplb_flow_key.  The loader sizes them at a quarter of the IPv4 ones. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 4);
+	__type(key, struct xdplb_flow_key);
+	__type(value, struct xdplb_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_flows6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 4);
+	__type(key, struct xdplb_flow_key);
+	__type(value, struct xdplb_nat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_nat6 SEC(".maps");
+
 /* {client address, VIP id} -> backend, for persistent VIPs (ipvsadm -p). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

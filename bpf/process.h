@@ -39,7 +39,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	if (proto < 0)
 		return proto;
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return XDPLB_R_PASS_IPV6;
+		return XDPLB_R_PASS_IPV6_EXT;
 	if (proto != bpf_htons(ETH_P_IP))
 		return XDPLB_R_PASS_NOT_IP;
 	err = parse_ipv4(data, data_end, &p);

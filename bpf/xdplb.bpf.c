@@ -17,7 +17,8 @@ int xdplb_xdp_ingress(struct xdp_md *ctx)
 		action = XDP_DROP;
 	} else if (reason == XDPLB_R_TX) {
 		action = XDP_TX;
-	} else if (reason == XDPLB_R_REDIRECT || reason == XDPLB_R_TX_REJECT) {
+	} else if (reason == XDPLB_R_REDIRECT || reason == XDPLB_R_TX_REJECT ||
+		   reason == XDPLB_R_TX_ECHO || reason == XDPLB_R_TX_TOO_BIG) {
 		action = XDP_REDIRECT;
 	} else {
 		action = XDP_PASS;

@@ -51,7 +51,7 @@ struct xdplb_real {
 _Static_assert(sizeof(struct xdplb_real) == 40, "ABI: xdplb_real");
 
 /* A 5-tuple of either family (IPv4 in src[0], dst[0]): what the data plane parses a packet
- * into, and the key a future IPv6 flow table would use. */
+ * into, and the key of the IPv6 flow and NAT tables (xdplb_flows6, xdplb_nat6). */
 struct xdplb_flow_key {
 	__be32 src[4];
 	__be32 dst[4];
@@ -91,8 +91,9 @@ struct xdplb_flow {
 };
 _Static_assert(sizeof(struct xdplb_flow) == 24, "ABI: xdplb_flow");
 
-/* xdplb_nat key is the reply's 5-tuple (backend -> client) as a struct xdplb_flow_key4;
- * the value says what to put back as the source. */
+/* xdplb_nat key is the reply's 5-tuple (backend -> client) as a struct xdplb_flow_key4
+ * (xdplb_nat6: as a struct xdplb_flow_key); the value says what to put back as the source.
+ * An l3hash VIP's entry has ports 0 in the key and vip_port 0 (the port is left alone). */
 struct xdplb_nat {
 	__be32 vip_addr[4];
 	__be16 vip_port;
@@ -135,7 +136,7 @@ struct xdplb_gc_args {
 struct xdplb_config {
 	__be32 tun_src4;      /* outer source address of IPv4 tunnels */
 	__u32 flags;	      /* XDPLB_CFG_F_* */
-	__be32 tun_src6[4];   /* outer source address of IPv6 tunnels (later) */
+	__be32 tun_src6[4];   /* outer source address of IPv6 tunnels (to IPv6 backends) */
 	__u32 ring_size;      /* Maglev table size for new VIPs (a prime) */
 	__u32 tcp_timeout;    /* seconds: idle TCP flow (ipvsadm --set tcp) */
 	__u32 tcpfin_timeout; /* seconds: TCP flow after FIN or RST (--set tcpfin) */
@@ -144,8 +145,11 @@ struct xdplb_config {
 			       * that the daemon re-reads backends and checks only after one */
 	__u32 vip_gen;	      /* bumped after every change of xdplb_vips: the data plane's
 			       * per-CPU VIP cache (bpf/vip_cache.h) is valid while it stays */
+	__u32 mtu;	      /* largest IP packet sent towards a backend (outer header
+			       * included); 0 = the egress route's MTU, which always applies */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct xdplb_config) == 48, "ABI: xdplb_config");
+_Static_assert(sizeof(struct xdplb_config) == 56, "ABI: xdplb_config");
 
 /* xdplb_nexthop value (per CPU, indexed by backend id): a next hop as bpf_fib_lookup() found
  * it, and what the question was (bpf/forward.h, next_hop_v4()).  Only the data plane writes

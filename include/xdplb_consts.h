@@ -100,11 +100,32 @@ enum xdplb_flow_state {
 	(1u << 1) /* no backend up: answer TCP with RST and UDP with ICMP port unreachable         \
 		   * (default: drop, counted as drop_no_backend) */
 
+#define XDPLB_VIP_F_L3HASH                                                                         \
+	(1u << 2) /* schedule and key flows on addresses only (ports count as 0), so that every  \
+		   * fragment of a datagram follows its flow; UDP services that fragment */
+
+/*
+ * Address entries in xdplb_vips: key {addr, port 0, proto, family | XDPLB_AF_ADDR}, kept by
+ * the control plane for every {address, protocol} that has a VIP.  The value is a copy of
+ * that VIP when it is the only one on the address and protocol and it has l3hash (non-first
+ * fragments, which carry no ports, go to it); otherwise its id is 0 (such fragments are
+ * dropped, counted as drop_fragment).  Echo requests look for them too.  Listing VIPs skips
+ * them.
+ */
+#define XDPLB_AF_ADDR 0x80
+
+/* Extension headers an IPv6 packet may carry before TCP/UDP (more: pass_ipv6_ext). */
+#define XDPLB_MAX_EXT_HDRS 4
+
 /* xdplb_config.flags */
 #define XDPLB_CFG_F_NAT (1u << 0) /* some VIP is in NAT mode: look replies up in xdplb_nat */
 #define XDPLB_CFG_F_PORT0                                                                          \
 	(1u << 1) /* some VIP has port 0: a miss on the port is looked up                          \
 		   * again with port 0 (else pass-through pays one lookup) */
+#define XDPLB_CFG_F_ECHO (1u << 2) /* answer ICMP/ICMPv6 echo requests to VIP addresses */
+#define XDPLB_CFG_F_NAT_L3                                                                         \
+	(1u << 3) /* some NAT VIP has l3hash: a reply that misses xdplb_nat is looked up again   \
+		   * with ports 0 */
 
 /*
  * Why a packet got its verdict.  Every packet the XDP program sees bumps exactly one of these
@@ -118,10 +139,19 @@ enum xdplb_reason {
 	XDPLB_R_TX_REJECT,	   /* VIP with no backend up and alldown reject: answered with a
 				    * TCP RST or an ICMP port unreachable (redirected back out of
 				    * the ingress interface) */
+	XDPLB_R_TX_ECHO,	   /* ICMP/ICMPv6 echo request to a VIP address answered (config
+				    * echo on), redirected back out of the ingress interface */
+	XDPLB_R_TX_TOO_BIG,	   /* packet too big for the way to its backend (tunnel overhead
+				    * or egress MTU): answered with ICMP fragmentation needed /
+				    * ICMPv6 packet too big carrying the MTU that fits */
 	XDPLB_R_PASS_NOT_IP,	   /* not IPv4/IPv6 (ARP, LLDP, ...) */
 	XDPLB_R_PASS_NOT_VIP,	   /* IP, but no VIP matches {dst, dport, proto} */
-	XDPLB_R_PASS_IPV6,	   /* IPv6: not forwarded yet */
-	XDPLB_R_PASS_FRAGMENT,	   /* IPv4 fragment: carries no (or not only) ports */
+	XDPLB_R_PASS_IPV6_EXT,	   /* IPv6 header chain the parser does not follow (more than
+				    * XDPLB_MAX_EXT_HDRS extension headers, a routing header with
+				    * segments left, AH/ESP): handed to the kernel untouched */
+	XDPLB_R_PASS_FRAGMENT,	   /* fragment to an address that has no VIP */
+	XDPLB_R_PASS_TOO_BIG,	   /* TUN: encapsulated IPv4 packet without DF larger than the
+				    * egress MTU: handed to the kernel, which fragments it */
 	XDPLB_R_PASS_NO_NEIGH,	   /* next hop MAC unknown: encapsulated (TUN) or translated (NAT)
 				    * packet handed to the kernel, which resolves the neighbour
 				    * and forwards it */
@@ -136,7 +166,15 @@ enum xdplb_reason {
 	XDPLB_R_DROP_NO_NEIGH,	   /* DR mode: backend MAC unknown (the kernel cannot resolve it
 				    * for a packet still addressed to the VIP); the control plane
 				    * keeps backends' neighbours resolved */
-	XDPLB_R_DROP_TOO_BIG,	   /* encapsulated packet would exceed the egress MTU */
+	XDPLB_R_DROP_TOO_BIG,	   /* too big for the egress MTU and no ICMP answer possible
+				    * (an ICMP error itself, IPv4 options, an MTU below 1280 for
+				    * IPv6) */
+	XDPLB_R_DROP_FRAGMENT,	   /* fragment to a VIP address whose fragments cannot be placed:
+				    * the VIP is not l3hash, or several VIPs share the address and
+				    * protocol */
+	XDPLB_R_DROP_ICMP,	   /* ICMP error about a VIP's flow that has no backend to go to
+				    * (no flow and the VIP is not hash-scheduled; NAT: no reply
+				    * entry) */
 	XDPLB_R_DROP_INTERNAL, /* a helper failed (adjust_head, map update): should not happen */
 	XDPLB_R_MAX,
 };

@@ -21,10 +21,13 @@ const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_TX] = "tx",
 	[XDPLB_R_REDIRECT] = "redirect",
 	[XDPLB_R_TX_REJECT] = "tx_reject",
+	[XDPLB_R_TX_ECHO] = "tx_echo",
+	[XDPLB_R_TX_TOO_BIG] = "tx_too_big",
 	[XDPLB_R_PASS_NOT_IP] = "pass_not_ip",
 	[XDPLB_R_PASS_NOT_VIP] = "pass_not_vip",
-	[XDPLB_R_PASS_IPV6] = "pass_ipv6",
+	[XDPLB_R_PASS_IPV6_EXT] = "pass_ipv6_ext",
 	[XDPLB_R_PASS_FRAGMENT] = "pass_fragment",
+	[XDPLB_R_PASS_TOO_BIG] = "pass_too_big",
 	[XDPLB_R_PASS_NO_NEIGH] = "pass_no_neigh",
 	[XDPLB_R_DROP_MALFORMED_L2] = "drop_malformed_l2",
 	[XDPLB_R_DROP_MALFORMED_L3] = "drop_malformed_l3",
@@ -35,6 +38,8 @@ const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_DROP_NO_SOURCE] = "drop_no_source",
 	[XDPLB_R_DROP_NO_NEIGH] = "drop_no_neigh",
 	[XDPLB_R_DROP_TOO_BIG] = "drop_too_big",
+	[XDPLB_R_DROP_FRAGMENT] = "drop_fragment",
+	[XDPLB_R_DROP_ICMP] = "drop_icmp",
 	[XDPLB_R_DROP_INTERNAL] = "drop_internal",
 };
 

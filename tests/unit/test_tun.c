@@ -276,7 +276,7 @@ static void case_pass(void)
 					    .daddr6 = ipv6_addr("2001:db8::10"),
 					    .sport = 1,
 					    .dport = 80 });
-	expect_pass(&in, XDPLB_R_PASS_IPV6, "IPv6");
+	expect_pass(&in, XDPLB_R_PASS_IPV6_EXT, "IPv6");
 }
 
 static void case_malformed(void)
