@@ -367,3 +367,34 @@ reason_packets() { # REASON
 		grep -o '[0-9]*$')
 	echo "${n:-0}"
 }
+
+# A counter of the namespace's IPv4 MIB ("Ip:" lines of /proc/net/snmp, e.g. ReasmOKs,
+# FragCreates) or, for a field named Ip6..., of /proc/net/snmp6 (e.g. Ip6ReasmOKs).
+ip_mib() { # NS FIELD
+	case $2 in
+	Ip6*) nsx "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/snmp6 ;;
+	*) nsx "$1" awk -v f="$2" '/^Ip:/ {
+		if (!c) { for (i = 1; i <= NF; i++) if ($i == f) c = i; next }
+		print $c }' /proc/net/snmp ;;
+	esac
+}
+
+# Restarts the nginx of nginx_start with EXTRA lines in its server{} (see nginx_conf);
+# returns once it answers "I am IDENTITY" again.
+nginx_restart() { # NS IDENTITY EXTRA
+	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1" i pid
+	nginx_conf "$dir" "$id" "$3"
+	pid=$(cat "$dir/nginx.pid") || return 1
+	kill "$pid"
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	nsx "$ns" nginx -c "$dir/nginx.conf" -e "$dir/error.log" || return 1
+	for i in $(seq 1 50); do
+		[ "$(nsx "$ns" curl -s --max-time 1 http://127.0.0.1/)" = "I am $id" ] && return 0
+		sleep 0.1
+	done
+	echo "nginx on $ns did not restart: $(tail -3 "$dir/error.log")" >&2
+	return 1
+}
