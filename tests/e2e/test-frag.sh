@@ -95,8 +95,11 @@ test_frag_udp_nat_v6() { frag_udp nat 6; }
 # the upload completes intact.
 #   MTU: the balancer-backend segment's (BACKEND_MTU, 1500 = unchanged) or, with CFG_MTU,
 #        config set mtu.  Expected path MTU at the client: that minus the tunnel header.
-pmtu_upload() { # 4|6 BACKEND_MTU CFG_MTU EXPECT_PMTU
-	local fam=$1 mtu=$2 cfg=$3 want=$4 vip url got code tb0 tb1 route
+#   blackhole: first the same upload with the client's firewall dropping those ICMP
+#        errors: it stalls (nothing else tells the client), which shows what the answers
+#        are for.
+pmtu_upload() { # 4|6 BACKEND_MTU CFG_MTU EXPECT_PMTU [blackhole]
+	local fam=$1 mtu=$2 cfg=$3 want=$4 vip url got code tb0 tb1 route icmp
 	topo tun 1 && topo_v6 || return 1
 	if [ "$mtu" != 1500 ]; then
 		backend_mtu "$mtu" || return 1
@@ -117,6 +120,28 @@ pmtu_upload() { # 4|6 BACKEND_MTU CFG_MTU EXPECT_PMTU
 		xlb "$NS_LB" config set mtu "$cfg" || return 1
 	fi
 	head -c 400K /dev/urandom >"$E2E_TMP/data.bin" || return 1
+	if [ "${5:-}" = blackhole ]; then
+		icmp="icmp type destination-unreachable icmp code frag-needed"
+		[ "$fam" = 6 ] && icmp="icmpv6 type packet-too-big"
+		nsx "$NS_C" nft -f - <<-NFT || return 1
+			table inet e2e_pmtu {
+				chain in {
+					type filter hook input priority 0;
+					$icmp counter drop
+				}
+			}
+		NFT
+		code=$(nsx "$NS_C" curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+			-T "$E2E_TMP/data.bin" "$url")
+		log "$(nsx "$NS_C" nft list table inet e2e_pmtu)"
+		check "v$fam: ICMP too big dropped at the client: the upload stalls (got $code)" \
+			[ "$code" != 201 ] || return 1
+		check "v$fam: ... and the client saw the balancer's answers" \
+			nsx "$NS_C" bash -c "nft list table inet e2e_pmtu | grep -q 'packets [1-9]'" ||
+			return 1
+		nsx "$NS_C" nft delete table inet e2e_pmtu || return 1
+		rm -rf "$E2E_TMP/up/up"
+	fi
 	tb0=$(reason_packets tx_too_big)
 	code=$(nsx "$NS_C" curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
 		-T "$E2E_TMP/data.bin" "$url")
@@ -134,7 +159,7 @@ pmtu_upload() { # 4|6 BACKEND_MTU CFG_MTU EXPECT_PMTU
 }
 
 # backends behind MTU 1400: 1400 - 20 (IPv4 header) and 1400 - 40 (IPv6 header)
-test_pmtu_tun_v4() { pmtu_upload 4 1400 0 1380; }
-test_pmtu_tun_v6() { pmtu_upload 6 1400 0 1360; }
+test_pmtu_tun_v4() { pmtu_upload 4 1400 0 1380 blackhole; }
+test_pmtu_tun_v6() { pmtu_upload 6 1400 0 1360 blackhole; }
 # 1500 everywhere, the balancer told 1400
 test_pmtu_config_mtu() { pmtu_upload 4 1500 1400 1380; }
