@@ -8,7 +8,7 @@ ALL_TESTS="test_frag_udp_tun_v4 test_frag_udp_tun_v6 test_frag_udp_nat_v4 test_f
 # The datagrams are SIZE bytes of payload: over the client's 1500-byte MTU every one of
 # them leaves the client in 3 fragments (IPv4: 1480 + 1480 + 48 bytes of UDP datagram).
 SIZE=3000
-COUNT=20
+COUNT=5
 
 # Sum of a counter of the namespaces' IP MIBs.
 mib_sum() { # FIELD NS...
@@ -20,19 +20,25 @@ mib_sum() { # FIELD NS...
 	echo "$s"
 }
 
-# COUNT datagrams of SIZE bytes, each from a new source port, to an l3hash UDP VIP with two
-# backends that echo them: every one comes back intact (the backend reassembled all of its
-# fragments, and in NAT mode the client reassembled the translated fragments of the
-# answer).  l3hash keys flows on addresses only: one client address = one flow, one backend.
+# Datagrams of SIZE bytes, each from a new source port, from NCLIENT client addresses
+# (COUNT each) to an l3hash UDP VIP with two backends that echo them: every one comes back
+# intact (the backend reassembled all of its fragments, and in NAT mode the client
+# reassembled the translated fragments of the answer).  l3hash keys flows on addresses
+# only: one flow and one backend per client address, whatever the ports.
 #   tun: the balancer-backend segment has an MTU of 1600 so that a 1500-byte fragment fits
 #        in the tunnel (a real server without ipip/ip6_tunnel cannot reassemble fragmented
 #        tunnel packets: decap leaves outer fragments to the stack); backends answer through
 #        routes of MTU 1500, the client's.
 #   nat: 1500 everywhere (NAT adds no header).
+NCLIENT=4
 frag_udp() { # MODE 4|6
-	local mode=$1 fam=$2 vip bind r1 r2 svc frag reasm i out n1 n2 flows drops \
-		c0 c1 b0 b1
+	local mode=$1 fam=$2 vip bind r1 r2 svc frag reasm i c out n1 n2 flows drops \
+		c0 c1 b0 b1 src
 	topo "$mode" 2 && topo_v6 || return 1
+	for c in $(seq 3 $((NCLIENT + 1))); do
+		nsx "$NS_C" ip addr add "192.168.10.$c/24" dev eth0 &&
+			nsx "$NS_C" ip -6 addr add "fd00:10::$c/64" dev eth0 nodad || return 1
+	done
 	if [ "$mode" = tun ]; then
 		backend_mtu 1600 || return 1
 		for i in 1 2; do
@@ -58,25 +64,30 @@ frag_udp() { # MODE 4|6
 	vip_with_reals udp "$svc" "sched mh hash l3" "$r1" "$r2" || return 1
 	c0=$(ip_mib "$NS_C" "$frag")
 	b0=$(mib_sum "$reasm" "${NS_B[1]}" "${NS_B[2]}")
-	out=$(nsx "$NS_C" python3 tests/e2e/udp_echo.py send "$vip" 53 "$COUNT" 3 "$SIZE")
-	log "$out"
+	for c in $(seq 2 $((NCLIENT + 1))); do
+		src=192.168.10.$c
+		[ "$fam" = 6 ] && src=fd00:10::$c
+		out=$(nsx "$NS_C" python3 tests/e2e/udp_echo.py send "$vip" 53 "$COUNT" 3 "$SIZE" \
+			"$src")
+		log "from $src: $(sort <<<"$out" | uniq -c | tr '\n' ' ')"
+		n1=$(grep -c '^I am 10\.0\.2\.11$' <<<"$out")
+		n2=$(grep -c '^I am 10\.0\.2\.12$' <<<"$out")
+		check "$mode v$fam from $src: $COUNT of $COUNT datagrams of $SIZE bytes echoed\
+ intact (got $((n1 + n2)); $(grep -v '^I am' <<<"$out" | sort | uniq -c | head -3 |
+			tr '\n' ' '))" [ $((n1 + n2)) -eq "$COUNT" ] || return 1
+		check "$mode v$fam from $src: one client address, one backend ($n1/$n2)" \
+			test "$n1" -eq 0 -o "$n2" -eq 0 || return 1
+	done
 	c1=$(ip_mib "$NS_C" "$frag")
 	b1=$(mib_sum "$reasm" "${NS_B[1]}" "${NS_B[2]}")
-	n1=$(grep -c '^I am 10\.0\.2\.11$' <<<"$out")
-	n2=$(grep -c '^I am 10\.0\.2\.12$' <<<"$out")
 	check "$mode v$fam: the client fragmented every datagram (fragments: $((c1 - c0)))" \
-		[ $((c1 - c0)) -ge $((3 * COUNT)) ] || return 1
-	check "$mode v$fam: $COUNT of $COUNT datagrams of $SIZE bytes echoed intact (got\
- $((n1 + n2)); $(grep -v '^I am' <<<"$out" | sort | uniq -c | head -3 | tr '\n' ' '))" \
-		[ $((n1 + n2)) -eq "$COUNT" ] || return 1
-	check "$mode v$fam: one client address, one backend ($n1/$n2)" \
-		[ "$n1" -eq 0 ] || [ "$n2" -eq 0 ] || return 1
-	check "$mode v$fam: the backends reassembled $COUNT datagrams (got $((b1 - b0)))" \
-		[ $((b1 - b0)) -eq "$COUNT" ] || return 1
+		[ $((c1 - c0)) -ge $((3 * COUNT * NCLIENT)) ] || return 1
+	check "$mode v$fam: the backends reassembled $((COUNT * NCLIENT)) datagrams (got\
+ $((b1 - b0)))" [ $((b1 - b0)) -eq $((COUNT * NCLIENT)) ] || return 1
 	flows=$(xlb "$NS_LB" -j vip show udp "$svc" | grep -o '"flows":[0-9]*' | head -1 |
 		cut -d: -f2)
-	check "$mode v$fam: l3hash: one flow for the client (got ${flows:-none})" \
-		[ "${flows:-x}" = 1 ] || return 1
+	check "$mode v$fam: l3hash: one flow per client address (got ${flows:-none})" \
+		[ "${flows:-x}" = "$NCLIENT" ] || return 1
 	drops=$(xlb "$NS_LB" -j stats show |
 		grep -o '"\(drop_[a-z_0-9]*\|pass_fragment\)":{"packets":[1-9][0-9]*')
 	check "$mode v$fam: nothing dropped or passed as a fragment (${drops//$'\n'/ })" \

@@ -5,13 +5,13 @@
       answers every datagram with "I am IDENTITY" from ADDR:PORT (in TUN and DR modes
       ADDR is the VIP, which the backend holds on lo, so that replies come from the VIP);
       with echo, "I am IDENTITY\\n" followed by the datagram received.
-  udp_echo.py send ADDR PORT COUNT [TIMEOUT [SIZE]]
+  udp_echo.py send ADDR PORT COUNT [TIMEOUT [SIZE [SRC]]]
       sends COUNT datagrams one after the other, each from a new socket (a new source
       port, so a new flow), waits up to TIMEOUT seconds (default 2) for each answer and
       prints one line per datagram: the answer, or FAILED.  With SIZE, every datagram has
       SIZE bytes of random payload and the answer must be an echo of it (a server started
       with echo): the line is then "I am IDENTITY", or "MISMATCH ..." when the echoed bytes
-      differ.
+      differ.  SRC: the client's source address (default: the kernel's choice).
   udp_echo.py tunnel OUTER_DST INNER_SRC INNER_DST PORT SPORT TEXT
       sends one UDP datagram INNER_SRC:SPORT -> INNER_DST:PORT carrying TEXT inside an
       IPv6 tunnel packet to OUTER_DST (next header 41 for an IPv6 inner packet, 4 for an
@@ -54,9 +54,9 @@ def check_echo(reply, sent):
     return head.decode()
 
 
-def send(addr, port, count, timeout, size):
+def send(addr, port, count, timeout, size, src):
     fam = family(addr)
-    wildcard = "::" if fam == socket.AF_INET6 else "0.0.0.0"
+    wildcard = src or ("::" if fam == socket.AF_INET6 else "0.0.0.0")
     seen, spares = set(), []
     for i in range(count):
         # a new source port each time: a port the kernel hands out again would continue an
@@ -144,10 +144,10 @@ def main():
     a = sys.argv
     if len(a) in (5, 6) and a[1] == "serve" and (len(a) == 5 or a[5] == "echo"):
         serve(a[2], int(a[3]), a[4], len(a) == 6)
-    elif len(a) in (5, 6, 7) and a[1] == "send":
+    elif len(a) in (5, 6, 7, 8) and a[1] == "send":
         timeout = float(a[5]) if len(a) >= 6 else 2.0
-        size = int(a[6]) if len(a) == 7 else 0
-        send(a[2], int(a[3]), int(a[4]), timeout, size)
+        size = int(a[6]) if len(a) >= 7 else 0
+        send(a[2], int(a[3]), int(a[4]), timeout, size, a[7] if len(a) == 8 else None)
     elif len(a) == 8 and a[1] == "tunnel":
         tunnel(a[2], a[3], a[4], int(a[5]), int(a[6]), a[7])
     elif len(a) == 5 and a[1] == "recv":
