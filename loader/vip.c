@@ -73,7 +73,11 @@ static int real_help(int argc, char **argv)
 	printf("Usage: %1$s " HELP_REAL "\n"
 	       "\n"
 	       "  weight  0..%2$u (default 1); 0 drains: no new flows, existing flows stay\n"
-	       "  PORT    nat mode can map the VIP's port to another; tun and dr keep it\n"
+	       "  ADDR    IPv4, or IPv6 ([ADDR]:PORT with a port).  An IPv6 VIP takes IPv6\n"
+	       "          backends; an IPv4 VIP IPv4 ones, and IPv6 ones in tun mode only\n"
+	       "          (IPv4-in-IPv6); dr and nat need the VIP's family\n"
+	       "  PORT    nat mode can map the VIP's port to another (not with hash l3); tun\n"
+	       "          and dr keep it\n"
 	       "  sorry   a fallback server: it gets new flows only while no other backend\n"
 	       "          of the VIP is up (add only)\n",
 	       bin_name, XDPLB_MAX_WEIGHT);
