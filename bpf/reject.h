@@ -19,37 +19,7 @@
 #include "csum.h"
 #include "parse.h"
 
-#define ICMP_DEST_UNREACH 3
-#define ICMP_PORT_UNREACH 3
-#define IPPROTO_ICMP	  1
-#define REJECT_TTL	  64
-
-static __always_inline void swap_macs(struct ethhdr *eth)
-{
-	__u8 tmp[ETH_ALEN];
-
-	__builtin_memcpy(tmp, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, tmp, ETH_ALEN);
-}
-
-/* A fresh IPv4 header (no options) from @src to @dst; checksum included. */
-static __always_inline void reject_ip(struct iphdr *iph, __be32 src, __be32 dst, __u8 proto,
-				      __u16 tot_len, __be16 frag_off)
-{
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->tos = 0;
-	iph->tot_len = bpf_htons(tot_len);
-	iph->id = 0;
-	iph->frag_off = frag_off;
-	iph->ttl = REJECT_TTL;
-	iph->protocol = proto;
-	iph->saddr = src;
-	iph->daddr = dst;
-	iph->check = 0;
-	iph->check = csum_fold(bpf_csum_diff(NULL, 0, (void *)iph, sizeof(*iph), 0));
-}
+#include "icmp.h"
 
 /*
  * RST for a TCP segment to a VIP without backends, in place: the headers are rewritten and
@@ -90,8 +60,7 @@ static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p
 	}
 	swap_macs(data);
 	saddr = iph->saddr;
-	reject_ip(iph, iph->daddr, saddr, IPPROTO_TCP, sizeof(*iph) + sizeof(*th),
-		  bpf_htons(IP_DF));
+	own_ipv4(iph, iph->daddr, saddr, IPPROTO_TCP, sizeof(*iph) + sizeof(*th), bpf_htons(IP_DF));
 	port = th->source;
 	th->source = th->dest;
 	th->dest = port;
@@ -112,71 +81,39 @@ static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p
 	return XDPLB_R_TX_REJECT;
 }
 
-/* What an ICMP error quotes of a UDP datagram: its IP header (no options) and 8 bytes. */
-#define REJECT_QUOTE	(sizeof(struct iphdr) + sizeof(struct udphdr))
-#define REJECT_ICMP_LEN (sizeof(struct iphdr) + sizeof(struct icmphdr) + REJECT_QUOTE)
-
 /*
- * ICMP port unreachable for a UDP datagram to a VIP without backends: room for an IP and an
- * ICMP header is made in front of the datagram's IP header, the datagram is cut after its
- * UDP header (the quote), and a VLAN tag is not kept (plain Ethernet, back where it came).
+ * ICMP port unreachable for a UDP datagram to a VIP without backends (ICMPv6: destination
+ * unreachable, code 4 port unreachable, RFC 4443 3.1).  IPv4 with options: not worth an
+ * answer, counted as a plain drop.
  */
 static __always_inline int reject_udp(struct xdp_md *ctx, const struct packet *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 l3 = l3_offset(p), sum;
-	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
-	struct icmphdr *icmp;
-	struct ethhdr *eth = data;
-	struct iphdr *iph;
-	__be32 client, vip;
-	int grow;
+	struct iphdr *iph = data + l3_offset(p);
+	int err;
 
-	iph = data + l3;
-	if ((void *)iph + REJECT_QUOTE > data_end || data + ETH_HLEN > data_end)
-		return -XDPLB_R_DROP_MALFORMED_L4;
-	if (iph->ihl != 5)
-		return -XDPLB_R_DROP_NO_BACKEND;
-	client = iph->saddr;
-	vip = iph->daddr;
-	__builtin_memcpy(dmac, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(smac, eth->h_dest, ETH_ALEN);
-
-	/* new layout: Ethernet | IP | ICMP | quoted IP | quoted UDP */
-	grow = (int)(ETH_HLEN + sizeof(*iph) + sizeof(*icmp)) - (int)l3;
-	if (bpf_xdp_adjust_head(ctx, -grow))
-		return -XDPLB_R_DROP_INTERNAL;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	if (data + ETH_HLEN + REJECT_ICMP_LEN > data_end)
-		return -XDPLB_R_DROP_INTERNAL;
-	if (bpf_xdp_adjust_tail(ctx, (int)(ETH_HLEN + REJECT_ICMP_LEN) - (int)(data_end - data)))
-		return -XDPLB_R_DROP_INTERNAL;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	eth = data;
-	iph = data + ETH_HLEN;
-	icmp = (void *)(iph + 1);
-	if ((void *)icmp + sizeof(*icmp) + REJECT_QUOTE > data_end)
-		return -XDPLB_R_DROP_INTERNAL;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(ETH_P_IP);
-	reject_ip(iph, vip, client, IPPROTO_ICMP, REJECT_ICMP_LEN, 0);
-	icmp->type = ICMP_DEST_UNREACH;
-	icmp->code = ICMP_PORT_UNREACH;
-	icmp->checksum = 0;
-	icmp->un.gateway = 0; /* unused */
-	sum = bpf_csum_diff(NULL, 0, (void *)icmp, sizeof(*icmp) + REJECT_QUOTE, 0);
-	icmp->checksum = csum_fold(sum);
-	return XDPLB_R_TX_REJECT;
+	if (p->key.family == XDPLB_AF_INET6) {
+		err = icmp6_error(ctx, p, ICMPV6_DEST_UNREACH, 4, 0);
+	} else {
+		if ((void *)(iph + 1) > data_end)
+			return -XDPLB_R_DROP_MALFORMED_L4;
+		if (iph->ihl != 5)
+			return -XDPLB_R_DROP_NO_BACKEND;
+		err = icmp4_error(ctx, p, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	}
+	return err ?: XDPLB_R_TX_REJECT;
 }
 
 /* The answer of a VIP with alldown reject (redirected back where it came from), or a drop. */
 static __always_inline int reject_packet(struct xdp_md *ctx, const struct packet *p)
 {
-	int r = p->key.proto == IPPROTO_TCP ? reject_tcp(ctx, p) : reject_udp(ctx, p);
+	int r;
+
+	if (p->key.proto == IPPROTO_TCP)
+		r = p->key.family == XDPLB_AF_INET ? reject_tcp(ctx, p) : -XDPLB_R_DROP_NO_BACKEND;
+	else
+		r = reject_udp(ctx, p);
 
 	if (r == XDPLB_R_TX_REJECT)
 		bpf_redirect(ctx->ingress_ifindex, 0);
