@@ -2,7 +2,7 @@
 # value, exit 2 for usage errors and 1 for runtime failures, and no change of state.
 # shellcheck shell=bash
 ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes test_cli_show
-	test_cli_ipv6 test_cli_settings test_cli_stats test_cli_rate test_cli_concurrent
+	test_cli_ipv6 test_cli_settings test_cli_ipv6_dr test_cli_stats test_cli_rate test_cli_concurrent
 	test_cli_help test_cli_completion test_cli_install"
 
 # Runs xdplb in the lb namespace; checks status and that stderr is exactly one matching
@@ -321,6 +321,59 @@ test_cli_settings() {
 	xlb "$NS_LB" config set mtu auto echo on || return 1
 	check "mtu auto, echo on" grep -q '"mtu":0,"echo":true' \
 		<<<"$(xlb "$NS_LB" -j config show)"
+}
+
+# An IPv6 DR VIP on the e2e topology (IPv6 added to it): real add has the kernel resolve each
+# IPv6 backend's neighbour at once (DR cannot hand an unresolved packet to the kernel), the
+# backends answer, and flow show lists the IPv6 flows with their backends.
+test_cli_ipv6_dr() {
+	topo dr 2 || return 1
+	local i out js n1 n2 vip6=2001:db8:a::10
+	nsx "$NS_C" ip -6 addr add 2001:db8:c::2/64 dev eth0 nodad &&
+		nsx "$NS_C" ip -6 route add default via 2001:db8:c::1 &&
+		nsx "$NS_LB" ip -6 addr add 2001:db8:c::1/64 dev eth0 nodad &&
+		nsx "$NS_LB" ip -6 addr add 2001:db8:2::1/64 dev eth1 nodad &&
+		nsx "$NS_LB" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	for i in 1 2; do
+		nsx "${NS_B[i]}" ip -6 addr add "2001:db8:2::1$i/64" dev eth0 nodad &&
+			nsx "${NS_B[i]}" ip -6 addr add "$vip6/128" dev lo &&
+			nsx "${NS_B[i]}" ip -6 route add default via 2001:db8:2::1 || return 1
+	done
+	attach_all 2 || return 1
+	xlb "$NS_LB" vip add tcp "[$vip6]:80" mode dr sched rr || return 1
+	for i in 1 2; do
+		xlb "$NS_LB" real add tcp "[$vip6]:80" "2001:db8:2::1$i" || return 1
+	done
+	# the solicitation real add sent gets its answer within moments
+	for i in $(seq 1 20); do
+		out=$(nsx "$NS_LB" ip -6 neigh show dev eth1)
+		[ "$(grep -cE '^2001:db8:2::1[12] lladdr ' <<<"$out")" -eq 2 ] && break
+		sleep 0.1
+	done
+	log "$out"
+	check "real add resolved both IPv6 backends' neighbours" \
+		[ "$(grep -cE '^2001:db8:2::1[12] lladdr ' <<<"$out")" -eq 2 ] || return 1
+	out=$(for i in $(seq 1 10); do
+		nsx "$NS_C" curl -s --max-time 3 "http://[$vip6]/" || echo FAILED
+	done)
+	n1=$(grep -c '^I am 10.0.2.11$' <<<"$out")
+	n2=$(grep -c '^I am 10.0.2.12$' <<<"$out")
+	check "10 answers over IPv6 DR, rr 5:5 (got $n1 + $n2)" [ "$n1" -eq 5 ] && [ "$n2" -eq 5 ] ||
+		return 1
+	js=$(xlb "$NS_LB" -j flow show tcp "[$vip6]:80" limit 0)
+	log "$js"
+	for i in 1 2; do
+		check "flow show: 5 IPv6 flows to backend $i" [ "$(grep -oE \
+			"\"client\":\"\\[2001:db8:c::2\\]:[0-9]+\",\"vip\":\"\\[$vip6\\]:80\",\"backend\":\"\\[2001:db8:2::1$i\\]:80\"" \
+			<<<"$js" | wc -l)" -eq 5 ] || return 1
+	done
+	out=$(xlb "$NS_LB" vip show tcp "[$vip6]:80")
+	log "$out"
+	check "vip show: 5 flows each" [ "$(grep -cE '^  -> \[2001:db8:2::1[12]\]:80 +Route +1 .* 5$' \
+		<<<"$out")" -eq 2 ] || return 1
+	out=$(xlb "$NS_LB" flow flush tcp "[$vip6]:80")
+	check "flow flush counts the IPv6 flows ($out)" [ "$out" = "10 flows flushed" ] || return 1
+	check "none left" [ "$(xlb "$NS_LB" -j flow show)" = '[]' ]
 }
 
 # Counters after real traffic: the VIP's are its backends' sums, and each backend's new flows
