@@ -361,10 +361,11 @@ static void case_applies(void)
 		    "settings applied");
 	ASSERT_TRUE(after && strstr(after, "vip add udp 10.0.0.2:54 sched mh mode tun hash l3\n"),
 		    "l3hash VIP alone on its address after the other's deletion");
-	ASSERT_TRUE(after && strstr(after, "vip add udp [2001:db8::1]:53 sched sh mode nat\n"
-					   "real add udp [2001:db8::1]:53 [2001:db8:2::1]:53 weight "
-					   "1\n"
-					   "vip add udp [2001:db8::1]:54 sched mh mode tun hash l3\n"),
+	ASSERT_TRUE(after &&
+			strstr(after, "vip add udp [2001:db8::1]:53 sched sh mode nat\n"
+				      "real add udp [2001:db8::1]:53 [2001:db8:2::1]:53 weight "
+				      "1\n"
+				      "vip add udp [2001:db8::1]:54 sched mh mode tun hash l3\n"),
 		    "IPv6 VIPs");
 	check_tables();
 	check_addr_entries();
