@@ -168,6 +168,8 @@ static int b_vip_add_or_set(int argc, char **argv, bool add)
 			break;
 		}
 	}
+	if (add)
+		warn_ipv6_forwarding(&key);
 	op = bop_push(add ? OP_VIP_ADD : OP_VIP_SET);
 	if (!op)
 		return no_memory();

@@ -181,6 +181,29 @@ static int check_backends(struct lb *lb, const struct xdplb_vip_key *key,
 	return n < 0 ? n : err;
 }
 
+/*
+ * bpf_fib_lookup() routes IPv6 only while net.ipv6.conf.all.forwarding is on (IPv4 asks the
+ * ingress interface's setting, which dev attach checks): say so when an IPv6 VIP is added
+ * without it.
+ */
+void warn_ipv6_forwarding(const struct xdplb_vip_key *key)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "r");
+	char svc[80];
+	int c;
+
+	if (key->family != XDPLB_AF_INET6 || !f)
+		goto out;
+	c = fgetc(f);
+	if (c == '0')
+		p_warn("vip %s: IPv6 forwarding is off: its packets are dropped "
+		       "(drop_fwd_disabled) until 'sysctl -w net.ipv6.conf.all.forwarding=1'",
+		       fmt_service(key, svc, sizeof(svc)));
+out:
+	if (f)
+		fclose(f);
+}
+
 static int vip_add_or_set(int argc, char **argv, bool add)
 {
 	struct xdplb_vip_key key;
@@ -213,6 +236,8 @@ static int vip_add_or_set(int argc, char **argv, bool add)
 		}
 	}
 	err = add ? lb_vip_add(&lb, &key, &v) : lb_vip_set(&lb, &key, &v);
+	if (!err && add)
+		warn_ipv6_forwarding(&key);
 	if (err == -EEXIST)
 		p_err("vip %s: already exists", svc);
 	else if (err == -ENOENT)

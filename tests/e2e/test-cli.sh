@@ -205,7 +205,11 @@ test_cli_ipv6() {
 		"$E2E_PIN/xdplb_vips" | grep -o '"max_entries":[0-9]*')" = '"max_entries":34' ] ||
 		return 1
 
-	xlb "$NS_LB" vip add tcp '[2001:db8::1]:80' || return 1
+	err=$(xlb "$NS_LB" vip add tcp '[2001:db8::1]:80' 2>&1) || return 1
+	check "IPv6 VIP without IPv6 forwarding: a warning (got '$err')" [ "$err" = \
+		"Warning: vip tcp [2001:db8::1]:80: IPv6 forwarding is off: its packets are dropped (drop_fwd_disabled) until 'sysctl -w net.ipv6.conf.all.forwarding=1'" ] ||
+		return 1
+	nsx "$NS_LB" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
 	xlb "$NS_LB" real add tcp '[2001:db8::1]:80' 2001:db8:2::11 || return 1
 	xlb "$NS_LB" real add tcp '[2001:db8::1]:80' '[2001:db8:2::12]:80' weight 2 || return 1
 	xlb "$NS_LB" vip add udp '[2001:db8::1]:0' mode dr || return 1

@@ -30,7 +30,8 @@ static int setup(void)
 	struct lb lb;
 	int err;
 
-	if (sandbox_enter())
+	/* IPv6 VIPs without IPv6 forwarding would add a warning to the errors compared */
+	if (sandbox_enter() || sandbox_sh("sysctl -qw net.ipv6.conf.all.forwarding=1"))
 		return -1;
 	skel = xdplb_bpf__open_and_load();
 	if (!skel) {
