@@ -1438,9 +1438,9 @@ out:
 /*
  * Address entries (lb.h).  Outside bulk mode each change reads what it needs from the map;
  * where the entry alone cannot tell (a record with id 0: one VIP without l3hash, or several),
- * every entry is rewritten from a listing.  In bulk mode those cases leave the entry at id 0
- * (fragments to the address are dropped, never sent to a wrong VIP) until the flush rewrites
- * them all once.
+ * the VIPs of the address are counted in a listing.  In bulk mode those cases leave the entry at id
+ * 0 (fragments to the address are dropped, never sent to a wrong VIP) until the flush rewrites them
+ * all once.
  */
 static struct xdplb_vip_key addr_key_of(const struct xdplb_vip_key *k)
 {
@@ -1475,12 +1475,38 @@ static int addr_drop(struct lb *lb, const struct xdplb_vip_key *akey)
 	return bpf_map_delete_elem(lb->vips, akey) && errno != ENOENT ? -errno : 0;
 }
 
-/* The entry cannot say how many VIPs share the address: all of them again, now or at the
- * flush. */
-static int addr_resolve(struct lb *lb)
+static int addr_group_cmp(const struct xdplb_vip_key *x, const struct xdplb_vip_key *y);
+
+/* Rewrite the address entry of @key's address and protocol from the VIPs there (one read of
+ * the map, no sorting: what a single change needs outside bulk mode). */
+static int addr_sync_one(struct lb *lb, const struct xdplb_vip_key *key)
+{
+	struct xdplb_vip_key akey = addr_key_of(key), *keys;
+	struct xdplb_vip *vals, want = {};
+	int n = vips_read(lb, &keys, &vals), count = 0, lone = -1, err;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (lb_vip_key_is_addr(&keys[i]) || addr_group_cmp(&keys[i], &akey))
+			continue;
+		count++;
+		lone = i;
+	}
+	if (count == 1)
+		want = addr_value_of(&vals[lone]);
+	err = count ? addr_put(lb, &akey, &want) : addr_drop(lb, &akey);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* The entry cannot say how many VIPs share @key's address: count them now, or rewrite every
+ * entry at the flush. */
+static int addr_resolve(struct lb *lb, const struct xdplb_vip_key *key)
 {
 	if (!in_bulk(lb))
-		return lb_addr_sync(lb);
+		return addr_sync_one(lb, key);
 	lb->idx->addr_sync = true;
 	lb->idx->cfg_flags = true; /* its vip_gen bump comes after */
 	return 0;
@@ -1619,12 +1645,12 @@ static int addr_after_set(struct lb *lb, const struct xdplb_vip_key *key,
 	struct xdplb_vip cur, want = addr_value_of(vip);
 
 	if (bpf_map_lookup_elem(lb->vips, &akey, &cur))
-		return addr_resolve(lb); /* none: maps of an xdplb without them */
+		return addr_resolve(lb, key); /* none: maps of an xdplb without them */
 	if (cur.id == vip->id)
 		return addr_put(lb, &akey, &want); /* alone: the copy changes */
 	if (vip->flags & XDPLB_VIP_F_L3HASH)
-		return addr_resolve(lb); /* alone (without l3hash so far) or not? */
-	return 0;			 /* id 0 stays right */
+		return addr_resolve(lb, key); /* alone (without l3hash so far) or not? */
+	return 0;			      /* id 0 stays right */
 }
 
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
@@ -1671,7 +1697,7 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	 * away. */
 	if (bpf_map_delete_elem(lb->vips, key))
 		return -errno;
-	err = alone ? addr_drop(lb, &akey) : addr_resolve(lb);
+	err = alone ? addr_drop(lb, &akey) : addr_resolve(lb, key);
 	if (err)
 		return err;
 	err = bump_vip_gen(lb); /* no CPU may answer from a cached copy of it */

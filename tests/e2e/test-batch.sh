@@ -321,6 +321,7 @@ IPVS_DUMP='-A -t 192.168.4.133:80 -s wrr
 test_import_ipvsadm() {
 	lb_ns NS_LB lb || return 1
 	E2E_PIN=$E2E_TMP/bpffs/lb
+	nsx "$NS_LB" sysctl -qw net.ipv6.conf.all.forwarding=1 # no warning for the IPv6 VIPs
 	xlb "$NS_LB" import ipvsadm - <<<"$IPVS_DUMP" || return 1
 	local out
 	out=$(xlb "$NS_LB" vip show)
