@@ -377,6 +377,120 @@ static inline const char *fx_real_str(struct fixture *fx, __u32 real_id, char *b
 	return buf;
 }
 
+/* Source MAC of frames sent towards backend @be: lb2's for 10.0.2.0/24 and fd00:2::/64, else
+ * lb0's. */
+static inline const __u8 *fx_egress_mac(const char *be)
+{
+	return !strncmp(be, "10.0.2.", 7) || !strncmp(be, "fd00:2:", 7) ? fx_lb2_mac : fx_lb0_mac;
+}
+
+/*
+ * fx_expect_tun() - the frame the balancer must send for the frame @in to the TUN backend
+ * @be: Ethernet (backend's neighbour MAC, egress MAC, no tag), then for an IPv4 backend the
+ * outer IPv4 header of bpf/encap.h (TOS = inner TOS, TTL 64, ID = inner ID, DF copied from an
+ * inner header, protocol 4) and for an IPv6 backend the outer IPv6 header of the
+ * #7 spec (pkt_encap6(), flow label @label), then the inner IP packet byte for byte.
+ */
+static inline void fx_expect_tun(struct pkt_buf *exp, const struct pkt_buf *in, const char *be,
+				 __u32 label)
+{
+	const unsigned char *ih = in->data + pkt_l3_off(in);
+	__u8 mac[ETH_ALEN];
+	__be32 a[4];
+
+	if (fx_addr(be, a) == XDPLB_AF_INET6) {
+		struct in6_addr src = ipv6_addr(FX_TUNSRC6), dst;
+
+		memcpy(&dst, a, 16);
+		fx_backend_mac6(&dst, mac);
+		pkt_encap6(exp, mac, fx_egress_mac(be), in, &src, &dst, label);
+		return;
+	}
+	if ((ih[0] >> 4) != 4)
+		pkt_die("an IPv6 packet to an IPv4 TUN backend (refused by the control plane)");
+	fx_backend_mac(a[0], mac);
+	pkt_ipip_wrap(exp, in, ipv4_addr(FX_TUNSRC), a[0],
+		      &(struct pkt_ip_opt){ .tos = ih[1],
+					    .ttl = 64,
+					    .id = pkt_r16(ih + 4),
+					    .frag_off = pkt_r16(ih + 6) & PKT_IP_DF });
+	pkt_set_eth(exp, mac, fx_egress_mac(be));
+}
+
+/* Index in @bes of the backend an encapsulated output frame is addressed to (the outer
+ * destination, IPv4 or IPv6), or -1. */
+static inline int fx_tun_backend(const struct fx_run *r, const char *const *bes, int n)
+{
+	__be32 a[4];
+
+	if (r->out_len < ETH_HLEN + PKT_IPV6_HLEN)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (fx_addr(bes[i], a) == XDPLB_AF_INET6) {
+			if (pkt_r16(r->out + 12) == ETH_P_IPV6 && !memcmp(r->out + 14 + 24, a, 16))
+				return i;
+		} else if (pkt_r16(r->out + 12) == ETH_P_IP && !memcmp(r->out + 14 + 16, a, 4)) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Flow label of an output frame's (untagged) IPv6 header. */
+static inline __u32 fx_out_label(const struct fx_run *r)
+{
+	return (r->out[15] & 0x0f) << 16 | r->out[16] << 8 | r->out[17];
+}
+
+/*
+ * Run @in (arriving on lb0) through a TUN VIP whose backends are @bes; expect @verdict
+ * (XDP_TX, or XDP_REDIRECT for lb2's backends) and exactly fx_expect_tun()'s frame.  Returns
+ * the backend's index, -1 on failure; *@label gets the outer flow label (IPv6 backends).
+ */
+static inline int fx_expect_tun_to(struct fixture *fx, const struct pkt_buf *in, int verdict,
+				   const char *const *bes, int n, __u32 *label, const char *what)
+{
+	struct pkt_buf exp;
+	struct fx_run r;
+	int i;
+
+	if (fx_run(fx, in, fx->lb0, &r) || !ASSERT_EQ(r.retval, verdict, what))
+		return -1;
+	i = fx_tun_backend(&r, bes, n);
+	if (!ASSERT_TRUE(i >= 0, "outer destination is a backend of the VIP"))
+		return -1;
+	if (label)
+		*label = fx_out_label(&r);
+	fx_expect_tun(&exp, in, bes[i], fx_out_label(&r));
+	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, what);
+	return case_failed ? -1 : i;
+}
+
+/* Run @in on lb0; expect @verdict, the frame untouched and counter @reason +1. */
+static inline void fx_expect_untouched(struct fixture *fx, const struct pkt_buf *in, int verdict,
+				       int reason, const char *what)
+{
+	__u64 c0 = fx_reason(fx, reason);
+	struct fx_run r;
+
+	if (fx_run(fx, in, fx->lb0, &r))
+		return;
+	ASSERT_EQ(r.retval, verdict, what);
+	ASSERT_BYTES(r.out, r.out_len, in->data, in->len, what);
+	ASSERT_EQ(fx_reason(fx, reason) - c0, 1, what);
+}
+
+/* Run @in on lb0; expect @verdict and exactly the frame @exp. */
+static inline bool fx_expect_frame(struct fixture *fx, const struct pkt_buf *in, int verdict,
+				   const struct pkt_buf *exp, const char *what)
+{
+	struct fx_run r;
+
+	if (fx_run(fx, in, fx->lb0, &r) || !ASSERT_EQ(r.retval, verdict, what))
+		return false;
+	return ASSERT_BYTES(r.out, r.out_len, exp->data, exp->len, what);
+}
+
 /* CLOCK_MONOTONIC_COARSE in ns: the clock of bpf_ktime_get_coarse_ns(), hence of flow atimes
  * and of lb_gc()'s @now. */
 static inline __u64 fx_coarse_now(void)
