@@ -110,9 +110,10 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 	err |= sandbox_sh("ip neigh replace 10.0.2.11 lladdr 02:00:00:00:02:0b nud permanent dev "
 			  "lb2 && ip -6 neigh replace fd00:2::11 lladdr 02:00:00:00:07:11 nud "
 			  "permanent dev lb2");
-	err |= sandbox_sh("sysctl -qw net.ipv4.conf.lb2.forwarding=1 net.ipv6.conf.all.forwarding=1 "
-			  "net.ipv6.conf.lb0.forwarding=1 net.ipv6.conf.lb1.forwarding=1 "
-			  "net.ipv6.conf.lb2.forwarding=1");
+	err |=
+	    sandbox_sh("sysctl -qw net.ipv4.conf.lb2.forwarding=1 net.ipv6.conf.all.forwarding=1 "
+		       "net.ipv6.conf.lb0.forwarding=1 net.ipv6.conf.lb1.forwarding=1 "
+		       "net.ipv6.conf.lb2.forwarding=1");
 	if (err)
 		return -1;
 	fx->lb0 = if_nametoindex("lb0");

@@ -59,13 +59,13 @@
 #define PKT_ICMP_HLEN 8 /* type, code, checksum and 4 bytes (ICMP and ICMPv6 alike) */
 
 /* IPv6 next header values (RFC 8200 4); libc has them, spelt out for clarity */
-#define PKT_NH_HOP    0
-#define PKT_NH_ROUTE  43
-#define PKT_NH_FRAG   44
-#define PKT_NH_ESP    50
-#define PKT_NH_AH     51
-#define PKT_NH_NONE   59
-#define PKT_NH_DEST   60
+#define PKT_NH_HOP   0
+#define PKT_NH_ROUTE 43
+#define PKT_NH_FRAG  44
+#define PKT_NH_ESP   50
+#define PKT_NH_AH    51
+#define PKT_NH_NONE  59
+#define PKT_NH_DEST  60
 
 /* Compound literals rather than static const arrays: unused ones would trip -Wall. */
 #define PKT_MAC_DST ((const __u8[ETH_ALEN]){ 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 })
@@ -200,8 +200,9 @@ static inline void pkt_fill_l4(const unsigned char *iph, unsigned char *l4, __u8
 		/* RFC 792: ICMP sums the message only; RFC 4443 2.3: ICMPv6 adds the
 		 * pseudo-header */
 		pkt_w16(l4 + 2, 0);
-		c = pkt_csum_fold((proto == IPPROTO_ICMPV6 ? pkt_pseudo_sum(iph, proto, l4_len) : 0) +
-				  pkt_csum_add(0, l4, l4_len));
+		c = pkt_csum_fold(
+		    (proto == IPPROTO_ICMPV6 ? pkt_pseudo_sum(iph, proto, l4_len) : 0) +
+		    pkt_csum_add(0, l4, l4_len));
 		pkt_w16(l4 + 2, c);
 		return;
 	} else {
@@ -584,8 +585,8 @@ static inline size_t pkt_ipv6_ext(struct pkt_buf *b, __u8 nexthdr, size_t len)
 
 /* ICMP (RFC 792) or ICMPv6 (RFC 4443) message: type, code, checksum (by pkt_finish*()), the
  * 32-bit word @rest (unused / MTU / identifier and sequence) and @len bytes of @body. */
-static inline size_t pkt_icmp(struct pkt_buf *b, __u8 type, __u8 code, __u32 rest,
-			      const void *body, size_t len)
+static inline size_t pkt_icmp(struct pkt_buf *b, __u8 type, __u8 code, __u32 rest, const void *body,
+			      size_t len)
 {
 	size_t off = b->len;
 	unsigned char *h = pkt_put(b, NULL, PKT_ICMP_HLEN);

@@ -159,8 +159,8 @@ static void l3hash_clients(const char *vip, const char *const *bes, const char *
 					ASSERT_EQ(l2, label, "one flow: one flow label");
 			}
 		} else {
-			be = fx_expect_tun_to(&fx, &d.frag[NFRAG - 1], XDP_TX, bes, 3, &label,
-					      what);
+			be =
+			    fx_expect_tun_to(&fx, &d.frag[NFRAG - 1], XDP_TX, bes, 3, &label, what);
 			for (int i = 0; i < NFRAG - 1 && be >= 0; i++) {
 				b = fx_expect_tun_to(&fx, &d.frag[i], XDP_TX, bes, 3, &l2, what);
 				ASSERT_EQ(b, be, "fragment goes to the first one's backend");
@@ -295,8 +295,8 @@ static void case_addr_entries(void)
 	struct {
 		const char *addr;
 		__u16 vport; /* the VIP it must copy; 0 = id 0 */
-	} e[] = { { VIP_L3, VPORT },  { VIP6_L3, VPORT }, { VIP_NOL3, 0 },  { VIP6_NOL3, 0 },
-		  { VIP_TWO, 0 },     { VIP6_TWO, 0 },	  { VIP_NAT, VPORT }, { VIP6_NAT, VPORT } };
+	} e[] = { { VIP_L3, VPORT }, { VIP6_L3, VPORT }, { VIP_NOL3, 0 },    { VIP6_NOL3, 0 },
+		  { VIP_TWO, 0 },    { VIP6_TWO, 0 },	 { VIP_NAT, VPORT }, { VIP6_NAT, VPORT } };
 
 	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
 		struct xdplb_vip_key k = fx_key(e[i].addr, 0, IPPROTO_UDP);
@@ -309,7 +309,8 @@ static void case_addr_entries(void)
 			struct xdplb_vip_key vk = fx_key(e[i].addr, e[i].vport, IPPROTO_UDP);
 
 			lb_vip_get(&fx.lb, &vk, &want);
-			ASSERT_BYTES(&v, sizeof(v), &want, sizeof(want), "a copy of the l3hash vip");
+			ASSERT_BYTES(&v, sizeof(v), &want, sizeof(want),
+				     "a copy of the l3hash vip");
 		} else {
 			ASSERT_EQ(v.id, 0, "several vips or no l3hash: id 0");
 		}
@@ -436,8 +437,7 @@ static void case_nat_v6(void)
 	nat_l3(VIP6_NAT, nat6, "2001:db8:c::50");
 }
 
-static int vip(const char *addr, __u16 port, __u8 mode, __u16 flags, const char *const *bes,
-	       int n)
+static int vip(const char *addr, __u16 port, __u8 mode, __u16 flags, const char *const *bes, int n)
 {
 	int err = fx_vip_new(&fx, addr, port, IPPROTO_UDP, mode, XDPLB_SCHED_MH, flags) < 0;
 

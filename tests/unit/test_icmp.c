@@ -245,7 +245,8 @@ static void no_flow(const char *vip, const char *rr_vip, const char *const *bes,
 
 		snprintf(client, sizeof(client), client_fmt, 200);
 		l4_frame(&sent, IPPROTO_TCP, rr_vip, 80, client, 42000, NULL, 0, PKT_IP_DF);
-		icmp_err(&err, router, rr_vip, type, code, 1400, &sent, sent.len - pkt_l3_off(&sent));
+		icmp_err(&err, router, rr_vip, type, code, 1400, &sent,
+			 sent.len - pkt_l3_off(&sent));
 		fx_expect_untouched(&fx, &err, XDP_DROP, XDPLB_R_DROP_ICMP, "rr vip, no flow");
 		l4_frame(&in, IPPROTO_TCP, client, 42000, rr_vip, 80, NULL, 0, 0);
 		be = fx_expect_tun_to(&fx, &in, XDP_TX, bes, 2, NULL, "rr: the client's packet");
@@ -353,8 +354,7 @@ static void case_nat_v4(void)
 
 static void case_nat_v6(void)
 {
-	nat_error(IPPROTO_TCP, VIP_NAT6, 80, "fd00:1::13", 8080, "2001:db8:c::1", 40000, 48,
-		  false);
+	nat_error(IPPROTO_TCP, VIP_NAT6, 80, "fd00:1::13", 8080, "2001:db8:c::1", 40000, 48, false);
 	nat_error(IPPROTO_TCP, VIP_NAT6, 80, "fd00:1::13", 8080, "2001:db8:c::1", 40001,
 		  60 + sizeof(reply_data) - 1, false);
 	nat_error(IPPROTO_UDP, VIP_NATU6, 53, "fd00:1::13", 5353, "2001:db8:c::1", 40002, 48,
@@ -443,7 +443,8 @@ static void clear_flag(struct xdplb_config *c, long flag)
 	c->flags &= ~flag;
 }
 
-static void echo_req(struct pkt_buf *b, const char *from, const char *to, bool vlan, size_t ihl_opts)
+static void echo_req(struct pkt_buf *b, const char *from, const char *to, bool vlan,
+		     size_t ihl_opts)
 {
 	static const char data[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	static const __u8 nops[4] = { 1, 1, 1, 0 };
@@ -664,7 +665,8 @@ static void case_too_big_cfg(void)
 				      .tcp_flags = PKT_TCP_ACK,
 				      .payload = big,
 				      .payload_len = 1381 - 44,
-				      .ip = { .frag_off = PKT_IP_DF, .opts = nops, .opts_len = 4 } };
+				      .ip = {
+					  .frag_off = PKT_IP_DF, .opts = nops, .opts_len = 4 } };
 
 		pkt_v4_tcp(&in, &s);
 		fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_TOO_BIG,

@@ -208,7 +208,8 @@ static void case_tun_4in6(void)
 			      .dport = 80,
 			      .seq = 5,
 			      .tcp_flags = PKT_TCP_SYN,
-			      .ip = { .tos = 0x2e, .id = 0x4242, .frag_off = PKT_IP_DF, .ttl = 50 } };
+			      .ip = {
+				  .tos = 0x2e, .id = 0x4242, .frag_off = PKT_IP_DF, .ttl = 50 } };
 	const char *const be[] = { "fd00:1::12" };
 	struct pkt_buf in;
 	struct fx_run r;
@@ -434,7 +435,7 @@ static void build_ext(struct pkt_buf *b, const char *vip, __u16 sport, const __u
 	pkt_reset(b);
 	pkt_eth(b, NULL, NULL, ETH_P_IPV6);
 	pkt_ipv6(b, &c, &v, n ? types[0] : IPPROTO_TCP,
-			&(struct pkt_ip_opt){ .tos = 0x04, .ttl = 33 });
+		 &(struct pkt_ip_opt){ .tos = 0x04, .ttl = 33 });
 	for (int i = 0; i < n; i++) {
 		__u8 next = i + 1 < n ? types[i + 1] : IPPROTO_TCP;
 		size_t h;
@@ -560,10 +561,9 @@ static void case_malformed(void)
 
 	/* ethernet padding behind a short packet is fine: payload length rules */
 	{
-		struct pkt_spec u = { .saddr6 = a6(CLIENT),
-				      .daddr6 = a6(VIP_TUNU),
-				      .sport = 5400,
-				      .dport = 53 };
+		struct pkt_spec u = {
+			.saddr6 = a6(CLIENT), .daddr6 = a6(VIP_TUNU), .sport = 5400, .dport = 53
+		};
 		const char *const be[] = { "fd00:1::14" };
 		struct pkt_buf exp;
 		struct fx_run r;
@@ -575,7 +575,8 @@ static void case_malformed(void)
 		len = in.len;
 		memset(in.data + in.len, 0xee, 8);
 		in.len += 8;
-		if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_TX, "padded frame forwarded")) {
+		if (!run(&in, fx.lb0, &r) &&
+		    ASSERT_EQ(r.retval, XDP_TX, "padded frame forwarded")) {
 			in.len = len;
 			fx_backend_mac6(&b, mac);
 			pkt_encap6(&exp, mac, fx_lb0_mac, &in, &src, &b, out_label(&r));
