@@ -44,58 +44,6 @@ static int run(const struct pkt_buf *in, int ifindex, struct fx_run *r)
 	return fx_run(&fx, in, ifindex, r);
 }
 
-/* Run @in; expect verdict @verdict with reason counter @reason bumped once and the frame
- * unchanged (passes and drops leave the bytes alone). */
-static void expect_untouched(const struct pkt_buf *in, int verdict, int reason, const char *what)
-{
-	__u64 c0 = fx_reason(&fx, reason);
-	struct fx_run r;
-
-	if (run(in, fx.lb0, &r))
-		return;
-	ASSERT_EQ(r.retval, verdict, what);
-	ASSERT_BYTES(r.out, r.out_len, in->data, in->len, what);
-	ASSERT_EQ(fx_reason(&fx, reason) - c0, 1, what);
-}
-
-static __u32 out_label(const struct fx_run *r)
-{
-	return (r->out[15] & 0x0f) << 16 | r->out[16] << 8 | r->out[17];
-}
-
-/*
- * Run @in (a frame to a TUN VIP with IPv6 backends); expect XDP_TX of the IPv6-encapsulated
- * packet (RFC 2473, as the spec has it) to one of @bes.  Returns the backend's index (-1 on
- * failure) and the flow label in @label.
- */
-static int expect_tun6(const struct pkt_buf *in, const char *const *bes, int n, __u32 *label,
-		       const char *what)
-{
-	struct in6_addr src = a6(FX_TUNSRC6), be;
-	struct pkt_buf exp;
-	struct fx_run r;
-	__u8 mac[ETH_ALEN];
-	int i;
-
-	if (run(in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, what))
-		return -1;
-	if (!ASSERT_TRUE(r.out_len >= ETH_HLEN + PKT_IPV6_HLEN, "output holds an IPv6 header"))
-		return -1;
-	for (i = 0; i < n; i++) {
-		be = a6(bes[i]);
-		if (!memcmp(r.out + ETH_HLEN + 24, &be, 16))
-			break;
-	}
-	if (!ASSERT_TRUE(i < n, "outer destination is a backend of the VIP"))
-		i = 0;
-	*label = out_label(&r);
-	be = a6(bes[i]);
-	fx_backend_mac6(&be, mac);
-	pkt_encap6(&exp, mac, fx_lb0_mac, in, &src, &be, *label);
-	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, what);
-	return case_failed ? -1 : i;
-}
-
 /* The xdplb_flows6 entry of a client's 5-tuple; 0 or -errno. */
 static int flow6(const char *client, __u16 sport, const char *vip, __u16 dport, __u8 proto,
 		 struct xdplb_flow *f)
@@ -141,7 +89,8 @@ static void case_tun6(void)
 
 	lb_read_traffic(fx.lb.vip_stats, vid, &t0);
 	pkt_v6_tcp(&in, &s);
-	be = expect_tun6(&in, tun_backends, 3, &label, "ipv6-in-ipv6 to a backend");
+	be = fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label,
+			      "ipv6-in-ipv6 to a backend");
 	if (be < 0)
 		return;
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX) - tx0, 1, "tx +1");
@@ -160,7 +109,7 @@ static void case_tun6(void)
 	/* the next packet of the flow: same backend, same flow label, no new flow */
 	s = spec6(VIP_TUN, 40000, 80, PKT_TCP_ACK);
 	pkt_v6_tcp(&in, &s);
-	be2 = expect_tun6(&in, tun_backends, 3, &label2, "established");
+	be2 = fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label2, "established");
 	ASSERT_EQ(be2, be, "same backend");
 	ASSERT_EQ(label2, label, "same flow label for every packet of a flow");
 	lb_read_traffic(fx.lb.vip_stats, vid, &t0);
@@ -170,7 +119,8 @@ static void case_tun6(void)
 	for (int i = 0; i < 16; i++) {
 		s = spec6(VIP_TUN, 41000 + i, 80, PKT_TCP_SYN);
 		pkt_v6_tcp(&in, &s);
-		if (expect_tun6(&in, tun_backends, 3, &labels[i], "other flows") < 0)
+		if (fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &labels[i], "other flows") <
+		    0)
 			return;
 		distinct += i == 0 || labels[i] != labels[0];
 	}
@@ -191,13 +141,13 @@ static void case_tun6_udp_vlan(void)
 	__u32 label;
 
 	pkt_v6_udp(&in, &s);
-	expect_tun6(&in, be, 1, &label, "udp, traffic class 0xb8 copied");
+	fx_expect_tun_to(&fx, &in, XDP_TX, be, 1, &label, "udp, traffic class 0xb8 copied");
 	/* tagged on the way in: the tag is not kept */
 	s.vlan = true;
 	s.vid = 42;
 	s.sport = 5354;
 	pkt_v6_udp(&in, &s);
-	expect_tun6(&in, be, 1, &label, "vlan-tagged ipv6 frame, sent untagged");
+	fx_expect_tun_to(&fx, &in, XDP_TX, be, 1, &label, "vlan-tagged ipv6 frame, sent untagged");
 }
 
 static void case_tun_4in6(void)
@@ -216,14 +166,15 @@ static void case_tun_4in6(void)
 	__u32 label, label2;
 
 	pkt_v4_tcp(&in, &s);
-	if (expect_tun6(&in, be, 1, &label, "ipv4-in-ipv6: next header 4, tc = tos") < 0)
+	if (fx_expect_tun_to(&fx, &in, XDP_TX, be, 1, &label,
+			     "ipv4-in-ipv6: next header 4, tc = tos") < 0)
 		return;
 	run(&in, fx.lb0, &r);
 	ASSERT_EQ(r.out[ETH_HLEN + 6], IPPROTO_IPIP, "next header 4");
 	ASSERT_EQ((r.out[ETH_HLEN] & 0x0f) << 4 | r.out[ETH_HLEN + 1] >> 4, 0x2e, "tc = tos");
 	s.tcp_flags = PKT_TCP_ACK;
 	pkt_v4_tcp(&in, &s);
-	expect_tun6(&in, be, 1, &label2, "ipv4-in-ipv6, next packet");
+	fx_expect_tun_to(&fx, &in, XDP_TX, be, 1, &label2, "ipv4-in-ipv6, next packet");
 	ASSERT_EQ(label2, label, "same flow label");
 }
 
@@ -246,18 +197,19 @@ static void case_no_source(void)
 	if (!ASSERT_EQ(fx_config(&fx, no_src6, 0), 0, "clear tun_src6"))
 		return;
 	pkt_v6_tcp(&in, &s);
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_NO_SOURCE, "no tun_src6: drop_no_source");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_NO_SOURCE,
+			    "no tun_src6: drop_no_source");
 	/* the IPv4-in-IPv6 path needs it too */
 	pkt_v4_tcp(&in, &(struct pkt_spec){ .saddr = ipv4_addr("192.0.2.1"),
 					    .daddr = ipv4_addr(VIP_4IN6),
 					    .sport = 40100,
 					    .dport = 80,
 					    .tcp_flags = PKT_TCP_SYN });
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_NO_SOURCE,
-			 "ipv4 vip to ipv6 backend, no tun_src6: drop_no_source");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_NO_SOURCE,
+			    "ipv4 vip to ipv6 backend, no tun_src6: drop_no_source");
 	fx_config(&fx, no_src6, 1);
 	pkt_v6_tcp(&in, &s);
-	expect_tun6(&in, tun_backends, 3, &label, "tun_src6 back: forwarded");
+	fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label, "tun_src6 back: forwarded");
 }
 
 static void case_dr6(void)
@@ -289,10 +241,12 @@ static void case_dr6(void)
 
 	s = spec6(VIP_DR_UNR, 40000, 80, PKT_TCP_SYN);
 	pkt_v6_tcp(&in, &s);
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_NO_NEIGH, "dr6, unresolved: drop_no_neigh");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_NO_NEIGH,
+			    "dr6, unresolved: drop_no_neigh");
 	s = spec6(VIP_HOLE, 40000, 80, PKT_TCP_SYN);
 	pkt_v6_tcp(&in, &s);
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_NO_ROUTE, "backend in a blackhole route");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_NO_ROUTE,
+			    "backend in a blackhole route");
 }
 
 static void nat_reply_key(struct xdplb_flow_key *k, const char *be, __u16 bport, const char *cl,
@@ -370,7 +324,8 @@ static void case_nat66_tcp(void)
 			       .dport = 40999,
 			       .tcp_flags = PKT_TCP_ACK };
 	pkt_v6_tcp(&in, &s);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "no nat6 entry: pass_not_vip");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP,
+			    "no nat6 entry: pass_not_vip");
 }
 
 static void case_nat66_udp(void)
@@ -420,8 +375,8 @@ static void case_nat66_udp(void)
 			       .payload_len = 5 };
 	pkt_v6_udp(&in, &s);
 	in.data[ETH_HLEN + PKT_IPV6_HLEN + 6] = in.data[ETH_HLEN + PKT_IPV6_HLEN + 7] = 0;
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L4,
-			 "udp checksum 0 over ipv6: drop_malformed_l4");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L4,
+			    "udp checksum 0 over ipv6: drop_malformed_l4");
 }
 
 /* A TCP frame to @vip with the extension headers @types (next header values, in order) before
@@ -476,20 +431,21 @@ static void case_ext_headers(void)
 
 	build_ext(&in, VIP_TUN, 42000, three, 3, 0);
 	ASSERT_TRUE(csum_l4_ok(in.data + ETH_HLEN), "builder: tcp checksum behind extensions");
-	be = expect_tun6(&in, tun_backends, 3, &label,
-			 "hop-by-hop, dest options, routing (segments left 0): forwarded with "
-			 "the extension headers byte for byte");
+	be = fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label,
+			      "hop-by-hop, dest options, routing (segments left 0): forwarded with "
+			      "the extension headers byte for byte");
 	ASSERT_TRUE(be >= 0 && !flow6(CLIENT, 42000, VIP_TUN, 80, IPPROTO_TCP, &f),
 		    "flow of the tcp ports behind the extension headers");
 	build_ext(&in, VIP_TUN, 42001, four, 4, 0);
-	expect_tun6(&in, tun_backends, 3, &label, "four extension headers: forwarded");
+	fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label,
+			 "four extension headers: forwarded");
 
 	build_ext(&in, VIP_TUN, 42002, five, 5, 0);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "five extension headers");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "five extension headers");
 	build_ext(&in, VIP_TUN, 42003, rh, 1, 1);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "routing, segments left 1");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "routing, segments left 1");
 	build_ext(&in, VIP_TUN, 42004, ah, 1, 0);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "AH");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "AH");
 	/* ESP: opaque after SPI and sequence number */
 	{
 		struct in6_addr c = a6(CLIENT), v = a6(VIP_TUN);
@@ -499,18 +455,20 @@ static void case_ext_headers(void)
 		pkt_ipv6(&in, &c, &v, PKT_NH_ESP, NULL);
 		pkt_put(&in, "\0\0\1\0\0\0\0\1encrypted....", 21);
 		pkt_finish(&in);
-		expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "ESP");
+		fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "ESP");
 	}
 
 	/* an extension header that runs past the packet */
 	build_ext(&in, VIP_TUN, 42005, hop, 1, 0);
 	in.data[ETH_HLEN + PKT_IPV6_HLEN + 1] = 8; /* 72 bytes, the packet has 8 + 23 */
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3, "truncated extension header");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3,
+			    "truncated extension header");
 	/* the packet ends within an extension header: payload length 4 */
 	build_ext(&in, VIP_TUN, 42006, hop, 1, 0);
 	in.len = ETH_HLEN + PKT_IPV6_HLEN + 4;
 	pkt_w16(in.data + ETH_HLEN + 4, 4);
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3, "cut in an extension header");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3,
+			    "cut in an extension header");
 }
 
 static void case_ext_nat(void)
@@ -543,21 +501,25 @@ static void case_malformed(void)
 
 	pkt_v6_tcp(&in, &s);
 	in.len = ETH_HLEN + 39;
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3, "39 bytes of ipv6 header");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3,
+			    "39 bytes of ipv6 header");
 	pkt_v6_tcp(&in, &s);
 	in.data[ETH_HLEN] = 0x40 | (in.data[ETH_HLEN] & 0x0f); /* version 4 */
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3, "version 4 in an ipv6 frame");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3,
+			    "version 4 in an ipv6 frame");
 	pkt_v6_tcp(&in, &s);
 	pkt_w16(in.data + ETH_HLEN + 4, pkt_r16(in.data + ETH_HLEN + 4) + 1);
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3,
-			 "payload length one more than the frame");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3,
+			    "payload length one more than the frame");
 	pkt_v6_tcp(&in, &s);
 	pkt_w16(in.data + ETH_HLEN + 4, 0);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "payload length 0 (jumbogram)");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT,
+			    "payload length 0 (jumbogram)");
 	pkt_v6_tcp(&in, &s);
 	in.len = ETH_HLEN + PKT_IPV6_HLEN + 10;
 	pkt_w16(in.data + ETH_HLEN + 4, 10);
-	expect_untouched(&in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L4, "truncated tcp header to a vip");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L4,
+			    "truncated tcp header to a vip");
 
 	/* ethernet padding behind a short packet is fine: payload length rules */
 	{
@@ -579,7 +541,7 @@ static void case_malformed(void)
 		    ASSERT_EQ(r.retval, XDP_TX, "padded frame forwarded")) {
 			in.len = len;
 			fx_backend_mac6(&b, mac);
-			pkt_encap6(&exp, mac, fx_lb0_mac, &in, &src, &b, out_label(&r));
+			pkt_encap6(&exp, mac, fx_lb0_mac, &in, &src, &b, fx_out_label(&r));
 			/* the padding may or may not follow the packet: compare the packet */
 			ASSERT_TRUE(r.out_len >= exp.len, "output holds the packet");
 			ASSERT_BYTES(r.out, exp.len, exp.data, exp.len,
@@ -595,24 +557,24 @@ static void case_not_vip(void)
 	struct pkt_buf in;
 
 	pkt_v6_tcp(&in, &s);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "tcp to no vip");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "tcp to no vip");
 	s = spec6(VIP_TUN, 43000, 81, PKT_TCP_SYN);
 	pkt_v6_tcp(&in, &s);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "vip address, other port");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "vip address, other port");
 	pkt_v6_udp(&in, &s);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "vip address, udp");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "vip address, udp");
 	pkt_reset(&in);
 	pkt_eth(&in, NULL, NULL, ETH_P_IPV6);
 	pkt_ipv6(&in, &c, &v, PKT_NH_NONE, NULL);
 	pkt_put(&in, "nothing", 7);
 	pkt_finish(&in);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "no next header (59)");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "no next header (59)");
 	pkt_reset(&in);
 	pkt_eth(&in, NULL, NULL, ETH_P_IPV6);
 	pkt_ipv6(&in, &c, &v, 47 /* GRE */, NULL);
 	pkt_put(&in, "\0\0\x08\0", 4);
 	pkt_finish(&in);
-	expect_untouched(&in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "gre");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "gre");
 }
 
 static void case_sticky(void)
@@ -627,7 +589,7 @@ static void case_sticky(void)
 	for (int i = 0; i < 24; i++) {
 		s.sport = 30000 + i;
 		pkt_v6_udp(&in, &s);
-		first[i] = expect_tun6(&in, bes, 3, &label, "new udp flow");
+		first[i] = fx_expect_tun_to(&fx, &in, XDP_TX, bes, 3, &label, "new udp flow");
 		if (first[i] < 0)
 			return;
 		seen[first[i]]++;
@@ -646,14 +608,14 @@ static void case_sticky(void)
 	for (int i = 0; i < 24; i++) {
 		s.sport = 30000 + i;
 		pkt_v6_udp(&in, &s);
-		ASSERT_EQ(expect_tun6(&in, bes, 4, &label, "established flow"), first[i],
-			  "established flow stays on its backend");
+		ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, bes, 4, &label, "established flow"),
+			  first[i], "established flow stays on its backend");
 	}
 	/* new flows do reach it */
 	for (int i = 0; i < 32 && !moved; i++) {
 		s.sport = 31000 + i;
 		pkt_v6_udp(&in, &s);
-		moved = expect_tun6(&in, bes, 4, &label, "new flow") == 3;
+		moved = fx_expect_tun_to(&fx, &in, XDP_TX, bes, 4, &label, "new flow") == 3;
 	}
 	ASSERT_TRUE(moved, "new flows reach the new backend");
 }
