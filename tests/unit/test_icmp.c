@@ -404,6 +404,10 @@ static void case_not_ours(void)
 	l4_frame(&sent, IPPROTO_TCP, VIP_U4, 80, "192.0.2.1", 40000, NULL, 0, 0);
 	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 28);
 	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "quoted src != outer dst");
+	/* to an address without VIP */
+	l4_frame(&sent, IPPROTO_TCP, "10.0.0.199", 80, "192.0.2.1", 40000, NULL, 0, 0);
+	icmp_err(&err, ROUTER4, "10.0.0.199", 3, 4, 1400, &sent, 28);
+	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "error to no vip address");
 	/* not an error type: redirect (5) */
 	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 80, "192.0.2.1", 40000, NULL, 0, 0);
 	icmp_err(&err, ROUTER4, VIP_T4, 5, 1, 0, &sent, 28);
