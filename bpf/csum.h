@@ -31,6 +31,12 @@ static __always_inline void csum_replace4(__u16 *check, __be32 from, __be32 to)
 	*check = csum_fold(csum_sub_add((__u16) ~*check, from, to));
 }
 
+/* A 2-byte field changed. */
+static __always_inline void csum_replace2(__u16 *check, __u16 from, __u16 to)
+{
+	*check = csum_fold((__u16) ~*check + (__u16)~from + to);
+}
+
 /* A 4-byte and a 2-byte field changed (address and port, for TCP/UDP checksums). */
 static __always_inline void csum_replace4_2(__u16 *check, __be32 from, __be32 to, __be16 pfrom,
 					    __be16 pto)

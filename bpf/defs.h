@@ -18,9 +18,11 @@
 #define AF_INET	 2
 #define AF_INET6 10
 
-#define IPPROTO_IPIP 4
-#define IPPROTO_TCP  6
-#define IPPROTO_UDP  17
+#define IPPROTO_ICMP   1
+#define IPPROTO_IPIP   4
+#define IPPROTO_ICMPV6 58
+#define IPPROTO_TCP    6
+#define IPPROTO_UDP    17
 
 #define TCP_FLAG_FIN 0x01
 #define TCP_FLAG_SYN 0x02

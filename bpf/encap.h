@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* This file contains the TUN mode: IPv4-in-IPv4 encapsulation (RFC 2003) towards a backend. */
+/* This file contains the TUN mode's encapsulations towards a backend: IPv4-in-IPv4 (RFC 2003),
+ * and IPv6-in-IPv6 or IPv4-in-IPv6 (RFC 2473) towards an IPv6 backend. */
 #ifndef XDPLB_ENCAP_H
 #define XDPLB_ENCAP_H
 
@@ -76,6 +77,59 @@ static __always_inline int encap_v4(struct xdp_md *ctx, const struct packet *p, 
 	      bpf_htons((IPIP_TTL << 8) | IPPROTO_IPIP) + (src & 0xffff) + (src >> 16) +
 	      (dst & 0xffff) + (dst >> 16);
 	outer->check = csum_fold(sum);
+	return 0;
+}
+
+#define IP6_TUN_HOPLIMIT 64
+#define IPPROTO_IPV6	 41
+
+/**
+ * encap_v6() - put an outer IPv6 header (and a new Ethernet header) in front of the packet.
+ * @src: outer source, the balancer's IPv6 tunnel address.  @dst: the backend.
+ * @label: the outer flow label (RFC 6438: the inner flow's hash, so that ECMP between the
+ *	balancer and the backends keeps a flow on one path); only its low 20 bits are used.
+ *
+ * The inner packet (IPv6, extension headers included, or IPv4) stays byte-identical.  Outer
+ * header: traffic class copied from the inner packet (IPv6 traffic class or IPv4 TOS), payload
+ * length = the inner packet's length, next header 41 (IPv6) or 4 (IPv4), hop limit 64.  No
+ * extension headers, so the real server's decapsulator finds the inner packet at +40.
+ *
+ * Returns: 0 or -XDPLB_R_DROP_INTERNAL.
+ */
+static __always_inline int encap_v6(struct xdp_md *ctx, const struct packet *p, const __be32 *src,
+				    const __be32 *dst, const __u8 *smac, const __u8 *dmac,
+				    __u32 label)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	bool v6 = p->key.family == XDPLB_AF_INET6;
+	__u8 *inner = data + l3_offset(p);
+	struct ipv6hdr *outer;
+	struct ethhdr *eth;
+	__u32 tc;
+
+	if ((void *)(inner + 2) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	/* IPv6: version(4) traffic class(8) flow label(20); IPv4: version(4) IHL(4) TOS(8) */
+	tc = v6 ? (__u32)((inner[0] & 0x0f) << 4 | inner[1] >> 4) : inner[1];
+
+	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - (int)(ETH_HLEN + sizeof(struct ipv6hdr))))
+		return -XDPLB_R_DROP_INTERNAL;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	outer = data + ETH_HLEN;
+	if ((void *)(outer + 1) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	eth->h_proto = bpf_htons(ETH_P_IPV6);
+	*(__be32 *)outer = bpf_htonl(6u << 28 | tc << 20 | (label & 0xfffff));
+	outer->payload_len = bpf_htons(p->l3_len);
+	outer->nexthdr = v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	outer->hop_limit = IP6_TUN_HOPLIMIT;
+	__builtin_memcpy(&outer->saddr, src, 16);
+	__builtin_memcpy(&outer->daddr, dst, 16);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* This file contains the forwarding modes (TUN, DR, NAT and NAT's return path) and the
- * egress decision through the kernel's routing and neighbour tables (bpf_fib_lookup), whose
- * answers each CPU caches for a short time. */
+/* This file contains the forwarding modes (TUN, DR, NAT and NAT's return path) for both
+ * families, the egress decision through the kernel's routing and neighbour tables
+ * (bpf_fib_lookup), whose IPv4 answers each CPU caches for a short time, and what happens to
+ * a packet too big for the way out. */
 #ifndef XDPLB_FORWARD_H
 #define XDPLB_FORWARD_H
 
@@ -11,7 +12,9 @@
 #include "defs.h"
 #include "csum.h"
 #include "encap.h"
+#include "icmp.h"
 #include "maps.h"
+#include "select.h"
 
 /* Map a bpf_fib_lookup() failure to the reason the packet is dropped for. */
 static __always_inline int fib_error(int rc)
@@ -35,6 +38,19 @@ static __always_inline int fib_v4(struct xdp_md *ctx, struct bpf_fib_lookup *fib
 	fib->tot_len = tot_len;
 	fib->ipv4_src = src;
 	fib->ipv4_dst = dst;
+	fib->ifindex = ctx->ingress_ifindex;
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
+
+/* The same for IPv6 (the lookup also checks net.ipv6.conf.IFNAME.forwarding). */
+static __always_inline int fib_v6(struct xdp_md *ctx, struct bpf_fib_lookup *fib, const __be32 *src,
+				  const __be32 *dst, __u8 proto, __u16 tot_len)
+{
+	fib->family = AF_INET6;
+	fib->l4_protocol = proto;
+	fib->tot_len = tot_len;
+	__builtin_memcpy(fib->ipv6_src, src, 16);
+	__builtin_memcpy(fib->ipv6_dst, dst, 16);
 	fib->ifindex = ctx->ingress_ifindex;
 	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 }
@@ -88,6 +104,7 @@ static __noinline int next_hop_refresh(struct xdp_md *ctx, struct xdplb_nh *c,
 	rc = fib_v4(ctx, &fib, q->src, q->dst, q->proto, q->tot_len);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
 		c->expires = 0;
+		c->max_len = fib.mtu_result; /* FRAG_NEEDED: the route's MTU */
 		return rc;
 	}
 	c->expires = q->now + cfg_nh_ttl_ns;
@@ -123,7 +140,8 @@ static __noinline int next_hop_refresh(struct xdp_md *ctx, struct xdplb_nh *c,
  * still on for the ingress interface.  Anything else asks the kernel again; a failed lookup
  * empties the entry, so that the next packet asks again too.
  *
- * Returns: a BPF_FIB_LKUP_RET_*.
+ * Returns: a BPF_FIB_LKUP_RET_*; on BPF_FIB_LKUP_RET_FRAG_NEEDED (*nh)->max_len is the
+ * route's MTU.
  */
 static __always_inline int next_hop_v4(struct xdp_md *ctx, struct xdplb_nh *c,
 				       const struct nh_query *q, struct xdplb_nh *tmp,
@@ -139,6 +157,33 @@ static __always_inline int next_hop_v4(struct xdp_md *ctx, struct xdplb_nh *c,
 		c = tmp;
 	*nh = c;
 	return next_hop_refresh(ctx, c, q);
+}
+
+/*
+ * next_hop_v6() - the same towards an IPv6 destination, without a cache (yet): every packet
+ * asks the kernel.  Fills ifindex, in_ifindex and the MACs of @nh on success, max_len with
+ * the route's MTU on BPF_FIB_LKUP_RET_FRAG_NEEDED.  @proto_len: the L4 protocol << 16 | the
+ * packet's length.  Out of line: the 64-byte lookup struct gets its own stack frame.
+ */
+static __noinline int next_hop_v6(struct xdp_md *ctx, const __be32 *src, const __be32 *dst,
+				  __u32 proto_len, struct xdplb_nh *nh)
+{
+	struct bpf_fib_lookup fib = {};
+	int rc;
+
+	if (!ctx || !src || !dst || !nh) /* for the verifier: a subprogram's pointers may be NULL */
+		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	rc = fib_v6(ctx, &fib, src, dst, proto_len >> 16, proto_len & 0xffff);
+
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		nh->max_len = fib.mtu_result;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	nh->ifindex = fib.ifindex;
+	nh->in_ifindex = ctx->ingress_ifindex;
+	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+	return rc;
 }
 
 /* Egress verdict once the frame is ready for @ifindex; @in_ifindex: where it came in. */
@@ -167,7 +212,8 @@ static __always_inline int set_l2(struct xdp_md *ctx, const struct packet *p, co
 		return -XDPLB_R_DROP_INTERNAL;
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(ETH_P_IP);
+	eth->h_proto =
+	    p->key.family == XDPLB_AF_INET6 ? bpf_htons(ETH_P_IPV6) : bpf_htons(ETH_P_IP);
 	return 0;
 }
 
@@ -186,191 +232,416 @@ static __always_inline int arrived_macs(struct xdp_md *ctx, __u8 *smac, __u8 *dm
 /**
  * nat_rewrite() - rewrite one address and port of the packet, checksums updated.
  * @dst: true to rewrite the destination (towards a backend), false for the source (reply).
+ * @addr: the new address (IPv4 in addr[0]).  @port: the new port; 0 = leave it.
  *
  * IPv4 header checksum for the address; TCP/UDP checksum for the address (pseudo-header) and
- * the port.  A UDP checksum of 0 means "none" and stays 0; a computed 0 is sent as 0xffff
- * (RFC 768).
+ * the port.  A UDP checksum of 0 means "none" over IPv4 and stays 0; a computed 0 is sent as
+ * 0xffff (RFC 768).  Over IPv6 a UDP checksum of 0 is not allowed (RFC 8200 8.1): dropped
+ * before anything is written.  A non-first fragment has no TCP/UDP header: only the address
+ * changes (the first fragment's checksum update covers the whole datagram).
  */
 static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct packet *p, bool dst,
-				       __be32 addr, __be16 port)
+				       const __be32 *addr, __be16 port)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct iphdr *iph = data + l3_offset(p);
-	__be32 old_addr;
-	__be16 old_port;
-	__u32 l4_off;
+	__u32 l4_off = l4_offset(p), acc = 0;
+	bool v6 = p->key.family == XDPLB_AF_INET6;
+	__be16 *ports = NULL, *check = NULL, old_port;
 
-	if ((void *)(iph + 1) > data_end)
-		return -XDPLB_R_DROP_INTERNAL;
-	l4_off = l3_offset(p) + (iph->ihl & 0xf) * 4;
-	old_addr = dst ? iph->daddr : iph->saddr;
-	if (dst)
-		iph->daddr = addr;
-	else
-		iph->saddr = addr;
-	csum_replace4(&iph->check, old_addr, addr);
-
-	if (p->key.proto == IPPROTO_TCP) {
-		struct tcphdr *th = data + l4_off;
-
-		if ((void *)(th + 1) > data_end)
+	if (p->frag != PKT_FRAG_MORE) {
+		ports = data + l4_off;
+		if ((void *)(ports + 4) > data_end)
 			return -XDPLB_R_DROP_INTERNAL;
-		old_port = dst ? th->dest : th->source;
-		if (dst)
-			th->dest = port;
-		else
-			th->source = port;
-		csum_replace4_2(&th->check, old_addr, addr, old_port, port);
-	} else {
-		struct udphdr *uh = data + l4_off;
-
-		if ((void *)(uh + 1) > data_end)
-			return -XDPLB_R_DROP_INTERNAL;
-		old_port = dst ? uh->dest : uh->source;
-		if (dst)
-			uh->dest = port;
-		else
-			uh->source = port;
-		if (uh->check) {
-			csum_replace4_2(&uh->check, old_addr, addr, old_port, port);
-			if (!uh->check)
-				uh->check = 0xffff;
+		if (p->key.proto == IPPROTO_TCP) {
+			check = data + l4_off + 16;
+			if ((void *)(check + 1) > data_end)
+				return -XDPLB_R_DROP_INTERNAL;
+		} else if (ports[3]) {
+			check = &ports[3];
+		} else if (v6) {
+			return -XDPLB_R_DROP_MALFORMED_L4;
 		}
+	}
+
+	if (v6) {
+		struct ipv6hdr *ip6 = data + l3_offset(p);
+		__be32 *a, old[4];
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		a = dst ? (__be32 *)&ip6->daddr : (__be32 *)&ip6->saddr;
+		__builtin_memcpy(old, a, 16);
+		__builtin_memcpy(a, addr, 16);
+		acc = csum_acc_addr6(acc, old, addr);
+	} else {
+		struct iphdr *iph = data + l3_offset(p);
+		__be32 old;
+
+		if ((void *)(iph + 1) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		old = dst ? iph->daddr : iph->saddr;
+		if (dst)
+			iph->daddr = addr[0];
+		else
+			iph->saddr = addr[0];
+		csum_replace4(&iph->check, old, addr[0]);
+		acc = csum_sub_add(acc, old, addr[0]);
+	}
+	if (!ports)
+		return 0;
+	old_port = dst ? ports[1] : ports[0];
+	if (port) {
+		if (dst)
+			ports[1] = port;
+		else
+			ports[0] = port;
+		acc += (__u16)~old_port + port;
+	}
+	if (check) {
+		*check = csum_fold((__u16) ~*check + acc);
+		if (p->key.proto == IPPROTO_UDP && !*check)
+			*check = 0xffff;
 	}
 	return 0;
 }
 
-/* The reply tuple of a NAT flow (backend -> client), as the return path will see it. */
-static __always_inline void nat_reply_key(const struct packet *p, const struct xdplb_real *real,
-					  struct xdplb_flow_key4 *rk)
+/* Is an IPv6 address (tunnel source) configured? */
+static __always_inline bool addr6_set(const __be32 *a)
 {
-	rk->src = real->addr[0];
-	rk->dst = p->fkey.src;
-	rk->sport = real->port ? real->port : p->fkey.dport;
-	rk->dport = p->fkey.sport;
-	rk->proto = p->fkey.proto;
+	return a[0] | a[1] | a[2] | a[3];
 }
 
-/**
- * forward_v4() - send a VIP packet to its backend in the VIP's mode.
- * @nat_new: NAT mode only: write the return-path entry (a new or moved flow).
- * @now: bpf_ktime_get_coarse_ns() of this packet.
+/*
+ * too_big() - what becomes of a packet larger than @mtu on its way out.
+ * @overhead: the tunnel header the packet gets (0 in DR and NAT mode).
+ * @can_pass: the kernel may fragment it (IPv4 without DF, leaving as IPv4).
  *
- * TUN: IPv4-in-IPv4 (encap_v4()).  DR: only the Ethernet header changes, to the backend's
- * MAC.  NAT: destination address and port become the backend's.  The kernel's routing and
- * neighbour tables give the next hop and egress interface, and check the egress MTU
- * (through next_hop_v4()'s per-CPU cache).  When
- * the next hop's MAC is not known yet, TUN and NAT packets go to the kernel already
- * rewritten (it resolves the neighbour and forwards them; later packets take the fast
- * path); a DR packet still carries the VIP as destination, so the kernel could not deliver
- * it: counted drop, and the control plane keeps backends' neighbours resolved.
- *
- * Returns: a non-negative enum xdplb_reason (TX, REDIRECT, PASS_NO_NEIGH) or -reason.
+ * IPv4 with DF and IPv6 are answered with ICMP (icmp_too_big()) carrying @mtu - @overhead, so
+ * that the client's path MTU discovery works through the balancer; IPv4 without DF is handed
+ * to the kernel when @can_pass (XDPLB_R_PASS_TOO_BIG: the caller rewrites it first), else
+ * dropped.  An ICMP error is never answered with another (RFC 1122 3.2.2), nor an IPv4 packet
+ * with options (their quote would not be the packet's first 28 bytes' worth).
  */
-static __always_inline int forward_v4(struct xdp_md *ctx, const struct packet *p,
-				      const struct xdplb_vip *vip, const struct xdplb_real *real,
-				      const struct xdplb_config *cfg, __u32 real_id, bool nat_new,
-				      __u64 now)
+static __always_inline int too_big(struct xdp_md *ctx, const struct packet *p, __u32 mtu,
+				   __u32 overhead, bool can_pass)
+{
+	if (p->icmp_err || mtu <= overhead)
+		return -XDPLB_R_DROP_TOO_BIG;
+	if (p->key.family == XDPLB_AF_INET) {
+		if (!p->df)
+			return can_pass ? XDPLB_R_PASS_TOO_BIG : -XDPLB_R_DROP_TOO_BIG;
+		if (l4_offset(p) - l3_offset(p) != sizeof(struct iphdr))
+			return -XDPLB_R_DROP_TOO_BIG;
+	}
+	return icmp_too_big(ctx, p, mtu - overhead);
+}
+
+/* Over the configured MTU (xdplb_config.mtu, 0 = none)?  Then @rc becomes FRAG_NEEDED. */
+static __always_inline bool over_cfg_mtu(const struct xdplb_config *cfg, __u32 len)
+{
+	return cfg->mtu && len > cfg->mtu;
+}
+
+/*
+ * TUN towards an IPv4 backend: IPv4-in-IPv4 (encap_v4()).  When the next hop's MAC is not
+ * known yet, the packet goes to the kernel already encapsulated (it resolves the neighbour
+ * and forwards it; later packets take the fast path); so does a packet without DF that is
+ * too big (the kernel fragments the outer packet).
+ */
+static __always_inline int tun_v4(struct xdp_md *ctx, const struct packet *p,
+				  const struct xdplb_real *real, const struct xdplb_config *cfg,
+				  __u32 real_id, __u64 now)
 {
 	struct xdplb_nh tmp, *nh = &tmp;
 	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
-	struct nh_query q;
 	__be32 dst = real->addr[0];
-	int rc, err;
+	struct nh_query q;
+	int rc, err, pass;
+	__u32 mtu;
 
-	if (vip->mode == XDPLB_MODE_TUN) {
-		if (!cfg->tun_src4)
-			return -XDPLB_R_DROP_NO_SOURCE;
-		q = (struct nh_query){ .src = cfg->tun_src4,
-				       .key_src = cfg->tun_src4,
-				       .dst = dst,
-				       .tot_len = p->l3_len + sizeof(struct iphdr),
-				       .proto = IPPROTO_IPIP,
-				       .in_ifindex = ctx->ingress_ifindex,
-				       .now = now };
-		rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nexthop, &real_id), &q, &tmp, &nh);
-		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
-			err = arrived_macs(ctx, smac, dmac);
-			err = err ?: encap_v4(ctx, p, cfg->tun_src4, dst, smac, dmac);
-			return err ?: XDPLB_R_PASS_NO_NEIGH;
-		}
-		if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-			return fib_error(rc);
-		err = encap_v4(ctx, p, cfg->tun_src4, dst, nh->smac, nh->dmac);
-		return err ?: fib_out(nh->ifindex, nh->in_ifindex);
-	}
-
-	q = (struct nh_query){ .src = p->key.src[0],
+	if (!cfg->tun_src4)
+		return -XDPLB_R_DROP_NO_SOURCE;
+	q = (struct nh_query){ .src = cfg->tun_src4,
+			       .key_src = cfg->tun_src4,
 			       .dst = dst,
-			       .tot_len = p->l3_len,
-			       .proto = p->key.proto,
+			       .tot_len = p->l3_len + sizeof(struct iphdr),
+			       .proto = IPPROTO_IPIP,
 			       .in_ifindex = ctx->ingress_ifindex,
 			       .now = now };
-	rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nexthop, &real_id), &q, &tmp, &nh);
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && vip->mode == XDPLB_MODE_DR)
+	if (over_cfg_mtu(cfg, q.tot_len)) {
+		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
+		mtu = cfg->mtu;
+	} else {
+		rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nexthop, &real_id), &q, &tmp, &nh);
+		mtu = nh->max_len;
+	}
+	pass = XDPLB_R_PASS_NO_NEIGH;
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		pass = too_big(ctx, p, mtu, sizeof(struct iphdr), true);
+		if (pass != XDPLB_R_PASS_TOO_BIG)
+			return pass;
+		rc = BPF_FIB_LKUP_RET_NO_NEIGH;
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		err = arrived_macs(ctx, smac, dmac);
+		err = err ?: encap_v4(ctx, p, cfg->tun_src4, dst, smac, dmac);
+		return err ?: pass;
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return fib_error(rc);
+	err = encap_v4(ctx, p, cfg->tun_src4, dst, nh->smac, nh->dmac);
+	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
+}
+
+/*
+ * TUN towards an IPv6 backend: IPv6-in-IPv6 or IPv4-in-IPv6 (encap_v6()).  The kernel does
+ * not fragment IPv6 on the way: a packet too big is answered (IPv4 without DF: dropped).
+ */
+static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
+				  const struct xdplb_real *real, const struct xdplb_config *cfg)
+{
+	struct xdplb_nh nh = {};
+	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+	__u32 len = p->l3_len + sizeof(struct ipv6hdr);
+	__u32 label = flow_hash(&p->key);
+	int rc, err;
+
+	if (!addr6_set(cfg->tun_src6))
+		return -XDPLB_R_DROP_NO_SOURCE;
+	if (over_cfg_mtu(cfg, len))
+		return too_big(ctx, p, cfg->mtu, sizeof(struct ipv6hdr), false);
+	rc = next_hop_v6(
+	    ctx, cfg->tun_src6, real->addr,
+	    (p->key.family == XDPLB_AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP) << 16 | len, &nh);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return too_big(ctx, p, nh.max_len, sizeof(struct ipv6hdr), false);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		err = arrived_macs(ctx, smac, dmac);
+		err = err ?: encap_v6(ctx, p, cfg->tun_src6, real->addr, smac, dmac, label);
+		return err ?: XDPLB_R_PASS_NO_NEIGH;
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return fib_error(rc);
+	err = encap_v6(ctx, p, cfg->tun_src6, real->addr, nh.smac, nh.dmac, label);
+	return err ?: fib_out(nh.ifindex, nh.in_ifindex);
+}
+
+/*
+ * NAT towards a backend: remember the reply tuple (a new or moved flow) and rewrite the
+ * destination.  An ICMP error (p->icmp_err) was translated by its caller already.
+ */
+static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packet *p,
+					  const struct xdplb_real *real, __u32 real_id,
+					  bool nat_new)
+{
+	struct xdplb_nat nv = { .vip_port = p->key.dport, .real_id = real_id };
+
+	if (p->icmp_err)
+		return 0;
+	if (nat_new) {
+		__builtin_memcpy(nv.vip_addr, p->key.dst, sizeof(nv.vip_addr));
+		if (p->key.family == XDPLB_AF_INET6) {
+			struct xdplb_flow_key rk = { .family = XDPLB_AF_INET6 };
+
+			__builtin_memcpy(rk.src, real->addr, 16);
+			__builtin_memcpy(rk.dst, p->key.src, 16);
+			rk.sport = real->port ? real->port : p->key.dport;
+			rk.dport = p->key.sport;
+			rk.proto = p->key.proto;
+			bpf_map_update_elem(&xdplb_nat6, &rk, &nv, BPF_ANY);
+		} else {
+			struct xdplb_flow_key4 rk = {};
+
+			rk.src = real->addr[0];
+			rk.dst = p->fkey.src;
+			rk.sport = real->port ? real->port : p->fkey.dport;
+			rk.dport = p->fkey.sport;
+			rk.proto = p->fkey.proto;
+			bpf_map_update_elem(&xdplb_nat, &rk, &nv, BPF_ANY);
+		}
+	}
+	return nat_rewrite(ctx, p, true, real->addr, real->port);
+}
+
+/*
+ * DR and NAT: the packet keeps its IP header (NAT: rewritten) and goes to the backend's next
+ * hop.  When the next hop's MAC is not known yet, a NAT packet goes to the kernel already
+ * rewritten (it resolves the neighbour and forwards it), as does a NAT packet without DF
+ * that is too big (the kernel fragments it); a DR packet still carries the VIP as
+ * destination, so the kernel could not deliver it: counted drop, and the control plane keeps
+ * backends' neighbours resolved.
+ */
+static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
+				  const struct xdplb_vip *vip, const struct xdplb_real *real,
+				  const struct xdplb_config *cfg, __u32 real_id, bool nat_new,
+				  __u64 now)
+{
+	struct xdplb_nh tmp = {}, *nh = &tmp;
+	bool nat = vip->mode == XDPLB_MODE_NAT;
+	int rc, err, pass = XDPLB_R_PASS_NO_NEIGH;
+	__u32 mtu;
+
+	if (over_cfg_mtu(cfg, p->l3_len)) {
+		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
+		mtu = cfg->mtu;
+	} else if (p->key.family == XDPLB_AF_INET6) {
+		rc = next_hop_v6(ctx, p->key.src, real->addr, (__u32)p->key.proto << 16 | p->l3_len,
+				 nh);
+		mtu = nh->max_len;
+	} else {
+		struct nh_query q = { .src = p->key.src[0],
+				      .dst = real->addr[0],
+				      .tot_len = p->l3_len,
+				      .proto = p->key.proto,
+				      .in_ifindex = ctx->ingress_ifindex,
+				      .now = now };
+
+		rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nexthop, &real_id), &q, &tmp, &nh);
+		mtu = nh->max_len;
+	}
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		pass = too_big(ctx, p, mtu, 0, nat);
+		if (pass != XDPLB_R_PASS_TOO_BIG)
+			return pass;
+		rc = BPF_FIB_LKUP_RET_NO_NEIGH;
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && !nat)
 		return -XDPLB_R_DROP_NO_NEIGH;
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return fib_error(rc);
-
-	if (vip->mode == XDPLB_MODE_NAT) {
-		if (nat_new) {
-			struct xdplb_nat nv = { .vip_port = p->key.dport, .real_id = real_id };
-			struct xdplb_flow_key4 rk = {};
-
-			__builtin_memcpy(nv.vip_addr, p->key.dst, sizeof(nv.vip_addr));
-			nat_reply_key(p, real, &rk);
-			bpf_map_update_elem(&xdplb_nat, &rk, &nv, BPF_ANY);
-		}
-		err = nat_rewrite(ctx, p, true, dst, real->port ? real->port : p->key.dport);
+	if (nat) {
+		err = nat_to_backend(ctx, p, real, real_id, nat_new);
 		if (err)
 			return err;
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-			return XDPLB_R_PASS_NO_NEIGH; /* MACs as they came: the kernel routes it */
+			return pass; /* MACs as they came: the kernel routes it */
 	}
 	err = set_l2(ctx, p, nh->smac, nh->dmac);
 	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }
 
 /**
- * nat_reply_v4() - NAT mode's return path: a backend's reply becomes the VIP's again.
+ * forward() - send a VIP packet to its backend in the VIP's mode.
+ * @p: the packet (for an ICMP error, the flow it is about with the ICMP packet's layout).
+ * @nat_new: NAT mode only: write the return-path entry (a new or moved flow).
+ * @now: bpf_ktime_get_coarse_ns() of this packet.
+ *
+ * TUN: encapsulated towards the backend, in IPv4 or IPv6 after the backend's family (an
+ * IPv4 VIP may have IPv6 backends; the control plane refuses the reverse, dropped here as
+ * no route).  DR: only the Ethernet header changes, to the backend's MAC.  NAT: destination
+ * address and port become the backend's.  The kernel's routing and neighbour tables give the
+ * next hop and egress interface and check the egress MTU; xdplb_config.mtu can lower it.
+ *
+ * Returns: a non-negative enum xdplb_reason (TX, REDIRECT, PASS_NO_NEIGH, PASS_TOO_BIG,
+ * TX_TOO_BIG) or -reason.
+ */
+static __always_inline int forward(struct xdp_md *ctx, const struct packet *p,
+				   const struct xdplb_vip *vip, const struct xdplb_real *real,
+				   const struct xdplb_config *cfg, __u32 real_id, bool nat_new,
+				   __u64 now)
+{
+	if (vip->mode == XDPLB_MODE_TUN) {
+		if (real->family == XDPLB_AF_INET6)
+			return tun_v6(ctx, p, real, cfg);
+		if (p->key.family != XDPLB_AF_INET)
+			return -XDPLB_R_DROP_NO_ROUTE;
+		return tun_v4(ctx, p, real, cfg, real_id, now);
+	}
+	if (real->family != p->key.family)
+		return -XDPLB_R_DROP_NO_ROUTE;
+	return direct(ctx, p, vip, real, cfg, real_id, nat_new, now);
+}
+
+/* The reply entry of a NAT flow for @p (a backend -> client tuple): exact, else (some NAT VIP
+ * has l3hash) the entry of the addresses alone. */
+static __always_inline struct xdplb_nat *nat_entry(const struct packet *p, __u32 cfg_flags)
+{
+	struct xdplb_nat *nv;
+
+	if (p->key.family == XDPLB_AF_INET6) {
+		struct xdplb_flow_key k = p->key;
+
+		nv = bpf_map_lookup_elem(&xdplb_nat6, &k);
+		if (nv || !(cfg_flags & XDPLB_CFG_F_NAT_L3))
+			return nv;
+		k.sport = k.dport = 0;
+		return bpf_map_lookup_elem(&xdplb_nat6, &k);
+	} else {
+		struct xdplb_flow_key4 k = p->fkey;
+
+		nv = bpf_map_lookup_elem(&xdplb_nat, &k);
+		if (nv || !(cfg_flags & XDPLB_CFG_F_NAT_L3))
+			return nv;
+		k.sport = k.dport = 0;
+		return bpf_map_lookup_elem(&xdplb_nat, &k);
+	}
+}
+
+/**
+ * nat_reply() - NAT mode's return path: a backend's reply becomes the VIP's again.
+ * @iq: NULL for a reply; for an ICMP error a backend sent about what it received, where the
+ *	quoted packet lies (@p is then the quoted tuple reversed, i.e. the reply tuple).
  *
  * Called for packets that are for no VIP, when some VIP is in NAT mode: a packet whose
  * 5-tuple is a known reply (backend:port -> client:port) gets the VIP's address and port as
- * its source and goes towards the client.
+ * its source and goes towards the client.  An ICMP error gets the VIP put back in its outer
+ * source and in the packet it quotes (icmp_nat_rewrite()).
  *
  * Returns: a non-negative enum xdplb_reason, -reason, or -1 - XDPLB_R_MAX when the packet
  * is no reply (the caller passes it on untouched).
  */
 #define NAT_NOT_A_REPLY (-1 - XDPLB_R_MAX)
-static __always_inline int nat_reply_v4(struct xdp_md *ctx, const struct packet *p)
+static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
+				     const struct xdplb_config *cfg, const struct icmp_quote *iq)
 {
-	__be32 client = p->fkey.dst;
-	__u32 slot = (client * 0x9e3779b1u) >> 20; /* 12 bits: XDPLB_NH_CLIENT_SLOTS */
-	struct xdplb_nh tmp, *nh = &tmp;
-	struct nh_query q = {};
+	struct xdplb_nh tmp = {}, *nh = &tmp;
 	struct xdplb_nat *nv;
+	__be32 vip[4];
 	__be16 vip_port;
-	int rc, err;
+	int rc, err, pass = XDPLB_R_PASS_NO_NEIGH;
+	__u32 mtu;
 
-	nv = bpf_map_lookup_elem(&xdplb_nat, &p->fkey);
+	nv = nat_entry(p, cfg->flags);
 	if (!nv)
 		return NAT_NOT_A_REPLY;
 	vip_port = nv->vip_port;
-	/* the VIP is the source: policy routing may depend on it, so it is part of the key */
-	q.src = q.key_src = nv->vip_addr[0];
-	q.dst = client;
-	q.tot_len = p->l3_len;
-	q.proto = p->fkey.proto;
-	q.in_ifindex = ctx->ingress_ifindex;
-	q.now = bpf_ktime_get_coarse_ns();
-	rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nh_client, &slot), &q, &tmp, &nh);
+	__builtin_memcpy(vip, nv->vip_addr, sizeof(vip));
+	if (over_cfg_mtu(cfg, p->l3_len)) {
+		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
+		mtu = cfg->mtu;
+	} else if (p->key.family == XDPLB_AF_INET6) {
+		rc = next_hop_v6(ctx, vip, p->key.dst, (__u32)p->key.proto << 16 | p->l3_len, nh);
+		mtu = nh->max_len;
+	} else {
+		__be32 client = p->fkey.dst;
+		__u32 slot = (client * 0x9e3779b1u) >> 20; /* 12 bits: XDPLB_NH_CLIENT_SLOTS */
+		/* the VIP is the source: policy routing may depend on it, so it is in the key */
+		struct nh_query q = { .src = vip[0],
+				      .key_src = vip[0],
+				      .dst = client,
+				      .tot_len = p->l3_len,
+				      .proto = p->fkey.proto,
+				      .in_ifindex = ctx->ingress_ifindex,
+				      .now = bpf_ktime_get_coarse_ns() };
+
+		rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nh_client, &slot), &q, &tmp, &nh);
+		mtu = nh->max_len;
+	}
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		/* the backend learns the path MTU towards the client from the answer */
+		pass = too_big(ctx, p, mtu, 0, true);
+		if (pass != XDPLB_R_PASS_TOO_BIG)
+			return pass;
+		rc = BPF_FIB_LKUP_RET_NO_NEIGH;
+	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return fib_error(rc);
-	err = nat_rewrite(ctx, p, false, q.src, vip_port);
+	err = iq ? icmp_nat_rewrite(ctx, p, iq, false, vip, vip_port)
+		 : nat_rewrite(ctx, p, false, vip, vip_port);
 	if (err)
 		return err;
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return XDPLB_R_PASS_NO_NEIGH;
+		return pass;
 	err = set_l2(ctx, p, nh->smac, nh->dmac);
 	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }

@@ -12,24 +12,36 @@ struct gc_ctx {
 	__u32 flush, flush_vip;
 };
 
-static long gc_one(void *map, struct xdplb_flow_key4 *key, struct xdplb_flow *f, struct gc_ctx *g)
+static __always_inline void gc_flow(void *map, void *key, __u8 proto, struct xdplb_flow *f,
+				    struct gc_ctx *g)
 {
 	bool gone;
 
 	g->scanned++;
 	if (f->state == XDPLB_FLOW_DEAD)
-		return 0; /* its packet path is deleting it */
+		return; /* its packet path is deleting it */
 	gone = !flow_real(f);
-	if (gone || flow_expired(f, &g->cfg, key->proto, g->now) ||
+	if (gone || flow_expired(f, &g->cfg, proto, g->now) ||
 	    (g->flush && (!g->flush_vip || g->flush_vip == f->vip_id))) {
 		flow_expire(map, key, f, gone);
 		g->expired++;
 	}
+}
+
+static long gc_one(void *map, struct xdplb_flow_key4 *key, struct xdplb_flow *f, struct gc_ctx *g)
+{
+	gc_flow(map, key, key->proto, f, g);
+	return 0;
+}
+
+static long gc_one6(void *map, struct xdplb_flow_key *key, struct xdplb_flow *f, struct gc_ctx *g)
+{
+	gc_flow(map, key, key->proto, f, g);
 	return 0;
 }
 
 /**
- * gc_flows() - one pass over the flow table.
+ * gc_flows() - one pass over the flow tables (IPv4, then IPv6).
  *
  * The same state transitions as the packet path (compare-and-swap to DEAD, then delete), so
  * a flow is counted out exactly once whoever sees it expire first.  Without this pass an
@@ -53,6 +65,7 @@ static __always_inline int gc_flows(struct xdp_md *ctx)
 	g.flush = args->flush;
 	g.flush_vip = args->flush_vip;
 	bpf_for_each_map_elem(&xdplb_flows, gc_one, &g, 0);
+	bpf_for_each_map_elem(&xdplb_flows6, gc_one6, &g, 0);
 	args->scanned = g.scanned;
 	args->expired = g.expired;
 	return XDP_PASS;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* This file contains L2-L4 parsing: Ethernet, one 802.1Q/802.1ad tag, IPv4 with options,
- * TCP and UDP ports, into a struct packet that the rest of the program works on. */
+ * IPv6 with extension headers, TCP and UDP ports, into a struct packet that the rest of the
+ * program works on. */
 #ifndef XDPLB_PARSE_H
 #define XDPLB_PARSE_H
 
@@ -15,20 +16,35 @@
  * invalidates pointers into the frame, and the verifier makes every user re-derive them.
  */
 struct packet {
-	struct xdplb_flow_key key;   /* 5-tuple, network order */
-	struct xdplb_flow_key4 fkey; /* the same, as the flow tables' key (IPv4) */
+	struct xdplb_flow_key key;   /* 5-tuple, network order (ports 0 for an l3hash VIP) */
+	struct xdplb_flow_key4 fkey; /* the same, as the IPv4 flow tables' key */
 	__u16 l3_off;		     /* offset of the IP header from data */
-	__u16 l3_len;		     /* IP total length (header + payload) */
+	__u16 l3_len;		     /* IP packet length (IPv6: 40 + payload length) */
+	__u16 l4_off;		     /* offset of what follows the IP header(s) from data */
 	__u8 tcp_flags;
-	__u8 frag; /* 1 when the IPv4 packet is a fragment */
-	__u8 pad[2];
+	__u8 frag;	    /* 0, or PKT_FRAG_FIRST / PKT_FRAG_MORE for a fragment */
+	__u8 df;	    /* IPv4 with DF set; always 1 for IPv6 (routers never fragment it) */
+	__u8 icmp_err;	    /* an ICMP error being forwarded (never answered with another) */
+	__u16 sport, dport; /* the ports as they are in the packet, whatever the flow key */
 };
+
+#define PKT_FRAG_FIRST 1 /* offset 0, more fragments: carries the L4 header */
+#define PKT_FRAG_MORE  2 /* offset > 0: no L4 header */
+
+/* Largest l4_off accepted (an IPv6 header chain longer than this is passed on). */
+#define PKT_MAX_L4_OFF 1023
 
 /* l3_off of a parsed packet, re-bounded for the verifier: a value reloaded from the stack
  * is only known to fit its type, and a packet pointer plus up to 0xffff has no range. */
 static __always_inline __u32 l3_offset(const struct packet *p)
 {
 	return p->l3_off & 0x1f; /* 14 or 18, unchanged */
+}
+
+/* l4_off, re-bounded the same way. */
+static __always_inline __u32 l4_offset(const struct packet *p)
+{
+	return p->l4_off & PKT_MAX_L4_OFF;
 }
 
 /**
@@ -87,7 +103,109 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 	p->fkey.src = iph->saddr;
 	p->fkey.dst = iph->daddr;
 	p->fkey.proto = iph->protocol;
-	p->frag = (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) != 0;
+	p->l4_off = p->l3_off + hlen;
+	p->df = (iph->frag_off & bpf_htons(IP_DF)) != 0;
+	if (iph->frag_off & bpf_htons(IP_OFFSET))
+		p->frag = PKT_FRAG_MORE;
+	else if (iph->frag_off & bpf_htons(IP_MF))
+		p->frag = PKT_FRAG_FIRST;
+	return 0;
+}
+
+#define IPV6_HOPOPTS  0
+#define IPV6_ROUTING  43
+#define IPV6_FRAGMENT 44
+#define IPV6_ESP      50
+#define IPV6_AH	      51
+#define IPV6_DSTOPTS  60
+
+/* One extension header at @off: its length, 0 when the chain is not followed
+ * (XDPLB_R_PASS_IPV6_EXT), or -XDPLB_R_DROP_MALFORMED_L3. */
+static __always_inline int ipv6_ext(void *data, void *data_end, struct packet *p, __u32 off,
+				    __u8 *nh)
+{
+	__u8 *h = data + (off & PKT_MAX_L4_OFF);
+	__u16 fo;
+
+	if ((void *)(h + 8) > data_end) /* every extension header is at least 8 bytes */
+		return -XDPLB_R_DROP_MALFORMED_L3;
+	switch (*nh) {
+	case IPV6_FRAGMENT:
+		/* RFC 8200 4.5: offset in 8-byte units in the top 13 bits, M in the lowest */
+		fo = bpf_ntohs(*(__be16 *)(h + 2));
+		if (fo & 0xfff8)
+			p->frag = PKT_FRAG_MORE;
+		else if (fo & 1)
+			p->frag = PKT_FRAG_FIRST;
+		*nh = h[0];
+		return 8;
+	case IPV6_ROUTING:
+		if (h[3]) /* segments left: we are not the final destination */
+			return 0;
+		/* fall through */
+	case IPV6_HOPOPTS:
+	case IPV6_DSTOPTS:
+		*nh = h[0];
+		return (h[1] + 1) * 8;
+	default: /* AH, ESP, or what a caller should not have asked about */
+		return 0;
+	}
+}
+
+static __always_inline bool ipv6_is_ext(__u8 nh)
+{
+	return nh == IPV6_HOPOPTS || nh == IPV6_ROUTING || nh == IPV6_FRAGMENT ||
+	       nh == IPV6_DSTOPTS || nh == IPV6_AH || nh == IPV6_ESP;
+}
+
+/**
+ * parse_ipv6() - validate the IPv6 header, follow its extension headers, fill the packet.
+ *
+ * Hop-by-hop, destination options, routing (with no segments left) and fragment headers are
+ * skipped, at most XDPLB_MAX_EXT_HDRS of them; key.proto is the next header after them.
+ *
+ * Returns: 0, XDPLB_R_PASS_IPV6_EXT (a chain not followed: too long, AH/ESP, a routing header
+ * with segments left, a jumbogram), or -XDPLB_R_DROP_MALFORMED_L3.
+ */
+static __always_inline int parse_ipv6(void *data, void *data_end, struct packet *p)
+{
+	struct ipv6hdr *ip6 = data + p->l3_off;
+	__u32 off, plen, end;
+	__u8 nh;
+	int len;
+
+	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
+		return -XDPLB_R_DROP_MALFORMED_L3;
+	plen = bpf_ntohs(ip6->payload_len);
+	if (!plen)
+		return XDPLB_R_PASS_IPV6_EXT; /* jumbogram (RFC 2675) or nothing at all */
+	if ((void *)(ip6 + 1) + plen > data_end)
+		return -XDPLB_R_DROP_MALFORMED_L3;
+	p->l3_len = sizeof(*ip6) + plen;
+	p->df = 1;
+	p->key.family = XDPLB_AF_INET6;
+	__builtin_memcpy(p->key.src, &ip6->saddr, 16);
+	__builtin_memcpy(p->key.dst, &ip6->daddr, 16);
+	nh = ip6->nexthdr;
+	off = p->l3_off + sizeof(*ip6);
+	end = p->l3_off + p->l3_len;
+#pragma unroll
+	for (int i = 0; i < XDPLB_MAX_EXT_HDRS; i++) {
+		if (!ipv6_is_ext(nh))
+			break;
+		len = ipv6_ext(data, data_end, p, off, &nh);
+		if (len <= 0)
+			return len ?: XDPLB_R_PASS_IPV6_EXT;
+		off += len;
+		if (off > end)
+			return -XDPLB_R_DROP_MALFORMED_L3;
+		if (off > PKT_MAX_L4_OFF)
+			return XDPLB_R_PASS_IPV6_EXT;
+	}
+	if (ipv6_is_ext(nh))
+		return XDPLB_R_PASS_IPV6_EXT;
+	p->key.proto = nh;
+	p->l4_off = off;
 	return 0;
 }
 
@@ -99,8 +217,9 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
  *
  * Returns: 0 or -XDPLB_R_DROP_MALFORMED_L4.
  */
-static __always_inline int parse_l4(void *data, void *data_end, struct packet *p, __u32 l4_off)
+static __always_inline int parse_l4(void *data, void *data_end, struct packet *p)
 {
+	__u32 l4_off = l4_offset(p);
 	__u32 room = p->l3_len - (l4_off - p->l3_off); /* bytes of L4 inside the IP packet */
 
 	if (p->key.proto == IPPROTO_TCP) {
@@ -112,6 +231,8 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 		p->key.dport = th->dest;
 		p->fkey.sport = th->source;
 		p->fkey.dport = th->dest;
+		p->sport = th->source;
+		p->dport = th->dest;
 		/* flags live in the 14th byte of the header */
 		p->tcp_flags = ((__u8 *)th)[13];
 	} else {
@@ -123,6 +244,8 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 		p->key.dport = uh->dest;
 		p->fkey.sport = uh->source;
 		p->fkey.dport = uh->dest;
+		p->sport = uh->source;
+		p->dport = uh->dest;
 	}
 	return 0;
 }

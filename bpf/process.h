@@ -14,15 +14,143 @@
 #include "stats.h"
 #include "reject.h"
 
+/* The address entry of the packet's destination for @proto (XDPLB_AF_ADDR, see
+ * include/xdplb_consts.h): any VIP on the address; a usable VIP for non-first fragments. */
+static __always_inline struct xdplb_vip *lookup_addr_entry(const struct packet *p, __u8 proto)
+{
+	struct xdplb_vip_key vk = {};
+
+	__builtin_memcpy(vk.addr, p->key.dst, sizeof(vk.addr));
+	vk.proto = proto;
+	vk.family = p->key.family | XDPLB_AF_ADDR;
+	return bpf_map_lookup_elem(&xdplb_vips, &vk);
+}
+
+/* An l3hash VIP keys and schedules its flows on the addresses alone. */
+static __always_inline void l3hash_key(struct packet *p)
+{
+	p->key.sport = p->key.dport = 0;
+	p->fkey.sport = p->fkey.dport = 0;
+}
+
+/* The backend that owns the flow an ICMP error is about: the flow table's, or for a
+ * hash-scheduled VIP the one a new flow would get (nothing is inserted: an error does not
+ * make a flow). */
+static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip *vip,
+							 const struct packet *q, void *flows,
+							 void *fkey, __u32 *real_id)
+{
+	struct xdplb_flow *f = bpf_map_lookup_elem(flows, fkey);
+	struct xdplb_real *r;
+
+	if (f && f->state != XDPLB_FLOW_DEAD && f->vip_id == vip->id && (r = flow_real(f))) {
+		*real_id = f->real_id;
+		return r;
+	}
+	if (vip->sched != XDPLB_SCHED_MH && vip->sched != XDPLB_SCHED_SH)
+		return NULL;
+	*real_id = schedule(vip, q);
+	return lookup_real(*real_id, vip->id);
+}
+
+/**
+ * process_icmp() - ICMP and ICMPv6: echo requests to VIP addresses, and errors about VIP
+ * flows (routed to the flow's backend, so that path MTU discovery and unreachables reach the
+ * server that holds the connection; NAT mode translates them both ways).
+ *
+ * Returns: an enum xdplb_reason as process_packet() does.
+ *
+ * Called by the entry point after process_packet() said PROCESS_ICMP, so that the two never
+ * share a stack: the packet is parsed again (this path is not hot).
+ */
+static __noinline int process_icmp(struct xdp_md *ctx, __u64 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xdplb_config *cfg;
+	struct xdplb_real *real;
+	struct xdplb_vip *vip;
+	struct icmp_quote iq;
+	struct packet pk = {}, q, *p = &pk;
+	__u32 real_id = 0, zero = 0;
+	int proto, err;
+	__u8 *icmp;
+
+	if (!ctx) /* for the verifier */
+		return -XDPLB_R_DROP_INTERNAL;
+	proto = parse_eth(data, data_end, p);
+	if (proto == bpf_htons(ETH_P_IP))
+		err = parse_ipv4(data, data_end, p);
+	else
+		err = parse_ipv6(data, data_end, p);
+	if (err)
+		return err;
+	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
+	if (!cfg)
+		return -XDPLB_R_DROP_INTERNAL;
+	icmp = data + l4_offset(p);
+	if ((void *)(icmp + ICMP_HDR_LEN) > data_end ||
+	    l4_offset(p) + ICMP_HDR_LEN > l3_offset(p) + p->l3_len)
+		return XDPLB_R_PASS_NOT_VIP;
+	if (p->frag)
+		return XDPLB_R_PASS_FRAGMENT;
+	if (icmp[0] == (p->key.family == XDPLB_AF_INET6 ? ICMPV6_ECHO_REQUEST : ICMP_ECHO)) {
+		if (!(cfg->flags & XDPLB_CFG_F_ECHO) || icmp[1] ||
+		    (p->key.family == XDPLB_AF_INET &&
+		     l4_offset(p) - l3_offset(p) != sizeof(struct iphdr)))
+			return XDPLB_R_PASS_NOT_VIP;
+		if (!lookup_addr_entry(p, IPPROTO_TCP) && !lookup_addr_entry(p, IPPROTO_UDP))
+			return XDPLB_R_PASS_NOT_VIP;
+		return icmp_echo_reply(ctx, p);
+	}
+	if (!icmp_is_error(p->key.family, icmp[0]) || !icmp_parse_quote(data, data_end, p, &q, &iq))
+		return XDPLB_R_PASS_NOT_VIP;
+
+	/* about a packet the VIP sent (its quoted source is the outer destination)? */
+	vip = NULL;
+	if (!((q.key.dst[0] ^ p->key.dst[0]) | (q.key.dst[1] ^ p->key.dst[1]) |
+	      (q.key.dst[2] ^ p->key.dst[2]) | (q.key.dst[3] ^ p->key.dst[3])))
+		vip = lookup_vip(&q.key, cfg->flags);
+	if (!vip) {
+		if (cfg->flags & XDPLB_CFG_F_NAT) {
+			err = nat_reply(ctx, &q, cfg, &iq);
+			if (err != NAT_NOT_A_REPLY)
+				return err;
+		}
+		return XDPLB_R_PASS_NOT_VIP;
+	}
+	if (vip->flags & XDPLB_VIP_F_L3HASH)
+		l3hash_key(&q);
+	if (q.key.family == XDPLB_AF_INET6)
+		real = icmp_flow_real(vip, &q, &xdplb_flows6, &q.key, &real_id);
+	else
+		real = icmp_flow_real(vip, &q, &xdplb_flows, &q.fkey, &real_id);
+	if (!real)
+		return -XDPLB_R_DROP_ICMP;
+	count_traffic(&xdplb_vip_stats, vip->id, bytes, 0, 0);
+	count_traffic(&xdplb_real_stats, real_id, bytes, 0, 0);
+	if (vip->mode == XDPLB_MODE_NAT) {
+		err = icmp_nat_rewrite(ctx, &q, &iq, true, real->addr, real->port);
+		if (err)
+			return err;
+	}
+	return forward(ctx, &q, vip, real, cfg, real_id, false, bpf_ktime_get_coarse_ns());
+}
+
+/* process_packet()'s answer for ICMP: the entry point calls process_icmp(). */
+#define PROCESS_ICMP (XDPLB_R_MAX + 1)
+
 /**
  * process_packet() - decide one packet's fate.
  * @bytes: the frame length as it arrived (for the counters).
  *
  * Returns: the enum xdplb_reason that names the verdict, non-negative for TX/REDIRECT/PASS_*,
  * negative (-reason) for drops.  Nothing is written to the frame before the verdict is known
- * to be a forward, so every PASS leaves the packet untouched.
+ * to be a forward, so every PASS leaves the packet untouched (except PASS_NO_NEIGH and
+ * PASS_TOO_BIG, whose packets the kernel forwards already rewritten).  PROCESS_ICMP for ICMP
+ * and ICMPv6.  Out of line, so that process_icmp() does not stack up on its frame.
  */
-static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
+static __noinline int process_packet(struct xdp_md *ctx, __u64 bytes)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -31,53 +159,68 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	struct xdplb_config *cfg;
 	struct xdplb_real *real;
 	struct xdplb_vip *vip;
-	struct iphdr *iph;
-	__u32 l4_off, zero = 0;
+	__u32 zero = 0;
 	int proto, err;
+	bool v6;
 
+	if (!ctx) /* for the verifier */
+		return -XDPLB_R_DROP_INTERNAL;
 	proto = parse_eth(data, data_end, &p);
 	if (proto < 0)
 		return proto;
-	if (proto == bpf_htons(ETH_P_IPV6))
-		return XDPLB_R_PASS_IPV6_EXT;
-	if (proto != bpf_htons(ETH_P_IP))
+	if (proto == bpf_htons(ETH_P_IP))
+		err = parse_ipv4(data, data_end, &p);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		err = parse_ipv6(data, data_end, &p);
+	else
 		return XDPLB_R_PASS_NOT_IP;
-	err = parse_ipv4(data, data_end, &p);
 	if (err)
 		return err;
-	if (p.key.proto != IPPROTO_TCP && p.key.proto != IPPROTO_UDP)
-		return XDPLB_R_PASS_NOT_VIP;
-	if (p.frag)
-		return XDPLB_R_PASS_FRAGMENT;
-
-	iph = data + l3_offset(&p);
-	if ((void *)(iph + 1) > data_end)
-		return -XDPLB_R_DROP_MALFORMED_L3;
-	l4_off = l3_offset(&p) + iph->ihl * 4;
-	err = parse_l4(data, data_end, &p, l4_off);
-	if (err)
-		return err;
+	v6 = p.key.family == XDPLB_AF_INET6;
 
 	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
 	if (!cfg)
 		return -XDPLB_R_DROP_INTERNAL;
-	vip = lookup_vip_cached(&p, cfg);
+	if (p.key.proto == (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP))
+		return PROCESS_ICMP;
+	if (p.key.proto != IPPROTO_TCP && p.key.proto != IPPROTO_UDP)
+		return XDPLB_R_PASS_NOT_VIP;
+
+	if (p.frag == PKT_FRAG_MORE) {
+		/* no ports: only an l3hash VIP alone on its address and protocol takes it */
+		vip = lookup_addr_entry(&p, p.key.proto);
+		if (vip && !vip->id)
+			return -XDPLB_R_DROP_FRAGMENT;
+	} else {
+		err = parse_l4(data, data_end, &p);
+		if (err)
+			return err;
+		vip = v6 ? lookup_vip(&p.key, cfg->flags) : lookup_vip_cached(&p, cfg);
+		if (vip && p.frag && !(vip->flags & XDPLB_VIP_F_L3HASH))
+			return -XDPLB_R_DROP_FRAGMENT;
+	}
 	if (!vip) {
 		if (cfg->flags & XDPLB_CFG_F_NAT) {
-			err = nat_reply_v4(ctx, &p);
+			err = nat_reply(ctx, &p, cfg, NULL);
 			if (err != NAT_NOT_A_REPLY)
 				return err;
 		}
-		return XDPLB_R_PASS_NOT_VIP;
+		return p.frag ? XDPLB_R_PASS_FRAGMENT : XDPLB_R_PASS_NOT_VIP;
 	}
+	if (vip->flags & XDPLB_VIP_F_L3HASH)
+		l3hash_key(&p);
 
-	real = select_real(vip, &p, cfg, &sel);
+	if (v6)
+		real = select_real(vip, &p, cfg, &sel, &xdplb_flows6, &p.key);
+	else
+		real = select_real(vip, &p, cfg, &sel, &xdplb_flows, &p.fkey);
 	count_traffic(&xdplb_vip_stats, vip->id, bytes, sel.new_flow, sel.resched);
 	if (!real)
-		return vip->flags & XDPLB_VIP_F_ALLDOWN_REJECT ? reject_packet(ctx, &p)
-							       : -XDPLB_R_DROP_NO_BACKEND;
+		return vip->flags & XDPLB_VIP_F_ALLDOWN_REJECT && !p.frag
+			   ? reject_packet(ctx, &p)
+			   : -XDPLB_R_DROP_NO_BACKEND;
 	count_traffic(&xdplb_real_stats, sel.real_id, bytes, sel.new_flow, 0);
-	return forward_v4(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow, sel.now);
+	return forward(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow, sel.now);
 }
 
 #endif /* XDPLB_PROCESS_H */

@@ -2,7 +2,8 @@
 /*
  * This file contains the answers for a VIP whose backends are all down (alldown reject):
  * a TCP segment gets a RST (RFC 9293 3.10.7.1, "connection does not exist") and a UDP
- * datagram an ICMP port unreachable (RFC 1122 3.2.2.1; RFC 792 type 3 code 3), both sent
+ * datagram an ICMP port unreachable (RFC 1122 3.2.2.1; RFC 792 type 3 code 3; ICMPv6 type 1
+ * code 4), all sent
  * back out of the ingress interface with the MACs swapped, so clients fail at once instead
  * of retrying into silence.  They leave by a redirect to the ingress interface, not XDP_TX:
  * a veth delivers an XDP_TX frame only when its peer has an XDP program too (it does not
@@ -18,38 +19,7 @@
 #include "defs.h"
 #include "csum.h"
 #include "parse.h"
-
-#define ICMP_DEST_UNREACH 3
-#define ICMP_PORT_UNREACH 3
-#define IPPROTO_ICMP	  1
-#define REJECT_TTL	  64
-
-static __always_inline void swap_macs(struct ethhdr *eth)
-{
-	__u8 tmp[ETH_ALEN];
-
-	__builtin_memcpy(tmp, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, tmp, ETH_ALEN);
-}
-
-/* A fresh IPv4 header (no options) from @src to @dst; checksum included. */
-static __always_inline void reject_ip(struct iphdr *iph, __be32 src, __be32 dst, __u8 proto,
-				      __u16 tot_len, __be16 frag_off)
-{
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->tos = 0;
-	iph->tot_len = bpf_htons(tot_len);
-	iph->id = 0;
-	iph->frag_off = frag_off;
-	iph->ttl = REJECT_TTL;
-	iph->protocol = proto;
-	iph->saddr = src;
-	iph->daddr = dst;
-	iph->check = 0;
-	iph->check = csum_fold(bpf_csum_diff(NULL, 0, (void *)iph, sizeof(*iph), 0));
-}
+#include "icmp.h"
 
 /*
  * RST for a TCP segment to a VIP without backends, in place: the headers are rewritten and
@@ -60,26 +30,26 @@ static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 l3 = l3_offset(p), seglen, sum;
+	bool v6 = p->key.family == XDPLB_AF_INET6;
+	__u32 l3 = l3_offset(p), iplen, seglen, sum;
 	struct tcphdr *th;
-	struct iphdr *iph;
-	__be32 saddr;
 	__u32 seq, ack;
 	__be16 port;
 	__u8 fl = p->tcp_flags, hl;
 
 	if (fl & TCP_FLAG_RST)
 		return -XDPLB_R_DROP_NO_BACKEND;
-	iph = data + l3;
-	th = data + l3 + sizeof(*iph);
+	/* IPv4 options or IPv6 extension headers: not worth an answer, a plain drop */
+	iplen = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	if (l4_offset(p) != l3 + iplen)
+		return -XDPLB_R_DROP_NO_BACKEND;
+	th = data + l3 + iplen;
 	if ((void *)(th + 1) > data_end || data + ETH_HLEN > data_end)
 		return -XDPLB_R_DROP_MALFORMED_L4;
-	if (iph->ihl != 5) /* IP options: not worth an answer, counted as a plain drop */
-		return -XDPLB_R_DROP_NO_BACKEND;
 	hl = th->doff * 4;
-	if (hl < sizeof(*th) || p->l3_len < sizeof(*iph) + hl)
+	if (hl < sizeof(*th) || p->l3_len < iplen + hl)
 		return -XDPLB_R_DROP_MALFORMED_L4;
-	seglen = p->l3_len - sizeof(*iph) - hl + !!(fl & TCP_FLAG_SYN) + !!(fl & TCP_FLAG_FIN);
+	seglen = p->l3_len - iplen - hl + !!(fl & TCP_FLAG_SYN) + !!(fl & TCP_FLAG_FIN);
 
 	if (fl & TCP_FLAG_ACK) {
 		seq = bpf_ntohl(th->ack_seq);
@@ -89,9 +59,37 @@ static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p
 		ack = bpf_ntohl(th->seq) + seglen;
 	}
 	swap_macs(data);
-	saddr = iph->saddr;
-	reject_ip(iph, iph->daddr, saddr, IPPROTO_TCP, sizeof(*iph) + sizeof(*th),
-		  bpf_htons(IP_DF));
+	/* pseudo-header (RFC 9293 3.1; RFC 8200 8.1): addresses, protocol, TCP length 20 */
+	if (v6) {
+		struct ipv6hdr *ip6 = data + l3;
+		__be32 a[4];
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		__builtin_memcpy(a, &ip6->saddr, 16);
+		__builtin_memcpy(&ip6->saddr, &ip6->daddr, 16);
+		__builtin_memcpy(&ip6->daddr, a, 16);
+		*(__be32 *)ip6 = bpf_htonl(6u << 28);
+		ip6->payload_len = bpf_htons(sizeof(*th));
+		ip6->nexthdr = IPPROTO_TCP;
+		ip6->hop_limit = ICMP_OWN_TTL;
+		sum = bpf_csum_diff(NULL, 0, (void *)&ip6->saddr, 32,
+				    bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th)));
+	} else {
+		struct iphdr *iph = data + l3;
+		__be32 saddr;
+
+		if ((void *)(iph + 1) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		saddr = iph->saddr;
+		own_ipv4(iph, iph->daddr, saddr, IPPROTO_TCP, sizeof(*iph) + sizeof(*th),
+			 bpf_htons(IP_DF));
+		sum = (iph->saddr & 0xffff) + (iph->saddr >> 16) + (iph->daddr & 0xffff) +
+		      (iph->daddr >> 16) + bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th));
+	}
+	th = data + l3 + iplen;
+	if ((void *)(th + 1) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
 	port = th->source;
 	th->source = th->dest;
 	th->dest = port;
@@ -102,81 +100,42 @@ static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p
 	th->window = 0;
 	th->urg_ptr = 0;
 	th->check = 0;
-	/* pseudo-header (RFC 9293 3.1) + the 20-byte header */
-	sum = (iph->saddr & 0xffff) + (iph->saddr >> 16) + (iph->daddr & 0xffff) +
-	      (iph->daddr >> 16) + bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th));
 	th->check = csum_fold(bpf_csum_diff(NULL, 0, (void *)th, sizeof(*th), sum));
-	if (bpf_xdp_adjust_tail(ctx,
-				(int)(l3 + sizeof(*iph) + sizeof(*th)) - (int)(data_end - data)))
+	if (bpf_xdp_adjust_tail(ctx, (int)(l3 + iplen + sizeof(*th)) - (int)(data_end - data)))
 		return -XDPLB_R_DROP_INTERNAL;
 	return XDPLB_R_TX_REJECT;
 }
 
-/* What an ICMP error quotes of a UDP datagram: its IP header (no options) and 8 bytes. */
-#define REJECT_QUOTE	(sizeof(struct iphdr) + sizeof(struct udphdr))
-#define REJECT_ICMP_LEN (sizeof(struct iphdr) + sizeof(struct icmphdr) + REJECT_QUOTE)
-
 /*
- * ICMP port unreachable for a UDP datagram to a VIP without backends: room for an IP and an
- * ICMP header is made in front of the datagram's IP header, the datagram is cut after its
- * UDP header (the quote), and a VLAN tag is not kept (plain Ethernet, back where it came).
+ * ICMP port unreachable for a UDP datagram to a VIP without backends (ICMPv6: destination
+ * unreachable, code 4 port unreachable, RFC 4443 3.1).  IPv4 with options: not worth an
+ * answer, counted as a plain drop.
  */
 static __always_inline int reject_udp(struct xdp_md *ctx, const struct packet *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 l3 = l3_offset(p), sum;
-	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
-	struct icmphdr *icmp;
-	struct ethhdr *eth = data;
-	struct iphdr *iph;
-	__be32 client, vip;
-	int grow;
+	struct iphdr *iph = data + l3_offset(p);
+	int err;
 
-	iph = data + l3;
-	if ((void *)iph + REJECT_QUOTE > data_end || data + ETH_HLEN > data_end)
-		return -XDPLB_R_DROP_MALFORMED_L4;
-	if (iph->ihl != 5)
-		return -XDPLB_R_DROP_NO_BACKEND;
-	client = iph->saddr;
-	vip = iph->daddr;
-	__builtin_memcpy(dmac, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(smac, eth->h_dest, ETH_ALEN);
-
-	/* new layout: Ethernet | IP | ICMP | quoted IP | quoted UDP */
-	grow = (int)(ETH_HLEN + sizeof(*iph) + sizeof(*icmp)) - (int)l3;
-	if (bpf_xdp_adjust_head(ctx, -grow))
-		return -XDPLB_R_DROP_INTERNAL;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	if (data + ETH_HLEN + REJECT_ICMP_LEN > data_end)
-		return -XDPLB_R_DROP_INTERNAL;
-	if (bpf_xdp_adjust_tail(ctx, (int)(ETH_HLEN + REJECT_ICMP_LEN) - (int)(data_end - data)))
-		return -XDPLB_R_DROP_INTERNAL;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	eth = data;
-	iph = data + ETH_HLEN;
-	icmp = (void *)(iph + 1);
-	if ((void *)icmp + sizeof(*icmp) + REJECT_QUOTE > data_end)
-		return -XDPLB_R_DROP_INTERNAL;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(ETH_P_IP);
-	reject_ip(iph, vip, client, IPPROTO_ICMP, REJECT_ICMP_LEN, 0);
-	icmp->type = ICMP_DEST_UNREACH;
-	icmp->code = ICMP_PORT_UNREACH;
-	icmp->checksum = 0;
-	icmp->un.gateway = 0; /* unused */
-	sum = bpf_csum_diff(NULL, 0, (void *)icmp, sizeof(*icmp) + REJECT_QUOTE, 0);
-	icmp->checksum = csum_fold(sum);
-	return XDPLB_R_TX_REJECT;
+	if (p->key.family == XDPLB_AF_INET6) {
+		err = icmp6_error(ctx, p, ICMPV6_DEST_UNREACH, 4, 0);
+	} else {
+		if ((void *)(iph + 1) > data_end)
+			return -XDPLB_R_DROP_MALFORMED_L4;
+		if (iph->ihl != 5)
+			return -XDPLB_R_DROP_NO_BACKEND;
+		err = icmp4_error(ctx, p, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	}
+	return err ?: XDPLB_R_TX_REJECT;
 }
 
 /* The answer of a VIP with alldown reject (redirected back where it came from), or a drop. */
 static __always_inline int reject_packet(struct xdp_md *ctx, const struct packet *p)
 {
-	int r = p->key.proto == IPPROTO_TCP ? reject_tcp(ctx, p) : reject_udp(ctx, p);
+	int r;
+
+	r = p->key.proto == IPPROTO_TCP ? reject_tcp(ctx, p) : reject_udp(ctx, p);
 
 	if (r == XDPLB_R_TX_REJECT)
 		bpf_redirect(ctx->ingress_ifindex, 0);

@@ -343,12 +343,15 @@ static __always_inline void persist_touch(const struct xdplb_vip *vip, const str
  * VIP re-added) is counted out and scheduled again.  TCP FIN or RST moves a flow from active to
  * inactive (shorter timeout); a SYN on an inactive flow's tuple (port reuse) makes it active again.
  *
+ * @flows, @fkey: the flow table of the packet's family and the packet's key for it
+ * (xdplb_flows and &p->fkey, or xdplb_flows6 and &p->key); constants at each call site, so
+ * that each family gets its own copy of this code and its own inlined map lookups.
+ *
  * Returns: the backend, or NULL when the VIP has none for a new flow.
  */
-static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vip,
-						      const struct packet *p,
-						      const struct xdplb_config *cfg,
-						      struct selection *sel)
+static __always_inline struct xdplb_real *
+select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xdplb_config *cfg,
+	    struct selection *sel, void *flows, void *fkey)
 {
 	struct xdplb_flow *flow, nf = {};
 	struct xdplb_real *real;
@@ -356,7 +359,7 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	bool moved = false, down;
 
 	sel->now = now;
-	flow = bpf_map_lookup_elem(&xdplb_flows, &p->fkey);
+	flow = bpf_map_lookup_elem(flows, fkey);
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);
 		/* a backend that failed its health check loses its flows (their clients get a
@@ -376,7 +379,7 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 			return real;
 		}
 		moved = !real || down || flow->vip_id != vip->id;
-		flow_expire(&xdplb_flows, (void *)&p->fkey, flow, !real);
+		flow_expire(flows, fkey, flow, !real);
 	}
 
 	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
@@ -394,8 +397,8 @@ static __always_inline struct xdplb_real *select_real(const struct xdplb_vip *vi
 	/* NOEXIST: when two CPUs create the same flow, one entry wins and is counted once;
 	 * the loser follows it (and applies its own TCP flags to it).  A full LRU evicts its
 	 * least recently used entry. */
-	if (bpf_map_update_elem(&xdplb_flows, &p->fkey, &nf, BPF_NOEXIST)) {
-		flow = bpf_map_lookup_elem(&xdplb_flows, &p->fkey);
+	if (bpf_map_update_elem(flows, fkey, &nf, BPF_NOEXIST)) {
+		flow = bpf_map_lookup_elem(flows, fkey);
 		if (!flow || flow->vip_id != vip->id || !(real = flow_real(flow)))
 			return NULL;
 		flow_tcp_flags(flow, p);

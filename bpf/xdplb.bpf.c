@@ -12,6 +12,8 @@ int xdplb_xdp_ingress(struct xdp_md *ctx)
 	int reason = process_packet(ctx, bytes);
 	int action;
 
+	if (reason == PROCESS_ICMP)
+		reason = process_icmp(ctx, bytes);
 	if (reason < 0) {
 		reason = -reason;
 		action = XDP_DROP;

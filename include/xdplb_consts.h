@@ -101,7 +101,7 @@ enum xdplb_flow_state {
 		   * (default: drop, counted as drop_no_backend) */
 
 #define XDPLB_VIP_F_L3HASH                                                                         \
-	(1u << 2) /* schedule and key flows on addresses only (ports count as 0), so that every  \
+	(1u << 2) /* schedule and key flows on addresses only (ports count as 0), so that every    \
 		   * fragment of a datagram follows its flow; UDP services that fragment */
 
 /*
@@ -120,11 +120,11 @@ enum xdplb_flow_state {
 /* xdplb_config.flags */
 #define XDPLB_CFG_F_NAT (1u << 0) /* some VIP is in NAT mode: look replies up in xdplb_nat */
 #define XDPLB_CFG_F_PORT0                                                                          \
-	(1u << 1) /* some VIP has port 0: a miss on the port is looked up                          \
-		   * again with port 0 (else pass-through pays one lookup) */
+	(1u << 1)		   /* some VIP has port 0: a miss on the port is looked up         \
+				    * again with port 0 (else pass-through pays one lookup) */
 #define XDPLB_CFG_F_ECHO (1u << 2) /* answer ICMP/ICMPv6 echo requests to VIP addresses */
 #define XDPLB_CFG_F_NAT_L3                                                                         \
-	(1u << 3) /* some NAT VIP has l3hash: a reply that misses xdplb_nat is looked up again   \
+	(1u << 3) /* some NAT VIP has l3hash: a reply that misses xdplb_nat is looked up again     \
 		   * with ports 0 */
 
 /*

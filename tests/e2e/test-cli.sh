@@ -240,6 +240,13 @@ end = time.monotonic() + 10
 while time.monotonic() < end:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(b"x" * 100, ("'"$VIP"'", 53))
+    # take the answer before closing: an answer to a closed port makes an ICMP port
+    # unreachable, which the balancer routes to the backend and counts for the VIP
+    s.settimeout(0.2)
+    try:
+        s.recv(512)
+    except OSError:
+        pass
     s.close()
     time.sleep(0.01)
 ' 2>/dev/null &

@@ -388,7 +388,7 @@ static void case_forwarding_off(void)
  * empties the entry, so the next packet asks again too. */
 static void case_longer_packet(void)
 {
-	__u64 drop0 = fx_reason(&fx, XDPLB_R_DROP_TOO_BIG);
+	__u64 big0 = fx_reason(&fx, XDPLB_R_TX_TOO_BIG);
 	__u8 mac[ETH_ALEN];
 	struct fx_run r;
 
@@ -401,9 +401,17 @@ static void case_longer_packet(void)
 		return;
 	/* 20 + 20 + 960 = 1000 bytes inside, 1020 with the outer header: too big at once (a
 	 * locked route MTU is what forwarding checks, without ip_forward_use_pmtu) */
-	if (!send_pkt(VIP_TUN, fx.lb0, 960, &r))
-		ASSERT_EQ(r.retval, XDP_DROP, "long: dropped at once");
-	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_TOO_BIG) - drop0, 1, "drop_too_big +1");
+	if (!send_pkt(VIP_TUN, fx.lb0, 960, &r)) {
+		/* DF set: answered with fragmentation needed, next-hop MTU 1000 - 20 (tunnel) */
+		ASSERT_EQ(r.retval, XDP_REDIRECT, "long: answered at once");
+		ASSERT_EQ(r.out_len, 14 + 56, "ICMP answer length");
+		if (r.out_len >= 14 + 28) {
+			ASSERT_EQ(r.out[14 + 20], 3, "ICMP type destination unreachable");
+			ASSERT_EQ(r.out[14 + 21], 4, "code fragmentation needed");
+			ASSERT_EQ(r.out[14 + 26] << 8 | r.out[14 + 27], 980, "next-hop MTU");
+		}
+	}
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX_TOO_BIG) - big0, 1, "tx_too_big +1");
 	/* the failure emptied the entry: the short packet sees the neighbour's new MAC */
 	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
 		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac,

@@ -268,15 +268,19 @@ static void case_pass(void)
 	s = tcp_spec(VIP_TCP, 40000, 80, PKT_TCP_SYN);
 	s.ip.frag_off = PKT_IP_MF;
 	pkt_v4_tcp(&in, &s);
-	expect_pass(&in, XDPLB_R_PASS_FRAGMENT, "first fragment");
+	expect_drop(&in, XDPLB_R_DROP_FRAGMENT, "first fragment to a VIP without l3hash");
+	s = tcp_spec("10.0.1.1", 40000, 80, PKT_TCP_SYN);
+	s.ip.frag_off = PKT_IP_MF;
+	pkt_v4_tcp(&in, &s);
+	expect_pass(&in, XDPLB_R_PASS_FRAGMENT, "first fragment to no VIP");
 	s.ip.frag_off = 100;
 	pkt_v4_tcp(&in, &s);
-	expect_pass(&in, XDPLB_R_PASS_FRAGMENT, "non-first fragment");
+	expect_pass(&in, XDPLB_R_PASS_FRAGMENT, "non-first fragment to no VIP");
 	pkt_v6_tcp(&in, &(struct pkt_spec){ .saddr6 = ipv6_addr("2001:db8::1"),
 					    .daddr6 = ipv6_addr("2001:db8::10"),
 					    .sport = 1,
 					    .dport = 80 });
-	expect_pass(&in, XDPLB_R_PASS_IPV6_EXT, "IPv6");
+	expect_pass(&in, XDPLB_R_PASS_NOT_VIP, "IPv6 to no VIP");
 }
 
 static void case_malformed(void)
