@@ -2,6 +2,7 @@
 /* BPF_PROG_TEST_RUN tests of IPv6 (issue #7): header and extension-header parsing, every
  * forwarding mode (IPv6-in-IPv6, IPv4-in-IPv6, DR, NAT66 and its return path), the IPv6 flow
  * table.  Expected frames are built independently (pkt.h), checksums recomputed there. */
+#include <time.h>
 #include "fixture.h"
 
 static struct fixture fx;
@@ -247,6 +248,64 @@ static void case_dr6(void)
 	pkt_v6_tcp(&in, &s);
 	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_NO_ROUTE,
 			    "backend in a blackhole route");
+}
+
+/*
+ * The IPv6 next-hop cache (xdplb_nexthop6): a second packet towards a backend is answered
+ * from this CPU's entry, so a neighbour's new MAC shows only after cfg_nh_ttl_ns; switching
+ * IPv6 forwarding off on the ingress interface stops the balancer at once.
+ */
+static void case_nexthop6(void)
+{
+	static const __u8 moved[ETH_ALEN] = { 0x02, 0, 0, 0, 0xaa, 0x12 };
+	__u64 ttl = fx.skel->rodata->cfg_nh_ttl_ns + 30000000ull, drop0;
+	struct timespec ts = { .tv_sec = ttl / 1000000000ull, .tv_nsec = ttl % 1000000000ull };
+	struct in6_addr be = a6("fd00:1::12");
+	int ncpu = libbpf_num_possible_cpus(), id, cached = 0;
+	struct xdplb_nh6 nh[ncpu > 0 ? ncpu : 1];
+	struct pkt_spec s;
+	struct pkt_buf in;
+	struct fx_run r;
+	__u8 mac[ETH_ALEN];
+
+	fx_backend_mac6(&be, mac);
+	s = spec6(VIP_DR, 41000, 80, PKT_TCP_SYN);
+	pkt_v6_tcp(&in, &s);
+	if (run(&in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "first packet"))
+		return;
+	ASSERT_BYTES(r.out, ETH_ALEN, mac, ETH_ALEN, "first packet: the neighbour's MAC");
+	id = real_id(VIP_DR, 80, IPPROTO_TCP, "fd00:1::12", 0);
+	if (!ASSERT_TRUE(id > 0, "backend id") ||
+	    !ASSERT_EQ(bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.xdplb_nexthop6), &id, nh), 0,
+		       "read xdplb_nexthop6"))
+		return;
+	for (int c = 0; c < ncpu; c++)
+		cached += nh[c].expires && !memcmp(nh[c].dst, &be, 16) &&
+			  !memcmp(nh[c].dmac, mac, ETH_ALEN) && nh[c].ifindex == (__u32)fx.lb0;
+	ASSERT_EQ(cached, 1, "one CPU's entry holds the answer");
+
+	if (sandbox_sh("ip -6 neigh replace fd00:1::12 lladdr 02:00:00:00:aa:12 nud permanent "
+		       "dev lb0"))
+		return;
+	s.sport = 41001;
+	pkt_v6_tcp(&in, &s);
+	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_TX, "within the TTL"))
+		ASSERT_BYTES(r.out, ETH_ALEN, mac, ETH_ALEN, "within the TTL: the cached MAC");
+	nanosleep(&ts, NULL);
+	s.sport = 41002;
+	pkt_v6_tcp(&in, &s);
+	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_TX, "after the TTL"))
+		ASSERT_BYTES(r.out, ETH_ALEN, moved, ETH_ALEN, "after the TTL: the new MAC");
+
+	drop0 = fx_reason(&fx, XDPLB_R_DROP_FWD_DISABLED);
+	sandbox_sh("sysctl -qw net.ipv6.conf.lb0.forwarding=0");
+	s.sport = 41003;
+	pkt_v6_tcp(&in, &s);
+	if (!run(&in, fx.lb0, &r))
+		ASSERT_EQ(r.retval, XDP_DROP, "forwarding off: dropped at once");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_FWD_DISABLED) - drop0, 1, "drop_fwd_disabled +1");
+	sandbox_sh("sysctl -qw net.ipv6.conf.lb0.forwarding=1 && ip -6 neigh replace fd00:1::12 "
+		   "lladdr 02:00:00:00:06:12 nud permanent dev lb0");
 }
 
 static void nat_reply_key(struct xdplb_flow_key *k, const char *be, __u16 bport, const char *cl,
@@ -666,5 +725,7 @@ int main(void)
 	RUN_CASE("parse: malformed ipv6 headers", case_malformed);
 	RUN_CASE("parse: ipv6 to no vip passes", case_not_vip);
 	RUN_CASE("flows6: established flows stick when a backend is added", case_sticky);
+	RUN_CASE("next hop: cached per cpu for ipv6 backends, forwarding off at once",
+		 case_nexthop6);
 	return TEST_MAIN_END();
 }
