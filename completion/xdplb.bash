@@ -172,8 +172,9 @@ _xdplb()
 		lru) _xdplb_reply shared percpu ;;
 		tunsrc | vips | reals | flows | ring | addr) ;;
 		*)
+			# tunsrc may come twice (an IPv4 and an IPv6 address)
 			if [[ $obj == dev ]]; then
-				_xdplb_reply "$(_xdplb_unused dev mode tunsrc vips reals flows lru ring)"
+				_xdplb_reply "$(_xdplb_unused dev mode vips reals flows lru ring)" tunsrc
 			else
 				_xdplb_reply "$(_xdplb_unused dev mode)" addr
 			fi
@@ -191,8 +192,14 @@ _xdplb()
 		case $prev in
 		sched) _xdplb_reply mh sh rr wrr lc wlc ;;
 		mode) _xdplb_reply tun dr nat ;;
+		ondown) _xdplb_reply move keep ;;
+		alldown) _xdplb_reply drop reject ;;
+		hash) _xdplb_reply l4 l3 ;;
 		persist) ;;
-		*) ((n >= 2)) && _xdplb_reply "$(_xdplb_unused sched mode persist)" ;;
+		*)
+			((n >= 2)) &&
+				_xdplb_reply "$(_xdplb_unused sched mode persist ondown alldown hash)"
+			;;
 		esac
 		;;
 	vip.show)
@@ -219,7 +226,12 @@ _xdplb()
 		esac
 		;;
 	config.set)
-		[[ $prev != tunsrc ]] && _xdplb_reply "$(_xdplb_unused tunsrc)"
+		case $prev in
+		tunsrc) ;;
+		mtu) _xdplb_reply auto ;;
+		echo) _xdplb_reply on off ;;
+		*) _xdplb_reply tunsrc "$(_xdplb_unused mtu echo)" ;;
+		esac
 		;;
 	batch.file | import.ipvsadm)
 		if ((n == 0)); then

@@ -121,8 +121,6 @@ static int b_vip_add_or_set(int argc, char **argv, bool add)
 	err = parse_service(argc, argv, &key);
 	if (err)
 		return err;
-	if (key.family != XDPLB_AF_INET)
-		return bad_arg(argv[1], "IPv6 VIPs are not supported yet");
 	v = conf_vip_find(&B->conf, &key);
 	if (!add && v)
 		p = v->vip;
@@ -142,17 +140,36 @@ static int b_vip_add_or_set(int argc, char **argv, bool add)
 		p_err("vip %s: no room: all %u VIPs in use", svc, B->conf.max_vips);
 		return -ENOSPC;
 	}
-	if (!add && p.mode != XDPLB_MODE_NAT) {
-		for (int j = 0; j < v->nreals; j++) {
-			if (!v->reals[j].gone && v->reals[j].r.port &&
-			    v->reals[j].r.port != key.port) {
-				p_err("vip %s: mode %s: a backend maps the VIP's port to another "
-				      "(only nat can)",
-				      svc, mode_names[p.mode]);
-				return -XDPLB_EUSAGE;
-			}
+	for (int j = 0; !add && j < v->nreals; j++) {
+		const struct xdplb_real *r = &v->reals[j].r;
+		char why[160], a[80];
+
+		if (v->reals[j].gone)
+			continue;
+		if (p.mode != XDPLB_MODE_NAT && r->port && r->port != key.port) {
+			p_err("vip %s: mode %s: a backend maps the VIP's port to another "
+			      "(only nat can)",
+			      svc, mode_names[p.mode]);
+			return -XDPLB_EUSAGE;
+		}
+		if (conf_real_refusal(&key, &p, r, why, sizeof(why))) {
+			p_err("vip %s: backend %s: %s", svc,
+			      fmt_addr_port(r->addr, r->family, r->port ?: key.port, a, sizeof(a)),
+			      why);
+			return -XDPLB_EUSAGE;
 		}
 	}
+	for (int j = 0; !add && j < v->nreals; j++) {
+		if (!v->reals[j].gone && v->vip.mode != XDPLB_MODE_TUN &&
+		    conf_no_tunsrc6(&B->conf.cfg, &p, &v->reals[j].r)) {
+			p_warn("vip %s: mode tun: no IPv6 tunnel source (config set tunsrc ADDR6): "
+			       "packets to its IPv6 backends are dropped (drop_no_source)",
+			       svc);
+			break;
+		}
+	}
+	if (add)
+		warn_ipv6_forwarding(&key);
 	op = bop_push(add ? OP_VIP_ADD : OP_VIP_SET);
 	if (!op)
 		return no_memory();
@@ -252,6 +269,19 @@ static int b_real_cmd(int argc, char **argv, int op_kind)
 			       key.port
 				   ? "only nat mode can map the port: omit it or give the VIP's"
 				   : "a port-0 VIP keeps each packet's port");
+	if (op_kind == R_ADD) {
+		char why[160];
+
+		if (conf_real_refusal(&key, &v->vip, &r, why, sizeof(why))) {
+			p_err("real %s in vip %s: %s", a, svc, why);
+			return -XDPLB_EUSAGE;
+		}
+		if (conf_no_tunsrc6(&B->conf.cfg, &v->vip, &r))
+			p_warn(
+			    "real %s in vip %s: no IPv6 tunnel source (config set tunsrc ADDR6): "
+			    "its packets are dropped (drop_no_source) until one is set",
+			    a, svc);
+	}
 	cr = conf_real_find(&B->conf, v, r.addr, r.family, r.port);
 	if (op_kind == R_ADD && cr) {
 		p_err("real %s in vip %s: already exists%s", a, svc,
@@ -372,7 +402,7 @@ static int b_config_set(int argc, char **argv)
 	if (err)
 		return err;
 	if (!given) {
-		p_err("config set: nothing to set (expected tunsrc ADDR)");
+		p_err("config set: nothing to set (expected tunsrc, mtu or echo)");
 		return -XDPLB_EUSAGE;
 	}
 	return b_settings();
@@ -571,10 +601,7 @@ static int apply_op(struct lb *lb, const struct bop *op)
 		err = lb_config_get(lb, &cfg);
 		if (err)
 			return err;
-		cfg.tun_src4 = op->cfg.tun_src4;
-		cfg.tcp_timeout = op->cfg.tcp_timeout;
-		cfg.tcpfin_timeout = op->cfg.tcpfin_timeout;
-		cfg.udp_timeout = op->cfg.udp_timeout;
+		conf_settings_copy(&cfg, &op->cfg);
 		return lb_config_set(lb, &cfg);
 	case OP_CHECK_SET:
 	case OP_CHECK_DEL: {

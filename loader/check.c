@@ -89,8 +89,7 @@ int check_parse(int argc, char **argv, struct check_spec *cs)
 		err = parse_addr_port(*argv, cs->addr, &cs->family, &cs->port, false);
 		if (err)
 			return err;
-		if (cs->family != cs->vip.family)
-			return bad_arg(*argv, "backend and VIP must be of the same address family");
+		/* an IPv4 VIP may have IPv6 backends (tun): a backend is found or not */
 		if (cs->port == cs->vip.port)
 			cs->port = 0;
 		cs->has_real = true;

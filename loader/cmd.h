@@ -17,6 +17,8 @@ int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_re
 	       bool *have_weight);
 /* Have the kernel resolve a new backend's MAC. */
 void neigh_kick(const struct xdplb_real *r);
+/* A warning when @key is an IPv6 VIP and IPv6 forwarding is off. */
+void warn_ipv6_forwarding(const struct xdplb_vip_key *key);
 
 /* flow.c.  [ tcp SECS ] [ tcpfin SECS ] [ udp SECS ]: 0 for what is not given. */
 int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <stdio.h>
+#include "common.h"
 #include "conf.h"
 
 /* FNV-1a over the bytes of a key. */
@@ -391,6 +393,36 @@ void conf_sort(struct conf *c)
 	index_rebuild(c, c->nvips, c->reals_live);
 }
 
+const char *conf_real_refusal(const struct xdplb_vip_key *key, const struct xdplb_vip *vip,
+			      const struct xdplb_real *r, char *buf, size_t len)
+{
+	const char *mode = vip->mode < XDPLB_MODE_MAX ? mode_names[vip->mode] : "?";
+
+	if (key->family == XDPLB_AF_INET6 && r->family != XDPLB_AF_INET6)
+		snprintf(buf, len, "an IPv6 VIP cannot have an IPv4 backend");
+	else if (key->family == XDPLB_AF_INET && r->family == XDPLB_AF_INET6 &&
+		 vip->mode != XDPLB_MODE_TUN)
+		snprintf(buf, len,
+			 "mode %s needs backends of the VIP's family (only tun sends an IPv4 VIP's "
+			 "packets to an IPv6 backend, IPv4-in-IPv6)",
+			 mode);
+	else if (vip->mode == XDPLB_MODE_NAT && (vip->flags & XDPLB_VIP_F_L3HASH) && r->port &&
+		 r->port != key->port)
+		snprintf(buf, len,
+			 "hash l3: a nat VIP's backends keep its port (fragments carry no port "
+			 "to map)");
+	else
+		return NULL;
+	return buf;
+}
+
+bool conf_no_tunsrc6(const struct xdplb_config *cfg, const struct xdplb_vip *vip,
+		     const struct xdplb_real *r)
+{
+	return vip->mode == XDPLB_MODE_TUN && r->family == XDPLB_AF_INET6 &&
+	       !(cfg->tun_src6[0] | cfg->tun_src6[1] | cfg->tun_src6[2] | cfg->tun_src6[3]);
+}
+
 bool conf_real_same(const struct xdplb_real *a, const struct xdplb_real *b)
 {
 	return real_key_eq(a, b->addr, b->family, b->port) && a->weight == b->weight &&
@@ -404,6 +436,17 @@ bool conf_vip_same(const struct xdplb_vip *a, const struct xdplb_vip *b)
 
 	x.id = y.id = 0;
 	return !memcmp(&x, &y, sizeof(x));
+}
+
+void conf_settings_copy(struct xdplb_config *dst, const struct xdplb_config *src)
+{
+	dst->tun_src4 = src->tun_src4;
+	memcpy(dst->tun_src6, src->tun_src6, sizeof(dst->tun_src6));
+	dst->tcp_timeout = src->tcp_timeout;
+	dst->tcpfin_timeout = src->tcpfin_timeout;
+	dst->udp_timeout = src->udp_timeout;
+	dst->mtu = src->mtu;
+	dst->flags = (dst->flags & ~CONF_SETTING_FLAGS) | (src->flags & CONF_SETTING_FLAGS);
 }
 
 static int first_err(int err, int e)
@@ -493,15 +536,11 @@ int conf_sync(struct lb *lb, const struct conf *target)
 		}
 	}
 	if (!lb_config_get(lb, &cfg)) {
-		if (cfg.tun_src4 != t->cfg.tun_src4 || cfg.tcp_timeout != t->cfg.tcp_timeout ||
-		    cfg.tcpfin_timeout != t->cfg.tcpfin_timeout ||
-		    cfg.udp_timeout != t->cfg.udp_timeout) {
-			cfg.tun_src4 = t->cfg.tun_src4;
-			cfg.tcp_timeout = t->cfg.tcp_timeout;
-			cfg.tcpfin_timeout = t->cfg.tcpfin_timeout;
-			cfg.udp_timeout = t->cfg.udp_timeout;
-			err = first_err(err, lb_config_set(lb, &cfg));
-		}
+		struct xdplb_config want = cfg;
+
+		conf_settings_copy(&want, &t->cfg);
+		if (memcmp(&want, &cfg, sizeof(cfg)))
+			err = first_err(err, lb_config_set(lb, &want));
 	}
 	conf_free(&cur);
 	return err;

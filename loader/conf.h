@@ -67,10 +67,29 @@ void conf_real_del(struct conf *c, struct conf_vip *v, struct conf_real *r);
  * port): the canonical order of save.  Invalidates pointers into @c. */
 void conf_sort(struct conf *c);
 
+/* The flags of xdplb_config that are settings (config set); lb.c keeps the others. */
+#define CONF_SETTING_FLAGS XDPLB_CFG_F_ECHO
+/* Copy the settings (tunnel sources, flow timeouts, mtu, echo) of @src into @dst, leaving
+ * what lb.c keeps (flags of the VIPs, counters, ring size) alone. */
+void conf_settings_copy(struct xdplb_config *dst, const struct xdplb_config *src);
+
 /* Make the maps hold @target: VIPs, options, backends and global settings are deleted,
  * added or changed where they differ; what is equal is left alone (ids, counters, flows).
  * Goes on after a failure and returns the first error. */
 int conf_sync(struct lb *lb, const struct conf *target);
+
+/*
+ * The rules a VIP's settings and a backend must meet together, beyond port mapping (callers
+ * check that themselves): an IPv6 VIP takes no IPv4 backend; an IPv4 VIP takes IPv6 backends
+ * in tun mode only (IPv4-in-IPv6), dr and nat need the VIP's family; an l3hash NAT VIP's
+ * backends keep the VIP's port.  NULL when @r may belong to @key, @vip; else why not, in
+ * @buf.
+ */
+const char *conf_real_refusal(const struct xdplb_vip_key *key, const struct xdplb_vip *vip,
+			      const struct xdplb_real *r, char *buf, size_t len);
+/* Would an IPv6 backend in tun mode have no tunnel source (config tun_src6 unset)? */
+bool conf_no_tunsrc6(const struct xdplb_config *cfg, const struct xdplb_vip *vip,
+		     const struct xdplb_real *r);
 
 /* Are two backend records the same configuration? */
 bool conf_real_same(const struct xdplb_real *a, const struct xdplb_real *b);

@@ -14,7 +14,12 @@
 #include "lb.h"
 #include "state.h"
 
-#define HELP_CONFIG_SET "config set [ tunsrc ADDR ]"
+#define HELP_CONFIG_SET "config set [ tunsrc ADDR ]... [ mtu { N | auto } ] [ echo { on | off } ]"
+
+/* Sanity bounds of config set mtu (IPv4's minimum datagram that every host must accept, and
+ * the largest IP packet). */
+#define MIN_MTU 576
+#define MAX_MTU 65535
 
 static int config_help(int argc, char **argv)
 {
@@ -22,13 +27,19 @@ static int config_help(int argc, char **argv)
 		puts("null");
 		return 0;
 	}
-	printf("Usage: %1$s config show\n"
-	       "       %1$s " HELP_CONFIG_SET "\n"
-	       "\n"
-	       "  show    settings, limits (used and maximum), and the memory of the maps\n"
-	       "  tunsrc  outer source address of TUN-mode packets\n"
-	       "  Flow timeouts: '%1$s flow timeout'.  Map sizes: 'dev attach' options.\n",
-	       bin_name);
+	printf(
+	    "Usage: %1$s config show\n"
+	    "       %1$s " HELP_CONFIG_SET "\n"
+	    "\n"
+	    "  show    settings, limits (used and maximum), and the memory of the maps\n"
+	    "  tunsrc  outer source address of TUN-mode packets: an IPv4 address for IPv4\n"
+	    "          backends, an IPv6 address for IPv6 backends (give it twice for both)\n"
+	    "  mtu     largest packet sent towards a backend, outer header included (%2$u..%3$u);\n"
+	    "          auto (default): the egress route's MTU, which applies in any case.\n"
+	    "          Larger packets get ICMP fragmentation needed / packet too big\n"
+	    "  echo    on (default): answer ICMP/ICMPv6 echo requests to VIP addresses\n"
+	    "  Flow timeouts: '%1$s flow timeout'.  Map sizes: 'dev attach' options.\n",
+	    bin_name, MIN_MTU, MAX_MTU);
 	return 0;
 }
 
@@ -41,13 +52,30 @@ int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *give
 	while (argc > 0) {
 		if (!strcmp(*argv, "tunsrc")) {
 			REQ_ARG("ADDR");
-			if (parse_addr(*argv, a, &family) || family != XDPLB_AF_INET)
-				return bad_arg(*argv, "tunsrc must be an IPv4 address");
-			cfg->tun_src4 = a[0];
-			*given = true;
+			if (parse_addr(*argv, a, &family))
+				return bad_arg(*argv, "tunsrc must be an IPv4 or IPv6 address");
+			if (family == XDPLB_AF_INET)
+				cfg->tun_src4 = a[0];
+			else
+				memcpy(cfg->tun_src6, a, sizeof(cfg->tun_src6));
+		} else if (!strcmp(*argv, "mtu")) {
+			REQ_ARG("N or auto");
+			if (!strcmp(*argv, "auto"))
+				cfg->mtu = 0;
+			else if (parse_u32(*argv, MIN_MTU, MAX_MTU, &cfg->mtu))
+				return bad_arg(*argv, "mtu must be %u..%u or auto", MIN_MTU,
+					       MAX_MTU);
+		} else if (!strcmp(*argv, "echo")) {
+			REQ_ARG("on or off");
+			if (strcmp(*argv, "on") && strcmp(*argv, "off"))
+				return bad_arg(*argv, "echo must be on or off");
+			cfg->flags &= ~XDPLB_CFG_F_ECHO;
+			if (!strcmp(*argv, "on"))
+				cfg->flags |= XDPLB_CFG_F_ECHO;
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected tunsrc)");
+			return bad_arg(*argv, "unknown keyword (expected tunsrc, mtu or echo)");
 		}
+		*given = true;
 		NEXT_ARG();
 	}
 	return 0;
@@ -64,7 +92,7 @@ static int config_set(int argc, char **argv)
 	if (err)
 		return err;
 	if (!given) {
-		p_err("config set: nothing to set (expected tunsrc ADDR)");
+		p_err("config set: nothing to set (expected tunsrc, mtu or echo)");
 		return -XDPLB_EUSAGE;
 	}
 	err = state_open(&lb, true);
@@ -130,6 +158,8 @@ static const struct {
 	{ "tables", offsetof(struct lb, tables) },
 	{ "flows", offsetof(struct lb, flows) },
 	{ "nat", offsetof(struct lb, nat) },
+	{ "flows6", offsetof(struct lb, flows6) },
+	{ "nat6", offsetof(struct lb, nat6) },
 	{ "persist", offsetof(struct lb, persist) },
 	{ "conns", offsetof(struct lb, conns) },
 	{ "rr", offsetof(struct lb, rr) },
@@ -145,8 +175,8 @@ static int config_show(int argc, char **argv)
 	__u32 len = sizeof(info);
 	__u64 mem[sizeof(maps) / sizeof(maps[0]) + 1], total = 0;
 	const int nmaps = sizeof(maps) / sizeof(maps[0]);
-	char a[INET6_ADDRSTRLEN] = "-";
-	bool percpu = false;
+	char a[INET6_ADDRSTRLEN] = "-", a6[INET6_ADDRSTRLEN] = "-", mtu[16] = "auto";
+	bool percpu = false, have6;
 	struct conf c;
 	struct lb lb;
 	int err;
@@ -172,11 +202,21 @@ static int config_show(int argc, char **argv)
 	total += mem[nmaps];
 	if (c.cfg.tun_src4)
 		inet_ntop(AF_INET, &c.cfg.tun_src4, a, sizeof(a));
+	have6 = c.cfg.tun_src6[0] | c.cfg.tun_src6[1] | c.cfg.tun_src6[2] | c.cfg.tun_src6[3];
+	if (have6)
+		inet_ntop(AF_INET6, c.cfg.tun_src6, a6, sizeof(a6));
+	if (c.cfg.mtu)
+		snprintf(mtu, sizeof(mtu), "%u", c.cfg.mtu);
 	if (json_output) {
 		json_object *o = json_object_new_object(), *j, *m = json_object_new_object();
 
 		json_object_object_add(o, "tunsrc",
 				       c.cfg.tun_src4 ? json_object_new_string(a) : NULL);
+		json_object_object_add(o, "tunsrc6", have6 ? json_object_new_string(a6) : NULL);
+		/* 0 = auto (the route's MTU) */
+		json_object_object_add(o, "mtu", json_object_new_int64(c.cfg.mtu));
+		json_object_object_add(o, "echo",
+				       json_object_new_boolean(!!(c.cfg.flags & XDPLB_CFG_F_ECHO)));
 		j = json_object_new_object();
 		json_object_object_add(j, "tcp", json_object_new_int64(c.cfg.tcp_timeout));
 		json_object_object_add(j, "tcpfin", json_object_new_int64(c.cfg.tcpfin_timeout));
@@ -192,6 +232,7 @@ static int config_show(int argc, char **argv)
 		json_object_object_add(j, "reals_per_vip",
 				       json_object_new_int64(c.max_reals_per_vip));
 		json_object_object_add(j, "flows", json_object_new_int64(lb.max_flows));
+		json_object_object_add(j, "flows6", json_object_new_int64(lb.max_flows6));
 		json_object_object_add(o, "limits", j);
 		json_object_object_add(o, "lru",
 				       json_object_new_string(percpu ? "percpu" : "shared"));
@@ -204,12 +245,15 @@ static int config_show(int argc, char **argv)
 		json_print(o);
 	} else {
 		printf("tunsrc         %s\n", a);
+		printf("tunsrc6        %s\n", a6);
+		printf("mtu            %s\n", mtu);
+		printf("echo           %s\n", c.cfg.flags & XDPLB_CFG_F_ECHO ? "on" : "off");
 		printf("flow timeout   tcp %u tcpfin %u udp %u\n", c.cfg.tcp_timeout,
 		       c.cfg.tcpfin_timeout, c.cfg.udp_timeout);
 		printf("vips           %d of %u\n", c.live, c.max_vips);
 		printf("reals          %u of %u (at most %u per VIP)\n", c.reals_live, c.max_reals,
 		       c.max_reals_per_vip);
-		printf("flows          %u entries, lru %s\n", lb.max_flows,
+		printf("flows          %u entries, IPv6 %u, lru %s\n", lb.max_flows, lb.max_flows6,
 		       percpu ? "percpu" : "shared");
 		printf("ring           %u\n", c.cfg.ring_size);
 		printf("memory         %.1f MiB:", total / 1048576.0);

@@ -24,7 +24,7 @@
 #define XDPLB_PROG_NAME "xdplb_xdp_ingress"
 
 #define HELP_DEV_ATTACH                                                                            \
-	"dev attach dev IFNAME [ mode { native | generic } ] [ tunsrc ADDR ] [ vips N ]\n"         \
+	"dev attach dev IFNAME [ mode { native | generic } ] [ tunsrc ADDR ]... [ vips N ]\n"      \
 	"                [ reals N ] [ flows N ] [ lru { shared | percpu } ] [ ring M ]"
 
 /* Upper bounds of the attach options vips and reals: the loader reads every backend for
@@ -44,10 +44,13 @@ static int do_help(int argc, char **argv)
 	    "       %1$s dev show [ dev IFNAME ]\n"
 	    "\n"
 	    "  mode    native (default; the driver runs XDP) or generic (any interface, slower)\n"
-	    "  tunsrc  outer source address of TUN-mode packets (default: IFNAME's first IPv4)\n"
+	    "  tunsrc  outer source address of TUN-mode packets: an IPv4 one for IPv4 backends,\n"
+	    "          an IPv6 one for IPv6 backends (give both if needed; default: IFNAME's\n"
+	    "          first IPv4 and first global IPv6 address)\n"
 	    "  vips    most VIPs (default %4$u, at most %6$u), reals most backends of all VIPs\n"
 	    "          (default %5$u, at most %7$u); a VIP has at most ring - 1 backends\n"
-	    "  flows   flow table entries (default %2$u), lru its flavour (default shared),\n"
+	    "  flows   IPv4 flow table entries (default %2$u; IPv6: a quarter, at least 1024),\n"
+	    "          lru their flavour (default shared),\n"
 	    "  ring    Maglev table size, a prime (default %3$u); these five are fixed when\n"
 	    "          the first interface is attached and the maps are created\n",
 	    bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE, XDPLB_DEF_MAX_VIPS,
@@ -102,6 +105,35 @@ static __be32 first_ipv4(const char *ifname)
 	}
 	freeifaddrs(ifa);
 	return addr;
+}
+
+static bool addr_is_zero(const __be32 a[4])
+{
+	return !(a[0] | a[1] | a[2] | a[3]);
+}
+
+/* The first IPv6 address of @ifname that is not link-local (nor loopback), or false. */
+static bool first_ipv6(const char *ifname, __be32 out[4])
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa))
+		return false;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		const struct in6_addr *a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, ifname))
+			continue;
+		a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_MULTICAST(a))
+			continue;
+		memcpy(out, a, 16);
+		found = true;
+	}
+	freeifaddrs(ifa);
+	return found;
 }
 
 static int read_sysctl(const char *path, char *v)
@@ -229,7 +261,8 @@ int parse_xdp_mode(const char *s, enum xdp_attach_mode *mode)
 struct attach_opts {
 	const char *ifname;
 	enum xdp_attach_mode mode;
-	__be32 tunsrc;
+	__be32 tunsrc;	   /* IPv4 tunnel source; 0 = not given */
+	__be32 tunsrc6[4]; /* IPv6; all zero = not given */
 	__u32 flows, ring, vips, reals;
 	int lru_percpu; /* -1 = not given */
 };
@@ -252,9 +285,12 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 				return -XDPLB_EUSAGE;
 		} else if (!strcmp(*argv, "tunsrc")) {
 			REQ_ARG("ADDR");
-			if (parse_addr(*argv, a, &family) || family != XDPLB_AF_INET)
-				return bad_arg(*argv, "tunsrc must be an IPv4 address");
-			o->tunsrc = a[0];
+			if (parse_addr(*argv, a, &family))
+				return bad_arg(*argv, "tunsrc must be an IPv4 or IPv6 address");
+			if (family == XDPLB_AF_INET)
+				o->tunsrc = a[0];
+			else
+				memcpy(o->tunsrc6, a, sizeof(o->tunsrc6));
 		} else if (!strcmp(*argv, "vips")) {
 			REQ_ARG("N");
 			if (parse_u32(*argv, 1, MAX_VIPS, &o->vips))
@@ -320,27 +356,47 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			bpf_map__set_max_entries(map, info.max_entries);
 			bpf_map__set_map_flags(map, info.map_flags);
+			/* pinned by an older xdplb: the IPv6 tables (new) follow the IPv4 ones */
+			if (map == skel->maps.xdplb_flows && !pinned("xdplb_flows6")) {
+				__u32 f6 =
+				    info.max_entries / 4 > 1024 ? info.max_entries / 4 : 1024;
+
+				bpf_map__set_max_entries(skel->maps.xdplb_flows6, f6);
+				bpf_map__set_max_entries(skel->maps.xdplb_nat6, f6);
+				bpf_map__set_map_flags(skel->maps.xdplb_flows6,
+						       info.map_flags & BPF_F_NO_COMMON_LRU);
+			}
 		}
 		close(fd);
 	}
+	if (have_pins && bpf_map__max_entries(skel->maps.xdplb_vips) <
+			     2 * bpf_map__max_entries(skel->maps.xdplb_tables))
+		p_warn("%s/xdplb_vips was made by an older xdplb: it may lack room for the "
+		       "address entries of its VIPs (detach, delete %s and attach again for it)",
+		       pin_dir, pin_dir);
 	if (!have_pins) {
 		/* ids start at 1 (0 = none): one entry more than the limit */
 		__u32 vips = (o->vips ?: XDPLB_DEF_MAX_VIPS) + 1;
 		__u32 reals = (o->reals ?: XDPLB_DEF_MAX_REALS) + 1;
+		__u32 flows = o->flows ?: XDPLB_DEF_MAX_FLOWS;
+		__u32 flows6 = flows / 4 > 1024 ? flows / 4 : 1024;
 
-		bpf_map__set_max_entries(skel->maps.xdplb_vips, vips);
+		/* a VIP and at most one address entry each (lb.h, lb_addr_sync()) */
+		bpf_map__set_max_entries(skel->maps.xdplb_vips, 2 * vips);
 		bpf_map__set_max_entries(skel->maps.xdplb_tables, vips);
 		bpf_map__set_max_entries(skel->maps.xdplb_rr, vips);
 		bpf_map__set_max_entries(skel->maps.xdplb_vip_stats, vips);
 		bpf_map__set_max_entries(skel->maps.xdplb_reals, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_conns, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_real_stats, reals);
-		if (o->flows) {
-			bpf_map__set_max_entries(skel->maps.xdplb_flows, o->flows);
-			bpf_map__set_max_entries(skel->maps.xdplb_nat, o->flows);
-		}
-		if (o->lru_percpu == 1)
+		bpf_map__set_max_entries(skel->maps.xdplb_flows, flows);
+		bpf_map__set_max_entries(skel->maps.xdplb_nat, flows);
+		bpf_map__set_max_entries(skel->maps.xdplb_flows6, flows6);
+		bpf_map__set_max_entries(skel->maps.xdplb_nat6, flows6);
+		if (o->lru_percpu == 1) {
 			bpf_map__set_map_flags(skel->maps.xdplb_flows, BPF_F_NO_COMMON_LRU);
+			bpf_map__set_map_flags(skel->maps.xdplb_flows6, BPF_F_NO_COMMON_LRU);
+		}
 	}
 	return 0;
 }
@@ -393,11 +449,25 @@ static int do_attach(int argc, char **argv)
 		lb_config_defaults(&cfg);
 		if (o.ring)
 			cfg.ring_size = o.ring;
+		cfg.flags |= XDPLB_CFG_F_ECHO; /* on by default; 'config set echo' decides after */
 	}
 	if (o.tunsrc)
 		cfg.tun_src4 = o.tunsrc;
 	if (!cfg.tun_src4)
 		cfg.tun_src4 = first_ipv4(o.ifname);
+	if (!addr_is_zero(o.tunsrc6))
+		memcpy(cfg.tun_src6, o.tunsrc6, sizeof(cfg.tun_src6));
+	if (addr_is_zero(cfg.tun_src6))
+		first_ipv6(o.ifname, cfg.tun_src6);
+	/* VIPs an older xdplb added have no address entries yet */
+	if (!fresh) {
+		err = lb_addr_sync(&lb);
+		if (err) {
+			p_err("address entries of the VIPs: %s", strerror(-err));
+			goto out;
+		}
+		cfg.vip_gen++;
+	}
 	err = lb_config_set(&lb, &cfg);
 	if (err) {
 		p_err("write config: %s", strerror(-err));

@@ -146,12 +146,47 @@ static int parse_opt_service(int *argc, char ***argv, struct lb *lb, __u32 *vip_
 
 static const char *const state_names[] = { "?", "active", "inactive", "dead" };
 
+/* One flow-table entry, either family (IPv4 in src[0], dst[0]). */
+static void show_flow(struct lb *lb, const struct xdplb_flow_key *key, const struct xdplb_flow *f,
+		      __u64 now, json_object *arr)
+{
+	char c[80], v[80], b[80];
+	struct xdplb_real r = {};
+	double idle;
+
+	bpf_map_lookup_elem(lb->reals, &f->real_id, &r);
+	fmt_addr_port(key->src, key->family, key->sport, c, sizeof(c));
+	fmt_addr_port(key->dst, key->family, key->dport, v, sizeof(v));
+	/* the backend's port: its own where nat maps it, else the packet's */
+	fmt_addr_port(r.addr, r.family ?: key->family, r.port ?: key->dport, b, sizeof(b));
+	idle = now > f->atime ? (now - f->atime) / 1e9 : 0;
+	if (json_output) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "protocol",
+				       json_object_new_string(proto_name(key->proto)));
+		json_object_object_add(o, "client", json_object_new_string(c));
+		json_object_object_add(o, "vip", json_object_new_string(v));
+		json_object_object_add(o, "backend", json_object_new_string(b));
+		json_object_object_add(o, "backend_id", json_object_new_int64(f->real_id));
+		json_object_object_add(o, "state",
+				       json_object_new_string(state_names[f->state & 3]));
+		json_object_object_add(o, "idle", json_object_new_double(idle));
+		json_object_array_add(arr, o);
+	} else {
+		printf("%-4s %-30s %-30s %-30s %-8s %.0f\n", key->proto == 6 ? "TCP" : "UDP", c, v,
+		       b, state_names[f->state & 3], idle);
+	}
+}
+
 static int flow_show(int argc, char **argv)
 {
-	struct xdplb_flow_key4 key, next, *prev = NULL;
+	struct xdplb_flow_key4 key4, next4, *prev4 = NULL;
+	struct xdplb_flow_key key6, next6, *prev6 = NULL;
 	json_object *arr = json_output ? json_object_new_array() : NULL;
 	__u32 vip_id, limit = 100, shown = 0;
 	__u64 now = lb_coarse_now_ns();
+	struct xdplb_flow f;
 	struct lb lb;
 	int err;
 
@@ -179,42 +214,29 @@ static int flow_show(int argc, char **argv)
 	if (!json_output)
 		printf("%-4s %-30s %-30s %-30s %-8s %s\n", "Prot", "Client", "VIP", "Backend",
 		       "State", "Idle");
-	while ((!limit || shown < limit) && !bpf_map_get_next_key(lb.flows, prev, &next)) {
-		char c[80], v[80], b[80];
-		__be32 src[4] = {}, dst[4] = {};
-		struct xdplb_flow f;
-		struct xdplb_real r = {};
-		double idle;
+	/* IPv4 flows (16-byte keys), then IPv6 ones */
+	while ((!limit || shown < limit) && !bpf_map_get_next_key(lb.flows, prev4, &next4)) {
+		struct xdplb_flow_key k = { .family = XDPLB_AF_INET };
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(lb.flows, &key, &f) || (vip_id && f.vip_id != vip_id))
+		key4 = next4;
+		prev4 = &key4;
+		if (bpf_map_lookup_elem(lb.flows, &key4, &f) || (vip_id && f.vip_id != vip_id))
 			continue;
-		bpf_map_lookup_elem(lb.reals, &f.real_id, &r);
-		src[0] = key.src;
-		dst[0] = key.dst;
-		fmt_addr_port(src, XDPLB_AF_INET, key.sport, c, sizeof(c));
-		fmt_addr_port(dst, XDPLB_AF_INET, key.dport, v, sizeof(v));
-		/* the backend's port: its own where nat maps it, else the packet's */
-		fmt_addr_port(r.addr, r.family ?: XDPLB_AF_INET, r.port ?: key.dport, b, sizeof(b));
-		idle = now > f.atime ? (now - f.atime) / 1e9 : 0;
-		if (json_output) {
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "protocol",
-					       json_object_new_string(proto_name(key.proto)));
-			json_object_object_add(o, "client", json_object_new_string(c));
-			json_object_object_add(o, "vip", json_object_new_string(v));
-			json_object_object_add(o, "backend", json_object_new_string(b));
-			json_object_object_add(o, "backend_id", json_object_new_int64(f.real_id));
-			json_object_object_add(o, "state",
-					       json_object_new_string(state_names[f.state & 3]));
-			json_object_object_add(o, "idle", json_object_new_double(idle));
-			json_object_array_add(arr, o);
-		} else {
-			printf("%-4s %-30s %-30s %-30s %-8s %.0f\n", key.proto == 6 ? "TCP" : "UDP",
-			       c, v, b, state_names[f.state & 3], idle);
-		}
+		k.src[0] = key4.src;
+		k.dst[0] = key4.dst;
+		k.sport = key4.sport;
+		k.dport = key4.dport;
+		k.proto = key4.proto;
+		show_flow(&lb, &k, &f, now, arr);
+		shown++;
+	}
+	while (lb.flows6 >= 0 && (!limit || shown < limit) &&
+	       !bpf_map_get_next_key(lb.flows6, prev6, &next6)) {
+		key6 = next6;
+		prev6 = &key6;
+		if (bpf_map_lookup_elem(lb.flows6, &key6, &f) || (vip_id && f.vip_id != vip_id))
+			continue;
+		show_flow(&lb, &key6, &f, now, arr);
 		shown++;
 	}
 	if (json_output) {

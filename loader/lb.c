@@ -25,16 +25,22 @@
 
 /* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
-	"xdplb_vips",	   "xdplb_reals",      "xdplb_tables", "xdplb_flows",  "xdplb_stats",
-	"xdplb_vip_stats", "xdplb_real_stats", "xdplb_config", "xdplb_nat",    "xdplb_persist",
-	"xdplb_conns",	   "xdplb_rr",	       "xdplb_gc",     "xdplb_checks",
+	"xdplb_vips",  "xdplb_reals",	  "xdplb_tables",     "xdplb_flows",
+	"xdplb_stats", "xdplb_vip_stats", "xdplb_real_stats", "xdplb_config",
+	"xdplb_nat",   "xdplb_persist",	  "xdplb_conns",      "xdplb_rr",
+	"xdplb_gc",    "xdplb_checks",	  "xdplb_flows6",     "xdplb_nat6",
 };
+
+/* From here on, map_names[] may be missing from a pin directory that an older xdplb made
+ * (its fd stays -1; the next `dev attach` creates them). */
+#define FIRST_OPTIONAL_MAP 14
 
 static int *lb_fd_slot(struct lb *lb, int i)
 {
-	int *slots[] = { &lb->vips,	 &lb->reals,	  &lb->tables,	&lb->flows, &lb->stats,
-			 &lb->vip_stats, &lb->real_stats, &lb->config,	&lb->nat,   &lb->persist,
-			 &lb->conns,	 &lb->rr,	  &lb->gc_prog, &lb->checks };
+	int *slots[] = { &lb->vips,    &lb->reals,     &lb->tables,	&lb->flows,
+			 &lb->stats,   &lb->vip_stats, &lb->real_stats, &lb->config,
+			 &lb->nat,     &lb->persist,   &lb->conns,	&lb->rr,
+			 &lb->gc_prog, &lb->checks,    &lb->flows6,	&lb->nat6 };
 	return slots[i];
 }
 
@@ -43,7 +49,7 @@ static __u32 map_max_entries(int fd)
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	return info.max_entries;
 }
@@ -58,9 +64,13 @@ static void lb_init_fds(struct lb *lb)
 
 static void lb_fill_sizes(struct lb *lb)
 {
-	lb->max_vips = map_max_entries(lb->vips);
+	/* VIP ids index xdplb_tables; xdplb_vips also holds the address entries (twice as big
+	 * since `dev attach` made it so) */
+	lb->max_vips = map_max_entries(lb->tables);
+	lb->vip_keys = map_max_entries(lb->vips);
 	lb->max_reals = map_max_entries(lb->reals);
 	lb->max_flows = map_max_entries(lb->flows);
+	lb->max_flows6 = map_max_entries(lb->flows6);
 }
 
 __u64 lb_mono_ns(void)
@@ -80,6 +90,8 @@ int lb_open(struct lb *lb, const char *dir)
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
 		*lb_fd_slot(lb, i) = bpf_obj_get(path);
+		if (*lb_fd_slot(lb, i) < 0 && errno == ENOENT && i >= FIRST_OPTIONAL_MAP)
+			continue;
 		if (*lb_fd_slot(lb, i) < 0) {
 			err = -errno;
 			lb_close(lb);
@@ -107,6 +119,8 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	lb->rr = bpf_map__fd(skel->maps.xdplb_rr);
 	lb->gc_prog = bpf_program__fd(skel->progs.xdplb_gc);
 	lb->checks = bpf_map__fd(skel->maps.xdplb_checks);
+	lb->flows6 = bpf_map__fd(skel->maps.xdplb_flows6);
+	lb->nat6 = bpf_map__fd(skel->maps.xdplb_nat6);
 	lb_fill_sizes(lb);
 	/* The skeleton owns the fds: mark them so lb_close() leaves them alone. */
 	lb->lock_fd = -2;
@@ -291,6 +305,7 @@ struct lb_index {
 	bool bulk;
 	__u8 *tables;	/* [max_vips] TABLE_*, in bulk mode */
 	bool cfg_flags; /* update_cfg_flags() due at the flush */
+	bool addr_sync; /* lb_addr_sync() due at the flush */
 };
 
 static struct lb_index *idx_get(struct lb *lb)
@@ -481,9 +496,26 @@ static int real_write(struct lb *lb, __u32 id, const struct xdplb_real *r)
 	return 0;
 }
 
-/* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups.
- * Called after every change of xdplb_vips, so it also bumps vip_gen. */
+/* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups,
+ * NAT reply lookups with ports 0.  Called after every change of xdplb_vips, so it also bumps
+ * vip_gen. */
 static int update_cfg_flags(struct lb *lb);
+
+#define VIP_CFG_FLAGS (XDPLB_CFG_F_NAT | XDPLB_CFG_F_PORT0 | XDPLB_CFG_F_NAT_L3)
+
+/* The config flags that VIP @key, @vip needs. */
+static __u32 vip_cfg_flags(const struct xdplb_vip_key *key, const struct xdplb_vip *vip)
+{
+	__u32 flags = 0;
+
+	if (vip->mode == XDPLB_MODE_NAT)
+		flags |= XDPLB_CFG_F_NAT;
+	if (vip->mode == XDPLB_MODE_NAT && (vip->flags & XDPLB_VIP_F_L3HASH))
+		flags |= XDPLB_CFG_F_NAT_L3;
+	if (!key->port)
+		flags |= XDPLB_CFG_F_PORT0;
+	return flags;
+}
 
 /* A VIP's mode or port changed: the config flags follow, now or at the bulk flush. */
 static int cfg_flags_changed(struct lb *lb)
@@ -504,17 +536,13 @@ static int update_cfg_flags(struct lb *lb)
 	if (!all)
 		return -ENOMEM;
 	n = lb_vip_list(lb, all, lb->max_vips);
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
-		if (all[i].vip.mode == XDPLB_MODE_NAT)
-			flags |= XDPLB_CFG_F_NAT;
-		if (!all[i].key.port)
-			flags |= XDPLB_CFG_F_PORT0;
-	}
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
+		flags |= vip_cfg_flags(&all[i].key, &all[i].vip);
 	free(all);
 	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
-	flags |= cfg.flags & ~(XDPLB_CFG_F_NAT | XDPLB_CFG_F_PORT0);
+	flags |= cfg.flags & ~VIP_CFG_FLAGS;
 	cfg.flags = flags;
 	cfg.vip_gen++;
 	return lb_config_set(lb, &cfg);
@@ -526,19 +554,14 @@ static int add_cfg_flags(struct lb *lb, const struct xdplb_vip_key *key,
 			 const struct xdplb_vip *vip)
 {
 	struct xdplb_config cfg;
-	__u32 flags = 0;
 	int err;
 
 	if (in_bulk(lb))
 		return cfg_flags_changed(lb);
-	if (vip->mode == XDPLB_MODE_NAT)
-		flags |= XDPLB_CFG_F_NAT;
-	if (!key->port)
-		flags |= XDPLB_CFG_F_PORT0;
 	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
-	cfg.flags |= flags;
+	cfg.flags |= vip_cfg_flags(key, vip);
 	cfg.vip_gen++; /* a cached "no VIP here" must not outlive the add */
 	return lb_config_set(lb, &cfg);
 }
@@ -615,13 +638,14 @@ static int vip_cmp(const void *a, const void *b)
 	return x->vip.id < y->vip.id ? -1 : x->vip.id > y->vip.id;
 }
 
-/* All VIPs in a few syscalls (hash batch lookups), sorted by id, the first @max in @out;
- * -errno if the kernel cannot. */
-static int vip_list_batch(struct lb *lb, struct lb_vip_entry *out, int max)
+/* Every entry of xdplb_vips, VIPs and address entries, in a few syscalls (hash batch
+ * lookups): the count, *keys and *vals malloc()ed; -errno if the kernel cannot. */
+static int vips_read_batch(struct lb *lb, struct xdplb_vip_key **keys_out,
+			   struct xdplb_vip **vals_out)
 {
-	struct xdplb_vip_key *keys = calloc(lb->max_vips + 1, sizeof(*keys));
-	struct xdplb_vip *vals = calloc(lb->max_vips + 1, sizeof(*vals));
-	struct lb_vip_entry *all = NULL;
+	__u32 cap = lb->vip_keys + 1; /* one more than fits: the last call ends with ENOENT */
+	struct xdplb_vip_key *keys = calloc(cap, sizeof(*keys));
+	struct xdplb_vip *vals = calloc(cap, sizeof(*vals));
 	__u32 batch, count, n = 0;
 	bool first = true;
 	int err = 0;
@@ -630,9 +654,8 @@ static int vip_list_batch(struct lb *lb, struct lb_vip_entry *out, int max)
 		err = -ENOMEM;
 		goto out;
 	}
-	/* one more slot than can be in the map: the last call ends with ENOENT */
 	for (;;) {
-		count = lb->max_vips + 1 - n;
+		count = cap - n;
 		if (!count)
 			break;
 		err = bpf_map_lookup_batch(lb->vips, first ? NULL : &batch, &batch, keys + n,
@@ -644,51 +667,81 @@ static int vip_list_batch(struct lb *lb, struct lb_vip_entry *out, int max)
 			break;
 		}
 	}
-	if (err)
-		goto out;
+out:
+	if (err) {
+		free(keys);
+		free(vals);
+		return err;
+	}
+	*keys_out = keys;
+	*vals_out = vals;
+	return (int)n;
+}
+
+/* The same one key at a time (kernels without batch lookups on hash maps). */
+static int vips_read_iter(struct lb *lb, struct xdplb_vip_key **keys_out,
+			  struct xdplb_vip **vals_out)
+{
+	__u32 cap = lb->vip_keys + 1, n = 0;
+	struct xdplb_vip_key *keys = calloc(cap, sizeof(*keys));
+	struct xdplb_vip *vals = calloc(cap, sizeof(*vals));
+	struct xdplb_vip_key key, next, *prev = NULL;
+
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	while (n < cap && !bpf_map_get_next_key(lb->vips, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(lb->vips, &next, &vals[n]))
+			continue; /* deleted meanwhile */
+		keys[n++] = next;
+	}
+	*keys_out = keys;
+	*vals_out = vals;
+	return (int)n;
+}
+
+static int vips_read(struct lb *lb, struct xdplb_vip_key **keys, struct xdplb_vip **vals)
+{
+	int n = vips_read_batch(lb, keys, vals);
+
+	return n >= 0 ? n : vips_read_iter(lb, keys, vals);
+}
+
+/* The VIPs as the map holds them (lb_vip_list()): sorted by id, the first @max in @out, the
+ * count returned; address entries left out. */
+static int vip_list_map(struct lb *lb, struct lb_vip_entry *out, int max)
+{
+	struct xdplb_vip_key *keys;
+	struct xdplb_vip *vals;
+	struct lb_vip_entry *all;
+	int n = vips_read(lb, &keys, &vals), m = 0;
+
+	if (n < 0)
+		return n;
 	/* sort them all: the lowest ids first even when max < n */
 	all = calloc(n + 1, sizeof(*all));
 	if (!all) {
-		err = -ENOMEM;
+		m = -ENOMEM;
 		goto out;
 	}
-	for (__u32 i = 0; i < n; i++) {
-		all[i].key = keys[i];
-		all[i].vip = vals[i];
+	for (int i = 0; i < n; i++) {
+		if (lb_vip_key_is_addr(&keys[i]))
+			continue;
+		all[m].key = keys[i];
+		all[m++].vip = vals[i];
 	}
-	qsort(all, n, sizeof(*all), vip_cmp);
+	qsort(all, m, sizeof(*all), vip_cmp);
 	if (out && max > 0)
-		memcpy(out, all, ((int)n < max ? n : (__u32)max) * sizeof(*all));
+		memcpy(out, all, (m < max ? m : max) * sizeof(*all));
 out:
 	free(all);
 	free(keys);
 	free(vals);
-	return err ?: (int)n;
-}
-
-/* The VIPs as the map holds them (lb_vip_list()). */
-static int vip_list_map(struct lb *lb, struct lb_vip_entry *out, int max)
-{
-	struct xdplb_vip_key key, next;
-	struct xdplb_vip_key *prev = NULL;
-	int n = vip_list_batch(lb, out, max);
-
-	if (n >= 0)
-		return n;
-	/* kernels without batch lookups on hash maps: one key at a time */
-	n = 0;
-	while (!bpf_map_get_next_key(lb->vips, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (n < max) {
-			out[n].key = next;
-			if (bpf_map_lookup_elem(lb->vips, &next, &out[n].vip))
-				continue; /* deleted meanwhile */
-		}
-		n++;
-	}
-	qsort(out, n < max ? n : max, sizeof(*out), vip_cmp);
-	return n;
+	return m;
 }
 
 int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
@@ -1157,6 +1210,7 @@ int lb_bulk_begin(struct lb *lb)
 		return -ENOMEM;
 	memset(x->tables, TABLE_KEEP, lb->max_vips);
 	x->cfg_flags = false;
+	x->addr_sync = false;
 	/* fresh from the maps, whatever was known before */
 	err = idx_load(lb, x);
 	if (err)
@@ -1286,9 +1340,13 @@ int lb_bulk_flush(struct lb *lb)
 		}
 		x->tables[id] = TABLE_KEEP;
 	}
+	if (!err && x->addr_sync) {
+		x->addr_sync = false;
+		err = lb_addr_sync(lb);
+	}
 	if (!err && x->cfg_flags) {
 		x->cfg_flags = false;
-		err = update_cfg_flags(lb);
+		err = update_cfg_flags(lb); /* bumps vip_gen: after the address entries */
 	}
 out:
 	free(jobs);
@@ -1377,11 +1435,166 @@ out:
 	return err;
 }
 
+/*
+ * Address entries (lb.h).  Outside bulk mode each change reads what it needs from the map;
+ * where the entry alone cannot tell (a record with id 0: one VIP without l3hash, or several),
+ * the VIPs of the address are counted in a listing.  In bulk mode those cases leave the entry at id
+ * 0 (fragments to the address are dropped, never sent to a wrong VIP) until the flush rewrites them
+ * all once.
+ */
+static struct xdplb_vip_key addr_key_of(const struct xdplb_vip_key *k)
+{
+	struct xdplb_vip_key a = *k;
+
+	a.port = 0;
+	a.family |= XDPLB_AF_ADDR;
+	return a;
+}
+
+/* The address entry of @v when it is the only VIP on its address and protocol. */
+static struct xdplb_vip addr_value_of(const struct xdplb_vip *v)
+{
+	struct xdplb_vip none = {};
+
+	return (v->flags & XDPLB_VIP_F_L3HASH) ? *v : none;
+}
+
+static int addr_put(struct lb *lb, const struct xdplb_vip_key *akey, const struct xdplb_vip *val)
+{
+	struct xdplb_vip cur;
+
+	if (!bpf_map_lookup_elem(lb->vips, akey, &cur) && !memcmp(&cur, val, sizeof(cur)))
+		return 0;
+	if (bpf_map_update_elem(lb->vips, akey, val, BPF_ANY))
+		return errno == E2BIG ? -ENOSPC : -errno;
+	return 0;
+}
+
+static int addr_drop(struct lb *lb, const struct xdplb_vip_key *akey)
+{
+	return bpf_map_delete_elem(lb->vips, akey) && errno != ENOENT ? -errno : 0;
+}
+
+static int addr_group_cmp(const struct xdplb_vip_key *x, const struct xdplb_vip_key *y);
+
+/* Rewrite the address entry of @key's address and protocol from the VIPs there (one read of
+ * the map, no sorting: what a single change needs outside bulk mode). */
+static int addr_sync_one(struct lb *lb, const struct xdplb_vip_key *key)
+{
+	struct xdplb_vip_key akey = addr_key_of(key), *keys;
+	struct xdplb_vip *vals, want = {};
+	int n = vips_read(lb, &keys, &vals), count = 0, lone = -1, err;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (lb_vip_key_is_addr(&keys[i]) || addr_group_cmp(&keys[i], &akey))
+			continue;
+		count++;
+		lone = i;
+	}
+	if (count == 1)
+		want = addr_value_of(&vals[lone]);
+	err = count ? addr_put(lb, &akey, &want) : addr_drop(lb, &akey);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* The entry cannot say how many VIPs share @key's address: count them now, or rewrite every
+ * entry at the flush. */
+static int addr_resolve(struct lb *lb, const struct xdplb_vip_key *key)
+{
+	if (!in_bulk(lb))
+		return addr_sync_one(lb, key);
+	lb->idx->addr_sync = true;
+	lb->idx->cfg_flags = true; /* its vip_gen bump comes after */
+	return 0;
+}
+
+struct addr_item {
+	struct xdplb_vip_key key;
+	struct xdplb_vip vip;
+};
+
+/* By {address, protocol, family}: 0 for keys of one address entry's group. */
+static int addr_group_cmp(const struct xdplb_vip_key *x, const struct xdplb_vip_key *y)
+{
+	int d = memcmp(x->addr, y->addr, sizeof(x->addr));
+
+	if (d)
+		return d;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if ((x->family & ~XDPLB_AF_ADDR) != (y->family & ~XDPLB_AF_ADDR))
+		return (x->family & ~XDPLB_AF_ADDR) < (y->family & ~XDPLB_AF_ADDR) ? -1 : 1;
+	return 0;
+}
+
+/* By group; in each group the address entry first. */
+static int addr_item_cmp(const void *a, const void *b)
+{
+	const struct xdplb_vip_key *x = &((const struct addr_item *)a)->key;
+	const struct xdplb_vip_key *y = &((const struct addr_item *)b)->key;
+
+	return addr_group_cmp(x, y) ?: lb_vip_key_is_addr(y) - lb_vip_key_is_addr(x);
+}
+
+int lb_addr_sync(struct lb *lb)
+{
+	struct xdplb_vip_key *keys;
+	struct xdplb_vip *vals;
+	struct addr_item *it;
+	int n = vips_read(lb, &keys, &vals), err = 0, e;
+
+	if (n < 0)
+		return n;
+	it = calloc(n + 1, sizeof(*it));
+	if (!it) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		it[i].key = keys[i];
+		it[i].vip = vals[i];
+	}
+	qsort(it, n, sizeof(*it), addr_item_cmp);
+	for (int i = 0, j; i < n; i = j) {
+		bool have = lb_vip_key_is_addr(&it[i].key);
+		struct xdplb_vip_key akey = addr_key_of(&it[i].key);
+		int first = have ? i + 1 : i;
+		struct xdplb_vip want = {};
+
+		for (j = first; j < n && !addr_group_cmp(&it[i].key, &it[j].key); j++)
+			;
+		if (j == first) { /* no VIP left on the address */
+			e = addr_drop(lb, &akey);
+			err = err ?: e;
+			continue;
+		}
+		if (j - first == 1)
+			want = addr_value_of(&it[first].vip);
+		if (have && !memcmp(&it[i].vip, &want, sizeof(want)))
+			continue;
+		e = addr_put(lb, &akey, &want);
+		err = err ?: e;
+	}
+out:
+	free(it);
+	free(keys);
+	free(vals);
+	return err;
+}
+
 int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
 {
-	struct xdplb_vip vip = *params;
+	struct xdplb_vip_key akey = addr_key_of(key);
+	struct xdplb_vip vip = *params, entry, none = {};
+	bool shared;
 	int err;
 
+	if (lb_vip_key_is_addr(key))
+		return -EINVAL;
 	if (!lb_vip_get(lb, key, &vip))
 		return -EEXIST;
 	vip = *params;
@@ -1398,17 +1611,56 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 		return err;
 	if (bpf_map_update_elem(lb->rr, &vip.id, &(__u64){ 0 }, BPF_ANY))
 		return -errno;
-	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_NOEXIST))
-		return errno == E2BIG ? -ENOSPC : -errno;
+	/* Another VIP on the address: from now on its fragments cannot all go to one VIP (id 0
+	 * before the new VIP can take packets, so none goes to the other one by mistake). */
+	shared = !bpf_map_lookup_elem(lb->vips, &akey, &entry);
+	if (shared) {
+		err = addr_put(lb, &akey, &none);
+		if (err)
+			return err;
+	}
+	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_NOEXIST)) {
+		err = errno == E2BIG ? -ENOSPC : -errno;
+		if (shared)
+			addr_put(lb, &akey, &entry);
+		return err;
+	}
+	if (!shared) { /* alone on the address */
+		entry = addr_value_of(&vip);
+		err = addr_put(lb, &akey, &entry);
+		if (err) {
+			bpf_map_delete_elem(lb->vips, key);
+			return err;
+		}
+	}
 	idx_vip_set(lb, vip.id, true);
 	return add_cfg_flags(lb, key, &vip);
+}
+
+/* VIP @key is now @vip: a copy of it in its address entry follows. */
+static int addr_after_set(struct lb *lb, const struct xdplb_vip_key *key,
+			  const struct xdplb_vip *vip)
+{
+	struct xdplb_vip_key akey = addr_key_of(key);
+	struct xdplb_vip cur, want = addr_value_of(vip);
+
+	if (bpf_map_lookup_elem(lb->vips, &akey, &cur))
+		return addr_resolve(lb, key); /* none: maps of an xdplb without them */
+	if (cur.id == vip->id)
+		return addr_put(lb, &akey, &want); /* alone: the copy changes */
+	if (vip->flags & XDPLB_VIP_F_L3HASH)
+		return addr_resolve(lb, key); /* alone (without l3hash so far) or not? */
+	return 0;			      /* id 0 stays right */
 }
 
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
 {
 	struct xdplb_vip vip;
-	int err = lb_vip_get(lb, key, &vip);
+	int err;
 
+	if (lb_vip_key_is_addr(key))
+		return -EINVAL;
+	err = lb_vip_get(lb, key, &vip);
 	if (err)
 		return err;
 	vip.mode = params->mode;
@@ -1420,21 +1672,34 @@ int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 		return err;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_EXIST))
 		return -errno;
+	err = addr_after_set(lb, key, &vip);
+	if (err)
+		return err;
 	return cfg_flags_changed(lb);
 }
 
 int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 {
+	struct xdplb_vip_key akey = addr_key_of(key);
 	struct xdplb_real empty = {};
 	struct lb_real_entry *rs;
-	struct xdplb_vip vip;
-	int n, err = lb_vip_get(lb, key, &vip);
+	struct xdplb_vip vip, entry;
+	bool alone;
+	int n, err;
 
+	if (lb_vip_key_is_addr(key))
+		return -EINVAL;
+	err = lb_vip_get(lb, key, &vip);
 	if (err)
 		return err;
-	/* First stop matching packets, then take the table and the backends away. */
+	alone = !bpf_map_lookup_elem(lb->vips, &akey, &entry) && entry.id == vip.id;
+	/* First stop matching packets (fragments too), then take the table and the backends
+	 * away. */
 	if (bpf_map_delete_elem(lb->vips, key))
 		return -errno;
+	err = alone ? addr_drop(lb, &akey) : addr_resolve(lb, key);
+	if (err)
+		return err;
 	err = bump_vip_gen(lb); /* no CPU may answer from a cached copy of it */
 	if (err)
 		return err;

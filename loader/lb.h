@@ -15,9 +15,12 @@ struct lb_index;
 struct lb {
 	int vips, reals, tables, flows, stats, vip_stats, real_stats, config;
 	int nat, persist, conns, rr;
-	int gc_prog; /* the flow-table GC program */
-	int checks;  /* health check settings (xdplb daemon) */
-	__u32 max_vips, max_reals, max_flows;
+	int gc_prog;	  /* the flow-table GC program */
+	int checks;	  /* health check settings (xdplb daemon) */
+	int flows6, nat6; /* IPv6 flow and NAT tables; -1 in a pin directory made before them */
+	/* max_vips: VIP ids (the id-indexed maps' size; ids are 1..max_vips-1); xdplb_vips holds
+	 * up to vip_keys entries, VIPs and their address entries (XDPLB_AF_ADDR) together */
+	__u32 max_vips, max_reals, max_flows, max_flows6, vip_keys;
 	int lock_fd;	      /* flock()ed pin directory while a command changes state */
 	struct lb_index *idx; /* lb.c's own: what it knows of the maps, bulk mode */
 };
@@ -44,8 +47,21 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params);
 /* Removes the VIP, its backends and its table. */
 int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key);
+/*
+ * Address entries: for every {address, protocol, family} with a VIP, xdplb_vips holds a key
+ * {addr, port 0, proto, family | XDPLB_AF_ADDR} whose value is a copy of the VIP when it is
+ * the only one there and has XDPLB_VIP_F_L3HASH (non-first fragments go to it), else a record
+ * with id 0.  lb_vip_add/set/del keep them; lb_addr_sync() rewrites every one from the VIPs
+ * (after maps written by an xdplb without them).  Returns 0 or -errno.
+ */
+int lb_addr_sync(struct lb *lb);
+static inline bool lb_vip_key_is_addr(const struct xdplb_vip_key *k)
+{
+	return k->family & XDPLB_AF_ADDR;
+}
 
-/* Iterate VIPs in a stable order (sorted by id).  Returns the count, fills at most max. */
+/* Iterate VIPs in a stable order (sorted by id).  Returns the count, fills at most max.
+ * Address entries (XDPLB_AF_ADDR keys, which lb.c keeps itself) are never listed. */
 struct lb_vip_entry {
 	struct xdplb_vip_key key;
 	struct xdplb_vip vip;

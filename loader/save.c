@@ -40,6 +40,12 @@ static void save_sizes(FILE *f, struct lb *lb)
 		lb->max_reals - 1, lb->max_flows, percpu ? "percpu" : "shared", cfg.ring_size);
 }
 
+static bool have_tunsrc6(const struct xdplb_config *cfg)
+{
+	return cfg->tun_src6[0] | cfg->tun_src6[1] | cfg->tun_src6[2] | cfg->tun_src6[3];
+}
+
+/* What parse_config_set() and parse_timeouts() read. */
 static void save_settings(FILE *f, const struct conf *c)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -47,6 +53,14 @@ static void save_settings(FILE *f, const struct conf *c)
 	if (c->cfg.tun_src4)
 		fprintf(f, "config set tunsrc %s\n",
 			inet_ntop(AF_INET, &c->cfg.tun_src4, a, sizeof(a)));
+	if (have_tunsrc6(&c->cfg))
+		fprintf(f, "config set tunsrc %s\n",
+			inet_ntop(AF_INET6, c->cfg.tun_src6, a, sizeof(a)));
+	if (c->cfg.mtu)
+		fprintf(f, "config set mtu %u", c->cfg.mtu);
+	else
+		fprintf(f, "config set mtu auto");
+	fprintf(f, " echo %s\n", c->cfg.flags & XDPLB_CFG_F_ECHO ? "on" : "off");
 	fprintf(f, "flow timeout tcp %u tcpfin %u udp %u\n", c->cfg.tcp_timeout,
 		c->cfg.tcpfin_timeout, c->cfg.udp_timeout);
 }
@@ -64,6 +78,8 @@ static void save_vip(FILE *f, const struct conf_vip *v)
 		fprintf(f, " ondown keep");
 	if (v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT)
 		fprintf(f, " alldown reject");
+	if (v->vip.flags & XDPLB_VIP_F_L3HASH)
+		fprintf(f, " hash l3");
 	fputc('\n', f);
 }
 
@@ -134,6 +150,13 @@ static json_object *json_settings(const struct conf *c)
 			       c->cfg.tun_src4 ? json_object_new_string(inet_ntop(
 						     AF_INET, &c->cfg.tun_src4, a, sizeof(a)))
 					       : NULL);
+	json_object_object_add(o, "tunsrc6",
+			       have_tunsrc6(&c->cfg) ? json_object_new_string(inet_ntop(
+							   AF_INET6, c->cfg.tun_src6, a, sizeof(a)))
+						     : NULL);
+	json_object_object_add(o, "mtu", json_object_new_int64(c->cfg.mtu)); /* 0 = auto */
+	json_object_object_add(o, "echo",
+			       json_object_new_boolean(!!(c->cfg.flags & XDPLB_CFG_F_ECHO)));
 	json_object_object_add(t, "tcp", json_object_new_int64(c->cfg.tcp_timeout));
 	json_object_object_add(t, "tcpfin", json_object_new_int64(c->cfg.tcpfin_timeout));
 	json_object_object_add(t, "udp", json_object_new_int64(c->cfg.udp_timeout));
@@ -161,6 +184,8 @@ static json_object *json_vip(struct lb *lb, const struct conf_vip *v)
 	json_object_object_add(
 	    o, "alldown",
 	    json_object_new_string(v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT ? "reject" : "drop"));
+	json_object_object_add(
+	    o, "hash", json_object_new_string(v->vip.flags & XDPLB_VIP_F_L3HASH ? "l3" : "l4"));
 	json_object_object_add(o, "check",
 			       lb_check_get(lb, v->vip.id, 0, &chk) ? NULL : check_json(&chk));
 	for (int j = 0; j < v->nreals; j++) {

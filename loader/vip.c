@@ -19,7 +19,9 @@
 #define HELP_VIP_OPTS                                                                              \
 	"[ sched { mh | sh | rr | wrr | lc | wlc } ] [ mode { tun | dr | nat } ] [ persist SECS "  \
 	"]\n"                                                                                      \
-	"                [ ondown { move | keep } ] [ alldown { drop | reject } ]"
+	"                [ ondown { move | keep } ] [ alldown { drop | reject } ] [ hash { l4 | "  \
+	"l3 "                                                                                      \
+	"} ]"
 #define HELP_VIP_ADD "vip add SERVICE " HELP_VIP_OPTS
 #define HELP_REAL    "real { add | set | del } SERVICE ADDR[:PORT] [ weight N ] [ sorry ]"
 
@@ -49,6 +51,13 @@ static int vip_help(int argc, char **argv)
 	    "           gets a RST there and reconnects); keep: they stay\n"
 	    "  alldown  when no backend is up: drop (default, counted) or reject: answer TCP\n"
 	    "           with a RST and UDP with ICMP port unreachable, so clients fail at once\n"
+	    "  hash     l4 (default): flows are 5-tuples, and fragments are dropped (counted,\n"
+	    "           drop_fragment); l3: flows and scheduling use the addresses only, so\n"
+	    "           every fragment of a datagram goes where its flow goes (UDP services\n"
+	    "           that fragment; non-first fragments only reach a VIP that is alone on\n"
+	    "           its address and protocol; nat: backends keep the VIP's port)\n"
+	    "  Backends: an IPv6 VIP takes IPv6 backends; an IPv4 VIP takes IPv4 backends, and\n"
+	    "  IPv6 ones in tun mode (IPv4-in-IPv6); dr and nat need the VIP's family.\n"
 	    "  show     stats: Conns InPkts InBytes; rate: CPS InPPS InBPS over 1 s; table:\n"
 	    "           each backend's slots in the scheduler table\n",
 	    bin_name);
@@ -64,7 +73,11 @@ static int real_help(int argc, char **argv)
 	printf("Usage: %1$s " HELP_REAL "\n"
 	       "\n"
 	       "  weight  0..%2$u (default 1); 0 drains: no new flows, existing flows stay\n"
-	       "  PORT    nat mode can map the VIP's port to another; tun and dr keep it\n"
+	       "  ADDR    IPv4, or IPv6 ([ADDR]:PORT with a port).  An IPv6 VIP takes IPv6\n"
+	       "          backends; an IPv4 VIP IPv4 ones, and IPv6 ones in tun mode only\n"
+	       "          (IPv4-in-IPv6); dr and nat need the VIP's family\n"
+	       "  PORT    nat mode can map the VIP's port to another (not with hash l3); tun\n"
+	       "          and dr keep it\n"
 	       "  sorry   a fallback server: it gets new flows only while no other backend\n"
 	       "          of the VIP is up (add only)\n",
 	       bin_name, XDPLB_MAX_WEIGHT);
@@ -109,36 +122,92 @@ int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 			v->flags &= ~XDPLB_VIP_F_ALLDOWN_REJECT;
 			if (!strcmp(*argv, "reject"))
 				v->flags |= XDPLB_VIP_F_ALLDOWN_REJECT;
+		} else if (!strcmp(*argv, "hash")) {
+			REQ_ARG("l4 or l3");
+			if (strcmp(*argv, "l4") && strcmp(*argv, "l3"))
+				return bad_arg(*argv, "hash must be l4 or l3");
+			v->flags &= ~XDPLB_VIP_F_L3HASH;
+			if (!strcmp(*argv, "l3"))
+				v->flags |= XDPLB_VIP_F_L3HASH;
 		} else {
 			return bad_arg(*argv,
-				       "unknown keyword (expected sched, mode, persist, ondown "
-				       "or alldown)");
+				       "unknown keyword (expected sched, mode, persist, ondown, "
+				       "alldown or hash)");
 		}
 		NEXT_ARG();
 	}
 	return 0;
 }
 
-/* Does a backend of the VIP use another port than the VIP's? */
-static bool has_mapped_port(struct lb *lb, __u32 vip_id, __be16 vport)
+/*
+ * vip set: can the VIP's backends stay under settings @v?  Prints the error (naming the VIP
+ * and the backend) and returns -XDPLB_EUSAGE if one cannot; warns about IPv6 backends that
+ * tun mode would leave without a tunnel source.
+ */
+static int check_backends(struct lb *lb, const struct xdplb_vip_key *key,
+			  const struct xdplb_vip *old, const struct xdplb_vip *v)
 {
 	struct lb_real_entry *rs = calloc(lb->max_reals, sizeof(*rs));
-	bool mapped = false;
-	int n;
+	struct xdplb_config cfg = {};
+	char svc[80], a[80], why[160];
+	bool warned = false;
+	int n, err = 0;
 
 	if (!rs)
-		return false;
-	n = lb_real_list(lb, vip_id, rs, lb->max_reals);
-	for (int i = 0; i < n && i < (int)lb->max_reals; i++)
-		mapped |= rs[i].real.port && rs[i].real.port != vport;
+		return -ENOMEM;
+	lb_config_get(lb, &cfg);
+	fmt_service(key, svc, sizeof(svc));
+	n = lb_real_list(lb, v->id, rs, lb->max_reals);
+	for (int i = 0; i < n && i < (int)lb->max_reals && !err; i++) {
+		const struct xdplb_real *r = &rs[i].real;
+
+		fmt_addr_port(r->addr, r->family, r->port ?: key->port, a, sizeof(a));
+		if (v->mode != XDPLB_MODE_NAT && r->port && r->port != key->port) {
+			p_err("vip %s: mode %s: a backend maps the VIP's port to another (only nat "
+			      "can)",
+			      svc, mode_names[v->mode]);
+			err = -XDPLB_EUSAGE;
+		} else if (conf_real_refusal(key, v, r, why, sizeof(why))) {
+			p_err("vip %s: backend %s: %s", svc, a, why);
+			err = -XDPLB_EUSAGE;
+		} else if (!warned && old->mode != XDPLB_MODE_TUN && conf_no_tunsrc6(&cfg, v, r)) {
+			p_warn("vip %s: mode tun: no IPv6 tunnel source (config set tunsrc ADDR6): "
+			       "packets to its IPv6 backends are dropped (drop_no_source)",
+			       svc);
+			warned = true;
+		}
+	}
 	free(rs);
-	return mapped;
+	return n < 0 ? n : err;
+}
+
+/*
+ * bpf_fib_lookup() routes IPv6 only while net.ipv6.conf.all.forwarding is on (IPv4 asks the
+ * ingress interface's setting, which dev attach checks): say so when an IPv6 VIP is added
+ * without it.
+ */
+void warn_ipv6_forwarding(const struct xdplb_vip_key *key)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "r");
+	char svc[80];
+	int c;
+
+	if (key->family != XDPLB_AF_INET6 || !f)
+		goto out;
+	c = fgetc(f);
+	if (c == '0')
+		p_warn("vip %s: IPv6 forwarding is off: its packets are dropped "
+		       "(drop_fwd_disabled) until 'sysctl -w net.ipv6.conf.all.forwarding=1'",
+		       fmt_service(key, svc, sizeof(svc)));
+out:
+	if (f)
+		fclose(f);
 }
 
 static int vip_add_or_set(int argc, char **argv, bool add)
 {
 	struct xdplb_vip_key key;
-	struct xdplb_vip v = { .mode = XDPLB_MODE_TUN, .sched = XDPLB_SCHED_MH };
+	struct xdplb_vip v = { .mode = XDPLB_MODE_TUN, .sched = XDPLB_SCHED_MH }, old;
 	char svc[80];
 	struct lb lb;
 	int err;
@@ -146,27 +215,29 @@ static int vip_add_or_set(int argc, char **argv, bool add)
 	err = parse_service(argc, argv, &key);
 	if (err)
 		return err;
-	if (key.family != XDPLB_AF_INET)
-		return bad_arg(argv[1], "IPv6 VIPs are not supported yet");
 	err = state_open(&lb, true);
 	if (err)
 		return err;
 	/* vip set: what is not given stays as it is */
 	if (!add)
 		lb_vip_get(&lb, &key, &v);
+	old = v;
 	err = parse_vip_opts(argc - 2, argv + 2, &v);
 	if (err) {
 		lb_close(&lb);
 		return err;
 	}
 	fmt_service(&key, svc, sizeof(svc));
-	if (!add && v.mode != XDPLB_MODE_NAT && has_mapped_port(&lb, v.id, key.port)) {
-		p_err("vip %s: mode %s: a backend maps the VIP's port to another (only nat can)",
-		      svc, mode_names[v.mode]);
-		lb_close(&lb);
-		return -XDPLB_EUSAGE;
+	if (!add && v.id) {
+		err = check_backends(&lb, &key, &old, &v);
+		if (err) {
+			lb_close(&lb);
+			return err;
+		}
 	}
 	err = add ? lb_vip_add(&lb, &key, &v) : lb_vip_set(&lb, &key, &v);
+	if (!err && add)
+		warn_ipv6_forwarding(&key);
 	if (err == -EEXIST)
 		p_err("vip %s: already exists", svc);
 	else if (err == -ENOENT)
@@ -254,6 +325,9 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 		    jv, "alldown",
 		    json_object_new_string(v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT ? "reject"
 										     : "drop"));
+		json_object_object_add(
+		    jv, "hash",
+		    json_object_new_string(v->vip.flags & XDPLB_VIP_F_L3HASH ? "l3" : "l4"));
 		json_object_object_add(jv, "id", json_object_new_int(v->vip.id));
 		json_object_object_add(jv, "packets", json_object_new_uint64(t.packets));
 		json_object_object_add(jv, "bytes", json_object_new_uint64(t.bytes));
@@ -273,6 +347,8 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 			printf(" ondown keep");
 		if (v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT)
 			printf(" alldown reject");
+		if (v->vip.flags & XDPLB_VIP_F_L3HASH)
+			printf(" hash l3");
 		printf("\n");
 	}
 	for (int i = 0; i < n && i < (int)lb->max_reals; i++) {
@@ -686,8 +762,6 @@ int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_re
 	err = parse_addr_port(argv[2], r->addr, &r->family, &r->port, false);
 	if (err)
 		return err;
-	if (r->family != key->family)
-		return bad_arg(argv[2], "backend and VIP must be of the same address family");
 	if (r->port == key->port)
 		r->port = 0; /* 0 = the packet's own port */
 	argc -= 3;
@@ -712,21 +786,37 @@ int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_re
  * Have the kernel resolve the backend's MAC now: the data plane forwards with
  * bpf_fib_lookup(), which only reads the neighbour table.  TUN and NAT packets could go
  * through the kernel to resolve it, a DR packet (still addressed to the VIP) cannot.  An
- * empty UDP datagram to the discard port makes the kernel ARP for the next hop.
+ * empty UDP datagram to the discard port makes the kernel ARP (IPv4) or send a neighbour
+ * solicitation (IPv6) for the next hop.
  */
 void neigh_kick(const struct xdplb_real *r)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct sockaddr_storage ss = {};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	char a[INET6_ADDRSTRLEN];
 	int fd;
 
-	if (r->family != XDPLB_AF_INET)
+	if (r->family == XDPLB_AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(9);
+		sin->sin_addr.s_addr = r->addr[0];
+		len = sizeof(*sin);
+	} else if (r->family == XDPLB_AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(9);
+		memcpy(&sin6->sin6_addr, r->addr, 16);
+		len = sizeof(*sin6);
+	} else {
 		return;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	}
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	sin.sin_addr.s_addr = r->addr[0];
-	if (sendto(fd, "", 0, MSG_DONTWAIT, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		p_dbg("neighbour of %s: %s", inet_ntoa(sin.sin_addr), strerror(errno));
+	if (sendto(fd, "", 0, MSG_DONTWAIT, (struct sockaddr *)&ss, len) < 0)
+		p_dbg("neighbour of %s: %s", fmt_addr(r->addr, r->family, a, sizeof(a)),
+		      strerror(errno));
 	close(fd);
 }
 
@@ -735,7 +825,7 @@ static int real_cmd(int argc, char **argv, int op)
 	struct xdplb_vip_key key;
 	struct xdplb_real r;
 	char svc[80], a[80];
-	bool have_weight;
+	bool have_weight, no_src6 = false;
 	struct lb lb;
 	int err;
 
@@ -753,6 +843,8 @@ static int real_cmd(int argc, char **argv, int op)
 	err = state_open(&lb, true);
 	if (err)
 		return err;
+	fmt_service(&key, svc, sizeof(svc));
+	fmt_addr(r.addr, r.family, a, sizeof(a));
 	if (r.port) {
 		struct xdplb_vip v;
 
@@ -766,16 +858,33 @@ static int real_cmd(int argc, char **argv, int op)
 		}
 	}
 	if (op == 0) {
+		struct xdplb_config cfg = {};
+		struct xdplb_vip v;
+		char why[160];
+
+		if (!lb_vip_get(&lb, &key, &v) &&
+		    conf_real_refusal(&key, &v, &r, why, sizeof(why))) {
+			p_err("real %s in vip %s: %s", a, svc, why);
+			lb_close(&lb);
+			return -XDPLB_EUSAGE;
+		}
+		no_src6 = !lb_vip_get(&lb, &key, &v) && !lb_config_get(&lb, &cfg) &&
+			  conf_no_tunsrc6(&cfg, &v, &r);
+	}
+	if (op == 0) {
 		err = lb_real_add(&lb, &key, &r);
 		if (!err)
 			neigh_kick(&r);
+		if (!err && no_src6)
+			p_warn(
+			    "real %s in vip %s: no IPv6 tunnel source (config set tunsrc ADDR6): "
+			    "its packets are dropped (drop_no_source) until one is set",
+			    a, svc);
 	} else if (op == 1) {
 		err = lb_real_set_weight(&lb, &key, r.addr, r.family, r.port, r.weight);
 	} else {
 		err = lb_real_del(&lb, &key, r.addr, r.family, r.port);
 	}
-	fmt_service(&key, svc, sizeof(svc));
-	fmt_addr(r.addr, r.family, a, sizeof(a));
 	if (err == -ENOENT) {
 		struct xdplb_vip v;
 

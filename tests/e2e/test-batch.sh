@@ -49,7 +49,8 @@ xlb2() { # ARGS... : xdplb on the second balancer
 # A configuration with every kind of option: modes, schedulers, persistence, port 0, a
 # mapped NAT port, weights 0 and 65535, TCP and UDP on one address:port, timeouts, tunsrc,
 # health options (ondown, alldown, a sorry server) and checks (a VIP's, a backend's own, with
-# words that need quotes).
+# words that need quotes); IPv6: a NAT66 VIP with hash l3, an IPv6 backend of an IPv4 tun VIP,
+# both tunnel sources, mtu and echo.
 make_config() {
 	local x=(xlb "$NS_LB")
 	"${x[@]}" vip add tcp 10.0.0.10:80 sched wrr mode nat persist 300 &&
@@ -69,7 +70,13 @@ make_config() {
 		"${x[@]}" check set tcp 10.0.0.10:80 real 10.0.2.11 exec 'test -e "/run/$XDPLB_REAL"' &&
 		"${x[@]}" check set udp 10.0.0.30:53 udp payload ping expect pong &&
 		"${x[@]}" flow timeout tcp 1000 tcpfin 60 udp 30 &&
-		"${x[@]}" config set tunsrc 192.168.10.9
+		"${x[@]}" config set tunsrc 192.168.10.9 &&
+		"${x[@]}" config set tunsrc 2001:db8:10::9 mtu 1400 echo off &&
+		"${x[@]}" real add tcp 10.0.0.9:443 2001:db8:2::16 weight 4 &&
+		"${x[@]}" vip add udp '[2001:db8::53]:53' sched sh mode nat hash l3 &&
+		"${x[@]}" real add udp '[2001:db8::53]:53' 2001:db8:2::11 &&
+		"${x[@]}" real add udp '[2001:db8::53]:53' '[2001:db8:2::12]:53' weight 2 &&
+		"${x[@]}" check set udp '[2001:db8::53]:53' real 2001:db8:2::12 udp
 }
 
 test_save_roundtrip() {
@@ -83,10 +90,13 @@ test_save_roundtrip() {
 	# each with every option and followed by its backends (sorted), ports explicit
 	check "save prints the configuration as commands" diff -u - <(grep -v '^#' "$saved") <<-EOF || return 1
 		config set tunsrc 192.168.10.9
+		config set tunsrc 2001:db8:10::9
+		config set mtu 1400 echo off
 		flow timeout tcp 1000 tcpfin 60 udp 30
 		vip add tcp 10.0.0.9:443 sched wlc mode tun
 		real add tcp 10.0.0.9:443 10.0.2.15:443 weight 1
 		real add tcp 10.0.0.9:443 10.0.2.16:443 weight 2
+		real add tcp 10.0.0.9:443 [2001:db8:2::16]:443 weight 4
 		vip add tcp 10.0.0.10:80 sched wrr mode nat persist 300
 		real add tcp 10.0.0.10:80 10.0.2.11:80 weight 3
 		real add tcp 10.0.0.10:80 10.0.2.12:8080 weight 0
@@ -96,9 +106,13 @@ test_save_roundtrip() {
 		real add tcp 10.0.0.20:0 10.0.2.14 weight 1
 		vip add udp 10.0.0.30:53 sched mh mode tun ondown keep alldown reject
 		real add udp 10.0.0.30:53 10.0.2.17:53 weight 1 sorry
+		vip add udp [2001:db8::53]:53 sched sh mode nat hash l3
+		real add udp [2001:db8::53]:53 [2001:db8:2::11]:53 weight 1
+		real add udp [2001:db8::53]:53 [2001:db8:2::12]:53 weight 2
 		check set tcp 10.0.0.10:80 http path /health status 204 expect 'it'\''s ok' interval 0.5 timeout 0.25 rise 3 fall 1
 		check set tcp 10.0.0.10:80 real 10.0.2.11:80 exec 'test -e "/run/\$XDPLB_REAL"' interval 2 timeout 1 rise 2 fall 3
 		check set udp 10.0.0.30:53 udp payload ping expect pong interval 2 timeout 1 rise 2 fall 3
+		check set udp [2001:db8::53]:53 real [2001:db8:2::12]:53 udp interval 2 timeout 1 rise 2 fall 3
 	EOF
 	check "save names the attach-time sizes in a comment" grep -qx \
 		'# dev attach ... vips 4096 reals 65536 flows 1048576 lru shared ring 65537' "$saved" ||
@@ -119,6 +133,13 @@ test_save_roundtrip() {
 		grep -qE '^  -> 10\.0\.2\.13:80 +Route +65535 +0 +0 +up' <<<"$show" || return 1
 	check "timeouts restored" [ "$(xlb2 flow timeout)" = \
 		"Timeout (tcp tcpfin udp): 1000 60 30" ] || return 1
+	check "IPv6 VIP with hash l3 in vip show" \
+		grep -qE '^UDP +\[2001:db8::53\]:53 +sh +nat hash l3$' <<<"$show" || return 1
+	check "IPv6 backend of an IPv4 VIP in vip show" \
+		grep -qE '^  -> \[2001:db8:2::16\]:443 +Tunnel +4 +0 +0 +up' <<<"$show" || return 1
+	check "settings restored" grep -q \
+		'"tunsrc":"192.168.10.9","tunsrc6":"2001:db8:10::9","mtu":1400,"echo":false' \
+		<<<"$(xlb2 -j config show)" || return 1
 	# -j save: one document, numbers as numbers
 	check "-j save" grep -q '"flow_timeout":{"tcp":1000,"tcpfin":60,"udp":30}' \
 		<<<"$(xlb2 -j save)"
@@ -170,12 +191,17 @@ test_batch_atomic() {
 		2|argument "65536" is wrong: port must be 0\.\.65535|vip add tcp 10.0.0.41:65536
 		2|argument "10\.0\.0\.300" is wrong: not an IPv4 or IPv6 address|vip add tcp 10.0.0.300:80
 		2|argument "fe80::1::2" is wrong: not an IPv4 or IPv6 address|vip add tcp [fe80::1::2]:80
-		2|argument "\[2001:db8::1\]:80" is wrong: IPv6 VIPs are not supported yet|vip add tcp [2001:db8::1]:80
+		2|real 10\.0\.2\.30 in vip udp \[2001:db8::53\]:53: an IPv6 VIP cannot have an IPv4 backend|real add udp [2001:db8::53]:53 10.0.2.30
+		2|real 2001:db8:2::30 in vip tcp 10\.0\.0\.10:80: mode nat needs backends of the VIP's family .*|real add tcp 10.0.0.10:80 2001:db8:2::30
+		2|vip tcp 10\.0\.0\.9:443: backend \[2001:db8:2::16\]:443: mode dr needs backends of the VIP's family .*|vip set tcp 10.0.0.9:443 mode dr
+		2|real 2001:db8:2::31 in vip udp \[2001:db8::53\]:53: hash l3: a nat VIP's backends keep its port .*|real add udp [2001:db8::53]:53 [2001:db8:2::31]:5353
+		2|vip tcp 10\.0\.0\.10:80: backend 10\.0\.2\.12:8080: hash l3: a nat VIP's backends keep its port .*|vip set tcp 10.0.0.10:80 hash l3
+		2|argument "1" is wrong: mtu must be 576\.\.65535 or auto|config set mtu 1
 		2|argument "0" is wrong: timeout must be 1\.\.31536000 seconds|flow timeout tcp 0
 		2|argument "31536001" is wrong: persist must be 0\.\.31536000 seconds|vip set tcp 10.0.0.40:80 persist 31536001
 		2|argument "10\.0\.2\.24:8080" is wrong: only nat mode can map the port: .*|real add tcp 10.0.0.40:80 10.0.2.24:8080
 		2|vip tcp 10\.0\.0\.10:80: mode tun: a backend maps the VIP's port to another \(only nat can\)|vip set tcp 10.0.0.10:80 mode tun
-		2|argument "fast" is wrong: unknown keyword \(expected sched, mode, persist, ondown or alldown\)|vip add tcp 10.0.0.42:80 fast
+		2|argument "fast" is wrong: unknown keyword \(expected sched, mode, persist, ondown, alldown or hash\)|vip add tcp 10.0.0.42:80 fast
 		1|vip tcp 10\.0\.0\.99:80: not found|check set tcp 10.0.0.99:80 tcp
 		1|real 10\.0\.2\.21 in vip tcp 10\.0\.0\.9:443: not found|check set tcp 10.0.0.9:443 real 10.0.2.21 tcp
 		2|argument "timeout" is wrong: the timeout must not exceed the interval|check set tcp 10.0.0.40:80 tcp interval 1 timeout 2
@@ -183,7 +209,7 @@ test_batch_atomic() {
 		2|unknown command "frobnicate": try "xdplb help"|vip frobnicate
 		2|"vip show" cannot be used in a batch: .*|vip show
 		2|"dev attach" cannot be used in a batch: .*|dev attach dev eth0
-		2|argument "bogus" is wrong: tunsrc must be an IPv4 address|config set tunsrc bogus
+		2|argument "bogus" is wrong: tunsrc must be an IPv4 or IPv6 address|config set tunsrc bogus
 	EOF
 	# the JSON error names the line too
 	{ cat "$good"; echo "vip add tcp 10.0.0.10:80"; } >"$f"
@@ -295,6 +321,7 @@ IPVS_DUMP='-A -t 192.168.4.133:80 -s wrr
 test_import_ipvsadm() {
 	lb_ns NS_LB lb || return 1
 	E2E_PIN=$E2E_TMP/bpffs/lb
+	nsx "$NS_LB" sysctl -qw net.ipv6.conf.all.forwarding=1 # no warning for the IPv6 VIPs
 	xlb "$NS_LB" import ipvsadm - <<<"$IPVS_DUMP" || return 1
 	local out
 	out=$(xlb "$NS_LB" vip show)
@@ -318,19 +345,35 @@ test_import_ipvsadm() {
 		-e -t 192.168.4.133:80 -r 192.168.2.129:80 -m -w 9
 		-d -t 192.168.4.133:80 -r 192.168.2.128
 		--set 600 0 60
+		-A -t [2001:db8::80]:80 -s rr
+		-a -t [2001:db8::80]:80 -r [2001:db8:2::1]:80 -g -w 2
+		-A -u [2001:db8::53]:53 -s sh -p 60 -M 128
+		-a -u [2001:db8::53]:53 -r [2001:db8:2::2]:5353 -m -w 1
+		-A -t 10.0.0.3:80 -s rr
+		-a -t 10.0.0.3:80 -r [2001:db8:2::3]:80 -i
 	EOF
-	xlb "$NS_LB" import ipvsadm "$E2E_TMP/ipvs" || return 1
+	local err
+	err=$(xlb "$NS_LB" import ipvsadm "$E2E_TMP/ipvs" 2>&1 >/dev/null) || return 1
+	check "an IPv6 tun backend without an IPv6 tunnel source: a warning (got '$err')" \
+		[ "$err" = "Warning: $E2E_TMP/ipvs line 17: real 2001:db8:2::3 in vip tcp 10.0.0.3:80: no IPv6 tunnel source (config set tunsrc ADDR6): its packets are dropped (drop_no_source) until one is set" ] ||
+		return 1
 	check "imported: defaults wlc, -g, weight 1, -p 300; dr/tun keep the service port" \
 		diff -u - <(xlb "$NS_LB" save | grep -v '^#\|^config') <<-EOF || return 1
 		flow timeout tcp 600 tcpfin 120 udp 60
 		vip add tcp 10.0.0.1:443 sched mh mode tun persist 60
 		real add tcp 10.0.0.1:443 10.0.2.3:443 weight 5
 		vip add tcp 10.0.0.2:22 sched wlc mode tun
+		vip add tcp 10.0.0.3:80 sched rr mode tun
+		real add tcp 10.0.0.3:80 [2001:db8:2::3]:80 weight 1
 		vip add udp 10.0.0.53:53 sched wlc mode dr persist 300
 		real add udp 10.0.0.53:53 10.0.2.1:53 weight 1
 		real add udp 10.0.0.53:53 10.0.2.2:53 weight 0
 		vip add tcp 192.168.4.133:80 sched lc mode nat
 		real add tcp 192.168.4.133:80 192.168.2.129:80 weight 9
+		vip add udp [2001:db8::53]:53 sched sh mode nat persist 60
+		real add udp [2001:db8::53]:53 [2001:db8:2::2]:5353 weight 1
+		vip add tcp [2001:db8::80]:80 sched rr mode dr
+		real add tcp [2001:db8::80]:80 [2001:db8:2::1]:80 weight 2
 	EOF
 	# -C clears what is there before the rest of the dump
 	printf -- '-C\n%s\n' "$IPVS_DUMP" | xlb "$NS_LB" import ipvsadm || return 1
@@ -370,7 +413,7 @@ test_import_errors() {
 		2|ipvsadm: missing command \(expected -A, -E, -D, -a, -e, -d, -C or --set\)|-t 10.0.0.2:80 -s rr
 		2|ipvsadm: missing service \(expected -t or -u ADDR:PORT\)|-A -s rr
 		2|argument "www\.example\.com" is wrong: not an IPv4 or IPv6 address|-A -t www.example.com:http -s rr
-		2|argument "\[2001:db8::1\]:80" is wrong: IPv6 VIPs are not supported yet|-A -t [2001:db8::1]:80 -s rr
+		2|real 2001:db8::2 in vip tcp 10\.0\.0\.1:80: mode nat needs backends of the VIP's family .*|-a -t 10.0.0.1:80 -r [2001:db8::2]:80 -m
 		2|argument "70000" is wrong: weight must be 0\.\.65535|-a -t 10.0.0.1:80 -r 10.0.2.2 -m -w 70000
 		1|vip tcp 192\.168\.4\.133:80: already exists|-A -t 192.168.4.133:80 -s wrr
 		1|vip tcp 10\.0\.0\.3:80: not found|-a -t 10.0.0.3:80 -r 10.0.2.2 -m

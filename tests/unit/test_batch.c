@@ -3,7 +3,8 @@
  * Batch files: a failure while applying (after every line was checked) rolls back what was
  * applied.  The kernel refusing an update cannot be asked for, so the test takes the backend
  * slots that the check counted as free behind its back (what a writer ignoring the lock, or a
- * full map, would do): the batch's fourth backend then finds no slot, midway through.
+ * full map, would do): the batch's fourth backend then finds no slot, midway through.  After
+ * each batch the address entries of xdplb_vips match the VIPs.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -29,7 +30,8 @@ static int setup(void)
 	struct lb lb;
 	int err;
 
-	if (sandbox_enter())
+	/* IPv6 VIPs without IPv6 forwarding would add a warning to the errors compared */
+	if (sandbox_enter() || sandbox_sh("sysctl -qw net.ipv6.conf.all.forwarding=1"))
 		return -1;
 	skel = xdplb_bpf__open_and_load();
 	if (!skel) {
@@ -208,6 +210,67 @@ static void check_tables(void)
 	free(ids);
 }
 
+/*
+ * The address entries of xdplb_vips (lb.h) are what the VIPs make them: one per {address,
+ * protocol, family} with a VIP, a copy of the VIP when it is alone there with hash l3, id 0
+ * otherwise, and none for an address without VIPs.
+ */
+static void check_addr_entries(void)
+{
+	struct xdplb_vip_key key, next, *prev = NULL;
+	static struct xdplb_vip_key keys[1024];
+	static struct xdplb_vip vals[1024];
+	int n = 0, entries = 0, groups = 0;
+	struct lb lb;
+
+	if (!ASSERT_EQ(lb_open(&lb, pin_dir), 0, "open"))
+		return;
+	while (n < 1024 && !bpf_map_get_next_key(lb.vips, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(lb.vips, &key, &vals[n]))
+			keys[n++] = key;
+	}
+	for (int i = 0; i < n; i++) {
+		struct xdplb_vip_key a = keys[i];
+		struct xdplb_vip want = {}, got;
+		int on_addr = 0, lone = -1, seen_before = 0;
+
+		if (keys[i].family & XDPLB_AF_ADDR) {
+			entries++;
+			continue;
+		}
+		a.port = 0;
+		a.family |= XDPLB_AF_ADDR;
+		for (int j = 0; j < n; j++) {
+			struct xdplb_vip_key b = keys[j];
+
+			if (b.family & XDPLB_AF_ADDR)
+				continue;
+			b.port = 0;
+			b.family |= XDPLB_AF_ADDR;
+			if (memcmp(&a, &b, sizeof(a)))
+				continue;
+			on_addr++;
+			lone = j;
+			seen_before |= j < i;
+		}
+		if (seen_before)
+			continue; /* the group was checked at its first VIP */
+		groups++;
+		if (on_addr == 1 && (vals[lone].flags & XDPLB_VIP_F_L3HASH))
+			want = vals[lone];
+		if (!ASSERT_EQ(bpf_map_lookup_elem(lb.vips, &a, &got), 0,
+			       "an address with VIPs has an address entry"))
+			continue;
+		ASSERT_TRUE(!memcmp(&got, &want, sizeof(got)),
+			    on_addr == 1 && want.id ? "entry = the lone l3hash VIP's record"
+						    : "entry has id 0");
+	}
+	ASSERT_EQ(entries, groups, "no address entry without VIPs");
+	lb_close(&lb);
+}
+
 static const char *const initial = "vip add tcp 10.0.0.1:80 sched wrr\n"
 				   "real add tcp 10.0.0.1:80 10.0.2.1 weight 1\n"
 				   "real add tcp 10.0.0.1:80 10.0.2.2 weight 2\n"
@@ -215,7 +278,11 @@ static const char *const initial = "vip add tcp 10.0.0.1:80 sched wrr\n"
 				   "real add udp 10.0.0.2:53 10.0.2.3 weight 3\n"
 				   "vip add tcp 10.0.0.3:80 sched rr mode nat\n"
 				   "real add tcp 10.0.0.3:80 10.0.2.5:8080 weight 4\n"
-				   "real add tcp 10.0.0.3:80 10.0.2.6 weight 0\n";
+				   "real add tcp 10.0.0.3:80 10.0.2.6 weight 0\n"
+				   "vip add udp [2001:db8::1]:53 sched sh mode nat hash l3\n"
+				   "real add udp [2001:db8::1]:53 2001:db8:2::1 weight 1\n"
+				   "vip add udp 10.0.0.2:54 hash l3\n"
+				   "real add udp 10.0.0.2:54 2001:db8:2::2\n";
 
 /* Frees three slots (vip del, two real dels), then adds four backends: the fourth fails. */
 static const char *const failing = "vip del udp 10.0.0.2:53\n"
@@ -226,6 +293,9 @@ static const char *const failing = "vip del udp 10.0.0.2:53\n"
 				   "vip set tcp 10.0.0.3:80 mode tun\n"
 				   "flow timeout tcp 77 udp 78\n"
 				   "config set tunsrc 10.9.9.9\n"
+				   "config set tunsrc 2001:db8::99 mtu 1300 echo on\n"
+				   "vip set udp [2001:db8::1]:53 hash l4\n"
+				   "vip add udp [2001:db8::1]:54 hash l3\n"
 				   "vip add tcp 10.0.0.4:80\n"
 				   "real add tcp 10.0.0.4:80 10.0.2.10\n"
 				   "real add tcp 10.0.0.4:80 10.0.2.11\n"
@@ -249,7 +319,7 @@ static void case_rollback(void)
 
 	ASSERT_EQ(run(failing, take_free_slots, err, sizeof(err)), -ENOSPC, "batch fails");
 	ASSERT_TRUE(norphans > 0, "slots taken");
-	ASSERT_TRUE(!strcmp(err, "Error: test line 13: real 10.0.2.13 in vip tcp 10.0.0.4:80: No "
+	ASSERT_TRUE(!strcmp(err, "Error: test line 16: real 10.0.2.13 in vip tcp 10.0.0.4:80: No "
 				 "space left on device: nothing changed (rolled back)\n"),
 		    "error names the failing line and the rollback");
 	if (case_failed)
@@ -266,6 +336,7 @@ static void case_rollback(void)
 	}
 	ASSERT_EQ(v1_after.id, v1.id, "changed VIP keeps its id");
 	check_tables();
+	check_addr_entries();
 	free(before);
 	free(after);
 }
@@ -285,7 +356,20 @@ static void case_applies(void)
 	ASSERT_TRUE(after && !strstr(after, "10.0.0.2:53"), "vip del applied");
 	ASSERT_TRUE(after && strstr(after, "flow timeout tcp 77 tcpfin 120 udp 78\n"),
 		    "timeouts applied");
+	ASSERT_TRUE(after && strstr(after, "config set tunsrc 10.9.9.9\n"
+					   "config set tunsrc 2001:db8::99\n"
+					   "config set mtu 1300 echo on\n"),
+		    "settings applied");
+	ASSERT_TRUE(after && strstr(after, "vip add udp 10.0.0.2:54 sched mh mode tun hash l3\n"),
+		    "l3hash VIP alone on its address after the other's deletion");
+	ASSERT_TRUE(after &&
+			strstr(after, "vip add udp [2001:db8::1]:53 sched sh mode nat\n"
+				      "real add udp [2001:db8::1]:53 [2001:db8:2::1]:53 weight "
+				      "1\n"
+				      "vip add udp [2001:db8::1]:54 sched mh mode tun hash l3\n"),
+		    "IPv6 VIPs");
 	check_tables();
+	check_addr_entries();
 	free(after);
 }
 
@@ -362,6 +446,7 @@ static void case_bulk(void)
 	ASSERT_TRUE(after && !strstr(after, "10.0.0.6"), "added and deleted");
 	check_tables();
 	check_no_stray_tables();
+	check_addr_entries();
 	free(after);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The health check engine alone (no BPF): the rise/fall state machine, the HTTP judge, and
  * real probes in a private network namespace against servers run by this test: tcp, http,
- * udp and exec successes and failures, timeouts, and local errors that change nothing. */
+ * udp and exec successes and failures (IPv4 and IPv6 backends), timeouts, and local errors
+ * that change nothing. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -96,7 +97,7 @@ static void *serve(void *arg)
 
 	for (;;) {
 		if (s->udp) {
-			struct sockaddr_in from;
+			struct sockaddr_storage from;
 			socklen_t fl = sizeof(from);
 			ssize_t n = recvfrom(s->fd, buf, sizeof(buf), 0, (void *)&from, &fl);
 
@@ -130,6 +131,24 @@ static int listen_on(__u16 port, bool udp, const char *reply)
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	s->fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	s->reply = reply;
+	s->udp = udp;
+	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s->fd, (void *)&a, sizeof(a)) || (!udp && listen(s->fd, 4096)))
+		return -1;
+	return pthread_create(&th, NULL, serve, s);
+}
+
+/* The same on [::1]:@port. */
+static int listen_on6(__u16 port, bool udp, const char *reply)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct server *s = calloc(1, sizeof(*s));
+	pthread_t th;
+	int one = 1;
+
+	a.sin6_addr = in6addr_loopback;
+	s->fd = socket(AF_INET6, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	s->reply = reply;
 	s->udp = udp;
 	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -178,6 +197,27 @@ static struct hc_target *target(int id, const char *addr, __u16 port, int type, 
 	snprintf(c.expect, sizeof(c.expect), "%s", expect ?: "");
 	inet_pton(AF_INET, "10.0.0.1", vk.addr);
 	inet_pton(AF_INET, addr ?: "127.0.0.1", r.addr);
+	t->real_id = id;
+	hc_target_init(t, &vk, &r, &c);
+	t->run.up = up;
+	return t;
+}
+
+/* The same for an IPv6 backend [::1]:@port of an IPv6 VIP. */
+static struct hc_target *target6(int id, __u16 port, int type, const char *arg, const char *expect,
+				 bool up)
+{
+	struct hc_target *t = calloc(1, sizeof(*t));
+	struct xdplb_vip_key vk = { .port = htons(80), .proto = 6, .family = XDPLB_AF_INET6 };
+	struct xdplb_real r = { .family = XDPLB_AF_INET6, .port = htons(port) };
+	struct xdplb_check c = { .type = type, .rise = 1, .fall = 1 };
+
+	c.interval_ms = 300;
+	c.timeout_ms = 200;
+	snprintf(c.arg, sizeof(c.arg), "%s", arg ?: "");
+	snprintf(c.expect, sizeof(c.expect), "%s", expect ?: "");
+	inet_pton(AF_INET6, "2001:db8::1", vk.addr);
+	inet_pton(AF_INET6, "::1", r.addr);
 	t->real_id = id;
 	hc_target_init(t, &vk, &r, &c);
 	t->run.up = up;
@@ -250,6 +290,58 @@ static void case_probes(void)
 	hc_engine_free(e); /* kills the sleeping command */
 }
 
+/* IPv6 backends: the same probes over IPv6 (an IPv6 VIP's, or a tun IPv4 VIP's backends). */
+static void case_probes6(void)
+{
+	struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
+	static const struct {
+		int type;
+		__u16 port;
+		const char *arg, *expect, *why; /* why: NULL = must go up */
+	} t[] = {
+		{ XDPLB_CHECK_TCP, 7101, NULL, NULL, NULL },
+		{ XDPLB_CHECK_TCP, 7001, NULL, NULL, "connect: Connection refused" }, /* v4 only */
+		{ XDPLB_CHECK_HTTP, 7102, "/", "alive", NULL },
+		{ XDPLB_CHECK_HTTP, 7102, "/", "dead", "http: body lacks \"dead\"" },
+		{ XDPLB_CHECK_UDP, 7103, "ping", "echo:ping", NULL },
+		{ XDPLB_CHECK_UDP, 7005, "ping", NULL, "udp: Connection refused" }, /* v4 only */
+		{ XDPLB_CHECK_EXEC, 0,
+		  "test \"$XDPLB_REAL\" = '[::1]:80' && "
+		  "test \"$XDPLB_VIP\" = '[2001:db8::1]:80'",
+		  NULL, NULL },
+	};
+	int n = sizeof(t) / sizeof(t[0]);
+	struct hc_engine *e;
+
+	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
+		return;
+	memset(seen, 0, sizeof(seen));
+	for (int i = 0; i < n; i++)
+		hc_engine_add(
+		    e,
+		    target6(i + 1, t[i].port, t[i].type, t[i].arg, t[i].expect, t[i].why != NULL),
+		    0);
+	run_for(e, 1000);
+	for (int i = 0; i < n; i++) {
+		struct seen *s = &seen[i + 1];
+
+		if (!t[i].why) {
+			ASSERT_TRUE(s->ups == 1 && !s->downs,
+				    WHAT("IPv6 probe %d (type %d) up once (%d up, %d down, '%s')",
+					 i, t[i].type, s->ups, s->downs, s->why));
+		} else {
+			ASSERT_TRUE(s->downs == 1 && !s->ups,
+				    WHAT("IPv6 probe %d (type %d) down once (%d up, %d down)", i,
+					 t[i].type, s->ups, s->downs));
+			ASSERT_TRUE(
+			    !strcmp(s->why, t[i].why),
+			    WHAT("IPv6 probe %d: why '%s', want '%s'", i, s->why, t[i].why));
+		}
+		ASSERT_EQ(s->locals, 0, WHAT("IPv6 probe %d: no local error", i));
+	}
+	hc_engine_free(e);
+}
+
 /* Out of file descriptors: logged once, and no state changes while it lasts. */
 static void case_local_error(void)
 {
@@ -311,7 +403,10 @@ int main(void)
 	    listen_on(7001, false, NULL) ||
 	    listen_on(7002, false, "HTTP/1.0 200 OK\r\nServer: t\r\n\r\nI am alive\n") ||
 	    listen_on(7003, false, "HTTP/1.1 503 Service Unavailable\r\n\r\n") ||
-	    listen_on(7004, false, "") || listen_on(7005, true, NULL)) {
+	    listen_on(7004, false, "") || listen_on(7005, true, NULL) ||
+	    listen_on6(7101, false, NULL) ||
+	    listen_on6(7102, false, "HTTP/1.0 200 OK\r\nServer: t\r\n\r\nI am alive\n") ||
+	    listen_on6(7103, true, NULL)) {
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
@@ -320,6 +415,7 @@ int main(void)
 		 case_http_eval);
 	RUN_CASE("errno classes: the backend's or ours", case_classify);
 	RUN_CASE("tcp, http, udp, exec probes: pass, fail with the reason, timeouts", case_probes);
+	RUN_CASE("the probes to an IPv6 backend", case_probes6);
 	RUN_CASE("EMFILE is a local error: said once, no state change, then judged again",
 		 case_local_error);
 	RUN_CASE("1000 targets at 300 ms on one engine", case_many);

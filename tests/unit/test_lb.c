@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Tests of the state API's bookkeeping (loader/lb.c): bulk mode, backend ids handed out from
  * lb.c's index and checked against the maps, an index forgotten with the lock, VIP listing,
- * table installation into an outer map that refuses mmapable inner arrays.  Tables are read
- * back from the maps. */
+ * table installation into an outer map that refuses mmapable inner arrays, the address
+ * entries of xdplb_vips.  Tables are read back from the maps. */
 #include "fixture.h"
 
 static struct fixture fx;
@@ -281,6 +281,231 @@ static void case_plain_outer_map(void)
 	close(tmpl);
 }
 
+/* Address entries (lb.h): keys and lookups. */
+static struct xdplb_vip_key key6(const char *addr, __u16 port, __u8 proto)
+{
+	struct xdplb_vip_key k = {};
+	struct in6_addr a = ipv6_addr(addr);
+
+	memcpy(k.addr, &a, 16);
+	k.port = htons(port);
+	k.proto = proto;
+	k.family = XDPLB_AF_INET6;
+	return k;
+}
+
+static struct xdplb_vip_key akey_of(struct xdplb_vip_key k)
+{
+	k.port = 0;
+	k.family |= XDPLB_AF_ADDR;
+	return k;
+}
+
+/* The address entry of @k's address and protocol: 1 and *v, or 0 when there is none. */
+static int addr_entry(struct xdplb_vip_key k, struct xdplb_vip *v)
+{
+	struct xdplb_vip_key a = akey_of(k);
+
+	memset(v, 0, sizeof(*v));
+	return bpf_map_lookup_elem(fx.lb.vips, &a, v) == 0;
+}
+
+/* Is the address entry of @k a copy of VIP @k's record? */
+static bool entry_is_copy_of(struct xdplb_vip_key k)
+{
+	struct xdplb_vip e, v;
+
+	return addr_entry(k, &e) && !lb_vip_get(&fx.lb, &k, &v) && v.id &&
+	       !memcmp(&e, &v, sizeof(e));
+}
+
+/* Is the address entry of @k there with id 0? */
+static bool entry_is_none(struct xdplb_vip_key k)
+{
+	struct xdplb_vip e;
+
+	return addr_entry(k, &e) && e.id == 0;
+}
+
+static int vip_add_k(struct xdplb_vip_key k, __u8 mode, __u16 flags)
+{
+	struct xdplb_vip v = { .mode = mode, .flags = flags };
+
+	return lb_vip_add(&fx.lb, &k, &v);
+}
+
+static int vip_set_k(struct xdplb_vip_key k, __u8 mode, __u16 flags)
+{
+	struct xdplb_vip v = {};
+
+	if (lb_vip_get(&fx.lb, &k, &v))
+		return -ENOENT;
+	v.mode = mode;
+	v.flags = flags;
+	return lb_vip_set(&fx.lb, &k, &v);
+}
+
+/* Entries in xdplb_vips with the address flag, and whether a listing ever shows one. */
+static int count_addr_entries(void)
+{
+	struct xdplb_vip_key key, next, *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fx.lb.vips, prev, &next)) {
+		key = next;
+		prev = &key;
+		n += !!(key.family & XDPLB_AF_ADDR);
+	}
+	return n;
+}
+
+static bool listing_has_addr_entry(void)
+{
+	static struct lb_vip_entry out[XDPLB_DEF_MAX_VIPS];
+	int n = lb_vip_list(&fx.lb, out, XDPLB_DEF_MAX_VIPS);
+
+	for (int i = 0; i < n && i < XDPLB_DEF_MAX_VIPS; i++)
+		if (out[i].key.family & XDPLB_AF_ADDR || !out[i].vip.id)
+			return true;
+	return false;
+}
+
+static __u32 cfg_flags(void)
+{
+	struct xdplb_config cfg = {};
+
+	lb_config_get(&fx.lb, &cfg);
+	return cfg.flags;
+}
+
+#define L3 XDPLB_VIP_F_L3HASH
+
+/* VIPs come and go on one address: the entry is a copy of a lone l3hash VIP, id 0 otherwise,
+ * gone with the last VIP; other protocols and families have entries of their own. */
+static void case_addr_entries(void)
+{
+	struct xdplb_vip_key u1 = fx_vip_key("10.0.7.1", 53, IPPROTO_UDP);
+	struct xdplb_vip_key u2 = fx_vip_key("10.0.7.1", 54, IPPROTO_UDP);
+	struct xdplb_vip_key t1 = fx_vip_key("10.0.7.1", 53, IPPROTO_TCP);
+	struct xdplb_vip_key s1 = key6("2001:db8::7", 53, IPPROTO_UDP);
+	struct xdplb_vip_key s2 = key6("2001:db8::7", 0, IPPROTO_UDP);
+	int before = count_addr_entries(), nvips = lb_vip_list(&fx.lb, NULL, 0);
+	__u32 gen0, gen1;
+	struct xdplb_config cfg;
+	struct xdplb_vip e;
+
+	ASSERT_EQ(addr_entry(u1, &e), 0, "no entry before a VIP");
+	ASSERT_EQ(vip_add_k(u1, XDPLB_MODE_TUN, 0), 0, "add udp :53 (hash l4)");
+	ASSERT_TRUE(entry_is_none(u1), "one VIP without l3hash: entry with id 0");
+	ASSERT_EQ(vip_set_k(u1, XDPLB_MODE_TUN, L3), 0, "set hash l3");
+	ASSERT_TRUE(entry_is_copy_of(u1), "one l3hash VIP: entry = its record");
+	ASSERT_EQ(vip_set_k(u1, XDPLB_MODE_DR, L3), 0, "set mode dr");
+	ASSERT_TRUE(entry_is_copy_of(u1), "the copy follows the record (mode dr)");
+	ASSERT_TRUE(addr_entry(u1, &e) && e.mode == XDPLB_MODE_DR, "entry says dr");
+
+	ASSERT_EQ(vip_add_k(t1, XDPLB_MODE_TUN, L3), 0, "add tcp :53 on the address (l3hash)");
+	ASSERT_TRUE(entry_is_copy_of(t1), "tcp has an entry of its own: its copy");
+	ASSERT_TRUE(entry_is_copy_of(u1), "udp's entry unchanged");
+
+	lb_config_get(&fx.lb, &cfg);
+	gen0 = cfg.vip_gen;
+	ASSERT_EQ(vip_add_k(u2, XDPLB_MODE_TUN, L3), 0, "add udp :54 on the address");
+	ASSERT_TRUE(entry_is_none(u1), "two udp VIPs on the address: id 0");
+	lb_config_get(&fx.lb, &cfg);
+	gen1 = cfg.vip_gen;
+	ASSERT_TRUE(gen1 != gen0, "vip_gen bumped");
+	ASSERT_EQ(vip_set_k(u2, XDPLB_MODE_NAT, L3), 0, "set udp :54 nat");
+	ASSERT_TRUE(entry_is_none(u1), "still two: id 0");
+	ASSERT_TRUE(cfg_flags() & XDPLB_CFG_F_NAT_L3, "an l3hash NAT VIP: NAT_L3 set");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &u1), 0, "remove udp :53");
+	ASSERT_TRUE(entry_is_copy_of(u2), "udp :54 alone again: its copy");
+	ASSERT_EQ(vip_set_k(u2, XDPLB_MODE_NAT, 0), 0, "udp :54 hash l4");
+	ASSERT_TRUE(entry_is_none(u2), "alone without l3hash: id 0");
+	ASSERT_EQ(cfg_flags() & XDPLB_CFG_F_NAT_L3, 0, "no l3hash NAT VIP: NAT_L3 clear");
+	ASSERT_TRUE(cfg_flags() & XDPLB_CFG_F_NAT, "NAT still set");
+	ASSERT_EQ(vip_set_k(u2, XDPLB_MODE_NAT, L3), 0, "udp :54 hash l3 again");
+	ASSERT_TRUE(entry_is_copy_of(u2), "alone with l3hash: its copy (from id 0)");
+	ASSERT_TRUE(cfg_flags() & XDPLB_CFG_F_NAT_L3, "NAT_L3 set again");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &u2), 0, "remove udp :54");
+	ASSERT_EQ(addr_entry(u2, &e), 0, "last udp VIP gone: no udp entry");
+	ASSERT_TRUE(entry_is_copy_of(t1), "tcp's entry stays");
+	ASSERT_EQ(cfg_flags() & (XDPLB_CFG_F_NAT_L3 | XDPLB_CFG_F_NAT), 0, "no NAT VIP left");
+
+	/* IPv6, a port-0 VIP next to a port VIP */
+	ASSERT_EQ(vip_add_k(s2, XDPLB_MODE_TUN, L3), 0, "add [2001:db8::7]:0 udp");
+	ASSERT_TRUE(entry_is_copy_of(s2), "IPv6 entry (family 10 | 0x80): its copy");
+	ASSERT_EQ(addr_entry(s2, &e) && akey_of(s2).family == (XDPLB_AF_INET6 | XDPLB_AF_ADDR), 1,
+		  "keyed by family 0x8a");
+	ASSERT_EQ(vip_add_k(s1, XDPLB_MODE_TUN, L3), 0, "add [2001:db8::7]:53 udp");
+	ASSERT_TRUE(entry_is_none(s1), "two: id 0");
+	ASSERT_EQ(count_addr_entries(), before + 2, "entries: tcp 10.0.7.1, udp 2001:db8::7");
+	ASSERT_EQ(lb_vip_list(&fx.lb, NULL, 0), nvips + 3, "listing counts the VIPs only");
+	ASSERT_TRUE(!listing_has_addr_entry(), "listing shows no address entry");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &s2), 0, "remove port 0");
+	ASSERT_TRUE(entry_is_copy_of(s1), ":53 alone: its copy");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &s1), 0, "remove :53");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &t1), 0, "remove tcp");
+	ASSERT_EQ(count_addr_entries(), before, "no entries left of these");
+	ASSERT_EQ(lb_vip_list(&fx.lb, NULL, 0), nvips, "VIPs as before");
+}
+
+/* In bulk mode an entry is never a copy of a VIP other than the only one on its address (id 0
+ * meanwhile at most), and the flush makes them all right. */
+static void case_addr_entries_bulk(void)
+{
+	struct xdplb_vip_key a = fx_vip_key("10.0.8.1", 100, IPPROTO_UDP);
+	struct xdplb_vip_key b = fx_vip_key("10.0.8.1", 200, IPPROTO_UDP);
+	struct xdplb_vip_key c = fx_vip_key("10.0.8.2", 100, IPPROTO_UDP);
+	int before = count_addr_entries();
+	struct xdplb_vip e;
+
+	ASSERT_EQ(lb_bulk_begin(&fx.lb), 0, "bulk mode begins");
+	ASSERT_EQ(vip_add_k(a, XDPLB_MODE_TUN, L3), 0, "add a (l3hash)");
+	ASSERT_TRUE(entry_is_copy_of(a), "a alone: its copy at once");
+	ASSERT_EQ(vip_add_k(b, XDPLB_MODE_TUN, L3), 0, "add b on a's address");
+	ASSERT_TRUE(entry_is_none(a), "two: id 0 at once");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &a), 0, "remove a");
+	ASSERT_TRUE(entry_is_none(b) || entry_is_copy_of(b), "b alone: id 0 or b's copy");
+	ASSERT_EQ(vip_add_k(c, XDPLB_MODE_TUN, 0), 0, "add c (hash l4)");
+	ASSERT_TRUE(entry_is_none(c), "c: id 0");
+	ASSERT_EQ(vip_set_k(c, XDPLB_MODE_TUN, L3), 0, "c hash l3");
+	ASSERT_TRUE(entry_is_none(c) || entry_is_copy_of(c), "c: id 0 or its copy");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &b), 0, "remove b");
+	ASSERT_TRUE(!addr_entry(b, &e) || e.id == 0, "b's address: none or id 0");
+	ASSERT_EQ(lb_bulk_end(&fx.lb), 0, "bulk mode ends (flush)");
+	ASSERT_EQ(addr_entry(b, &e), 0, "after the flush: no entry for b's address");
+	ASSERT_TRUE(entry_is_copy_of(c), "after the flush: c's copy");
+	ASSERT_EQ(count_addr_entries(), before + 1, "one new entry (c's)");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &c), 0, "remove c");
+	ASSERT_EQ(count_addr_entries(), before, "and its entry");
+}
+
+/* lb_addr_sync() rebuilds entries that are missing, wrong or left over. */
+static void case_addr_sync(void)
+{
+	struct xdplb_vip_key a = fx_vip_key("10.0.8.5", 100, IPPROTO_UDP);
+	struct xdplb_vip_key b = fx_vip_key("10.0.8.6", 100, IPPROTO_UDP);
+	struct xdplb_vip_key stale = akey_of(fx_vip_key("10.0.8.7", 0, IPPROTO_UDP));
+	struct xdplb_vip_key ka = akey_of(a), kb = akey_of(b);
+	struct xdplb_vip bogus = { .id = 77 }, e;
+	int before = count_addr_entries();
+
+	ASSERT_EQ(vip_add_k(a, XDPLB_MODE_TUN, L3), 0, "add a (l3hash)");
+	ASSERT_EQ(vip_add_k(b, XDPLB_MODE_TUN, 0), 0, "add b");
+	/* as an older xdplb would leave them, plus garbage */
+	bpf_map_delete_elem(fx.lb.vips, &ka);
+	bpf_map_update_elem(fx.lb.vips, &kb, &bogus, BPF_ANY);
+	bpf_map_update_elem(fx.lb.vips, &stale, &bogus, BPF_ANY);
+	ASSERT_EQ(lb_addr_sync(&fx.lb), 0, "sync");
+	ASSERT_TRUE(entry_is_copy_of(a), "a's copy is back");
+	ASSERT_TRUE(entry_is_none(b), "b's entry: id 0 again");
+	ASSERT_TRUE(bpf_map_lookup_elem(fx.lb.vips, &stale, &e) && errno == ENOENT,
+		    "an entry without VIPs is gone");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &a), 0, "remove a");
+	ASSERT_EQ(lb_vip_del(&fx.lb, &b), 0, "remove b");
+	ASSERT_EQ(count_addr_entries(), before, "entries as before");
+}
+
 int main(void)
 {
 	REQUIRE_ROOT();
@@ -295,5 +520,9 @@ int main(void)
 	RUN_CASE("the index is forgotten with the lock", case_index_forgotten_with_lock);
 	RUN_CASE("vip list: sorted by id, all counted, at most max filled", case_vip_list);
 	RUN_CASE("outer map without mmapable inner arrays", case_plain_outer_map);
+	RUN_CASE("address entries follow VIPs, listing skips them", case_addr_entries);
+	RUN_CASE("address entries in bulk mode: never a wrong copy, right after the flush",
+		 case_addr_entries_bulk);
+	RUN_CASE("lb_addr_sync() repairs address entries", case_addr_sync);
 	return TEST_MAIN_END();
 }
