@@ -1501,6 +1501,43 @@ static int addr_sync_one(struct lb *lb, const struct xdplb_vip_key *key)
 	return err;
 }
 
+/*
+ * Outside bulk mode, after VIP @key left xdplb_vips: from one listing, its address's entry
+ * and the config flags (update_cfg_flags()), vip_gen bumped.  One read of the map, not two:
+ * deleting a VIP costs what it did before address entries.
+ */
+static int vips_changed(struct lb *lb, const struct xdplb_vip_key *key)
+{
+	struct xdplb_vip_key akey = addr_key_of(key), *keys;
+	struct xdplb_vip *vals, want = {};
+	int n = vips_read(lb, &keys, &vals), count = 0, lone = -1, err;
+	struct xdplb_config cfg;
+	__u32 flags = 0;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (lb_vip_key_is_addr(&keys[i]))
+			continue;
+		flags |= vip_cfg_flags(&keys[i], &vals[i]);
+		if (addr_group_cmp(&keys[i], &akey))
+			continue;
+		count++;
+		lone = i;
+	}
+	if (count == 1)
+		want = addr_value_of(&vals[lone]);
+	err = count ? addr_put(lb, &akey, &want) : addr_drop(lb, &akey);
+	free(keys);
+	free(vals);
+	err = err ?: lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	cfg.flags = flags | (cfg.flags & ~VIP_CFG_FLAGS);
+	cfg.vip_gen++;
+	return lb_config_set(lb, &cfg);
+}
+
 /* The entry cannot say how many VIPs share @key's address: count them now, or rewrite every
  * entry at the flush. */
 static int addr_resolve(struct lb *lb, const struct xdplb_vip_key *key)
@@ -1694,13 +1731,15 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 		return err;
 	alone = !bpf_map_lookup_elem(lb->vips, &akey, &entry) && entry.id == vip.id;
 	/* First stop matching packets (fragments too), then take the table and the backends
-	 * away. */
+	 * away.  No CPU may answer from a cached copy of it: vip_gen is bumped before. */
 	if (bpf_map_delete_elem(lb->vips, key))
 		return -errno;
-	err = alone ? addr_drop(lb, &akey) : addr_resolve(lb, key);
-	if (err)
-		return err;
-	err = bump_vip_gen(lb); /* no CPU may answer from a cached copy of it */
+	if (!in_bulk(lb)) {
+		err = vips_changed(lb, key);
+	} else {
+		err = alone ? addr_drop(lb, &akey) : addr_resolve(lb, key);
+		err = err ?: bump_vip_gen(lb);
+	}
 	if (err)
 		return err;
 	if (in_bulk(lb) && vip.id < lb->max_vips)
@@ -1719,7 +1758,7 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 		return n;
 	idx_vip_set(lb, vip.id, false);
 	lb_check_forget(lb, vip.id, 0);
-	return err ?: cfg_flags_changed(lb);
+	return err ?: in_bulk(lb) ? cfg_flags_changed(lb) : 0;
 }
 
 /* Where lb_real_add() puts @real: a free id and the gen its slot had, and how many backends
