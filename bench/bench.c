@@ -30,9 +30,9 @@
 #define DEF_RUNS      5
 #define DEF_REPEAT    1000000
 #define DEF_SLICES    10
-#define MAX_FLOWS     (1u << 22) /* production flow table size */
+#define MAX_FLOWS     (1u << 22)      /* production flow table size */
 #define MAX_FLOWS6    (MAX_FLOWS / 4) /* the IPv6 tables: a quarter, as the loader sizes them */
-#define NAT_REAL_PORT 8080	 /* NAT backends listen here: the port is rewritten too */
+#define NAT_REAL_PORT 8080	      /* NAT backends listen here: the port is rewritten too */
 
 #define VIP	"10.0.0.10" /* TCP port 80 and UDP port 53, Maglev over three backends */
 #define NOT_VIP "10.0.0.99"
@@ -389,8 +389,8 @@ static int bench_fixture(struct fixture *fx, bool percpu_lru)
 					     fx->skel->maps.xdplb_flows6 };
 
 		for (int i = 0; i < 2; i++)
-			bpf_map__set_map_flags(flows[i], bpf_map__map_flags(flows[i]) |
-								  BPF_F_NO_COMMON_LRU);
+			bpf_map__set_map_flags(flows[i],
+					       bpf_map__map_flags(flows[i]) | BPF_F_NO_COMMON_LRU);
 	}
 	if (xdplb_bpf__load(fx->skel)) {
 		fprintf(stderr, "Error: load xdplb: %s\n", strerror(errno));
@@ -792,9 +792,9 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 		if (!err)
 			err = run_cases(h, o, lru, mode, fam, &s, &c, 1);
 		if (!err)
-			lru->entries[fam] = count_flows(
-				fam == F_V6 ? bpf_map__fd(s.fx.skel->maps.xdplb_flows6) :
-					      s.fx.lb.flows);
+			lru->entries[fam] =
+			    count_flows(fam == F_V6 ? bpf_map__fd(s.fx.skel->maps.xdplb_flows6)
+						    : s.fx.lb.flows);
 		teardown_balancer(h, &s);
 		if (err)
 			return err;
@@ -929,10 +929,11 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 	for (int fam = 0; fam < F_MAX; fam++) {
 		for (int l = 0; l < nlru; l++) {
 			if (o->family[fam] && o->lru[lf[l].percpu] && lf[l].entries[fam] >= 0)
-				printf("%s flow table after the last new-flow case (%s LRU): %ld of "
-				       "%u entries\n",
-				       family_labels[fam], lf[l].name, lf[l].entries[fam],
-				       table_sizes[fam]);
+				printf(
+				    "%s flow table after the last new-flow case (%s LRU): %ld of "
+				    "%u entries\n",
+				    family_labels[fam], lf[l].name, lf[l].entries[fam],
+				    table_sizes[fam]);
 		}
 	}
 	for (int fam = 0; o->alt_obj && fam < F_MAX; fam++) {
@@ -1060,8 +1061,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct lru_flavour lrus[] = { { .name = "shared", .percpu = false, .entries = { -1, -1 } },
-				      { .name = "per-CPU", .percpu = true, .entries = { -1, -1 } } };
+	struct lru_flavour lrus[] = {
+		{ .name = "shared", .percpu = false, .entries = { -1, -1 } },
+		{ .name = "per-CPU", .percpu = true, .entries = { -1, -1 } }
+	};
 	struct harness h = {};
 	struct options o;
 	FILE *csv = NULL;
@@ -1107,7 +1110,8 @@ int main(int argc, char **argv)
 			continue;
 		for (int m = 0; m < M_MAX; m++) {
 			for (int fam = 0; fam < F_MAX; fam++) {
-				if (o.mode[m] && o.family[fam] && run_mode(&h, &o, &lrus[l], m, fam))
+				if (o.mode[m] && o.family[fam] &&
+				    run_mode(&h, &o, &lrus[l], m, fam))
 					goto out;
 			}
 		}
