@@ -495,11 +495,11 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 					  const struct xdplb_real *real, __u32 real_id,
 					  bool nat_new)
 {
-	struct xdplb_nat nv = { .vip_port = p->key.dport, .real_id = real_id };
-
 	if (p->icmp_err)
 		return 0;
 	if (nat_new) {
+		struct xdplb_nat nv = { .vip_port = p->key.dport, .real_id = real_id };
+
 		__builtin_memcpy(nv.vip_addr, p->key.dst, sizeof(nv.vip_addr));
 		if (p->key.family == XDPLB_AF_INET6) {
 			struct xdplb_flow_key rk = { .family = XDPLB_AF_INET6 };
@@ -537,7 +537,7 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 				  const struct xdplb_config *cfg, __u32 real_id, bool nat_new,
 				  __u64 now)
 {
-	struct xdplb_nh tmp = {}, *nh = &tmp;
+	struct xdplb_nh tmp, *nh = &tmp; /* filled by the lookup before it is read */
 	bool nat = vip->mode == XDPLB_MODE_NAT;
 	int rc, err, pass = XDPLB_R_PASS_NO_NEIGH;
 	__u32 mtu;
@@ -627,19 +627,21 @@ static __always_inline struct xdplb_nat *nat_entry(const struct packet *p, __u32
 	struct xdplb_nat *nv;
 
 	if (p->key.family == XDPLB_AF_INET6) {
-		struct xdplb_flow_key k = p->key;
+		struct xdplb_flow_key k;
 
-		nv = bpf_map_lookup_elem(&xdplb_nat6, &k);
+		nv = bpf_map_lookup_elem(&xdplb_nat6, &p->key);
 		if (nv || !(cfg_flags & XDPLB_CFG_F_NAT_L3))
 			return nv;
+		k = p->key;
 		k.sport = k.dport = 0;
 		return bpf_map_lookup_elem(&xdplb_nat6, &k);
 	} else {
-		struct xdplb_flow_key4 k = p->fkey;
+		struct xdplb_flow_key4 k;
 
-		nv = bpf_map_lookup_elem(&xdplb_nat, &k);
+		nv = bpf_map_lookup_elem(&xdplb_nat, &p->fkey);
 		if (nv || !(cfg_flags & XDPLB_CFG_F_NAT_L3))
 			return nv;
+		k = p->fkey;
 		k.sport = k.dport = 0;
 		return bpf_map_lookup_elem(&xdplb_nat, &k);
 	}
@@ -662,7 +664,7 @@ static __always_inline struct xdplb_nat *nat_entry(const struct packet *p, __u32
 static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 				     const struct xdplb_config *cfg, const struct icmp_quote *iq)
 {
-	struct xdplb_nh tmp = {}, *nh = &tmp;
+	struct xdplb_nh tmp, *nh = &tmp; /* filled by the lookup before it is read */
 	struct xdplb_nat *nv;
 	__be32 vip[4];
 	__be16 vip_port;

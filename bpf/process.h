@@ -60,10 +60,12 @@ static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip 
  *
  * Returns: an enum xdplb_reason as process_packet() does.
  *
- * Called by the entry point after process_packet() said PROCESS_ICMP, so that the two never
- * share a stack: the packet is parsed again (this path is not hot).
+ * Runs in its own program (xdplb_icmp), which the entry point tail-calls after
+ * process_packet() said PROCESS_ICMP: the two never share a stack (together they need more
+ * than 512 bytes), and the hot path needs no function call.  The packet is parsed again
+ * (this path is not hot).
  */
-static __noinline int process_icmp(struct xdp_md *ctx, __u64 bytes)
+static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -137,7 +139,7 @@ static __noinline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 	return forward(ctx, &q, vip, real, cfg, real_id, false, bpf_ktime_get_coarse_ns());
 }
 
-/* process_packet()'s answer for ICMP: the entry point calls process_icmp(). */
+/* process_packet()'s answer for ICMP: the entry point hands the packet to xdplb_icmp. */
 #define PROCESS_ICMP (XDPLB_R_MAX + 1)
 
 /**
@@ -148,9 +150,9 @@ static __noinline int process_icmp(struct xdp_md *ctx, __u64 bytes)
  * negative (-reason) for drops.  Nothing is written to the frame before the verdict is known
  * to be a forward, so every PASS leaves the packet untouched (except PASS_NO_NEIGH and
  * PASS_TOO_BIG, whose packets the kernel forwards already rewritten).  PROCESS_ICMP for ICMP
- * and ICMPv6.  Out of line, so that process_icmp() does not stack up on its frame.
+ * and ICMPv6.
  */
-static __noinline int process_packet(struct xdp_md *ctx, __u64 bytes)
+static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;

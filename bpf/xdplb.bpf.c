@@ -5,15 +5,11 @@
 #include "process.h"
 #include "gc.h"
 
-SEC("xdp")
-int xdplb_xdp_ingress(struct xdp_md *ctx)
+/* The verdict of a reason (negative: a drop), with the reason counted. */
+static __always_inline int verdict(int reason, __u64 bytes)
 {
-	__u64 bytes = ctx->data_end - ctx->data;
-	int reason = process_packet(ctx, bytes);
 	int action;
 
-	if (reason == PROCESS_ICMP)
-		reason = process_icmp(ctx, bytes);
 	if (reason < 0) {
 		reason = -reason;
 		action = XDP_DROP;
@@ -27,6 +23,41 @@ int xdplb_xdp_ingress(struct xdp_md *ctx)
 	}
 	count_reason(reason, bytes);
 	return action;
+}
+
+int xdplb_icmp(struct xdp_md *ctx);
+
+/* [0] = xdplb_icmp: filled when the object is loaded, so every loaded copy of the program
+ * tail-calls its own ICMP program.  Not pinned. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int(void *));
+} xdplb_progs SEC(".maps") = {
+	.values = { [0] = (void *)&xdplb_icmp },
+};
+
+SEC("xdp")
+int xdplb_xdp_ingress(struct xdp_md *ctx)
+{
+	__u64 bytes = ctx->data_end - ctx->data;
+	int reason = process_packet(ctx, bytes);
+
+	if (reason == PROCESS_ICMP) {
+		bpf_tail_call(ctx, &xdplb_progs, 0);
+		reason = XDPLB_R_PASS_NOT_VIP; /* only if the program array is empty */
+	}
+	return verdict(reason, bytes);
+}
+
+/* ICMP and ICMPv6 (process_icmp()), tail-called by xdplb_xdp_ingress. */
+SEC("xdp")
+int xdplb_icmp(struct xdp_md *ctx)
+{
+	__u64 bytes = ctx->data_end - ctx->data;
+
+	return verdict(process_icmp(ctx, bytes), bytes);
 }
 
 /* Never attached: userspace runs it with BPF_PROG_TEST_RUN on a struct xdplb_gc_args. */
