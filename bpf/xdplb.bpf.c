@@ -27,12 +27,16 @@ static __always_inline int verdict(int reason, __u64 bytes)
 
 int xdplb_icmp(struct xdp_md *ctx);
 
-/* [0] = xdplb_icmp: filled when the object is loaded, so every loaded copy of the program
- * tail-calls its own ICMP program.  Not pinned. */
+/*
+ * [0] = xdplb_icmp, filled when the object is loaded (the latest load's ICMP program serves
+ * every attached copy: they share all maps).  Pinned: the kernel empties a program array
+ * when no process holds it any more, and the CLI exits after `dev attach`.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, int(void *));
 } xdplb_progs SEC(".maps") = {
 	.values = { [0] = (void *)&xdplb_icmp },
