@@ -3,9 +3,10 @@
  * Benchmark harness programs: the wrapper that BPF_PROG_TEST_RUN repeats, and the floor.
  *
  * Repetitions of one test run share one packet buffer and the kernel does not reset the data
- * pointers between them, while the balancer grows the head by 20 bytes (IPIP).  So the wrapper
- * first puts the original frame back, then tail-calls the program under test in
- * bench_progs[BENCH_SLOT]: xdplb_xdp_ingress, or bench_swap_mac for the floor.  The frame and
+ * pointers between them, while the balancer grows the head by 20 bytes (IPIP) or 40 (IPv6-in-IPv6).
+ * So the wrapper first puts the original frame back, then tail-calls the program under test in
+ * bench_progs[BENCH_SLOT]: xdplb_xdp_ingress, or bench_swap_mac for the floor.  bench_wrap
+ * handles the IPv4 frames, bench_wrap6 the IPv6 ones (a longer frame).  The frame and
  * the settings are globals (.bss) that bench.c writes through the skeleton before each run.
  */
 #include "vmlinux.h"
@@ -14,7 +15,8 @@
 #include "defs.h"
 #include "bench.h"
 
-_Static_assert(BENCH_FRAME_LEN % 8 == 4, "the copy below is N x 8 + 4 bytes");
+_Static_assert(BENCH_FRAME_LEN % 8 == 4, "the IPv4 copy is N x 8 + 4 bytes");
+_Static_assert(BENCH_FRAME6_LEN % 8 == 2, "the IPv6 copy is N x 8 + 2 bytes");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -23,8 +25,10 @@ struct {
 	__type(value, __u32);
 } bench_progs SEC(".maps");
 
-/* The frame as bench.c built it. */
+/* The frame as bench.c built it: bench_frame for bench_wrap (IPv4), bench_frame6 for
+ * bench_wrap6 (IPv6). */
 __u64 bench_frame[(BENCH_FRAME_LEN + 7) / 8];
+__u64 bench_frame6[(BENCH_FRAME6_LEN + 7) / 8];
 /* 1: write a new source address into every repetition. */
 __u32 bench_new_src;
 /* Next source address - BENCH_SRC_BASE.  Plain increment: bench.c runs on one CPU. */
@@ -60,6 +64,38 @@ int bench_wrap(struct xdp_md *ctx)
 		/* the balancer checks neither the IPv4 nor the TCP checksum: no fix-up */
 		iph = data + ETH_HLEN;
 		iph->saddr = bpf_htonl(BENCH_SRC_BASE + bench_src_seq++);
+	}
+	bpf_tail_call(ctx, &bench_progs, BENCH_SLOT);
+	return XDP_ABORTED; /* empty slot */
+}
+
+/* The same for the IPv6 frames (BENCH_FRAME6_LEN; 40 bytes in front after an IPv6-in-IPv6
+ * encap); a new source is written into the last 32 bits of the source address. */
+SEC("xdp")
+int bench_wrap6(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6h;
+	__u64 *w;
+
+	if (bpf_xdp_adjust_head(ctx, (int)(data_end - data) - BENCH_FRAME6_LEN))
+		return XDP_ABORTED;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	w = data;
+	if ((void *)w + BENCH_FRAME6_LEN > data_end)
+		return XDP_ABORTED;
+#pragma unroll
+	for (int i = 0; i < BENCH_FRAME6_LEN / 8; i++)
+		w[i] = bench_frame6[i];
+	*(__u16 *)&w[BENCH_FRAME6_LEN / 8] = *(__u16 *)&bench_frame6[BENCH_FRAME6_LEN / 8];
+
+	if (bench_new_src) {
+		/* the balancer verifies no TCP checksum (NAT66 updates it incrementally, right or
+		 * wrong): no fix-up */
+		ip6h = data + ETH_HLEN;
+		ip6h->saddr.in6_u.u6_addr32[3] = bpf_htonl(BENCH_SRC_BASE + bench_src_seq++);
 	}
 	bpf_tail_call(ctx, &bench_progs, BENCH_SLOT);
 	return XDP_ABORTED; /* empty slot */

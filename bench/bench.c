@@ -2,7 +2,8 @@
 /*
  * Per-packet cost of the balancer's XDP program, measured with BPF_PROG_TEST_RUN.
  *
- *	bench [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES] [-x OBJ] [CSV]
+ *	bench [-f FAMILIES] [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES]
+ *	      [-x OBJ] [CSV]
  *	(bench/run.sh runs it with the defaults; root)
  *
  * One sample = REPEAT repetitions of bench.bpf.c's wrapper on one frame, in SLICES test runs;
@@ -12,11 +13,11 @@
  * same wrapper are taken together, slice by slice in turn; a case reports the median of RUNS
  * samples, the floor's median, and the median of the RUNS ratios sample / floor sample.
  *
- * Every forwarding mode (tun, dr, nat) gets its own freshly loaded balancer in its own sandbox
- * (tests/unit/fixture.h) with a production-sized flow table, once with a shared LRU and once
- * with per-CPU LRU lists (BPF_F_NO_COMMON_LRU).  The cases that insert a flow per packet get
- * a fresh balancer each, so that every one of them sees the table fill from empty the same
- * way.
+ * Every forwarding mode (tun, dr, nat) and address family (IPv4, IPv6) gets its own freshly
+ * loaded balancer in its own sandbox (tests/unit/fixture.h's topology, with IPv6 added here)
+ * with production-sized flow tables, once with a shared LRU and once with per-CPU LRU lists
+ * (BPF_F_NO_COMMON_LRU).  The cases that insert a flow per packet get a fresh balancer each,
+ * so that every one of them sees the table fill from empty the same way.
  */
 #include <getopt.h>
 #include <sched.h>
@@ -29,8 +30,9 @@
 #define DEF_RUNS      5
 #define DEF_REPEAT    1000000
 #define DEF_SLICES    10
-#define MAX_FLOWS     (1u << 22) /* production flow table size */
-#define NAT_REAL_PORT 8080	 /* NAT backends listen here: the port is rewritten too */
+#define MAX_FLOWS     (1u << 22)      /* production flow table size */
+#define MAX_FLOWS6    (MAX_FLOWS / 4) /* the IPv6 tables: a quarter, as the loader sizes them */
+#define NAT_REAL_PORT 8080	      /* NAT backends listen here: the port is rewritten too */
 
 #define VIP	"10.0.0.10" /* TCP port 80 and UDP port 53, Maglev over three backends */
 #define NOT_VIP "10.0.0.99"
@@ -39,6 +41,22 @@
 
 static const char *const backends[] = { "10.0.1.11", "10.0.1.12", "10.0.1.13" };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+/* The same over IPv6 (sandbox addresses: see bench_fixture()). */
+#define VIP6	 "2001:db8:10::10"
+#define NOT_VIP6 "2001:db8:10::99"
+#define CLIENT6	 "2001:db8:c::1" /* 2001:db8:c::/48 is behind 2001:db8:3::fe on lb1 */
+/* Source of the IPv6 new-flow frames: the wrapper writes the last 32 bits (counting from
+ * BENCH_SRC_BASE), so that no packet repeats a client, nor CLIENT6. */
+#define NEW_SRC6 "2001:db8:c:1::"
+#define TUN_SRC6 "2001:db8:1::1"
+static const char *const backends6[N_BACKENDS] = { "2001:db8:1::11", "2001:db8:1::12",
+						   "2001:db8:1::13" };
+
+enum { F_V4, F_V6, F_MAX };
+static const char *const family_names[F_MAX] = { "ipv4", "ipv6" }; /* -f and CSV */
+static const char *const family_labels[F_MAX] = { "IPv4", "IPv6" };
+static const __u32 frame_lens[F_MAX] = { BENCH_FRAME_LEN, BENCH_FRAME6_LEN };
 
 enum { M_TUN, M_DR, M_NAT, M_MAX };
 static const char *const mode_names[M_MAX] = { "tun", "dr", "nat" };
@@ -113,12 +131,13 @@ struct result {
 struct lru_flavour {
 	const char *name;
 	bool percpu;
-	struct result res[M_MAX][C_MAX];
-	long entries; /* flow-table entries after the last new-flow case (-1: not counted) */
+	struct result res[F_MAX][M_MAX][C_MAX];
+	long entries[F_MAX]; /* flow-table entries after the last new-flow case (-1: not
+			      * counted) */
 };
 
 struct options {
-	bool mode[M_MAX], kase[C_MAX], lru[2];
+	bool family[F_MAX], mode[M_MAX], kase[C_MAX], lru[2];
 	int runs, slices;
 	__u32 repeat;
 	const char *csv;
@@ -127,7 +146,9 @@ struct options {
 
 struct harness {
 	struct bench_bpf *wrap;
-	int wrap_fd, slots_fd, floor_fd;
+	int wrap_fds[F_MAX]; /* bench_wrap, bench_wrap6 */
+	int wrap_fd;	     /* the one for the family being measured */
+	int slots_fd, floor_fd;
 	bool prog_shown;
 };
 
@@ -165,16 +186,36 @@ static double max_of(const double *v, int n)
 	return m;
 }
 
-/* Padded to BENCH_FRAME_LEN with zeros (Ethernet padding, outside the IP packet). */
-static void pad_frame(struct pkt_buf *b)
+/* Padded to @len (the family's frame length) with zeros (Ethernet padding, outside the IP
+ * packet). */
+static void pad_frame(struct pkt_buf *b, __u32 len)
 {
-	if (b->len > BENCH_FRAME_LEN)
+	if (b->len > len)
 		pkt_die("frame of %zu bytes", b->len);
-	pkt_put(b, NULL, BENCH_FRAME_LEN - b->len);
+	pkt_put(b, NULL, len - b->len);
+}
+
+/* @c's IPv6 client frame: CLIENT6:CPORT (NEW_SRC6 for a new source each packet) to VIP6 (or
+ * NOT_VIP6), TCP port 80 or UDP port 53. */
+static void build_frame6(const struct bench_case *c, struct pkt_buf *b)
+{
+	struct pkt_spec s = { .saddr6 = ipv6_addr(c->new_src ? NEW_SRC6 : CLIENT6),
+			      .daddr6 = ipv6_addr(c->to_vip ? VIP6 : NOT_VIP6),
+			      .sport = CPORT,
+			      .dport = c->proto == IPPROTO_UDP ? 53 : 80,
+			      .seq = 1,
+			      .ack = c->tcp_flags & PKT_TCP_ACK ? 1 : 0,
+			      .tcp_flags = c->tcp_flags };
+
+	if (c->proto == IPPROTO_UDP)
+		pkt_v6_udp(b, &s);
+	else
+		pkt_v6_tcp(b, &s);
+	pad_frame(b, BENCH_FRAME6_LEN);
 }
 
 /* @c's client frame: CLIENT:CPORT to the VIP (or NOT_VIP), TCP port 80 or UDP port 53. */
-static void build_frame(const struct bench_case *c, struct pkt_buf *b)
+static void build_frame4(const struct bench_case *c, struct pkt_buf *b)
 {
 	struct pkt_spec s = { .saddr = ipv4_addr(CLIENT),
 			      .daddr = ipv4_addr(c->to_vip ? VIP : NOT_VIP),
@@ -188,7 +229,15 @@ static void build_frame(const struct bench_case *c, struct pkt_buf *b)
 		pkt_v4_udp(b, &s);
 	else
 		pkt_v4_tcp(b, &s);
-	pad_frame(b);
+	pad_frame(b, BENCH_FRAME_LEN);
+}
+
+static void build_frame(const struct bench_case *c, int fam, struct pkt_buf *b)
+{
+	if (fam == F_V6)
+		build_frame6(c, b);
+	else
+		build_frame4(c, b);
 }
 
 /* Put @prog_fd in the wrapper's tail-call slot. */
@@ -227,7 +276,7 @@ static int test_run(struct harness *h, int ifindex, const struct pkt_buf *frame,
 	return 0;
 }
 
-/* A balancer with one VIP address, TCP :80 and UDP :53, three backends each, in @mode. */
+/* A balancer with one VIP address, TCP :80 and UDP :53, three backends each. */
 struct setup {
 	struct fixture fx;
 	__u32 vip_tcp, vip_udp; /* VIP ids */
@@ -282,29 +331,139 @@ static int load_alt(struct setup *s, const char *path)
 	return 0;
 }
 
+/*
+ * tests/unit/fixture.h's fx_setup_sized() (same sandbox, same IPv4 topology, same IPv4 table
+ * sizes), with what IPv6 needs added, and the IPv6 tables sized before the load:
+ *   lb0 2001:db8:1::1/64   backends 2001:db8:1::11..13 with static neighbours
+ *                          (02:00:00:06:01:<last byte>)
+ *   lb1 2001:db8:3::1/64   2001:db8:c::/48 (clients) via 2001:db8:3::fe (02:00:00:00:03:fe)
+ *   IPv6 forwarding on; xdplb_config.tun_src6 = TUN_SRC6.
+ * xdplb_flows6 and xdplb_nat6 get MAX_FLOWS6 entries (the loader's flows / 4); per-CPU LRU
+ * lists apply to both flow tables, as `dev attach --lru percpu` gives the IPv4 one.
+ */
+static int bench_fixture(struct fixture *fx, bool percpu_lru)
+{
+	struct xdplb_config cfg = {};
+	struct in6_addr src6 = ipv6_addr(TUN_SRC6);
+	int err = 0;
+
+	if (sandbox_enter())
+		return -1;
+	err |= sandbox_sh("ip link add lb0 address 02:00:00:00:00:02 type veth peer name peer0");
+	err |= sandbox_sh("ip link add lb1 address 02:00:00:00:03:01 type veth peer name peer1");
+	err |= sandbox_sh("ip addr add 10.0.1.1/24 dev lb0 && ip addr add 10.0.3.1/24 dev lb1");
+	err |= sandbox_sh("for i in lb0 peer0 lb1 peer1; do ip link set $i up; done");
+	err |= sandbox_sh("for i in 11 12 13 14; do ip neigh replace 10.0.1.$i lladdr "
+			  "02:00:00:00:01:$(printf %%02x $i) nud permanent dev lb0; done");
+	err |= sandbox_sh("ip neigh replace 10.0.3.21 lladdr 02:00:00:00:03:15 nud permanent "
+			  "dev lb1");
+	err |= sandbox_sh("ip route add blackhole 10.9.9.0/24");
+	err |= sandbox_sh("ip neigh replace 10.0.3.254 lladdr 02:00:00:00:03:fe nud permanent "
+			  "dev lb1 && ip route add 192.0.2.0/24 via 10.0.3.254");
+	err |= sandbox_sh("sysctl -qw net.ipv4.conf.all.forwarding=1 "
+			  "net.ipv4.conf.lb0.forwarding=1 net.ipv4.conf.lb1.forwarding=1");
+	/* IPv6: no duplicate address detection, the addresses are usable at once */
+	err |= sandbox_sh("ip addr add 2001:db8:1::1/64 dev lb0 nodad && "
+			  "ip addr add 2001:db8:3::1/64 dev lb1 nodad");
+	err |= sandbox_sh("for i in 11 12 13; do ip neigh replace 2001:db8:1::$i lladdr "
+			  "02:00:00:06:01:$i nud permanent dev lb0; done");
+	err |= sandbox_sh("ip neigh replace 2001:db8:3::fe lladdr 02:00:00:00:03:fe nud "
+			  "permanent dev lb1 && ip route add 2001:db8:c::/48 via 2001:db8:3::fe");
+	err |= sandbox_sh("sysctl -qw net.ipv6.conf.all.forwarding=1 "
+			  "net.ipv6.conf.lb0.forwarding=1 net.ipv6.conf.lb1.forwarding=1");
+	if (err)
+		return -1;
+	fx->lb0 = if_nametoindex("lb0");
+	fx->lb1 = if_nametoindex("lb1");
+
+	fx->skel = xdplb_bpf__open();
+	if (!fx->skel)
+		return -1;
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows, MAX_FLOWS);
+	/* the NAT return-path table is sized like the flow table, as `dev attach` does */
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat, MAX_FLOWS);
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows6, MAX_FLOWS6);
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat6, MAX_FLOWS6);
+	if (percpu_lru) {
+		struct bpf_map *flows[2] = { fx->skel->maps.xdplb_flows,
+					     fx->skel->maps.xdplb_flows6 };
+
+		for (int i = 0; i < 2; i++)
+			bpf_map__set_map_flags(flows[i],
+					       bpf_map__map_flags(flows[i]) | BPF_F_NO_COMMON_LRU);
+	}
+	if (xdplb_bpf__load(fx->skel)) {
+		fprintf(stderr, "Error: load xdplb: %s\n", strerror(errno));
+		return -1;
+	}
+	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
+	lb_from_skel(&fx->lb, fx->skel);
+	lb_config_defaults(&cfg);
+	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
+	memcpy(cfg.tun_src6, &src6, sizeof(cfg.tun_src6));
+	return lb_config_set(&fx->lb, &cfg);
+}
+
+/* VIP key of the benchmark's VIP (VIP or VIP6) in family @fam. */
+static struct xdplb_vip_key bench_vip_key(int fam, __u16 port, __u8 proto)
+{
+	struct xdplb_vip_key k = {};
+	struct in6_addr a6;
+
+	if (fam == F_V6) {
+		a6 = ipv6_addr(VIP6);
+		memcpy(k.addr, &a6, sizeof(k.addr));
+		k.family = XDPLB_AF_INET6;
+	} else {
+		k.addr[0] = ipv4_addr(VIP);
+		k.family = XDPLB_AF_INET;
+	}
+	k.port = htons(port);
+	k.proto = proto;
+	return k;
+}
+
+/* Backend @i of family @fam. */
+static void bench_real_addr(int fam, size_t i, struct xdplb_real *r)
+{
+	struct in6_addr a6;
+
+	memset(r->addr, 0, sizeof(r->addr));
+	if (fam == F_V6) {
+		a6 = ipv6_addr(backends6[i]);
+		memcpy(r->addr, &a6, sizeof(r->addr));
+		r->family = XDPLB_AF_INET6;
+	} else {
+		r->addr[0] = ipv4_addr(backends[i]);
+		r->family = XDPLB_AF_INET;
+	}
+}
+
+/* A balancer with the VIP of family @fam, TCP :80 and UDP :53, three backends each, in
+ * @mode. */
 static int setup_balancer(struct setup *s, const struct options *o, const struct lru_flavour *lru,
-			  int mode)
+			  int mode, int fam)
 {
 	const __u8 protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
 	__u32 *ids[2] = { &s->vip_tcp, &s->vip_udp };
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	err = fx_setup_sized(&s->fx, MAX_FLOWS, lru->percpu);
+	err = bench_fixture(&s->fx, lru->percpu);
 	if (err) {
 		fprintf(stderr, "Error: sandbox and balancer setup failed\n");
 		return -EIO;
 	}
 	for (int i = 0; i < 2; i++) {
 		__u16 port = protos[i] == IPPROTO_UDP ? 53 : 80;
-		struct xdplb_vip_key vk = fx_vip_key(VIP, port, protos[i]);
+		struct xdplb_vip_key vk = bench_vip_key(fam, port, protos[i]);
 		struct xdplb_vip vip = { .mode = mode_values[mode] };
 
 		err = lb_vip_add(&s->fx.lb, &vk, &vip);
 		for (size_t b = 0; b < N_BACKENDS && !err; b++) {
-			struct xdplb_real r = { .family = 2, .weight = 1 };
+			struct xdplb_real r = { .weight = 1 };
 
-			r.addr[0] = ipv4_addr(backends[b]);
+			bench_real_addr(fam, b, &r);
 			if (mode == M_NAT && protos[i] == IPPROTO_TCP)
 				r.port = htons(NAT_REAL_PORT);
 			err = lb_real_add(&s->fx.lb, &vk, &r);
@@ -312,7 +471,8 @@ static int setup_balancer(struct setup *s, const struct options *o, const struct
 		if (!err)
 			err = lb_vip_get(&s->fx.lb, &vk, &vip);
 		if (err) {
-			fprintf(stderr, "Error: vip %s:%u: %s\n", VIP, port, strerror(-err));
+			fprintf(stderr, "Error: vip %s:%u: %s\n", fam == F_V6 ? VIP6 : VIP, port,
+				strerror(-err));
 			return err;
 		}
 		*ids[i] = vip.id;
@@ -340,11 +500,44 @@ static void teardown_balancer(struct harness *h, struct setup *s)
  * The reply of the NAT flow that the forward frame of case established made: from the
  * backend Maglev picked for it (read back from the flow table) to the client.
  */
-static int build_reply(struct setup *s, struct pkt_buf *b)
+static int build_reply6(struct setup *s, struct pkt_buf *b)
+{
+	struct xdplb_flow_key k = {};
+	struct in6_addr client = ipv6_addr(CLIENT6), vip = ipv6_addr(VIP6);
+	struct pkt_spec spec = { .daddr6 = client,
+				 .sport = NAT_REAL_PORT,
+				 .dport = CPORT,
+				 .seq = 1,
+				 .ack = 1,
+				 .tcp_flags = PKT_TCP_ACK };
+	struct xdplb_real r;
+	struct xdplb_flow f;
+
+	memcpy(k.src, &client, sizeof(k.src));
+	memcpy(k.dst, &vip, sizeof(k.dst));
+	k.sport = htons(CPORT);
+	k.dport = htons(80);
+	k.proto = IPPROTO_TCP;
+	k.family = XDPLB_AF_INET6;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->fx.skel->maps.xdplb_flows6), &k, &f) ||
+	    bpf_map_lookup_elem(s->fx.lb.reals, &f.real_id, &r)) {
+		fprintf(stderr, "Error: nat reply: the IPv6 forward flow is not in the table\n");
+		return -ENOENT;
+	}
+	memcpy(&spec.saddr6, r.addr, sizeof(spec.saddr6));
+	pkt_v6_tcp(b, &spec);
+	pad_frame(b, BENCH_FRAME6_LEN);
+	return 0;
+}
+
+static int build_reply(struct setup *s, int fam, struct pkt_buf *b)
 {
 	struct xdplb_flow_key4 k = {};
 	struct xdplb_real r;
 	struct xdplb_flow f;
+
+	if (fam == F_V6)
+		return build_reply6(s, b);
 
 	k.src = ipv4_addr(CLIENT);
 	k.dst = ipv4_addr(VIP);
@@ -363,14 +556,15 @@ static int build_reply(struct setup *s, struct pkt_buf *b)
 					  .seq = 1,
 					  .ack = 1,
 					  .tcp_flags = PKT_TCP_ACK });
-	pad_frame(b);
+	pad_frame(b, BENCH_FRAME_LEN);
 	return 0;
 }
 
 /* Verdict, output length and reason counter that every repetition of @c must give. */
-static void expect(const struct bench_case *c, int mode, int *verdict, int *reason, __u32 *out_len)
+static void expect(const struct bench_case *c, int mode, int fam, int *verdict, int *reason,
+		   __u32 *out_len)
 {
-	*out_len = BENCH_FRAME_LEN;
+	*out_len = frame_lens[fam];
 	if (c->pass) {
 		*verdict = XDP_PASS;
 		*reason = XDPLB_R_PASS_NOT_VIP;
@@ -380,8 +574,8 @@ static void expect(const struct bench_case *c, int mode, int *verdict, int *reas
 	} else {
 		*verdict = XDP_TX;
 		*reason = XDPLB_R_TX;
-		if (mode == M_TUN)
-			*out_len += 20; /* outer IPv4 header */
+		if (mode == M_TUN) /* outer IPv4 or IPv6 header */
+			*out_len += fam == F_V6 ? PKT_IPV6_HLEN : PKT_IPV4_HLEN;
 	}
 }
 
@@ -399,10 +593,10 @@ static void print_prog_info(int fd)
 	       info.xlated_prog_len / 8, info.jited_prog_len, info.verified_insns);
 }
 
-/* Entries in the flow table, by batches. */
+/* Entries in a flow table (either family's), by batches. */
 static long count_flows(int fd)
 {
-	static struct xdplb_flow_key4 keys[65536];
+	static struct xdplb_flow_key keys[65536]; /* room for the larger key */
 	static struct xdplb_flow vals[65536];
 	__u32 batch, count;
 	void *in = NULL;
@@ -439,7 +633,7 @@ static int sample(struct harness *h, const struct options *o, int ifindex, int p
 		__u32 k = i == o->slices - 1 ? o->repeat - n * (o->slices - 1) : n;
 
 		err = set_slot(h, h->floor_fd);
-		err = err ?: test_run(h, ifindex, f, k, XDP_TX, BENCH_FRAME_LEN, &v);
+		err = err ?: test_run(h, ifindex, f, k, XDP_TX, f->len, &v);
 		fsum += v * k;
 		err = err ?: set_slot(h, prog_fd);
 		err = err ?: test_run(h, ifindex, f, k, verdict, out_len, &v);
@@ -473,13 +667,22 @@ static int warm_up(struct harness *h, struct setup *s, const struct pkt_buf *f, 
 	return err;
 }
 
+/* Make @f the frame that the wrapper of family @fam restores. */
+static void set_frame(struct harness *h, int fam, const struct pkt_buf *f)
+{
+	if (fam == F_V6)
+		memcpy(h->wrap->bss->bench_frame6, f->data, BENCH_FRAME6_LEN);
+	else
+		memcpy(h->wrap->bss->bench_frame, f->data, BENCH_FRAME_LEN);
+}
+
 /*
- * The samples of the cases @sel (indexes into cases[]) on balancer @s: per run, for each
- * case a floor sample then a case sample.  After every sample the counters must show that all
- * repetitions took the intended path (reason, and the VIP's new-flow counter).
+ * The samples of the cases @sel (indexes into cases[]) on balancer @s, family @fam: per run,
+ * for each case a floor sample then a case sample.  After every sample the counters must show
+ * that all repetitions took the intended path (reason, and the VIP's new-flow counter).
  */
 static int run_cases(struct harness *h, const struct options *o, struct lru_flavour *lru, int mode,
-		     struct setup *s, const int *sel, int nsel)
+		     int fam, struct setup *s, const int *sel, int nsel)
 {
 	struct pkt_buf frames[C_MAX], warm;
 	/* both builds count into the same maps */
@@ -493,16 +696,16 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 	for (int i = 0; i < nsel; i++) {
 		const struct bench_case *c = &cases[sel[i]];
 
-		build_frame(c, &frames[sel[i]]);
+		build_frame(c, fam, &frames[sel[i]]);
 		if (!c->reply)
 			continue;
 		/* the forward packet that creates the NAT entry, then its reply */
-		build_frame(&cases[C_ESTABLISHED], &warm);
-		memcpy(h->wrap->bss->bench_frame, warm.data, BENCH_FRAME_LEN);
+		build_frame(&cases[C_ESTABLISHED], fam, &warm);
+		set_frame(h, fam, &warm);
 		h->wrap->bss->bench_new_src = 0;
-		err = warm_up(h, s, &warm, XDP_TX, BENCH_FRAME_LEN);
+		err = warm_up(h, s, &warm, XDP_TX, warm.len);
 		if (!err)
-			err = build_reply(s, &frames[sel[i]]);
+			err = build_reply(s, fam, &frames[sel[i]]);
 		if (err)
 			return err;
 	}
@@ -511,7 +714,7 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 		for (int i = 0; i < nsel; i++) {
 			const struct bench_case *c = &cases[sel[i]];
 			const struct pkt_buf *f = &frames[sel[i]];
-			struct result *res = &lru->res[mode][sel[i]];
+			struct result *res = &lru->res[fam][mode][sel[i]];
 			__u32 vip_id = c->proto == IPPROTO_UDP ? s->vip_udp : s->vip_tcp;
 			struct xdplb_counter r0, r1;
 			struct xdplb_traffic t0, t1;
@@ -519,10 +722,11 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 			__u32 out_len;
 
 			if (isatty(STDERR_FILENO))
-				fprintf(stderr, "\r%-7s %-3s run %2d/%d %-16s", lru->name,
-					mode_names[mode], run + 1, o->runs, c->id);
-			expect(c, mode, &verdict, &reason, &out_len);
-			memcpy(h->wrap->bss->bench_frame, f->data, BENCH_FRAME_LEN);
+				fprintf(stderr, "\r%-7s %-3s %s run %2d/%d %-16s", lru->name,
+					mode_names[mode], family_labels[fam], run + 1, o->runs,
+					c->id);
+			expect(c, mode, fam, &verdict, &reason, &out_len);
+			set_frame(h, fam, f);
 			h->wrap->bss->bench_new_src = c->new_src;
 
 			err = c->warm ? warm_up(h, s, f, verdict, out_len) : 0;
@@ -545,9 +749,9 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 			if (r1.packets - r0.packets != want ||
 			    t1.flows - t0.flows != (c->new_flows ? want : 0)) {
 				fprintf(stderr,
-					"Error: %s %s: %llu packets counted as reason %d, %llu new "
-					"flows (expected %llu, %llu)\n",
-					mode_names[mode], c->id,
+					"Error: %s %s %s: %llu packets counted as reason %d, %llu "
+					"new flows (expected %llu, %llu)\n",
+					mode_names[mode], family_labels[fam], c->id,
 					(unsigned long long)(r1.packets - r0.packets), reason,
 					(unsigned long long)(t1.flows - t0.flows),
 					(unsigned long long)want,
@@ -560,21 +764,23 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 	return 0;
 }
 
-/* Every selected case of one LRU flavour and mode. */
-static int run_mode(struct harness *h, const struct options *o, struct lru_flavour *lru, int mode)
+/* Every selected case of one LRU flavour, mode and family. */
+static int run_mode(struct harness *h, const struct options *o, struct lru_flavour *lru, int mode,
+		    int fam)
 {
 	int sel[C_MAX], nsel = 0, err = 0;
 	struct setup s;
 
+	h->wrap_fd = h->wrap_fds[fam];
 	/* the cases that leave the flow table as it was share one balancer */
 	for (int c = 0; c < C_MAX; c++) {
 		if (o->kase[c] && !cases[c].fresh && (!cases[c].nat_only || mode == M_NAT))
 			sel[nsel++] = c;
 	}
 	if (nsel) {
-		err = setup_balancer(&s, o, lru, mode);
+		err = setup_balancer(&s, o, lru, mode, fam);
 		if (!err)
-			err = run_cases(h, o, lru, mode, &s, sel, nsel);
+			err = run_cases(h, o, lru, mode, fam, &s, sel, nsel);
 		teardown_balancer(h, &s);
 		if (err)
 			return err;
@@ -582,11 +788,13 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 	for (int c = 0; c < C_MAX; c++) {
 		if (!o->kase[c] || !cases[c].fresh)
 			continue;
-		err = setup_balancer(&s, o, lru, mode);
+		err = setup_balancer(&s, o, lru, mode, fam);
 		if (!err)
-			err = run_cases(h, o, lru, mode, &s, &c, 1);
+			err = run_cases(h, o, lru, mode, fam, &s, &c, 1);
 		if (!err)
-			lru->entries = count_flows(s.fx.lb.flows);
+			lru->entries[fam] =
+			    count_flows(fam == F_V6 ? bpf_map__fd(s.fx.skel->maps.xdplb_flows6)
+						    : s.fx.lb.flows);
 		teardown_balancer(h, &s);
 		if (err)
 			return err;
@@ -596,9 +804,12 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 
 /* -x: the other build's ratio to the floor, and its time over this build's (median of the
  * per-run quotients: both ran in the same slices). */
-static void print_alt(const struct options *o, const struct lru_flavour *lf, int nlru)
+static void print_alt(const struct options *o, const struct lru_flavour *lf, int nlru, int fam)
 {
-	printf("\n-x %s, in the same slices:\n%-42s %-7s", o->alt_obj, "case (IPv4)", "lru");
+	char label[32];
+
+	snprintf(label, sizeof(label), "case (%s)", family_labels[fam]);
+	printf("\n-x %s, in the same slices:\n%-42s %-7s", o->alt_obj, label, "lru");
 	for (int m = 0; m < M_MAX; m++) {
 		if (o->mode[m])
 			printf("  %5s ratio  vs this", mode_names[m]);
@@ -612,7 +823,7 @@ static void print_alt(const struct options *o, const struct lru_flavour *lf, int
 				continue;
 			printf("%-42s %-7s", cases[c].name, lf[l].name);
 			for (int m = 0; m < M_MAX; m++) {
-				const struct result *r = &lf[l].res[m][c];
+				const struct result *r = &lf[l].res[fam][m][c];
 				double ar[MAX_RUNS], q[MAX_RUNS];
 
 				if (!o->mode[m])
@@ -633,24 +844,19 @@ static void print_alt(const struct options *o, const struct lru_flavour *lf, int
 	}
 }
 
-static void print_results(const struct options *o, const struct lru_flavour *lf, int nlru,
-			  FILE *csv)
+/* The table of family @fam, and its lines of the CSV. */
+static void print_family(const struct options *o, const struct lru_flavour *lf, int nlru, int fam,
+			 FILE *csv)
 {
-	printf("\n%-42s %-7s", "case (IPv4)", "lru");
+	char label[32];
+
+	snprintf(label, sizeof(label), "case (%s)", family_labels[fam]);
+	printf("\n%-42s %-7s", label, "lru");
 	for (int m = 0; m < M_MAX; m++) {
 		if (o->mode[m])
 			printf("  %5s ns %5s %5s", mode_names[m], "floor", "ratio");
 	}
 	printf("\n");
-	fprintf(csv, "case,mode,lru,ns_median,ns_min,ns_max,floor_ns_median,ratio");
-	for (int r = 0; r < o->runs; r++)
-		fprintf(csv, ",ns_run%d", r + 1);
-	for (int r = 0; r < o->runs; r++)
-		fprintf(csv, ",floor_ns_run%d", r + 1);
-	if (o->alt_obj)
-		fprintf(csv, ",alt_ns_median,alt_ratio,alt_vs_this");
-	fprintf(csv, "\n");
-
 	for (int l = 0; l < nlru; l++) {
 		if (!o->lru[lf[l].percpu])
 			continue;
@@ -659,7 +865,7 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 				continue;
 			printf("%-42s %-7s", cases[c].name, lf[l].name);
 			for (int m = 0; m < M_MAX; m++) {
-				const struct result *r = &lf[l].res[m][c];
+				const struct result *r = &lf[l].res[fam][m][c];
 				double v, fv, ratio, ratios[MAX_RUNS];
 
 				if (!o->mode[m])
@@ -691,24 +897,49 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 					fprintf(csv, ",%.0f,%.3f,%.3f", median(r->alt, o->runs),
 						median(ar, o->runs), median(q, o->runs));
 				}
-				fprintf(csv, "\n");
+				fprintf(csv, ",%s\n", family_names[fam]);
 			}
 			printf("\n");
 		}
 	}
-	printf("%-42s %-7s  not implemented in the data plane yet (XDP_PASS untouched)\n",
-	       "IPv6 (every case)", "-");
+}
+
+static void print_results(const struct options *o, const struct lru_flavour *lf, int nlru,
+			  FILE *csv)
+{
+	static const __u32 table_sizes[F_MAX] = { MAX_FLOWS, MAX_FLOWS6 };
+
+	/* the IPv4 columns as they always were; the family is the last one */
+	fprintf(csv, "case,mode,lru,ns_median,ns_min,ns_max,floor_ns_median,ratio");
+	for (int r = 0; r < o->runs; r++)
+		fprintf(csv, ",ns_run%d", r + 1);
+	for (int r = 0; r < o->runs; r++)
+		fprintf(csv, ",floor_ns_run%d", r + 1);
+	if (o->alt_obj)
+		fprintf(csv, ",alt_ns_median,alt_ratio,alt_vs_this");
+	fprintf(csv, ",family\n");
+
+	for (int fam = 0; fam < F_MAX; fam++) {
+		if (o->family[fam])
+			print_family(o, lf, nlru, fam, csv);
+	}
 	printf("ns = median ns/pkt; ratio = median over the runs of ns/pkt / floor ns/pkt, the "
 	       "floor (bench_swap_mac: swap MACs, XDP_TX) measured on the same frame through the "
 	       "same wrapper in slices alternating with the case's\n");
-	for (int l = 0; l < nlru; l++) {
-		if (o->lru[lf[l].percpu] && lf[l].entries >= 0)
-			printf("flow table after the last new-flow case (%s LRU): %ld of %u "
-			       "entries\n",
-			       lf[l].name, lf[l].entries, MAX_FLOWS);
+	for (int fam = 0; fam < F_MAX; fam++) {
+		for (int l = 0; l < nlru; l++) {
+			if (o->family[fam] && o->lru[lf[l].percpu] && lf[l].entries[fam] >= 0)
+				printf(
+				    "%s flow table after the last new-flow case (%s LRU): %ld of "
+				    "%u entries\n",
+				    family_labels[fam], lf[l].name, lf[l].entries[fam],
+				    table_sizes[fam]);
+		}
 	}
-	if (o->alt_obj)
-		print_alt(o, lf, nlru);
+	for (int fam = 0; o->alt_obj && fam < F_MAX; fam++) {
+		if (o->family[fam])
+			print_alt(o, lf, nlru, fam);
+	}
 }
 
 static int usage(const char *prog, int status)
@@ -716,8 +947,9 @@ static int usage(const char *prog, int status)
 	FILE *f = status ? stderr : stdout;
 
 	fprintf(f,
-		"Usage: %s [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES] "
-		"[-x OBJ] [CSV]\n"
+		"Usage: %s [-f FAMILIES] [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] "
+		"[-s SLICES] [-x OBJ] [CSV]\n"
+		"  FAMILIES comma-separated: ipv4,ipv6 (default: both)\n"
 		"  MODES  comma-separated: tun,dr,nat (default: all)\n"
 		"  CASES  comma-separated: ",
 		prog);
@@ -764,6 +996,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	for (int c = 0; c < C_MAX; c++)
 		case_names[c] = cases[c].id;
 	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < F_MAX; i++)
+		o->family[i] = true;
 	for (int i = 0; i < M_MAX; i++)
 		o->mode[i] = true;
 	for (int i = 0; i < C_MAX; i++)
@@ -773,8 +1007,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->repeat = DEF_REPEAT;
 	o->slices = DEF_SLICES;
 	o->csv = ".output/bench/results.csv";
-	while ((opt = getopt(argc, argv, "m:c:l:r:n:s:x:h")) != -1) {
+	while ((opt = getopt(argc, argv, "f:m:c:l:r:n:s:x:h")) != -1) {
 		switch (opt) {
+		case 'f':
+			if (parse_list(optarg, family_names, F_MAX, o->family))
+				return 2;
+			break;
 		case 'm':
 			if (parse_list(optarg, mode_names, M_MAX, o->mode))
 				return 2;
@@ -823,8 +1061,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct lru_flavour lrus[] = { { .name = "shared", .percpu = false, .entries = -1 },
-				      { .name = "per-CPU", .percpu = true, .entries = -1 } };
+	struct lru_flavour lrus[] = {
+		{ .name = "shared", .percpu = false, .entries = { -1, -1 } },
+		{ .name = "per-CPU", .percpu = true, .entries = { -1, -1 } }
+	};
 	struct harness h = {};
 	struct options o;
 	FILE *csv = NULL;
@@ -857,19 +1097,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Error: load bench.bpf.o: %s\n", strerror(errno));
 		goto out;
 	}
-	h.wrap_fd = bpf_program__fd(h.wrap->progs.bench_wrap);
+	h.wrap_fds[F_V4] = bpf_program__fd(h.wrap->progs.bench_wrap);
+	h.wrap_fds[F_V6] = bpf_program__fd(h.wrap->progs.bench_wrap6);
 	h.floor_fd = bpf_program__fd(h.wrap->progs.bench_swap_mac);
 	h.slots_fd = bpf_map__fd(h.wrap->maps.bench_progs);
 
-	printf("BPF_PROG_TEST_RUN, %d-byte frames, median of %d runs x %u packets, CPU 0, "
-	       "flow table %u entries\n",
-	       BENCH_FRAME_LEN, o.runs, o.repeat, MAX_FLOWS);
+	printf("BPF_PROG_TEST_RUN, median of %d runs x %u packets, CPU 0; IPv4: %d-byte frames, "
+	       "flow table %u entries; IPv6: %d-byte frames, flow table %u entries\n",
+	       o.runs, o.repeat, BENCH_FRAME_LEN, MAX_FLOWS, BENCH_FRAME6_LEN, MAX_FLOWS6);
 	for (size_t l = 0; l < sizeof(lrus) / sizeof(lrus[0]); l++) {
 		if (!o.lru[lrus[l].percpu])
 			continue;
 		for (int m = 0; m < M_MAX; m++) {
-			if (o.mode[m] && run_mode(&h, &o, &lrus[l], m))
-				goto out;
+			for (int fam = 0; fam < F_MAX; fam++) {
+				if (o.mode[m] && o.family[fam] &&
+				    run_mode(&h, &o, &lrus[l], m, fam))
+					goto out;
+			}
 		}
 	}
 	if (isatty(STDERR_FILENO))

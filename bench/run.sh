@@ -5,7 +5,8 @@
 #
 #   bench/run.sh [packet] [veth] [ctl]     (default: all three, in this order)
 #
-#   packet  per-packet cost with BPF_PROG_TEST_RUN (.output/bench/bench, results.csv)
+#   packet  per-packet cost with BPF_PROG_TEST_RUN, IPv4 and IPv6 (.output/bench/bench,
+#           results.csv)
 #   veth    throughput on veth: xdplb vs a trivial forwarder vs nftables (bench/veth.sh,
 #           veth.csv)
 #   ctl     control plane: adding VIPs and backends, table rebuilds, map memory

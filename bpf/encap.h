@@ -11,6 +11,30 @@
 #include "csum.h"
 #include "parse.h"
 
+/*
+ * Grow the head so that a new Ethernet header and an outer header of @hlen bytes end where
+ * the packet's IP header starts (a VLAN tag's 4 bytes are reused), and write the Ethernet
+ * header.  Returns: the outer header's offset from data (ETH_HLEN), or -DROP_INTERNAL.
+ */
+static __always_inline int encap_head(struct xdp_md *ctx, const struct packet *p, __u32 hlen,
+				      __u16 eth_proto, const __u8 *smac, const __u8 *dmac)
+{
+	void *data, *data_end;
+	struct ethhdr *eth;
+
+	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - (int)(ETH_HLEN + hlen)))
+		return -XDPLB_R_DROP_INTERNAL;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	eth->h_proto = bpf_htons(eth_proto);
+	return ETH_HLEN;
+}
+
 /**
  * encap_v4() - put an outer IPv4 header (and a new Ethernet header) in front of the packet.
  * @src: outer source, the balancer's tunnel address.  @dst: the backend.
@@ -30,11 +54,11 @@ static __always_inline int encap_v4(struct xdp_md *ctx, const struct packet *p, 
 				    __be32 dst, const __u8 *smac, const __u8 *dmac)
 {
 	struct iphdr *inner, *outer;
-	struct ethhdr *eth;
 	void *data, *data_end;
 	__be16 frag_off, id, tot_len;
 	__u32 sum;
 	__u8 tos;
+	int err;
 
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -45,20 +69,14 @@ static __always_inline int encap_v4(struct xdp_md *ctx, const struct packet *p, 
 	id = inner->id;
 	frag_off = inner->frag_off & bpf_htons(IP_DF);
 
-	/* Grow the head so that Ethernet + outer IP end where the inner IP header starts:
-	 * 20 bytes without a VLAN tag, 16 with one (the tag's 4 bytes are reused). */
-	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - (int)(ETH_HLEN + sizeof(struct iphdr))))
-		return -XDPLB_R_DROP_INTERNAL;
+	err = encap_head(ctx, p, sizeof(*outer), ETH_P_IP, smac, dmac);
+	if (err < 0)
+		return err;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	eth = data;
 	outer = data + ETH_HLEN;
 	if ((void *)(outer + 1) > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
-
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(ETH_P_IP);
 
 	tot_len = bpf_htons(p->l3_len + sizeof(*outer));
 	outer->version = 4;
@@ -105,25 +123,22 @@ static __always_inline int encap_v6(struct xdp_md *ctx, const struct packet *p, 
 	bool v6 = p->key.family == XDPLB_AF_INET6;
 	__u8 *inner = data + l3_offset(p);
 	struct ipv6hdr *outer;
-	struct ethhdr *eth;
 	__u32 tc;
+	int err;
 
 	if ((void *)(inner + 2) > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
 	/* IPv6: version(4) traffic class(8) flow label(20); IPv4: version(4) IHL(4) TOS(8) */
 	tc = v6 ? (__u32)((inner[0] & 0x0f) << 4 | inner[1] >> 4) : inner[1];
 
-	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - (int)(ETH_HLEN + sizeof(struct ipv6hdr))))
-		return -XDPLB_R_DROP_INTERNAL;
+	err = encap_head(ctx, p, sizeof(*outer), ETH_P_IPV6, smac, dmac);
+	if (err < 0)
+		return err;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	eth = data;
 	outer = data + ETH_HLEN;
 	if ((void *)(outer + 1) > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(ETH_P_IPV6);
 	*(__be32 *)outer = bpf_htonl(6u << 28 | tc << 20 | (label & 0xfffff));
 	outer->payload_len = bpf_htons(p->l3_len);
 	outer->nexthdr = v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;

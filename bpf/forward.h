@@ -159,31 +159,87 @@ static __always_inline int next_hop_v4(struct xdp_md *ctx, struct xdplb_nh *c,
 	return next_hop_refresh(ctx, c, q);
 }
 
-/*
- * next_hop_v6() - the same towards an IPv6 destination, without a cache (yet): every packet
- * asks the kernel.  Fills ifindex, in_ifindex and the MACs of @nh on success, max_len with
- * the route's MTU on BPF_FIB_LKUP_RET_FRAG_NEEDED.  @proto_len: the L4 protocol << 16 | the
- * packet's length.  Out of line: the 64-byte lookup struct gets its own stack frame.
- */
-static __noinline int next_hop_v6(struct xdp_md *ctx, const __be32 *src, const __be32 *dst,
-				  __u32 proto_len, struct xdplb_nh *nh)
+/* Is IPv6 forwarding on for the ingress interface (net.ipv6.conf.IFNAME.forwarding)? */
+static __always_inline bool ingress_forwarding6(struct xdp_md *ctx)
+{
+	struct xdp_buff *xdp = bpf_cast_to_kern_ctx(ctx);
+	struct inet6_dev *idev = xdp->rxq->dev->ip6_ptr;
+
+	return idev && idev->cnf.forwarding;
+}
+
+static __always_inline bool addr6_eq(const __be32 *a, const __be32 *b)
+{
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]));
+}
+
+/* What an IPv6 next hop is looked up for (see next_hop_v6()). */
+struct nh6_query {
+	__be32 src[4], key_src[4], dst[4];
+	__u32 in_ifindex;
+	__u16 tot_len;
+	__u8 proto;
+	__u8 pad;
+	__u64 now;
+};
+
+/* next_hop_v6()'s miss: ask the kernel; fill @nh (and the cache entry @c, if any) with the
+ * answer.  Out of line, like next_hop_refresh(). */
+static __noinline int next_hop6_refresh(struct xdp_md *ctx, struct xdplb_nh6 *c,
+					const struct nh6_query *q, struct xdplb_nh *nh)
 {
 	struct bpf_fib_lookup fib = {};
 	int rc;
 
-	if (!ctx || !src || !dst || !nh) /* for the verifier: a subprogram's pointers may be NULL */
+	if (!ctx || !q || !nh) /* for the verifier: a subprogram's pointers may be NULL */
 		return BPF_FIB_LKUP_RET_NOT_FWDED;
-	rc = fib_v6(ctx, &fib, src, dst, proto_len >> 16, proto_len & 0xffff);
-
-	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
-		nh->max_len = fib.mtu_result;
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+	rc = fib_v6(ctx, &fib, q->src, q->dst, q->proto, q->tot_len);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
+		if (c)
+			c->expires = 0;
+		nh->max_len = fib.mtu_result; /* FRAG_NEEDED: the route's MTU */
 		return rc;
+	}
 	nh->ifindex = fib.ifindex;
-	nh->in_ifindex = ctx->ingress_ifindex;
+	nh->in_ifindex = q->in_ifindex;
 	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
 	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+	if (!c)
+		return rc;
+	c->expires = q->now + cfg_nh_ttl_ns;
+	__builtin_memcpy(c->dst, q->dst, 16);
+	__builtin_memcpy(c->src, q->key_src, 16);
+	c->in_ifindex = q->in_ifindex;
+	c->ifindex = fib.ifindex;
+	__builtin_memcpy(c->smac, fib.smac, ETH_ALEN);
+	__builtin_memcpy(c->dmac, fib.dmac, ETH_ALEN);
+	c->max_len = q->tot_len;
+	c->proto = q->proto;
 	return rc;
+}
+
+/**
+ * next_hop_v6() - next_hop_v4() for an IPv6 destination: the same per-CPU cache rules
+ * (xdplb_nexthop6 per backend; @c NULL: no cache, e.g. NAT replies), the same question
+ * (destination, key_src, ingress interface, protocol, length) and IPv6 forwarding still on.
+ * @nh: receives the egress interface and MACs on success, the route's MTU in max_len on
+ *	BPF_FIB_LKUP_RET_FRAG_NEEDED.
+ *
+ * Returns: a BPF_FIB_LKUP_RET_*.
+ */
+static __always_inline int next_hop_v6(struct xdp_md *ctx, struct xdplb_nh6 *c,
+				       const struct nh6_query *q, struct xdplb_nh *nh)
+{
+	if (c && q->now < c->expires && addr6_eq(c->dst, q->dst) && addr6_eq(c->src, q->key_src) &&
+	    c->in_ifindex == q->in_ifindex && c->proto == q->proto && q->tot_len <= c->max_len &&
+	    ingress_forwarding6(ctx)) {
+		nh->ifindex = c->ifindex;
+		nh->in_ifindex = c->in_ifindex;
+		__builtin_memcpy(nh->smac, c->smac, ETH_ALEN);
+		__builtin_memcpy(nh->dmac, c->dmac, ETH_ALEN);
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	}
+	return next_hop6_refresh(ctx, c, q, nh);
 }
 
 /* Egress verdict once the frame is ready for @ifindex; @in_ifindex: where it came in. */
@@ -398,8 +454,10 @@ static __always_inline int tun_v4(struct xdp_md *ctx, const struct packet *p,
  * not fragment IPv6 on the way: a packet too big is answered (IPv4 without DF: dropped).
  */
 static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
-				  const struct xdplb_real *real, const struct xdplb_config *cfg)
+				  const struct xdplb_real *real, const struct xdplb_config *cfg,
+				  __u32 real_id, __u64 now)
 {
+	struct nh6_query q = { .in_ifindex = ctx->ingress_ifindex, .now = now };
 	struct xdplb_nh nh = {};
 	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
 	__u32 len = p->l3_len + sizeof(struct ipv6hdr);
@@ -410,9 +468,12 @@ static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
 		return -XDPLB_R_DROP_NO_SOURCE;
 	if (over_cfg_mtu(cfg, len))
 		return too_big(ctx, p, cfg->mtu, sizeof(struct ipv6hdr), false);
-	rc = next_hop_v6(
-	    ctx, cfg->tun_src6, real->addr,
-	    (p->key.family == XDPLB_AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP) << 16 | len, &nh);
+	__builtin_memcpy(q.src, cfg->tun_src6, 16);
+	__builtin_memcpy(q.key_src, cfg->tun_src6, 16);
+	__builtin_memcpy(q.dst, real->addr, 16);
+	q.tot_len = len;
+	q.proto = p->key.family == XDPLB_AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	rc = next_hop_v6(ctx, bpf_map_lookup_elem(&xdplb_nexthop6, &real_id), &q, &nh);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return too_big(ctx, p, nh.max_len, sizeof(struct ipv6hdr), false);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
@@ -485,8 +546,15 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
 		mtu = cfg->mtu;
 	} else if (p->key.family == XDPLB_AF_INET6) {
-		rc = next_hop_v6(ctx, p->key.src, real->addr, (__u32)p->key.proto << 16 | p->l3_len,
-				 nh);
+		/* the client is the source, but not part of the key (as for IPv4) */
+		struct nh6_query q = { .tot_len = p->l3_len,
+				       .proto = p->key.proto,
+				       .in_ifindex = ctx->ingress_ifindex,
+				       .now = now };
+
+		__builtin_memcpy(q.src, p->key.src, 16);
+		__builtin_memcpy(q.dst, real->addr, 16);
+		rc = next_hop_v6(ctx, bpf_map_lookup_elem(&xdplb_nexthop6, &real_id), &q, nh);
 		mtu = nh->max_len;
 	} else {
 		struct nh_query q = { .src = p->key.src[0],
@@ -542,7 +610,7 @@ static __always_inline int forward(struct xdp_md *ctx, const struct packet *p,
 {
 	if (vip->mode == XDPLB_MODE_TUN) {
 		if (real->family == XDPLB_AF_INET6)
-			return tun_v6(ctx, p, real, cfg);
+			return tun_v6(ctx, p, real, cfg, real_id, now);
 		if (p->key.family != XDPLB_AF_INET)
 			return -XDPLB_R_DROP_NO_ROUTE;
 		return tun_v4(ctx, p, real, cfg, real_id, now);
@@ -610,7 +678,14 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
 		mtu = cfg->mtu;
 	} else if (p->key.family == XDPLB_AF_INET6) {
-		rc = next_hop_v6(ctx, vip, p->key.dst, (__u32)p->key.proto << 16 | p->l3_len, nh);
+		struct nh6_query q = { .tot_len = p->l3_len,
+				       .proto = p->key.proto,
+				       .in_ifindex = ctx->ingress_ifindex };
+
+		__builtin_memcpy(q.src, vip, 16);
+		__builtin_memcpy(q.key_src, vip, 16);
+		__builtin_memcpy(q.dst, p->key.dst, 16);
+		rc = next_hop_v6(ctx, NULL, &q, nh);
 		mtu = nh->max_len;
 	} else {
 		__be32 client = p->fkey.dst;

@@ -157,6 +157,14 @@ struct {
 	__type(value, struct xdplb_nh);
 } xdplb_nexthop SEC(".maps");
 
+/* backend id -> next hop towards an IPv6 backend, per CPU, like xdplb_nexthop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct xdplb_nh6);
+} xdplb_nexthop6 SEC(".maps");
+
 /*
  * hash of a client address -> next hop towards that client, per CPU, for NAT replies: a
  * direct-mapped cache (a collision just replaces the slot; the entry says which client it is

@@ -132,7 +132,7 @@ _xdplb()
 	import) cmds="ipvsadm help" ;;
 	*) return ;;
 	esac
-	[[ $obj == decap ]] && cmds="attach detach help"
+	[[ $obj == decap ]] && cmds="attach detach add del show help"
 	if [[ -z $cmd ]]; then
 		_xdplb_reply $cmds
 		return

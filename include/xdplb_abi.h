@@ -169,6 +169,22 @@ struct xdplb_nh {
 };
 _Static_assert(sizeof(struct xdplb_nh) == 40, "ABI: xdplb_nh");
 
+/* xdplb_nexthop6 value (per CPU, indexed by backend id): the same for an IPv6 backend
+ * (bpf/forward.h, next_hop_v6()). */
+struct xdplb_nh6 {
+	__u64 expires;
+	__be32 dst[4];
+	__be32 src[4]; /* TUN: the tunnel source; else 0 */
+	__u32 in_ifindex;
+	__u32 ifindex;
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u16 max_len;
+	__u8 proto;
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xdplb_nh6) == 64, "ABI: xdplb_nh6");
+
 /* xdplb_stats value (per CPU, indexed by enum xdplb_reason). */
 struct xdplb_counter {
 	__u64 packets;

@@ -230,14 +230,16 @@ setup_udp_vip() { # SCHED NBACKENDS [weight...]
 	add_vip udp 53 "$@"
 }
 
-udp_echo_start() { # NS ADDR IDENTITY : UDP on ADDR:53 answering "I am IDENTITY"
-	local ns=$1 addr=$2 id=$3 i
-	nsx "$ns" python3 tests/e2e/udp_echo.py serve "$addr" 53 "$id" \
+udp_echo_start() { # NS ADDR IDENTITY [echo] : UDP on ADDR:53 answering "I am IDENTITY"
+	local ns=$1 addr=$2 id=$3 echo=${4:-} i n
+	n=$(nsx "$ns" ss -Hlun "sport = :53" | wc -l)
+	# shellcheck disable=SC2086 # no echo: no word
+	nsx "$ns" python3 tests/e2e/udp_echo.py serve "$addr" 53 "$id" $echo \
 		</dev/null >>"$E2E_TMP/udp-$ns.log" 2>&1 &
 	E2E_PIDS+=($!)
 	disown $! # no "Killed" notice from bash when teardown kills it
 	for i in $(seq 1 50); do
-		[ -n "$(nsx "$ns" ss -Hlun "sport = :53")" ] && return 0
+		[ "$(nsx "$ns" ss -Hlun "sport = :53" | wc -l)" -gt "$n" ] && return 0
 		sleep 0.1
 	done
 	echo "udp_echo on $ns did not start: $(cat "$E2E_TMP/udp-$ns.log")" >&2
@@ -305,4 +307,94 @@ real_stat() { # PROTO VIP:PORT ADDR FIELD
 # on p0 makes the segmentation compute them.
 sw_tx_csum_off() {
 	nsx "$NS_SW" ethtool -K p0 tx off >/dev/null
+}
+
+# IPv6 on top of topo (dual stack), the same shape as IPv4:
+#   client eth0 fd00:10::2 -- lb eth0 fd00:10::1, lb eth1 fd00:2::1 -- backend i fd00:2::1i
+# default routes through lb as for IPv4, VIP6 on the lo of tun and dr backends (IPv6 has no
+# arp_ignore: a backend only answers neighbour solicitations for its eth0 addresses, not for
+# one on lo).  No duplicate address detection, so addresses work at once.  Call before
+# attach_all: decap attach takes the interface's addresses then.
+VIP6=fd00::10
+topo_v6() {
+	local i
+	nsx "$NS_C" ip -6 addr add fd00:10::2/64 dev eth0 nodad || return 1
+	nsx "$NS_C" ip -6 route add default via fd00:10::1 || return 1
+	nsx "$NS_LB" ip -6 addr add fd00:10::1/64 dev eth0 nodad || return 1
+	nsx "$NS_LB" ip -6 addr add fd00:2::1/64 dev eth1 nodad || return 1
+	nsx "$NS_LB" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	for i in $(seq 1 $((${#NS_B[@]}))); do
+		nsx "${NS_B[i]}" ip -6 addr add "fd00:2::1$i/64" dev eth0 nodad || return 1
+		nsx "${NS_B[i]}" ip -6 route add default via fd00:2::1 || return 1
+		if [ "$TOPO_MODE" != nat ]; then
+			nsx "${NS_B[i]}" ip -6 addr add "$VIP6/128" dev lo || return 1
+		fi
+	done
+	return 0
+}
+
+# MTU of the balancer-backend segment: lb eth1, the bridge, its ports, the backends' eth0.
+backend_mtu() { # MTU
+	local i
+	nsx "$NS_LB" ip link set eth1 mtu "$1" || return 1
+	for i in $(seq 0 $((${#NS_B[@]}))); do
+		nsx "$NS_SW" ip link set "p$i" mtu "$1" || return 1
+	done
+	nsx "$NS_SW" ip link set br0 mtu "$1" || return 1
+	for i in $(seq 1 $((${#NS_B[@]}))); do
+		nsx "${NS_B[i]}" ip link set eth0 mtu "$1" || return 1
+	done
+	return 0
+}
+
+# A VIP in the topology's mode and its backends (ADDR or ADDR:PORT, [ADDR6]:PORT), all of
+# weight 1; OPTION... go to vip add (e.g. sched mh hash l3).
+vip_with_reals() { # PROTO SERVICE "OPTION..." REAL...
+	local proto=$1 svc=$2 opts=$3 r
+	shift 3
+	# shellcheck disable=SC2086 # the options are words
+	xlb "$NS_LB" vip add "$proto" "$svc" mode "$TOPO_MODE" $opts || return 1
+	for r in "$@"; do
+		xlb "$NS_LB" real add "$proto" "$svc" "$r" || return 1
+	done
+	return 0
+}
+
+# The packets counted for one verdict reason (stats show), e.g. tx_echo, tx_too_big.
+reason_packets() { # REASON
+	local n
+	n=$(xlb "$NS_LB" -j stats show | grep -o "\"$1\":{\"packets\":[0-9]*" | head -1 |
+		grep -o '[0-9]*$')
+	echo "${n:-0}"
+}
+
+# A counter of the namespace's IPv4 MIB ("Ip:" lines of /proc/net/snmp, e.g. ReasmOKs,
+# FragCreates) or, for a field named Ip6..., of /proc/net/snmp6 (e.g. Ip6ReasmOKs).
+ip_mib() { # NS FIELD
+	case $2 in
+	Ip6*) nsx "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/snmp6 ;;
+	*) nsx "$1" awk -v f="$2" '/^Ip:/ {
+		if (!c) { for (i = 1; i <= NF; i++) if ($i == f) c = i; next }
+		print $c }' /proc/net/snmp ;;
+	esac
+}
+
+# Restarts the nginx of nginx_start with EXTRA lines in its server{} (see nginx_conf);
+# returns once it answers "I am IDENTITY" again.
+nginx_restart() { # NS IDENTITY EXTRA
+	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1" i pid
+	nginx_conf "$dir" "$id" "$3"
+	pid=$(cat "$dir/nginx.pid") || return 1
+	kill "$pid"
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	nsx "$ns" nginx -c "$dir/nginx.conf" -e "$dir/error.log" || return 1
+	for i in $(seq 1 50); do
+		[ "$(nsx "$ns" curl -s --max-time 1 http://127.0.0.1/)" = "I am $id" ] && return 0
+		sleep 0.1
+	done
+	echo "nginx on $ns did not restart: $(tail -3 "$dir/error.log")" >&2
+	return 1
 }

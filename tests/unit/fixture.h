@@ -22,16 +22,28 @@
  *   10.9.9.0/24 is a blackhole route; 192.0.2.0/24 (clients) is via 10.0.3.254 on lb1
  *   (02:00:00:00:03:fe).
  * Packets arrive on lb0, addressed to lb0's MAC (pkt.h's default destination MAC).
+ *
+ * IPv6 alongside:
+ *   lb0 fd00:1::1/64    backends fd00:1::11..14 with static neighbours 02:00:00:00:06:<11..14>
+ *                       fd00:1::99: no neighbour entry
+ *   lb1 fd00:3::1/64    2001:db8:c::/64 (clients) via fd00:3::fe (02:00:00:00:03:fe)
+ *   lb2 (MTU 1300) 10.0.2.1/24 fd00:2::1/64: backends 10.0.2.11 (02:00:00:00:02:0b) and
+ *       fd00:2::11 (02:00:00:00:07:11), behind a link with a smaller MTU
+ *   fd00:9::/64 is a blackhole route.  xdplb_config.tun_src6 = FX_TUNSRC6.
  */
-#define FX_TUNSRC "10.0.1.1"
+#define FX_TUNSRC  "10.0.1.1"
+#define FX_TUNSRC6 "fd00:1::1"
 static const __u8 fx_lb0_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x00, 0x02 };
 static const __u8 fx_lb1_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0x01 };
+static const __u8 fx_lb2_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x02, 0x01 };
+static const __u8 fx_router_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0xfe };
 
 struct fixture {
 	struct xdplb_bpf *skel;
 	struct lb lb;
 	int prog_fd;
-	int lb0, lb1; /* ifindexes */
+	int lb0, lb1, lb2; /* ifindexes */
+	int flows6, nat6;  /* xdplb_flows6, xdplb_nat6 */
 };
 
 /* MAC of a backend's static neighbour entry: 02:00:00:00:<3rd octet>:<4th octet>. */
@@ -43,6 +55,16 @@ static inline void fx_backend_mac(__be32 addr, __u8 mac[ETH_ALEN])
 	mac[1] = mac[2] = mac[3] = 0;
 	mac[4] = a[2];
 	mac[5] = a[3];
+}
+
+/* MAC of an IPv6 backend's static neighbour entry: 02:00:00:00:06:<last byte> on lb0
+ * (fd00:1::/64), 02:00:00:00:07:<last byte> on lb2 (fd00:2::/64). */
+static inline void fx_backend_mac6(const struct in6_addr *addr, __u8 mac[ETH_ALEN])
+{
+	mac[0] = 0x02;
+	mac[1] = mac[2] = mac[3] = 0;
+	mac[4] = addr->s6_addr[3] == 2 ? 0x07 : 0x06;
+	mac[5] = addr->s6_addr[15];
 }
 
 /*
@@ -72,10 +94,31 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 			  "dev lb1 && ip route add 192.0.2.0/24 via 10.0.3.254");
 	err |= sandbox_sh("sysctl -qw net.ipv4.conf.all.forwarding=1 "
 			  "net.ipv4.conf.lb0.forwarding=1 net.ipv4.conf.lb1.forwarding=1");
+	/* IPv6 (nodad: usable at once) */
+	err |= sandbox_sh("ip -6 addr add fd00:1::1/64 dev lb0 nodad && "
+			  "ip -6 addr add fd00:3::1/64 dev lb1 nodad");
+	err |= sandbox_sh("for i in 11 12 13 14; do ip -6 neigh replace fd00:1::$i lladdr "
+			  "02:00:00:00:06:$i nud permanent dev lb0; done");
+	err |= sandbox_sh("ip -6 neigh replace fd00:3::fe lladdr 02:00:00:00:03:fe nud permanent "
+			  "dev lb1 && ip -6 route add 2001:db8:c::/64 via fd00:3::fe");
+	err |= sandbox_sh("ip -6 route add blackhole fd00:9::/64");
+	/* a link with a smaller MTU, and a backend of each family behind it */
+	err |= sandbox_sh("ip link add lb2 address 02:00:00:00:02:01 mtu 1300 type veth peer name "
+			  "peer2 mtu 1300 && ip link set lb2 up && ip link set peer2 up");
+	err |= sandbox_sh("ip addr add 10.0.2.1/24 dev lb2 && ip -6 addr add fd00:2::1/64 dev lb2 "
+			  "nodad");
+	err |= sandbox_sh("ip neigh replace 10.0.2.11 lladdr 02:00:00:00:02:0b nud permanent dev "
+			  "lb2 && ip -6 neigh replace fd00:2::11 lladdr 02:00:00:00:07:11 nud "
+			  "permanent dev lb2");
+	err |=
+	    sandbox_sh("sysctl -qw net.ipv4.conf.lb2.forwarding=1 net.ipv6.conf.all.forwarding=1 "
+		       "net.ipv6.conf.lb0.forwarding=1 net.ipv6.conf.lb1.forwarding=1 "
+		       "net.ipv6.conf.lb2.forwarding=1");
 	if (err)
 		return -1;
 	fx->lb0 = if_nametoindex("lb0");
 	fx->lb1 = if_nametoindex("lb1");
+	fx->lb2 = if_nametoindex("lb2");
 
 	fx->skel = xdplb_bpf__open();
 	if (!fx->skel)
@@ -84,6 +127,8 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 	bpf_map__set_max_entries(flows, max_flows);
 	/* the NAT return-path table is sized like the flow table, as `dev attach` does */
 	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat, max_flows);
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows6, max_flows);
+	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat6, max_flows);
 	if (percpu_lru)
 		bpf_map__set_map_flags(flows, bpf_map__map_flags(flows) | BPF_F_NO_COMMON_LRU);
 	if (xdplb_bpf__load(fx->skel)) {
@@ -91,9 +136,16 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 		return -1;
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
+	fx->flows6 = bpf_map__fd(fx->skel->maps.xdplb_flows6);
+	fx->nat6 = bpf_map__fd(fx->skel->maps.xdplb_nat6);
 	lb_from_skel(&fx->lb, fx->skel);
 	lb_config_defaults(&cfg);
 	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
+	{
+		struct in6_addr a6 = ipv6_addr(FX_TUNSRC6);
+
+		memcpy(cfg.tun_src6, &a6, 16);
+	}
 	return lb_config_set(&fx->lb, &cfg);
 }
 
@@ -243,6 +295,201 @@ static inline long fx_flows_of_vip(struct fixture *fx, __u32 vip_id, long *activ
 	if (inactive)
 		*inactive = i;
 	return n;
+}
+
+/*
+ * Both families: an address string with a ':' is IPv6.  fx_addr() fills a 16-byte key
+ * address (IPv4 in [0]) and returns the XDPLB_AF_* family.
+ */
+static inline __u8 fx_addr(const char *s, __be32 out[4])
+{
+	memset(out, 0, 16);
+	if (strchr(s, ':')) {
+		struct in6_addr a = ipv6_addr(s);
+
+		memcpy(out, &a, 16);
+		return XDPLB_AF_INET6;
+	}
+	out[0] = ipv4_addr(s);
+	return XDPLB_AF_INET;
+}
+
+static inline struct xdplb_vip_key fx_key(const char *addr, __u16 port, __u8 proto)
+{
+	struct xdplb_vip_key k = {};
+
+	k.family = fx_addr(addr, k.addr);
+	k.port = htons(port);
+	k.proto = proto;
+	return k;
+}
+
+/* A VIP of either family with @mode, @sched and XDPLB_VIP_F_* @flags: its id (> 0) or -errno. */
+static inline int fx_vip_new(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
+			     __u8 mode, __u8 sched, __u16 flags)
+{
+	struct xdplb_vip_key k = fx_key(addr, port, proto);
+	struct xdplb_vip v = { .mode = mode, .sched = sched, .flags = flags };
+	int err = lb_vip_add(&fx->lb, &k, &v);
+
+	if (err)
+		return err;
+	err = lb_vip_get(&fx->lb, &k, &v);
+	return err ? err : (int)v.id;
+}
+
+/* A backend @raddr (either family), port @rport (0 = none), weight 1: its id or -errno. */
+static inline int fx_real_new(struct fixture *fx, const char *vaddr, __u16 port, __u8 proto,
+			      const char *raddr, __u16 rport)
+{
+	struct xdplb_vip_key k = fx_key(vaddr, port, proto);
+	struct xdplb_real r = { .weight = 1, .port = htons(rport) };
+	struct xdplb_vip v;
+	int err;
+
+	r.family = fx_addr(raddr, r.addr);
+	err = lb_real_add(&fx->lb, &k, &r);
+	if (err)
+		return err;
+	err = lb_vip_get(&fx->lb, &k, &v);
+	return err ? err : lb_real_find(&fx->lb, v.id, r.addr, r.family, r.port);
+}
+
+/* Change xdplb_config with @fn(cfg, arg); 0 or -errno. */
+static inline int fx_config(struct fixture *fx, void (*fn)(struct xdplb_config *, long), long arg)
+{
+	struct xdplb_config cfg;
+	int err = lb_config_get(&fx->lb, &cfg);
+
+	if (err)
+		return err;
+	fn(&cfg, arg);
+	return lb_config_set(&fx->lb, &cfg);
+}
+
+/* A backend's address as a string ("" when @real_id holds none). */
+static inline const char *fx_real_str(struct fixture *fx, __u32 real_id, char *buf, size_t len)
+{
+	struct xdplb_real r;
+
+	buf[0] = 0;
+	if (!bpf_map_lookup_elem(fx->lb.reals, &real_id, &r))
+		inet_ntop(r.family == XDPLB_AF_INET6 ? AF_INET6 : AF_INET, r.addr, buf, len);
+	return buf;
+}
+
+/* Source MAC of frames sent towards backend @be: lb2's for 10.0.2.0/24 and fd00:2::/64, else
+ * lb0's. */
+static inline const __u8 *fx_egress_mac(const char *be)
+{
+	return !strncmp(be, "10.0.2.", 7) || !strncmp(be, "fd00:2:", 7) ? fx_lb2_mac : fx_lb0_mac;
+}
+
+/*
+ * fx_expect_tun() - the frame the balancer must send for the frame @in to the TUN backend
+ * @be: Ethernet (backend's neighbour MAC, egress MAC, no tag), then for an IPv4 backend the
+ * outer IPv4 header of bpf/encap.h (TOS = inner TOS, TTL 64, ID = inner ID, DF copied from an
+ * inner header, protocol 4) and for an IPv6 backend the outer IPv6 header of the
+ * #7 spec (pkt_encap6(), flow label @label), then the inner IP packet byte for byte.
+ */
+static inline void fx_expect_tun(struct pkt_buf *exp, const struct pkt_buf *in, const char *be,
+				 __u32 label)
+{
+	const unsigned char *ih = in->data + pkt_l3_off(in);
+	__u8 mac[ETH_ALEN];
+	__be32 a[4];
+
+	if (fx_addr(be, a) == XDPLB_AF_INET6) {
+		struct in6_addr src = ipv6_addr(FX_TUNSRC6), dst;
+
+		memcpy(&dst, a, 16);
+		fx_backend_mac6(&dst, mac);
+		pkt_encap6(exp, mac, fx_egress_mac(be), in, &src, &dst, label);
+		return;
+	}
+	if ((ih[0] >> 4) != 4)
+		pkt_die("an IPv6 packet to an IPv4 TUN backend (refused by the control plane)");
+	fx_backend_mac(a[0], mac);
+	pkt_ipip_wrap(exp, in, ipv4_addr(FX_TUNSRC), a[0],
+		      &(struct pkt_ip_opt){ .tos = ih[1],
+					    .ttl = 64,
+					    .id = pkt_r16(ih + 4),
+					    .frag_off = pkt_r16(ih + 6) & PKT_IP_DF });
+	pkt_set_eth(exp, mac, fx_egress_mac(be));
+}
+
+/* Index in @bes of the backend an encapsulated output frame is addressed to (the outer
+ * destination, IPv4 or IPv6), or -1. */
+static inline int fx_tun_backend(const struct fx_run *r, const char *const *bes, int n)
+{
+	__be32 a[4];
+
+	if (r->out_len < ETH_HLEN + PKT_IPV6_HLEN)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (fx_addr(bes[i], a) == XDPLB_AF_INET6) {
+			if (pkt_r16(r->out + 12) == ETH_P_IPV6 && !memcmp(r->out + 14 + 24, a, 16))
+				return i;
+		} else if (pkt_r16(r->out + 12) == ETH_P_IP && !memcmp(r->out + 14 + 16, a, 4)) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Flow label of an output frame's (untagged) IPv6 header. */
+static inline __u32 fx_out_label(const struct fx_run *r)
+{
+	return (r->out[15] & 0x0f) << 16 | r->out[16] << 8 | r->out[17];
+}
+
+/*
+ * Run @in (arriving on lb0) through a TUN VIP whose backends are @bes; expect @verdict
+ * (XDP_TX, or XDP_REDIRECT for lb2's backends) and exactly fx_expect_tun()'s frame.  Returns
+ * the backend's index, -1 on failure; *@label gets the outer flow label (IPv6 backends).
+ */
+static inline int fx_expect_tun_to(struct fixture *fx, const struct pkt_buf *in, int verdict,
+				   const char *const *bes, int n, __u32 *label, const char *what)
+{
+	struct pkt_buf exp;
+	struct fx_run r;
+	int i;
+
+	if (fx_run(fx, in, fx->lb0, &r) || !ASSERT_EQ(r.retval, verdict, what))
+		return -1;
+	i = fx_tun_backend(&r, bes, n);
+	if (!ASSERT_TRUE(i >= 0, "outer destination is a backend of the VIP"))
+		return -1;
+	if (label)
+		*label = fx_out_label(&r);
+	fx_expect_tun(&exp, in, bes[i], fx_out_label(&r));
+	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, what);
+	return case_failed ? -1 : i;
+}
+
+/* Run @in on lb0; expect @verdict, the frame untouched and counter @reason +1. */
+static inline void fx_expect_untouched(struct fixture *fx, const struct pkt_buf *in, int verdict,
+				       int reason, const char *what)
+{
+	__u64 c0 = fx_reason(fx, reason);
+	struct fx_run r;
+
+	if (fx_run(fx, in, fx->lb0, &r))
+		return;
+	ASSERT_EQ(r.retval, verdict, what);
+	ASSERT_BYTES(r.out, r.out_len, in->data, in->len, what);
+	ASSERT_EQ(fx_reason(fx, reason) - c0, 1, what);
+}
+
+/* Run @in on lb0; expect @verdict and exactly the frame @exp. */
+static inline bool fx_expect_frame(struct fixture *fx, const struct pkt_buf *in, int verdict,
+				   const struct pkt_buf *exp, const char *what)
+{
+	struct fx_run r;
+
+	if (fx_run(fx, in, fx->lb0, &r) || !ASSERT_EQ(r.retval, verdict, what))
+		return false;
+	return ASSERT_BYTES(r.out, r.out_len, exp->data, exp->len, what);
 }
 
 /* CLOCK_MONOTONIC_COARSE in ns: the clock of bpf_ktime_get_coarse_ns(), hence of flow atimes

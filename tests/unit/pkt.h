@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* This file contains the unit tests' packet builder: Ethernet, 802.1Q, ARP, IPv4 (options,
- * IPv4-in-IPv4), IPv6, TCP and UDP frames with every length and checksum filled in.
+ * IPv4-in-IPv4, fragments), IPv6 (extension headers, fragments, IPv6 tunnels), TCP, UDP,
+ * ICMP and ICMPv6 frames with every length and checksum filled in.
  *
  * Checksums come from the RFC 1071 code below and nothing here includes bpf/: an error in
  * the data plane's checksum code must not be copied into the expectation it is tested
@@ -55,6 +56,16 @@
 #define PKT_IPV6_HLEN 40
 #define PKT_TCP_HLEN  20
 #define PKT_UDP_HLEN  8
+#define PKT_ICMP_HLEN 8 /* type, code, checksum and 4 bytes (ICMP and ICMPv6 alike) */
+
+/* IPv6 next header values (RFC 8200 4); libc has them, spelt out for clarity */
+#define PKT_NH_HOP   0
+#define PKT_NH_ROUTE 43
+#define PKT_NH_FRAG  44
+#define PKT_NH_ESP   50
+#define PKT_NH_AH    51
+#define PKT_NH_NONE  59
+#define PKT_NH_DEST  60
 
 /* Compound literals rather than static const arrays: unused ones would trip -Wall. */
 #define PKT_MAC_DST ((const __u8[ETH_ALEN]){ 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 })
@@ -185,6 +196,15 @@ static inline void pkt_fill_l4(const unsigned char *iph, unsigned char *l4, __u8
 	} else if (proto == IPPROTO_UDP && l4_len >= PKT_UDP_HLEN) {
 		at = 6;
 		pkt_w16(l4 + 4, l4_len);
+	} else if ((proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) && l4_len >= PKT_ICMP_HLEN) {
+		/* RFC 792: ICMP sums the message only; RFC 4443 2.3: ICMPv6 adds the
+		 * pseudo-header */
+		pkt_w16(l4 + 2, 0);
+		c = pkt_csum_fold(
+		    (proto == IPPROTO_ICMPV6 ? pkt_pseudo_sum(iph, proto, l4_len) : 0) +
+		    pkt_csum_add(0, l4, l4_len));
+		pkt_w16(l4 + 2, c);
+		return;
 	} else {
 		return; /* other protocols, or a header cut on purpose */
 	}
@@ -382,11 +402,48 @@ static inline void pkt_finish_ipv4(struct pkt_buf *b, size_t off)
 	pkt_ipv4_fix_hdr(b, off, tot);
 }
 
-/* Same for the IPv6 packet at @off: payload length, then TCP/UDP checksum or inner packet. */
+/*
+ * Follow the extension headers (RFC 8200 4: hop-by-hop, routing, destination options,
+ * fragment; AH per RFC 4302) of the IPv6 header at @h with @plen bytes of payload.  Sets the
+ * upper-layer protocol, its offset from @h and whether a fragment header makes this a
+ * fragment (offset or M set).  Returns false when an extension header runs past the payload.
+ */
+static inline bool pkt_ipv6_upper(const unsigned char *h, size_t plen, __u8 *proto, size_t *at,
+				  bool *frag)
+{
+	size_t pos = PKT_IPV6_HLEN, end = PKT_IPV6_HLEN + plen, len;
+	__u8 nh = h[6];
+
+	*frag = false;
+	while (nh == PKT_NH_HOP || nh == PKT_NH_ROUTE || nh == PKT_NH_DEST || nh == PKT_NH_FRAG ||
+	       nh == PKT_NH_AH) {
+		if (pos + 8 > end)
+			return false;
+		if (nh == PKT_NH_FRAG) {
+			len = 8;
+			*frag |= (pkt_r16(h + pos + 2) & 0xfff9) != 0; /* offset, M */
+		} else if (nh == PKT_NH_AH) {
+			len = (h[pos + 1] + 2) * 4;
+		} else {
+			len = (h[pos + 1] + 1) * 8;
+		}
+		if (pos + len > end)
+			return false;
+		nh = h[pos];
+		pos += len;
+	}
+	*proto = nh;
+	*at = pos;
+	return true;
+}
+
+/* Same for the IPv6 packet at @off: payload length, then the TCP/UDP/ICMPv6 checksum behind
+ * any extension headers (none for a fragment), or the inner packet. */
 static inline void pkt_finish_ipv6(struct pkt_buf *b, size_t off)
 {
 	unsigned char *h = b->data + off;
-	size_t plen;
+	size_t plen, at;
+	bool frag;
 	__u8 proto;
 
 	if (off + PKT_IPV6_HLEN > b->len || (h[0] >> 4) != 6)
@@ -400,8 +457,8 @@ static inline void pkt_finish_ipv6(struct pkt_buf *b, size_t off)
 		pkt_finish_ipv4(b, off + PKT_IPV6_HLEN);
 	else if (proto == IPPROTO_IPV6 && plen >= PKT_IPV6_HLEN && h[PKT_IPV6_HLEN] >> 4 == 6)
 		pkt_finish_ipv6(b, off + PKT_IPV6_HLEN);
-	else
-		pkt_fill_l4(h, h + PKT_IPV6_HLEN, proto, plen);
+	else if (pkt_ipv6_upper(h, plen, &proto, &at, &frag) && !frag)
+		pkt_fill_l4(h, h + at, proto, PKT_IPV6_HLEN + plen - at);
 }
 
 /* Offset of the network header: after Ethernet and one 802.1Q/802.1ad tag, if any. */
@@ -504,6 +561,152 @@ static inline size_t pkt_ipip_wrap(struct pkt_buf *out, const struct pkt_buf *in
 	return off;
 }
 
+/*
+ * pkt_ipv6_ext() - an IPv6 extension header of @len bytes (a multiple of 8, at least 8):
+ * next header @nexthdr, length field (len / 8 - 1), the rest a PadN option (RFC 8200 4.2)
+ * so that hop-by-hop and destination options headers are well formed.  Whoever writes a
+ * routing header fills its type, segments left and addresses in afterwards.  The previous
+ * header's next header field names this one: that is the caller's.  Returns its offset.
+ */
+static inline size_t pkt_ipv6_ext(struct pkt_buf *b, __u8 nexthdr, size_t len)
+{
+	size_t off = b->len;
+	unsigned char *h;
+
+	if (len < 8 || len % 8 || len > 2048)
+		pkt_die("IPv6 extension header of %zu bytes", len);
+	h = pkt_put(b, NULL, len);
+	h[0] = nexthdr;
+	h[1] = len / 8 - 1;
+	h[2] = 1; /* PadN */
+	h[3] = len - 4;
+	return off;
+}
+
+/* ICMP (RFC 792) or ICMPv6 (RFC 4443) message: type, code, checksum (by pkt_finish*()), the
+ * 32-bit word @rest (unused / MTU / identifier and sequence) and @len bytes of @body. */
+static inline size_t pkt_icmp(struct pkt_buf *b, __u8 type, __u8 code, __u32 rest, const void *body,
+			      size_t len)
+{
+	size_t off = b->len;
+	unsigned char *h = pkt_put(b, NULL, PKT_ICMP_HLEN);
+
+	h[0] = type;
+	h[1] = code;
+	pkt_w32(h + 4, rest);
+	if (len)
+		pkt_put(b, body, len);
+	return off;
+}
+
+/*
+ * pkt_frag_v4() - @out = the IPv4 fragment of the finished frame @whole that carries the
+ * @len bytes of its payload from byte @start (a multiple of 8) on, with MF if @more (RFC 791
+ * 3.2).  L2 header, IPv4 header and options are copied, DF kept; length and header checksum
+ * are filled.  Returns the offset of the IPv4 header.
+ */
+static inline size_t pkt_frag_v4(struct pkt_buf *out, const struct pkt_buf *whole, size_t start,
+				 size_t len, bool more)
+{
+	size_t l3 = pkt_l3_off(whole), hlen = (whole->data[l3] & 0x0f) * 4;
+	unsigned char *h;
+
+	if (start % 8 || l3 + hlen + start + len > whole->len)
+		pkt_die("fragment %zu+%zu of a %zu-byte frame", start, len, whole->len);
+	pkt_reset(out);
+	pkt_put(out, whole->data, l3 + hlen);
+	h = out->data + l3;
+	pkt_w16(h + 6, (pkt_r16(h + 6) & PKT_IP_DF) | (more ? PKT_IP_MF : 0) | start / 8);
+	pkt_put(out, whole->data + l3 + hlen + start, len);
+	pkt_ipv4_fix_hdr(out, l3, out->len - l3);
+	return l3;
+}
+
+/*
+ * pkt_frag_v6() - the same for IPv6 (RFC 8200 4.5): the finished frame @whole (no extension
+ * headers) gets a fragment header (identification @id) between its IPv6 header and the
+ * @len bytes of payload from @start.  Returns the offset of the IPv6 header.
+ */
+static inline size_t pkt_frag_v6(struct pkt_buf *out, const struct pkt_buf *whole, size_t start,
+				 size_t len, bool more, __u32 id)
+{
+	size_t l3 = pkt_l3_off(whole);
+	unsigned char *f;
+
+	if (start % 8 || l3 + PKT_IPV6_HLEN + start + len > whole->len)
+		pkt_die("fragment %zu+%zu of a %zu-byte frame", start, len, whole->len);
+	pkt_reset(out);
+	pkt_put(out, whole->data, l3 + PKT_IPV6_HLEN);
+	f = pkt_put(out, NULL, 8);
+	f[0] = out->data[l3 + 6];
+	out->data[l3 + 6] = PKT_NH_FRAG;
+	pkt_w16(f + 2, (start / 8) << 3 | (more ? 1 : 0));
+	pkt_w32(f + 4, id);
+	pkt_put(out, whole->data + l3 + PKT_IPV6_HLEN + start, len);
+	pkt_w16(out->data + l3 + 4, out->len - l3 - PKT_IPV6_HLEN);
+	return l3;
+}
+
+/*
+ * pkt_encap6() - @out = Ethernet (@dmac, @smac, IPv6; no tag) + an outer IPv6 header (RFC
+ * 2473) + the IP packet of the frame @in, byte for byte: traffic class = the inner packet's
+ * TOS / traffic class, flow label @label, next header 4 or 41 by the inner version, hop
+ * limit 64, payload length = the inner packet's length.  Returns the outer header's offset.
+ */
+static inline size_t pkt_encap6(struct pkt_buf *out, const __u8 *dmac, const __u8 *smac,
+				const struct pkt_buf *in, const struct in6_addr *saddr,
+				const struct in6_addr *daddr, __u32 label)
+{
+	size_t l3 = pkt_l3_off(in), off;
+	const unsigned char *ih = in->data + l3;
+	__u8 tc = (ih[0] >> 4) == 4 ? ih[1] : (__u8)(pkt_r16(ih) >> 4);
+	unsigned char *h;
+
+	pkt_reset(out);
+	pkt_eth(out, dmac, smac, ETH_P_IPV6);
+	off = pkt_ipv6(out, saddr, daddr, (ih[0] >> 4) == 4 ? IPPROTO_IPIP : IPPROTO_IPV6,
+		       &(struct pkt_ip_opt){ .tos = tc, .ttl = 64 });
+	h = out->data + off;
+	pkt_w32(h, pkt_r16(h) << 16 | (label & 0xfffff));
+	pkt_put(out, ih, in->len - l3);
+	pkt_w16(h + 4, in->len - l3);
+	return off;
+}
+
+/* Replace the L2 header of @b (tagged or not) by an untagged Ethernet header. */
+static inline void pkt_set_eth(struct pkt_buf *b, const __u8 *dmac, const __u8 *smac)
+{
+	size_t l3 = pkt_l3_off(b);
+	__u16 type = pkt_l3_type(b);
+
+	memmove(b->data + ETH_HLEN, b->data + l3, b->len - l3);
+	b->len -= l3 - ETH_HLEN;
+	memcpy(b->data, dmac, ETH_ALEN);
+	memcpy(b->data + 6, smac, ETH_ALEN);
+	pkt_w16(b->data + 12, type);
+}
+
+/* True when the ICMP (IPv4) or ICMPv6 checksum behind the IP header at @iph is correct. */
+static inline bool csum_icmp_ok(const void *iph)
+{
+	const unsigned char *h = iph;
+
+	if ((h[0] >> 4) == 4) {
+		size_t hlen = (h[0] & 0x0f) * 4;
+
+		return h[9] == IPPROTO_ICMP && pkt_r16(h + 2) >= hlen + PKT_ICMP_HLEN &&
+		       pkt_csum_fold(pkt_csum_add(0, h + hlen, pkt_r16(h + 2) - hlen)) == 0;
+	}
+	if ((h[0] >> 4) == 6) {
+		size_t len = pkt_r16(h + 4);
+
+		return h[6] == IPPROTO_ICMPV6 && len >= PKT_ICMP_HLEN &&
+		       pkt_csum_fold(pkt_pseudo_sum(h, IPPROTO_ICMPV6, len) +
+				     pkt_csum_add(0, h + PKT_IPV6_HLEN, len)) == 0;
+	}
+	return false;
+}
+
 /* True when the IPv4 header at @iph (IHL*4 bytes) has a correct checksum. */
 static inline bool csum_ipv4_hdr_ok(const void *iph)
 {
@@ -536,9 +739,13 @@ static inline bool csum_l4_ok(const void *iph)
 		if (proto == IPPROTO_UDP && len >= PKT_UDP_HLEN && pkt_r16(l4 + 6) == 0)
 			return true;
 	} else if ((h[0] >> 4) == 6) {
-		proto = h[6];
-		l4 = h + PKT_IPV6_HLEN;
-		len = pkt_r16(h + 4);
+		size_t at;
+		bool frag;
+
+		if (!pkt_ipv6_upper(h, pkt_r16(h + 4), &proto, &at, &frag) || frag)
+			return false;
+		l4 = h + at;
+		len = PKT_IPV6_HLEN + pkt_r16(h + 4) - at;
 	} else {
 		return false;
 	}

@@ -16,6 +16,14 @@
 #define VIP_ADDR    "10.0.0.10"
 #define CLIENT_ADDR "192.0.2.1"
 
+#define HOST_ADDR6   "2001:db8:2::11" /* the real server's IPv6 address: in xdplb_decap_ip */
+#define OTHER_ADDR6  "2001:db8:2::12"
+#define LB_ADDR6     "2001:db8:2::1" /* the balancer's IPv6 tunnel source */
+#define VIP_ADDR6    "2001:db8::10"
+#define CLIENT_ADDR6 "2001:db8:1::2"
+/* The IPv6 address whose first four bytes are HOST_ADDR: must not match its IPv4 entry. */
+#define HOST_ADDR_AS6 "a00:20b::"
+
 #define MAC_HOST ((const __u8[ETH_ALEN]){ 0x02, 0x00, 0x00, 0x00, 0x02, 0x0b })
 #define MAC_LB	 ((const __u8[ETH_ALEN]){ 0x02, 0x00, 0x00, 0x00, 0x00, 0x64 })
 
@@ -173,7 +181,7 @@ static void udp6_to_host(struct pkt_buf *b)
 {
 	pkt_v6_udp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
 					  .saddr6 = ipv6_addr("2001:db8::1"),
-					  .daddr6 = ipv6_addr("2001:db8::b"),
+					  .daddr6 = ipv6_addr(HOST_ADDR6),
 					  .sport = 5353,
 					  .dport = 53,
 					  .payload = "q6",
@@ -219,6 +227,261 @@ static void ipip_inner_v6(struct pkt_buf *b)
 	wrap(b, udp6_to_host, HOST_ADDR, NULL);
 }
 
+/* --- IPv6 outer headers (RFC 2473) ----------------------------------------------------------- */
+
+static void inner_tcp6(struct pkt_buf *b)
+{
+	pkt_v6_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
+					  .smac = MAC_LB,
+					  .saddr6 = ipv6_addr(CLIENT_ADDR6),
+					  .daddr6 = ipv6_addr(VIP_ADDR6),
+					  .ip = { .tos = 0x28, .ttl = 57 },
+					  .sport = 40000,
+					  .dport = 80,
+					  .seq = 1000,
+					  .ack = 2000,
+					  .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH,
+					  .payload = payload,
+					  .payload_len = sizeof(payload) - 1 });
+}
+
+static void inner_udp6(struct pkt_buf *b)
+{
+	pkt_v6_udp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
+					  .smac = MAC_LB,
+					  .saddr6 = ipv6_addr(CLIENT_ADDR6),
+					  .daddr6 = ipv6_addr(VIP_ADDR6),
+					  .sport = 5353,
+					  .dport = 53,
+					  .payload = "query6",
+					  .payload_len = 6 });
+}
+
+static void inner_tcp6_vlan(struct pkt_buf *b)
+{
+	pkt_v6_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
+					  .smac = MAC_LB,
+					  .vlan = true,
+					  .vid = 200,
+					  .saddr6 = ipv6_addr(CLIENT_ADDR6),
+					  .daddr6 = ipv6_addr(VIP_ADDR6),
+					  .sport = 40002,
+					  .dport = 80,
+					  .tcp_flags = PKT_TCP_SYN });
+}
+
+/*
+ * @out = @in behind an outer IPv6 header the way the balancer writes one: the L2 header
+ * (and a VLAN tag) of @in kept with type IPv6, next header @nexthdr (WRAP6_AUTO: 41 or 4
+ * after the inner version), traffic class and flow label set (the decapsulator ignores
+ * them), hop limit 64, payload length = the bytes behind the header.  The inner bytes are
+ * copied unchecked, so that a bogus inner packet can be wrapped on purpose.
+ */
+#define WRAP6_AUTO 255 /* reserved (RFC 8200 4.7), never a real next header here */
+
+static void wrap6_raw(struct pkt_buf *out, const struct pkt_buf *in, const char *dst, __u8 nexthdr,
+		      size_t inner_len)
+{
+	struct in6_addr src6 = ipv6_addr(LB_ADDR6), dst6 = ipv6_addr(dst);
+	size_t l3 = pkt_l3_off(in), off;
+
+	if (nexthdr == WRAP6_AUTO)
+		nexthdr = in->data[l3] >> 4 == 6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	pkt_reset(out);
+	pkt_put(out, in->data, l3);
+	pkt_w16(out->data + l3 - 2, ETH_P_IPV6);
+	off = pkt_ipv6(out, &src6, &dst6, nexthdr, &(struct pkt_ip_opt){ .tos = 0x28 });
+	pkt_w32(out->data + off, pkt_r16(out->data + off) << 16 | 0xb5a5c); /* flow label */
+	pkt_put(out, in->data + l3, inner_len);
+	pkt_w16(out->data + off + 4, out->len - off - PKT_IPV6_HLEN);
+}
+
+static void wrap6(struct pkt_buf *b, void (*inner)(struct pkt_buf *), const char *dst)
+{
+	struct pkt_buf in;
+
+	inner(&in);
+	wrap6_raw(b, &in, dst, WRAP6_AUTO, in.len - pkt_l3_off(&in));
+}
+
+static void ip6ip6_tcp(struct pkt_buf *b)
+{
+	wrap6(b, inner_tcp6, HOST_ADDR6);
+}
+
+static void ip6ip6_udp(struct pkt_buf *b)
+{
+	wrap6(b, inner_udp6, HOST_ADDR6);
+}
+
+static void ip6ip6_vlan(struct pkt_buf *b)
+{
+	wrap6(b, inner_tcp6_vlan, HOST_ADDR6);
+}
+
+static void ip4ip6_tcp(struct pkt_buf *b)
+{
+	wrap6(b, inner_tcp, HOST_ADDR6);
+}
+
+static void ip4ip6_udp(struct pkt_buf *b)
+{
+	wrap6(b, inner_udp, HOST_ADDR6);
+}
+
+/* IPv4 inside, a VLAN tag outside: the tag's type changes from IPv6 to IPv4. */
+static void ip4ip6_vlan(struct pkt_buf *b)
+{
+	wrap6(b, inner_tcp_vlan, HOST_ADDR6);
+}
+
+/* Bytes behind the outer payload (padding, trailer) stay behind the inner packet. */
+static void ip6ip6_trailer(struct pkt_buf *b)
+{
+	ip6ip6_udp(b);
+	pkt_put(b, "\xde\xad\xbe\xef", 4);
+}
+
+static void inner_udp6_trailer(struct pkt_buf *b)
+{
+	inner_udp6(b);
+	pkt_put(b, "\xde\xad\xbe\xef", 4);
+}
+
+static void ip6ip6_other(struct pkt_buf *b)
+{
+	wrap6(b, inner_tcp6, OTHER_ADDR6);
+}
+
+static void ip4ip6_other(struct pkt_buf *b)
+{
+	wrap6(b, inner_tcp, OTHER_ADDR6);
+}
+
+/* Only the IPv4 entry has these 4 bytes: an IPv6 key never matches an IPv4 one. */
+static void ip6ip6_v4_lookalike(struct pkt_buf *b)
+{
+	wrap6(b, inner_tcp6, HOST_ADDR_AS6);
+}
+
+/*
+ * An outer fragment: a fragment header (next header 44; RFC 8200 4.5: next header 41,
+ * offset 0, M set, identification) between the outer header and the inner packet.
+ */
+static void ip6ip6_fragment(struct pkt_buf *b)
+{
+	static const __u8 frag[8] = { IPPROTO_IPV6, 0, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78 };
+	struct pkt_buf in, in2;
+	size_t l3;
+
+	inner_tcp6(&in);
+	l3 = pkt_l3_off(&in);
+	pkt_reset(&in2);
+	pkt_put(&in2, in.data, l3);
+	pkt_put(&in2, frag, sizeof(frag));
+	pkt_put(&in2, in.data + l3, in.len - l3);
+	wrap6_raw(b, &in2, HOST_ADDR6, 44, in2.len - l3);
+}
+
+/* A hop-by-hop options header (next header 0) in front of the inner packet: not ours. */
+static void ip6ip6_hopopts(struct pkt_buf *b)
+{
+	static const __u8 hbh[8] = { IPPROTO_IPV6, 0, 1, 4, 0, 0, 0, 0 }; /* PadN */
+	struct pkt_buf in, in2;
+	size_t l3;
+
+	inner_tcp6(&in);
+	l3 = pkt_l3_off(&in);
+	pkt_reset(&in2);
+	pkt_put(&in2, in.data, l3);
+	pkt_put(&in2, hbh, sizeof(hbh));
+	pkt_put(&in2, in.data + l3, in.len - l3);
+	wrap6_raw(b, &in2, HOST_ADDR6, 0, in2.len - l3);
+}
+
+/* Outer IPv6 header cut after 30 bytes: the destination is not there. */
+static void ip6ip6_outer_cut(struct pkt_buf *b)
+{
+	ip6ip6_tcp(b);
+	b->len = ETH_HLEN + 30;
+}
+
+/* Outer payload length runs one byte past the end of the frame. */
+static void ip6ip6_outer_short(struct pkt_buf *b)
+{
+	ip6ip6_tcp(b);
+	b->len--;
+}
+
+/* Outer header says version 4 although the EtherType is IPv6. */
+static void ip6ip6_outer_version(struct pkt_buf *b)
+{
+	ip6ip6_tcp(b);
+	b->data[ETH_HLEN] = (b->data[ETH_HLEN] & 0x0f) | 0x40;
+}
+
+/* Only 39 bytes of the inner IPv6 header made it into the tunnel. */
+static void ip6ip6_inner_cut(struct pkt_buf *b)
+{
+	struct pkt_buf in;
+
+	inner_tcp6(&in);
+	wrap6_raw(b, &in, HOST_ADDR6, WRAP6_AUTO, PKT_IPV6_HLEN - 1);
+}
+
+/* The whole inner header is in the frame, but the outer payload length says 39 bytes. */
+static void ip6ip6_inner_past_plen(struct pkt_buf *b)
+{
+	ip6ip6_tcp(b);
+	pkt_w16(b->data + ETH_HLEN + 4, PKT_IPV6_HLEN - 1);
+}
+
+/* 19 bytes of the inner IPv4 header in an IPv6 tunnel. */
+static void ip4ip6_inner_cut(struct pkt_buf *b)
+{
+	struct pkt_buf in;
+
+	inner_tcp(&in);
+	wrap6_raw(b, &in, HOST_ADDR6, WRAP6_AUTO, PKT_IPV4_HLEN - 1);
+}
+
+/* An empty tunnel: next header 41, payload length 0. */
+static void ip6ip6_empty(struct pkt_buf *b)
+{
+	struct pkt_buf in;
+
+	inner_tcp6(&in);
+	wrap6_raw(b, &in, HOST_ADDR6, WRAP6_AUTO, 0);
+}
+
+/* Next header 41 with an IPv4 packet behind it, and 4 with an IPv6 one. */
+static void ip6ip6_inner_v4(struct pkt_buf *b)
+{
+	struct pkt_buf in;
+
+	inner_tcp(&in);
+	wrap6_raw(b, &in, HOST_ADDR6, IPPROTO_IPV6, in.len - pkt_l3_off(&in));
+}
+
+static void ip4ip6_inner_v6(struct pkt_buf *b)
+{
+	struct pkt_buf in;
+
+	inner_tcp6(&in);
+	wrap6_raw(b, &in, HOST_ADDR6, IPPROTO_IPIP, in.len - pkt_l3_off(&in));
+}
+
+/* IPv6-in-IPv4 (protocol 41 in an IPv4 header) is not something the balancer sends. */
+static void ip6ip4(struct pkt_buf *b)
+{
+	struct pkt_buf in;
+
+	inner_tcp6(&in);
+	pkt_ipip_wrap(b, &in, ipv4_addr(LB_ADDR), ipv4_addr(HOST_ADDR), NULL);
+	b->data[ETH_HLEN + 9] = IPPROTO_IPV6;
+	pkt_ipv4_fix_hdr(b, ETH_HLEN, b->len - ETH_HLEN);
+}
+
 /* --- BPF_PROG_TEST_RUN cases --------------------------------------------------------------- */
 
 struct decap_case {
@@ -252,6 +515,46 @@ static const struct decap_case cases[] = {
 	{ "ipip inner truncated: dropped", ipip_inner_cut, NULL, XDP_DROP,
 	  XDPLB_DECAP_DROP_MALFORMED },
 	{ "ipip inner not ipv4: dropped", ipip_inner_v6, NULL, XDP_DROP,
+	  XDPLB_DECAP_DROP_MALFORMED },
+	{ "ip6ip6 tcp to us: inner packet passed", ip6ip6_tcp, inner_tcp6, XDP_PASS,
+	  XDPLB_DECAP_DONE },
+	{ "ip6ip6 udp to us: inner packet passed", ip6ip6_udp, inner_udp6, XDP_PASS,
+	  XDPLB_DECAP_DONE },
+	{ "ip6ip6 vlan: tag kept", ip6ip6_vlan, inner_tcp6_vlan, XDP_PASS, XDPLB_DECAP_DONE },
+	{ "ip6ip6 trailing bytes move with the frame", ip6ip6_trailer, inner_udp6_trailer, XDP_PASS,
+	  XDPLB_DECAP_DONE },
+	{ "ipv4 in ipv6 tcp: inner packet passed, type ipv4", ip4ip6_tcp, inner_tcp, XDP_PASS,
+	  XDPLB_DECAP_DONE },
+	{ "ipv4 in ipv6 udp: inner packet passed", ip4ip6_udp, inner_udp, XDP_PASS,
+	  XDPLB_DECAP_DONE },
+	{ "ipv4 in ipv6 vlan: tag kept, type ipv4", ip4ip6_vlan, inner_tcp_vlan, XDP_PASS,
+	  XDPLB_DECAP_DONE },
+	{ "ip6ip6 to another address: untouched", ip6ip6_other, NULL, XDP_PASS, XDPLB_DECAP_PASS },
+	{ "ipv4 in ipv6 to another address: untouched", ip4ip6_other, NULL, XDP_PASS,
+	  XDPLB_DECAP_PASS },
+	{ "ip6ip6 to the ipv4 entry's bytes: untouched", ip6ip6_v4_lookalike, NULL, XDP_PASS,
+	  XDPLB_DECAP_PASS },
+	{ "ip6ip6 outer fragment: untouched", ip6ip6_fragment, NULL, XDP_PASS, XDPLB_DECAP_PASS },
+	{ "ip6ip6 behind hop-by-hop options: untouched", ip6ip6_hopopts, NULL, XDP_PASS,
+	  XDPLB_DECAP_PASS },
+	{ "ipv6 in ipv4 (proto 41): untouched", ip6ip4, NULL, XDP_PASS, XDPLB_DECAP_PASS },
+	{ "ip6ip6 outer header truncated: untouched", ip6ip6_outer_cut, NULL, XDP_PASS,
+	  XDPLB_DECAP_PASS },
+	{ "ip6ip6 outer payload past frame: untouched", ip6ip6_outer_short, NULL, XDP_PASS,
+	  XDPLB_DECAP_PASS },
+	{ "ip6ip6 outer version 4: untouched", ip6ip6_outer_version, NULL, XDP_PASS,
+	  XDPLB_DECAP_PASS },
+	{ "ip6ip6 inner truncated: dropped", ip6ip6_inner_cut, NULL, XDP_DROP,
+	  XDPLB_DECAP_DROP_MALFORMED },
+	{ "ip6ip6 inner past outer payload length: dropped", ip6ip6_inner_past_plen, NULL, XDP_DROP,
+	  XDPLB_DECAP_DROP_MALFORMED },
+	{ "ip6ip6 empty payload: dropped", ip6ip6_empty, NULL, XDP_DROP,
+	  XDPLB_DECAP_DROP_MALFORMED },
+	{ "ipv4 in ipv6 inner truncated: dropped", ip4ip6_inner_cut, NULL, XDP_DROP,
+	  XDPLB_DECAP_DROP_MALFORMED },
+	{ "ip6ip6 inner not ipv6: dropped", ip6ip6_inner_v4, NULL, XDP_DROP,
+	  XDPLB_DECAP_DROP_MALFORMED },
+	{ "ipv4 in ipv6 inner not ipv4: dropped", ip4ip6_inner_v6, NULL, XDP_DROP,
 	  XDPLB_DECAP_DROP_MALFORMED },
 };
 
@@ -461,6 +764,15 @@ int main(void)
 	err = bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_decap_ip), &key, &one, BPF_ANY);
 	if (err) {
 		fprintf(stderr, "Failed to add %s to xdplb_decap_ip: %s\n", HOST_ADDR,
+			strerror(errno));
+		decap_bpf__destroy(skel);
+		return 1;
+	}
+	key = (struct xdplb_decap_key){ .family = XDPLB_AF_INET6 };
+	inet_pton(AF_INET6, HOST_ADDR6, key.addr);
+	err = bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_decap_ip), &key, &one, BPF_ANY);
+	if (err) {
+		fprintf(stderr, "Failed to add %s to xdplb_decap_ip: %s\n", HOST_ADDR6,
 			strerror(errno));
 		decap_bpf__destroy(skel);
 		return 1;
