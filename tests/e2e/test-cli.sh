@@ -429,18 +429,19 @@ test_cli_stats() {
 		<<<"$out")" -eq 2 ]
 }
 
-# Rates from paced traffic: 100 UDP datagrams a second, each a new flow.  Each socket waits
-# for its answer before it closes: an answer to a closed port would make the client send an
-# ICMP port unreachable to the VIP, which the balancer forwards to the backend (a packet of
-# the flow, no new flow).
+# Rates from paced traffic: 100 UDP datagrams a second, each a new flow: each from a source
+# port of its own (a port the kernel hands out again would continue an earlier flow).
 test_cli_rate() {
 	topo tun 1 && setup_udp_vip mh 1 || return 1
 	nsx "$NS_C" python3 -c '
 import collections, socket, time
 end = time.monotonic() + 10
+port = 20000
 open_socks = collections.deque()
 while time.monotonic() < end:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    port += 1
     s.sendto(b"x" * 100, ("'"$VIP"'", 53))
     # each socket stays open for a second, so that its answer finds it (an answer to a
     # closed port makes an ICMP port unreachable, which the balancer routes to the backend
