@@ -693,6 +693,49 @@ static void case_too_big_cfg(void)
 	fx_config(&fx, set_mtu, 0);
 }
 
+/*
+ * NAT replies too big for the way to the client: the backend gets the ICMP answer (from the
+ * client's address, quoting the reply), so that its path MTU towards the client drops; IPv4
+ * without DF is translated and handed to the kernel to fragment.
+ */
+static void nat_reply_too_big(const char *vip, const char *be, const char *client, __u16 cport)
+{
+	size_t hdrs = (is_v6(vip) ? 40 : 20) + 20;
+	struct pkt_buf in, rep, exp;
+	struct fx_run r;
+
+	l4_frame(&in, IPPROTO_TCP, client, cport, vip, 80, "GET", 3, 0);
+	if (fx_run(&fx, &in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "nat: the request"))
+		return;
+	l4_frame(&rep, IPPROTO_TCP, be, 8080, client, cport, big, 1400 - hdrs, PKT_IP_DF);
+	l4_frame(&exp, IPPROTO_TCP, vip, 80, client, cport, big, 1400 - hdrs, PKT_IP_DF);
+	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
+	fx_expect_frame(&fx, &rep, XDP_REDIRECT, &exp, "reply of 1400 = mtu: translated");
+	l4_frame(&rep, IPPROTO_TCP, be, 8080, client, cport, big, 1401 - hdrs, PKT_IP_DF);
+	expect_too_big(&rep, 1400, "reply of 1401 > mtu: the backend is told, mtu 1400");
+	if (is_v6(vip))
+		return;
+	l4_frame(&rep, IPPROTO_TCP, be, 8080, client, cport, big, 1401 - hdrs, 0);
+	l4_frame(&exp, IPPROTO_TCP, vip, 80, client, cport, big, 1401 - hdrs, 0);
+	{
+		__u64 c0 = fx_reason(&fx, XDPLB_R_PASS_TOO_BIG);
+
+		if (!fx_run(&fx, &rep, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_PASS, "no DF: pass"))
+			ASSERT_BYTES(r.out + ETH_HLEN, r.out_len - ETH_HLEN, exp.data + ETH_HLEN,
+				     exp.len - ETH_HLEN, "no DF: translated back, for the kernel");
+		ASSERT_EQ(fx_reason(&fx, XDPLB_R_PASS_TOO_BIG) - c0, 1, "pass_too_big +1");
+	}
+}
+
+static void case_too_big_nat_reply(void)
+{
+	if (!ASSERT_EQ(fx_config(&fx, set_mtu, 1400), 0, "config mtu 1400"))
+		return;
+	nat_reply_too_big(VIP_NAT4, "10.0.1.13", "192.0.2.1", 51000);
+	nat_reply_too_big(VIP_NAT6, "fd00:1::13", "2001:db8:c::1", 51000);
+	fx_config(&fx, set_mtu, 0);
+}
+
 static void case_too_big_route(void)
 {
 	const char *const lb2_4[] = { "10.0.2.11" }, *const lb2_6[] = { "fd00:2::11" };
@@ -815,5 +858,6 @@ int main(void)
 	RUN_CASE("echo ipv6: answered when enabled", case_echo_v6);
 	RUN_CASE("too big: config mtu, tunnel overhead, DF, options, icmp", case_too_big_cfg);
 	RUN_CASE("too big: route mtu of the egress link, dr, nat", case_too_big_route);
+	RUN_CASE("too big: nat replies, the backend is told", case_too_big_nat_reply);
 	return TEST_MAIN_END();
 }
