@@ -67,59 +67,77 @@ static __always_inline void own_ipv4(struct iphdr *iph, __be32 src, __be32 dst, 
 #define ICMP6_LEN   (sizeof(struct ipv6hdr) + ICMP_HDR_LEN + ICMP6_QUOTE)
 
 /*
- * Turn the frame into an ICMP error about the IPv4 packet it holds, sent from that packet's
- * destination to its source: room for an IP and an ICMP header is made in front of the
- * packet's IP header, the packet is cut after its first 28 bytes (the quote), and a VLAN tag
- * is not kept (plain Ethernet, back where it came from, MACs swapped).  @rest is the ICMP
- * header's second word (the MTU for fragmentation needed).  The caller makes sure the packet
- * has no IP options.
+ * Turn the frame into an ICMP error about the IP packet it holds: room for a new IP header
+ * of @iphlen bytes and an ICMP header is made in front of the packet's IP header, the frame
+ * is cut to @iplen bytes of IP (what stays of the packet is the quote), and the Ethernet
+ * header goes back where the frame came from (MACs swapped; a VLAN tag is not kept).
+ *
+ * Returns: 0 or -XDPLB_R_DROP_INTERNAL.
+ */
+static __always_inline int icmp_error_frame(struct xdp_md *ctx, const struct packet *p,
+					    __u32 iphlen, __u32 iplen, __u16 eth_proto)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+	struct ethhdr *eth = data;
+
+	/* the packet must hold what is quoted of it (nothing is written before this) */
+	if ((void *)(eth + 1) > data_end ||
+	    data + l3_offset(p) + (iplen - iphlen - ICMP_HDR_LEN) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	__builtin_memcpy(dmac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(smac, eth->h_dest, ETH_ALEN);
+	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - (int)(ETH_HLEN + iphlen + ICMP_HDR_LEN)))
+		return -XDPLB_R_DROP_INTERNAL;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (bpf_xdp_adjust_tail(ctx, (int)(ETH_HLEN + iplen) - (int)(data_end - data)))
+		return -XDPLB_R_DROP_INTERNAL;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	eth->h_proto = bpf_htons(eth_proto);
+	return 0;
+}
+
+/*
+ * An ICMP error about the IPv4 packet in the frame, from that packet's destination to its
+ * source, quoting its first 28 bytes (icmp_error_frame()).  @rest is the ICMP header's
+ * second word (the MTU for fragmentation needed).  The caller makes sure the packet has no
+ * IP options and holds at least the 28 bytes.
  *
  * Returns: 0 or -XDPLB_R_DROP_INTERNAL.
  */
 static __always_inline int icmp4_error(struct xdp_md *ctx, const struct packet *p, __u8 type,
 				       __u8 code, __be32 rest)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
-	__u32 l3 = l3_offset(p), sum;
-	struct ethhdr *eth = data;
 	struct icmphdr *icmp;
-	struct iphdr *iph;
-	__be32 client, vip;
+	struct iphdr *iph, *quoted;
+	void *data, *data_end;
+	int err;
 
-	iph = data + l3;
-	if ((void *)iph + ICMP4_QUOTE > data_end || data + ETH_HLEN > data_end)
-		return -XDPLB_R_DROP_INTERNAL;
-	client = iph->saddr;
-	vip = iph->daddr;
-	__builtin_memcpy(dmac, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(smac, eth->h_dest, ETH_ALEN);
-
-	/* new layout: Ethernet | IP | ICMP | quoted 28 bytes */
-	if (bpf_xdp_adjust_head(ctx, (int)l3 - (int)(ETH_HLEN + sizeof(*iph) + ICMP_HDR_LEN)))
-		return -XDPLB_R_DROP_INTERNAL;
+	err = icmp_error_frame(ctx, p, sizeof(*iph), ICMP4_LEN, ETH_P_IP);
+	if (err)
+		return err;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	if (bpf_xdp_adjust_tail(ctx, (int)(ETH_HLEN + ICMP4_LEN) - (int)(data_end - data)))
-		return -XDPLB_R_DROP_INTERNAL;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	eth = data;
 	iph = data + ETH_HLEN;
 	icmp = (void *)(iph + 1);
-	if ((void *)icmp + ICMP_HDR_LEN + ICMP4_QUOTE > data_end)
+	quoted = (void *)icmp + ICMP_HDR_LEN;
+	if ((void *)quoted + ICMP4_QUOTE > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(ETH_P_IP);
-	own_ipv4(iph, vip, client, IPPROTO_ICMP, ICMP4_LEN, 0);
+	own_ipv4(iph, quoted->daddr, quoted->saddr, IPPROTO_ICMP, ICMP4_LEN, 0);
 	icmp->type = type;
 	icmp->code = code;
 	icmp->checksum = 0;
 	icmp->un.gateway = rest;
-	sum = bpf_csum_diff(NULL, 0, (void *)icmp, ICMP_HDR_LEN + ICMP4_QUOTE, 0);
-	icmp->checksum = csum_fold(sum);
+	icmp->checksum =
+	    csum_fold(bpf_csum_diff(NULL, 0, (void *)icmp, ICMP_HDR_LEN + ICMP4_QUOTE, 0));
 	return 0;
 }
 
@@ -128,45 +146,28 @@ static __always_inline int icmp4_error(struct xdp_md *ctx, const struct packet *
 static __always_inline int icmp6_error(struct xdp_md *ctx, const struct packet *p, __u8 type,
 				       __u8 code, __be32 rest)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
-	__be32 client[4], vip[4];
-	__u32 l3 = l3_offset(p), sum;
-	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6;
+	struct ipv6hdr *ip6, *quoted;
+	void *data, *data_end;
+	__u32 sum;
 	__u8 *icmp;
+	int err;
 
-	ip6 = data + l3;
-	if ((void *)ip6 + ICMP6_QUOTE > data_end || data + ETH_HLEN > data_end)
-		return -XDPLB_R_DROP_INTERNAL;
-	__builtin_memcpy(client, &ip6->saddr, 16);
-	__builtin_memcpy(vip, &ip6->daddr, 16);
-	__builtin_memcpy(dmac, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(smac, eth->h_dest, ETH_ALEN);
-
-	if (bpf_xdp_adjust_head(ctx, (int)l3 - (int)(ETH_HLEN + sizeof(*ip6) + ICMP_HDR_LEN)))
-		return -XDPLB_R_DROP_INTERNAL;
+	err = icmp_error_frame(ctx, p, sizeof(*ip6), ICMP6_LEN, ETH_P_IPV6);
+	if (err)
+		return err;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	if (bpf_xdp_adjust_tail(ctx, (int)(ETH_HLEN + ICMP6_LEN) - (int)(data_end - data)))
-		return -XDPLB_R_DROP_INTERNAL;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	eth = data;
 	ip6 = data + ETH_HLEN;
 	icmp = (void *)(ip6 + 1);
-	if ((void *)icmp + ICMP_HDR_LEN + ICMP6_QUOTE > data_end)
+	quoted = (void *)(icmp + ICMP_HDR_LEN);
+	if ((void *)quoted + ICMP6_QUOTE > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(ETH_P_IPV6);
 	*(__be32 *)ip6 = bpf_htonl(6u << 28);
 	ip6->payload_len = bpf_htons(ICMP_HDR_LEN + ICMP6_QUOTE);
 	ip6->nexthdr = IPPROTO_ICMPV6;
 	ip6->hop_limit = ICMP_OWN_TTL;
-	__builtin_memcpy(&ip6->saddr, vip, 16);
-	__builtin_memcpy(&ip6->daddr, client, 16);
+	ip6->saddr = quoted->daddr;
+	ip6->daddr = quoted->saddr;
 	icmp[0] = type;
 	icmp[1] = code;
 	*(__u16 *)(icmp + 2) = 0;

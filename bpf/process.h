@@ -78,8 +78,6 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 	int proto, err;
 	__u8 *icmp;
 
-	if (!ctx) /* for the verifier */
-		return -XDPLB_R_DROP_INTERNAL;
 	proto = parse_eth(data, data_end, p);
 	if (proto == bpf_htons(ETH_P_IP))
 		err = parse_ipv4(data, data_end, p);
@@ -110,8 +108,7 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 
 	/* about a packet the VIP sent (its quoted source is the outer destination)? */
 	vip = NULL;
-	if (!((q.key.dst[0] ^ p->key.dst[0]) | (q.key.dst[1] ^ p->key.dst[1]) |
-	      (q.key.dst[2] ^ p->key.dst[2]) | (q.key.dst[3] ^ p->key.dst[3])))
+	if (addr6_eq(q.key.dst, p->key.dst))
 		vip = lookup_vip(&q.key, cfg->flags);
 	if (!vip) {
 		if (cfg->flags & XDPLB_CFG_F_NAT) {
@@ -165,8 +162,6 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	int proto, err;
 	bool v6;
 
-	if (!ctx) /* for the verifier */
-		return -XDPLB_R_DROP_INTERNAL;
 	proto = parse_eth(data, data_end, &p);
 	if (proto < 0)
 		return proto;

@@ -163,7 +163,8 @@ struct xdplb_nh {
 	__u32 ifindex;	  /* egress interface */
 	__u8 smac[6];
 	__u8 dmac[6];
-	__u16 max_len; /* largest IP total length the route's MTU was checked for */
+	__u16 max_len; /* largest IP total length the route's MTU was checked for; after
+			* a lookup that said FRAG_NEEDED (expires 0): the route's MTU */
 	__u8 proto;    /* l4_protocol of the lookup (policy routing may use it) */
 	__u8 pad;
 };
