@@ -68,6 +68,16 @@ static __always_inline int gc_flows(struct xdp_md *ctx)
 	bpf_for_each_map_elem(&xdplb_flows6, gc_one6, &g, 0);
 	args->scanned = g.scanned;
 	args->expired = g.expired;
+	/* After the deletions: see bpf/flow_cache.h.  Every pass, not only those that
+	 * deleted something: a branch on the count here makes the verifier give up on the
+	 * callbacks above ("sequence of jumps is too complex"), and a pass a second costs the
+	 * caches one more flow-table lookup per flow and second at most. */
+	{
+		__u32 *gen = bpf_map_lookup_elem(&xdplb_flowgen, &zero);
+
+		if (gen)
+			__sync_fetch_and_add(gen, 1);
+	}
 	return XDP_PASS;
 }
 

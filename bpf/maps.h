@@ -178,6 +178,21 @@ struct {
 	__type(value, struct xdplb_nh);
 } xdplb_nh_client SEC(".maps");
 
+/*
+ * [0] -> flow generation: the GC program (bpf/gc.h) adds 1 after every pass (flow flush, gc
+ * of expired flows and of flows of removed backends), so that the per-CPU flow caches
+ * (bpf/flow_cache.h) drop what they remember of them. Apart from the config on purpose: userspace
+ * rewrites the whole config value, which could put back an older generation.  Pinned: every loaded
+ * program and the GC must share it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_flowgen SEC(".maps");
+
 /* [0] -> global settings. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -208,9 +208,9 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 		l3hash_key(&p);
 
 	if (v6)
-		real = select_real(vip, &p, cfg, &sel, &xdplb_flows6, &p.key);
+		real = select_real(vip, &p, cfg, &sel, &xdplb_flows6, &p.key, true);
 	else
-		real = select_real(vip, &p, cfg, &sel, &xdplb_flows, &p.fkey);
+		real = select_real(vip, &p, cfg, &sel, &xdplb_flows, &p.fkey, false);
 	count_traffic(&xdplb_vip_stats, vip->id, bytes, sel.new_flow, sel.resched);
 	if (!real)
 		return vip->flags & XDPLB_VIP_F_ALLDOWN_REJECT && !p.frag

@@ -4,6 +4,7 @@
 #define XDPLB_SELECT_H
 
 #include "maps.h"
+#include "flow_cache.h"
 
 /*
  * Flow hash.  Every balancer must compute the same value for the same 5-tuple (that is what
@@ -351,14 +352,29 @@ static __always_inline void persist_touch(const struct xdplb_vip *vip, const str
  */
 static __always_inline struct xdplb_real *
 select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xdplb_config *cfg,
-	    struct selection *sel, void *flows, void *fkey)
+	    struct selection *sel, void *flows, void *fkey, bool v6)
 {
+	struct flow_cache_ref fc = {};
 	struct xdplb_flow *flow, nf = {};
 	struct xdplb_real *real;
 	__u64 now = bpf_ktime_get_coarse_ns();
+	__u16 fgen = flow_gen();
 	bool moved = false, down;
 
 	sel->now = now;
+	if (v6)
+		flow_cache_get6(&fc, &p->key);
+	else
+		flow_cache_get4(&fc, &p->fkey);
+	if (flow_cache_usable(p) && flow_cache_valid(&fc, fgen, vip->id, now)) {
+		real = lookup_real(fc.v->real_id, vip->id);
+		if (real && (__u16)real->gen == fc.v->real_gen &&
+		    (real->state == XDPLB_REAL_UP || (vip->flags & XDPLB_VIP_F_ONDOWN_KEEP))) {
+			sel->real_id = fc.v->real_id;
+			return real;
+		}
+	}
+
 	flow = bpf_map_lookup_elem(flows, fkey);
 	if (flow && flow->state != XDPLB_FLOW_DEAD) {
 		real = flow_real(flow);
@@ -376,6 +392,8 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 				if (vip->persist)
 					persist_touch(vip, p, sel->real_id, now);
 			}
+			flow_cache_fill(&fc, p, v6, sel->real_id, vip->id, real->gen, fgen,
+					flow->atime, now);
 			return real;
 		}
 		moved = !real || down || flow->vip_id != vip->id;
@@ -403,12 +421,15 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 			return NULL;
 		flow_tcp_flags(flow, p);
 		sel->real_id = flow->real_id;
+		flow_cache_fill(&fc, p, v6, sel->real_id, vip->id, real->gen, fgen, flow->atime,
+				now);
 		return real;
 	}
 	conns_add(nf.real_id, nf.state, 1);
 	if (vip->persist)
 		persist_note(vip, p, nf.real_id, now);
 	sel->real_id = nf.real_id;
+	flow_cache_fill(&fc, p, v6, nf.real_id, vip->id, nf.gen, fgen, now, now);
 	sel->new_flow = 1;
 	sel->resched = moved;
 	return real;

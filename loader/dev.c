@@ -473,11 +473,18 @@ static int do_attach(int argc, char **argv)
 		p_err("write config: %s", strerror(-err));
 		goto out;
 	}
-	/* The GC program is run, not attached: pinned so that any xdplb process can run it. */
-	if (fresh || !pinned("xdplb_gc")) {
+	/* The GC program is run, not attached: pinned so that any xdplb process can run it.
+	 * The newest load's replaces an older one (an older GC would not bump xdplb_flowgen,
+	 * which this load's flow cache relies on). */
+	{
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/xdplb_gc", pin_dir);
+		if (pinned("xdplb_gc") && unlink(path) && errno != ENOENT) {
+			err = -errno;
+			p_err("replace %s: %s", path, strerror(errno));
+			goto out;
+		}
 		err = bpf_program__pin(skel->progs.xdplb_gc, path);
 		if (err) {
 			p_err("pin %s: %s", path, strerror(-err));

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains the per-CPU flow cache in front of the flow tables: an established
+ * flow's backend for its ordinary packets, without a lookup in a table of millions. */
+#ifndef XDPLB_FLOW_CACHE_H
+#define XDPLB_FLOW_CACHE_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "maps.h"
+#include "parse.h"
+
+/*
+ * Why: a lookup in a flow table of millions of entries touches a random bucket and a random
+ * entry, each on a page of its own (the bucket array alone is 16 MiB per million entries).
+ * With a few thousand active flows the lines stay in the CPU's caches but the pages do not
+ * stay in the TLB, and in a VM a TLB miss is a two-level page walk: on veth with 4,096 flows
+ * the bucket walk was a third of the balancer's CPU time.  The cache keeps the answer for
+ * the flows a CPU is busy with in 512 KiB per CPU (IPv4; IPv6 the same), 128 pages.
+ *
+ * What a slot says: "this 5-tuple was an established flow of VIP vip_id on backend real_id
+ * (of generation real_gen) when the flow table was last asked, and until `until` the flow
+ * table's answer cannot have changed except in ways the packet path checks again".  A hit
+ * is used only when all of this holds:
+ *
+ * - the packet is UDP, or TCP without SYN, FIN or RST: those flags move the flow's state
+ *   (and its connection counts), so they always take the flow table;
+ * - `until` has not passed: the slot lives at most 1 s after the flow's atime as the flow
+ *   table holds it, and a flow expires only after (timeout + 1) s idle, timeouts >= 0, so a
+ *   flow cannot expire while a slot of it is valid; after `until` the flow table is asked
+ *   again (which refreshes atime, the LRU's recency and persistence once a second, as it did
+ *   without the cache);
+ * - the flow generation (xdplb_flowgen) is the one the slot was filled under: the GC
+ *   program bumps it after each pass over the flow tables (flow flush, gc of expired flows
+ *   or of flows of removed backends), and the GC makes every deletion of a flow that the
+ *   packet path does not make itself;
+ * - the VIP the packet matches now has the slot's vip_id, and the backend real_id is still
+ *   configured for that VIP, with the same generation, and up (or the VIP keeps flows on
+ *   down backends): what select_real() checks on a flow-table hit.
+ *
+ * What it changes: a flow that the LRU evicts while its slot is valid keeps its backend
+ * for up to a second more (the packet path never knew when the LRU evicted a flow); the
+ * LRU sees a flow used once a second per CPU rather than on every packet, which under a
+ * flood of new flows makes an active flow look as old as one that sent a packet a second
+ * ago.
+ *
+ * A slot is a direct-mapped entry: a collision replaces it.  Each CPU has its own slots (an
+ * XDP program does not migrate while it runs): no locks, no shared cache lines.  The slots
+ * are kept in 32 KiB blocks (the largest per-CPU value) so that a per-CPU array of 16 blocks
+ * holds 16,384 (IPv4) or 8,192 (IPv6) slots behind 16 per-CPU pointers.
+ */
+struct flow_cache_val {
+	__u32 until; /* (coarse ns >> 20) after which the slot is stale */
+	__u32 real_id;
+	__u32 vip_id;
+	__u16 real_gen; /* xdplb_real.gen & 0xffff */
+	__u16 fgen;	/* xdplb_flowgen & 0xffff when the flow table was asked */
+};
+
+struct flow_slot4 {
+	struct xdplb_flow_key4 key;
+	struct flow_cache_val v;
+};
+
+struct flow_slot6 {
+	struct xdplb_flow_key key;
+	struct flow_cache_val v;
+	__u8 pad[8]; /* one slot per cache line */
+};
+
+#define FLOW_CACHE_BLOCK_BYTES 32768
+#define FLOW_CACHE_BLOCKS      16
+#define FLOW_CACHE_SLOTS4      (FLOW_CACHE_BLOCKS * FLOW_CACHE_BLOCK_BYTES / 32)
+#define FLOW_CACHE_SLOTS6      (FLOW_CACHE_BLOCKS * FLOW_CACHE_BLOCK_BYTES / 64)
+
+struct flow_block4 {
+	struct flow_slot4 s[FLOW_CACHE_BLOCK_BYTES / sizeof(struct flow_slot4)];
+};
+
+struct flow_block6 {
+	struct flow_slot6 s[FLOW_CACHE_BLOCK_BYTES / sizeof(struct flow_slot6)];
+};
+
+_Static_assert(sizeof(struct flow_slot4) == 32, "flow_slot4");
+_Static_assert(sizeof(struct flow_slot6) == 64, "flow_slot6");
+_Static_assert(sizeof(struct flow_block4) == FLOW_CACHE_BLOCK_BYTES, "flow_block4");
+_Static_assert(sizeof(struct flow_block6) == FLOW_CACHE_BLOCK_BYTES, "flow_block6");
+
+/* Not pinned: a cache of the flow tables that each loaded program fills for itself. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FLOW_CACHE_BLOCKS);
+	__type(key, __u32);
+	__type(value, struct flow_block4);
+} xdplb_flowcache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FLOW_CACHE_BLOCKS);
+	__type(key, __u32);
+	__type(value, struct flow_block6);
+} xdplb_flowcache6 SEC(".maps");
+
+/* A slot of this CPU's cache for the packet's flow, and whether it holds that flow. */
+struct flow_cache_ref {
+	void *slot; /* struct flow_slot4 or flow_slot6; NULL: no cache (the lookup failed) */
+	struct flow_cache_val *v;
+	bool hit;
+};
+
+/* Slot index: the 5-tuple mixed down to @bits bits (multiplicative hashing, top bits). */
+static __always_inline __u32 flow_cache_index(__u32 src, __u32 dst, __u32 ports, __u32 proto,
+					      int bits)
+{
+	__u32 h = src * 0x9e3779b1u + ports;
+
+	h = (h ^ dst ^ proto) * 0x85ebca6bu;
+	h ^= h >> 15;
+	h *= 0xc2b2ae35u;
+	return h >> (32 - bits);
+}
+
+/* ilog2() of the slot counts, for flow_cache_index() */
+#define FLOW_CACHE_BITS4 14
+#define FLOW_CACHE_BITS6 13
+_Static_assert(FLOW_CACHE_SLOTS4 == 1 << FLOW_CACHE_BITS4, "FLOW_CACHE_BITS4");
+_Static_assert(FLOW_CACHE_SLOTS6 == 1 << FLOW_CACHE_BITS6, "FLOW_CACHE_BITS6");
+
+static __always_inline void flow_cache_get4(struct flow_cache_ref *r,
+					    const struct xdplb_flow_key4 *k)
+{
+	const __u32 *w = (const __u32 *)k, *s;
+	__u32 idx = flow_cache_index(w[0], w[1], w[2], w[3], FLOW_CACHE_BITS4);
+	__u32 blk = idx / (FLOW_CACHE_SLOTS4 / FLOW_CACHE_BLOCKS);
+	struct flow_block4 *b = bpf_map_lookup_elem(&xdplb_flowcache, &blk);
+	struct flow_slot4 *slot;
+
+	if (!b)
+		return;
+	slot = &b->s[idx % (FLOW_CACHE_SLOTS4 / FLOW_CACHE_BLOCKS)];
+	s = (const __u32 *)&slot->key;
+	r->slot = slot;
+	r->v = &slot->v;
+	r->hit = !((s[0] ^ w[0]) | (s[1] ^ w[1]) | (s[2] ^ w[2]) | (s[3] ^ w[3]));
+}
+
+static __always_inline void flow_cache_get6(struct flow_cache_ref *r,
+					    const struct xdplb_flow_key *k)
+{
+	const __u32 *w = (const __u32 *)k, *s;
+	__u32 idx, blk, diff = 0;
+	struct flow_block6 *b;
+	struct flow_slot6 *slot;
+
+	idx = flow_cache_index(w[0] ^ w[1] ^ w[2] ^ w[3], w[4] ^ w[5] ^ w[6] ^ w[7], w[8], w[9],
+			       FLOW_CACHE_BITS6);
+	blk = idx / (FLOW_CACHE_SLOTS6 / FLOW_CACHE_BLOCKS);
+	b = bpf_map_lookup_elem(&xdplb_flowcache6, &blk);
+	if (!b)
+		return;
+	slot = &b->s[idx % (FLOW_CACHE_SLOTS6 / FLOW_CACHE_BLOCKS)];
+	s = (const __u32 *)&slot->key;
+	r->slot = slot;
+	r->v = &slot->v;
+#pragma unroll
+	for (int i = 0; i < (int)(sizeof(*k) / 4); i++)
+		diff |= s[i] ^ w[i];
+	r->hit = !diff;
+}
+
+/* The low 16 bits of the flow generation (see above); 0 if the map is missing. */
+static __always_inline __u16 flow_gen(void)
+{
+	__u32 zero = 0, *g = bpf_map_lookup_elem(&xdplb_flowgen, &zero);
+
+	return g ? (__u16)*g : 0;
+}
+
+/* May this packet be answered from the cache?  (Flags that move a TCP flow may not.) */
+static __always_inline bool flow_cache_usable(const struct packet *p)
+{
+	return p->key.proto == IPPROTO_UDP ||
+	       !(p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST));
+}
+
+/* Coarse ns in the slots' unit (about a millisecond, wrapping after about 52 days). */
+static __always_inline __u32 flow_cache_time(__u64 ns)
+{
+	return (__u32)(ns >> 20);
+}
+
+/* Is the slot's answer still the flow table's? (The backend is checked by the caller.) */
+static __always_inline bool flow_cache_valid(const struct flow_cache_ref *r, __u16 fgen,
+					     __u32 vip_id, __u64 now)
+{
+	return r->hit && r->v->fgen == fgen && r->v->vip_id == vip_id &&
+	       (__s32)(r->v->until - flow_cache_time(now)) > 0;
+}
+
+/*
+ * Remember the flow table's answer for this packet's flow.  @atime: the flow's atime in the
+ * table after this packet (the slot is valid for 1 s after it, never after now + 1 s).
+ */
+static __always_inline void flow_cache_fill(struct flow_cache_ref *r, const struct packet *p,
+					    bool v6, __u32 real_id, __u32 vip_id, __u32 real_gen,
+					    __u16 fgen, __u64 atime, __u64 now)
+{
+	struct flow_cache_val *v = r->v;
+
+	if (!r->slot)
+		return;
+	if (v6)
+		((struct flow_slot6 *)r->slot)->key = p->key;
+	else
+		((struct flow_slot4 *)r->slot)->key = p->fkey;
+	v->until = flow_cache_time((atime < now ? atime : now) + 1000000000ull);
+	v->real_id = real_id;
+	v->vip_id = vip_id;
+	v->real_gen = (__u16)real_gen;
+	v->fgen = fgen;
+}
+
+#endif /* XDPLB_FLOW_CACHE_H */
