@@ -362,16 +362,20 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	bool moved = false, down;
 
 	sel->now = now;
-	if (v6)
-		flow_cache_get6(&fc, &p->key);
-	else
-		flow_cache_get4(&fc, &p->fkey);
-	if (flow_cache_usable(p) && flow_cache_valid(&fc, fgen, vip->id, now)) {
-		real = lookup_real(fc.v->real_id, vip->id);
-		if (real && (__u16)real->gen == fc.v->real_gen &&
-		    (real->state == XDPLB_REAL_UP || (vip->flags & XDPLB_VIP_F_ONDOWN_KEEP))) {
-			sel->real_id = fc.v->real_id;
-			return real;
+	/* a SYN, FIN or RST neither reads nor fills a slot: a SYN flood costs no cache line */
+	if (flow_cache_usable(p)) {
+		if (v6)
+			flow_cache_get6(&fc, &p->key);
+		else
+			flow_cache_get4(&fc, &p->fkey);
+		if (flow_cache_valid(&fc, fgen, vip->id, now)) {
+			real = lookup_real(fc.v->real_id, vip->id);
+			if (real && (__u16)real->gen == fc.v->real_gen &&
+			    (real->state == XDPLB_REAL_UP ||
+			     (vip->flags & XDPLB_VIP_F_ONDOWN_KEEP))) {
+				sel->real_id = fc.v->real_id;
+				return real;
+			}
 		}
 	}
 
