@@ -213,4 +213,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_checks SEC(".maps");
 
+/* [0] -> the NAT reply filter (struct xdplb_nat_filter): which source addresses may be NAT
+ * backends.  Written only by the control plane (loader/lb.c, lb_nat_filter_sync()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdplb_nat_filter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_nat_src SEC(".maps");
+
 #endif /* XDPLB_MAPS_H */

@@ -33,6 +33,31 @@ static __always_inline void l3hash_key(struct packet *p)
 	p->fkey.sport = p->fkey.dport = 0;
 }
 
+/*
+ * May @p, a packet for no VIP (or the reply tuple of an ICMP error's quote), be a NAT reply?
+ * Only when its source is the address of a NAT-mode backend, i.e. its bit in xdplb_nat_src
+ * is set: a cheap test that spares every other packet a (cold) miss in the large xdplb_nat
+ * tables.  Until the control plane has filled the filter (XDPLB_CFG_F_NAT_FILTER; never on
+ * maps of an older xdplb) every packet may be one.
+ */
+static __always_inline bool nat_src_maybe(const struct packet *p, __u32 cfg_flags)
+{
+	const struct xdplb_nat_filter *f;
+	__u32 zero = 0, bit;
+
+	if (!(cfg_flags & XDPLB_CFG_F_NAT_FILTER))
+		return true;
+	f = bpf_map_lookup_elem(&xdplb_nat_src, &zero);
+	if (!f)
+		return true;
+	if (p->key.family == XDPLB_AF_INET6)
+		bit = xdplb_nat_filter_bit(p->key.src[0] ^ p->key.src[1] ^ p->key.src[2] ^
+					   p->key.src[3]);
+	else
+		bit = xdplb_nat_filter_bit(p->fkey.src);
+	return (f->bits[bit / 64] >> (bit % 64)) & 1;
+}
+
 /* The backend that owns the flow an ICMP error is about: the flow table's, or for a
  * hash-scheduled VIP the one a new flow would get (nothing is inserted: an error does not
  * make a flow). */
@@ -111,7 +136,8 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 	if (addr6_eq(q.key.dst, p->key.dst))
 		vip = lookup_vip(&q.key, cfg->flags);
 	if (!vip) {
-		if (cfg->flags & XDPLB_CFG_F_NAT) {
+		/* the reply tuple's source is the backend, whoever sent the error */
+		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&q, cfg->flags)) {
 			err = nat_reply(ctx, &q, cfg, &iq);
 			if (err != NAT_NOT_A_REPLY)
 				return err;
@@ -197,7 +223,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 			return -XDPLB_R_DROP_FRAGMENT;
 	}
 	if (!vip) {
-		if (cfg->flags & XDPLB_CFG_F_NAT) {
+		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&p, cfg->flags)) {
 			err = nat_reply(ctx, &p, cfg, NULL);
 			if (err != NAT_NOT_A_REPLY)
 				return err;

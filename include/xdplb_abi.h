@@ -102,6 +102,32 @@ struct xdplb_nat {
 };
 _Static_assert(sizeof(struct xdplb_nat) == 24, "ABI: xdplb_nat");
 
+/*
+ * xdplb_nat_src[0]: a bit per hash of a source address, set for the address of every backend
+ * of a NAT-mode VIP (any state, any weight: its replies may still be on their way), so that a
+ * packet for no VIP needs the NAT reply lookup only when its source's bit is set (a false
+ * positive costs just that lookup).  Read only when XDPLB_CFG_F_NAT_FILTER is set.  The
+ * control plane recomputes it (loader/lb.c); the data plane only reads it.
+ */
+#define XDPLB_NAT_FILTER_BITS 32768 /* a power of 2: 4 KiB */
+struct xdplb_nat_filter {
+	__u64 bits[XDPLB_NAT_FILTER_BITS / 64];
+};
+_Static_assert(sizeof(struct xdplb_nat_filter) == XDPLB_NAT_FILTER_BITS / 8,
+	       "ABI: xdplb_nat_filter");
+
+/* The bit of an address: @fold is the XOR of its four 32-bit words as they lie in memory
+ * (network order; for IPv4 the address itself, since addr[1..3] are 0).  The shift feeds the
+ * high bytes (an IPv4 address's last octet) into the low bits before the multiplication
+ * spreads them, so that neighbouring backends get unrelated bits. */
+static inline __attribute__((__always_inline__)) __u32 xdplb_nat_filter_bit(__u32 fold)
+{
+	fold ^= fold >> 15;
+	fold *= 0x9e3779b1u;
+	return fold >> (32 - 15); /* 15 bits: XDPLB_NAT_FILTER_BITS */
+}
+_Static_assert(XDPLB_NAT_FILTER_BITS == 1u << 15, "ABI: xdplb_nat_filter_bit() takes 15 bits");
+
 /* xdplb_persist key: a client of a persistent VIP. */
 struct xdplb_persist_key {
 	__be32 src[4];

@@ -126,6 +126,11 @@ enum xdplb_flow_state {
 #define XDPLB_CFG_F_NAT_L3                                                                         \
 	(1u << 3) /* some NAT VIP has l3hash: a reply that misses xdplb_nat is looked up again     \
 		   * with ports 0 */
+#define XDPLB_CFG_F_NAT_FILTER                                                                     \
+	(1u << 4) /* xdplb_nat_src holds the bit of every NAT-mode backend's address: a packet     \
+		   * for no VIP whose source's bit is clear is no NAT reply (not looked up in      \
+		   * xdplb_nat).  Set by the control plane only after it filled the map; off (maps \
+		   * of an older xdplb), every such packet is looked up */
 
 /*
  * Why a packet got its verdict.  Every packet the XDP program sees bumps exactly one of these

@@ -473,6 +473,12 @@ static int do_attach(int argc, char **argv)
 		p_err("write config: %s", strerror(-err));
 		goto out;
 	}
+	/* the NAT reply filter: on a fresh attach, and over maps of an xdplb without it */
+	err = lb_nat_filter_sync(&lb);
+	if (err) {
+		p_err("NAT reply filter: %s", strerror(-err));
+		goto out;
+	}
 	/* The GC program is run, not attached: pinned so that any xdplb process can run it.
 	 * The newest load's replaces an older one (an older GC would not bump xdplb_flowgen,
 	 * which this load's flow cache relies on). */

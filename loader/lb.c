@@ -25,10 +25,10 @@
 
 /* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
-	"xdplb_vips",  "xdplb_reals",	  "xdplb_tables",     "xdplb_flows",
-	"xdplb_stats", "xdplb_vip_stats", "xdplb_real_stats", "xdplb_config",
-	"xdplb_nat",   "xdplb_persist",	  "xdplb_conns",      "xdplb_rr",
-	"xdplb_gc",    "xdplb_checks",	  "xdplb_flows6",     "xdplb_nat6",
+	"xdplb_vips",	   "xdplb_reals",      "xdplb_tables", "xdplb_flows",  "xdplb_stats",
+	"xdplb_vip_stats", "xdplb_real_stats", "xdplb_config", "xdplb_nat",    "xdplb_persist",
+	"xdplb_conns",	   "xdplb_rr",	       "xdplb_gc",     "xdplb_checks", "xdplb_flows6",
+	"xdplb_nat6",	   "xdplb_nat_src",
 };
 
 /* From here on, map_names[] may be missing from a pin directory that an older xdplb made
@@ -37,10 +37,10 @@ static const char *const map_names[] = {
 
 static int *lb_fd_slot(struct lb *lb, int i)
 {
-	int *slots[] = { &lb->vips,    &lb->reals,     &lb->tables,	&lb->flows,
-			 &lb->stats,   &lb->vip_stats, &lb->real_stats, &lb->config,
-			 &lb->nat,     &lb->persist,   &lb->conns,	&lb->rr,
-			 &lb->gc_prog, &lb->checks,    &lb->flows6,	&lb->nat6 };
+	int *slots[] = { &lb->vips,	 &lb->reals,	  &lb->tables,	&lb->flows,  &lb->stats,
+			 &lb->vip_stats, &lb->real_stats, &lb->config,	&lb->nat,    &lb->persist,
+			 &lb->conns,	 &lb->rr,	  &lb->gc_prog, &lb->checks, &lb->flows6,
+			 &lb->nat6,	 &lb->nat_src };
 	return slots[i];
 }
 
@@ -121,6 +121,7 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	lb->checks = bpf_map__fd(skel->maps.xdplb_checks);
 	lb->flows6 = bpf_map__fd(skel->maps.xdplb_flows6);
 	lb->nat6 = bpf_map__fd(skel->maps.xdplb_nat6);
+	lb->nat_src = bpf_map__fd(skel->maps.xdplb_nat_src);
 	lb_fill_sizes(lb);
 	/* The skeleton owns the fds: mark them so lb_close() leaves them alone. */
 	lb->lock_fd = -2;
@@ -299,6 +300,7 @@ struct lb_index {
 	__u32 *next, *prev;	   /* [max_reals] */
 	__u32 *count;		   /* [max_vips] backends of each VIP */
 	__u8 *vip_used;		   /* [max_vips] */
+	__u8 *vip_nat;		   /* [max_vips] the VIP is in NAT mode */
 	__u32 real_hint, vip_hint; /* no free id below these */
 	int table_mmap;		   /* inner tables take BPF_F_MMAPABLE: 1, 0, -1 unknown */
 
@@ -306,6 +308,7 @@ struct lb_index {
 	__u8 *tables;	/* [max_vips] TABLE_*, in bulk mode */
 	bool cfg_flags; /* update_cfg_flags() due at the flush */
 	bool addr_sync; /* lb_addr_sync() due at the flush */
+	bool nat_src;	/* lb_nat_filter_sync() due at the flush (a NAT backend went) */
 };
 
 static struct lb_index *idx_get(struct lb *lb)
@@ -334,6 +337,7 @@ static void idx_free(struct lb *lb)
 	free(x->prev);
 	free(x->count);
 	free(x->vip_used);
+	free(x->vip_nat);
 	free(x->tables);
 	free(x);
 	lb->idx = NULL;
@@ -404,7 +408,9 @@ static int idx_load(struct lb *lb, struct lb_index *x)
 		x->count = calloc(lb->max_vips, sizeof(*x->count));
 	if (!x->vip_used)
 		x->vip_used = calloc(lb->max_vips, 1);
-	if (!x->head || !x->next || !x->prev || !x->count || !x->vip_used)
+	if (!x->vip_nat)
+		x->vip_nat = calloc(lb->max_vips, 1);
+	if (!x->head || !x->next || !x->prev || !x->count || !x->vip_used || !x->vip_nat)
 		return -ENOMEM;
 	reals = reals_read_map(lb);
 	vips = calloc(lb->max_vips, sizeof(*vips));
@@ -424,13 +430,17 @@ static int idx_load(struct lb *lb, struct lb_index *x)
 	memset(x->head, 0, lb->max_vips * sizeof(*x->head));
 	memset(x->count, 0, lb->max_vips * sizeof(*x->count));
 	memset(x->vip_used, 0, lb->max_vips);
+	memset(x->vip_nat, 0, lb->max_vips);
 	/* every used slot into its VIP's list (listings sort by id) */
 	for (__u32 id = lb->max_reals - 1; id > 0; id--)
 		if (idx_listed(lb, &reals[id]))
 			idx_link(x, id);
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
-		if (vips[i].vip.id < lb->max_vips)
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
+		if (vips[i].vip.id < lb->max_vips) {
 			x->vip_used[vips[i].vip.id] = 1;
+			x->vip_nat[vips[i].vip.id] = vips[i].vip.mode == XDPLB_MODE_NAT;
+		}
+	}
 	free(vips);
 	x->real_hint = x->vip_hint = 1;
 	x->loaded = true;
@@ -476,13 +486,14 @@ static void idx_set(struct lb *lb, __u32 id, const struct xdplb_real *r)
 		x->real_hint = id;
 }
 
-static void idx_vip_set(struct lb *lb, __u32 vip_id, bool used)
+static void idx_vip_set(struct lb *lb, __u32 vip_id, bool used, __u8 mode)
 {
 	struct lb_index *x = lb->idx;
 
 	if (!x || !x->loaded || vip_id >= lb->max_vips)
 		return;
 	x->vip_used[vip_id] = used;
+	x->vip_nat[vip_id] = used && mode == XDPLB_MODE_NAT;
 	if (!used && vip_id < x->vip_hint)
 		x->vip_hint = vip_id;
 }
@@ -1211,6 +1222,7 @@ int lb_bulk_begin(struct lb *lb)
 	memset(x->tables, TABLE_KEEP, lb->max_vips);
 	x->cfg_flags = false;
 	x->addr_sync = false;
+	x->nat_src = false;
 	/* fresh from the maps, whatever was known before */
 	err = idx_load(lb, x);
 	if (err)
@@ -1348,6 +1360,8 @@ int lb_bulk_flush(struct lb *lb)
 		x->cfg_flags = false;
 		err = update_cfg_flags(lb); /* bumps vip_gen: after the address entries */
 	}
+	if (!err && x->nat_src)
+		err = lb_nat_filter_sync(lb); /* bits of NAT backends that went */
 out:
 	free(jobs);
 	free(vips);
@@ -1433,6 +1447,156 @@ out:
 	free(all);
 	free(used);
 	return err;
+}
+
+/*
+ * The NAT reply filter (lb.h).  Ordering is what keeps replies translated: a backend's bit
+ * goes in before the backend can get a flow of a NAT VIP (before lb_real_add() writes it,
+ * before lb_vip_set() makes its VIP NAT), and a bit goes out only after the backends with it
+ * are gone (a bit left over costs a packet just the xdplb_nat lookup it had before).
+ * XDPLB_CFG_F_NAT_FILTER goes on only after a complete filter is in the map; until then, and
+ * on maps of an xdplb without it, the data plane looks every packet for no VIP up.
+ */
+
+/* Set @addr's bit in @f; true if it was clear. */
+static bool nat_filter_mark(struct xdplb_nat_filter *f, const __be32 addr[4])
+{
+	__u32 bit = xdplb_nat_filter_bit(addr[0] ^ addr[1] ^ addr[2] ^ addr[3]);
+	__u64 m = 1ull << (bit % 64);
+	bool was_clear = !(f->bits[bit / 64] & m);
+
+	f->bits[bit / 64] |= m;
+	return was_clear;
+}
+
+/* The filter of every backend of every NAT-mode VIP, from the index or else the maps. */
+static int nat_filter_compute(struct lb *lb, struct xdplb_nat_filter *f)
+{
+	struct lb_index *x = idx_ready(lb);
+	struct lb_vip_entry *vips = NULL;
+	struct xdplb_real *reals = NULL;
+	__u8 *nat = NULL;
+	int n, err = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (x) {
+		for (__u32 v = 1; v < lb->max_vips; v++)
+			for (__u32 id = x->vip_nat[v] ? x->head[v] : 0; id; id = x->next[id])
+				nat_filter_mark(f, x->reals[id].addr);
+		return 0;
+	}
+	vips = calloc(lb->max_vips, sizeof(*vips));
+	nat = calloc(lb->max_vips, 1);
+	if (!vips || !nat) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = vip_list_map(lb, vips, lb->max_vips);
+	if (n < 0) {
+		err = n;
+		goto out;
+	}
+	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
+		if (vips[i].vip.id < lb->max_vips && vips[i].vip.mode == XDPLB_MODE_NAT)
+			nat[vips[i].vip.id] = 1;
+	reals = reals_read_map(lb);
+	if (!reals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 id = 1; id < lb->max_reals; id++)
+		if (idx_listed(lb, &reals[id]) && nat[reals[id].vip_id])
+			nat_filter_mark(f, reals[id].addr);
+out:
+	free(reals);
+	free(nat);
+	free(vips);
+	return err;
+}
+
+/*
+ * Put @f in place of the filter, then (the first time) say that the data plane may trust it.
+ *
+ * The update copies the new value over the old one in place (an array map's element is not
+ * replaced, nor cleared first), while the data plane may be reading it.  A reader can see
+ * some words old and some new, even a word whose bytes are partly old and partly new, but
+ * each byte it reads holds either its old or its new value and never anything else, because
+ * the copy stores nothing but the new bytes.  So a bit set in both the old and the new filter
+ * is set in whatever a reader sees: no backend that stays is ever missed.  A bit only in the
+ * new filter is written before its backend can get a flow (above); one only in the old may
+ * still be seen for a moment, which costs that packet only a lookup.
+ */
+static int nat_filter_write(struct lb *lb, const struct xdplb_nat_filter *f)
+{
+	struct xdplb_config cfg;
+	__u32 zero = 0;
+	int err;
+
+	if (bpf_map_update_elem(lb->nat_src, &zero, f, BPF_ANY))
+		return -errno;
+	err = lb_config_get(lb, &cfg);
+	if (err || (cfg.flags & XDPLB_CFG_F_NAT_FILTER))
+		return err;
+	cfg.flags |= XDPLB_CFG_F_NAT_FILTER;
+	return lb_config_set(lb, &cfg);
+}
+
+int lb_nat_filter_sync(struct lb *lb)
+{
+	struct xdplb_nat_filter *f;
+	int err;
+
+	if (lb->nat_src < 0)
+		return 0;
+	f = malloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	err = nat_filter_compute(lb, f) ?: nat_filter_write(lb, f);
+	if (!err && lb->idx)
+		lb->idx->nat_src = false;
+	free(f);
+	return err;
+}
+
+/* Backends @rs[0..n-1] are about to take flows of a NAT VIP: their bits join the filter
+ * (nothing is cleared; a filter not in use yet is computed whole, with them). */
+static int nat_filter_add(struct lb *lb, const struct lb_real_entry *rs, int n)
+{
+	struct xdplb_nat_filter *f;
+	struct xdplb_config cfg;
+	bool changed = false;
+	__u32 zero = 0;
+	int err;
+
+	if (lb->nat_src < 0 || n <= 0)
+		return 0;
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	f = malloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	if (!(cfg.flags & XDPLB_CFG_F_NAT_FILTER)) {
+		err = nat_filter_compute(lb, f);
+		changed = true;
+	} else if (bpf_map_lookup_elem(lb->nat_src, &zero, f)) {
+		err = -errno;
+	}
+	for (int i = 0; i < n && !err; i++)
+		changed |= nat_filter_mark(f, rs[i].real.addr);
+	if (!err && changed)
+		err = nat_filter_write(lb, f);
+	free(f);
+	return err;
+}
+
+/* A NAT backend went (or a VIP left NAT mode): its bit may go, now or at the bulk flush. */
+static int nat_filter_changed(struct lb *lb)
+{
+	if (!in_bulk(lb))
+		return lb_nat_filter_sync(lb);
+	lb->idx->nat_src = true;
+	return 0;
 }
 
 /*
@@ -1670,7 +1834,7 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 			return err;
 		}
 	}
-	idx_vip_set(lb, vip.id, true);
+	idx_vip_set(lb, vip.id, true, vip.mode);
 	return add_cfg_flags(lb, key, &vip);
 }
 
@@ -1692,27 +1856,42 @@ static int addr_after_set(struct lb *lb, const struct xdplb_vip_key *key,
 
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
 {
+	struct lb_real_entry *rs;
 	struct xdplb_vip vip;
-	int err;
+	__u8 old_mode;
+	int n, err;
 
 	if (lb_vip_key_is_addr(key))
 		return -EINVAL;
 	err = lb_vip_get(lb, key, &vip);
 	if (err)
 		return err;
+	old_mode = vip.mode;
 	vip.mode = params->mode;
 	vip.sched = params->sched;
 	vip.flags = params->flags;
 	vip.persist = params->persist;
+	if (vip.mode == XDPLB_MODE_NAT && old_mode != XDPLB_MODE_NAT) {
+		/* its backends' replies are recognised before its flows are translated */
+		n = real_list_alloc(lb, vip.id, &rs);
+		if (n < 0)
+			return n;
+		err = nat_filter_add(lb, rs, n);
+		free(rs);
+		if (err)
+			return err;
+	}
 	err = table_changed(lb, &vip);
 	if (err)
 		return err;
 	if (bpf_map_update_elem(lb->vips, key, &vip, BPF_EXIST))
 		return -errno;
+	idx_vip_set(lb, vip.id, true, vip.mode);
 	err = addr_after_set(lb, key, &vip);
-	if (err)
-		return err;
-	return cfg_flags_changed(lb);
+	err = err ?: cfg_flags_changed(lb);
+	if (!err && old_mode == XDPLB_MODE_NAT && vip.mode != XDPLB_MODE_NAT)
+		err = nat_filter_changed(lb); /* no longer NAT: its backends' bits may go */
+	return err;
 }
 
 int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
@@ -1756,9 +1935,12 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	free(rs);
 	if (n < 0)
 		return n;
-	idx_vip_set(lb, vip.id, false);
+	idx_vip_set(lb, vip.id, false, 0);
 	lb_check_forget(lb, vip.id, 0);
-	return err ?: in_bulk(lb) ? cfg_flags_changed(lb) : 0;
+	err = err ?: in_bulk(lb) ? cfg_flags_changed(lb) : 0;
+	if (!err && vip.mode == XDPLB_MODE_NAT)
+		err = nat_filter_changed(lb); /* its backends are gone */
+	return err;
 }
 
 /* Where lb_real_add() puts @real: a free id and the gen its slot had, and how many backends
@@ -1836,6 +2018,14 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 		return err;
 	if (bpf_map_update_elem(lb->conns, &id, &(struct xdplb_conns){ 0 }, BPF_ANY))
 		return -errno;
+	if (vip.mode == XDPLB_MODE_NAT) {
+		/* its replies are recognised before it can get a flow (its table comes after) */
+		struct lb_real_entry e = { .id = id, .real = r };
+
+		err = nat_filter_add(lb, &e, 1);
+		if (err)
+			return err;
+	}
 	err = real_write(lb, id, &r);
 	if (err)
 		return err;
@@ -1933,7 +2123,8 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 	if (err)
 		return err;
 	lb_check_forget(lb, vip.id, id);
-	return 0;
+	/* gone: its bit may go (unless another NAT backend has the same) */
+	return vip.mode == XDPLB_MODE_NAT ? nat_filter_changed(lb) : 0;
 }
 
 struct xdplb_real *lb_reals_snapshot(struct lb *lb)

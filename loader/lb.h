@@ -18,6 +18,7 @@ struct lb {
 	int gc_prog;	  /* the flow-table GC program */
 	int checks;	  /* health check settings (xdplb daemon) */
 	int flows6, nat6; /* IPv6 flow and NAT tables; -1 in a pin directory made before them */
+	int nat_src;	  /* the NAT reply filter; -1 in a pin directory made before it */
 	/* max_vips: VIP ids (the id-indexed maps' size; ids are 1..max_vips-1); xdplb_vips holds
 	 * up to vip_keys entries, VIPs and their address entries (XDPLB_AF_ADDR) together */
 	__u32 max_vips, max_reals, max_flows, max_flows6, vip_keys;
@@ -59,6 +60,17 @@ static inline bool lb_vip_key_is_addr(const struct xdplb_vip_key *k)
 {
 	return k->family & XDPLB_AF_ADDR;
 }
+
+/*
+ * The NAT reply filter (xdplb_nat_src, include/xdplb_abi.h): the bits of the addresses of
+ * every backend of a NAT-mode VIP.  lb_real_add/del and lb_vip_set/del keep it (a bit is set
+ * before its backend can get a flow, cleared only after the last backend with it is gone; in
+ * bulk mode clearing waits for the flush); lb_nat_filter_sync() computes it again from the
+ * VIPs and backends, and the first time sets XDPLB_CFG_F_NAT_FILTER, after which the data
+ * plane trusts it (`dev attach` calls it for maps an older xdplb made).  Nothing to do, and
+ * 0, where the pin directory has no such map.  Returns 0 or -errno.
+ */
+int lb_nat_filter_sync(struct lb *lb);
 
 /* Iterate VIPs in a stable order (sorted by id).  Returns the count, fills at most max.
  * Address entries (XDPLB_AF_ADDR keys, which lb.c keeps itself) are never listed. */
