@@ -221,8 +221,8 @@ static __noinline int next_hop6_refresh(struct xdp_md *ctx, struct xdplb_nh6 *c,
 /**
  * next_hop_v6() - next_hop_v4() for an IPv6 destination: the same per-CPU cache rules
  * (xdplb_nexthop6 per backend, xdplb_nhclient6 per client for NAT66 replies; @c NULL: no
- * cache entry), the same question
- * (destination, key_src, ingress interface, protocol, length) and IPv6 forwarding still on.
+ * cache entry), the same question (destination, key_src, ingress interface, protocol,
+ * length) and IPv6 forwarding still on.
  * @nh: receives the egress interface and MACs on success, the route's MTU in max_len on
  *	BPF_FIB_LKUP_RET_FRAG_NEEDED.
  *

@@ -115,7 +115,8 @@ static __always_inline struct xdplb_vip *lookup_vip6_cached(const struct packet 
 {
 	const __be32 *d = p->key.dst;
 	__u32 pp = vip_cache6_pp(&p->key);
-	/* VIPs of one prefix differ in the last words: multiply those in last */
+	/* VIPs of one prefix differ in the last words: mixed in last (test_vip_cache.c computes
+	 * the same index) */
 	__u32 h = ((d[0] ^ d[1]) * 0x9e3779b1u ^ d[2]) * 0x85ebca6bu ^ d[3] ^ pp;
 	__u32 idx = (h * 0x9e3779b1u) >> 22; /* 10 bits */
 	struct vip_cache6_slot *s = bpf_map_lookup_elem(&xdplb_vipcache6, &idx);
