@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* This file contains the forwarding modes (TUN, DR, NAT and NAT's return path) for both
  * families, the egress decision through the kernel's routing and neighbour tables
- * (bpf_fib_lookup), whose IPv4 answers each CPU caches for a short time, and what happens to
- * a packet too big for the way out. */
+ * (bpf_fib_lookup), whose answers each CPU caches for a short time, and what happens to a
+ * packet too big for the way out. */
 #ifndef XDPLB_FORWARD_H
 #define XDPLB_FORWARD_H
 
@@ -220,8 +220,9 @@ static __noinline int next_hop6_refresh(struct xdp_md *ctx, struct xdplb_nh6 *c,
 
 /**
  * next_hop_v6() - next_hop_v4() for an IPv6 destination: the same per-CPU cache rules
- * (xdplb_nexthop6 per backend; @c NULL: no cache, e.g. NAT replies), the same question
- * (destination, key_src, ingress interface, protocol, length) and IPv6 forwarding still on.
+ * (xdplb_nexthop6 per backend, xdplb_nhclient6 per client for NAT66 replies; @c NULL: no
+ * cache entry), the same question (destination, key_src, ingress interface, protocol,
+ * length) and IPv6 forwarding still on.
  * @nh: receives the egress interface and MACs on success, the route's MTU in max_len on
  *	BPF_FIB_LKUP_RET_FRAG_NEEDED.
  *
@@ -620,6 +621,16 @@ static __always_inline int forward(struct xdp_md *ctx, const struct packet *p,
 	return direct(ctx, p, vip, real, cfg, real_id, nat_new, now);
 }
 
+/*
+ * Slot of an IPv6 client in xdplb_nhclient6 (12 bits: XDPLB_NH_CLIENT_SLOTS).  Clients of one
+ * prefix differ in the interface identifier, the last two words: those are mixed in last.
+ * The unit tests compute it too (test_nexthop.c).
+ */
+static __always_inline __u32 client6_slot(const __be32 *c)
+{
+	return ((((c[0] ^ c[1]) * 0x9e3779b1u ^ c[2]) * 0x85ebca6bu ^ c[3]) * 0x9e3779b1u) >> 20;
+}
+
 /* The reply entry of a NAT flow for @p (a backend -> client tuple): exact, else (some NAT VIP
  * has l3hash) the entry of the addresses alone. */
 static __always_inline struct xdplb_nat *nat_entry(const struct packet *p, __u32 cfg_flags)
@@ -680,14 +691,17 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
 		mtu = cfg->mtu;
 	} else if (p->key.family == XDPLB_AF_INET6) {
+		__u32 slot = client6_slot(p->key.dst);
+		/* the VIP is the source and in the key, as for IPv4 */
 		struct nh6_query q = { .tot_len = p->l3_len,
 				       .proto = p->key.proto,
-				       .in_ifindex = ctx->ingress_ifindex };
+				       .in_ifindex = ctx->ingress_ifindex,
+				       .now = bpf_ktime_get_coarse_ns() };
 
 		__builtin_memcpy(q.src, vip, 16);
 		__builtin_memcpy(q.key_src, vip, 16);
 		__builtin_memcpy(q.dst, p->key.dst, 16);
-		rc = next_hop_v6(ctx, NULL, &q, nh);
+		rc = next_hop_v6(ctx, bpf_map_lookup_elem(&xdplb_nhclient6, &slot), &q, nh);
 		mtu = nh->max_len;
 	} else {
 		__be32 client = p->fkey.dst;

@@ -178,6 +178,15 @@ struct {
 	__type(value, struct xdplb_nh);
 } xdplb_nh_client SEC(".maps");
 
+/* The same for IPv6 clients (NAT66 replies), slot by client6_slot() (bpf/forward.h).  The
+ * name keeps to the kernel's 15 characters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_NH_CLIENT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xdplb_nh6);
+} xdplb_nhclient6 SEC(".maps");
+
 /*
  * [0] -> flow generation: the GC program (bpf/gc.h) adds 1 after every pass (flow flush, gc
  * of expired flows and of flows of removed backends), so that the per-CPU flow caches

@@ -218,7 +218,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 		err = parse_l4(data, data_end, &p);
 		if (err)
 			return err;
-		vip = v6 ? lookup_vip(&p.key, cfg->flags) : lookup_vip_cached(&p, cfg);
+		vip = v6 ? lookup_vip6_cached(&p, cfg) : lookup_vip_cached(&p, cfg);
 		if (vip && p.frag && !(vip->flags & XDPLB_VIP_F_L3HASH))
 			return -XDPLB_R_DROP_FRAGMENT;
 	}

@@ -5,7 +5,8 @@
  * must hold: a change of the kernel's neighbour or routing tables reaches the data plane within
  * that time (the tests change the sandbox's real tables and wait for it), and a different question
  * (another backend address under the same id, another tunnel source, ingress interface, a longer
- * packet, forwarding switched off) is answered afresh at once, without waiting.
+ * packet, forwarding switched off) is answered afresh at once, without waiting.  NAT66 replies
+ * (next_hop_v6() with xdplb_nhclient6) follow the same rules and have the same cases.
  */
 #include <sched.h>
 #include "fixture.h"
@@ -21,6 +22,12 @@ static struct fixture fx;
 #define VIP_NAT1 "10.0.0.80" /* TCP :80, NAT, backend BE_NAT:8080 */
 #define VIP_NAT2 "10.0.0.81" /* the same */
 #define BE_NAT	 "10.0.1.14"
+
+#define CLIENT6	  "2001:db8:c::1"  /* via fd00:3::fe on lb1 (router_mac) */
+#define VIP6_NAT1 "2001:db8:f::80" /* TCP :80, NAT, backend BE6_NAT:8080 */
+#define VIP6_NAT2 "2001:db8:f::81" /* the same */
+#define BE6_NAT	  "fd00:1::14"
+#define ROUTER6_2 "fd00:3::fd" /* router2_mac */
 
 static const __u8 router_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0xfe }; /* 10.0.3.254 */
 static const __u8 moved_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0xaa, 0x11 };
@@ -542,6 +549,399 @@ static void case_nat_reply_many_clients(void)
 	sandbox_sh("ip route del 100.64.0.0/16 && ip route del 100.65.0.0/16");
 }
 
+/* NAT66 replies: the client next-hop cache for IPv6 (xdplb_nhclient6). */
+
+static int nat6_vip(const char *vip)
+{
+	if (fx_vip_new(&fx, vip, 80, IPPROTO_TCP, XDPLB_MODE_NAT, XDPLB_SCHED_MH, 0) < 0)
+		return -1;
+	return fx_real_new(&fx, vip, 80, IPPROTO_TCP, BE6_NAT, 8080) < 0 ? -1 : 0;
+}
+
+/* A NAT66 flow from @client:@sport to @vip:80: its first packet, arriving on lb0, writes
+ * the reply entry. */
+static int nat6_flow(const char *vip, const char *client, __u16 sport)
+{
+	struct pkt_spec s = { .saddr6 = ipv6_addr(client),
+			      .daddr6 = ipv6_addr(vip),
+			      .sport = sport,
+			      .dport = 80,
+			      .seq = 1,
+			      .tcp_flags = PKT_TCP_SYN };
+	struct pkt_buf in;
+	struct fx_run r;
+	int err;
+
+	pkt_v6_tcp(&in, &s);
+	err = fx_run(&fx, &in, fx.lb0, &r);
+	if (err || !ASSERT_EQ(r.retval, XDP_TX, "nat66: forward packet"))
+		return err ?: -1;
+	return 0;
+}
+
+/* The backend's reply on that flow (@payload_len bytes of data), arriving on @ifindex. */
+static int reply6(const char *client, __u16 sport, int ifindex, size_t payload_len,
+		  struct fx_run *r)
+{
+	static const char payload[1500];
+	struct pkt_spec s = { .saddr6 = ipv6_addr(BE6_NAT),
+			      .daddr6 = ipv6_addr(client),
+			      .sport = 8080,
+			      .dport = sport,
+			      .seq = 1,
+			      .ack = 2,
+			      .tcp_flags = PKT_TCP_ACK,
+			      .payload = payload,
+			      .payload_len = payload_len };
+	struct pkt_buf in;
+
+	pkt_v6_tcp(&in, &s);
+	return fx_run(&fx, &in, ifindex, r);
+}
+
+/* Flow and reply in one: the reply arrives on lb0. */
+static int nat6_reply(const char *vip, const char *client, struct fx_run *r)
+{
+	__u16 sport = next_sport++;
+
+	return nat6_flow(vip, client, sport) ?: reply6(client, sport, fx.lb0, 0, r);
+}
+
+/* expect_fwd(), and the reply is the VIP's again (source address and port). */
+static bool expect_reply6(const struct fx_run *r, int verdict, const __u8 *dmac, const __u8 *smac,
+			  const char *vip, const char *what)
+{
+	struct in6_addr v = ipv6_addr(vip);
+	char w[160];
+
+	if (!expect_fwd(r, verdict, dmac, smac, what) ||
+	    !ASSERT_TRUE(r->out_len >= 14 + 40 + 20, "reply frame"))
+		return false;
+	snprintf(w, sizeof(w), "%s: source is the VIP", what);
+	ASSERT_BYTES(r->out + 14 + 8, 16, &v, 16, w);
+	snprintf(w, sizeof(w), "%s: source port 80", what);
+	ASSERT_EQ(pkt_r16(r->out + 14 + 40), 80, w);
+	return !case_failed;
+}
+
+/* bpf/forward.h's client6_slot(), mirrored (white box). */
+static __u32 client6_slot(const char *client, __be32 c[4])
+{
+	fx_addr(client, c);
+	return ((((c[0] ^ c[1]) * 0x9e3779b1u ^ c[2]) * 0x85ebca6bu ^ c[3]) * 0x9e3779b1u) >> 20;
+}
+
+static int nh6_client_rw(const char *client, struct xdplb_nh6 *nh, bool write)
+{
+	int fd = bpf_map__fd(fx.skel->maps.xdplb_nhclient6);
+	__be32 c[4];
+	__u32 slot = client6_slot(client, c);
+	int err = write ? bpf_map_update_elem(fd, &slot, nh, BPF_ANY)
+			: bpf_map_lookup_elem(fd, &slot, nh);
+
+	return err ? -errno : 0;
+}
+
+/* Like nh_extend_client(): the client's cached next hops last an hour. */
+static bool nh6_extend_client(const char *client)
+{
+	int ncpu = libbpf_num_possible_cpus(), n = 0;
+	struct xdplb_nh6 nh[ncpu > 0 ? ncpu : 1];
+	__be32 c[4];
+
+	fx_addr(client, c);
+	if (!ASSERT_EQ(nh6_client_rw(client, nh, false), 0, "read the client's slot"))
+		return false;
+	for (int i = 0; i < ncpu; i++) {
+		if (nh[i].expires && !memcmp(nh[i].dst, c, 16)) {
+			nh[i].expires = fx_coarse_now() + 3600ull * 1000000000ull;
+			n++;
+		}
+	}
+	return ASSERT_TRUE(n > 0, "the client's entry") &&
+	       ASSERT_EQ(nh6_client_rw(client, nh, true), 0, "write the slot");
+}
+
+static void case_nat66_filled(void)
+{
+	int ncpu = libbpf_num_possible_cpus(), found = 0;
+	struct xdplb_nh6 nh[ncpu > 0 ? ncpu : 1];
+	__u64 t0 = fx_coarse_now(), t1, ttl = fx.skel->rodata->cfg_nh_ttl_ns;
+	__be32 c[4], v[4];
+	struct fx_run r;
+
+	fx_addr(CLIENT6, c);
+	fx_addr(VIP6_NAT1, v);
+	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "reply"))
+		return;
+	t1 = fx_coarse_now();
+	if (!ASSERT_EQ(nh6_client_rw(CLIENT6, nh, false), 0, "read the client's slot"))
+		return;
+	for (int i = 0; i < ncpu; i++) {
+		if (!nh[i].expires)
+			continue;
+		found++;
+		ASSERT_BYTES(nh[i].dst, 16, c, 16, "cached: the client");
+		ASSERT_BYTES(nh[i].src, 16, v, 16, "cached: the VIP as source");
+		ASSERT_EQ(nh[i].in_ifindex, fx.lb0, "cached: ingress interface");
+		ASSERT_EQ(nh[i].ifindex, fx.lb1, "cached: egress interface");
+		ASSERT_EQ(nh[i].proto, IPPROTO_TCP, "cached: protocol");
+		ASSERT_EQ(nh[i].max_len, 40 + 20, "cached: checked length");
+		ASSERT_BYTES(nh[i].dmac, ETH_ALEN, router_mac, ETH_ALEN, "cached: router MAC");
+		ASSERT_BYTES(nh[i].smac, ETH_ALEN, fx_lb1_mac, ETH_ALEN, "cached: lb1 MAC");
+		ASSERT_TRUE(nh[i].expires >= t0 + ttl && nh[i].expires <= t1 + ttl,
+			    "cached: expires TTL after the packet");
+	}
+	ASSERT_EQ(found, 1, "one CPU's entry filled");
+}
+
+/* White box: a valid entry is what the reply gets; an expired one is asked again. */
+static void case_nat66_used_until_expiry(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdplb_nh6 nh[ncpu > 0 ? ncpu : 1];
+	const __u8 fake[ETH_ALEN] = { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x06 };
+	__be32 c[4], v[4];
+	struct fx_run r;
+
+	fx_addr(CLIENT6, c);
+	fx_addr(VIP6_NAT1, v);
+	for (int i = 0; i < ncpu; i++) {
+		memset(&nh[i], 0, sizeof(nh[i]));
+		nh[i].expires = fx_coarse_now() + 3600ull * 1000000000ull;
+		memcpy(nh[i].dst, c, 16);
+		memcpy(nh[i].src, v, 16);
+		nh[i].in_ifindex = fx.lb0;
+		nh[i].ifindex = fx.lb1;
+		nh[i].proto = IPPROTO_TCP;
+		nh[i].max_len = 1500;
+		memcpy(nh[i].dmac, fake, ETH_ALEN);
+		memcpy(nh[i].smac, fx_lb1_mac, ETH_ALEN);
+	}
+	if (!ASSERT_EQ(nh6_client_rw(CLIENT6, nh, true), 0, "write the slot"))
+		return;
+	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, fake, fx_lb1_mac, VIP6_NAT1, "valid: the entry's MAC"))
+		return;
+	for (int i = 0; i < ncpu; i++)
+		nh[i].expires = fx_coarse_now() - 1;
+	if (!ASSERT_EQ(nh6_client_rw(CLIENT6, nh, true), 0, "write the slot"))
+		return;
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
+			      "expired: looked up again");
+}
+
+static void case_nat66_router_change(void)
+{
+	struct fx_run r;
+
+	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "via the router"))
+		return;
+	if (sandbox_sh("ip -6 neigh replace fd00:3::fe lladdr 02:00:00:00:aa:11 nud permanent "
+		       "dev lb1"))
+		return;
+	wait_ttl();
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, moved_mac, fx_lb1_mac, VIP6_NAT1,
+			      "router's new MAC");
+	sandbox_sh("ip -6 neigh replace fd00:3::fe lladdr 02:00:00:00:03:fe nud permanent dev lb1");
+	wait_ttl();
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "MAC back");
+}
+
+static void case_nat66_route_change(void)
+{
+	struct fx_run r;
+
+	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "via the router"))
+		return;
+	if (sandbox_sh("ip -6 route add %s/128 via %s dev lb1", CLIENT6, ROUTER6_2))
+		return;
+	wait_ttl();
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac, VIP6_NAT1,
+			      "host route: the other router");
+	sandbox_sh("ip -6 route del %s/128", CLIENT6);
+	wait_ttl();
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
+			      "route removed: the first router again");
+}
+
+static void case_nat66_neigh_gone(void)
+{
+	__u64 pass0 = fx_reason(&fx, XDPLB_R_PASS_NO_NEIGH);
+	struct fx_run r;
+
+	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "via the router"))
+		return;
+	if (sandbox_sh("ip -6 neigh del fd00:3::fe dev lb1"))
+		return;
+	wait_ttl();
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r) &&
+	    ASSERT_EQ(r.retval, XDP_PASS, "no neighbour: translated, to the kernel") &&
+	    ASSERT_TRUE(r.out_len >= 14 + 40 + 20, "frame")) {
+		struct in6_addr v = ipv6_addr(VIP6_NAT1);
+
+		ASSERT_BYTES(r.out + 14 + 8, 16, &v, 16, "to the kernel: source is the VIP");
+	}
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_PASS_NO_NEIGH) - pass0, 1, "pass_no_neigh +1");
+	/* a failed lookup leaves nothing behind: once resolved, the next reply goes out */
+	sandbox_sh("ip -6 neigh replace fd00:3::fe lladdr 02:00:00:00:03:fe nud permanent dev lb1");
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
+			      "resolved again, at once");
+}
+
+static void case_nat66_route_gone(void)
+{
+	__u64 drop0 = fx_reason(&fx, XDPLB_R_DROP_NO_ROUTE);
+	struct fx_run r;
+
+	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "via the router"))
+		return;
+	if (sandbox_sh("ip -6 route add blackhole %s/128", CLIENT6))
+		return;
+	wait_ttl();
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		ASSERT_EQ(r.retval, XDP_DROP, "blackholed client: dropped");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_NO_ROUTE) - drop0, 1, "drop_no_route +1");
+	sandbox_sh("ip -6 route del blackhole %s/128", CLIENT6);
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
+			      "route back, at once");
+}
+
+/* The reply's source (the VIP) is part of the question: source-based policy routing. */
+static void case_nat66_vip_source(void)
+{
+	struct fx_run r;
+
+	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
+			   "VIP 1: main table") ||
+	    !nh6_extend_client(CLIENT6) ||
+	    sandbox_sh("ip -6 route add 2001:db8:c::/64 via %s dev lb1 table 103 && "
+		       "ip -6 rule add from %s lookup 103",
+		       ROUTER6_2, VIP6_NAT2))
+		return;
+	if (!nat6_reply(VIP6_NAT2, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac, VIP6_NAT2,
+			      "VIP 2: its policy route at once");
+	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
+		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
+			      "VIP 1: unchanged");
+	sandbox_sh("ip -6 rule del from %s lookup 103 && ip -6 route flush table 103", VIP6_NAT2);
+}
+
+/* Policy routing by ingress interface: a reply from another interface is a new question. */
+static void case_nat66_ingress_interface(void)
+{
+	__u16 sport = next_sport++;
+	struct fx_run r;
+
+	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) || reply6(CLIENT6, sport, fx.lb0, 0, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "from lb0") ||
+	    !nh6_extend_client(CLIENT6) ||
+	    sandbox_sh("ip -6 route add 2001:db8:c::/64 via %s dev lb1 table 104 && "
+		       "ip -6 rule add iif lb1 lookup 104",
+		       ROUTER6_2))
+		return;
+	if (!reply6(CLIENT6, sport, fx.lb1, 0, &r))
+		expect_reply6(&r, XDP_TX, router2_mac, fx_lb1_mac, VIP6_NAT1,
+			      "from lb1: its own route at once");
+	if (!reply6(CLIENT6, sport, fx.lb0, 0, &r))
+		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
+			      "from lb0: unchanged");
+	sandbox_sh("ip -6 rule del iif lb1 lookup 104 && ip -6 route flush table 104");
+}
+
+static void case_nat66_forwarding_off(void)
+{
+	__u64 drop0 = fx_reason(&fx, XDPLB_R_DROP_FWD_DISABLED);
+	__u16 sport = next_sport++;
+	struct fx_run r;
+
+	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) || reply6(CLIENT6, sport, fx.lb0, 0, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "on") ||
+	    !nh6_extend_client(CLIENT6) || sandbox_sh("sysctl -qw net.ipv6.conf.lb0.forwarding=0"))
+		return;
+	if (!reply6(CLIENT6, sport, fx.lb0, 0, &r))
+		ASSERT_EQ(r.retval, XDP_DROP, "off: dropped at once");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_FWD_DISABLED) - drop0, 1, "drop_fwd_disabled +1");
+	sandbox_sh("sysctl -qw net.ipv6.conf.lb0.forwarding=1");
+	if (!reply6(CLIENT6, sport, fx.lb0, 0, &r))
+		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
+			      "on again, at once");
+}
+
+/* A reply longer than any the route's MTU was checked for is checked at once (the backend is
+ * told the client's path MTU); the failed lookup empties the slot. */
+static void case_nat66_longer_packet(void)
+{
+	__u64 big0 = fx_reason(&fx, XDPLB_R_TX_TOO_BIG);
+	__u16 sport = next_sport++;
+	struct fx_run r;
+
+	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) || reply6(CLIENT6, sport, fx.lb0, 0, &r) ||
+	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "short") ||
+	    !nh6_extend_client(CLIENT6) ||
+	    sandbox_sh("ip -6 route add %s/128 via %s dev lb1 mtu lock 1300", CLIENT6, ROUTER6_2))
+		return;
+	/* 40 + 20 + 1340 = 1400 > 1300 */
+	if (!reply6(CLIENT6, sport, fx.lb0, 1340, &r)) {
+		ASSERT_EQ(r.retval, XDP_REDIRECT, "long: answered at once");
+		if (ASSERT_TRUE(r.out_len >= 14 + 40 + 8, "ICMPv6 answer")) {
+			struct in6_addr be = ipv6_addr(BE6_NAT);
+
+			ASSERT_EQ(r.out[14 + 6], IPPROTO_ICMPV6, "next header ICMPv6");
+			ASSERT_BYTES(r.out + 14 + 24, 16, &be, 16, "to the backend");
+			ASSERT_EQ(r.out[14 + 40], 2, "type packet too big");
+			ASSERT_EQ(pkt_r16(r.out + 14 + 46), 1300, "MTU 1300");
+		}
+	}
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX_TOO_BIG) - big0, 1, "tx_too_big +1");
+	/* the failure emptied the slot: the short reply sees the new route's router */
+	if (!reply6(CLIENT6, sport, fx.lb0, 0, &r))
+		expect_reply6(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac, VIP6_NAT1,
+			      "short after the failure: asked again");
+	/* 40 + 20 + 1240 = 1300 fits */
+	if (!reply6(CLIENT6, sport, fx.lb0, 1240, &r))
+		expect_reply6(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac, VIP6_NAT1, "fits the MTU");
+	sandbox_sh("ip -6 route del %s/128", CLIENT6);
+}
+
+/* 5000 clients over 4096 slots: slots are shared, each reply must go to its own router. */
+static void case_nat66_many_clients(void)
+{
+	char client[64];
+	struct fx_run r;
+	int bad = 0;
+
+	if (sandbox_sh("ip -6 route add 2001:db8:d:1::/64 via fd00:3::fe dev lb1 && "
+		       "ip -6 route add 2001:db8:d:2::/64 via %s dev lb1",
+		       ROUTER6_2))
+		return;
+	for (int i = 0; i < 5000 && bad < 10; i++) {
+		const __u8 *want = i % 2 ? router2_mac : router_mac;
+
+		snprintf(client, sizeof(client), "2001:db8:d:%d::%x:%x", 1 + i % 2, i / 512,
+			 i % 512 + 1);
+		if (nat6_flow(VIP6_NAT1, client, 1000) || reply6(client, 1000, fx.lb0, 0, &r) ||
+		    r.retval != XDP_REDIRECT || memcmp(r.out, want, ETH_ALEN))
+			bad++;
+	}
+	ASSERT_EQ(bad, 0, "replies to the right router");
+	sandbox_sh("ip -6 route del 2001:db8:d:1::/64 && ip -6 route del 2001:db8:d:2::/64");
+}
+
 int main(void)
 {
 	cpu_set_t cpus;
@@ -560,9 +960,11 @@ int main(void)
 	    fx_real_add(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_TUN, 1) ||
 	    fx_vip_add_sched(&fx, VIP_DR, 80, IPPROTO_TCP, XDPLB_SCHED_MH, XDPLB_MODE_DR, 0) < 0 ||
 	    fx_real_add(&fx, VIP_DR, 80, IPPROTO_TCP, BE_DR, 1) || nat_vip(VIP_NAT1) ||
-	    nat_vip(VIP_NAT2) ||
+	    nat_vip(VIP_NAT2) || nat6_vip(VIP6_NAT1) || nat6_vip(VIP6_NAT2) ||
 	    sandbox_sh("ip neigh replace 10.0.3.253 lladdr 02:00:00:00:03:fd nud permanent "
-		       "dev lb1")) {
+		       "dev lb1 && ip -6 neigh replace %s lladdr 02:00:00:00:03:fd nud permanent "
+		       "dev lb1",
+		       ROUTER6_2)) {
 		printf("setup failed\n0 passed, 1 failed\n");
 		return 1;
 	}
@@ -582,5 +984,23 @@ int main(void)
 	RUN_CASE("nat reply: another VIP as source: looked up at once", case_nat_reply_vip_source);
 	RUN_CASE("nat reply: clients sharing a slot each get their own next hop",
 		 case_nat_reply_many_clients);
+	RUN_CASE("nat66 reply: next hop cached per client after a reply", case_nat66_filled);
+	RUN_CASE("nat66 reply: cached next hop used until it expires, then looked up",
+		 case_nat66_used_until_expiry);
+	RUN_CASE("nat66 reply: the client's router MAC change within the TTL",
+		 case_nat66_router_change);
+	RUN_CASE("nat66 reply: route change within the TTL", case_nat66_route_change);
+	RUN_CASE("nat66 reply: neighbour gone: no neigh path within the TTL",
+		 case_nat66_neigh_gone);
+	RUN_CASE("nat66 reply: route gone: counted drop within the TTL", case_nat66_route_gone);
+	RUN_CASE("nat66 reply: another VIP as source: looked up at once", case_nat66_vip_source);
+	RUN_CASE("nat66 reply: another ingress interface: looked up at once",
+		 case_nat66_ingress_interface);
+	RUN_CASE("nat66 reply: forwarding switched off: dropped at once",
+		 case_nat66_forwarding_off);
+	RUN_CASE("nat66 reply: longer than any checked: MTU checked at once",
+		 case_nat66_longer_packet);
+	RUN_CASE("nat66 reply: clients sharing a slot each get their own next hop",
+		 case_nat66_many_clients);
 	return TEST_MAIN_END();
 }
