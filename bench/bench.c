@@ -321,6 +321,7 @@ static int load_alt(struct setup *s, const char *path)
 			return err;
 		}
 	}
+	lb_size_flow_cache(s->alt);
 	err = bpf_object__load(s->alt);
 	prog = err ? NULL : bpf_object__find_program_by_name(s->alt, "xdplb_xdp_ingress");
 	if (!prog) {
@@ -384,6 +385,7 @@ static int bench_fixture(struct fixture *fx, bool percpu_lru)
 	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat, MAX_FLOWS);
 	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows6, MAX_FLOWS6);
 	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat6, MAX_FLOWS6);
+	lb_size_flow_cache(fx->skel->obj);
 	if (percpu_lru) {
 		struct bpf_map *flows[2] = { fx->skel->maps.xdplb_flows,
 					     fx->skel->maps.xdplb_flows6 };

@@ -43,11 +43,16 @@
  * flood of new flows makes an active flow look as old as one that sent a packet a second
  * ago.
  *
- * A slot is a direct-mapped entry: a collision replaces it.  Each CPU has its own slots (an
- * XDP program does not migrate while it runs): no locks, no shared cache lines.  The slots
- * are kept in 32 KiB blocks (the largest per-CPU value) so that a per-CPU array of 16 blocks
- * holds 16,384 (IPv4, in 8,192 sets of two) or 8,192 (IPv6) slots behind 16 per-CPU
- * pointers.
+ * Slots come in sets of 128 bytes (two cache lines that the CPU's adjacent-line prefetch
+ * fetches together): four IPv4 slots or two IPv6 ones.  A packet looks at its set only, and
+ * a miss replaces the slot of the set whose life ends first (empty slots first).  4,096 sets
+ * per CPU and family (512 KiB each): with 4,096 flows sharing a CPU, about 1 in 50 lands in a
+ * set that holds more flows than slots (a direct-mapped cache of the same size: 1 in 5,
+ * which then took the flow table on every packet).  Each CPU has its own region of the
+ * array (an XDP program does not migrate while it runs): no locks, no shared cache lines.
+ * The array is BPF_F_MMAPABLE only because the kernel then puts its values on a page
+ * boundary, which keeps every set on its own two lines.  The loader sizes it for the
+ * possible CPUs (lb_size_flow_cache()); a CPU beyond its size just has no cache.
  */
 struct flow_cache_val {
 	__u32 until; /* (coarse ns >> 20) after which the slot is stale */
@@ -68,37 +73,38 @@ struct flow_slot6 {
 	__u8 pad[8]; /* one slot per cache line */
 };
 
-#define FLOW_CACHE_BLOCK_BYTES 32768
-#define FLOW_CACHE_BLOCKS      16
-#define FLOW_CACHE_SLOTS4      (FLOW_CACHE_BLOCKS * FLOW_CACHE_BLOCK_BYTES / 32)
-#define FLOW_CACHE_SLOTS6      (FLOW_CACHE_BLOCKS * FLOW_CACHE_BLOCK_BYTES / 64)
-
-struct flow_block4 {
-	struct flow_slot4 s[FLOW_CACHE_BLOCK_BYTES / sizeof(struct flow_slot4)];
+struct flow_set4 {
+	struct flow_slot4 s[4];
 };
 
-struct flow_block6 {
-	struct flow_slot6 s[FLOW_CACHE_BLOCK_BYTES / sizeof(struct flow_slot6)];
+struct flow_set6 {
+	struct flow_slot6 s[2];
 };
 
 _Static_assert(sizeof(struct flow_slot4) == 32, "flow_slot4");
 _Static_assert(sizeof(struct flow_slot6) == 64, "flow_slot6");
-_Static_assert(sizeof(struct flow_block4) == FLOW_CACHE_BLOCK_BYTES, "flow_block4");
-_Static_assert(sizeof(struct flow_block6) == FLOW_CACHE_BLOCK_BYTES, "flow_block6");
+_Static_assert(sizeof(struct flow_set4) == 128, "flow_set4");
+_Static_assert(sizeof(struct flow_set6) == 128, "flow_set6");
 
-/* Not pinned: a cache of the flow tables that each loaded program fills for itself. */
+#define FLOW_CACHE_SET_BITS 12 /* ilog2(XDPLB_FLOW_CACHE_SETS) */
+_Static_assert(XDPLB_FLOW_CACHE_SETS == 1 << FLOW_CACHE_SET_BITS, "FLOW_CACHE_SET_BITS");
+
+/* [cpu * XDPLB_FLOW_CACHE_SETS + set] -> set.  Not pinned: a cache of the flow tables that each
+ * loaded program fills for itself. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FLOW_CACHE_BLOCKS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_FLOW_CACHE_SETS *XDPLB_FLOW_CACHE_DEF_CPUS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct flow_block4);
+	__type(value, struct flow_set4);
 } xdplb_flowcache SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FLOW_CACHE_BLOCKS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_FLOW_CACHE_SETS *XDPLB_FLOW_CACHE_DEF_CPUS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct flow_block6);
+	__type(value, struct flow_set6);
 } xdplb_flowcache6 SEC(".maps");
 
 /* A slot of this CPU's cache for the packet's flow, and whether it holds that flow. */
@@ -120,12 +126,6 @@ static __always_inline __u32 flow_cache_index(__u32 src, __u32 dst, __u32 ports,
 	return h >> (32 - bits);
 }
 
-/* ilog2() of the slot counts, for flow_cache_index() */
-#define FLOW_CACHE_BITS4 14
-#define FLOW_CACHE_BITS6 13
-_Static_assert(FLOW_CACHE_SLOTS4 == 1 << FLOW_CACHE_BITS4, "FLOW_CACHE_BITS4");
-_Static_assert(FLOW_CACHE_SLOTS6 == 1 << FLOW_CACHE_BITS6, "FLOW_CACHE_BITS6");
-
 /* Is slot key @s the packet's key @w (IPv4, 4 words)? */
 static __always_inline bool flow_key4_eq(const struct flow_slot4 *slot, const __u32 *w)
 {
@@ -134,59 +134,82 @@ static __always_inline bool flow_key4_eq(const struct flow_slot4 *slot, const __
 	return !((s[0] ^ w[0]) | (s[1] ^ w[1]) | (s[2] ^ w[2]) | (s[3] ^ w[3]));
 }
 
-/*
- * IPv4 slots are 2-way set associative: the two 32-byte slots of a set share one cache line,
- * so the second costs no memory access, and two flows that hash to the same set do not evict
- * each other on every packet (with 4,096 flows in 8,192 direct-mapped slots, a fifth of them
- * would).  A miss replaces the slot whose life ends first (an empty one has until 0).
- */
+/* This CPU's set @set of a flow cache map. */
+static __always_inline void *flow_cache_set(void *map, __u32 set)
+{
+	__u32 key = bpf_get_smp_processor_id() * XDPLB_FLOW_CACHE_SETS + set;
+
+	return bpf_map_lookup_elem(map, &key);
+}
+
+/* Slot @s is a better victim than @v: its life ends first (an empty slot's until is 0). */
+static __always_inline bool flow_cache_older(const struct flow_cache_val *s,
+					     const struct flow_cache_val *v)
+{
+	return (__s32)(s->until - v->until) < 0;
+}
+
 static __always_inline void flow_cache_get4(struct flow_cache_ref *r,
 					    const struct xdplb_flow_key4 *k)
 {
 	const __u32 *w = (const __u32 *)k;
-	__u32 set = flow_cache_index(w[0], w[1], w[2], w[3], FLOW_CACHE_BITS4 - 1);
-	__u32 blk = set / (FLOW_CACHE_SLOTS4 / FLOW_CACHE_BLOCKS / 2);
-	struct flow_block4 *b = bpf_map_lookup_elem(&xdplb_flowcache, &blk);
-	struct flow_slot4 *s0, *s1;
+	struct flow_set4 *fs = flow_cache_set(
+	    &xdplb_flowcache, flow_cache_index(w[0], w[1], w[2], w[3], FLOW_CACHE_SET_BITS));
+	struct flow_slot4 *victim;
 
-	if (!b)
+	if (!fs)
 		return;
-	s0 = &b->s[(set * 2) % (FLOW_CACHE_SLOTS4 / FLOW_CACHE_BLOCKS)];
-	s1 = s0 + 1;
-	if (flow_key4_eq(s0, w)) {
-		r->slot = s0;
-		r->hit = true;
-	} else if (flow_key4_eq(s1, w)) {
-		r->slot = s1;
-		r->hit = true;
-	} else {
-		r->slot = (__s32)(s0->v.until - s1->v.until) <= 0 ? s0 : s1;
+	victim = &fs->s[0];
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		if (flow_key4_eq(&fs->s[i], w)) {
+			r->slot = &fs->s[i];
+			r->v = &fs->s[i].v;
+			r->hit = true;
+			return;
+		}
+		if (i && flow_cache_older(&fs->s[i].v, &victim->v))
+			victim = &fs->s[i];
 	}
-	r->v = &((struct flow_slot4 *)r->slot)->v;
+	r->slot = victim;
+	r->v = &victim->v;
+}
+
+/* Is slot key @slot the packet's key @w (IPv6, 10 words)? */
+static __always_inline bool flow_key6_eq(const struct flow_slot6 *slot, const __u32 *w)
+{
+	const __u32 *s = (const __u32 *)&slot->key;
+	__u32 diff = 0;
+
+#pragma unroll
+	for (int i = 0; i < (int)(sizeof(slot->key) / 4); i++)
+		diff |= s[i] ^ w[i];
+	return !diff;
 }
 
 static __always_inline void flow_cache_get6(struct flow_cache_ref *r,
 					    const struct xdplb_flow_key *k)
 {
-	const __u32 *w = (const __u32 *)k, *s;
-	__u32 idx, blk, diff = 0;
-	struct flow_block6 *b;
+	const __u32 *w = (const __u32 *)k;
+	struct flow_set6 *fs;
 	struct flow_slot6 *slot;
 
-	idx = flow_cache_index(w[0] ^ w[1] ^ w[2] ^ w[3], w[4] ^ w[5] ^ w[6] ^ w[7], w[8], w[9],
-			       FLOW_CACHE_BITS6);
-	blk = idx / (FLOW_CACHE_SLOTS6 / FLOW_CACHE_BLOCKS);
-	b = bpf_map_lookup_elem(&xdplb_flowcache6, &blk);
-	if (!b)
+	fs = flow_cache_set(&xdplb_flowcache6,
+			    flow_cache_index(w[0] ^ w[1] ^ w[2] ^ w[3], w[4] ^ w[5] ^ w[6] ^ w[7],
+					     w[8], w[9], FLOW_CACHE_SET_BITS));
+	if (!fs)
 		return;
-	slot = &b->s[idx % (FLOW_CACHE_SLOTS6 / FLOW_CACHE_BLOCKS)];
-	s = (const __u32 *)&slot->key;
+	if (flow_key6_eq(&fs->s[0], w)) {
+		slot = &fs->s[0];
+		r->hit = true;
+	} else if (flow_key6_eq(&fs->s[1], w)) {
+		slot = &fs->s[1];
+		r->hit = true;
+	} else {
+		slot = flow_cache_older(&fs->s[1].v, &fs->s[0].v) ? &fs->s[1] : &fs->s[0];
+	}
 	r->slot = slot;
 	r->v = &slot->v;
-#pragma unroll
-	for (int i = 0; i < (int)(sizeof(*k) / 4); i++)
-		diff |= s[i] ^ w[i];
-	r->hit = !diff;
 }
 
 /* The low 16 bits of the flow generation (see above); 0 if the map is missing. */

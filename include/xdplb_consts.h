@@ -15,6 +15,11 @@
 #define XDPLB_MAX_PERSIST     31536000 /* seconds (a year) */
 #define XDPLB_MAX_TIMEOUT     31536000 /* seconds, flow timeouts */
 
+/* Per-CPU flow cache (bpf/flow_cache.h): sets of 128 bytes per CPU and family, and the CPUs a
+ * map is made for when the loader does not size it (lb_size_flow_cache() does). */
+#define XDPLB_FLOW_CACHE_SETS	  4096
+#define XDPLB_FLOW_CACHE_DEF_CPUS 4
+
 /* A scheduler table is an array of __u32: slot 0 holds the number of used slots L,
  * slots 1..L hold backend ids.  The inner array has ring_size + 1 entries. */
 #define XDPLB_TABLE_LEN_SLOT 0

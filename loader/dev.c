@@ -435,6 +435,7 @@ static int do_attach(int argc, char **argv)
 		goto out;
 	}
 	size_maps_like_pinned(skel, &o);
+	lb_size_flow_cache(skel->obj);
 
 	err = xdp_attach_obj(skel->obj, XDPLB_PROG_NAME, ifindex, o.ifname, o.mode);
 	if (err)

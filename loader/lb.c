@@ -195,6 +195,19 @@ void lb_config_defaults(struct xdplb_config *cfg)
 	cfg->udp_timeout = XDPLB_DEF_UDP_TIMEOUT;
 }
 
+void lb_size_flow_cache(struct bpf_object *obj)
+{
+	static const char *const names[] = { "xdplb_flowcache", "xdplb_flowcache6" };
+	int ncpu = libbpf_num_possible_cpus();
+	struct bpf_map *map;
+
+	for (size_t i = 0; ncpu > 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+		map = bpf_object__find_map_by_name(obj, names[i]);
+		if (map)
+			bpf_map__set_max_entries(map, XDPLB_FLOW_CACHE_SETS * (__u32)ncpu);
+	}
+}
+
 int lb_config_get(struct lb *lb, struct xdplb_config *cfg)
 {
 	__u32 zero = 0;

@@ -103,6 +103,10 @@ int lb_real_set_weight(struct lb *lb, const struct xdplb_vip_key *vkey, const __
 int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 addr[4], __u8 family,
 		__be16 port);
 
+/* Size the per-CPU flow caches of a balancer object (not loaded yet) for the possible CPUs. */
+struct bpf_object;
+void lb_size_flow_cache(struct bpf_object *obj);
+
 /* Health: set a backend's state (XDPLB_REAL_UP/DOWN, @since = now) and rebuild its VIP's
  * table.  Returns 0, -ENOENT when id no longer holds that backend (@gen differs), -errno. */
 int lb_real_set_state(struct lb *lb, __u32 id, __u16 gen, __u8 state);

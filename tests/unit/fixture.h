@@ -129,6 +129,7 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat, max_flows);
 	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows6, max_flows);
 	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat6, max_flows);
+	lb_size_flow_cache(fx->skel->obj);
 	if (percpu_lru)
 		bpf_map__set_map_flags(flows, bpf_map__map_flags(flows) | BPF_F_NO_COMMON_LRU);
 	if (xdplb_bpf__load(fx->skel)) {
