@@ -363,7 +363,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 
 	sel->now = now;
 	/* a SYN, FIN or RST neither reads nor fills a slot: a SYN flood costs no cache line */
-	if (flow_cache_usable(p)) {
+	if (flow_cache_usable(p) && !(cfg->flags & XDPLB_CFG_F_NO_FLOWCACHE)) {
 		if (v6)
 			flow_cache_get6(&fc, &p->key);
 		else

@@ -136,6 +136,9 @@ enum xdplb_flow_state {
 		   * for no VIP whose source's bit is clear is no NAT reply (not looked up in      \
 		   * xdplb_nat).  Set by the control plane only after it filled the map; off (maps \
 		   * of an older xdplb), every such packet is looked up */
+#define XDPLB_CFG_F_NO_FLOWCACHE                                                                   \
+	(1u << 5) /* config set flowcache off: every packet of a flow asks the flow table (the     \
+		   * per-CPU flow cache, bpf/flow_cache.h, is neither read nor filled) */
 
 /*
  * Why a packet got its verdict.  Every packet the XDP program sees bumps exactly one of these

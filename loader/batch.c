@@ -402,7 +402,7 @@ static int b_config_set(int argc, char **argv)
 	if (err)
 		return err;
 	if (!given) {
-		p_err("config set: nothing to set (expected tunsrc, mtu or echo)");
+		p_err("config set: nothing to set (expected tunsrc, mtu, echo or flowcache)");
 		return -XDPLB_EUSAGE;
 	}
 	return b_settings();

@@ -68,9 +68,9 @@ void conf_real_del(struct conf *c, struct conf_vip *v, struct conf_real *r);
 void conf_sort(struct conf *c);
 
 /* The flags of xdplb_config that are settings (config set); lb.c keeps the others. */
-#define CONF_SETTING_FLAGS XDPLB_CFG_F_ECHO
-/* Copy the settings (tunnel sources, flow timeouts, mtu, echo) of @src into @dst, leaving
- * what lb.c keeps (flags of the VIPs, counters, ring size) alone. */
+#define CONF_SETTING_FLAGS (XDPLB_CFG_F_ECHO | XDPLB_CFG_F_NO_FLOWCACHE)
+/* Copy the settings (tunnel sources, flow timeouts, mtu, echo, flowcache) of @src into @dst,
+ * leaving what lb.c keeps (flags of the VIPs, counters, ring size) alone. */
 void conf_settings_copy(struct xdplb_config *dst, const struct xdplb_config *src);
 
 /* Make the maps hold @target: VIPs, options, backends and global settings are deleted,

@@ -14,7 +14,9 @@
 #include "lb.h"
 #include "state.h"
 
-#define HELP_CONFIG_SET "config set [ tunsrc ADDR ]... [ mtu { N | auto } ] [ echo { on | off } ]"
+#define HELP_CONFIG_SET                                                                            \
+	"config set [ tunsrc ADDR ]... [ mtu { N | auto } ] [ echo { on | off } ]"                 \
+	" [ flowcache { on | off } ]"
 
 /* Sanity bounds of config set mtu (IPv4's minimum datagram that every host must accept, and
  * the largest IP packet). */
@@ -38,6 +40,9 @@ static int config_help(int argc, char **argv)
 	    "          auto (default): the egress route's MTU, which applies in any case.\n"
 	    "          Larger packets get ICMP fragmentation needed / packet too big\n"
 	    "  echo    on (default): answer ICMP/ICMPv6 echo requests to VIP addresses\n"
+	    "  flowcache  on (default): established flows take their backend from a per-CPU\n"
+	    "          cache (16,384 IPv4 and 8,192 IPv6 flows per CPU); off: from the flow\n"
+	    "          table on every packet (for far more busy flows per CPU than that)\n"
 	    "  Flow timeouts: '%1$s flow timeout'.  Map sizes: 'dev attach' options.\n",
 	    bin_name, MIN_MTU, MAX_MTU);
 	return 0;
@@ -72,8 +77,16 @@ int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *give
 			cfg->flags &= ~XDPLB_CFG_F_ECHO;
 			if (!strcmp(*argv, "on"))
 				cfg->flags |= XDPLB_CFG_F_ECHO;
+		} else if (!strcmp(*argv, "flowcache")) {
+			REQ_ARG("on or off");
+			if (strcmp(*argv, "on") && strcmp(*argv, "off"))
+				return bad_arg(*argv, "flowcache must be on or off");
+			cfg->flags &= ~XDPLB_CFG_F_NO_FLOWCACHE;
+			if (!strcmp(*argv, "off"))
+				cfg->flags |= XDPLB_CFG_F_NO_FLOWCACHE;
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected tunsrc, mtu or echo)");
+			return bad_arg(*argv,
+				       "unknown keyword (expected tunsrc, mtu, echo or flowcache)");
 		}
 		*given = true;
 		NEXT_ARG();
@@ -92,7 +105,7 @@ static int config_set(int argc, char **argv)
 	if (err)
 		return err;
 	if (!given) {
-		p_err("config set: nothing to set (expected tunsrc, mtu or echo)");
+		p_err("config set: nothing to set (expected tunsrc, mtu, echo or flowcache)");
 		return -XDPLB_EUSAGE;
 	}
 	err = state_open(&lb, true);
@@ -217,6 +230,9 @@ static int config_show(int argc, char **argv)
 		json_object_object_add(o, "mtu", json_object_new_int64(c.cfg.mtu));
 		json_object_object_add(o, "echo",
 				       json_object_new_boolean(!!(c.cfg.flags & XDPLB_CFG_F_ECHO)));
+		json_object_object_add(
+		    o, "flowcache",
+		    json_object_new_boolean(!(c.cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE)));
 		j = json_object_new_object();
 		json_object_object_add(j, "tcp", json_object_new_int64(c.cfg.tcp_timeout));
 		json_object_object_add(j, "tcpfin", json_object_new_int64(c.cfg.tcpfin_timeout));
@@ -248,6 +264,8 @@ static int config_show(int argc, char **argv)
 		printf("tunsrc6        %s\n", a6);
 		printf("mtu            %s\n", mtu);
 		printf("echo           %s\n", c.cfg.flags & XDPLB_CFG_F_ECHO ? "on" : "off");
+		printf("flowcache      %s\n",
+		       c.cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE ? "off" : "on");
 		printf("flow timeout   tcp %u tcpfin %u udp %u\n", c.cfg.tcp_timeout,
 		       c.cfg.tcpfin_timeout, c.cfg.udp_timeout);
 		printf("vips           %d of %u\n", c.live, c.max_vips);

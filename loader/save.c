@@ -60,7 +60,8 @@ static void save_settings(FILE *f, const struct conf *c)
 		fprintf(f, "config set mtu %u", c->cfg.mtu);
 	else
 		fprintf(f, "config set mtu auto");
-	fprintf(f, " echo %s\n", c->cfg.flags & XDPLB_CFG_F_ECHO ? "on" : "off");
+	fprintf(f, " echo %s flowcache %s\n", c->cfg.flags & XDPLB_CFG_F_ECHO ? "on" : "off",
+		c->cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE ? "off" : "on");
 	fprintf(f, "flow timeout tcp %u tcpfin %u udp %u\n", c->cfg.tcp_timeout,
 		c->cfg.tcpfin_timeout, c->cfg.udp_timeout);
 }
@@ -157,6 +158,8 @@ static json_object *json_settings(const struct conf *c)
 	json_object_object_add(o, "mtu", json_object_new_int64(c->cfg.mtu)); /* 0 = auto */
 	json_object_object_add(o, "echo",
 			       json_object_new_boolean(!!(c->cfg.flags & XDPLB_CFG_F_ECHO)));
+	json_object_object_add(o, "flowcache",
+			       json_object_new_boolean(!(c->cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE)));
 	json_object_object_add(t, "tcp", json_object_new_int64(c->cfg.tcp_timeout));
 	json_object_object_add(t, "tcpfin", json_object_new_int64(c->cfg.tcpfin_timeout));
 	json_object_object_add(t, "udp", json_object_new_int64(c->cfg.udp_timeout));

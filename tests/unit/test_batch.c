@@ -293,7 +293,7 @@ static const char *const failing = "vip del udp 10.0.0.2:53\n"
 				   "vip set tcp 10.0.0.3:80 mode tun\n"
 				   "flow timeout tcp 77 udp 78\n"
 				   "config set tunsrc 10.9.9.9\n"
-				   "config set tunsrc 2001:db8::99 mtu 1300 echo on\n"
+				   "config set tunsrc 2001:db8::99 mtu 1300 echo on flowcache off\n"
 				   "vip set udp [2001:db8::1]:53 hash l4\n"
 				   "vip add udp [2001:db8::1]:54 hash l3\n"
 				   "vip add tcp 10.0.0.4:80\n"
@@ -358,7 +358,7 @@ static void case_applies(void)
 		    "timeouts applied");
 	ASSERT_TRUE(after && strstr(after, "config set tunsrc 10.9.9.9\n"
 					   "config set tunsrc 2001:db8::99\n"
-					   "config set mtu 1300 echo on\n"),
+					   "config set mtu 1300 echo on flowcache off\n"),
 		    "settings applied");
 	ASSERT_TRUE(after && strstr(after, "vip add udp 10.0.0.2:54 sched mh mode tun hash l3\n"),
 		    "l3hash VIP alone on its address after the other's deletion");

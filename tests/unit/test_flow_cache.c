@@ -283,6 +283,38 @@ static void case_collisions(void)
 	lb_flow_flush(&fx.lb, vip_tcp, NULL);
 }
 
+static void set_flowcache_off(struct xdplb_config *c, long off)
+{
+	c->flags &= ~XDPLB_CFG_F_NO_FLOWCACHE;
+	if (off)
+		c->flags |= XDPLB_CFG_F_NO_FLOWCACHE;
+}
+
+/* config set flowcache off: the flow table answers every packet (a flow deleted behind the
+ * data plane's back is a new flow at once); on again: the cache is back. */
+static void case_off(void)
+{
+	struct xdplb_flow_key4 k = key4(CLIENT, IPPROTO_TCP, 30600);
+	__u64 n0;
+	int b = tcp(30600, PKT_TCP_SYN);
+
+	if (!ASSERT_TRUE(b >= 0, "SYN") || !ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "ACK (cached)") ||
+	    !ASSERT_EQ(fx_config(&fx, set_flowcache_off, 1), 0, "flowcache off"))
+		return;
+	n0 = vip_flows(vip_tcp);
+	ASSERT_EQ(bpf_map_delete_elem(fx.lb.flows, &k), 0, "flow deleted behind the cache");
+	ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "next ACK (mh: same backend)");
+	ASSERT_EQ(vip_flows(vip_tcp) - n0, 1, "a new flow: the slot was not used");
+	ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "and the next");
+	ASSERT_EQ(vip_flows(vip_tcp) - n0, 1, "from the flow table");
+	if (!ASSERT_EQ(fx_config(&fx, set_flowcache_off, 0), 0, "flowcache on"))
+		return;
+	ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "ACK: fills a slot");
+	ASSERT_EQ(bpf_map_delete_elem(fx.lb.flows, &k), 0, "flow deleted behind the cache");
+	ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "next ACK from the cache");
+	ASSERT_EQ(vip_flows(vip_tcp) - n0, 1, "no new flow");
+}
+
 /* IPv6: the same cache for xdplb_flows6 (40-byte keys). */
 static void case_ipv6(void)
 {
@@ -355,5 +387,6 @@ int main(void)
 	RUN_CASE("a slot never outlives the flow's timeout", case_slot_life);
 	RUN_CASE("colliding slots: every flow keeps its own backend", case_collisions);
 	RUN_CASE("IPv6 flows", case_ipv6);
+	RUN_CASE("config set flowcache off: the flow table for every packet", case_off);
 	return TEST_MAIN_END();
 }
