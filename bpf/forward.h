@@ -462,7 +462,7 @@ static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
 	struct xdplb_nh nh = {};
 	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
 	__u32 len = p->l3_len + sizeof(struct ipv6hdr);
-	__u32 label = flow_hash(&p->key);
+	__u32 label = flow_label(&p->key);
 	int rc, err;
 
 	if (!addr6_set(cfg->tun_src6))

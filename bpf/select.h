@@ -57,6 +57,20 @@ static __always_inline __u32 flow_hash(const struct xdplb_flow_key *k)
 	return hash_final(h);
 }
 
+/*
+ * Outer flow label of a tunnelled flow (RFC 6438): routers between the balancer and the
+ * backends hash it for ECMP, so it must be the same for every packet of a flow and spread
+ * over flows; nothing else reads it.  The multiplicative mix of the flow cache's index, 20
+ * bits of it: a fifth of flow_hash()'s instructions, and it runs for every IPv6 tunnel
+ * packet.
+ */
+static __always_inline __u32 flow_label(const struct xdplb_flow_key *k)
+{
+	return flow_cache_index(k->src[0] ^ k->src[1] ^ k->src[2] ^ k->src[3],
+				k->dst[0] ^ k->dst[1] ^ k->dst[2] ^ k->dst[3],
+				(__u32)k->sport << 16 | k->dport, k->proto, 20);
+}
+
 /**
  * lookup_vip() - the VIP for {dst, dport, proto}, falling back to the all-ports VIP (port 0).
  */
