@@ -687,7 +687,7 @@ int batch_run(struct batch_input *in, bool check_only)
 	}
 	if (err) {
 		char what[200];
-		int rerr;
+		int rerr, err2;
 
 		if (i >= 0) {
 			err_ctx_set(file, b.ops[i].line);
@@ -696,8 +696,11 @@ int batch_run(struct batch_input *in, bool check_only)
 			snprintf(what, sizeof(what), "batch: scheduler tables");
 		}
 		rerr = conf_sync(&lb, &orig);
-		rerr = lb_checks_restore(&lb, checks, nchecks) ?: rerr;
-		rerr = rerr ?: lb_bulk_flush(&lb);
+		err2 = lb_checks_restore(&lb, checks, nchecks);
+		if (err2)
+			rerr = err2;
+		if (!rerr)
+			rerr = lb_bulk_flush(&lb);
 		if (!rerr)
 			p_err("%s: %s: nothing changed (rolled back)", what, strerror(-err));
 		else

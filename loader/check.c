@@ -25,9 +25,9 @@ static int check_help(int argc, char **argv)
 		puts("null");
 		return 0;
 	}
-	printf("Usage: %1$s " HELP_CHECK_SET "\n"
-	       "       %1$s check del SERVICE [ real ADDR[:PORT] ]\n"
-	       "       %1$s check show [ SERVICE ]\n"
+	printf("Usage: %s " HELP_CHECK_SET "\n"
+	       "       %s check del SERVICE [ real ADDR[:PORT] ]\n"
+	       "       %s check show [ SERVICE ]\n"
 	       "TYPE := { tcp | http [ path PATH ] [ status CODE ] [ expect TEXT ] |\n"
 	       "          udp [ payload TEXT ] [ expect TEXT ] | exec COMMAND }\n"
 	       "\n"
@@ -38,12 +38,14 @@ static int check_help(int argc, char **argv)
 	       "  udp       a datagram with TEXT (default empty) gets a reply (containing TEXT)\n"
 	       "  exec      sh -c COMMAND exits 0; XDPLB_VIP and XDPLB_REAL hold ADDR:PORT\n"
 	       "  port      probe this port (default: the backend's, else the VIP's)\n"
-	       "  interval  seconds between probes (default %2$.1f), timeout per probe (%3$.1f)\n"
-	       "  rise      successes in a row that bring a backend up (default %4$u)\n"
-	       "  fall      failures in a row that take it down (default %5$u)\n"
-	       "Checks run in `%1$s daemon`; a backend without a check is up.\n",
-	       bin_name, XDPLB_DEF_CHECK_INTERVAL_MS / 1000.0, XDPLB_DEF_CHECK_TIMEOUT_MS / 1000.0,
-	       XDPLB_DEF_CHECK_RISE, XDPLB_DEF_CHECK_FALL);
+	       "  interval  seconds between probes (default %.1f), timeout per probe (%.1f)\n"
+	       "  rise      successes in a row that bring a backend up (default %u)\n"
+	       "  fall      failures in a row that take it down (default %u)\n"
+	       "Checks run in `%s daemon`; a backend without a check is up.\n",
+	       /* no positional arguments: cppcheck matches them to the wrong ones */
+	       bin_name, bin_name, bin_name, XDPLB_DEF_CHECK_INTERVAL_MS / 1000.0,
+	       XDPLB_DEF_CHECK_TIMEOUT_MS / 1000.0, XDPLB_DEF_CHECK_RISE, XDPLB_DEF_CHECK_FALL,
+	       bin_name);
 	return 0;
 }
 

@@ -84,7 +84,9 @@ struct lb_check_entry *lb_checks_snapshot(struct lb *lb, size_t *n)
 	bool first = true;
 
 	*n = 0;
-	while (e && !bpf_map_get_next_key(lb->checks, first ? NULL : &cur, &k)) {
+	if (!e)
+		return NULL;
+	while (!bpf_map_get_next_key(lb->checks, first ? NULL : &cur, &k)) {
 		cur = k;
 		first = false;
 		if (*n == cap) {
