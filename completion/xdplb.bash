@@ -229,8 +229,8 @@ _xdplb()
 		case $prev in
 		tunsrc) ;;
 		mtu) _xdplb_reply auto ;;
-		echo) _xdplb_reply on off ;;
-		*) _xdplb_reply tunsrc "$(_xdplb_unused mtu echo)" ;;
+		echo | flowcache) _xdplb_reply on off ;;
+		*) _xdplb_reply tunsrc "$(_xdplb_unused mtu echo flowcache)" ;;
 		esac
 		;;
 	batch.file | import.ipvsadm)

@@ -71,7 +71,7 @@ make_config() {
 		"${x[@]}" check set udp 10.0.0.30:53 udp payload ping expect pong &&
 		"${x[@]}" flow timeout tcp 1000 tcpfin 60 udp 30 &&
 		"${x[@]}" config set tunsrc 192.168.10.9 &&
-		"${x[@]}" config set tunsrc 2001:db8:10::9 mtu 1400 echo off &&
+		"${x[@]}" config set tunsrc 2001:db8:10::9 mtu 1400 echo off flowcache off &&
 		"${x[@]}" real add tcp 10.0.0.9:443 2001:db8:2::16 weight 4 &&
 		"${x[@]}" vip add udp '[2001:db8::53]:53' sched sh mode nat hash l3 &&
 		"${x[@]}" real add udp '[2001:db8::53]:53' 2001:db8:2::11 &&
@@ -91,7 +91,7 @@ test_save_roundtrip() {
 	check "save prints the configuration as commands" diff -u - <(grep -v '^#' "$saved") <<-EOF || return 1
 		config set tunsrc 192.168.10.9
 		config set tunsrc 2001:db8:10::9
-		config set mtu 1400 echo off
+		config set mtu 1400 echo off flowcache off
 		flow timeout tcp 1000 tcpfin 60 udp 30
 		vip add tcp 10.0.0.9:443 sched wlc mode tun
 		real add tcp 10.0.0.9:443 10.0.2.15:443 weight 1

@@ -93,7 +93,7 @@ test_cli_errors() {
 		vip show flows || return 1
 	expect_err 2 'argument "bogus" is wrong: tunsrc must be an IPv4 or IPv6 address' \
 		config set tunsrc bogus || return 1
-	expect_err 2 'config set: nothing to set \(expected tunsrc, mtu or echo\)' config set ||
+	expect_err 2 'config set: nothing to set \(expected tunsrc, mtu, echo or flowcache\)' config set ||
 		return 1
 	expect_err 2 'argument "575" is wrong: mtu must be 576\.\.65535 or auto' \
 		config set mtu 575 || return 1
@@ -299,31 +299,33 @@ test_cli_settings() {
 	local out js
 	out=$(xlb "$NS_LB" config show)
 	log "$out"
-	check "attach tunsrc twice: both" [ "$(grep -E '^(tunsrc|tunsrc6|mtu|echo) ' <<<"$out" |
-		tr -s ' ')" = $'tunsrc 192.168.10.5\ntunsrc6 2001:db8:10::5\nmtu auto\necho on' ] ||
+	check "attach tunsrc twice: both" [ "$(grep -E '^(tunsrc|tunsrc6|mtu|echo|flowcache) ' \
+		<<<"$out" | tr -s ' ')" = \
+		$'tunsrc 192.168.10.5\ntunsrc6 2001:db8:10::5\nmtu auto\necho on\nflowcache on' ] ||
 		return 1
-	xlb "$NS_LB" config set tunsrc 2001:db8:10::9 mtu 1400 echo off || return 1
+	xlb "$NS_LB" config set tunsrc 2001:db8:10::9 mtu 1400 echo off flowcache off || return 1
 	js=$(xlb "$NS_LB" -j config show)
 	log "$js"
 	check "-j config show" grep -q \
-		'^{"tunsrc":"192.168.10.5","tunsrc6":"2001:db8:10::9","mtu":1400,"echo":false,' \
+		'^{"tunsrc":"192.168.10.5","tunsrc6":"2001:db8:10::9","mtu":1400,"echo":false,"flowcache":false,' \
 		<<<"$js" || return 1
 	check "save prints the settings" diff -u - <(xlb "$NS_LB" save | grep '^config') <<-EOF || return 1
 		config set tunsrc 192.168.10.5
 		config set tunsrc 2001:db8:10::9
-		config set mtu 1400 echo off
+		config set mtu 1400 echo off flowcache off
 	EOF
 	check "-j save settings" grep -q \
-		'"tunsrc":"192.168.10.5","tunsrc6":"2001:db8:10::9","mtu":1400,"echo":false' \
+		'"tunsrc":"192.168.10.5","tunsrc6":"2001:db8:10::9","mtu":1400,"echo":false,"flowcache":false' \
 		<<<"$(xlb "$NS_LB" -j save)" || return 1
 	xlb "$NS_LB" dev detach dev eth0 2>/dev/null && xlb "$NS_LB" dev attach dev eth0 2>/dev/null ||
 		return 1
 	out=$(xlb "$NS_LB" config show)
-	check "re-attach keeps echo off, mtu and the tunnel sources" [ "$(grep -E \
-		'^(tunsrc|tunsrc6|mtu|echo) ' <<<"$out" | tr -s ' ')" = \
-		$'tunsrc 192.168.10.5\ntunsrc6 2001:db8:10::9\nmtu 1400\necho off' ] || return 1
-	xlb "$NS_LB" config set mtu auto echo on || return 1
-	check "mtu auto, echo on" grep -q '"mtu":0,"echo":true' \
+	check "re-attach keeps echo and flowcache off, mtu and the tunnel sources" [ "$(grep -E \
+		'^(tunsrc|tunsrc6|mtu|echo|flowcache) ' <<<"$out" | tr -s ' ')" = \
+		$'tunsrc 192.168.10.5\ntunsrc6 2001:db8:10::9\nmtu 1400\necho off\nflowcache off' ] ||
+		return 1
+	xlb "$NS_LB" config set mtu auto echo on flowcache on || return 1
+	check "mtu auto, echo on, flowcache on" grep -q '"mtu":0,"echo":true,"flowcache":true' \
 		<<<"$(xlb "$NS_LB" -j config show)"
 }
 
@@ -627,9 +629,10 @@ test_cli_completion() {
 		xdplb dev attach dev eth0 tunsrc 10.0.0.1 |mode vips reals flows lru ring tunsrc
 		xdplb vip set tcp 10.0.0.10:80 hash |l4 l3
 		xdplb vip add tcp 10.0.0.11:80 hash l3 |sched mode persist ondown alldown
-		xdplb config set |tunsrc mtu echo
-		xdplb config set mtu 1400 |tunsrc echo
+		xdplb config set |tunsrc mtu echo flowcache
+		xdplb config set mtu 1400 |tunsrc echo flowcache
 		xdplb config set echo |on off
+		xdplb config set flowcache |on off
 		xdplb dev attach dev eth0 lru |shared percpu
 		xdplb dev detach dev e|eth0
 		xdplb flow timeout tcp 10 |tcpfin udp
