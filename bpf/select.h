@@ -372,12 +372,13 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	struct xdplb_flow *flow, nf = {};
 	struct xdplb_real *real;
 	__u64 now = bpf_ktime_get_coarse_ns();
-	__u16 fgen = flow_gen();
+	__u16 fgen = 0; /* read only with a slot: a fill needs one */
 	bool moved = false, down;
 
 	sel->now = now;
 	/* a SYN, FIN or RST neither reads nor fills a slot: a SYN flood costs no cache line */
 	if (flow_cache_usable(p) && !(cfg->flags & XDPLB_CFG_F_NO_FLOWCACHE)) {
+		fgen = flow_gen();
 		if (v6)
 			flow_cache_get6(&fc, &p->key);
 		else
