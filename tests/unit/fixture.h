@@ -325,6 +325,36 @@ static inline struct xdplb_vip_key fx_key(const char *addr, __u16 port, __u8 pro
 	return k;
 }
 
+/*
+ * The flow-table entry of a client's 5-tuple towards @vip (either family: xdplb_flows or
+ * xdplb_flows6): read into @f, or deleted when @f is NULL (as the LRU would evict it).
+ * Returns 0 or -errno (-ENOENT: no such flow).
+ */
+static inline int fx_flow(struct fixture *fx, __u8 proto, const char *client, __u16 cport,
+			  const char *vip, __u16 vport, struct xdplb_flow *f)
+{
+	struct xdplb_flow_key k = { .sport = htons(cport), .dport = htons(vport), .proto = proto };
+	struct xdplb_flow_key4 k4;
+	void *key = &k;
+	int map = fx->flows6;
+
+	if (fx_addr(client, k.src) == XDPLB_AF_INET6) {
+		fx_addr(vip, k.dst);
+		k.family = XDPLB_AF_INET6;
+	} else {
+		k4 = (struct xdplb_flow_key4){ .src = k.src[0],
+					       .dst = ipv4_addr(vip),
+					       .sport = k.sport,
+					       .dport = k.dport,
+					       .proto = proto };
+		key = &k4;
+		map = fx->lb.flows;
+	}
+	if (f)
+		return bpf_map_lookup_elem(map, key, f) ? -errno : 0;
+	return bpf_map_delete_elem(map, key) ? -errno : 0;
+}
+
 /* A VIP of either family with @mode, @sched and XDPLB_VIP_F_* @flags: its id (> 0) or -errno. */
 static inline int fx_vip_new(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
 			     __u8 mode, __u8 sched, __u16 flags)

@@ -68,28 +68,6 @@ static int send6(__u16 sport, __u8 flags)
 	return fx_tun_backend(&r, bes6, 3);
 }
 
-static struct xdplb_flow_key4 key4(const char *src, __u8 proto, __u16 sport)
-{
-	return (struct xdplb_flow_key4){ .src = ipv4_addr(src),
-					 .dst = ipv4_addr(VIP),
-					 .sport = htons(sport),
-					 .dport = htons(proto == IPPROTO_UDP ? 53 : 80),
-					 .proto = proto };
-}
-
-static struct xdplb_flow_key key6(__u16 sport)
-{
-	struct xdplb_flow_key k = { .sport = htons(sport),
-				    .dport = htons(80),
-				    .proto = IPPROTO_TCP,
-				    .family = XDPLB_AF_INET6 };
-	struct in6_addr c = ipv6_addr(CLIENT6), v = ipv6_addr(VIP6);
-
-	memcpy(k.src, &c, 16);
-	memcpy(k.dst, &v, 16);
-	return k;
-}
-
 static __u64 vip_flows(__u32 id)
 {
 	struct xdplb_traffic t = {};
@@ -129,7 +107,6 @@ static int set_state(__u32 vid, int i, __u8 state)
  * without a new flow, until a GC pass bumps the flow generation. */
 static void case_used_until_gc(void)
 {
-	struct xdplb_flow_key4 k = key4(CLIENT, IPPROTO_TCP, 30000);
 	struct xdplb_flow f;
 	__u64 n0;
 	int b;
@@ -139,18 +116,20 @@ static void case_used_until_gc(void)
 	    !ASSERT_EQ(tcp(30000, PKT_TCP_ACK), b, "ACK: same backend"))
 		return;
 	n0 = vip_flows(vip_tcp);
-	if (!ASSERT_EQ(bpf_map_delete_elem(fx.lb.flows, &k), 0, "flow deleted behind the cache"))
+	if (!ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT, 30000, VIP, 80, NULL), 0,
+		       "flow deleted behind the cache"))
 		return;
 	ASSERT_EQ(tcp(30000, PKT_TCP_ACK), b, "ACK after the deletion: same backend (cache)");
 	ASSERT_EQ(tcp(30000, PKT_TCP_ACK | PKT_TCP_PSH), b, "and again");
 	ASSERT_EQ(vip_flows(vip_tcp) - n0, 0, "no new flow: the flow table was not asked");
-	ASSERT_TRUE(bpf_map_lookup_elem(fx.lb.flows, &k, &f) != 0,
-		    "and the flow table still has no entry");
+	ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT, 30000, VIP, 80, &f), -ENOENT,
+		  "and the flow table still has no entry");
 
 	ASSERT_EQ(lb_gc(&fx.lb, 0, NULL, NULL), 0, "a GC pass");
 	ASSERT_EQ(tcp(30000, PKT_TCP_ACK), b, "ACK after the GC pass: mh picks the same backend");
 	ASSERT_EQ(vip_flows(vip_tcp) - n0, 1, "as a new flow: the cache was not used");
-	if (ASSERT_EQ(bpf_map_lookup_elem(fx.lb.flows, &k, &f), 0, "the flow is back in the table"))
+	if (ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT, 30000, VIP, 80, &f), 0,
+		      "the flow is back in the table"))
 		ASSERT_EQ(f.real_id, real_of(vip_tcp, b), "on that backend");
 }
 
@@ -266,14 +245,12 @@ static void case_collisions(void)
 	}
 	n0 = vip_flows(vip_tcp);
 	for (int i = 0; i < N; i++) {
-		struct xdplb_flow_key4 k;
 		struct xdplb_flow f;
 		int b;
 
 		snprintf(src, sizeof(src), "198.18.%d.%d", i / 250, i % 250 + 1);
 		b = send4(src, IPPROTO_TCP, 31000 + i % 7, PKT_TCP_ACK);
-		k = key4(src, IPPROTO_TCP, 31000 + i % 7);
-		if (b != first[i] || bpf_map_lookup_elem(fx.lb.flows, &k, &f) ||
+		if (b != first[i] || fx_flow(&fx, IPPROTO_TCP, src, 31000 + i % 7, VIP, 80, &f) ||
 		    f.real_id != real_of(vip_tcp, b))
 			wrong++;
 	}
@@ -294,7 +271,6 @@ static void set_flowcache_off(struct xdplb_config *c, long off)
  * data plane's back is a new flow at once); on again: the cache is back. */
 static void case_off(void)
 {
-	struct xdplb_flow_key4 k = key4(CLIENT, IPPROTO_TCP, 30600);
 	__u64 n0;
 	int b = tcp(30600, PKT_TCP_SYN);
 
@@ -302,7 +278,8 @@ static void case_off(void)
 	    !ASSERT_EQ(fx_config(&fx, set_flowcache_off, 1), 0, "flowcache off"))
 		return;
 	n0 = vip_flows(vip_tcp);
-	ASSERT_EQ(bpf_map_delete_elem(fx.lb.flows, &k), 0, "flow deleted behind the cache");
+	ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT, 30600, VIP, 80, NULL), 0,
+		  "flow deleted behind the cache");
 	ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "next ACK (mh: same backend)");
 	ASSERT_EQ(vip_flows(vip_tcp) - n0, 1, "a new flow: the slot was not used");
 	ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "and the next");
@@ -310,7 +287,8 @@ static void case_off(void)
 	if (!ASSERT_EQ(fx_config(&fx, set_flowcache_off, 0), 0, "flowcache on"))
 		return;
 	ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "ACK: fills a slot");
-	ASSERT_EQ(bpf_map_delete_elem(fx.lb.flows, &k), 0, "flow deleted behind the cache");
+	ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT, 30600, VIP, 80, NULL), 0,
+		  "flow deleted behind the cache");
 	ASSERT_EQ(tcp(30600, PKT_TCP_ACK), b, "next ACK from the cache");
 	ASSERT_EQ(vip_flows(vip_tcp) - n0, 1, "no new flow");
 }
@@ -318,7 +296,6 @@ static void case_off(void)
 /* IPv6: the same cache for xdplb_flows6 (40-byte keys). */
 static void case_ipv6(void)
 {
-	struct xdplb_flow_key k = key6(30500);
 	__u64 n0;
 	int b = send6(30500, PKT_TCP_SYN);
 
@@ -326,7 +303,8 @@ static void case_ipv6(void)
 	    !ASSERT_EQ(send6(30500, PKT_TCP_ACK), b, "ACK: same backend"))
 		return;
 	n0 = vip_flows(vip6);
-	if (!ASSERT_EQ(bpf_map_delete_elem(fx.flows6, &k), 0, "flow deleted behind the cache"))
+	if (!ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT6, 30500, VIP6, 80, NULL), 0,
+		       "flow deleted behind the cache"))
 		return;
 	ASSERT_EQ(send6(30500, PKT_TCP_ACK), b, "ACK after the deletion: same backend (cache)");
 	ASSERT_EQ(vip_flows(vip6) - n0, 0, "no new flow");

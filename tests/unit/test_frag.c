@@ -91,32 +91,6 @@ static void make_small(struct pkt_buf *b, const char *src, __u16 sport, const ch
 	}
 }
 
-/* Flow entry of {client, vip, sport, dport, udp} in xdplb_flows or xdplb_flows6. */
-static int flow_of(const char *client, const char *vip, __u16 sport, __u16 dport,
-		   struct xdplb_flow *f)
-{
-	if (is_v6(client)) {
-		struct xdplb_flow_key k = {};
-
-		fx_addr(client, k.src);
-		fx_addr(vip, k.dst);
-		k.sport = htons(sport);
-		k.dport = htons(dport);
-		k.proto = IPPROTO_UDP;
-		k.family = XDPLB_AF_INET6;
-		return bpf_map_lookup_elem(fx.flows6, &k, f) ? -errno : 0;
-	} else {
-		struct xdplb_flow_key4 k = {};
-
-		k.src = ipv4_addr(client);
-		k.dst = ipv4_addr(vip);
-		k.sport = htons(sport);
-		k.dport = htons(dport);
-		k.proto = IPPROTO_UDP;
-		return bpf_map_lookup_elem(fx.lb.flows, &k, f) ? -errno : 0;
-	}
-}
-
 static int real_id_of(const char *vip, __u16 port, const char *be)
 {
 	struct xdplb_vip_key k = fx_key(vip, port, IPPROTO_UDP);
@@ -171,9 +145,10 @@ static void l3hash_clients(const char *vip, const char *const *bes, const char *
 		if (be < 0)
 			return;
 		seen[be]++;
-		if (ASSERT_EQ(flow_of(client, vip, 0, 0, &f), 0, "flow keyed with ports 0"))
+		if (ASSERT_EQ(fx_flow(&fx, IPPROTO_UDP, client, 0, vip, 0, &f), 0,
+			      "flow keyed with ports 0"))
 			ASSERT_EQ(f.real_id, real_id_of(vip, VPORT, bes[be]), "flow's backend");
-		ASSERT_TRUE(flow_of(client, vip, 6000 + c, VPORT, &f) == -ENOENT,
+		ASSERT_TRUE(fx_flow(&fx, IPPROTO_UDP, client, 6000 + c, vip, VPORT, &f) == -ENOENT,
 			    "no flow keyed with the ports");
 	}
 	for (int i = 0; i < 3; i++)

@@ -84,32 +84,6 @@ static void icmp_err(struct pkt_buf *b, const char *from, const char *to, __u8 t
 	pkt_finish(b);
 }
 
-/* The flow entry of a client's 5-tuple (either family). */
-static int flow_of(__u8 proto, const char *client, __u16 cport, const char *vip, __u16 vport,
-		   struct xdplb_flow *f)
-{
-	if (is_v6(client)) {
-		struct xdplb_flow_key k = {};
-
-		fx_addr(client, k.src);
-		fx_addr(vip, k.dst);
-		k.sport = htons(cport);
-		k.dport = htons(vport);
-		k.proto = proto;
-		k.family = XDPLB_AF_INET6;
-		return bpf_map_lookup_elem(fx.flows6, &k, f) ? -errno : 0;
-	} else {
-		struct xdplb_flow_key4 k = {};
-
-		k.src = ipv4_addr(client);
-		k.dst = ipv4_addr(vip);
-		k.sport = htons(cport);
-		k.dport = htons(vport);
-		k.proto = proto;
-		return bpf_map_lookup_elem(fx.lb.flows, &k, f) ? -errno : 0;
-	}
-}
-
 static __u32 vip_id(const char *addr, __u16 port, __u8 proto)
 {
 	struct xdplb_vip_key k = fx_key(addr, port, proto);
@@ -146,7 +120,7 @@ static void tun_owner(__u8 proto, const char *vip, __u16 vport, const char *clie
 
 	l4_frame(&in, proto, client, 40000, vip, vport, "hi", 2, 0);
 	be = fx_expect_tun_to(&fx, &in, XDP_TX, bes, 3, &label, "client's packet");
-	if (be < 0 || !ASSERT_EQ(flow_of(proto, client, 40000, vip, vport, &f0), 0, "flow"))
+	if (be < 0 || !ASSERT_EQ(fx_flow(&fx, proto, client, 40000, vip, vport, &f0), 0, "flow"))
 		return;
 	rid = real_id(vip, vport, proto, bes[be], 0);
 	c0 = fx_conns(&fx, rid);
@@ -179,7 +153,7 @@ static void tun_owner(__u8 proto, const char *vip, __u16 vport, const char *clie
 	c1 = fx_conns(&fx, rid);
 	ASSERT_EQ(c1.active, c0.active, "conns.active unchanged");
 	ASSERT_EQ(c1.inactive, c0.inactive, "conns.inactive unchanged");
-	if (ASSERT_EQ(flow_of(proto, client, 40000, vip, vport, &f1), 0, "flow still there")) {
+	if (ASSERT_EQ(fx_flow(&fx, proto, client, 40000, vip, vport, &f1), 0, "flow still there")) {
 		ASSERT_EQ(f1.real_id, f0.real_id, "flow's backend unchanged");
 		ASSERT_EQ(f1.state, f0.state, "flow's state unchanged");
 	}
@@ -225,7 +199,7 @@ static void no_flow(const char *vip, const char *rr_vip, const char *const *bes,
 		be = fx_expect_tun_to(&fx, &err, XDP_TX, bes, 3, NULL, "no flow: scheduled");
 		lb_read_traffic(fx.lb.vip_stats, vid, &v1);
 		ASSERT_EQ(v1.flows, v0.flows, "no new flow counted");
-		ASSERT_TRUE(flow_of(IPPROTO_TCP, client, 41000, vip, 80, &f) == -ENOENT,
+		ASSERT_TRUE(fx_flow(&fx, IPPROTO_TCP, client, 41000, vip, 80, &f) == -ENOENT,
 			    "no flow inserted");
 		if (be < 0)
 			return;

@@ -46,22 +46,6 @@ static int run(const struct pkt_buf *in, int ifindex, struct fx_run *r)
 	return fx_run(&fx, in, ifindex, r);
 }
 
-/* The xdplb_flows6 entry of a client's 5-tuple; 0 or -errno. */
-static int flow6(const char *client, __u16 sport, const char *vip, __u16 dport, __u8 proto,
-		 struct xdplb_flow *f)
-{
-	struct xdplb_flow_key k = {};
-	struct in6_addr c = a6(client), v = a6(vip);
-
-	memcpy(k.src, &c, 16);
-	memcpy(k.dst, &v, 16);
-	k.sport = htons(sport);
-	k.dport = htons(dport);
-	k.proto = proto;
-	k.family = XDPLB_AF_INET6;
-	return bpf_map_lookup_elem(fx.flows6, &k, f) ? -errno : 0;
-}
-
 static __u32 vip_id(const char *addr, __u16 port, __u8 proto)
 {
 	struct xdplb_vip_key k = fx_key(addr, port, proto);
@@ -100,7 +84,7 @@ static void case_tun6(void)
 	ASSERT_EQ(t1.packets - t0.packets, 1, "vip packets +1");
 	ASSERT_EQ(t1.flows - t0.flows, 1, "vip flows +1");
 	ASSERT_EQ(t1.bytes - t0.bytes, in.len, "vip bytes = frame length");
-	if (ASSERT_EQ(flow6(CLIENT, 40000, VIP_TUN, 80, IPPROTO_TCP, &f), 0,
+	if (ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT, 40000, VIP_TUN, 80, &f), 0,
 		      "xdplb_flows6 holds the client's 5-tuple")) {
 		ASSERT_EQ(f.vip_id, vid, "flow's vip");
 		ASSERT_EQ(f.real_id, real_id(VIP_TUN, 80, IPPROTO_TCP, tun_backends[be], 0),
@@ -494,7 +478,7 @@ static void case_ext_headers(void)
 	be = fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label,
 			      "hop-by-hop, dest options, routing (segments left 0): forwarded with "
 			      "the extension headers byte for byte");
-	ASSERT_TRUE(be >= 0 && !flow6(CLIENT, 42000, VIP_TUN, 80, IPPROTO_TCP, &f),
+	ASSERT_TRUE(be >= 0 && !fx_flow(&fx, IPPROTO_TCP, CLIENT, 42000, VIP_TUN, 80, &f),
 		    "flow of the tcp ports behind the extension headers");
 	build_ext(&in, VIP_TUN, 42001, four, 4, 0);
 	fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label,
@@ -653,7 +637,7 @@ static void case_sticky(void)
 		if (first[i] < 0)
 			return;
 		seen[first[i]]++;
-		if (ASSERT_EQ(flow6(CLIENT, s.sport, VIP_STICK, 4000, IPPROTO_UDP, &f), 0,
+		if (ASSERT_EQ(fx_flow(&fx, IPPROTO_UDP, CLIENT, s.sport, VIP_STICK, 4000, &f), 0,
 			      "xdplb_flows6 entry"))
 			ASSERT_EQ(f.real_id,
 				  real_id(VIP_STICK, 4000, IPPROTO_UDP, bes[first[i]], 0),
