@@ -147,6 +147,14 @@ int bad_arg(const char *arg, const char *fmt, ...)
 	return -XDPLB_EUSAGE;
 }
 
+int parse_choice(const char *keyword, const char *arg, const char *w0, const char *w1, bool *second)
+{
+	if (strcmp(arg, w0) && strcmp(arg, w1))
+		return bad_arg(arg, "%s must be %s or %s", keyword, w0, w1);
+	*second = !strcmp(arg, w1);
+	return 0;
+}
+
 const char *perm_hint(int err)
 {
 	return err == -EPERM || err == -EACCES ? " (run as root)" : "";

@@ -30,6 +30,10 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "Error: argument "ARG" is wrong: WHY" and return -XDPLB_EUSAGE. */
 int bad_arg(const char *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* KEYWORD's value @arg, one of two words: *@second = (@arg is @w1).  0, or bad_arg()'s error
+ * "KEYWORD must be W0 or W1". */
+int parse_choice(const char *keyword, const char *arg, const char *w0, const char *w1,
+		 bool *second);
 
 /* " (run as root)" after a permission error, "" after any other. */
 const char *perm_hint(int err);

@@ -70,20 +70,20 @@ int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *give
 			else if (parse_u32(*argv, MIN_MTU, MAX_MTU, &cfg->mtu))
 				return bad_arg(*argv, "mtu must be %u..%u or auto", MIN_MTU,
 					       MAX_MTU);
-		} else if (!strcmp(*argv, "echo")) {
+		} else if (!strcmp(*argv, "echo") || !strcmp(*argv, "flowcache")) {
+			bool echo = !strcmp(*argv, "echo"), off;
+			int err;
+
 			REQ_ARG("on or off");
-			if (strcmp(*argv, "on") && strcmp(*argv, "off"))
-				return bad_arg(*argv, "echo must be on or off");
-			cfg->flags &= ~XDPLB_CFG_F_ECHO;
-			if (!strcmp(*argv, "on"))
-				cfg->flags |= XDPLB_CFG_F_ECHO;
-		} else if (!strcmp(*argv, "flowcache")) {
-			REQ_ARG("on or off");
-			if (strcmp(*argv, "on") && strcmp(*argv, "off"))
-				return bad_arg(*argv, "flowcache must be on or off");
-			cfg->flags &= ~XDPLB_CFG_F_NO_FLOWCACHE;
-			if (!strcmp(*argv, "off"))
-				cfg->flags |= XDPLB_CFG_F_NO_FLOWCACHE;
+			err = parse_choice(argv[-1], *argv, "on", "off", &off);
+			if (err)
+				return err;
+			if (echo)
+				cfg->flags = off ? cfg->flags & ~XDPLB_CFG_F_ECHO
+						 : cfg->flags | XDPLB_CFG_F_ECHO;
+			else
+				cfg->flags = off ? cfg->flags | XDPLB_CFG_F_NO_FLOWCACHE
+						 : cfg->flags & ~XDPLB_CFG_F_NO_FLOWCACHE;
 		} else {
 			return bad_arg(*argv,
 				       "unknown keyword (expected tunsrc, mtu, echo or flowcache)");

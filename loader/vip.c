@@ -87,6 +87,7 @@ static int real_help(int argc, char **argv)
 /* [ sched S ] [ mode M ] after SERVICE (save.c prints them: keep it in step). */
 int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 {
+	bool second;
 	int i;
 
 	while (argc > 0) {
@@ -110,25 +111,25 @@ int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 					       XDPLB_MAX_PERSIST);
 		} else if (!strcmp(*argv, "ondown")) {
 			REQ_ARG("move or keep");
-			if (strcmp(*argv, "move") && strcmp(*argv, "keep"))
-				return bad_arg(*argv, "ondown must be move or keep");
-			v->flags &= ~XDPLB_VIP_F_ONDOWN_KEEP;
-			if (!strcmp(*argv, "keep"))
-				v->flags |= XDPLB_VIP_F_ONDOWN_KEEP;
+			i = parse_choice("ondown", *argv, "move", "keep", &second);
+			if (i)
+				return i;
+			v->flags = second ? v->flags | XDPLB_VIP_F_ONDOWN_KEEP
+					  : v->flags & ~XDPLB_VIP_F_ONDOWN_KEEP;
 		} else if (!strcmp(*argv, "alldown")) {
 			REQ_ARG("drop or reject");
-			if (strcmp(*argv, "drop") && strcmp(*argv, "reject"))
-				return bad_arg(*argv, "alldown must be drop or reject");
-			v->flags &= ~XDPLB_VIP_F_ALLDOWN_REJECT;
-			if (!strcmp(*argv, "reject"))
-				v->flags |= XDPLB_VIP_F_ALLDOWN_REJECT;
+			i = parse_choice("alldown", *argv, "drop", "reject", &second);
+			if (i)
+				return i;
+			v->flags = second ? v->flags | XDPLB_VIP_F_ALLDOWN_REJECT
+					  : v->flags & ~XDPLB_VIP_F_ALLDOWN_REJECT;
 		} else if (!strcmp(*argv, "hash")) {
 			REQ_ARG("l4 or l3");
-			if (strcmp(*argv, "l4") && strcmp(*argv, "l3"))
-				return bad_arg(*argv, "hash must be l4 or l3");
-			v->flags &= ~XDPLB_VIP_F_L3HASH;
-			if (!strcmp(*argv, "l3"))
-				v->flags |= XDPLB_VIP_F_L3HASH;
+			i = parse_choice("hash", *argv, "l4", "l3", &second);
+			if (i)
+				return i;
+			v->flags =
+			    second ? v->flags | XDPLB_VIP_F_L3HASH : v->flags & ~XDPLB_VIP_F_L3HASH;
 		} else {
 			return bad_arg(*argv,
 				       "unknown keyword (expected sched, mode, persist, ondown, "

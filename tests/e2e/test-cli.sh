@@ -99,6 +99,8 @@ test_cli_errors() {
 		config set mtu 575 || return 1
 	expect_err 2 'argument "yes" is wrong: echo must be on or off' config set echo yes ||
 		return 1
+	expect_err 2 'argument "yes" is wrong: flowcache must be on or off' \
+		config set flowcache yes || return 1
 	expect_err 2 'argument "x" is wrong: save takes no argument' save x || return 1
 	expect_err 2 'argument "nope" is wrong: unknown keyword \(expected check\)' \
 		batch file /dev/null nope || return 1
