@@ -1070,7 +1070,6 @@ int main(int argc, char **argv)
 	struct harness h = {};
 	struct options o;
 	FILE *csv = NULL;
-	cpu_set_t cpus;
 	int err = 1;
 
 	err = parse_options(argc, argv, &o);
@@ -1083,9 +1082,7 @@ int main(int argc, char **argv)
 	}
 	/* One CPU for the whole process: test runs execute where their caller runs, and the
 	 * per-CPU state (stats, per-CPU LRU lists, the wrapper's source counter) stays one. */
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+	if (fx_pin_cpu(0)) {
 		fprintf(stderr, "Error: pin to CPU 0: %s\n", strerror(errno));
 		return 1;
 	}

@@ -5,6 +5,7 @@
 #define XDPLB_FIXTURE_H
 
 #include <net/if.h>
+#include <sched.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -151,6 +152,17 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 }
 
 /* A small flow table keeps the tests light; the code path is the same. */
+/* Keep this process on @cpu: test runs execute where their caller runs, so the per-CPU
+ * state (caches, stats) the cases look at is one CPU's.  0 or -errno. */
+static inline int fx_pin_cpu(int cpu)
+{
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu, &cpus);
+	return sched_setaffinity(0, sizeof(cpus), &cpus) ? -errno : 0;
+}
+
 static inline int fx_setup(struct fixture *fx)
 {
 	return fx_setup_sized(fx, 4096, false);

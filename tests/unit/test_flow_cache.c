@@ -343,12 +343,8 @@ static int setup_vips(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
-
 	REQUIRE_ROOT();
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+	if (fx_pin_cpu(0)) {
 		printf("pin to CPU 0 failed\n0 passed, 1 failed\n");
 		return 1;
 	}

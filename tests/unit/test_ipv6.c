@@ -693,13 +693,9 @@ static int setup(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
-
 	REQUIRE_ROOT();
 	/* one CPU: the per-CPU caches (next hops, flows) hold what the previous packet left */
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+	if (fx_pin_cpu(0)) {
 		printf("pin to CPU 0 failed\n0 passed, 1 failed\n");
 		return 1;
 	}

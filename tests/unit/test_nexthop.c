@@ -944,14 +944,9 @@ static void case_nat66_many_clients(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
-
 	REQUIRE_ROOT();
 	/* one CPU: the white-box cases read "the" entry; the others hold on any CPU */
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
-	if (fx_setup(&fx)) {
+	if (fx_pin_cpu(0) || fx_setup(&fx)) {
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
