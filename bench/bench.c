@@ -399,6 +399,7 @@ static int bench_fixture(struct fixture *fx, bool percpu_lru)
 		return -1;
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
+	fx->flows6 = bpf_map__fd(fx->skel->maps.xdplb_flows6);
 	lb_from_skel(&fx->lb, fx->skel);
 	lb_config_defaults(&cfg);
 	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
@@ -502,54 +503,29 @@ static void teardown_balancer(struct harness *h, struct setup *s)
  * The reply of the NAT flow that the forward frame of case established made: from the
  * backend Maglev picked for it (read back from the flow table) to the client.
  */
-static int build_reply6(struct setup *s, struct pkt_buf *b)
-{
-	struct xdplb_flow_key k = {};
-	struct in6_addr client = ipv6_addr(CLIENT6), vip = ipv6_addr(VIP6);
-	struct pkt_spec spec = { .daddr6 = client,
-				 .sport = NAT_REAL_PORT,
-				 .dport = CPORT,
-				 .seq = 1,
-				 .ack = 1,
-				 .tcp_flags = PKT_TCP_ACK };
-	struct xdplb_real r;
-	struct xdplb_flow f;
-
-	memcpy(k.src, &client, sizeof(k.src));
-	memcpy(k.dst, &vip, sizeof(k.dst));
-	k.sport = htons(CPORT);
-	k.dport = htons(80);
-	k.proto = IPPROTO_TCP;
-	k.family = XDPLB_AF_INET6;
-	if (bpf_map_lookup_elem(bpf_map__fd(s->fx.skel->maps.xdplb_flows6), &k, &f) ||
-	    bpf_map_lookup_elem(s->fx.lb.reals, &f.real_id, &r)) {
-		fprintf(stderr, "Error: nat reply: the IPv6 forward flow is not in the table\n");
-		return -ENOENT;
-	}
-	memcpy(&spec.saddr6, r.addr, sizeof(spec.saddr6));
-	pkt_v6_tcp(b, &spec);
-	pad_frame(b, BENCH_FRAME6_LEN);
-	return 0;
-}
-
 static int build_reply(struct setup *s, int fam, struct pkt_buf *b)
 {
-	struct xdplb_flow_key4 k = {};
+	bool v6 = fam == F_V6;
 	struct xdplb_real r;
 	struct xdplb_flow f;
 
-	if (fam == F_V6)
-		return build_reply6(s, b);
-
-	k.src = ipv4_addr(CLIENT);
-	k.dst = ipv4_addr(VIP);
-	k.sport = htons(CPORT);
-	k.dport = htons(80);
-	k.proto = IPPROTO_TCP;
-	if (bpf_map_lookup_elem(s->fx.lb.flows, &k, &f) ||
+	if (fx_flow(&s->fx, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, CPORT, v6 ? VIP6 : VIP, 80, &f) ||
 	    bpf_map_lookup_elem(s->fx.lb.reals, &f.real_id, &r)) {
 		fprintf(stderr, "Error: nat reply: the forward flow is not in the table\n");
 		return -ENOENT;
+	}
+	if (v6) {
+		struct pkt_spec spec = { .daddr6 = ipv6_addr(CLIENT6),
+					 .sport = NAT_REAL_PORT,
+					 .dport = CPORT,
+					 .seq = 1,
+					 .ack = 1,
+					 .tcp_flags = PKT_TCP_ACK };
+
+		memcpy(&spec.saddr6, r.addr, sizeof(spec.saddr6));
+		pkt_v6_tcp(b, &spec);
+		pad_frame(b, BENCH_FRAME6_LEN);
+		return 0;
 	}
 	pkt_v4_tcp(b, &(struct pkt_spec){ .saddr = r.addr[0],
 					  .daddr = ipv4_addr(CLIENT),
