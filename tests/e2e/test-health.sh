@@ -328,7 +328,7 @@ test_config_reload() {
 	# a broken reload keeps the checks
 	echo "check set tcp $VIP:80 real 10.0.2.99 tcp" >>"$conf"
 	kill -HUP "$DPID"
-	wait_for 3 grep -q "kept the previous checks" "$DLOG" || {
+	wait_for 10 grep -q "kept the previous checks" "$DLOG" || {
 		check "broken reload refused ($(tail -3 "$DLOG"))" false
 		return 1
 	}

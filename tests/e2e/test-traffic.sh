@@ -129,18 +129,26 @@ dmesg_last() {
 test_detach_during_traffic() {
 	topo tun 2 && setup_vip mh 2 || return 1
 	local log="$E2E_TMP/loop.out" pid t0 d0 d1 r0 r1 ifx f bad
-	local nb okb nd okd na oka
+	local nb okb nd okd na oka stop="$E2E_TMP/loop.stop" i
 	t0=$(dmesg_last)
-	# one line per request: start end (ns) answer
-	nsx "$NS_C" bash -c "end=\$((\$(date +%s) + 10))
-		while [ \$(date +%s) -lt \$end ]; do
+	# one line per request: start end (ns) answer; until told to stop (at most 60 s: the
+	# detach, the checks and the re-attach take longer on a loaded machine, and a fixed 10 s
+	# once ended before the re-attach)
+	nsx "$NS_C" bash -c "end=\$((\$(date +%s) + 60))
+		while [ ! -e $stop ] && [ \$(date +%s) -lt \$end ]; do
 			s=\$(date +%s%N)
 			r=\$(curl -s --max-time 1 http://$VIP/) || r=FAILED
 			echo \"\$s \$(date +%s%N) \${r:-FAILED}\"
 			sleep 0.05
 		done" >"$log" 2>&1 &
 	pid=$!
-	sleep 2
+	E2E_PIDS+=("$pid") # a failed check below leaves it to the teardown
+	# 8 requests made before the detach (a fixed 2 s once gave 2 on a VM losing most of
+	# its CPU to steal time)
+	for i in $(seq 1 200); do
+		[ "$(wc -l <"$log")" -ge 8 ] && break
+		sleep 0.1
+	done
 	d0=$(date +%s%N)
 	xlb "$NS_LB" dev detach dev eth0 >/dev/null || return 1
 	d1=$(date +%s%N)
@@ -168,6 +176,12 @@ test_detach_during_traffic() {
 	r0=$(date +%s%N)
 	xlb "$NS_LB" dev attach dev eth0 >/dev/null 2>&1 || return 1
 	r1=$(date +%s%N)
+	# 8 requests made after the re-attach, then stop
+	for i in $(seq 1 200); do
+		[ "$(awk -v r1="$r1" '$1 > r1' "$log" | wc -l)" -ge 8 ] && break
+		sleep 0.1
+	done
+	touch "$stop"
 	wait "$pid"
 	log "$(cat "$log")"
 	log "detach $d0..$d1 attach $r0..$r1"
