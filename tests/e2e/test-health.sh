@@ -25,7 +25,9 @@ daemon_start() { # [ARGS...] : xdplb daemon in the balancer's namespace, log in 
 }
 
 log_has_more() { # N PATTERN : the daemon log has more than N lines with PATTERN
-	[ "$(grep -c "$2" "$DLOG")" -gt "$1" ]
+	local n
+	n=$(grep -c "$2" "$DLOG" 2>/dev/null) # no log yet: none
+	[ "${n:-0}" -gt "$1" ]
 }
 
 wait_for() { # SECS CMD... : poll CMD every 0.05 s until it succeeds or SECS pass

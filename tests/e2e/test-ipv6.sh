@@ -61,16 +61,18 @@ test_decap_v6_outer() {
 		grep -o '[0-9]*$')
 	tunnel_exchange() { # OUTER_DST CLIENT VIP SPORT : prints what the client received
 		local f="$E2E_TMP/recv.$4" i
-		nsx "$NS_C" python3 tests/e2e/udp_echo.py recv "$2" "$4" 3 >"$f" 2>"$f.err" &
-		# the receiver binds before the question leaves, or the answer says it did not
-		# (3 s of waiting may be too short on a loaded machine; one CI run lost an answer
-		# here that four reruns got)
+		# the receiver's 3 s start when the question is out ($f.sent): on a loaded machine
+		# the sender's start alone took seconds (CI lost answers that arrived after a
+		# receiver's fixed timeout had run out)
+		nsx "$NS_C" python3 tests/e2e/udp_echo.py recv "$2" "$4" 3 "$f.sent" >"$f" \
+			2>"$f.err" &
 		for i in $(seq 1 100); do
 			grep -q ready "$f.err" 2>/dev/null && break
 			sleep 0.1
 		done
 		grep -q ready "$f.err" 2>/dev/null || echo "receiver not ready after 10 s"
 		nsx "$NS_LB" python3 tests/e2e/udp_echo.py tunnel "$1" "$2" "$3" 53 "$4" hello
+		touch "$f.sent"
 		wait $!
 		cat "$f"
 	}

@@ -17,9 +17,11 @@
       IPv6 tunnel packet to OUTER_DST (next header 41 for an IPv6 inner packet, 4 for an
       IPv4 one), the way the balancer's TUN mode sends it, through a raw socket: the kernel
       writes the outer header.
-  udp_echo.py recv ADDR PORT TIMEOUT
+  udp_echo.py recv ADDR PORT TIMEOUT [SENT_FILE]
       waits up to TIMEOUT seconds for one datagram to ADDR:PORT and prints
-      "SRC_ADDR SRC_PORT TEXT" (or FAILED).
+      "SRC_ADDR SRC_PORT TEXT" (or FAILED).  With SENT_FILE the TIMEOUT starts when that
+      file appears (the test creates it once the question is out), so a slow start of the
+      sender on a loaded machine does not use up the time the answer has.
 
 ADDR may be IPv4 or IPv6.
 """
@@ -27,6 +29,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 
 def family(addr):
@@ -126,17 +129,27 @@ def tunnel(outer_dst, src, dst, port, sport, text):
         raw.sendto(inner, (outer_dst, 0))
 
 
-def recv(addr, port, timeout):
+def recv(addr, port, timeout, sent_file):
     with socket.socket(family(addr), socket.SOCK_DGRAM) as sock:
         sock.bind((addr, port))
         # bound: the test may send now
         print("ready", file=sys.stderr, flush=True)
-        sock.settimeout(timeout)
-        try:
-            data, peer = sock.recvfrom(65535)
-        except socket.timeout:
-            print("FAILED", flush=True)
-            return
+        deadline = None if sent_file else time.monotonic() + timeout
+        give_up = time.monotonic() + 60 # SENT_FILE never came: the test is broken
+        sock.settimeout(0.1)
+        while True:
+            try:
+                data, peer = sock.recvfrom(65535)
+                break
+            except socket.timeout:
+                pass
+            now = time.monotonic()
+            if deadline is None:
+                if os.path.exists(sent_file):
+                    deadline = now + timeout
+            if now >= (deadline or give_up):
+                print("FAILED", flush=True)
+                return
         print(peer[0], peer[1], data.decode(errors="replace"), flush=True)
 
 
@@ -150,8 +163,8 @@ def main():
         send(a[2], int(a[3]), int(a[4]), timeout, size, a[7] if len(a) == 8 else None)
     elif len(a) == 8 and a[1] == "tunnel":
         tunnel(a[2], a[3], a[4], int(a[5]), int(a[6]), a[7])
-    elif len(a) == 5 and a[1] == "recv":
-        recv(a[2], int(a[3]), float(a[4]))
+    elif len(a) in (5, 6) and a[1] == "recv":
+        recv(a[2], int(a[3]), float(a[4]), a[5] if len(a) == 6 else None)
     else:
         sys.exit(__doc__)
 
