@@ -209,13 +209,13 @@ test_check_types() {
 	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.13 udp port 53 payload ping \
 		expect "I am 10.0.2.99" interval 0.3 timeout 0.2 rise 1 fall 1 || return 1
 	daemon_start || return 1
-	wait_for 3 state_is 10.0.2.12 down || {
+	wait_for 8 state_is 10.0.2.12 down || {
 		check "http: 10.0.2.12 down (status 200, not 204)" false
 		return 1
 	}
 	check "http: logged 'http: status 200'" \
 		grep -q "10.0.2.12:80 (http): up -> down: http: status 200" "$DLOG" || return 1
-	wait_for 3 state_is 10.0.2.13 down || {
+	wait_for 8 state_is 10.0.2.13 down || {
 		check "udp: 10.0.2.13 down (reply lacks the text)" false
 		return 1
 	}
@@ -229,11 +229,11 @@ test_check_types() {
 		expect "I am 10.0.2.13" interval 0.3 timeout 0.2 rise 1 fall 1 || return 1
 	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 tcp port 81 interval 0.3 \
 		timeout 0.2 rise 1 fall 1 || return 1
-	wait_for 4 state_is 10.0.2.12 up && wait_for 4 state_is 10.0.2.13 up || {
+	wait_for 8 state_is 10.0.2.12 up && wait_for 4 state_is 10.0.2.13 up || {
 		check "http and udp checks fixed: both up" false
 		return 1
 	}
-	wait_for 4 state_is 10.0.2.11 down || {
+	wait_for 8 state_is 10.0.2.11 down || {
 		check "tcp port 81: down" false
 		return 1
 	}
@@ -247,13 +247,13 @@ test_check_types() {
 	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 exec \
 		'curl -sf --max-time 1 "http://$XDPLB_REAL/" | grep -q "I am 10.0.2.11"' \
 		interval 1 timeout 1 rise 1 fall 1 || return 1
-	wait_for 4 state_is 10.0.2.11 up || {
+	wait_for 8 state_is 10.0.2.11 up || {
 		check "exec: 10.0.2.11 up ($(tail -2 "$DLOG"))" false
 		return 1
 	}
 	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 exec 'exit 3' interval 0.3 \
 		timeout 0.2 rise 1 fall 1 || return 1
-	wait_for 4 state_is 10.0.2.11 down || {
+	wait_for 8 state_is 10.0.2.11 down || {
 		check "exec exit 3: down" false
 		return 1
 	}
@@ -262,7 +262,7 @@ test_check_types() {
 	# a slow command is a timeout
 	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.12 exec 'sleep 5' interval 0.5 \
 		timeout 0.3 rise 1 fall 1 || return 1
-	wait_for 4 state_is 10.0.2.12 down || {
+	wait_for 8 state_is 10.0.2.12 down || {
 		check "exec sleep 5: down" false
 		return 1
 	}
@@ -271,7 +271,7 @@ test_check_types() {
 		return 1
 	# no check at all: the backend is up again
 	xlb "$NS_LB" check del tcp "$VIP:80" real 10.0.2.12 || return 1
-	wait_for 3 state_is 10.0.2.12 up || {
+	wait_for 8 state_is 10.0.2.12 up || {
 		check "check removed: 10.0.2.12 up" false
 		return 1
 	}
