@@ -12,31 +12,35 @@ struct gc_ctx {
 	__u32 flush, flush_vip;
 };
 
-static __always_inline void gc_flow(void *map, void *key, __u8 proto, struct xdplb_flow *f,
-				    struct gc_ctx *g)
+static __always_inline void gc_flow(__u8 proto, struct xdplb_flow *f, struct gc_ctx *g)
 {
+	__u32 state = f->state;
 	bool gone;
 
+	if (!flow_slot_live(state))
+		return; /* free, being filled, or its deleter is freeing it */
 	g->scanned++;
-	if (f->state == XDPLB_FLOW_DEAD)
-		return; /* its packet path is deleting it */
 	gone = !flow_real(f);
 	if (gone || flow_expired(f, &g->cfg, proto, g->now) ||
 	    (g->flush && (!g->flush_vip || g->flush_vip == f->vip_id))) {
-		flow_expire(map, key, f, gone);
+		flow_expire(f, gone);
 		g->expired++;
 	}
 }
 
-static long gc_one(void *map, struct xdplb_flow_key4 *key, struct xdplb_flow *f, struct gc_ctx *g)
+static long gc_set4(void *map, __u32 *idx, struct xdplb_flow_set4 *set, struct gc_ctx *g)
 {
-	gc_flow(map, key, key->proto, f, g);
+#pragma unroll
+	for (int i = 0; i < XDPLB_FLOW_WAYS4; i++)
+		gc_flow(set->s[i].key.proto, &set->s[i].f, g);
 	return 0;
 }
 
-static long gc_one6(void *map, struct xdplb_flow_key *key, struct xdplb_flow *f, struct gc_ctx *g)
+static long gc_set6(void *map, __u32 *idx, struct xdplb_flow_set6 *set, struct gc_ctx *g)
 {
-	gc_flow(map, key, key->proto, f, g);
+#pragma unroll
+	for (int i = 0; i < XDPLB_FLOW_WAYS6; i++)
+		gc_flow(set->s[i].key.proto, &set->s[i].f, g);
 	return 0;
 }
 
@@ -64,8 +68,8 @@ static __always_inline int gc_flows(struct xdp_md *ctx)
 	g.now = args->now;
 	g.flush = args->flush;
 	g.flush_vip = args->flush_vip;
-	bpf_for_each_map_elem(&xdplb_flows, gc_one, &g, 0);
-	bpf_for_each_map_elem(&xdplb_flows6, gc_one6, &g, 0);
+	bpf_for_each_map_elem(&xdplb_flows, gc_set4, &g, 0);
+	bpf_for_each_map_elem(&xdplb_flows6, gc_set6, &g, 0);
 	args->scanned = g.scanned;
 	args->expired = g.expired;
 	/* After the deletions: see bpf/flow_cache.h.  Every pass, not only those that

@@ -53,12 +53,14 @@ struct {
 	__array(values, struct xdplb_table_inner); /* must be the last member */
 } xdplb_tables SEC(".maps");
 
-/* 5-tuple -> backend of an established flow. */
+/* The IPv4 flow table: set -> struct xdplb_flow_set4 (bpf/flow_table.h).  The loader sizes
+ * it with xdplb_flow_sets(). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS);
-	__type(key, struct xdplb_flow_key4);
-	__type(value, struct xdplb_flow);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 3);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdplb_flow_set4);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_flows SEC(".maps");
 
@@ -73,12 +75,13 @@ struct {
 } xdplb_nat SEC(".maps");
 
 /* The IPv6 flow and NAT tables: like xdplb_flows and xdplb_nat, keyed by a struct
- * xdplb_flow_key.  The loader sizes them at a quarter of the IPv4 ones. */
+ * xdplb_flow_key.  The loader sizes them for a quarter of the IPv4 flows. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 4);
-	__type(key, struct xdplb_flow_key);
-	__type(value, struct xdplb_flow);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 8);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdplb_flow_set6);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_flows6 SEC(".maps");
 

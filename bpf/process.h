@@ -63,12 +63,12 @@ static __always_inline bool nat_src_maybe(const struct packet *p, __u32 cfg_flag
  * make a flow). */
 static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip *vip,
 							 const struct packet *q, void *flows,
-							 void *fkey, __u32 *real_id)
+							 void *fkey, bool v6, __u32 *real_id)
 {
-	struct xdplb_flow *f = bpf_map_lookup_elem(flows, fkey);
+	struct xdplb_flow *f = flow_table_lookup(flows, fkey, v6);
 	struct xdplb_real *r;
 
-	if (f && f->state != XDPLB_FLOW_DEAD && f->vip_id == vip->id && (r = flow_real(f))) {
+	if (f && f->vip_id == vip->id && (r = flow_real(f))) {
 		*real_id = f->real_id;
 		return r;
 	}
@@ -147,9 +147,9 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 	if (vip->flags & XDPLB_VIP_F_L3HASH)
 		l3hash_key(&q);
 	if (q.key.family == XDPLB_AF_INET6)
-		real = icmp_flow_real(vip, &q, &xdplb_flows6, &q.key, &real_id);
+		real = icmp_flow_real(vip, &q, &xdplb_flows6, &q.key, true, &real_id);
 	else
-		real = icmp_flow_real(vip, &q, &xdplb_flows, &q.fkey, &real_id);
+		real = icmp_flow_real(vip, &q, &xdplb_flows, &q.fkey, false, &real_id);
 	if (!real)
 		return -XDPLB_R_DROP_ICMP;
 	count_traffic(&xdplb_vip_stats, vip->id, bytes, 0, 0);

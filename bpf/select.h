@@ -5,6 +5,7 @@
 
 #include "maps.h"
 #include "flow_cache.h"
+#include "flow_table.h"
 
 /*
  * Flow hash.  Every balancer must compute the same value for the same 5-tuple (that is what
@@ -248,10 +249,9 @@ static __always_inline bool flow_expired(const struct xdplb_flow *f, const struc
 	return now > f->atime && now - f->atime > ((__u64)secs + 1) * 1000000000ull;
 }
 
-/* Expire a flow: count it out (once, whoever gets there first) and delete the entry.  The
+/* Expire a flow: count it out (once, whoever gets there first) and free its slot.  The
  * flow of a backend that is gone is not counted out: its counters went with it. */
-static __always_inline void flow_expire(void *map, void *key, struct xdplb_flow *f,
-					bool backend_gone)
+static __always_inline void flow_expire(struct xdplb_flow *f, bool backend_gone)
 {
 	__u32 state = f->state;
 
@@ -263,7 +263,7 @@ static __always_inline void flow_expire(void *map, void *key, struct xdplb_flow 
 	} else if (!flow_transition(f, state, XDPLB_FLOW_DEAD)) {
 		return;
 	}
-	bpf_map_delete_elem(map, key);
+	flow_table_free(f);
 }
 
 /* The client's persistent backend, if it has one that still takes new flows. */
@@ -308,6 +308,13 @@ static __always_inline struct xdplb_real *flow_real(const struct xdplb_flow *f)
 	struct xdplb_real *r = lookup_real(f->real_id, f->vip_id);
 
 	return r && r->gen == f->gen ? r : NULL; /* else the id went to another backend */
+}
+
+/* A flow that a new one displaced from a full set: counted out like an expired one. */
+static __always_inline void flow_evicted(const struct xdplb_flow *f)
+{
+	if (flow_slot_live(f->state) && flow_real(f))
+		conns_add(f->real_id, f->state, -1);
 }
 
 /* TCP flags move an established flow: FIN/RST close it, a bare SYN reopens its tuple. */
@@ -369,11 +376,12 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	    struct selection *sel, void *flows, void *fkey, bool v6)
 {
 	struct flow_cache_ref fc = {};
-	struct xdplb_flow *flow, nf = {};
+	struct xdplb_flow *flow, nf = {}, evicted;
+	struct flow_ref fr;
 	struct xdplb_real *real;
 	__u64 now = bpf_ktime_get_coarse_ns();
 	__u16 fgen = 0; /* read only with a slot: a fill needs one */
-	bool moved = false, down;
+	bool moved = false, down, existing;
 
 	sel->now = now;
 	/* a SYN, FIN or RST neither reads nor fills a slot: a SYN flood costs no cache line */
@@ -394,8 +402,9 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		}
 	}
 
-	flow = bpf_map_lookup_elem(flows, fkey);
-	if (flow && flow->state != XDPLB_FLOW_DEAD) {
+	flow_table_find(&fr, flows, fkey, v6);
+	flow = fr.f;
+	if (flow) {
 		real = flow_real(flow);
 		/* a backend that failed its health check loses its flows (their clients get a
 		 * RST from the new backend and reconnect) unless the VIP keeps them there */
@@ -416,7 +425,9 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 			return real;
 		}
 		moved = !real || down || flow->vip_id != vip->id;
-		flow_expire(flows, fkey, flow, !real);
+		flow_expire(flow, !real);
+		fr.free = flow; /* its slot, freed just now (unless another CPU was first) */
+		fr.free_state = XDPLB_FLOW_FREE;
 	}
 
 	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
@@ -431,26 +442,25 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	nf.state = p->key.proto == IPPROTO_TCP && !(p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
 		       ? XDPLB_FLOW_ACTIVE
 		       : XDPLB_FLOW_INACTIVE;
-	/* NOEXIST: when two CPUs create the same flow, one entry wins and is counted once;
-	 * the loser follows it (and applies its own TCP flags to it).  A full LRU evicts its
-	 * least recently used entry. */
-	if (bpf_map_update_elem(flows, fkey, &nf, BPF_NOEXIST)) {
-		flow = bpf_map_lookup_elem(flows, fkey);
-		if (!flow || flow->vip_id != vip->id || !(real = flow_real(flow)))
+	flow = flow_table_insert(&fr, fkey, &nf, &evicted, &existing, v6);
+	flow_evicted(&evicted);
+	if (existing) {
+		/* another CPU has just created this flow: follow it (with this packet's flags) */
+		if (flow->vip_id != vip->id || !(real = flow_real(flow)))
 			return NULL;
 		flow_tcp_flags(flow, p);
 		sel->real_id = flow->real_id;
-		flow_cache_fill(&fc, p, v6, sel->real_id, vip->id, real->gen, fgen, flow->atime,
-				now);
 		return real;
 	}
+	sel->real_id = nf.real_id;
+	sel->new_flow = 1;
+	sel->resched = moved;
+	if (!flow)
+		return real; /* no slot: forwarded, not remembered (see flow_table.h) */
 	conns_add(nf.real_id, nf.state, 1);
 	if (vip->persist)
 		persist_note(vip, p, nf.real_id, now);
-	sel->real_id = nf.real_id;
 	flow_cache_fill(&fc, p, v6, nf.real_id, vip->id, nf.gen, fgen, now, now);
-	sel->new_flow = 1;
-	sel->resched = moved;
 	return real;
 }
 

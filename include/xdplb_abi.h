@@ -79,7 +79,7 @@ struct xdplb_flow_key4 {
 };
 _Static_assert(sizeof(struct xdplb_flow_key4) == 16, "ABI: xdplb_flow_key4");
 
-/* xdplb_flows value. */
+/* A flow: the value part of a flow-table slot (below). */
 struct xdplb_flow {
 	__u32 real_id;
 	__u32 vip_id; /* the VIP the flow was scheduled for (a VIP re-added with another
@@ -90,6 +90,81 @@ struct xdplb_flow {
 	__u64 atime;  /* last packet, bpf_ktime_get_coarse_ns() (refreshed at most every 1 s) */
 };
 _Static_assert(sizeof(struct xdplb_flow) == 24, "ABI: xdplb_flow");
+
+/*
+ * The flow tables xdplb_flows (IPv4) and xdplb_flows6 are arrays of sets of slots: a flow
+ * lives in the set that xdplb_flow_set_of() picks for its key, in any slot of it.  256-byte
+ * sets (four cache lines, page-aligned by BPF_F_MMAPABLE): six IPv4 slots, four IPv6 ones.
+ * bpf/flow_table.h says why and how slots are claimed and freed.
+ */
+#define XDPLB_FLOW_WAYS4 6
+#define XDPLB_FLOW_WAYS6 4
+
+struct xdplb_flow_slot4 {
+	struct xdplb_flow_key4 key;
+	struct xdplb_flow f; /* f.state XDPLB_FLOW_FREE: no flow */
+};
+
+struct xdplb_flow_set4 {
+	struct xdplb_flow_slot4 s[XDPLB_FLOW_WAYS4];
+	__u8 pad[16];
+};
+_Static_assert(sizeof(struct xdplb_flow_set4) == 256, "ABI: xdplb_flow_set4");
+
+struct xdplb_flow_slot6 {
+	struct xdplb_flow_key key;
+	struct xdplb_flow f;
+};
+
+struct xdplb_flow_set6 {
+	struct xdplb_flow_slot6 s[XDPLB_FLOW_WAYS6];
+};
+_Static_assert(sizeof(struct xdplb_flow_set6) == 256, "ABI: xdplb_flow_set6");
+
+/* Sets for a table sized for @flows flows: twice as many slots as flows, so that a set
+ * rarely fills before the table does (about the memory of a kernel LRU hash of @flows). */
+static inline __u32 xdplb_flow_sets(__u32 flows, __u32 ways)
+{
+	__u64 sets = ((__u64)flows * 2 + ways - 1) / ways;
+
+	return sets > 0xffffffffull ? 0xffffffffu : (__u32)sets;
+}
+
+/* The flows a table of @sets sets is sized for (the inverse of xdplb_flow_sets()). */
+static inline __u32 xdplb_flow_capacity(__u32 sets, __u32 ways)
+{
+	return (__u32)((__u64)sets * ways / 2);
+}
+
+/* Words of a key read through a type that may alias anything (the keys are structs). */
+typedef __u32 __attribute__((may_alias)) xdplb_word_t;
+
+static inline __u32 xdplb_rotl32(__u32 x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+/* The set of a flow key of @words 32-bit words (a struct xdplb_flow_key4: 4, a struct
+ * xdplb_flow_key: 10) in a table of @sets sets.  The packet path and userspace both use it.
+ * Murmur3's 32-bit body and finaliser (a lighter multiplicative mix clustered the flows of
+ * one client's consecutive ports), then the top bits scaled to the table (no modulo). */
+static inline __u32 xdplb_flow_set_of(const void *key, int words, __u32 sets)
+{
+	const xdplb_word_t *w = key;
+	__u32 h = 0x2545f491u, k;
+
+	for (int i = 0; i < words; i++) {
+		k = w[i] * 0xcc9e2d51u;
+		k = xdplb_rotl32(k, 15) * 0x1b873593u;
+		h = xdplb_rotl32(h ^ k, 13) * 5 + 0xe6546b64u;
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return (__u32)(((__u64)h * sets) >> 32);
+}
 
 /* xdplb_nat key is the reply's 5-tuple (backend -> client) as a struct xdplb_flow_key4
  * (xdplb_nat6: as a struct xdplb_flow_key); the value says what to put back as the source.

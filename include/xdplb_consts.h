@@ -78,9 +78,11 @@ enum xdplb_check_type {
 
 /* Flow states (xdplb_flow.state). */
 enum xdplb_flow_state {
+	XDPLB_FLOW_FREE = 0,	 /* a flow-table slot that holds no flow */
 	XDPLB_FLOW_ACTIVE = 1,	 /* TCP, no FIN or RST seen: counted in xdplb_conns.active */
 	XDPLB_FLOW_INACTIVE = 2, /* TCP after FIN/RST, or UDP: counted in .inactive */
 	XDPLB_FLOW_DEAD = 3,	 /* expired or moved: counted nowhere, about to go */
+	XDPLB_FLOW_BUSY = 4,	 /* a slot that a CPU is filling: nobody else reads it */
 };
 
 /* Default flow timeouts in seconds, as LVS's (ipvsadm --set tcp tcpfin udp). */

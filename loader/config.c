@@ -205,7 +205,7 @@ static int config_show(int argc, char **argv)
 		lb_close(&lb);
 		return err;
 	}
-	if (!bpf_obj_get_info_by_fd(lb.flows, &info, &len))
+	if (!bpf_obj_get_info_by_fd(lb.nat, &info, &len))
 		percpu = info.map_flags & BPF_F_NO_COMMON_LRU;
 	for (int i = 0; i < nmaps; i++) {
 		mem[i] = map_memory(*(int *)((char *)&lb + maps[i].off));

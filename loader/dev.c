@@ -49,8 +49,8 @@ static int do_help(int argc, char **argv)
 	    "          first IPv4 and first global IPv6 address)\n"
 	    "  vips    most VIPs (default %4$u, at most %6$u), reals most backends of all VIPs\n"
 	    "          (default %5$u, at most %7$u); a VIP has at most ring - 1 backends\n"
-	    "  flows   IPv4 flow table entries (default %2$u; IPv6: a quarter, at least 1024),\n"
-	    "          lru their flavour (default shared),\n"
+	    "  flows   IPv4 flows the tables are sized for (default %2$u; IPv6: a quarter, at\n"
+	    "          least 1024); lru the flavour of the NAT reply tables (default shared),\n"
 	    "  ring    Maglev table size, a prime (default %3$u); these five are fixed when\n"
 	    "          the first interface is attached and the maps are created\n",
 	    bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE, XDPLB_DEF_MAX_VIPS,
@@ -354,17 +354,24 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 		if (fd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			/* e.g. the flow tables of an xdplb before they were set arrays (LRU
+			 * hashes): libbpf would refuse them with a less helpful message */
+			if (info.type != bpf_map__type(map) ||
+			    info.value_size != bpf_map__value_size(map)) {
+				p_err("%s/%s was made by an older xdplb with another layout: detach "
+				      "xdplb from every interface, delete %s and attach again",
+				      pin_dir, bpf_map__name(map), pin_dir);
+				close(fd);
+				return -EINVAL;
+			}
 			bpf_map__set_max_entries(map, info.max_entries);
 			bpf_map__set_map_flags(map, info.map_flags);
 			/* pinned by an older xdplb: the IPv6 tables (new) follow the IPv4 ones */
 			if (map == skel->maps.xdplb_flows && !pinned("xdplb_flows6")) {
-				__u32 f6 =
-				    info.max_entries / 4 > 1024 ? info.max_entries / 4 : 1024;
+				__u32 f4 = xdplb_flow_capacity(info.max_entries, XDPLB_FLOW_WAYS4);
+				__u32 f6 = f4 / 4 > 1024 ? f4 / 4 : 1024;
 
-				bpf_map__set_max_entries(skel->maps.xdplb_flows6, f6);
-				bpf_map__set_max_entries(skel->maps.xdplb_nat6, f6);
-				bpf_map__set_map_flags(skel->maps.xdplb_flows6,
-						       info.map_flags & BPF_F_NO_COMMON_LRU);
+				lb_size_flows(skel->obj, f4, f6, false);
 			}
 		}
 		close(fd);
@@ -389,14 +396,7 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 		bpf_map__set_max_entries(skel->maps.xdplb_reals, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_conns, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_real_stats, reals);
-		bpf_map__set_max_entries(skel->maps.xdplb_flows, flows);
-		bpf_map__set_max_entries(skel->maps.xdplb_nat, flows);
-		bpf_map__set_max_entries(skel->maps.xdplb_flows6, flows6);
-		bpf_map__set_max_entries(skel->maps.xdplb_nat6, flows6);
-		if (o->lru_percpu == 1) {
-			bpf_map__set_map_flags(skel->maps.xdplb_flows, BPF_F_NO_COMMON_LRU);
-			bpf_map__set_map_flags(skel->maps.xdplb_flows6, BPF_F_NO_COMMON_LRU);
-		}
+		lb_size_flows(skel->obj, flows, flows6, o->lru_percpu == 1);
 	}
 	return 0;
 }
@@ -434,7 +434,9 @@ static int do_attach(int argc, char **argv)
 		p_err("open BPF object: %s", strerror(errno));
 		goto out;
 	}
-	size_maps_like_pinned(skel, &o);
+	err = size_maps_like_pinned(skel, &o);
+	if (err)
+		goto out;
 	lb_size_flow_cache(skel->obj);
 
 	err = xdp_attach_obj(skel->obj, XDPLB_PROG_NAME, ifindex, o.ifname, o.mode);

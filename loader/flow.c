@@ -179,21 +179,34 @@ static void show_flow(struct lb *lb, const struct xdplb_flow_key *key, const str
 	}
 }
 
+struct show_ctx {
+	struct lb *lb;
+	__u32 vip_id, limit, shown;
+	__u64 now;
+	json_object *arr;
+};
+
+static int show_one(const struct xdplb_flow_key *key, const struct xdplb_flow *f, void *ctx)
+{
+	struct show_ctx *c = ctx;
+
+	if (c->vip_id && f->vip_id != c->vip_id)
+		return 0;
+	show_flow(c->lb, key, f, c->now, c->arr);
+	return c->limit && ++c->shown >= c->limit ? 1 : 0; /* 1: enough */
+}
+
 static int flow_show(int argc, char **argv)
 {
-	struct xdplb_flow_key4 key4, next4, *prev4 = NULL;
-	struct xdplb_flow_key key6, next6, *prev6 = NULL;
 	json_object *arr = json_output ? json_object_new_array() : NULL;
-	__u32 vip_id, limit = 100, shown = 0;
-	__u64 now = lb_coarse_now_ns();
-	struct xdplb_flow f;
+	struct show_ctx c = { .limit = 100, .now = lb_coarse_now_ns() };
 	struct lb lb;
 	int err;
 
 	err = state_open(&lb, false);
 	if (err)
 		goto out_nolb;
-	err = parse_opt_service(&argc, &argv, &lb, &vip_id);
+	err = parse_opt_service(&argc, &argv, &lb, &c.vip_id);
 	while (!err && argc > 0) {
 		if (strcmp(*argv, "limit")) {
 			err = bad_arg(*argv, "unknown keyword (expected limit)");
@@ -205,7 +218,7 @@ static int flow_show(int argc, char **argv)
 			break;
 		}
 		NEXT_ARG();
-		if (parse_u32(*argv, 0, 1u << 30, &limit))
+		if (parse_u32(*argv, 0, 1u << 30, &c.limit))
 			err = bad_arg(*argv, "limit must be 0..%u", 1u << 30);
 		NEXT_ARG();
 	}
@@ -214,30 +227,15 @@ static int flow_show(int argc, char **argv)
 	if (!json_output)
 		printf("%-4s %-30s %-30s %-30s %-8s %s\n", "Prot", "Client", "VIP", "Backend",
 		       "State", "Idle");
-	/* IPv4 flows (16-byte keys), then IPv6 ones */
-	while ((!limit || shown < limit) && !bpf_map_get_next_key(lb.flows, prev4, &next4)) {
-		struct xdplb_flow_key k = { .family = XDPLB_AF_INET };
-
-		key4 = next4;
-		prev4 = &key4;
-		if (bpf_map_lookup_elem(lb.flows, &key4, &f) || (vip_id && f.vip_id != vip_id))
-			continue;
-		k.src[0] = key4.src;
-		k.dst[0] = key4.dst;
-		k.sport = key4.sport;
-		k.dport = key4.dport;
-		k.proto = key4.proto;
-		show_flow(&lb, &k, &f, now, arr);
-		shown++;
-	}
-	while (lb.flows6 >= 0 && (!limit || shown < limit) &&
-	       !bpf_map_get_next_key(lb.flows6, prev6, &next6)) {
-		key6 = next6;
-		prev6 = &key6;
-		if (bpf_map_lookup_elem(lb.flows6, &key6, &f) || (vip_id && f.vip_id != vip_id))
-			continue;
-		show_flow(&lb, &key6, &f, now, arr);
-		shown++;
+	c.lb = &lb;
+	c.arr = arr;
+	/* IPv4 flows, then IPv6 ones */
+	err = lb_flow_foreach(&lb, show_one, &c);
+	if (err > 0)
+		err = 0;
+	if (err) {
+		p_err("read the flow tables: %s", strerror(-err));
+		goto out;
 	}
 	if (json_output) {
 		json_print(arr);

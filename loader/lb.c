@@ -69,8 +69,8 @@ static void lb_fill_sizes(struct lb *lb)
 	lb->max_vips = map_max_entries(lb->tables);
 	lb->vip_keys = map_max_entries(lb->vips);
 	lb->max_reals = map_max_entries(lb->reals);
-	lb->max_flows = map_max_entries(lb->flows);
-	lb->max_flows6 = map_max_entries(lb->flows6);
+	lb->max_flows = xdplb_flow_capacity(map_max_entries(lb->flows), XDPLB_FLOW_WAYS4);
+	lb->max_flows6 = xdplb_flow_capacity(map_max_entries(lb->flows6), XDPLB_FLOW_WAYS6);
 }
 
 __u64 lb_mono_ns(void)
@@ -206,6 +206,145 @@ void lb_size_flow_cache(struct bpf_object *obj)
 		if (map)
 			bpf_map__set_max_entries(map, XDPLB_FLOW_CACHE_SETS * (__u32)ncpu);
 	}
+}
+
+void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percpu_lru)
+{
+	struct bpf_map *m;
+
+	if ((m = bpf_object__find_map_by_name(obj, "xdplb_flows")))
+		bpf_map__set_max_entries(m, xdplb_flow_sets(flows, XDPLB_FLOW_WAYS4));
+	if ((m = bpf_object__find_map_by_name(obj, "xdplb_flows6")))
+		bpf_map__set_max_entries(m, xdplb_flow_sets(flows6, XDPLB_FLOW_WAYS6));
+	if ((m = bpf_object__find_map_by_name(obj, "xdplb_nat"))) {
+		bpf_map__set_max_entries(m, flows);
+		if (percpu_lru)
+			bpf_map__set_map_flags(m, BPF_F_NO_COMMON_LRU);
+	}
+	if ((m = bpf_object__find_map_by_name(obj, "xdplb_nat6"))) {
+		bpf_map__set_max_entries(m, flows6);
+		if (percpu_lru)
+			bpf_map__set_map_flags(m, BPF_F_NO_COMMON_LRU);
+	}
+}
+
+/* A flow-table set: [0] = IPv4 (struct xdplb_flow_set4), [1] = IPv6 (xdplb_flow_set6). */
+union lb_flow_set {
+	struct xdplb_flow_set4 v4;
+	struct xdplb_flow_set6 v6;
+};
+
+/* Slot @i of set @s of family @v6 as key and flow; false past the set's last slot. */
+static bool lb_flow_slot(const union lb_flow_set *s, bool v6, int i, struct xdplb_flow_key *key,
+			 struct xdplb_flow *f)
+{
+	if (v6) {
+		if (i >= XDPLB_FLOW_WAYS6)
+			return false;
+		*key = s->v6.s[i].key;
+		*f = s->v6.s[i].f;
+	} else {
+		const struct xdplb_flow_key4 *k4 = &s->v4.s[i].key;
+
+		if (i >= XDPLB_FLOW_WAYS4)
+			return false;
+		memset(key, 0, sizeof(*key));
+		key->src[0] = k4->src;
+		key->dst[0] = k4->dst;
+		key->sport = k4->sport;
+		key->dport = k4->dport;
+		key->proto = k4->proto;
+		key->family = XDPLB_AF_INET;
+		*f = s->v4.s[i].f;
+	}
+	return true;
+}
+
+int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out)
+{
+	bool v6 = key->family == XDPLB_AF_INET6;
+	int fd = v6 ? lb->flows6 : lb->flows;
+	struct xdplb_flow_key4 k4 = {};
+	struct xdplb_flow_key k;
+	union lb_flow_set set;
+	struct xdplb_flow f;
+	const void *w = key;
+	__u32 idx;
+
+	if (fd < 0)
+		return -ENOENT;
+	if (!v6) {
+		k4.src = key->src[0];
+		k4.dst = key->dst[0];
+		k4.sport = key->sport;
+		k4.dport = key->dport;
+		k4.proto = key->proto;
+		w = &k4;
+	}
+	idx = xdplb_flow_set_of(w, v6 ? 10 : 4, map_max_entries(fd));
+	if (bpf_map_lookup_elem(fd, &idx, &set))
+		return -errno;
+	for (int i = 0; lb_flow_slot(&set, v6, i, &k, &f); i++) {
+		if ((f.state == XDPLB_FLOW_ACTIVE || f.state == XDPLB_FLOW_INACTIVE) &&
+		    !memcmp(&k, key, sizeof(k))) {
+			if (out)
+				*out = f;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int lb_flow_foreach(struct lb *lb, int (*fn)(const struct xdplb_flow_key *key,
+					       const struct xdplb_flow *f, void *ctx),
+		    void *ctx)
+{
+	enum { CHUNK = 1024 };
+	union lb_flow_set *sets = calloc(CHUNK, sizeof(*sets));
+	__u32 *keys = calloc(CHUNK, sizeof(*keys));
+	int err = 0;
+
+	if (!sets || !keys) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (int fam = 0; fam < 2 && !err; fam++) {
+		bool v6 = fam == 1;
+		int fd = v6 ? lb->flows6 : lb->flows;
+		size_t vsize = v6 ? sizeof(struct xdplb_flow_set6) : sizeof(struct xdplb_flow_set4);
+		LIBBPF_OPTS(bpf_map_batch_opts, o);
+		__u32 in, out, got;
+		void *from = NULL; /* the first batch starts at set 0 */
+		bool last = false;
+
+		/* batches of sets: one syscall per set would take seconds on millions */
+		while (fd >= 0 && !last && !err) {
+			got = CHUNK;
+			if (bpf_map_lookup_batch(fd, from, &out, keys, sets, &got, &o)) {
+				if (errno != ENOENT) {
+					err = -errno;
+					break;
+				}
+				last = true; /* ENOENT: these were the last ones */
+			}
+			for (__u32 j = 0; j < got && !err; j++) {
+				const union lb_flow_set *set = (const void *)((char *)sets + j * vsize);
+				struct xdplb_flow_key k;
+				struct xdplb_flow f;
+
+				for (int i = 0; !err && lb_flow_slot(set, v6, i, &k, &f); i++)
+					if (f.state == XDPLB_FLOW_ACTIVE ||
+					    f.state == XDPLB_FLOW_INACTIVE)
+						err = fn(&k, &f, ctx);
+			}
+			in = out;
+			from = &in;
+		}
+	}
+out:
+	free(sets);
+	free(keys);
+	return err;
 }
 
 int lb_config_get(struct lb *lb, struct xdplb_config *cfg)

@@ -106,6 +106,16 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 /* Size the per-CPU flow caches of a balancer object (not loaded yet) for the possible CPUs. */
 struct bpf_object;
 void lb_size_flow_cache(struct bpf_object *obj);
+/* Size the flow tables (xdplb_flows, xdplb_flows6) for @flows and @flows6 flows, the NAT
+ * tables for as many entries (BPF_F_NO_COMMON_LRU with @percpu_lru). */
+void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percpu_lru);
+/* The live flow of @key (either family, as struct xdplb_flow_key): 0, or -ENOENT. */
+int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out);
+/* @fn for every live flow, IPv4 then IPv6 (keys as struct xdplb_flow_key); a non-zero return
+ * of @fn stops and is returned. */
+int lb_flow_foreach(struct lb *lb, int (*fn)(const struct xdplb_flow_key *key,
+					       const struct xdplb_flow *f, void *ctx),
+		    void *ctx);
 
 /* Health: set a backend's state (XDPLB_REAL_UP/DOWN, @since = now) and rebuild its VIP's
  * table.  Returns 0, -ENOENT when id no longer holds that backend (@gen differs), -errno. */

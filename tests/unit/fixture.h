@@ -76,7 +76,6 @@ static inline void fx_backend_mac6(const struct in6_addr *addr, __u8 mac[ETH_ALE
 static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percpu_lru)
 {
 	struct xdplb_config cfg = {};
-	struct bpf_map *flows;
 	int err = 0;
 
 	if (sandbox_enter())
@@ -124,15 +123,9 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 	fx->skel = xdplb_bpf__open();
 	if (!fx->skel)
 		return -1;
-	flows = fx->skel->maps.xdplb_flows;
-	bpf_map__set_max_entries(flows, max_flows);
-	/* the NAT return-path table is sized like the flow table, as `dev attach` does */
-	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat, max_flows);
-	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows6, max_flows);
-	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat6, max_flows);
+	/* the NAT return-path tables are sized like the flow tables, as `dev attach` does */
+	lb_size_flows(fx->skel->obj, max_flows, max_flows, percpu_lru);
 	lb_size_flow_cache(fx->skel->obj);
-	if (percpu_lru)
-		bpf_map__set_map_flags(flows, bpf_map__map_flags(flows) | BPF_F_NO_COMMON_LRU);
 	if (xdplb_bpf__load(fx->skel)) {
 		fprintf(stderr, "fixture: load xdplb: %s\n", strerror(errno));
 		return -1;
@@ -287,26 +280,51 @@ static inline struct xdplb_conns fx_conns(struct fixture *fx, __u32 real_id)
 
 /* Entries of VIP @vip_id in the flow table; @active and @inactive (may be NULL) get the
  * number in each state. */
+struct fx_count {
+	__u32 vip_id;
+	long n, active, inactive;
+};
+
+static inline int fx_count_flow(const struct xdplb_flow_key *key, const struct xdplb_flow *f,
+				void *ctx)
+{
+	struct fx_count *c = ctx;
+
+	if (f->vip_id != c->vip_id || key->family != XDPLB_AF_INET)
+		return 0;
+	c->n++;
+	c->active += f->state == XDPLB_FLOW_ACTIVE;
+	c->inactive += f->state == XDPLB_FLOW_INACTIVE;
+	return 0;
+}
+
 static inline long fx_flows_of_vip(struct fixture *fx, __u32 vip_id, long *active, long *inactive)
 {
-	struct xdplb_flow_key4 key, next;
-	struct xdplb_flow f;
-	long n = 0, a = 0, i = 0;
-	void *prev = NULL;
+	struct fx_count c = { .vip_id = vip_id };
 
-	while (!bpf_map_get_next_key(fx->lb.flows, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fx->lb.flows, &key, &f) || f.vip_id != vip_id)
-			continue;
-		n++;
-		a += f.state == XDPLB_FLOW_ACTIVE;
-		i += f.state == XDPLB_FLOW_INACTIVE;
-	}
+	lb_flow_foreach(&fx->lb, fx_count_flow, &c);
 	if (active)
-		*active = a;
+		*active = c.active;
 	if (inactive)
-		*inactive = i;
+		*inactive = c.inactive;
+	return c.n;
+}
+
+static inline int fx_count_any(const struct xdplb_flow_key *key, const struct xdplb_flow *f,
+				void *ctx)
+{
+	(void)key;
+	(void)f;
+	++*(long *)ctx;
+	return 0;
+}
+
+/* Live flows in both flow tables. */
+static inline long fx_flows_total(struct fixture *fx)
+{
+	long n = 0;
+
+	lb_flow_foreach(&fx->lb, fx_count_any, &n);
 	return n;
 }
 
@@ -346,25 +364,47 @@ static inline int fx_flow(struct fixture *fx, __u8 proto, const char *client, __
 			  const char *vip, __u16 vport, struct xdplb_flow *f)
 {
 	struct xdplb_flow_key k = { .sport = htons(cport), .dport = htons(vport), .proto = proto };
-	struct xdplb_flow_key4 k4;
-	void *key = &k;
+	struct xdplb_flow_key4 k4 = {};
+	struct xdplb_flow_set4 s4;
+	struct xdplb_flow_set6 s6;
 	int map = fx->flows6;
+	__u32 idx;
 
-	if (fx_addr(client, k.src) == XDPLB_AF_INET6) {
-		fx_addr(vip, k.dst);
-		k.family = XDPLB_AF_INET6;
-	} else {
-		k4 = (struct xdplb_flow_key4){ .src = k.src[0],
-					       .dst = ipv4_addr(vip),
-					       .sport = k.sport,
-					       .dport = k.dport,
-					       .proto = proto };
-		key = &k4;
-		map = fx->lb.flows;
-	}
+	k.family = fx_addr(client, k.src);
+	fx_addr(vip, k.dst);
 	if (f)
-		return bpf_map_lookup_elem(map, key, f) ? -errno : 0;
-	return bpf_map_delete_elem(map, key) ? -errno : 0;
+		return lb_flow_get(&fx->lb, &k, f);
+	/* delete: free its slot, as an eviction would */
+	if (k.family == XDPLB_AF_INET6) {
+		idx = xdplb_flow_set_of((const __u32 *)&k, 10, bpf_map__max_entries(
+								   fx->skel->maps.xdplb_flows6));
+		if (bpf_map_lookup_elem(map, &idx, &s6))
+			return -errno;
+		for (int i = 0; i < XDPLB_FLOW_WAYS6; i++)
+			if (!memcmp(&s6.s[i].key, &k, sizeof(k)) && s6.s[i].f.state &&
+			    s6.s[i].f.state != XDPLB_FLOW_BUSY) {
+				s6.s[i].f.state = XDPLB_FLOW_FREE;
+				return bpf_map_update_elem(map, &idx, &s6, 0) ? -errno : 0;
+			}
+		return -ENOENT;
+	}
+	k4.src = k.src[0];
+	k4.dst = k.dst[0];
+	k4.sport = k.sport;
+	k4.dport = k.dport;
+	k4.proto = proto;
+	map = fx->lb.flows;
+	idx = xdplb_flow_set_of((const __u32 *)&k4, 4,
+				bpf_map__max_entries(fx->skel->maps.xdplb_flows));
+	if (bpf_map_lookup_elem(map, &idx, &s4))
+		return -errno;
+	for (int i = 0; i < XDPLB_FLOW_WAYS4; i++)
+		if (!memcmp(&s4.s[i].key, &k4, sizeof(k4)) && s4.s[i].f.state &&
+		    s4.s[i].f.state != XDPLB_FLOW_BUSY) {
+			s4.s[i].f.state = XDPLB_FLOW_FREE;
+			return bpf_map_update_elem(map, &idx, &s4, 0) ? -errno : 0;
+		}
+	return -ENOENT;
 }
 
 /* A VIP of either family with @mode, @sched and XDPLB_VIP_F_* @flags: its id (> 0) or -errno. */

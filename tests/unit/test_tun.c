@@ -100,7 +100,7 @@ static void case_tcp_syn(void)
 	__u64 tx0 = fx_reason(&fx, XDPLB_R_TX);
 	struct xdplb_vip_key k = fx_vip_key(VIP_TCP, 80, IPPROTO_TCP);
 	struct xdplb_traffic t0, t1;
-	struct xdplb_flow_key4 fk = {};
+	struct xdplb_flow_key fk = {};
 	struct xdplb_flow flow;
 	struct xdplb_real real;
 	struct xdplb_vip vip;
@@ -116,12 +116,13 @@ static void case_tcp_syn(void)
 	ASSERT_EQ(t1.bytes - t0.bytes, 14 + 20 + 20, "vip bytes = frame length");
 
 	/* The flow table now holds the 5-tuple with that backend. */
-	fk.src = s.saddr;
-	fk.dst = s.daddr;
+	fk.src[0] = s.saddr;
+	fk.dst[0] = s.daddr;
 	fk.sport = htons(s.sport);
 	fk.dport = htons(s.dport);
 	fk.proto = IPPROTO_TCP;
-	if (ASSERT_EQ(bpf_map_lookup_elem(fx.lb.flows, &fk, &flow), 0, "flow entry exists")) {
+	fk.family = XDPLB_AF_INET;
+	if (ASSERT_EQ(lb_flow_get(&fx.lb, &fk, &flow), 0, "flow entry exists")) {
 		ASSERT_EQ(flow.vip_id, vip.id, "flow's vip id");
 		bpf_map_lookup_elem(fx.lb.reals, &flow.real_id, &real);
 		ASSERT_EQ(real.addr[0], be, "flow's backend = the one that got the packet");

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains the flow tables: where an established flow's backend is kept. */
+#ifndef XDPLB_FLOW_TABLE_H
+#define XDPLB_FLOW_TABLE_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "maps.h"
+
+/*
+ * Why not the kernel's LRU hash: a new flow there touches a random bucket, the entries
+ * chained on it, and the entry it takes from the LRU's free list (which, in a full table, is
+ * the least recently used flow, unlinked from a random bucket of its own): three to six cache
+ * lines, each on a page of its own, in a table of hundreds of MiB.  That was three quarters
+ * of a new flow's cost (bench/RESULTS.md).
+ *
+ * Here a flow's key picks one set (xdplb_flow_set_of()); the flow is in one of the set's
+ * slots or nowhere.  A set is 256 bytes on four adjacent cache lines: a lookup, a miss and
+ * an insert all touch that set and nothing else of the table.  The loader gives a table
+ * twice as many slots as flows it is sized for, about the memory of an LRU hash of that
+ * many entries (88 bytes an IPv4 entry plus its bucket there, 2 x 40 bytes here).
+ *
+ * Eviction: a new flow takes a free slot of its set, else the slot whose flow was used
+ * longest ago (and counts that flow out: the LRU never told anyone whom it evicted).  With
+ * twice the slots, sets overflow rarely before the table is full: at the load the table is
+ * sized for, 3 flows per 6-slot set on average, about 1 flow in 60 has no room in its set
+ * (its set's least recently used flows make room); an LRU hash at that load displaces none,
+ * and beyond it the globally least recently used flow for each new flow.
+ *
+ * Slots are shared by all CPUs without locks: a slot's state word (struct xdplb_flow.state)
+ * is its owner.  FREE, ACTIVE, INACTIVE, DEAD as before, and BUSY while one CPU fills it:
+ *
+ * - claiming a slot is a compare-and-swap of its state from what the CPU saw to BUSY.  A CPU
+ *   that loses the race waits (a bounded spin) for the winner to finish: if the slot then
+ *   holds the same flow, both packets use that flow (two CPUs scheduling the same new flow
+ *   at once see the same set and choose the same slot); otherwise the packet is forwarded
+ *   as a new flow that the table does not remember (its next packet is scheduled again:
+ *   with a consistent scheduler, to the same backend);
+ * - the key and flow are written while BUSY, then the state is set with a compare-and-swap
+ *   (a full barrier: no CPU sees the state before the key and flow);
+ * - a lookup matches a slot only in state ACTIVE or INACTIVE, reading the state before and
+ *   after the key; deleting a flow is ACTIVE/INACTIVE -> DEAD (counting it out, as before) -> FREE.
+ *
+ * What it does not guarantee: two CPUs that insert the same new flow while a third changes
+ * the set can choose two slots (both are counted; the one lookups do not find ages out).  A
+ * CPU that holds a slot's pointer while another CPU evicts and refills that slot writes
+ * to the new flow (the kernel's LRU hash reuses entries the same way).
+ */
+
+/* The set of @key (@words 32-bit words) in flow table @map, or NULL. */
+static __always_inline void *flow_table_set(void *map, const void *key, int words)
+{
+	__u32 idx = xdplb_flow_set_of(key, words, ((struct bpf_map *)map)->max_entries);
+
+	return bpf_map_lookup_elem(map, &idx);
+}
+
+static __always_inline bool flow_slot_live(__u32 state)
+{
+	return state == XDPLB_FLOW_ACTIVE || state == XDPLB_FLOW_INACTIVE;
+}
+
+/* Keys are compared 8 bytes at a time, through a type that may alias them. */
+typedef __u64 __attribute__((may_alias)) flow_word_t;
+
+static __always_inline bool flow_slot4_is(const struct xdplb_flow_slot4 *s, const void *key)
+{
+	const flow_word_t *k = (const flow_word_t *)&s->key, *w = key;
+
+	return !((k[0] ^ w[0]) | (k[1] ^ w[1]));
+}
+
+static __always_inline bool flow_slot6_is(const struct xdplb_flow_slot6 *s, const void *key)
+{
+	const flow_word_t *k = (const flow_word_t *)&s->key, *w = key;
+
+	return !((k[0] ^ w[0]) | (k[1] ^ w[1]) | (k[2] ^ w[2]) | (k[3] ^ w[3]) | (k[4] ^ w[4]));
+}
+
+/* Wait (a bounded spin) while another CPU fills slot @f; its state then. */
+__noinline __u32 xdplb_flow_settle(const struct xdplb_flow *f)
+{
+	__u32 st = XDPLB_FLOW_BUSY;
+
+	if (!f)
+		return XDPLB_FLOW_FREE;
+	for (int i = 0; i < 1024 && st == XDPLB_FLOW_BUSY; i++)
+		st = *(volatile const __u32 *)&f->state;
+	return st;
+}
+
+/*
+ * The slot scan, as functions of their own that the verifier checks once (global
+ * functions): inlined, each slot a new flow might take multiplied the verifier's states for
+ * all the forwarding code after it past its limit.  Returns the slot of the key's live flow,
+ * else XDPLB_FLOW_WAYS + the slot a new flow would take (a free one, else the live flow used
+ * longest ago; a slot being filled is waited for, one being deleted skipped) | the state
+ * the scan saw in that slot << 8, else -1.
+ */
+#define FT_NEW(ways, i) ((ways) + (i))
+
+__noinline int xdplb_flow_scan4(const struct xdplb_flow_set4 *set, const struct xdplb_flow_key4 *key)
+{
+	__u64 oldest = ~0ull;
+	int victim = -1, vstate = 0;
+
+	if (!set || !key)
+		return -1;
+#pragma unroll
+	for (int i = 0; i < XDPLB_FLOW_WAYS4; i++) {
+		const struct xdplb_flow_slot4 *s = &set->s[i];
+		__u32 st = *(volatile const __u32 *)&s->f.state;
+		bool is;
+
+		/* state, key, state again: a slot being filled (maybe with this very flow, by
+		 * another CPU) is waited for, and a key read while its slot changed is read
+		 * again once it has settled */
+		if (st == XDPLB_FLOW_BUSY)
+			st = xdplb_flow_settle(&s->f);
+		is = flow_slot4_is(s, key);
+		if (*(volatile const __u32 *)&s->f.state != st) {
+			st = xdplb_flow_settle(&s->f);
+			is = flow_slot4_is(s, key);
+		}
+
+		if (is && flow_slot_live(st))
+			return i;
+		if (st == XDPLB_FLOW_FREE) {
+			if (oldest) {
+				oldest = 0; /* a free slot beats any flow */
+				victim = i;
+				vstate = st;
+			}
+		} else if (flow_slot_live(st) && s->f.atime < oldest) {
+			oldest = s->f.atime;
+			victim = i;
+			vstate = st;
+		}
+	}
+	return victim < 0 ? -1 : FT_NEW(XDPLB_FLOW_WAYS4, victim) | vstate << 8;
+}
+
+__noinline int xdplb_flow_scan6(const struct xdplb_flow_set6 *set, const struct xdplb_flow_key *key)
+{
+	__u64 oldest = ~0ull;
+	int victim = -1, vstate = 0;
+
+	if (!set || !key)
+		return -1;
+#pragma unroll
+	for (int i = 0; i < XDPLB_FLOW_WAYS6; i++) {
+		const struct xdplb_flow_slot6 *s = &set->s[i];
+		__u32 st = *(volatile const __u32 *)&s->f.state;
+		bool is;
+
+		/* state, key, state again: a slot being filled (maybe with this very flow, by
+		 * another CPU) is waited for, and a key read while its slot changed is read
+		 * again once it has settled */
+		if (st == XDPLB_FLOW_BUSY)
+			st = xdplb_flow_settle(&s->f);
+		is = flow_slot6_is(s, key);
+		if (*(volatile const __u32 *)&s->f.state != st) {
+			st = xdplb_flow_settle(&s->f);
+			is = flow_slot6_is(s, key);
+		}
+
+		if (is && flow_slot_live(st))
+			return i;
+		if (st == XDPLB_FLOW_FREE) {
+			if (oldest) {
+				oldest = 0;
+				victim = i;
+				vstate = st;
+			}
+		} else if (flow_slot_live(st) && s->f.atime < oldest) {
+			oldest = s->f.atime;
+			victim = i;
+			vstate = st;
+		}
+	}
+	return victim < 0 ? -1 : FT_NEW(XDPLB_FLOW_WAYS6, victim) | vstate << 8;
+}
+
+/* What flow_table_find() found: the flow, or where a new one would go. */
+struct flow_ref {
+	struct xdplb_flow *f;	 /* the key's live flow, or NULL */
+	struct xdplb_flow *free; /* no flow: the slot a new one would take, or NULL */
+	__u32 free_state;	 /* its state as the scan saw it */
+};
+
+/* Look @key up in its set (and choose a slot for a new flow).  @v6 is a constant at each
+ * call site: one copy of this code per family. */
+static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key,
+					    bool v6)
+{
+	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
+	void *set = flow_table_set(map, key, v6 ? 10 : 4);
+	struct xdplb_flow *f;
+	__u32 i;
+	int n;
+
+	r->f = NULL;
+	r->free = NULL;
+	if (!set)
+		return;
+	n = v6 ? xdplb_flow_scan6(set, key) : xdplb_flow_scan4(set, key);
+	if (n < 0)
+		return;
+	r->free_state = (__u32)n >> 8;
+	n &= 0xff;
+	i = n < ways ? n : n - ways;
+	if (i >= (__u32)ways) /* cannot happen; tells the verifier */
+		return;
+	if (v6)
+		f = &((struct xdplb_flow_set6 *)set)->s[i].f;
+	else
+		f = &((struct xdplb_flow_set4 *)set)->s[i].f;
+	if (n < ways)
+		r->f = f;
+	else
+		r->free = f;
+}
+
+/*
+ * Claim the slot flow_table_find() chose and fill it with @key and @nf (nf->state: ACTIVE or
+ * INACTIVE).  @evicted gets the flow the slot held, state FREE if none.  Returns the new
+ * flow; or, with *@existing set, the flow of @key that another CPU has just put in that slot
+ * (two CPUs that see the same set choose the same slot, so the same new flow on two CPUs at
+ * once ends up in one slot, scheduled once); or NULL: no slot.
+ */
+static __always_inline struct xdplb_flow *flow_table_insert(struct flow_ref *r, const void *key,
+							    const struct xdplb_flow *nf,
+							    struct xdplb_flow *evicted,
+							    bool *existing, bool v6)
+{
+	struct xdplb_flow *f = r->free;
+	__u32 st, was;
+
+	evicted->state = XDPLB_FLOW_FREE;
+	*existing = false;
+	if (!f)
+		return NULL;
+	/* only from the state the scan saw: the slot may hold this very flow by now */
+	st = r->free_state;
+	was = __sync_val_compare_and_swap(&f->state, st, XDPLB_FLOW_BUSY);
+	if (was == st)
+		goto claimed;
+	/* another CPU got there first: with this flow? */
+	st = xdplb_flow_settle(f);
+	if (!flow_slot_live(st))
+		return NULL;
+	if (v6 ? !flow_slot6_is(container_of(f, struct xdplb_flow_slot6, f), key)
+	       : !flow_slot4_is(container_of(f, struct xdplb_flow_slot4, f), key))
+		return NULL;
+	*existing = true;
+	return f;
+
+claimed:
+	if (st != XDPLB_FLOW_FREE) {
+		*evicted = *f;
+		evicted->state = st;
+	}
+	/* the key sits right before the flow in both slot layouts */
+	if (v6)
+		container_of(f, struct xdplb_flow_slot6, f)->key = *(const struct xdplb_flow_key *)key;
+	else
+		container_of(f, struct xdplb_flow_slot4, f)->key =
+		    *(const struct xdplb_flow_key4 *)key;
+	f->real_id = nf->real_id;
+	f->vip_id = nf->vip_id;
+	f->gen = nf->gen;
+	f->atime = nf->atime;
+	__sync_val_compare_and_swap(&f->state, XDPLB_FLOW_BUSY, nf->state);
+	return f;
+}
+
+/* Free a flow that its deleter moved to DEAD (and counted out). */
+static __always_inline void flow_table_free(struct xdplb_flow *f)
+{
+	__sync_val_compare_and_swap(&f->state, XDPLB_FLOW_DEAD, XDPLB_FLOW_FREE);
+}
+
+/* The live flow of @key, or NULL (lookups that never insert: ICMP errors). */
+static __always_inline struct xdplb_flow *flow_table_lookup(void *map, const void *key, bool v6)
+{
+	struct flow_ref r;
+
+	flow_table_find(&r, map, key, v6);
+	return r.f;
+}
+
+#endif /* XDPLB_FLOW_TABLE_H */
