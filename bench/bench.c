@@ -310,6 +310,15 @@ static int load_alt(struct setup *s, const char *path)
 		if (bpf_map__type(map) != bpf_map__type(mine) ||
 		    bpf_map__key_size(map) != bpf_map__key_size(mine) ||
 		    bpf_map__value_size(map) != bpf_map__value_size(mine)) {
+			bool v6 = !strcmp(bpf_map__name(map), "xdplb_flows6");
+
+			if (bpf_map__type(map) == BPF_MAP_TYPE_LRU_HASH &&
+			    (v6 || !strcmp(bpf_map__name(map), "xdplb_flows"))) {
+				/* a build before the set-associative flow tables: an LRU hash
+				 * of as many entries as our tables are sized for flows */
+				bpf_map__set_max_entries(map, v6 ? MAX_FLOWS6 : MAX_FLOWS);
+				continue;
+			}
 			bpf_map__set_max_entries(map, bpf_map__max_entries(mine));
 			bpf_map__set_map_flags(map, bpf_map__map_flags(mine));
 			continue;
@@ -339,8 +348,8 @@ static int load_alt(struct setup *s, const char *path)
  *                          (02:00:00:06:01:<last byte>)
  *   lb1 2001:db8:3::1/64   2001:db8:c::/48 (clients) via 2001:db8:3::fe (02:00:00:00:03:fe)
  *   IPv6 forwarding on; xdplb_config.tun_src6 = TUN_SRC6.
- * xdplb_flows6 and xdplb_nat6 get MAX_FLOWS6 entries (the loader's flows / 4); per-CPU LRU
- * lists apply to both flow tables, as `dev attach --lru percpu` gives the IPv4 one.
+ * The IPv6 tables are sized for MAX_FLOWS6 flows (the loader's flows / 4); per-CPU LRU lists
+ * apply to the NAT tables (the LRU hashes left), as `dev attach ... lru percpu` does.
  */
 static int bench_fixture(struct fixture *fx, bool percpu_lru)
 {
@@ -380,20 +389,9 @@ static int bench_fixture(struct fixture *fx, bool percpu_lru)
 	fx->skel = xdplb_bpf__open();
 	if (!fx->skel)
 		return -1;
-	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows, MAX_FLOWS);
-	/* the NAT return-path table is sized like the flow table, as `dev attach` does */
-	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat, MAX_FLOWS);
-	bpf_map__set_max_entries(fx->skel->maps.xdplb_flows6, MAX_FLOWS6);
-	bpf_map__set_max_entries(fx->skel->maps.xdplb_nat6, MAX_FLOWS6);
+	/* as `dev attach ... flows MAX_FLOWS` sizes them */
+	lb_size_flows(fx->skel->obj, MAX_FLOWS, MAX_FLOWS6, percpu_lru);
 	lb_size_flow_cache(fx->skel->obj);
-	if (percpu_lru) {
-		struct bpf_map *flows[2] = { fx->skel->maps.xdplb_flows,
-					     fx->skel->maps.xdplb_flows6 };
-
-		for (int i = 0; i < 2; i++)
-			bpf_map__set_map_flags(flows[i],
-					       bpf_map__map_flags(flows[i]) | BPF_F_NO_COMMON_LRU);
-	}
 	if (xdplb_bpf__load(fx->skel)) {
 		fprintf(stderr, "Error: load xdplb: %s\n", strerror(errno));
 		return -1;
@@ -572,24 +570,22 @@ static void print_prog_info(int fd)
 }
 
 /* Entries in a flow table (either family's), by batches. */
-static long count_flows(int fd)
+static int count_flow(const struct xdplb_flow_key *key, const struct xdplb_flow *f, void *ctx)
 {
-	static struct xdplb_flow_key keys[65536]; /* room for the larger key */
-	static struct xdplb_flow vals[65536];
-	__u32 batch, count;
-	void *in = NULL;
-	long n = 0;
-	int err;
+	long *n = ctx;
 
-	do {
-		count = 65536;
-		err = bpf_map_lookup_batch(fd, in, &batch, keys, vals, &count, NULL);
-		if (err && errno != ENOENT)
-			return -errno;
-		n += count;
-		in = &batch;
-	} while (!err);
-	return n;
+	(void)f;
+	n[key->family == XDPLB_AF_INET6]++;
+	return 0;
+}
+
+/* Live flows in the table of family @fam. */
+static long count_flows(struct lb *lb, int fam)
+{
+	long n[2] = { 0, 0 };
+	int err = lb_flow_foreach(lb, count_flow, n);
+
+	return err ? err : n[fam == F_V6];
 }
 
 /*
@@ -770,9 +766,7 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 		if (!err)
 			err = run_cases(h, o, lru, mode, fam, &s, &c, 1);
 		if (!err)
-			lru->entries[fam] =
-			    count_flows(fam == F_V6 ? bpf_map__fd(s.fx.skel->maps.xdplb_flows6)
-						    : s.fx.lb.flows);
+			lru->entries[fam] = count_flows(&s.fx.lb, fam);
 		teardown_balancer(h, &s);
 		if (err)
 			return err;
@@ -908,8 +902,8 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 		for (int l = 0; l < nlru; l++) {
 			if (o->family[fam] && o->lru[lf[l].percpu] && lf[l].entries[fam] >= 0)
 				printf(
-				    "%s flow table after the last new-flow case (%s LRU): %ld of "
-				    "%u entries\n",
+				    "%s flow table after the last new-flow case (%s): %ld flows, "
+				    "sized for %u\n",
 				    family_labels[fam], lf[l].name, lf[l].entries[fam],
 				    table_sizes[fam]);
 		}
@@ -1078,7 +1072,7 @@ int main(int argc, char **argv)
 	h.slots_fd = bpf_map__fd(h.wrap->maps.bench_progs);
 
 	printf("BPF_PROG_TEST_RUN, median of %d runs x %u packets, CPU 0; IPv4: %d-byte frames, "
-	       "flow table %u entries; IPv6: %d-byte frames, flow table %u entries\n",
+	       "flow table sized for %u flows; IPv6: %d-byte frames, flow table for %u\n",
 	       o.runs, o.repeat, BENCH_FRAME_LEN, MAX_FLOWS, BENCH_FRAME6_LEN, MAX_FLOWS6);
 	for (size_t l = 0; l < sizeof(lrus) / sizeof(lrus[0]); l++) {
 		if (!o.lru[lrus[l].percpu])

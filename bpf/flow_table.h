@@ -99,7 +99,8 @@ __noinline __u32 xdplb_flow_settle(const struct xdplb_flow *f)
  */
 #define FT_NEW(ways, i) ((ways) + (i))
 
-__noinline int xdplb_flow_scan4(const struct xdplb_flow_set4 *set, const struct xdplb_flow_key4 *key)
+__noinline int xdplb_flow_scan4(const struct xdplb_flow_set4 *set,
+				const struct xdplb_flow_key4 *key)
 {
 	__u64 oldest = ~0ull;
 	int victim = -1, vstate = 0;
@@ -190,8 +191,7 @@ struct flow_ref {
 
 /* Look @key up in its set (and choose a slot for a new flow).  @v6 is a constant at each
  * call site: one copy of this code per family. */
-static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key,
-					    bool v6)
+static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key, bool v6)
 {
 	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
 	void *set = flow_table_set(map, key, v6 ? 10 : 4);
@@ -262,7 +262,8 @@ claimed:
 	}
 	/* the key sits right before the flow in both slot layouts */
 	if (v6)
-		container_of(f, struct xdplb_flow_slot6, f)->key = *(const struct xdplb_flow_key *)key;
+		container_of(f, struct xdplb_flow_slot6, f)->key =
+		    *(const struct xdplb_flow_key *)key;
 	else
 		container_of(f, struct xdplb_flow_slot4, f)->key =
 		    *(const struct xdplb_flow_key4 *)key;

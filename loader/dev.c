@@ -358,9 +358,10 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 			 * hashes): libbpf would refuse them with a less helpful message */
 			if (info.type != bpf_map__type(map) ||
 			    info.value_size != bpf_map__value_size(map)) {
-				p_err("%s/%s was made by an older xdplb with another layout: detach "
-				      "xdplb from every interface, delete %s and attach again",
-				      pin_dir, bpf_map__name(map), pin_dir);
+				p_err(
+				    "%s/%s was made by an older xdplb with another layout: detach "
+				    "xdplb from every interface, delete %s and attach again",
+				    pin_dir, bpf_map__name(map), pin_dir);
 				close(fd);
 				return -EINVAL;
 			}

@@ -295,8 +295,9 @@ int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_fl
 	return -ENOENT;
 }
 
-int lb_flow_foreach(struct lb *lb, int (*fn)(const struct xdplb_flow_key *key,
-					       const struct xdplb_flow *f, void *ctx),
+int lb_flow_foreach(struct lb *lb,
+		    int (*fn)(const struct xdplb_flow_key *key, const struct xdplb_flow *f,
+			      void *ctx),
 		    void *ctx)
 {
 	enum { CHUNK = 1024 };
@@ -328,7 +329,8 @@ int lb_flow_foreach(struct lb *lb, int (*fn)(const struct xdplb_flow_key *key,
 				last = true; /* ENOENT: these were the last ones */
 			}
 			for (__u32 j = 0; j < got && !err; j++) {
-				const union lb_flow_set *set = (const void *)((char *)sets + j * vsize);
+				const union lb_flow_set *set =
+				    (const void *)((char *)sets + j * vsize);
 				struct xdplb_flow_key k;
 				struct xdplb_flow f;
 

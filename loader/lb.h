@@ -113,8 +113,9 @@ void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percp
 int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out);
 /* @fn for every live flow, IPv4 then IPv6 (keys as struct xdplb_flow_key); a non-zero return
  * of @fn stops and is returned. */
-int lb_flow_foreach(struct lb *lb, int (*fn)(const struct xdplb_flow_key *key,
-					       const struct xdplb_flow *f, void *ctx),
+int lb_flow_foreach(struct lb *lb,
+		    int (*fn)(const struct xdplb_flow_key *key, const struct xdplb_flow *f,
+			      void *ctx),
 		    void *ctx);
 
 /* Health: set a backend's state (XDPLB_REAL_UP/DOWN, @since = now) and rebuild its VIP's

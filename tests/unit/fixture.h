@@ -311,7 +311,7 @@ static inline long fx_flows_of_vip(struct fixture *fx, __u32 vip_id, long *activ
 }
 
 static inline int fx_count_any(const struct xdplb_flow_key *key, const struct xdplb_flow *f,
-				void *ctx)
+			       void *ctx)
 {
 	(void)key;
 	(void)f;
@@ -376,8 +376,8 @@ static inline int fx_flow(struct fixture *fx, __u8 proto, const char *client, __
 		return lb_flow_get(&fx->lb, &k, f);
 	/* delete: free its slot, as an eviction would */
 	if (k.family == XDPLB_AF_INET6) {
-		idx = xdplb_flow_set_of((const __u32 *)&k, 10, bpf_map__max_entries(
-								   fx->skel->maps.xdplb_flows6));
+		idx = xdplb_flow_set_of((const __u32 *)&k, 10,
+					bpf_map__max_entries(fx->skel->maps.xdplb_flows6));
 		if (bpf_map_lookup_elem(map, &idx, &s6))
 			return -errno;
 		for (int i = 0; i < XDPLB_FLOW_WAYS6; i++)

@@ -349,7 +349,8 @@ int main(void)
 		return 1;
 	}
 	/* room for the collision case's 40,000 flows: no flow-table set overflows */
-	if (fx_setup_sized(&fx, 262144, false) || !ASSERT_EQ(setup_vips(), 0, "VIPs and backends")) {
+	if (fx_setup_sized(&fx, 262144, false) ||
+	    !ASSERT_EQ(setup_vips(), 0, "VIPs and backends")) {
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}

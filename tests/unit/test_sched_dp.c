@@ -7,7 +7,7 @@
 static struct fixture fx;
 
 #define FLOW_TABLE 1048576 /* 100,000 flows with no set of 6 slots overflowing */
-#define MAX_B	   4 /* backends 10.0.1.11 + i, i < MAX_B, with static neighbours */
+#define MAX_B	   4	   /* backends 10.0.1.11 + i, i < MAX_B, with static neighbours */
 #define CLIENT	   "192.0.2.1"
 #define NS	   1000000000ull
 
