@@ -97,7 +97,7 @@ __noinline __u32 xdplb_flow_settle(const struct xdplb_flow *f)
  * longest ago; a slot being filled is waited for, one being deleted skipped) | the state
  * the scan saw in that slot << 8, else -1.
  */
-#define FT_NEW(ways, i) ((ways) + (i))
+#define FT_NEW(ways, i) (0x10 | (i)) /* a slot for a new flow, not the key's */
 
 __noinline int xdplb_flow_scan4(const struct xdplb_flow_set4 *set,
 				const struct xdplb_flow_key4 *key)
@@ -184,9 +184,10 @@ __noinline int xdplb_flow_scan6(const struct xdplb_flow_set6 *set, const struct 
 
 /* What flow_table_find() found: the flow, or where a new one would go. */
 struct flow_ref {
-	struct xdplb_flow *f;	 /* the key's live flow, or NULL */
-	struct xdplb_flow *free; /* no flow: the slot a new one would take, or NULL */
-	__u32 free_state;	 /* its state as the scan saw it */
+	struct xdplb_flow *f; /* the key's live flow, or NULL */
+	void *set;	      /* the key's set (NULL: none) */
+	__s32 slot;	      /* f's slot; without f, the slot a new flow would take, or -1 */
+	__u32 seen;	      /* that slot's state as the scan saw it */
 };
 
 /* Look @key up in its set (and choose a slot for a new flow).  @v6 is a constant at each
@@ -195,84 +196,71 @@ static __always_inline void flow_table_find(struct flow_ref *r, void *map, const
 {
 	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
 	void *set = flow_table_set(map, key, v6 ? 10 : 4);
-	struct xdplb_flow *f;
 	__u32 i;
 	int n;
 
 	r->f = NULL;
-	r->free = NULL;
+	r->set = set;
+	r->slot = -1;
+	r->seen = 0;
 	if (!set)
 		return;
 	n = v6 ? xdplb_flow_scan6(set, key) : xdplb_flow_scan4(set, key);
 	if (n < 0)
 		return;
-	r->free_state = (__u32)n >> 8;
-	n &= 0xff;
-	i = n < ways ? n : n - ways;
+	r->seen = (__u32)n >> 8;
+	i = n & 0xf;
 	if (i >= (__u32)ways) /* cannot happen; tells the verifier */
 		return;
+	r->slot = i;
+	if (n & 0x10)
+		return;
 	if (v6)
-		f = &((struct xdplb_flow_set6 *)set)->s[i].f;
+		r->f = &((struct xdplb_flow_set6 *)set)->s[i].f;
 	else
-		f = &((struct xdplb_flow_set4 *)set)->s[i].f;
-	if (n < ways)
-		r->f = f;
-	else
-		r->free = f;
+		r->f = &((struct xdplb_flow_set4 *)set)->s[i].f;
 }
 
 /*
- * Claim the slot flow_table_find() chose and fill it with @key and @nf (nf->state: ACTIVE or
- * INACTIVE).  @evicted gets the flow the slot held, state FREE if none.  Returns the new
- * flow; or, with *@existing set, the flow of @key that another CPU has just put in that slot
- * (two CPUs that see the same set choose the same slot, so the same new flow on two CPUs at
- * once ends up in one slot, scheduled once); or NULL: no slot.
+ * Claim slot @slot of a set (which the scan saw in state @seen) and fill it with @key and
+ * @nf (nf->state: ACTIVE or INACTIVE).  @evicted gets the flow the slot held, state FREE if
+ * none.  Returns 0; 1 when another CPU has just put @key's flow in that slot (two CPUs that
+ * see the same set choose the same slot, so the same new flow on two CPUs at once ends up in
+ * one slot, scheduled once); -1: no slot.  @f and @skey: the slot's flow and key.
  */
-static __always_inline struct xdplb_flow *flow_table_insert(struct flow_ref *r, const void *key,
-							    const struct xdplb_flow *nf,
-							    struct xdplb_flow *evicted,
-							    bool *existing, bool v6)
+static __always_inline int flow_slot_fill(struct xdplb_flow *f, void *skey, const void *key,
+					  __u32 seen, const struct xdplb_flow *nf,
+					  struct xdplb_flow *evicted, bool v6)
 {
-	struct xdplb_flow *f = r->free;
-	__u32 st, was;
+	__u32 st = seen, was;
 
 	evicted->state = XDPLB_FLOW_FREE;
-	*existing = false;
-	if (!f)
-		return NULL;
 	/* only from the state the scan saw: the slot may hold this very flow by now */
-	st = r->free_state;
 	was = __sync_val_compare_and_swap(&f->state, st, XDPLB_FLOW_BUSY);
-	if (was == st)
-		goto claimed;
-	/* another CPU got there first: with this flow? */
-	st = xdplb_flow_settle(f);
-	if (!flow_slot_live(st))
-		return NULL;
-	if (v6 ? !flow_slot6_is(container_of(f, struct xdplb_flow_slot6, f), key)
-	       : !flow_slot4_is(container_of(f, struct xdplb_flow_slot4, f), key))
-		return NULL;
-	*existing = true;
-	return f;
-
-claimed:
+	if (was != st) {
+		/* another CPU got there first: with this flow? */
+		st = xdplb_flow_settle(f);
+		if (!flow_slot_live(st))
+			return -1;
+		if (v6 ? !flow_slot6_is(container_of(f, struct xdplb_flow_slot6, f), key)
+		       : !flow_slot4_is(container_of(f, struct xdplb_flow_slot4, f), key))
+			return -1;
+		return 1;
+	}
 	if (st != XDPLB_FLOW_FREE) {
 		*evicted = *f;
 		evicted->state = st;
 	}
-	/* the key sits right before the flow in both slot layouts */
 	if (v6)
-		container_of(f, struct xdplb_flow_slot6, f)->key =
-		    *(const struct xdplb_flow_key *)key;
+		*(struct xdplb_flow_key *)skey = *(const struct xdplb_flow_key *)key;
 	else
-		container_of(f, struct xdplb_flow_slot4, f)->key =
-		    *(const struct xdplb_flow_key4 *)key;
+		*(struct xdplb_flow_key4 *)skey = *(const struct xdplb_flow_key4 *)key;
 	f->real_id = nf->real_id;
 	f->vip_id = nf->vip_id;
 	f->gen = nf->gen;
 	f->atime = nf->atime;
 	__sync_val_compare_and_swap(&f->state, XDPLB_FLOW_BUSY, nf->state);
-	return f;
+	return 0;
 }
 
 /* Free a flow that its deleter moved to DEAD (and counted out). */

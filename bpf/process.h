@@ -74,7 +74,7 @@ static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip 
 	}
 	if (vip->sched != XDPLB_SCHED_MH && vip->sched != XDPLB_SCHED_SH)
 		return NULL;
-	*real_id = schedule(vip, q);
+	*real_id = xdplb_schedule(vip, &q->key);
 	return lookup_real(*real_id, vip->id);
 }
 

@@ -167,25 +167,31 @@ static long lc_step(__u64 i, void *arg)
 }
 
 /**
- * schedule() - backend id for a new flow from the VIP's table.
+ * xdplb_schedule() - backend id for a new flow from the VIP's table.
  *
  * The table was built by userspace for the VIP's scheduler; only the index differs:
  * mh hashes the 5-tuple, sh the client address, rr/wrr take the VIP's next position, and
  * lc/wlc scan the list for the least loaded backend.
  *
+ * A function of its own (a global function, verified once): inlined, the verifier checked the
+ * lc scan's callback again for every state in which the forwarding code reached it.
+ *
  * Returns: a backend id, or 0 when the table is missing or empty.
  */
-static __always_inline __u32 schedule(const struct xdplb_vip *vip, const struct packet *p)
+__noinline __u32 xdplb_schedule(const struct xdplb_vip *vip, const struct xdplb_flow_key *key)
 {
-	__u32 *len, *id, idx, vip_id = vip->id;
+	__u32 *len, *id, idx, vip_id;
 	__u64 *pos;
 
+	if (!vip || !key)
+		return 0;
+	vip_id = vip->id;
 	len = table_slot(vip_id, XDPLB_TABLE_LEN_SLOT);
 	if (!len || !*len)
 		return 0;
 	switch (vip->sched) {
 	case XDPLB_SCHED_SH:
-		idx = src_hash(&p->key) % *len;
+		idx = src_hash(key) % *len;
 		break;
 	case XDPLB_SCHED_RR:
 	case XDPLB_SCHED_WRR:
@@ -202,13 +208,13 @@ static __always_inline __u32 schedule(const struct xdplb_vip *vip, const struct 
 		return s.best_id;
 	}
 	default:
-		idx = flow_hash(&p->key) % *len;
+		idx = flow_hash(key) % *len;
 	}
 	id = table_slot(vip_id, idx + 1);
 	return id ? *id : 0;
 }
 
-/* A Maglev VIP's table slot for this packet's flow (what schedule() would read), or NULL. */
+/* A Maglev VIP's table slot for this packet's flow (what xdplb_schedule() would read), or NULL. */
 static __always_inline __u32 *maglev_slot(const struct xdplb_vip *vip, const struct packet *p)
 {
 	__u32 *len;
@@ -331,16 +337,80 @@ static __always_inline void flow_evicted(const struct xdplb_flow *f)
 }
 
 /* TCP flags move an established flow: FIN/RST close it, a bare SYN reopens its tuple. */
-static __always_inline void flow_tcp_flags(struct xdplb_flow *f, const struct packet *p)
+static __always_inline void flow_tcp_flags_of(struct xdplb_flow *f, __u8 proto, __u8 fl)
 {
-	__u8 fl = p->tcp_flags;
-
-	if (p->key.proto != IPPROTO_TCP)
+	if (proto != IPPROTO_TCP)
 		return;
 	if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST))
 		flow_transition(f, XDPLB_FLOW_ACTIVE, XDPLB_FLOW_INACTIVE);
 	else if ((fl & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
 		flow_transition(f, XDPLB_FLOW_INACTIVE, XDPLB_FLOW_ACTIVE);
+}
+
+static __always_inline void flow_tcp_flags(struct xdplb_flow *f, const struct packet *p)
+{
+	flow_tcp_flags_of(f, p->key.proto, p->tcp_flags);
+}
+
+/* What inserting a new flow did (xdplb_flow_insert4/6()); > 0: another CPU has just inserted
+ * this tuple's flow, which the packet follows: its backend's id. */
+#define FT_INSERTED 0
+#define FT_NO_SLOT (-1) /* forwarded, not remembered (see flow_table.h) */
+#define FT_LOST (-2)	/* another CPU's flow of this tuple, for another VIP or a gone backend */
+
+/* @where: slot | the state the scan saw << 8 | TCP flags << 16 | protocol << 24 */
+static __always_inline int flow_insert(void *set, __u32 where, const void *key,
+				       const struct xdplb_flow *nf, bool v6)
+{
+	__u32 slot = where & 0xff;
+	struct xdplb_flow evicted, *f;
+	void *skey;
+	int r;
+
+	if (!set || slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4))
+		return FT_NO_SLOT;
+	if (v6) {
+		struct xdplb_flow_slot6 *s = &((struct xdplb_flow_set6 *)set)->s[slot];
+
+		f = &s->f;
+		skey = &s->key;
+	} else {
+		struct xdplb_flow_slot4 *s = &((struct xdplb_flow_set4 *)set)->s[slot];
+
+		f = &s->f;
+		skey = &s->key;
+	}
+	r = flow_slot_fill(f, skey, key, (where >> 8) & 0xff, nf, &evicted, v6);
+	if (r < 0)
+		return FT_NO_SLOT;
+	if (r > 0) {
+		/* another CPU has just created this flow: follow it (with this packet's flags) */
+		if (f->vip_id != nf->vip_id || !flow_real(f))
+			return FT_LOST;
+		flow_tcp_flags_of(f, where >> 24, where >> 16);
+		return f->real_id;
+	}
+	flow_evicted(&evicted);
+	conns_add(nf->real_id, nf->state, 1);
+	return FT_INSERTED;
+}
+
+/* The insert as functions of their own (global functions, verified once): inlined, its
+ * outcomes multiplied the verifier's states for all the forwarding code after it. */
+__noinline int xdplb_flow_insert4(struct xdplb_flow_set4 *set, __u32 where,
+				  const struct xdplb_flow_key4 *key, const struct xdplb_flow *nf)
+{
+	if (!key || !nf)
+		return FT_NO_SLOT;
+	return flow_insert(set, where, key, nf, false);
+}
+
+__noinline int xdplb_flow_insert6(struct xdplb_flow_set6 *set, __u32 where,
+				  const struct xdplb_flow_key *key, const struct xdplb_flow *nf)
+{
+	if (!key || !nf)
+		return FT_NO_SLOT;
+	return flow_insert(set, where, key, nf, true);
 }
 
 /* A bare SYN on a closed (inactive) TCP flow's tuple is a new connection (port reuse): it
@@ -389,13 +459,15 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	    struct selection *sel, void *flows, void *fkey, bool v6)
 {
 	struct flow_cache_ref fc = {};
-	struct xdplb_flow *flow, nf = {}, evicted;
+	struct xdplb_flow *flow, nf = {};
 	struct flow_ref fr;
 	struct xdplb_real *real;
 	__u32 *mh;
 	__u64 now = bpf_ktime_get_coarse_ns();
 	__u16 fgen = 0; /* read only with a slot: a fill needs one */
-	bool moved = false, down, existing;
+	bool moved = false, down;
+	__u32 where;
+	int n;
 
 	sel->now = now;
 	/* a SYN, FIN or RST neither reads nor fills a slot: a SYN flood costs no cache line */
@@ -446,13 +518,12 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		}
 		moved = !real || down || flow->vip_id != vip->id;
 		flow_expire(flow, !real);
-		fr.free = flow; /* its slot, freed just now (unless another CPU was first) */
-		fr.free_state = XDPLB_FLOW_FREE;
+		fr.seen = XDPLB_FLOW_FREE; /* its slot, freed just now (unless another CPU was first) */
 	}
 
 	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
 	if (!nf.real_id)
-		nf.real_id = mh ? *mh : schedule(vip, p);
+		nf.real_id = mh ? *mh : xdplb_schedule(vip, &p->key);
 	real = lookup_real(nf.real_id, vip->id);
 	if (!real)
 		return NULL;
@@ -462,22 +533,22 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	nf.state = p->key.proto == IPPROTO_TCP && !(p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
 		       ? XDPLB_FLOW_ACTIVE
 		       : XDPLB_FLOW_INACTIVE;
-	flow = flow_table_insert(&fr, fkey, &nf, &evicted, &existing, v6);
-	flow_evicted(&evicted);
-	if (existing) {
-		/* another CPU has just created this flow: follow it (with this packet's flags) */
-		if (flow->vip_id != vip->id || !(real = flow_real(flow)))
-			return NULL;
-		flow_tcp_flags(flow, p);
-		sel->real_id = flow->real_id;
-		return real;
+	/* fr.slot < 0 (no set): 0xff, no slot */
+	where = (fr.slot & 0xff) | fr.seen << 8 | (__u32)p->tcp_flags << 16 |
+		(__u32)p->key.proto << 24;
+	n = v6 ? xdplb_flow_insert6(fr.set, where, fkey, &nf)
+	       : xdplb_flow_insert4(fr.set, where, fkey, &nf);
+	if (n > 0) {
+		sel->real_id = n;
+		return lookup_real(n, vip->id);
 	}
+	if (n == FT_LOST)
+		return NULL;
 	sel->real_id = nf.real_id;
 	sel->new_flow = 1;
 	sel->resched = moved;
-	if (!flow)
-		return real; /* no slot: forwarded, not remembered (see flow_table.h) */
-	conns_add(nf.real_id, nf.state, 1);
+	if (n == FT_NO_SLOT)
+		return real;
 	if (vip->persist)
 		persist_note(vip, p, nf.real_id, now);
 	flow_cache_fill(&fc, p, v6, nf.real_id, vip->id, nf.gen, fgen, now, now);
