@@ -129,6 +129,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_stats SEC(".maps");
 
+/* enum xdplb_flow_event -> count (per CPU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_FE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_flow_events SEC(".maps");
+
 /* VIP id -> traffic. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -6,6 +6,7 @@
 #include "maps.h"
 #include "flow_cache.h"
 #include "flow_table.h"
+#include "stats.h"
 
 /*
  * Flow hash.  Every balancer must compute the same value for the same 5-tuple (that is what
@@ -332,7 +333,10 @@ static __always_inline struct xdplb_real *flow_real(const struct xdplb_flow *f)
 /* A flow that a new one displaced from a full set: counted out like an expired one. */
 static __always_inline void flow_evicted(const struct xdplb_flow *f)
 {
-	if (flow_slot_live(f->state) && flow_real(f))
+	if (!flow_slot_live(f->state))
+		return;
+	count_flow_event(XDPLB_FE_DISPLACED);
+	if (flow_real(f))
 		conns_add(f->real_id, f->state, -1);
 }
 
@@ -381,8 +385,10 @@ static __always_inline int flow_insert(void *set, __u32 where, const void *key,
 		skey = &s->key;
 	}
 	r = flow_slot_fill(f, skey, key, (where >> 8) & 0xff, nf, &evicted, v6);
-	if (r < 0)
+	if (r < 0) {
+		count_flow_event(XDPLB_FE_UNRECORDED);
 		return FT_NO_SLOT;
+	}
 	if (r > 0) {
 		/* another CPU has just created this flow: follow it (with this packet's flags) */
 		if (f->vip_id != nf->vip_id || !flow_real(f))

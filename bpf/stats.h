@@ -15,6 +15,14 @@ static __always_inline void count_reason(__u32 reason, __u64 bytes)
 	}
 }
 
+static __always_inline void count_flow_event(__u32 ev)
+{
+	__u64 *n = bpf_map_lookup_elem(&xdplb_flow_events, &ev);
+
+	if (n)
+		(*n)++;
+}
+
 /* Per-CPU values: plain increments are safe, no other CPU writes this copy. */
 static __always_inline void count_traffic(void *map, __u32 id, __u64 bytes, int new_flow,
 					  int resched)

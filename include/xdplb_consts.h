@@ -194,4 +194,19 @@ enum xdplb_reason {
 	XDPLB_R_MAX,
 };
 
+/*
+ * What the flow tables did that is not a packet's verdict (xdplb_flow_events: per CPU, one
+ * __u64 each; names in flow_event_names, loader/common.c).  A set-associative table
+ * (bpf/flow_table.h) can run out of room in one set before the table is full: these say how
+ * often that happened.
+ */
+enum xdplb_flow_event {
+	XDPLB_FE_DISPLACED = 0, /* a new flow took the slot of a live flow (the least recently
+				 * used of its full set): that flow was counted out, and its next
+				 * packet is scheduled again as a new flow */
+	XDPLB_FE_UNRECORDED,	/* a new flow forwarded without being remembered: another CPU
+				 * took the slot it had chosen; its next packet is scheduled again */
+	XDPLB_FE_MAX,
+};
+
 #endif /* XDPLB_CONSTS_H */

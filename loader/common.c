@@ -43,6 +43,12 @@ const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_DROP_INTERNAL] = "drop_internal",
 };
 
+/* Keep in the order of enum xdplb_flow_event. */
+const char *const flow_event_names[XDPLB_FE_MAX] = {
+	[XDPLB_FE_DISPLACED] = "displaced",
+	[XDPLB_FE_UNRECORDED] = "unrecorded",
+};
+
 const char *const mode_names[XDPLB_MODE_MAX] = {
 	[XDPLB_MODE_TUN] = "tun",
 	[XDPLB_MODE_DR] = "dr",

@@ -80,6 +80,7 @@ const char *proto_name(__u8 proto);
 const char *fmt_age(long long secs, char *buf, size_t len);
 
 extern const char *const reason_names[XDPLB_R_MAX];
+extern const char *const flow_event_names[XDPLB_FE_MAX];
 extern const char *const mode_names[XDPLB_MODE_MAX];
 extern const char *const sched_names[XDPLB_SCHED_MAX];
 int name_index(const char *const *names, int n, const char *s);

@@ -28,7 +28,7 @@ static const char *const map_names[] = {
 	"xdplb_vips",	   "xdplb_reals",      "xdplb_tables", "xdplb_flows",  "xdplb_stats",
 	"xdplb_vip_stats", "xdplb_real_stats", "xdplb_config", "xdplb_nat",    "xdplb_persist",
 	"xdplb_conns",	   "xdplb_rr",	       "xdplb_gc",     "xdplb_checks", "xdplb_flows6",
-	"xdplb_nat6",	   "xdplb_nat_src",
+	"xdplb_nat6",	   "xdplb_nat_src",    "xdplb_flow_events",
 };
 
 /* From here on, map_names[] may be missing from a pin directory that an older xdplb made
@@ -40,7 +40,7 @@ static int *lb_fd_slot(struct lb *lb, int i)
 	int *slots[] = { &lb->vips,	 &lb->reals,	  &lb->tables,	&lb->flows,  &lb->stats,
 			 &lb->vip_stats, &lb->real_stats, &lb->config,	&lb->nat,    &lb->persist,
 			 &lb->conns,	 &lb->rr,	  &lb->gc_prog, &lb->checks, &lb->flows6,
-			 &lb->nat6,	 &lb->nat_src };
+			 &lb->nat6,	 &lb->nat_src,	  &lb->flow_events };
 	return slots[i];
 }
 
@@ -122,6 +122,7 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	lb->flows6 = bpf_map__fd(skel->maps.xdplb_flows6);
 	lb->nat6 = bpf_map__fd(skel->maps.xdplb_nat6);
 	lb->nat_src = bpf_map__fd(skel->maps.xdplb_nat_src);
+	lb->flow_events = bpf_map__fd(skel->maps.xdplb_flow_events);
 	lb_fill_sizes(lb);
 	/* The skeleton owns the fds: mark them so lb_close() leaves them alone. */
 	lb->lock_fd = -2;
@@ -784,6 +785,12 @@ static int read_percpu(int fd, __u32 key, __u64 *sum, int nfields)
 int lb_read_counter(int map_fd, __u32 key, struct xdplb_counter *out)
 {
 	return read_percpu(map_fd, key, (__u64 *)out, sizeof(*out) / sizeof(__u64));
+}
+
+int lb_read_flow_event(struct lb *lb, __u32 ev, __u64 *out)
+{
+	*out = 0;
+	return lb->flow_events < 0 ? -ENOENT : read_percpu(lb->flow_events, ev, out, 1);
 }
 
 int lb_read_traffic(int map_fd, __u32 key, struct xdplb_traffic *out)

@@ -19,6 +19,7 @@ struct lb {
 	int checks;	  /* health check settings (xdplb daemon) */
 	int flows6, nat6; /* IPv6 flow and NAT tables; -1 in a pin directory made before them */
 	int nat_src;	  /* the NAT reply filter; -1 in a pin directory made before it */
+	int flow_events;  /* enum xdplb_flow_event counters; -1 in a pin directory made before them */
 	/* max_vips: VIP ids (the id-indexed maps' size; ids are 1..max_vips-1); xdplb_vips holds
 	 * up to vip_keys entries, VIPs and their address entries (XDPLB_AF_ADDR) together */
 	__u32 max_vips, max_reals, max_flows, max_flows6, vip_keys;
@@ -176,5 +177,7 @@ void lb_config_defaults(struct xdplb_config *cfg);
 /* Sum of per-CPU counters. */
 int lb_read_counter(int map_fd, __u32 key, struct xdplb_counter *out);
 int lb_read_traffic(int map_fd, __u32 key, struct xdplb_traffic *out);
+/* A flow-table event counter (enum xdplb_flow_event), summed over CPUs; -ENOENT without the map. */
+int lb_read_flow_event(struct lb *lb, __u32 ev, __u64 *out);
 
 #endif /* XDPLB_LB_H */

@@ -45,6 +45,7 @@ static int stats_help(int argc, char **argv)
 /* One reading of every counter shown. */
 struct sample {
 	struct xdplb_counter reason[XDPLB_R_MAX];
+	__u64 flow_event[XDPLB_FE_MAX];
 	struct xdplb_traffic *vip;  /* like conf.vips[] */
 	struct xdplb_traffic *real; /* by backend id */
 	struct timespec at;
@@ -61,6 +62,8 @@ static int sample_take(struct lb *lb, const struct conf *c, struct sample *s)
 	clock_gettime(CLOCK_MONOTONIC, &s->at);
 	for (int r = 0; r < XDPLB_R_MAX; r++)
 		lb_read_counter(lb->stats, r, &s->reason[r]);
+	for (int e = 0; e < XDPLB_FE_MAX; e++)
+		lb_read_flow_event(lb, e, &s->flow_event[e]);
 	for (int i = 0; i < c->nvips; i++) {
 		lb_read_traffic(lb->vip_stats, c->vips[i].vip.id, &s->vip[i]);
 		for (int j = 0; j < c->vips[i].nreals; j++)
@@ -125,6 +128,7 @@ static void print_sample(struct lb *lb, const struct conf *c, int one, const str
 	json_object *doc = json_output ? json_object_new_object() : NULL;
 	json_object *jr = doc ? json_object_new_object() : NULL;
 	json_object *jv = doc ? json_object_new_array() : NULL;
+	json_object *jf = NULL;
 	const char *rate_head = rates ? "          pps          bps" : "";
 	char name[80];
 
@@ -150,6 +154,20 @@ static void print_sample(struct lb *lb, const struct conf *c, int one, const str
 			print_rate(rate(k->bytes, pk->bytes, secs));
 		}
 		putchar('\n');
+	}
+	/* what the flow tables did besides forwarding (enum xdplb_flow_event) */
+	for (int e = 0; one < 0 && e < XDPLB_FE_MAX; e++) {
+		if (json_output) {
+			if (!e)
+				jf = json_object_new_object();
+			json_object_object_add(jf, flow_event_names[e],
+					       json_object_new_uint64(s->flow_event[e]));
+			continue;
+		}
+		if (!e)
+			printf("\n%-32s %14s\n", "flow table", "flows");
+		printf("%-32s %14llu\n", flow_event_names[e],
+		       (unsigned long long)s->flow_event[e]);
 	}
 	if (!json_output && c->nvips)
 		printf("%s%-32s %14s %16s %10s %8s%s%s\n", one < 0 ? "\n" : "", "vip", "packets",
@@ -207,10 +225,12 @@ static void print_sample(struct lb *lb, const struct conf *c, int one, const str
 		}
 	}
 	if (doc) {
-		if (one < 0)
+		if (one < 0) {
 			json_object_object_add(doc, "reasons", jr);
-		else
+			json_object_object_add(doc, "flow_table", jf);
+		} else {
 			json_object_put(jr);
+		}
 		json_object_object_add(doc, "vips", jv);
 		if (rates) /* the rates divide by the time measured between the samples */
 			json_object_object_add(doc, "interval", json_object_new_int64(interval));

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * BPF_PROG_TEST_RUN tests of the set-associative flow tables (bpf/flow_table.h) where they
+ * differ from a hash table: a set holds XDPLB_FLOW_WAYS4 IPv4 (XDPLB_FLOW_WAYS6 IPv6) flows,
+ * and one more new flow of that set displaces the least recently used one.  The tests pick
+ * client ports whose flows share one set (xdplb_flow_set_of(), the function the data path
+ * uses), and check what the data path did: which flow went, that it was counted out of its
+ * backend's connections and counted as displaced, and that its next packet is a new flow.
+ * SYNs only: they neither read nor fill the per-CPU flow cache, so every packet asks the
+ * table.
+ */
+#include <time.h>
+#include "fixture.h"
+
+static struct fixture fx;
+
+#define CLIENT	"192.0.2.9"
+#define VIP	"10.0.0.50" /* tcp :80, mh, tun, bes */
+#define CLIENT6 "2001:db8:c::9"
+#define VIP6	"2001:db8:f::50" /* tcp :80, mh, tun, bes6 */
+#define NPORTS	(XDPLB_FLOW_WAYS4 + 2)
+
+static const char *const bes[] = { "10.0.1.11", "10.0.1.12", "10.0.1.13" };
+static const char *const bes6[] = { "fd00:1::11", "fd00:1::12", "fd00:1::13" };
+static __u32 vip4, vip6, ids4[3], ids6[3];
+
+/* The set of the TCP flow CLIENT(6):@sport -> VIP(6):80 in its family's table. */
+static __u32 set_of(bool v6, __u16 sport)
+{
+	struct xdplb_flow_key k = { .sport = htons(sport), .dport = htons(80),
+				    .proto = IPPROTO_TCP };
+	struct xdplb_flow_key4 k4 = {};
+
+	if (v6) {
+		k.family = fx_addr(CLIENT6, k.src);
+		fx_addr(VIP6, k.dst);
+		return xdplb_flow_set_of(&k, 10, bpf_map__max_entries(fx.skel->maps.xdplb_flows6));
+	}
+	k4.src = ipv4_addr(CLIENT);
+	k4.dst = ipv4_addr(VIP);
+	k4.sport = k.sport;
+	k4.dport = k.dport;
+	k4.proto = IPPROTO_TCP;
+	return xdplb_flow_set_of(&k4, 4, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
+}
+
+/* @n client ports from @first on whose flows all fall into one set: 0, or -1 if none found. */
+static int same_set_ports(bool v6, __u16 first, __u16 *ports, int n)
+{
+	__u32 set = set_of(v6, first);
+	int got = 0;
+
+	for (__u32 p = first; p < 65536 && got < n; p++)
+		if (set_of(v6, p) == set)
+			ports[got++] = p;
+	return got == n ? 0 : -1;
+}
+
+/* A SYN from the client's @sport: the index in bes(6) of the backend it went to, or -1. */
+static int syn(bool v6, __u16 sport)
+{
+	struct pkt_spec s = { .sport = sport, .dport = 80, .seq = 1, .tcp_flags = PKT_TCP_SYN };
+	struct pkt_buf in;
+	struct fx_run r;
+
+	if (v6) {
+		s.saddr6 = ipv6_addr(CLIENT6);
+		s.daddr6 = ipv6_addr(VIP6);
+		pkt_v6_tcp(&in, &s);
+	} else {
+		s.saddr = ipv4_addr(CLIENT);
+		s.daddr = ipv4_addr(VIP);
+		pkt_v4_tcp(&in, &s);
+	}
+	if (fx_run(&fx, &in, fx.lb0, &r) || r.retval != XDP_TX)
+		return -1;
+	return fx_tun_backend(&r, v6 ? bes6 : bes, 3);
+}
+
+static bool in_table(bool v6, __u16 sport)
+{
+	struct xdplb_flow f;
+
+	return !fx_flow(&fx, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, sport, v6 ? VIP6 : VIP, 80, &f);
+}
+
+static __u64 displaced(void)
+{
+	__u64 n = 0;
+
+	lb_read_flow_event(&fx.lb, XDPLB_FE_DISPLACED, &n);
+	return n;
+}
+
+/* Active connections counted on the VIP's backends. */
+static long active(bool v6)
+{
+	long n = 0;
+
+	for (int i = 0; i < 3; i++)
+		n += fx_conns(&fx, v6 ? ids6[i] : ids4[i]).active;
+	return n;
+}
+
+static __u64 vip_flows(__u32 vip_id)
+{
+	struct xdplb_traffic t = {};
+
+	lb_read_traffic(fx.lb.vip_stats, vip_id, &t);
+	return t.flows;
+}
+
+/* The coarse clock the data path stamps flows with moves at least every 10 ms: flows sent
+ * this far apart have distinct ages. */
+static void next_tick(void)
+{
+	nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+}
+
+static void case_displace(bool v6, __u16 first)
+{
+	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
+	__u32 vip = v6 ? vip6 : vip4;
+	__u16 ports[NPORTS];
+	__u64 d0 = displaced(), f0 = vip_flows(vip);
+	long a0 = active(v6);
+	int i;
+
+	if (!ASSERT_EQ(same_set_ports(v6, first, ports, ways + 2), 0, "ports sharing one set"))
+		return;
+	/* fill the set: nothing displaced */
+	for (i = 0; i < ways; i++) {
+		if (!ASSERT_TRUE(syn(v6, ports[i]) >= 0, "SYN forwarded"))
+			return;
+		next_tick();
+	}
+	ASSERT_EQ(displaced() - d0, 0, "a full set: nothing displaced");
+	ASSERT_EQ(vip_flows(vip) - f0, ways, "one new flow per port");
+	ASSERT_EQ(active(v6) - a0, ways, "... each counted active on its backend");
+	for (i = 0; i < ways; i++)
+		ASSERT_TRUE(in_table(v6, ports[i]), "each flow in the table");
+
+	/* one more: the least recently used (the first) goes */
+	ASSERT_TRUE(syn(v6, ports[ways]) >= 0, "one more SYN forwarded");
+	next_tick();
+	ASSERT_EQ(displaced() - d0, 1, "one flow displaced");
+	ASSERT_TRUE(!in_table(v6, ports[0]), "the least recently used flow is gone");
+	for (i = 1; i <= ways; i++)
+		ASSERT_TRUE(in_table(v6, ports[i]), "the others and the new one are there");
+	ASSERT_EQ(active(v6) - a0, ways, "the displaced flow counted out, the new one in");
+
+	/* a packet of a remaining flow refreshes it (atime is written at most once a second):
+	 * the next victim is the oldest of the others */
+	nanosleep(&(struct timespec){ .tv_sec = 1, .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	ASSERT_TRUE(syn(v6, ports[1]) >= 0, "SYN of the oldest remaining flow");
+	ASSERT_EQ(vip_flows(vip) - f0, ways + 1, "... is no new flow");
+	next_tick();
+	/* the displaced flow's next packet is a new flow, displacing the least recently used */
+	ASSERT_TRUE(syn(v6, ports[0]) >= 0, "the displaced flow's next SYN forwarded");
+	ASSERT_EQ(vip_flows(vip) - f0, ways + 2, "... as a new flow");
+	ASSERT_EQ(displaced() - d0, 2, "displacing another one");
+	ASSERT_TRUE(in_table(v6, ports[1]), "not the refreshed flow");
+	ASSERT_TRUE(!in_table(v6, ports[2]), "but the least recently used one");
+	ASSERT_TRUE(in_table(v6, ports[0]), "the returning flow is in the table again");
+	ASSERT_EQ(active(v6) - a0, ways, "active connections: still one per flow in the table");
+	ASSERT_EQ(lb_flow_flush(&fx.lb, vip, NULL), 0, "flow flush");
+}
+
+static void case_displace4(void)
+{
+	case_displace(false, 20000);
+}
+
+static void case_displace6(void)
+{
+	case_displace(true, 30000);
+}
+
+static int setup_vips(void)
+{
+	int id;
+
+	id = fx_vip_new(&fx, VIP, 80, IPPROTO_TCP, XDPLB_MODE_TUN, XDPLB_SCHED_MH, 0);
+	if (id < 0)
+		return id;
+	vip4 = id;
+	id = fx_vip_new(&fx, VIP6, 80, IPPROTO_TCP, XDPLB_MODE_TUN, XDPLB_SCHED_MH, 0);
+	if (id < 0)
+		return id;
+	vip6 = id;
+	for (int i = 0; i < 3; i++) {
+		id = fx_real_new(&fx, VIP, 80, IPPROTO_TCP, bes[i], 0);
+		if (id < 0)
+			return id;
+		ids4[i] = id;
+		id = fx_real_new(&fx, VIP6, 80, IPPROTO_TCP, bes6[i], 0);
+		if (id < 0)
+			return id;
+		ids6[i] = id;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	REQUIRE_ROOT();
+	if (fx_setup_sized(&fx, 4096, false) || !ASSERT_EQ(setup_vips(), 0, "VIPs and backends")) {
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	RUN_CASE("IPv4: a full set's least recently used flow makes room, counted", case_displace4);
+	RUN_CASE("IPv6: a full set's least recently used flow makes room, counted", case_displace6);
+	return TEST_MAIN_END();
+}
