@@ -271,8 +271,8 @@ static int config_show(int argc, char **argv)
 		printf("vips           %d of %u\n", c.live, c.max_vips);
 		printf("reals          %u of %u (at most %u per VIP)\n", c.reals_live, c.max_reals,
 		       c.max_reals_per_vip);
-		printf("flows          %u entries, IPv6 %u, lru %s\n", lb.max_flows, lb.max_flows6,
-		       percpu ? "percpu" : "shared");
+		printf("flows          %u entries, IPv6 %u; NAT tables lru %s\n", lb.max_flows,
+		       lb.max_flows6, percpu ? "percpu" : "shared");
 		printf("ring           %u\n", c.cfg.ring_size);
 		printf("memory         %.1f MiB:", total / 1048576.0);
 		for (int i = 0; i <= nmaps; i++)
