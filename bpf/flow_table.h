@@ -21,7 +21,8 @@
  * many entries (88 bytes an IPv4 entry plus its bucket there, 2 x 40 bytes here).
  *
  * Eviction: a new flow takes a free slot of its set, else the slot whose flow was used
- * longest ago (and counts that flow out: the LRU never told anyone whom it evicted).  With
+ * longest ago (counting that flow out of its backend, and as "displaced": the LRU never told
+ * anyone whom it evicted).  With
  * twice the slots, sets overflow rarely before the table is full: at the load the table is
  * sized for, 3 flows per 6-slot set on average, about 1 flow in 60 has no room in its set
  * (its set's least recently used flows make room); an LRU hash at that load displaces none,
@@ -34,8 +35,8 @@
  *   that loses the race waits (a bounded spin) for the winner to finish: if the slot then
  *   holds the same flow, both packets use that flow (two CPUs scheduling the same new flow
  *   at once see the same set and choose the same slot); otherwise the packet is forwarded
- *   as a new flow that the table does not remember (its next packet is scheduled again:
- *   with a consistent scheduler, to the same backend);
+ *   as a new flow that the table does not remember (counted "unrecorded"; its next packet
+ *   is scheduled again: with a consistent scheduler, to the same backend);
  * - the key and flow are written while BUSY, then the state is set with a compare-and-swap
  *   (a full barrier: no CPU sees the state before the key and flow);
  * - a lookup matches a slot only in state ACTIVE or INACTIVE, reading the state before and
@@ -93,9 +94,9 @@ __noinline __u32 xdplb_flow_settle(const struct xdplb_flow *f)
  * The slot scan, as functions of their own that the verifier checks once (global
  * functions): inlined, each slot a new flow might take multiplied the verifier's states for
  * all the forwarding code after it past its limit.  Returns the slot of the key's live flow,
- * else XDPLB_FLOW_WAYS + the slot a new flow would take (a free one, else the live flow used
- * longest ago; a slot being filled is waited for, one being deleted skipped) | the state
- * the scan saw in that slot << 8, else -1.
+ * else FT_NEW(the slot a new flow would take: a free one, else the live flow used longest
+ * ago; a slot being filled is waited for, one being deleted skipped), | the state the scan
+ * saw in that slot << 8; -1 if none.
  */
 #define FT_NEW(ways, i) (0x10 | (i)) /* a slot for a new flow, not the key's */
 
