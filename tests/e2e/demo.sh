@@ -46,8 +46,17 @@ up() {
 	echo "== xdplb vip show"
 	xlb "$NS_LB" vip show
 	echo
-	echo "== xdplb stats show (zero rows omitted)"
-	xlb "$NS_LB" stats show | awk 'NR == 1 || $2 != "0" || NF == 0'
+	echo "== xdplb stats show (zero rows, and blocks of only zeros, omitted)"
+	# blocks are separated by blank lines, each headed by its column names
+	xlb "$NS_LB" stats show | awk 'BEGIN { RS = ""; ORS = "\n\n" }
+		{
+			n = split($0, l, "\n"); out = l[1]; k = 0
+			for (i = 2; i <= n; i++) {
+				split(l[i], f, " ")
+				if (f[2] != "0") { out = out "\n" l[i]; k++ }
+			}
+			if (k) print out
+		}'
 	cat <<-EOT
 
 		Explore:
