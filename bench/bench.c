@@ -15,8 +15,8 @@
  *
  * Every forwarding mode (tun, dr, nat) and address family (IPv4, IPv6) gets its own freshly
  * loaded balancer in its own sandbox (tests/unit/fixture.h's topology, with IPv6 added here)
- * with production-sized flow tables, once with a shared LRU and once with per-CPU LRU lists
- * (BPF_F_NO_COMMON_LRU).  The cases that insert a flow per packet get a fresh balancer each,
+ * with production-sized flow tables, its NAT tables once with a shared LRU and once with per-CPU
+ * LRU lists (BPF_F_NO_COMMON_LRU).  The cases that insert a flow per packet get a fresh balancer each,
  * so that every one of them sees the table fill from empty the same way.
  */
 #include <getopt.h>

@@ -247,5 +247,5 @@ done
 echo "vs limit = Mpps / the trivial forwarder's (same traffic, medians); vs nft = Mpps /" \
 	"nftables DNAT's; lost = frames sent but not counted at the backends"
 echo "nf_conntrack_max $(cat /proc/sys/net/netfilter/nf_conntrack_max 2>/dev/null || echo ?)," \
-	"xdplb as dev attach makes it (flow table of 1,048,576 entries, shared LRU)"
+	"xdplb as dev attach makes it (flow table for 1,048,576 flows in sets of 6 slots, NAT tables shared LRU)"
 echo "CSV: $CSV"
