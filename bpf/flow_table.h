@@ -64,18 +64,30 @@ static __always_inline bool flow_slot_live(__u32 state)
 /* Keys are compared 8 bytes at a time, through a type that may alias them. */
 typedef __u64 __attribute__((may_alias)) flow_word_t;
 
-static __always_inline bool flow_slot4_is(const struct xdplb_flow_slot4 *s, const void *key)
+/* Is the key of a slot (@skey) @key?  (16 bytes IPv4, 40 IPv6) */
+static __always_inline bool flow_key_is(const void *skey, const void *key, bool v6)
 {
-	const flow_word_t *k = (const flow_word_t *)&s->key, *w = key;
+	const flow_word_t *k = skey, *w = key;
+	__u64 d = (k[0] ^ w[0]) | (k[1] ^ w[1]);
 
-	return !((k[0] ^ w[0]) | (k[1] ^ w[1]));
+	if (v6)
+		d |= (k[2] ^ w[2]) | (k[3] ^ w[3]) | (k[4] ^ w[4]);
+	return !d;
 }
 
-static __always_inline bool flow_slot6_is(const struct xdplb_flow_slot6 *s, const void *key)
+/* Slot @i of a set of either family: its flow, and its key in *@skey. */
+static __always_inline struct xdplb_flow *flow_slot(const void *set, __u32 i, void **skey, bool v6)
 {
-	const flow_word_t *k = (const flow_word_t *)&s->key, *w = key;
+	if (v6) {
+		struct xdplb_flow_slot6 *s = &((struct xdplb_flow_set6 *)set)->s[i];
 
-	return !((k[0] ^ w[0]) | (k[1] ^ w[1]) | (k[2] ^ w[2]) | (k[3] ^ w[3]) | (k[4] ^ w[4]));
+		*skey = &s->key;
+		return &s->f;
+	}
+	struct xdplb_flow_slot4 *s = &((struct xdplb_flow_set4 *)set)->s[i];
+
+	*skey = &s->key;
+	return &s->f;
 }
 
 /* Wait (a bounded spin) while another CPU fills slot @f; its state then. */
@@ -98,31 +110,32 @@ __noinline __u32 xdplb_flow_settle(const struct xdplb_flow *f)
  * ago; a slot being filled is waited for, one being deleted skipped), | the state the scan
  * saw in that slot << 8; -1 if none.
  */
-#define FT_NEW(ways, i) (0x10 | (i)) /* a slot for a new flow, not the key's */
+#define FT_NEW(i) (0x10 | (i)) /* a slot for a new flow, not the key's */
 
-__noinline int xdplb_flow_scan4(const struct xdplb_flow_set4 *set,
-				const struct xdplb_flow_key4 *key)
+static __always_inline int flow_scan(const void *set, const void *key, bool v6)
 {
+	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
 	__u64 oldest = ~0ull;
 	int victim = -1, vstate = 0;
 
 	if (!set || !key)
 		return -1;
 #pragma unroll
-	for (int i = 0; i < XDPLB_FLOW_WAYS4; i++) {
-		const struct xdplb_flow_slot4 *s = &set->s[i];
-		__u32 st = *(volatile const __u32 *)&s->f.state;
+	for (int i = 0; i < ways; i++) {
+		void *skey;
+		const struct xdplb_flow *f = flow_slot(set, i, &skey, v6);
+		__u32 st = *(volatile const __u32 *)&f->state;
 		bool is;
 
 		/* state, key, state again: a slot being filled (maybe with this very flow, by
 		 * another CPU) is waited for, and a key read while its slot changed is read
 		 * again once it has settled */
 		if (st == XDPLB_FLOW_BUSY)
-			st = xdplb_flow_settle(&s->f);
-		is = flow_slot4_is(s, key);
-		if (*(volatile const __u32 *)&s->f.state != st) {
-			st = xdplb_flow_settle(&s->f);
-			is = flow_slot4_is(s, key);
+			st = xdplb_flow_settle(f);
+		is = flow_key_is(skey, key, v6);
+		if (*(volatile const __u32 *)&f->state != st) {
+			st = xdplb_flow_settle(f);
+			is = flow_key_is(skey, key, v6);
 		}
 
 		if (is && flow_slot_live(st))
@@ -133,54 +146,24 @@ __noinline int xdplb_flow_scan4(const struct xdplb_flow_set4 *set,
 				victim = i;
 				vstate = st;
 			}
-		} else if (flow_slot_live(st) && s->f.atime < oldest) {
-			oldest = s->f.atime;
+		} else if (flow_slot_live(st) && f->atime < oldest) {
+			oldest = f->atime;
 			victim = i;
 			vstate = st;
 		}
 	}
-	return victim < 0 ? -1 : FT_NEW(XDPLB_FLOW_WAYS4, victim) | vstate << 8;
+	return victim < 0 ? -1 : FT_NEW(victim) | vstate << 8;
+}
+
+__noinline int xdplb_flow_scan4(const struct xdplb_flow_set4 *set,
+				const struct xdplb_flow_key4 *key)
+{
+	return flow_scan(set, key, false);
 }
 
 __noinline int xdplb_flow_scan6(const struct xdplb_flow_set6 *set, const struct xdplb_flow_key *key)
 {
-	__u64 oldest = ~0ull;
-	int victim = -1, vstate = 0;
-
-	if (!set || !key)
-		return -1;
-#pragma unroll
-	for (int i = 0; i < XDPLB_FLOW_WAYS6; i++) {
-		const struct xdplb_flow_slot6 *s = &set->s[i];
-		__u32 st = *(volatile const __u32 *)&s->f.state;
-		bool is;
-
-		/* state, key, state again: a slot being filled (maybe with this very flow, by
-		 * another CPU) is waited for, and a key read while its slot changed is read
-		 * again once it has settled */
-		if (st == XDPLB_FLOW_BUSY)
-			st = xdplb_flow_settle(&s->f);
-		is = flow_slot6_is(s, key);
-		if (*(volatile const __u32 *)&s->f.state != st) {
-			st = xdplb_flow_settle(&s->f);
-			is = flow_slot6_is(s, key);
-		}
-
-		if (is && flow_slot_live(st))
-			return i;
-		if (st == XDPLB_FLOW_FREE) {
-			if (oldest) {
-				oldest = 0;
-				victim = i;
-				vstate = st;
-			}
-		} else if (flow_slot_live(st) && s->f.atime < oldest) {
-			oldest = s->f.atime;
-			victim = i;
-			vstate = st;
-		}
-	}
-	return victim < 0 ? -1 : FT_NEW(XDPLB_FLOW_WAYS6, victim) | vstate << 8;
+	return flow_scan(set, key, true);
 }
 
 /* What flow_table_find() found: the flow, or where a new one would go. */
@@ -196,7 +179,7 @@ struct flow_ref {
 static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key, bool v6)
 {
 	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
-	void *set = flow_table_set(map, key, v6 ? 10 : 4);
+	void *set = flow_table_set(map, key, v6 ? 10 : 4), *skey;
 	__u32 i;
 	int n;
 
@@ -216,10 +199,7 @@ static __always_inline void flow_table_find(struct flow_ref *r, void *map, const
 	r->slot = i;
 	if (n & 0x10)
 		return;
-	if (v6)
-		r->f = &((struct xdplb_flow_set6 *)set)->s[i].f;
-	else
-		r->f = &((struct xdplb_flow_set4 *)set)->s[i].f;
+	r->f = flow_slot(set, i, &skey, v6);
 }
 
 /*
@@ -243,10 +223,7 @@ static __always_inline int flow_slot_fill(struct xdplb_flow *f, void *skey, cons
 		st = xdplb_flow_settle(f);
 		if (!flow_slot_live(st))
 			return -1;
-		if (v6 ? !flow_slot6_is(container_of(f, struct xdplb_flow_slot6, f), key)
-		       : !flow_slot4_is(container_of(f, struct xdplb_flow_slot4, f), key))
-			return -1;
-		return 1;
+		return flow_key_is(skey, key, v6) ? 1 : -1;
 	}
 	if (st != XDPLB_FLOW_FREE) {
 		*evicted = *f;
