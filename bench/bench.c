@@ -397,7 +397,6 @@ static int bench_fixture(struct fixture *fx, bool percpu_lru)
 		return -1;
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
-	fx->flows6 = bpf_map__fd(fx->skel->maps.xdplb_flows6);
 	lb_from_skel(&fx->lb, fx->skel);
 	lb_config_defaults(&cfg);
 	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);

@@ -261,18 +261,18 @@ static bool lb_flow_slot(const union lb_flow_set *s, bool v6, int i, struct xdpl
 	return true;
 }
 
-int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out)
+/* Read @key's set into @set (its map and index into @fd, @idx): the slot of @key's live flow,
+ * with the flow in @out; -ENOENT if it has none, or -errno. */
+static int flow_find(struct lb *lb, const struct xdplb_flow_key *key, int *fd, __u32 *idx,
+		     union lb_flow_set *set, struct xdplb_flow *out)
 {
 	bool v6 = key->family == XDPLB_AF_INET6;
-	int fd = v6 ? lb->flows6 : lb->flows;
 	struct xdplb_flow_key4 k4 = {};
 	struct xdplb_flow_key k;
-	union lb_flow_set set;
-	struct xdplb_flow f;
 	const void *w = key;
-	__u32 idx;
 
-	if (fd < 0)
+	*fd = v6 ? lb->flows6 : lb->flows;
+	if (*fd < 0)
 		return -ENOENT;
 	if (!v6) {
 		k4.src = key->src[0];
@@ -282,18 +282,44 @@ int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_fl
 		k4.proto = key->proto;
 		w = &k4;
 	}
-	idx = xdplb_flow_set_of(w, v6 ? 10 : 4, map_max_entries(fd));
-	if (bpf_map_lookup_elem(fd, &idx, &set))
+	*idx = xdplb_flow_set_of(w, v6 ? 10 : 4, map_max_entries(*fd));
+	if (bpf_map_lookup_elem(*fd, idx, set))
 		return -errno;
-	for (int i = 0; lb_flow_slot(&set, v6, i, &k, &f); i++) {
-		if ((f.state == XDPLB_FLOW_ACTIVE || f.state == XDPLB_FLOW_INACTIVE) &&
-		    !memcmp(&k, key, sizeof(k))) {
-			if (out)
-				*out = f;
-			return 0;
-		}
-	}
+	for (int i = 0; lb_flow_slot(set, v6, i, &k, out); i++)
+		if ((out->state == XDPLB_FLOW_ACTIVE || out->state == XDPLB_FLOW_INACTIVE) &&
+		    !memcmp(&k, key, sizeof(k)))
+			return i;
 	return -ENOENT;
+}
+
+int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out)
+{
+	union lb_flow_set set;
+	struct xdplb_flow f;
+	__u32 idx;
+	int fd, i = flow_find(lb, key, &fd, &idx, &set, &f);
+
+	if (i < 0)
+		return i;
+	if (out)
+		*out = f;
+	return 0;
+}
+
+int lb_flow_forget(struct lb *lb, const struct xdplb_flow_key *key)
+{
+	union lb_flow_set set;
+	struct xdplb_flow f;
+	__u32 idx;
+	int fd, i = flow_find(lb, key, &fd, &idx, &set, &f);
+
+	if (i < 0)
+		return i;
+	if (key->family == XDPLB_AF_INET6)
+		set.v6.s[i].f.state = XDPLB_FLOW_FREE;
+	else
+		set.v4.s[i].f.state = XDPLB_FLOW_FREE;
+	return bpf_map_update_elem(fd, &idx, &set, 0) ? -errno : 0;
 }
 
 int lb_flow_foreach(struct lb *lb,

@@ -112,6 +112,9 @@ void lb_size_flow_cache(struct bpf_object *obj);
 void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percpu_lru);
 /* The live flow of @key (either family, as struct xdplb_flow_key): 0, or -ENOENT. */
 int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out);
+/* Free @key's slot without counting the flow out, as if it had never been: for tests of what
+ * the data plane does without a flow.  It rewrites the whole set: not while traffic runs. */
+int lb_flow_forget(struct lb *lb, const struct xdplb_flow_key *key);
 /* @fn for every live flow, IPv4 then IPv6 (keys as struct xdplb_flow_key); a non-zero return
  * of @fn stops and is returned. */
 int lb_flow_foreach(struct lb *lb,

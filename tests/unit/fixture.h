@@ -44,7 +44,7 @@ struct fixture {
 	struct lb lb;
 	int prog_fd;
 	int lb0, lb1, lb2; /* ifindexes */
-	int flows6, nat6;  /* xdplb_flows6, xdplb_nat6 */
+	int nat6;	   /* xdplb_nat6 */
 };
 
 /* MAC of a backend's static neighbour entry: 02:00:00:00:<3rd octet>:<4th octet>. */
@@ -131,7 +131,6 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 		return -1;
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
-	fx->flows6 = bpf_map__fd(fx->skel->maps.xdplb_flows6);
 	fx->nat6 = bpf_map__fd(fx->skel->maps.xdplb_nat6);
 	lb_from_skel(&fx->lb, fx->skel);
 	lb_config_defaults(&cfg);
@@ -357,54 +356,17 @@ static inline struct xdplb_vip_key fx_key(const char *addr, __u16 port, __u8 pro
 
 /*
  * The flow-table entry of a client's 5-tuple towards @vip (either family: xdplb_flows or
- * xdplb_flows6): read into @f, or deleted when @f is NULL (as the LRU would evict it).
+ * xdplb_flows6): read into @f, or forgotten when @f is NULL (lb_flow_forget()).
  * Returns 0 or -errno (-ENOENT: no such flow).
  */
 static inline int fx_flow(struct fixture *fx, __u8 proto, const char *client, __u16 cport,
 			  const char *vip, __u16 vport, struct xdplb_flow *f)
 {
 	struct xdplb_flow_key k = { .sport = htons(cport), .dport = htons(vport), .proto = proto };
-	struct xdplb_flow_key4 k4 = {};
-	struct xdplb_flow_set4 s4;
-	struct xdplb_flow_set6 s6;
-	int map = fx->flows6;
-	__u32 idx;
 
 	k.family = fx_addr(client, k.src);
 	fx_addr(vip, k.dst);
-	if (f)
-		return lb_flow_get(&fx->lb, &k, f);
-	/* delete: free its slot, as an eviction would */
-	if (k.family == XDPLB_AF_INET6) {
-		idx = xdplb_flow_set_of((const __u32 *)&k, 10,
-					bpf_map__max_entries(fx->skel->maps.xdplb_flows6));
-		if (bpf_map_lookup_elem(map, &idx, &s6))
-			return -errno;
-		for (int i = 0; i < XDPLB_FLOW_WAYS6; i++)
-			if (!memcmp(&s6.s[i].key, &k, sizeof(k)) && s6.s[i].f.state &&
-			    s6.s[i].f.state != XDPLB_FLOW_BUSY) {
-				s6.s[i].f.state = XDPLB_FLOW_FREE;
-				return bpf_map_update_elem(map, &idx, &s6, 0) ? -errno : 0;
-			}
-		return -ENOENT;
-	}
-	k4.src = k.src[0];
-	k4.dst = k.dst[0];
-	k4.sport = k.sport;
-	k4.dport = k.dport;
-	k4.proto = proto;
-	map = fx->lb.flows;
-	idx = xdplb_flow_set_of((const __u32 *)&k4, 4,
-				bpf_map__max_entries(fx->skel->maps.xdplb_flows));
-	if (bpf_map_lookup_elem(map, &idx, &s4))
-		return -errno;
-	for (int i = 0; i < XDPLB_FLOW_WAYS4; i++)
-		if (!memcmp(&s4.s[i].key, &k4, sizeof(k4)) && s4.s[i].f.state &&
-		    s4.s[i].f.state != XDPLB_FLOW_BUSY) {
-			s4.s[i].f.state = XDPLB_FLOW_FREE;
-			return bpf_map_update_elem(map, &idx, &s4, 0) ? -errno : 0;
-		}
-	return -ENOENT;
+	return f ? lb_flow_get(&fx->lb, &k, f) : lb_flow_forget(&fx->lb, &k);
 }
 
 /* A VIP of either family with @mode, @sched and XDPLB_VIP_F_* @flags: its id (> 0) or -errno. */
