@@ -432,7 +432,15 @@ test_cli_stats() {
 	check "stats show SERVICE: the VIP" grep -qE "^tcp $VIP:80 +$vp +$vb +20 +0\$" <<<"$out" ||
 		return 1
 	check "stats show SERVICE: its backends" [ "$(grep -c '^  -> 10\.0\.2\.1[12]:80 ' \
-		<<<"$out")" -eq 2 ]
+		<<<"$out")" -eq 2 ] || return 1
+	# the flow-table block: 20 flows in a table for 1048576 displace none (the data path's
+	# counting is tests/unit/test_flow_table.c's)
+	out=$(xlb "$NS_LB" stats show)
+	check "stats show: the flow table's counters ($(grep -A2 '^flow table' <<<"$out" |
+		tr -s '\n ' ' '))" [ "$(grep -A2 '^flow table' <<<"$out" | tr -s ' ')" = \
+		$'flow table flows\ndisplaced 0\nunrecorded 0' ] || return 1
+	check "stats show -j: flow_table" grep -q '"flow_table":{"displaced":0,"unrecorded":0}' \
+		<<<"$(xlb "$NS_LB" -j stats show)"
 }
 
 # Rates from paced traffic: 100 UDP datagrams a second, each a new flow: each from a source
