@@ -6,7 +6,7 @@
 /* Default map sizes; `dev attach` can change the ones marked (attach) when it creates the maps. */
 #define XDPLB_DEF_MAX_VIPS    4096	 /* (attach) VIP ids are 1..max-1; 0 means none */
 #define XDPLB_DEF_MAX_REALS   65536	 /* (attach) backend ids are 1..max-1 */
-#define XDPLB_DEF_MAX_FLOWS   (1u << 20) /* (attach) LRU flow table entries */
+#define XDPLB_DEF_MAX_FLOWS   (1u << 20) /* (attach) flows the flow table is sized for */
 #define XDPLB_DEF_RING_SIZE   65537	 /* (attach) Maglev table size M, a prime */
 #define XDPLB_DEF_MAX_PERSIST 65536	 /* persistence entries (client, VIP) */
 #define XDPLB_MIN_RING_SIZE   251

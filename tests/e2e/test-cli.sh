@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes test_cli_show
 	test_cli_ipv6 test_cli_settings test_cli_ipv6_dr test_cli_stats test_cli_rate test_cli_concurrent
-	test_cli_help test_cli_completion test_cli_install"
+	test_cli_help test_cli_completion test_cli_install test_cli_old_pins"
 
 # Runs xdplb in the lb namespace; checks status and that stderr is exactly one matching
 # "Error: ..." line.
@@ -680,4 +680,23 @@ test_cli_install() {
 		complete -p xdplb >/dev/null" || return 1
 	make -s uninstall DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1 || return 1
 	check "uninstall leaves no file" [ -z "$(find "$d" -type f)" ]
+}
+
+# Pins that an older xdplb left, its flow table an LRU hash, are refused by dev attach with
+# what to do; nothing is attached and no pin added.  Done as told, attach works.
+test_cli_old_pins() {
+	topo tun 1 || return 1
+	mkdir -p "$E2E_PIN" || return 1
+	bpftool map create "$E2E_PIN/xdplb_flows" type lru_hash key 16 value 24 entries 1024 \
+		name xdplb_flows || return 1
+	expect_err 1 "$E2E_PIN/xdplb_flows was made by an older xdplb with another layout: detach \
+xdplb from every interface, delete $E2E_PIN and attach again" dev attach dev eth0 || return 1
+	check "nothing attached to eth0" \
+		bash -c "! ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'" || return 1
+	check "no pin added ($(ls "$E2E_PIN" | tr '\n' ' '))" [ "$(ls "$E2E_PIN")" = xdplb_flows ] ||
+		return 1
+	rm -rf "$E2E_PIN" || return 1
+	xlb "$NS_LB" dev attach dev eth0 >/dev/null || return 1
+	check "attached after the old pins went" \
+		bash -c "ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'"
 }
