@@ -18,7 +18,7 @@
 # Environment: ROUNDS (3) rounds of every case, interleaved; SECONDS_PER_RUN (3); CPU (the
 # last one) that source, balancer and counters share; NBACKENDS (2); CASES ("fwd tun dr nat
 # nft"); TRAFFIC ("est new"; "udp" too); FLOWS (4096) of est and udp; V=1 shows commands'
-# output.
+# output; XDPLB_SET (say "flowcache off"): a `config set` after each attach, for experiments.
 set -u
 if [ -z "${VETH_UNSHARED:-}" ]; then
 	VETH_UNSHARED=1 exec unshare -m --propagation private bash "$0" "$@"
@@ -104,6 +104,9 @@ bal_up() { # CASE
 	fwd) ;; # trafficgen attaches the forwarder itself
 	tun | dr | nat)
 		run xlb "$NS_LB" dev attach dev eth0 tunsrc 10.10.0.1 || return 1
+		if [ -n "${XDPLB_SET:-}" ]; then
+			run xlb "$NS_LB" config set $XDPLB_SET || return 1
+		fi
 		for proto in tcp udp; do
 			run xlb "$NS_LB" vip add "$proto" "$BVIP:80" sched mh mode "$1" || return 1
 			for i in $(seq 1 "$NB"); do
