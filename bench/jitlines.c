@@ -46,8 +46,8 @@ int main(int argc, char **argv)
 	jrs = info.jited_line_info_rec_size;
 	btf_id = info.btf_id;
 	if (!nl || !njl || jrs != sizeof(__u64) || lrs < sizeof(struct bpf_line_info)) {
-		fprintf(stderr, "Error: program %ld has no JITed line info (no BTF, or not JITed)\n",
-			id);
+		fprintf(stderr,
+			"Error: program %ld has no JITed line info (no BTF, or not JITed)\n", id);
 		return 1;
 	}
 	li = calloc(nl, lrs);
@@ -81,8 +81,10 @@ int main(int argc, char **argv)
 		const char *base = file ? strrchr(file, '/') : NULL;
 
 		printf("%llx %s:%u: %s\n", (unsigned long long)jl[i],
-		       base ? base + 1 : file ? file : "?", BPF_LINE_INFO_LINE_NUM(l->line_col),
-		       src ? src : "");
+		       base   ? base + 1
+		       : file ? file
+			      : "?",
+		       BPF_LINE_INFO_LINE_NUM(l->line_col), src ? src : "");
 	}
 	btf__free(btf);
 	return 0;
