@@ -489,19 +489,63 @@ static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
 }
 
 /*
- * NAT towards a backend: remember the reply tuple (a new or moved flow) and rewrite the
- * destination.  An ICMP error (p->icmp_err) was translated by its caller already.
+ * The reply entry of a new NAT flow: @nf in the set of reply tuple @key in NAT table @map,
+ * in the key's slot if it has one already, else a free slot, else the slot whose entry saw a
+ * reply longest ago (bpf/flow_table.h's claim and fill, as a new flow's).  Nothing is counted:
+ * an entry is no flow of the backend's, and one displaced just stops translating the replies
+ * of a flow that has been quiet longest in its set.
+ */
+static __always_inline void nat_insert(void *map, const void *key, const struct xdplb_flow *nf,
+				       bool v6)
+{
+	struct xdplb_flow evicted, *f;
+	struct flow_ref r;
+	void *skey;
+	__u32 slot;
+
+	flow_table_find(&r, map, key, v6);
+	slot = r.slot;
+	if (!r.set || slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4))
+		return;
+	f = flow_slot(r.set, slot, &skey, v6);
+	flow_slot_fill(f, skey, key, r.seen, nf, &evicted, v6);
+}
+
+/* As functions of their own (global functions, verified once), like xdplb_flow_insert4/6(). */
+__noinline int xdplb_nat_insert4(const struct xdplb_flow_key4 *key, const struct xdplb_flow *nf)
+{
+	if (!key || !nf)
+		return -1;
+	nat_insert(&xdplb_nat, key, nf, false);
+	return 0;
+}
+
+__noinline int xdplb_nat_insert6(const struct xdplb_flow_key *key, const struct xdplb_flow *nf)
+{
+	if (!key || !nf)
+		return -1;
+	nat_insert(&xdplb_nat6, key, nf, true);
+	return 0;
+}
+
+/*
+ * NAT towards a backend: remember the reply tuple (a new or moved flow of VIP @vip_id, at
+ * @now) and rewrite the destination.  An ICMP error (p->icmp_err) was translated by its
+ * caller already.
  */
 static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packet *p,
 					  const struct xdplb_real *real, __u32 real_id,
-					  bool nat_new)
+					  __u32 vip_id, bool nat_new, __u64 now)
 {
 	if (p->icmp_err)
 		return 0;
 	if (nat_new) {
-		struct xdplb_nat nv = { .vip_port = p->key.dport, .real_id = real_id };
+		struct xdplb_flow nf = { .real_id = real_id,
+					 .vip_id = vip_id,
+					 .state = XDPLB_FLOW_ACTIVE,
+					 .gen = real->gen,
+					 .atime = now };
 
-		__builtin_memcpy(nv.vip_addr, p->key.dst, sizeof(nv.vip_addr));
 		if (p->key.family == XDPLB_AF_INET6) {
 			struct xdplb_flow_key rk = { .family = XDPLB_AF_INET6 };
 
@@ -510,7 +554,7 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 			rk.sport = real->port ? real->port : p->key.dport;
 			rk.dport = p->key.sport;
 			rk.proto = p->key.proto;
-			bpf_map_update_elem(&xdplb_nat6, &rk, &nv, BPF_ANY);
+			xdplb_nat_insert6(&rk, &nf);
 		} else {
 			struct xdplb_flow_key4 rk = {};
 
@@ -519,7 +563,7 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 			rk.sport = real->port ? real->port : p->fkey.dport;
 			rk.dport = p->fkey.sport;
 			rk.proto = p->fkey.proto;
-			bpf_map_update_elem(&xdplb_nat, &rk, &nv, BPF_ANY);
+			xdplb_nat_insert4(&rk, &nf);
 		}
 	}
 	return nat_rewrite(ctx, p, true, real->addr, real->port);
@@ -579,7 +623,7 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return fib_error(rc);
 	if (nat) {
-		err = nat_to_backend(ctx, p, real, real_id, nat_new);
+		err = nat_to_backend(ctx, p, real, real_id, vip->id, nat_new, now);
 		if (err)
 			return err;
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
@@ -631,31 +675,77 @@ static __always_inline __u32 client6_slot(const __be32 *c)
 	return ((((c[0] ^ c[1]) * 0x9e3779b1u ^ c[2]) * 0x85ebca6bu ^ c[3]) * 0x9e3779b1u) >> 20;
 }
 
-/* The reply entry of a NAT flow for @p (a backend -> client tuple): exact, else (some NAT VIP
- * has l3hash) the entry of the addresses alone. */
-static __always_inline struct xdplb_nat *nat_entry(const struct packet *p, __u32 cfg_flags)
-{
-	struct xdplb_nat *nv;
+/* What a reply's NAT entry gives back: its VIP's address and port. */
+struct nat_hit {
+	const struct xdplb_real_vip *rv;
+	__be16 port; /* 0: leave the reply's port alone */
+};
 
+/*
+ * The VIP of reply entry @f (a reply of family @family), if the entry is still its backend's:
+ * the id neither freed nor given to another backend since (flow_real()), the backend still
+ * of the entry's VIP.  Refreshes the entry's atime (at most once a second, as a flow's).
+ */
+static __always_inline const struct xdplb_real_vip *nat_vip_of(struct xdplb_flow *f, __u8 family,
+							       __u64 now)
+{
+	const struct xdplb_real_vip *rv;
+	__u32 id;
+
+	if (!f || !flow_real(f))
+		return NULL;
+	id = f->real_id;
+	rv = bpf_map_lookup_elem(&xdplb_real_vip, &id);
+	if (!rv || rv->family != family)
+		return NULL;
+	if (now > f->atime + 1000000000ull)
+		f->atime = now;
+	return rv;
+}
+
+/* The reply entry of a NAT flow for @p (a backend -> client tuple): exact, else (some NAT VIP
+ * has l3hash) the entry of the addresses alone, whose replies keep their ports.  Returns
+ * whether there is one. */
+static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, __u64 now,
+				      struct nat_hit *h)
+{
+	struct xdplb_flow *f;
+
+	h->port = 0;
 	if (p->key.family == XDPLB_AF_INET6) {
 		struct xdplb_flow_key k;
 
-		nv = bpf_map_lookup_elem(&xdplb_nat6, &p->key);
-		if (nv || !(cfg_flags & XDPLB_CFG_F_NAT_L3))
-			return nv;
+		f = flow_table_lookup(&xdplb_nat6, &p->key, true);
+		h->rv = nat_vip_of(f, XDPLB_AF_INET6, now);
+		if (h->rv) {
+			if (p->key.sport | p->key.dport)
+				h->port = h->rv->vip_port;
+			return true;
+		}
+		if (!(cfg_flags & XDPLB_CFG_F_NAT_L3) || !(p->key.sport | p->key.dport))
+			return false;
 		k = p->key;
 		k.sport = k.dport = 0;
-		return bpf_map_lookup_elem(&xdplb_nat6, &k);
+		f = flow_table_lookup(&xdplb_nat6, &k, true);
+		h->rv = nat_vip_of(f, XDPLB_AF_INET6, now);
 	} else {
 		struct xdplb_flow_key4 k;
 
-		nv = bpf_map_lookup_elem(&xdplb_nat, &p->fkey);
-		if (nv || !(cfg_flags & XDPLB_CFG_F_NAT_L3))
-			return nv;
+		f = flow_table_lookup(&xdplb_nat, &p->fkey, false);
+		h->rv = nat_vip_of(f, XDPLB_AF_INET, now);
+		if (h->rv) {
+			if (p->fkey.sport | p->fkey.dport)
+				h->port = h->rv->vip_port;
+			return true;
+		}
+		if (!(cfg_flags & XDPLB_CFG_F_NAT_L3) || !(p->fkey.sport | p->fkey.dport))
+			return false;
 		k = p->fkey;
 		k.sport = k.dport = 0;
-		return bpf_map_lookup_elem(&xdplb_nat, &k);
+		f = flow_table_lookup(&xdplb_nat, &k, false);
+		h->rv = nat_vip_of(f, XDPLB_AF_INET, now);
 	}
+	return h->rv;
 }
 
 /**
@@ -664,9 +754,10 @@ static __always_inline struct xdplb_nat *nat_entry(const struct packet *p, __u32
  *	quoted packet lies (@p is then the quoted tuple reversed, i.e. the reply tuple).
  *
  * Called for packets that are for no VIP, when some VIP is in NAT mode: a packet whose
- * 5-tuple is a known reply (backend:port -> client:port) gets the VIP's address and port as
- * its source and goes towards the client.  An ICMP error gets the VIP put back in its outer
- * source and in the packet it quotes (icmp_nat_rewrite()).
+ * 5-tuple is a known reply (backend:port -> client:port, in xdplb_nat / xdplb_nat6, its
+ * backend id still the entry's backend) gets the VIP's address and port (xdplb_real_vip; a
+ * port-0 or l3hash VIP's replies keep theirs) as its source and goes towards the client.  An ICMP
+ *error gets the VIP put back in its outer source and in the packet it quotes (icmp_nat_rewrite()).
  *
  * Returns: a non-negative enum xdplb_reason, -reason, or -1 - XDPLB_R_MAX when the packet
  * is no reply (the caller passes it on untouched).
@@ -676,17 +767,17 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 				     const struct xdplb_config *cfg, const struct icmp_quote *iq)
 {
 	struct xdplb_nh tmp, *nh = &tmp; /* filled by the lookup before it is read */
-	struct xdplb_nat *nv;
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct nat_hit h;
 	__be32 vip[4];
 	__be16 vip_port;
 	int rc, err, pass = XDPLB_R_PASS_NO_NEIGH;
 	__u32 mtu;
 
-	nv = nat_entry(p, cfg->flags);
-	if (!nv)
+	if (!nat_entry(p, cfg->flags, now, &h))
 		return NAT_NOT_A_REPLY;
-	vip_port = nv->vip_port;
-	__builtin_memcpy(vip, nv->vip_addr, sizeof(vip));
+	vip_port = h.port;
+	__builtin_memcpy(vip, h.rv->vip_addr, sizeof(vip));
 	if (over_cfg_mtu(cfg, p->l3_len)) {
 		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
 		mtu = cfg->mtu;
@@ -696,7 +787,7 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 		struct nh6_query q = { .tot_len = p->l3_len,
 				       .proto = p->key.proto,
 				       .in_ifindex = ctx->ingress_ifindex,
-				       .now = bpf_ktime_get_coarse_ns() };
+				       .now = now };
 
 		__builtin_memcpy(q.src, vip, 16);
 		__builtin_memcpy(q.key_src, vip, 16);
@@ -713,7 +804,7 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 				      .tot_len = p->l3_len,
 				      .proto = p->fkey.proto,
 				      .in_ifindex = ctx->ingress_ifindex,
-				      .now = bpf_ktime_get_coarse_ns() };
+				      .now = now };
 
 		rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nh_client, &slot), &q, &tmp, &nh);
 		mtu = nh->max_len;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* This file contains every map of the balancer's XDP program.  Sizes here are defaults: the
- * loader sets max_entries (and the flow table's LRU flavour) before it creates the maps. */
+ * loader sets max_entries before it creates the maps. */
 #ifndef XDPLB_MAPS_H
 #define XDPLB_MAPS_H
 
@@ -64,18 +64,29 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_flows SEC(".maps");
 
-/* Reply 5-tuple (backend -> client) -> VIP address and port, for NAT mode's return path.
- * Written with the forward flow; sized like the flow table by the loader. */
+/* The IPv4 NAT reply table, for NAT mode's return path: set -> struct xdplb_flow_set4 whose
+ * slots hold reply 5-tuples (backend -> client) and their forward flow's backend (see
+ * include/xdplb_abi.h).  Written with the forward flow; sized like xdplb_flows. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS);
-	__type(key, struct xdplb_flow_key4);
-	__type(value, struct xdplb_nat);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 3);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdplb_flow_set4);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_nat SEC(".maps");
 
-/* The IPv6 flow and NAT tables: like xdplb_flows and xdplb_nat, keyed by a struct
- * xdplb_flow_key.  The loader sizes them for a quarter of the IPv4 flows. */
+/* backend id -> the VIP address and port its NAT replies get back (struct xdplb_real_vip). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct xdplb_real_vip);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_real_vip SEC(".maps");
+
+/* The IPv6 flow and NAT tables: like xdplb_flows and xdplb_nat, with struct xdplb_flow_key
+ * keys.  The loader sizes them for a quarter of the IPv4 flows. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 8);
@@ -86,10 +97,11 @@ struct {
 } xdplb_flows6 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 4);
-	__type(key, struct xdplb_flow_key);
-	__type(value, struct xdplb_nat);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 8);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdplb_flow_set6);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_nat6 SEC(".maps");
 

@@ -166,16 +166,24 @@ static inline __u32 xdplb_flow_set_of(const void *key, int words, __u32 sets)
 	return (__u32)(((__u64)h * sets) >> 32);
 }
 
-/* xdplb_nat key is the reply's 5-tuple (backend -> client) as a struct xdplb_flow_key4
- * (xdplb_nat6: as a struct xdplb_flow_key); the value says what to put back as the source.
- * An l3hash VIP's entry has ports 0 in the key and vip_port 0 (the port is left alone). */
-struct xdplb_nat {
+/*
+ * The NAT reply tables xdplb_nat (IPv4) and xdplb_nat6 are flow tables too (struct
+ * xdplb_flow_set4 / xdplb_flow_set6, the same sets and slots): a slot's key is the reply's
+ * 5-tuple (backend -> client), its flow the forward flow's real_id, vip_id and gen (state
+ * ACTIVE, atime its last reply).  An l3hash VIP's entry has ports 0 in the key (the reply's
+ * port is left alone).  What goes back into a reply comes from xdplb_real_vip[real_id].
+ */
+
+/* xdplb_real_vip[backend id]: the address and port of the VIP the backend belongs to, that a
+ * NAT reply gets back as its source (port 0: a port-0 VIP, whose backends keep the port).
+ * family 0: the id is free.  Written by the control plane with the backend. */
+struct xdplb_real_vip {
 	__be32 vip_addr[4];
 	__be16 vip_port;
-	__u8 pad[2];
-	__u32 real_id;
+	__u8 family;
+	__u8 pad;
 };
-_Static_assert(sizeof(struct xdplb_nat) == 24, "ABI: xdplb_nat");
+_Static_assert(sizeof(struct xdplb_real_vip) == 20, "ABI: xdplb_real_vip");
 
 /*
  * xdplb_nat_src[0]: a bit per hash of a source address, set for the address of every backend

@@ -173,6 +173,7 @@ static const struct {
 	{ "nat", offsetof(struct lb, nat) },
 	{ "flows6", offsetof(struct lb, flows6) },
 	{ "nat6", offsetof(struct lb, nat6) },
+	{ "real_vip", offsetof(struct lb, real_vip) },
 	{ "persist", offsetof(struct lb, persist) },
 	{ "conns", offsetof(struct lb, conns) },
 	{ "rr", offsetof(struct lb, rr) },
@@ -205,7 +206,8 @@ static int config_show(int argc, char **argv)
 		lb_close(&lb);
 		return err;
 	}
-	if (!bpf_obj_get_info_by_fd(lb.nat, &info, &len))
+	/* the LRU flavour of the one LRU hash left, the persistence table */
+	if (!bpf_obj_get_info_by_fd(lb.persist, &info, &len))
 		percpu = info.map_flags & BPF_F_NO_COMMON_LRU;
 	for (int i = 0; i < nmaps; i++) {
 		mem[i] = map_memory(*(int *)((char *)&lb + maps[i].off));
@@ -271,8 +273,8 @@ static int config_show(int argc, char **argv)
 		printf("vips           %d of %u\n", c.live, c.max_vips);
 		printf("reals          %u of %u (at most %u per VIP)\n", c.reals_live, c.max_reals,
 		       c.max_reals_per_vip);
-		printf("flows          %u entries, IPv6 %u; NAT tables lru %s\n", lb.max_flows,
-		       lb.max_flows6, percpu ? "percpu" : "shared");
+		printf("flows          %u entries, IPv6 %u; persistence table lru %s\n",
+		       lb.max_flows, lb.max_flows6, percpu ? "percpu" : "shared");
 		printf("ring           %u\n", c.cfg.ring_size);
 		printf("memory         %.1f MiB:", total / 1048576.0);
 		for (int i = 0; i <= nmaps; i++)

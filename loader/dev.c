@@ -50,7 +50,7 @@ static int do_help(int argc, char **argv)
 	    "  vips    most VIPs (default %4$u, at most %6$u), reals most backends of all VIPs\n"
 	    "          (default %5$u, at most %7$u); a VIP has at most ring - 1 backends\n"
 	    "  flows   IPv4 flows the tables are sized for (default %2$u; IPv6: a quarter, at\n"
-	    "          least 1024); lru the flavour of the NAT reply tables (default shared),\n"
+	    "          least 1024); lru the flavour of the persistence table (default shared),\n"
 	    "  ring    Maglev table size, a prime (default %3$u); these five are fixed when\n"
 	    "          the first interface is attached and the maps are created\n",
 	    bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE, XDPLB_DEF_MAX_VIPS,
@@ -397,6 +397,7 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 		bpf_map__set_max_entries(skel->maps.xdplb_reals, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_conns, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_real_stats, reals);
+		bpf_map__set_max_entries(skel->maps.xdplb_real_vip, reals);
 		lb_size_flows(skel->obj, flows, flows6, o->lru_percpu == 1);
 	}
 	return 0;

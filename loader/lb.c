@@ -25,10 +25,11 @@
 
 /* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
-	"xdplb_vips",	   "xdplb_reals",      "xdplb_tables", "xdplb_flows",  "xdplb_stats",
-	"xdplb_vip_stats", "xdplb_real_stats", "xdplb_config", "xdplb_nat",    "xdplb_persist",
-	"xdplb_conns",	   "xdplb_rr",	       "xdplb_gc",     "xdplb_checks", "xdplb_flows6",
-	"xdplb_nat6",	   "xdplb_nat_src",    "xdplb_flow_events",
+	"xdplb_vips",	 "xdplb_reals",	      "xdplb_tables",	  "xdplb_flows",
+	"xdplb_stats",	 "xdplb_vip_stats",   "xdplb_real_stats", "xdplb_config",
+	"xdplb_nat",	 "xdplb_persist",     "xdplb_conns",	  "xdplb_rr",
+	"xdplb_gc",	 "xdplb_checks",      "xdplb_flows6",	  "xdplb_nat6",
+	"xdplb_nat_src", "xdplb_flow_events", "xdplb_real_vip",
 };
 
 /* From here on, map_names[] may be missing from a pin directory that an older xdplb made
@@ -37,10 +38,11 @@ static const char *const map_names[] = {
 
 static int *lb_fd_slot(struct lb *lb, int i)
 {
-	int *slots[] = { &lb->vips,	 &lb->reals,	  &lb->tables,	&lb->flows,  &lb->stats,
-			 &lb->vip_stats, &lb->real_stats, &lb->config,	&lb->nat,    &lb->persist,
-			 &lb->conns,	 &lb->rr,	  &lb->gc_prog, &lb->checks, &lb->flows6,
-			 &lb->nat6,	 &lb->nat_src,	  &lb->flow_events };
+	int *slots[] = { &lb->vips,    &lb->reals,	 &lb->tables,	  &lb->flows,
+			 &lb->stats,   &lb->vip_stats,	 &lb->real_stats, &lb->config,
+			 &lb->nat,     &lb->persist,	 &lb->conns,	  &lb->rr,
+			 &lb->gc_prog, &lb->checks,	 &lb->flows6,	  &lb->nat6,
+			 &lb->nat_src, &lb->flow_events, &lb->real_vip };
 	return slots[i];
 }
 
@@ -123,6 +125,7 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	lb->nat6 = bpf_map__fd(skel->maps.xdplb_nat6);
 	lb->nat_src = bpf_map__fd(skel->maps.xdplb_nat_src);
 	lb->flow_events = bpf_map__fd(skel->maps.xdplb_flow_events);
+	lb->real_vip = bpf_map__fd(skel->maps.xdplb_real_vip);
 	lb_fill_sizes(lb);
 	/* The skeleton owns the fds: mark them so lb_close() leaves them alone. */
 	lb->lock_fd = -2;
@@ -217,16 +220,13 @@ void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percp
 		bpf_map__set_max_entries(m, xdplb_flow_sets(flows, XDPLB_FLOW_WAYS4));
 	if ((m = bpf_object__find_map_by_name(obj, "xdplb_flows6")))
 		bpf_map__set_max_entries(m, xdplb_flow_sets(flows6, XDPLB_FLOW_WAYS6));
-	if ((m = bpf_object__find_map_by_name(obj, "xdplb_nat"))) {
-		bpf_map__set_max_entries(m, flows);
-		if (percpu_lru)
-			bpf_map__set_map_flags(m, BPF_F_NO_COMMON_LRU);
-	}
-	if ((m = bpf_object__find_map_by_name(obj, "xdplb_nat6"))) {
-		bpf_map__set_max_entries(m, flows6);
-		if (percpu_lru)
-			bpf_map__set_map_flags(m, BPF_F_NO_COMMON_LRU);
-	}
+	/* a reply entry per flow: the same sets */
+	if ((m = bpf_object__find_map_by_name(obj, "xdplb_nat")))
+		bpf_map__set_max_entries(m, xdplb_flow_sets(flows, XDPLB_FLOW_WAYS4));
+	if ((m = bpf_object__find_map_by_name(obj, "xdplb_nat6")))
+		bpf_map__set_max_entries(m, xdplb_flow_sets(flows6, XDPLB_FLOW_WAYS6));
+	if (percpu_lru && (m = bpf_object__find_map_by_name(obj, "xdplb_persist")))
+		bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_NO_COMMON_LRU);
 }
 
 /* A flow-table set: [0] = IPv4 (struct xdplb_flow_set4), [1] = IPv6 (xdplb_flow_set6). */
@@ -261,18 +261,18 @@ static bool lb_flow_slot(const union lb_flow_set *s, bool v6, int i, struct xdpl
 	return true;
 }
 
-/* Read @key's set into @set (its map and index into @fd, @idx): the slot of @key's live flow,
- * with the flow in @out; -ENOENT if it has none, or -errno. */
-static int flow_find(struct lb *lb, const struct xdplb_flow_key *key, int *fd, __u32 *idx,
-		     union lb_flow_set *set, struct xdplb_flow *out)
+/* Read @key's set of table @fd into @set (its index into @idx): the slot of @key's live
+ * flow, with the flow in @out; -ENOENT if it has none, or -errno.  @set gets read either way
+ * (but for -errno), and @out the last slot's flow. */
+static int set_find(int fd, const struct xdplb_flow_key *key, __u32 *idx, union lb_flow_set *set,
+		    struct xdplb_flow *out)
 {
 	bool v6 = key->family == XDPLB_AF_INET6;
 	struct xdplb_flow_key4 k4 = {};
 	struct xdplb_flow_key k;
 	const void *w = key;
 
-	*fd = v6 ? lb->flows6 : lb->flows;
-	if (*fd < 0)
+	if (fd < 0)
 		return -ENOENT;
 	if (!v6) {
 		k4.src = key->src[0];
@@ -282,14 +282,22 @@ static int flow_find(struct lb *lb, const struct xdplb_flow_key *key, int *fd, _
 		k4.proto = key->proto;
 		w = &k4;
 	}
-	*idx = xdplb_flow_set_of(w, v6 ? 10 : 4, map_max_entries(*fd));
-	if (bpf_map_lookup_elem(*fd, idx, set))
+	*idx = xdplb_flow_set_of(w, v6 ? 10 : 4, map_max_entries(fd));
+	if (bpf_map_lookup_elem(fd, idx, set))
 		return -errno;
 	for (int i = 0; lb_flow_slot(set, v6, i, &k, out); i++)
 		if ((out->state == XDPLB_FLOW_ACTIVE || out->state == XDPLB_FLOW_INACTIVE) &&
 		    !memcmp(&k, key, sizeof(k)))
 			return i;
 	return -ENOENT;
+}
+
+/* set_find() in the flow table of @key's family (its fd into @fd). */
+static int flow_find(struct lb *lb, const struct xdplb_flow_key *key, int *fd, __u32 *idx,
+		     union lb_flow_set *set, struct xdplb_flow *out)
+{
+	*fd = key->family == XDPLB_AF_INET6 ? lb->flows6 : lb->flows;
+	return set_find(*fd, key, idx, set, out);
 }
 
 int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out)
@@ -319,6 +327,83 @@ int lb_flow_forget(struct lb *lb, const struct xdplb_flow_key *key)
 		set.v6.s[i].f.state = XDPLB_FLOW_FREE;
 	else
 		set.v4.s[i].f.state = XDPLB_FLOW_FREE;
+	return bpf_map_update_elem(fd, &idx, &set, 0) ? -errno : 0;
+}
+
+int lb_nat_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out,
+	       struct xdplb_real_vip *vip)
+{
+	int fd = key->family == XDPLB_AF_INET6 ? lb->nat6 : lb->nat;
+	union lb_flow_set set;
+	struct xdplb_flow f;
+	__u32 idx;
+	int i = set_find(fd, key, &idx, &set, &f);
+
+	if (i < 0)
+		return i;
+	if (out)
+		*out = f;
+	if (vip && (lb->real_vip < 0 || bpf_map_lookup_elem(lb->real_vip, &f.real_id, vip)))
+		memset(vip, 0, sizeof(*vip));
+	return 0;
+}
+
+/* CLOCK_MONOTONIC_COARSE, the clock of bpf_ktime_get_coarse_ns(). */
+static __u64 coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *key, __u32 real_id, __u64 atime)
+{
+	bool v6 = key->family == XDPLB_AF_INET6;
+	int fd = v6 ? lb->nat6 : lb->nat;
+	struct xdplb_flow f, nf = { .real_id = real_id, .state = XDPLB_FLOW_ACTIVE };
+	struct xdplb_flow_key k;
+	struct xdplb_real r;
+	union lb_flow_set set;
+	__u64 oldest = ~0ull;
+	__u32 idx;
+	int i = set_find(fd, key, &idx, &set, &f);
+
+	if (i < 0 && i != -ENOENT)
+		return i;
+	if (fd < 0 || real_id >= lb->max_reals || bpf_map_lookup_elem(lb->reals, &real_id, &r))
+		return -ENOENT;
+	if (!(r.flags & XDPLB_REAL_F_USED))
+		return -ENOENT;
+	nf.vip_id = r.vip_id;
+	nf.gen = r.gen;
+	nf.atime = atime ?: coarse_ns();
+	/* as the data plane chooses: the key's slot, else a free one, else the oldest */
+	for (int j = 0; i < 0 && lb_flow_slot(&set, v6, j, &k, &f); j++) {
+		if (f.state == XDPLB_FLOW_FREE) {
+			i = j;
+			break;
+		}
+		if (f.atime < oldest) {
+			oldest = f.atime;
+			i = j;
+		}
+	}
+	if (i < 0)
+		return -ENOSPC;
+	if (v6) {
+		set.v6.s[i].key = *key;
+		set.v6.s[i].f = nf;
+	} else {
+		struct xdplb_flow_key4 k4 = { .src = key->src[0],
+					      .dst = key->dst[0],
+					      .sport = key->sport,
+					      .dport = key->dport,
+					      .proto = key->proto };
+
+		set.v4.s[i].key = k4;
+		set.v4.s[i].f = nf;
+	}
 	return bpf_map_update_elem(fd, &idx, &set, 0) ? -errno : 0;
 }
 
@@ -686,6 +771,21 @@ static int real_write(struct lb *lb, __u32 id, const struct xdplb_real *r)
 		return -errno;
 	idx_set(lb, id, r);
 	return 0;
+}
+
+/* What NAT replies of backend @id get back: @vkey's address and port (NULL: the id is free). */
+static int real_vip_write(struct lb *lb, __u32 id, const struct xdplb_vip_key *vkey)
+{
+	struct xdplb_real_vip rv = {};
+
+	if (lb->real_vip < 0)
+		return 0; /* maps of an older xdplb: its NAT tables do not need it */
+	if (vkey) {
+		memcpy(rv.vip_addr, vkey->addr, sizeof(rv.vip_addr));
+		rv.vip_port = vkey->port;
+		rv.family = vkey->family;
+	}
+	return bpf_map_update_elem(lb->real_vip, &id, &rv, BPF_ANY) ? -errno : 0;
 }
 
 /* Work the data plane skips unless some VIP needs it: NAT reply lookups, port-0 lookups,
@@ -2116,6 +2216,7 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	for (int i = 0; i < n; i++) {
 		empty.gen = rs[i].real.gen;
 		err = real_write(lb, rs[i].id, &empty);
+		err = err ?: real_vip_write(lb, rs[i].id, NULL);
 		if (err)
 			break;
 	}
@@ -2213,6 +2314,10 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 		if (err)
 			return err;
 	}
+	/* before the backend: a reply entry is checked against it, then this is read */
+	err = real_vip_write(lb, id, vkey);
+	if (err)
+		return err;
 	err = real_write(lb, id, &r);
 	if (err)
 		return err;
@@ -2307,6 +2412,7 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 		return err;
 	empty.gen = r.gen; /* the next holder of the id takes gen + 1 */
 	err = real_write(lb, id, &empty);
+	err = err ?: real_vip_write(lb, id, NULL);
 	if (err)
 		return err;
 	lb_check_forget(lb, vip.id, id);

@@ -19,7 +19,10 @@ struct lb {
 	int checks;	  /* health check settings (xdplb daemon) */
 	int flows6, nat6; /* IPv6 flow and NAT tables; -1 in a pin directory made before them */
 	int nat_src;	  /* the NAT reply filter; -1 in a pin directory made before it */
-	int flow_events;  /* enum xdplb_flow_event counters; -1 in a pin directory made before them */
+	int flow_events;  /* enum xdplb_flow_event counters; -1 in a pin directory made before them
+			   */
+	int real_vip;	  /* backend id -> its VIP for NAT replies; -1 in a pin directory made
+			   * before it */
 	/* max_vips: VIP ids (the id-indexed maps' size; ids are 1..max_vips-1); xdplb_vips holds
 	 * up to vip_keys entries, VIPs and their address entries (XDPLB_AF_ADDR) together */
 	__u32 max_vips, max_reals, max_flows, max_flows6, vip_keys;
@@ -107,14 +110,26 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 /* Size the per-CPU flow caches of a balancer object (not loaded yet) for the possible CPUs. */
 struct bpf_object;
 void lb_size_flow_cache(struct bpf_object *obj);
-/* Size the flow tables (xdplb_flows, xdplb_flows6) for @flows and @flows6 flows, the NAT
- * tables for as many entries (BPF_F_NO_COMMON_LRU with @percpu_lru). */
+/* Size the flow tables (xdplb_flows, xdplb_flows6) and the NAT reply tables (xdplb_nat,
+ * xdplb_nat6) for @flows and @flows6 flows; @percpu_lru gives the one LRU hash left, the
+ * persistence table xdplb_persist, per-CPU LRU lists (BPF_F_NO_COMMON_LRU). */
 void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percpu_lru);
 /* The live flow of @key (either family, as struct xdplb_flow_key): 0, or -ENOENT. */
 int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out);
 /* Free @key's slot without counting the flow out, as if it had never been: for tests of what
  * the data plane does without a flow.  It rewrites the whole set: not while traffic runs. */
 int lb_flow_forget(struct lb *lb, const struct xdplb_flow_key *key);
+/* The NAT reply entry of reply tuple @key (backend -> client, either family) into @out, and
+ * what its backend id's replies get back into @vip (either may be NULL): 0, or -ENOENT.
+ * Whether it still translates is the data plane's business (its backend id may have gone to
+ * another backend since). */
+int lb_nat_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out,
+	       struct xdplb_real_vip *vip);
+/* Put the reply entry of @key for backend @real_id (its current VIP and gen, state ACTIVE,
+ * atime @atime: bpf_ktime_get_coarse_ns() time, 0 = now) where the data plane would: the
+ * key's slot, else a free one, else the oldest.  Rewrites the whole set: not while traffic
+ * runs (tests, tools). */
+int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *key, __u32 real_id, __u64 atime);
 /* @fn for every live flow, IPv4 then IPv6 (keys as struct xdplb_flow_key); a non-zero return
  * of @fn stops and is returned. */
 int lb_flow_foreach(struct lb *lb,

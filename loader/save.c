@@ -32,7 +32,7 @@ static void save_sizes(FILE *f, struct lb *lb)
 	bool percpu = false;
 	struct xdplb_config cfg;
 
-	if (!bpf_obj_get_info_by_fd(lb->nat, &info, &len))
+	if (!bpf_obj_get_info_by_fd(lb->persist, &info, &len))
 		percpu = info.map_flags & BPF_F_NO_COMMON_LRU;
 	if (lb_config_get(lb, &cfg))
 		cfg.ring_size = 0;

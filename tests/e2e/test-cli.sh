@@ -202,7 +202,7 @@ test_cli_ipv6() {
 		<<<"$out" || return 1
 	# 8192 flows: 2731 sets of 6 slots, 2 per flow, hold 8193
 	check "flows 8192 (whole sets: 8193), IPv6 a quarter" \
-		grep -qE '^flows +8193 entries, IPv6 2048; NAT tables lru shared$' \
+		grep -qE '^flows +8193 entries, IPv6 2048; persistence table lru shared$' \
 		<<<"$out" || return 1
 	check "vips 16: 16 VIPs" grep -qxE 'vips +0 of 16' <<<"$out" || return 1
 	check "the map holds their address entries too" [ "$(bpftool -j map show pinned \

@@ -44,7 +44,6 @@ struct fixture {
 	struct lb lb;
 	int prog_fd;
 	int lb0, lb1, lb2; /* ifindexes */
-	int nat6;	   /* xdplb_nat6 */
 };
 
 /* MAC of a backend's static neighbour entry: 02:00:00:00:<3rd octet>:<4th octet>. */
@@ -69,9 +68,10 @@ static inline void fx_backend_mac6(const struct in6_addr *addr, __u8 mac[ETH_ALE
 }
 
 /*
- * Enter the sandbox, build the topology above and load xdplb with a flow table of @max_flows
- * entries; @percpu_lru gives it per-CPU LRU lists (BPF_F_NO_COMMON_LRU) instead of a shared
- * one.  Each call enters a fresh sandbox: an earlier fixture's interfaces are gone after it.
+ * Enter the sandbox, build the topology above and load xdplb with flow and NAT tables sized
+ * for @max_flows flows; @percpu_lru gives the persistence table per-CPU LRU lists
+ * (BPF_F_NO_COMMON_LRU) instead of a shared one.  Each call enters a fresh sandbox: an earlier
+ * fixture's interfaces are gone after it.
  */
 static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percpu_lru)
 {
@@ -131,7 +131,6 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 		return -1;
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
-	fx->nat6 = bpf_map__fd(fx->skel->maps.xdplb_nat6);
 	lb_from_skel(&fx->lb, fx->skel);
 	lb_config_defaults(&cfg);
 	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);

@@ -319,7 +319,8 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 	struct dgram d, t, reply, rt;
 	struct pkt_buf small, exp;
 	struct xdplb_config cfg;
-	struct xdplb_nat n;
+	struct xdplb_real_vip nv;
+	struct xdplb_flow n;
 	struct fx_run r;
 	__u8 mac[ETH_ALEN];
 	__be32 a[4], va[4];
@@ -360,25 +361,17 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 
 	/* the reply entry: ports 0, vip_port 0 */
 	fx_addr(vip, va);
-	if (v6) {
-		struct xdplb_flow_key k = {};
+	{
+		struct xdplb_flow_key k = { .proto = IPPROTO_UDP };
 
-		fx_addr(be, k.src);
+		k.family = fx_addr(be, k.src);
 		fx_addr(client, k.dst);
-		k.proto = IPPROTO_UDP;
-		k.family = XDPLB_AF_INET6;
-		rc = bpf_map_lookup_elem(fx.nat6, &k, &n);
-	} else {
-		struct xdplb_flow_key4 k = {};
-
-		k.src = a[0];
-		k.dst = ipv4_addr(client);
-		k.proto = IPPROTO_UDP;
-		rc = bpf_map_lookup_elem(fx.lb.nat, &k, &n);
+		rc = lb_nat_get(&fx.lb, &k, &n, &nv);
 	}
+	/* ports 0 in the key: the reply's ports are left alone (the VIP's port is VPORT) */
 	if (ASSERT_EQ(rc, 0, "reply entry with ports 0")) {
-		ASSERT_BYTES(n.vip_addr, v6 ? 16 : 4, va, v6 ? 16 : 4, "reply entry: vip");
-		ASSERT_EQ(n.vip_port, 0, "reply entry: vip_port 0");
+		ASSERT_BYTES(nv.vip_addr, v6 ? 16 : 4, va, v6 ? 16 : 4, "reply entry: vip");
+		ASSERT_EQ(n.real_id, (__u32)real_id_of(vip, VPORT, be), "reply entry: the backend");
 	}
 
 	/* fragmented reply: looked up again with ports 0 */

@@ -312,7 +312,8 @@ static void case_nat66_tcp(void)
 	struct pkt_spec s = spec6(VIP_NAT, 40000, 80, PKT_TCP_SYN);
 	struct in6_addr be = a6("fd00:1::13"), vip = a6(VIP_NAT);
 	struct xdplb_flow_key k;
-	struct xdplb_nat n;
+	struct xdplb_real_vip nv;
+	struct xdplb_flow n;
 	struct pkt_buf in, exp;
 	struct fx_run r;
 	__u8 mac[ETH_ALEN];
@@ -331,9 +332,9 @@ static void case_nat66_tcp(void)
 	ASSERT_TRUE(csum_l4_ok(r.out + ETH_HLEN), "tcp checksum of the output");
 
 	nat_reply_key(&k, "fd00:1::13", 8080, CLIENT, 40000, IPPROTO_TCP);
-	if (ASSERT_EQ(bpf_map_lookup_elem(fx.nat6, &k, &n), 0, "xdplb_nat6 entry written")) {
-		ASSERT_BYTES(n.vip_addr, 16, &vip, 16, "nat6 entry: vip address");
-		ASSERT_EQ(ntohs(n.vip_port), 80, "nat6 entry: vip port");
+	if (ASSERT_EQ(lb_nat_get(&fx.lb, &k, &n, &nv), 0, "xdplb_nat6 entry written")) {
+		ASSERT_BYTES(nv.vip_addr, 16, &vip, 16, "nat6 entry: vip address");
+		ASSERT_EQ(ntohs(nv.vip_port), 80, "nat6 entry: vip port");
 		ASSERT_EQ(n.real_id, real_id(VIP_NAT, 80, IPPROTO_TCP, "fd00:1::13", 8080),
 			  "nat6 entry: backend id");
 	}

@@ -88,44 +88,35 @@ static void frame(struct pkt_buf *b, __u8 proto, const char *src, __u16 sport, c
 	pkt_build(b, &s, v6, proto);
 }
 
-/* Plant a reply entry (xdplb_nat / xdplb_nat6) @src:@sport -> @dst:@dport -> @vip:@vport, as
- * the data plane writes for a NAT flow. */
+/* Plant a reply entry (xdplb_nat / xdplb_nat6) @src:@sport -> @dst:@dport for the first
+ * backend of VIP @vip:@vport (its replies get the VIP back), as the data plane writes for a
+ * NAT flow.  The key need not hold the backend's address: the entry is what counts. */
 static int plant(__u8 proto, const char *src, __u16 sport, const char *dst, __u16 dport,
 		 const char *vip, __u16 vport)
 {
-	struct xdplb_nat v = { .vip_port = htons(vport) };
+	struct xdplb_vip_key vk = fx_key(vip, vport, proto);
+	struct xdplb_flow_key k = { .sport = htons(sport), .dport = htons(dport), .proto = proto };
+	struct lb_real_entry e;
+	struct xdplb_vip v;
+	int err = lb_vip_get(&fx.lb, &vk, &v);
 
-	fx_addr(vip, v.vip_addr);
-	if (strchr(src, ':')) {
-		struct xdplb_flow_key k = { .sport = htons(sport),
-					    .dport = htons(dport),
-					    .proto = proto };
-
-		k.family = fx_addr(src, k.src);
-		fx_addr(dst, k.dst);
-		return bpf_map_update_elem(fx.nat6, &k, &v, BPF_ANY) ? -errno : 0;
-	} else {
-		struct xdplb_flow_key4 k = { .src = ipv4_addr(src),
-					     .dst = ipv4_addr(dst),
-					     .sport = htons(sport),
-					     .dport = htons(dport),
-					     .proto = proto };
-
-		return bpf_map_update_elem(fx.lb.nat, &k, &v, BPF_ANY) ? -errno : 0;
-	}
+	if (err)
+		return err;
+	if (lb_real_list(&fx.lb, v.id, &e, 1) < 1)
+		return -ENOENT;
+	k.family = fx_addr(src, k.src);
+	fx_addr(dst, k.dst);
+	return lb_nat_put(&fx.lb, &k, e.id, 0);
 }
 
 /* Is the planted IPv4 entry still there (not used up, not evicted)? */
 static bool planted4(__u8 proto, const char *src, __u16 sport, const char *dst, __u16 dport)
 {
-	struct xdplb_flow_key4 k = { .src = ipv4_addr(src),
-				     .dst = ipv4_addr(dst),
-				     .sport = htons(sport),
-				     .dport = htons(dport),
-				     .proto = proto };
-	struct xdplb_nat v;
+	struct xdplb_flow_key k = { .sport = htons(sport), .dport = htons(dport), .proto = proto };
 
-	return !bpf_map_lookup_elem(fx.lb.nat, &k, &v);
+	k.family = fx_addr(src, k.src);
+	fx_addr(dst, k.dst);
+	return !lb_nat_get(&fx.lb, &k, NULL, NULL);
 }
 
 /* The reply @src:@sport -> client @dst:@dport must leave translated: from @vip:@vport, towards

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* BPF_PROG_TEST_RUN tests of the NAT reply tables (xdplb_nat, xdplb_nat6) as set-associative
+ * tables: a new NAT flow's reply entry stays in its set while other sets fill, a full set
+ * gives the slot of the entry whose reply came longest ago to a new flow (that flow's replies
+ * are then no replies: passed untouched), and an entry whose backend id was freed and given
+ * to another backend translates nothing.  Reply tuples that share a set are found with the
+ * table's own set function (include/xdplb_abi.h); frames are built independently (pkt.h). */
+#include "fixture.h"
+
+static struct fixture fx;
+
+#define FLOWS	1024 /* the tables' size: few sets, so that ports sharing one are found fast */
+#define CLIENT	"192.0.2.7"
+#define CLIENT6 "2001:db8:c::7"
+#define VIP	"10.0.0.80"	 /* tcp :80, nat, mh, one backend: BE :8080 */
+#define VIP6	"2001:db8:f::80" /* tcp :80, nat, mh, one backend: BE6 :8080 */
+#define VIP_B	"10.0.0.81"	 /* tcp :80, nat, BE :8080 too (keeps BE a NAT backend) */
+#define BE	"10.0.1.11"
+#define BE6	"fd00:1::13"
+#define BE_NEW	"10.0.1.12"
+#define RPORT	8080
+
+/* A TCP ACK @src:@sport -> @dst:@dport, either family. */
+static void frame(struct pkt_buf *b, const char *src, __u16 sport, const char *dst, __u16 dport)
+{
+	bool v6 = strchr(src, ':') != NULL;
+	struct pkt_spec s = { .sport = sport,
+			      .dport = dport,
+			      .seq = 1000,
+			      .ack = 2000,
+			      .tcp_flags = PKT_TCP_ACK,
+			      .payload = "data",
+			      .payload_len = 4,
+			      .ip = { .id = 7, .ttl = 64 } };
+
+	if (v6) {
+		s.saddr6 = ipv6_addr(src);
+		s.daddr6 = ipv6_addr(dst);
+	} else {
+		s.saddr = ipv4_addr(src);
+		s.daddr = ipv4_addr(dst);
+	}
+	pkt_build(b, &s, v6, IPPROTO_TCP);
+}
+
+/* The client's packet to @vip:80 from @cport must go to backend @be :RPORT: the flow (and its
+ * reply entry) is made. */
+static bool forward(const char *client, __u16 cport, const char *vip, const char *be)
+{
+	struct pkt_buf in, exp;
+	__be32 a[4];
+	__u8 mac[ETH_ALEN];
+
+	frame(&in, client, cport, vip, 80);
+	frame(&exp, client, cport, be, RPORT);
+	if (fx_addr(be, a) == XDPLB_AF_INET6)
+		fx_backend_mac6((struct in6_addr *)a, mac);
+	else
+		fx_backend_mac(a[0], mac);
+	pkt_set_eth(&exp, mac, fx_lb0_mac);
+	return fx_expect_frame(&fx, &in, XDP_TX, &exp, "forward: to the backend :8080");
+}
+
+/* The backend's reply to @client:@cport leaves from @vip:80, towards the clients' router. */
+static bool translated(const char *be, const char *client, __u16 cport, const char *vip,
+		       const char *what)
+{
+	struct pkt_buf in, exp;
+
+	frame(&in, be, RPORT, client, cport);
+	frame(&exp, vip, 80, client, cport);
+	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
+	return fx_expect_frame(&fx, &in, XDP_REDIRECT, &exp, what);
+}
+
+/* ... or is no reply: passed untouched, counted as for no VIP. */
+static void not_a_reply(const char *be, const char *client, __u16 cport, const char *what)
+{
+	struct pkt_buf in;
+
+	frame(&in, be, RPORT, client, cport);
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, what);
+}
+
+/* The reply tuple @be:RPORT -> @client:@cport (TCP). */
+static struct xdplb_flow_key reply_key(const char *be, const char *client, __u16 cport)
+{
+	struct xdplb_flow_key k = { .sport = htons(RPORT),
+				    .dport = htons(cport),
+				    .proto = IPPROTO_TCP };
+
+	k.family = fx_addr(be, k.src);
+	fx_addr(client, k.dst);
+	return k;
+}
+
+/* The set of that reply tuple in its NAT table, computed here as the data plane does. */
+static __u32 reply_set(const char *be, const char *client, __u16 cport)
+{
+	struct xdplb_flow_key k = reply_key(be, client, cport);
+
+	if (k.family == XDPLB_AF_INET6)
+		return xdplb_flow_set_of(&k, 10, bpf_map__max_entries(fx.skel->maps.xdplb_nat6));
+
+	struct xdplb_flow_key4 k4 = { .src = k.src[0],
+				      .dst = k.dst[0],
+				      .sport = k.sport,
+				      .dport = k.dport,
+				      .proto = k.proto };
+
+	return xdplb_flow_set_of(&k4, 4, bpf_map__max_entries(fx.skel->maps.xdplb_nat));
+}
+
+/* @n client ports from @from on whose replies share one set: 0, or -1 if none were found. */
+static int same_set_ports(const char *be, const char *client, __u16 from, __u16 *ports, int n)
+{
+	__u32 set = reply_set(be, client, from);
+	int got = 0;
+
+	for (__u32 p = from; p < 65536 && got < n; p++)
+		if (reply_set(be, client, p) == set)
+			ports[got++] = p;
+	return got == n ? 0 : -1;
+}
+
+/* A full set: the entry whose reply came longest ago makes room, its flow's replies are then
+ * passed as no replies; the others stay.  @ways + 1 flows, a coarse-clock tick or more apart
+ * (atimes are bpf_ktime_get_coarse_ns()), the first oldest. */
+static void full_set(const char *vip, const char *be, const char *client, int ways)
+{
+	__u16 ports[XDPLB_FLOW_WAYS4 + 1];
+	struct xdplb_flow_key k;
+	struct xdplb_flow f;
+	char what[96];
+
+	if (!ASSERT_EQ(same_set_ports(be, client, 20000, ports, ways + 1), 0,
+		       "client ports whose replies share a set"))
+		return;
+	for (int i = 0; i < ways; i++) {
+		if (!forward(client, ports[i], vip, be))
+			return;
+		usleep(20000);
+	}
+	for (int i = 0; i < ways; i++) {
+		k = reply_key(be, client, ports[i]);
+		snprintf(what, sizeof(what), "reply entry %d of a full set written", i);
+		ASSERT_EQ(lb_nat_get(&fx.lb, &k, NULL, NULL), 0, what);
+		snprintf(what, sizeof(what), "reply %d (set full): from the VIP", i);
+		translated(be, client, ports[i], vip, what);
+	}
+
+	/* one more flow into the full set: the first flow's entry, the oldest, goes */
+	if (!forward(client, ports[ways], vip, be))
+		return;
+	k = reply_key(be, client, ports[ways]);
+	if (ASSERT_EQ(lb_nat_get(&fx.lb, &k, &f, NULL), 0, "the new flow's reply entry")) {
+		ASSERT_EQ(f.state, XDPLB_FLOW_ACTIVE, "new entry: state active");
+		ASSERT_EQ(f.real_id,
+			  (__u32)lb_real_find(&fx.lb, f.vip_id, k.src, k.family, htons(RPORT)),
+			  "new entry: the backend's id");
+	}
+	translated(be, client, ports[ways], vip, "the new flow's reply: from the VIP");
+	k = reply_key(be, client, ports[0]);
+	ASSERT_EQ(lb_nat_get(&fx.lb, &k, NULL, NULL), -ENOENT, "the oldest entry was displaced");
+	not_a_reply(be, client, ports[0], "the displaced entry's reply: no reply, untouched");
+	for (int i = 1; i <= ways; i++) {
+		snprintf(what, sizeof(what), "reply %d: its entry stayed, from the VIP", i);
+		translated(be, client, ports[i], vip, what);
+	}
+	/* the forward flow itself stays in the flow table: no counting for a reply entry */
+	ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, client, ports[0], vip, 80, &f), 0,
+		  "the displaced entry's forward flow is still in the flow table");
+}
+
+static void case_full_set4(void)
+{
+	full_set(VIP, BE, CLIENT, XDPLB_FLOW_WAYS4);
+}
+
+static void case_full_set6(void)
+{
+	full_set(VIP6, BE6, CLIENT6, XDPLB_FLOW_WAYS6);
+}
+
+/* An entry stays in its set while hundreds of new flows fill other sets (an LRU of that many
+ * entries would have evicted it). */
+static void case_survives(void)
+{
+	__u32 set = reply_set(BE, CLIENT, 30000);
+	struct xdplb_flow_key k = reply_key(BE, CLIENT, 30000);
+	int others = 0;
+
+	if (!forward(CLIENT, 30000, VIP, BE))
+		return;
+	for (__u32 p = 30001; p < 40000 && others < 2 * FLOWS; p++) {
+		struct pkt_buf in;
+		struct fx_run r;
+
+		if (reply_set(BE, CLIENT, p) == set)
+			continue; /* other sets only */
+		frame(&in, CLIENT, p, VIP, 80);
+		if (fx_run(&fx, &in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "other flow"))
+			return;
+		others++;
+	}
+	ASSERT_EQ(others, 2 * FLOWS, "twice as many flows as the tables are sized for");
+	ASSERT_EQ(lb_nat_get(&fx.lb, &k, NULL, NULL), 0, "the entry is still in its set");
+	translated(BE, CLIENT, 30000, VIP, "its reply is still translated");
+}
+
+/* A backend id freed and given to another backend of the same VIP (its gen bumped): the old
+ * entries of the id translate nothing, though their source is still a NAT backend's. */
+static void case_id_reused(void)
+{
+	struct xdplb_vip_key vk = fx_key(VIP, 80, IPPROTO_TCP);
+	struct xdplb_flow_key k = reply_key(BE, CLIENT, 50000);
+	struct xdplb_flow f;
+	__be32 a[4];
+	int id;
+
+	if (!forward(CLIENT, 50000, VIP, BE) ||
+	    !translated(BE, CLIENT, 50000, VIP, "reply before: from the VIP") ||
+	    !ASSERT_EQ(lb_nat_get(&fx.lb, &k, &f, NULL), 0, "the reply entry"))
+		return;
+	fx_addr(BE, a);
+	if (!ASSERT_EQ(lb_real_del(&fx.lb, &vk, a, XDPLB_AF_INET, htons(RPORT)), 0,
+		       "delete " BE " from the VIP"))
+		return;
+	id = fx_real_new(&fx, VIP, 80, IPPROTO_TCP, BE_NEW, RPORT);
+	if (!ASSERT_EQ(id, (int)f.real_id, BE_NEW " gets the freed id"))
+		return;
+	ASSERT_EQ(lb_nat_get(&fx.lb, &k, NULL, NULL), 0, "the old entry is still in its set");
+	not_a_reply(BE, CLIENT, 50000, "reply of the old entry: no reply, untouched");
+
+	/* the new holder's own flows are translated */
+	if (forward(CLIENT, 50001, VIP, BE_NEW))
+		translated(BE_NEW, CLIENT, 50001, VIP, "the new backend's reply: from the VIP");
+}
+
+int main(void)
+{
+	REQUIRE_ROOT();
+	if (fx_setup_sized(&fx, FLOWS, false)) {
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	if (fx_vip_new(&fx, VIP, 80, IPPROTO_TCP, XDPLB_MODE_NAT, XDPLB_SCHED_MH, 0) < 0 ||
+	    fx_real_new(&fx, VIP, 80, IPPROTO_TCP, BE, RPORT) < 0 ||
+	    fx_vip_new(&fx, VIP_B, 80, IPPROTO_TCP, XDPLB_MODE_NAT, XDPLB_SCHED_MH, 0) < 0 ||
+	    fx_real_new(&fx, VIP_B, 80, IPPROTO_TCP, BE, RPORT) < 0 ||
+	    fx_vip_new(&fx, VIP6, 80, IPPROTO_TCP, XDPLB_MODE_NAT, XDPLB_SCHED_MH, 0) < 0 ||
+	    fx_real_new(&fx, VIP6, 80, IPPROTO_TCP, BE6, RPORT) < 0) {
+		printf("setup failed\n0 passed, 1 failed\n");
+		return 1;
+	}
+	/* the full sets first, on empty tables */
+	RUN_CASE("full ipv4 set: the oldest reply entry makes room, its replies pass",
+		 case_full_set4);
+	RUN_CASE("full ipv6 set: the oldest reply entry makes room, its replies pass",
+		 case_full_set6);
+	RUN_CASE("a reply entry stays in its set while other sets fill", case_survives);
+	RUN_CASE("backend id freed and reused: its old reply entries translate nothing",
+		 case_id_reused);
+	return TEST_MAIN_END();
+}
