@@ -282,6 +282,7 @@ struct setup {
 	__u32 vip_tcp, vip_udp; /* VIP ids */
 	struct bpf_object *alt; /* -x: the other build, on the same maps */
 	int alt_fd;
+	bool alt_own_nat; /* its NAT tables are its own (an LRU hash before they were sets) */
 };
 
 /*
@@ -310,13 +311,16 @@ static int load_alt(struct setup *s, const char *path)
 		if (bpf_map__type(map) != bpf_map__type(mine) ||
 		    bpf_map__key_size(map) != bpf_map__key_size(mine) ||
 		    bpf_map__value_size(map) != bpf_map__value_size(mine)) {
-			bool v6 = !strcmp(bpf_map__name(map), "xdplb_flows6");
+			const char *name = bpf_map__name(map);
+			bool v6 = !strcmp(name, "xdplb_flows6") || !strcmp(name, "xdplb_nat6");
+			bool nat = !strcmp(name, "xdplb_nat") || !strcmp(name, "xdplb_nat6");
 
 			if (bpf_map__type(map) == BPF_MAP_TYPE_LRU_HASH &&
-			    (v6 || !strcmp(bpf_map__name(map), "xdplb_flows"))) {
-				/* a build before the set-associative flow tables: an LRU hash
-				 * of as many entries as our tables are sized for flows */
+			    (nat || v6 || !strcmp(name, "xdplb_flows"))) {
+				/* a build before the set-associative flow (or NAT) tables: an
+				 * LRU hash of as many entries as our tables are sized for flows */
 				bpf_map__set_max_entries(map, v6 ? MAX_FLOWS6 : MAX_FLOWS);
+				s->alt_own_nat |= nat;
 				continue;
 			}
 			bpf_map__set_max_entries(map, bpf_map__max_entries(mine));
@@ -672,11 +676,21 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 		build_frame(c, fam, &frames[sel[i]]);
 		if (!c->reply)
 			continue;
-		/* the forward packet that creates the NAT entry, then its reply */
+		/* the forward packet that creates the NAT entry, then its reply.  A -x build with
+		 * NAT tables of its own makes its entry first, from a flow it schedules itself
+		 * and that is then forgotten, so that ours is a new flow too. */
 		build_frame(&cases[C_ESTABLISHED], fam, &warm);
 		set_frame(h, fam, &warm);
 		h->wrap->bss->bench_new_src = 0;
-		err = warm_up(h, s, &warm, XDP_TX, warm.len);
+		err = 0;
+		if (s->alt_fd >= 0 && s->alt_own_nat) {
+			err = set_slot(h, s->alt_fd);
+			err = err ?: test_run(h, s->fx.lb0, &warm, 1, XDP_TX, warm.len,
+					      &(double){ 0 });
+			err = err ?: fx_flow(&s->fx, IPPROTO_TCP, fam == F_V6 ? CLIENT6 : CLIENT,
+					     CPORT, fam == F_V6 ? VIP6 : VIP, 80, NULL);
+		}
+		err = err ?: warm_up(h, s, &warm, XDP_TX, warm.len);
 		if (!err)
 			err = build_reply(s, fam, &frames[sel[i]]);
 		if (err)
