@@ -15,8 +15,9 @@
  *
  * Every forwarding mode (tun, dr, nat) and address family (IPv4, IPv6) gets its own freshly
  * loaded balancer in its own sandbox (tests/unit/fixture.h's topology, with IPv6 added here)
- * with production-sized flow tables, its NAT tables once with a shared LRU and once with per-CPU
- * LRU lists (BPF_F_NO_COMMON_LRU).  The cases that insert a flow per packet get a fresh balancer each,
+ * with production-sized flow and NAT tables, once with a shared LRU and once with per-CPU LRU
+ * lists (BPF_F_NO_COMMON_LRU) for the persistence table, the one LRU hash left (no case uses
+ * it).  The cases that insert a flow per packet get a fresh balancer each,
  * so that every one of them sees the table fill from empty the same way.
  */
 #include <getopt.h>
@@ -353,7 +354,7 @@ static int load_alt(struct setup *s, const char *path)
  *   lb1 2001:db8:3::1/64   2001:db8:c::/48 (clients) via 2001:db8:3::fe (02:00:00:00:03:fe)
  *   IPv6 forwarding on; xdplb_config.tun_src6 = TUN_SRC6.
  * The IPv6 tables are sized for MAX_FLOWS6 flows (the loader's flows / 4); per-CPU LRU lists
- * apply to the NAT tables (the LRU hashes left), as `dev attach ... lru percpu` does.
+ * apply to the persistence table (the LRU hash left), as `dev attach ... lru percpu` does.
  */
 static int bench_fixture(struct fixture *fx, bool percpu_lru)
 {

@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes test_cli_show
 	test_cli_ipv6 test_cli_settings test_cli_ipv6_dr test_cli_stats test_cli_rate test_cli_concurrent
-	test_cli_help test_cli_completion test_cli_install test_cli_old_pins"
+	test_cli_help test_cli_completion test_cli_install test_cli_old_pins test_cli_old_nat_pins"
 
 # Runs xdplb in the lb namespace; checks status and that stderr is exactly one matching
 # "Error: ..." line.
@@ -699,4 +699,22 @@ xdplb from every interface, delete $E2E_PIN and attach again" dev attach dev eth
 	xlb "$NS_LB" dev attach dev eth0 >/dev/null || return 1
 	check "attached after the old pins went" \
 		bash -c "ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'"
+}
+
+# Pins of an xdplb whose flow table was already a set array but whose NAT reply table was an
+# LRU hash: refused the same way, naming xdplb_nat; nothing attached, no pin added.
+test_cli_old_nat_pins() {
+	topo tun 1 || return 1
+	mkdir -p "$E2E_PIN" || return 1
+	# BPF_F_MMAPABLE (1024), as dev attach makes xdplb_flows
+	bpftool map create "$E2E_PIN/xdplb_flows" type array key 4 value 256 entries 16 \
+		name xdplb_flows flags 1024 || return 1
+	bpftool map create "$E2E_PIN/xdplb_nat" type lru_hash key 16 value 24 entries 1024 \
+		name xdplb_nat || return 1
+	expect_err 1 "$E2E_PIN/xdplb_nat was made by an older xdplb with another layout: detach \
+xdplb from every interface, delete $E2E_PIN and attach again" dev attach dev eth0 || return 1
+	check "nothing attached to eth0" \
+		bash -c "! ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'" || return 1
+	check "no pin added ($(ls "$E2E_PIN" | tr '\n' ' '))" \
+		[ "$(ls "$E2E_PIN" | tr '\n' ' ')" = "xdplb_flows xdplb_nat " ]
 }
