@@ -685,11 +685,13 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 		h->wrap->bss->bench_new_src = 0;
 		err = 0;
 		if (s->alt_fd >= 0 && s->alt_own_nat) {
+			const char *client = fam == F_V6 ? CLIENT6 : CLIENT;
+			const char *vip = fam == F_V6 ? VIP6 : VIP;
+			double ns;
+
 			err = set_slot(h, s->alt_fd);
-			err = err ?: test_run(h, s->fx.lb0, &warm, 1, XDP_TX, warm.len,
-					      &(double){ 0 });
-			err = err ?: fx_flow(&s->fx, IPPROTO_TCP, fam == F_V6 ? CLIENT6 : CLIENT,
-					     CPORT, fam == F_V6 ? VIP6 : VIP, 80, NULL);
+			err = err ?: test_run(h, s->fx.lb0, &warm, 1, XDP_TX, warm.len, &ns);
+			err = err ?: fx_flow(&s->fx, IPPROTO_TCP, client, CPORT, vip, 80, NULL);
 		}
 		err = err ?: warm_up(h, s, &warm, XDP_TX, warm.len);
 		if (!err)
