@@ -675,76 +675,84 @@ static __always_inline __u32 client6_slot(const __be32 *c)
 	return ((((c[0] ^ c[1]) * 0x9e3779b1u ^ c[2]) * 0x85ebca6bu ^ c[3]) * 0x9e3779b1u) >> 20;
 }
 
+/*
+ * The backend id of reply tuple @key's entry in NAT table @map if the entry is still its
+ * backend's (the id neither freed nor given to another backend since: flow_real(), which
+ * also wants the backend still of the entry's VIP), else 0.  Refreshes the entry's atime at
+ * most once a second, as a flow's.
+ */
+static __always_inline __u32 nat_find(void *map, const void *key, bool v6, __u64 now)
+{
+	struct xdplb_flow *f = flow_table_lookup(map, key, v6);
+
+	if (!f || !flow_real(f))
+		return 0;
+	if (now > f->atime + 1000000000ull)
+		f->atime = now;
+	return f->real_id;
+}
+
+/* As functions of their own (verified once): inlined, the exact and the l3hash lookup of
+ * both families in both programs added a sixth to the verifier's work. */
+__noinline __u32 xdplb_nat_find4(const struct xdplb_flow_key4 *key, __u64 now)
+{
+	return key ? nat_find(&xdplb_nat, key, false, now) : 0;
+}
+
+__noinline __u32 xdplb_nat_find6(const struct xdplb_flow_key *key, __u64 now)
+{
+	return key ? nat_find(&xdplb_nat6, key, true, now) : 0;
+}
+
+/* What replies of backend @id (0: none) get back, if it is of @family. */
+static __always_inline const struct xdplb_real_vip *nat_vip(__u32 id, __u8 family)
+{
+	const struct xdplb_real_vip *rv;
+
+	if (!id)
+		return NULL;
+	rv = bpf_map_lookup_elem(&xdplb_real_vip, &id);
+	return rv && rv->family == family ? rv : NULL;
+}
+
 /* What a reply's NAT entry gives back: its VIP's address and port. */
 struct nat_hit {
 	const struct xdplb_real_vip *rv;
 	__be16 port; /* 0: leave the reply's port alone */
 };
 
-/*
- * The VIP of reply entry @f (a reply of family @family), if the entry is still its backend's:
- * the id neither freed nor given to another backend since (flow_real()), the backend still
- * of the entry's VIP.  Refreshes the entry's atime (at most once a second, as a flow's).
- */
-static __always_inline const struct xdplb_real_vip *nat_vip_of(struct xdplb_flow *f, __u8 family,
-							       __u64 now)
-{
-	const struct xdplb_real_vip *rv;
-	__u32 id;
-
-	if (!f || !flow_real(f))
-		return NULL;
-	id = f->real_id;
-	rv = bpf_map_lookup_elem(&xdplb_real_vip, &id);
-	if (!rv || rv->family != family)
-		return NULL;
-	if (now > f->atime + 1000000000ull)
-		f->atime = now;
-	return rv;
-}
-
 /* The reply entry of a NAT flow for @p (a backend -> client tuple): exact, else (some NAT VIP
  * has l3hash) the entry of the addresses alone, whose replies keep their ports.  Returns
- * whether there is one. */
+ * whether there is one that translates. */
 static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, __u64 now,
 				      struct nat_hit *h)
 {
-	struct xdplb_flow *f;
+	bool v6 = p->key.family == XDPLB_AF_INET6;
+	bool ports = v6 ? p->key.sport | p->key.dport : p->fkey.sport | p->fkey.dport;
+	__u32 id;
 
 	h->port = 0;
-	if (p->key.family == XDPLB_AF_INET6) {
-		struct xdplb_flow_key k;
-
-		f = flow_table_lookup(&xdplb_nat6, &p->key, true);
-		h->rv = nat_vip_of(f, XDPLB_AF_INET6, now);
-		if (h->rv) {
-			if (p->key.sport | p->key.dport)
-				h->port = h->rv->vip_port;
-			return true;
-		}
-		if (!(cfg_flags & XDPLB_CFG_F_NAT_L3) || !(p->key.sport | p->key.dport))
-			return false;
-		k = p->key;
-		k.sport = k.dport = 0;
-		f = flow_table_lookup(&xdplb_nat6, &k, true);
-		h->rv = nat_vip_of(f, XDPLB_AF_INET6, now);
-	} else {
-		struct xdplb_flow_key4 k;
-
-		f = flow_table_lookup(&xdplb_nat, &p->fkey, false);
-		h->rv = nat_vip_of(f, XDPLB_AF_INET, now);
-		if (h->rv) {
-			if (p->fkey.sport | p->fkey.dport)
-				h->port = h->rv->vip_port;
-			return true;
-		}
-		if (!(cfg_flags & XDPLB_CFG_F_NAT_L3) || !(p->fkey.sport | p->fkey.dport))
-			return false;
-		k = p->fkey;
-		k.sport = k.dport = 0;
-		f = flow_table_lookup(&xdplb_nat, &k, false);
-		h->rv = nat_vip_of(f, XDPLB_AF_INET, now);
+	id = v6 ? xdplb_nat_find6(&p->key, now) : xdplb_nat_find4(&p->fkey, now);
+	h->rv = nat_vip(id, p->key.family);
+	if (h->rv) {
+		if (ports)
+			h->port = h->rv->vip_port;
+		return true;
 	}
+	if (!(cfg_flags & XDPLB_CFG_F_NAT_L3) || !ports)
+		return false;
+	if (v6) {
+		struct xdplb_flow_key k = p->key;
+
+		k.sport = k.dport = 0;
+		id = xdplb_nat_find6(&k, now);
+	} else {
+		struct xdplb_flow_key4 k = p->fkey;
+
+		k.sport = k.dport = 0;
+		id = xdplb_nat_find4(&k, now);
+	}
+	h->rv = nat_vip(id, p->key.family);
 	return h->rv;
 }
 
