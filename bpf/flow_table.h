@@ -56,6 +56,17 @@ static __always_inline void *flow_table_set(void *map, const void *key, int word
 	return bpf_map_lookup_elem(map, &idx);
 }
 
+/* The set of NAT table @map (xdplb_nat, xdplb_nat6) that holds the replies to @client (@words
+ * 32-bit words) :@port over @proto (xdplb_nat_set_of()), or NULL. */
+static __always_inline void *nat_table_set(void *map, const __be32 *client, int words, __be16 port,
+					   __u8 proto)
+{
+	__u32 idx = xdplb_nat_set_of(client, words, port, proto,
+				     ((struct bpf_map *)map)->max_entries);
+
+	return bpf_map_lookup_elem(map, &idx);
+}
+
 static __always_inline bool flow_slot_live(__u32 state)
 {
 	return state == XDPLB_FLOW_ACTIVE || state == XDPLB_FLOW_INACTIVE;
@@ -174,12 +185,12 @@ struct flow_ref {
 	__u32 seen;	      /* that slot's state as the scan saw it */
 };
 
-/* Look @key up in its set (and choose a slot for a new flow).  @v6 is a constant at each
- * call site: one copy of this code per family. */
-static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key, bool v6)
+/* Look @key up in @set, a set of a table of @key's family (and choose a slot for a new
+ * flow).  @v6 is a constant at each call site: one copy of this code per family. */
+static __always_inline void flow_set_find(struct flow_ref *r, void *set, const void *key, bool v6)
 {
 	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
-	void *set = flow_table_set(map, key, v6 ? 10 : 4), *skey;
+	void *skey;
 	__u32 i;
 	int n;
 
@@ -200,6 +211,12 @@ static __always_inline void flow_table_find(struct flow_ref *r, void *map, const
 	if (n & 0x10)
 		return;
 	r->f = flow_slot(set, i, &skey, v6);
+}
+
+/* Look @key up in its set of flow table @map (and choose a slot for a new flow). */
+static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key, bool v6)
+{
+	flow_set_find(r, flow_table_set(map, key, v6 ? 10 : 4), key, v6);
 }
 
 /*

@@ -489,13 +489,13 @@ static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
 }
 
 /*
- * The reply entry of a new NAT flow: @nf in the set of reply tuple @key in NAT table @map,
+ * The reply entry of a new NAT flow: @nf in @set, reply tuple @key's set of its NAT table,
  * in the key's slot if it has one already, else a free slot, else the slot whose entry saw a
  * reply longest ago (bpf/flow_table.h's claim and fill, as a new flow's).  Nothing is counted:
  * an entry is no flow of the backend's, and one displaced just stops translating the replies
  * of a flow that has been quiet longest in its set.
  */
-static __always_inline void nat_insert(void *map, const void *key, const struct xdplb_flow *nf,
+static __always_inline void nat_insert(void *set, const void *key, const struct xdplb_flow *nf,
 				       bool v6)
 {
 	struct xdplb_flow evicted, *f;
@@ -503,7 +503,7 @@ static __always_inline void nat_insert(void *map, const void *key, const struct 
 	void *skey;
 	__u32 slot;
 
-	flow_table_find(&r, map, key, v6);
+	flow_set_find(&r, set, key, v6);
 	slot = r.slot;
 	if (!r.set || slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4))
 		return;
@@ -516,7 +516,7 @@ __noinline int xdplb_nat_insert4(const struct xdplb_flow_key4 *key, const struct
 {
 	if (!key || !nf)
 		return -1;
-	nat_insert(&xdplb_nat, key, nf, false);
+	nat_insert(nat_table_set(&xdplb_nat, &key->dst, 1, key->dport, key->proto), key, nf, false);
 	return 0;
 }
 
@@ -524,7 +524,7 @@ __noinline int xdplb_nat_insert6(const struct xdplb_flow_key *key, const struct 
 {
 	if (!key || !nf)
 		return -1;
-	nat_insert(&xdplb_nat6, key, nf, true);
+	nat_insert(nat_table_set(&xdplb_nat6, key->dst, 4, key->dport, key->proto), key, nf, true);
 	return 0;
 }
 
@@ -676,15 +676,18 @@ static __always_inline __u32 client6_slot(const __be32 *c)
 }
 
 /*
- * The backend id of reply tuple @key's entry in NAT table @map if the entry is still its
- * backend's (the id neither freed nor given to another backend since: flow_real(), which
- * also wants the backend still of the entry's VIP), else 0.  Refreshes the entry's atime at
- * most once a second, as a flow's.
+ * The backend id of reply tuple @key's entry in @set (the key's set of its NAT table) if the
+ * entry is still its backend's (the id neither freed nor given to another backend since:
+ * flow_real(), which also wants the backend still of the entry's VIP), else 0.  Refreshes
+ * the entry's atime at most once a second, as a flow's.
  */
-static __always_inline __u32 nat_find(void *map, const void *key, bool v6, __u64 now)
+static __always_inline __u32 nat_find(void *set, const void *key, bool v6, __u64 now)
 {
-	struct xdplb_flow *f = flow_table_lookup(map, key, v6);
+	struct xdplb_flow *f;
+	struct flow_ref r;
 
+	flow_set_find(&r, set, key, v6);
+	f = r.f;
 	if (!f || !flow_real(f))
 		return 0;
 	if (now > f->atime + 1000000000ull)
@@ -696,12 +699,18 @@ static __always_inline __u32 nat_find(void *map, const void *key, bool v6, __u64
  * both families in both programs added a sixth to the verifier's work. */
 __noinline __u32 xdplb_nat_find4(const struct xdplb_flow_key4 *key, __u64 now)
 {
-	return key ? nat_find(&xdplb_nat, key, false, now) : 0;
+	if (!key)
+		return 0;
+	return nat_find(nat_table_set(&xdplb_nat, &key->dst, 1, key->dport, key->proto), key, false,
+			now);
 }
 
 __noinline __u32 xdplb_nat_find6(const struct xdplb_flow_key *key, __u64 now)
 {
-	return key ? nat_find(&xdplb_nat6, key, true, now) : 0;
+	if (!key)
+		return 0;
+	return nat_find(nat_table_set(&xdplb_nat6, key->dst, 4, key->dport, key->proto), key, true,
+			now);
 }
 
 /* What replies of backend @id (0: none) get back, if it is of @family. */

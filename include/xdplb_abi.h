@@ -170,9 +170,27 @@ static inline __u32 xdplb_flow_set_of(const void *key, int words, __u32 sets)
  * The NAT reply tables xdplb_nat (IPv4) and xdplb_nat6 are flow tables too (struct
  * xdplb_flow_set4 / xdplb_flow_set6, the same sets and slots): a slot's key is the reply's
  * 5-tuple (backend -> client), its flow the forward flow's real_id, vip_id and gen (state
- * ACTIVE, atime its last reply).  An l3hash VIP's entry has ports 0 in the key (the reply's
- * port is left alone).  What goes back into a reply comes from xdplb_real_vip[real_id].
+ * ACTIVE, atime its last reply), in the set xdplb_nat_set_of() picks.  An l3hash VIP's entry
+ * has ports 0 in the key (the reply's port is left alone).  What goes back into a reply comes from xdplb_real_vip[real_id].
  */
+
+/*
+ * The set of a reply tuple in a NAT table of @sets sets: a hash of its client side alone (the
+ * reply's destination address, @words 32-bit words of @client, destination port and
+ * protocol), not of the whole tuple as xdplb_flow_set_of() does.  A new NAT flow's packet
+ * knows these (its source) before the backend is chosen, so the data plane loads the NAT
+ * set while it waits for the flow table's set (bpf/select.h) instead of after it.
+ */
+static inline __u32 xdplb_nat_set_of(const __be32 *client, int words, __be16 port, __u8 proto,
+				     __u32 sets)
+{
+	__u32 w[5] = {};
+
+	for (int i = 0; i < words && i < 4; i++)
+		w[i] = client[i];
+	w[words < 4 ? words : 4] = (__u32)port | (__u32)proto << 16;
+	return xdplb_flow_set_of(w, (words < 4 ? words : 4) + 1, sets);
+}
 
 /* xdplb_real_vip[backend id]: the address and port of the VIP the backend belongs to, that a
  * NAT reply gets back as its source (port 0: a port-0 VIP, whose backends keep the port).

@@ -264,8 +264,8 @@ static bool lb_flow_slot(const union lb_flow_set *s, bool v6, int i, struct xdpl
 /* Read @key's set of table @fd into @set (its index into @idx): the slot of @key's live
  * flow, with the flow in @out; -ENOENT if it has none, or -errno.  @set gets read either way
  * (but for -errno), and @out the last slot's flow. */
-static int set_find(int fd, const struct xdplb_flow_key *key, __u32 *idx, union lb_flow_set *set,
-		    struct xdplb_flow *out)
+static int set_find(int fd, const struct xdplb_flow_key *key, bool nat, __u32 *idx,
+		    union lb_flow_set *set, struct xdplb_flow *out)
 {
 	bool v6 = key->family == XDPLB_AF_INET6;
 	struct xdplb_flow_key4 k4 = {};
@@ -282,7 +282,11 @@ static int set_find(int fd, const struct xdplb_flow_key *key, __u32 *idx, union 
 		k4.proto = key->proto;
 		w = &k4;
 	}
-	*idx = xdplb_flow_set_of(w, v6 ? 10 : 4, map_max_entries(fd));
+	if (nat) /* a NAT table: the set of the reply's client side */
+		*idx = xdplb_nat_set_of(key->dst, v6 ? 4 : 1, key->dport, key->proto,
+					map_max_entries(fd));
+	else
+		*idx = xdplb_flow_set_of(w, v6 ? 10 : 4, map_max_entries(fd));
 	if (bpf_map_lookup_elem(fd, idx, set))
 		return -errno;
 	for (int i = 0; lb_flow_slot(set, v6, i, &k, out); i++)
@@ -297,7 +301,7 @@ static int flow_find(struct lb *lb, const struct xdplb_flow_key *key, int *fd, _
 		     union lb_flow_set *set, struct xdplb_flow *out)
 {
 	*fd = key->family == XDPLB_AF_INET6 ? lb->flows6 : lb->flows;
-	return set_find(*fd, key, idx, set, out);
+	return set_find(*fd, key, false, idx, set, out);
 }
 
 int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out)
@@ -337,7 +341,7 @@ int lb_nat_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flo
 	union lb_flow_set set;
 	struct xdplb_flow f;
 	__u32 idx;
-	int i = set_find(fd, key, &idx, &set, &f);
+	int i = set_find(fd, key, true, &idx, &set, &f);
 
 	if (i < 0)
 		return i;
@@ -367,7 +371,7 @@ int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *key, __u32 real_id, _
 	union lb_flow_set set;
 	__u64 oldest = ~0ull;
 	__u32 idx;
-	int i = set_find(fd, key, &idx, &set, &f);
+	int i = set_find(fd, key, true, &idx, &set, &f);
 
 	if (i < 0 && i != -ENOENT)
 		return i;

@@ -98,17 +98,10 @@ static struct xdplb_flow_key reply_key(const char *be, const char *client, __u16
 static __u32 reply_set(const char *be, const char *client, __u16 cport)
 {
 	struct xdplb_flow_key k = reply_key(be, client, cport);
+	bool v6 = k.family == XDPLB_AF_INET6;
+	struct bpf_map *m = v6 ? fx.skel->maps.xdplb_nat6 : fx.skel->maps.xdplb_nat;
 
-	if (k.family == XDPLB_AF_INET6)
-		return xdplb_flow_set_of(&k, 10, bpf_map__max_entries(fx.skel->maps.xdplb_nat6));
-
-	struct xdplb_flow_key4 k4 = { .src = k.src[0],
-				      .dst = k.dst[0],
-				      .sport = k.sport,
-				      .dport = k.dport,
-				      .proto = k.proto };
-
-	return xdplb_flow_set_of(&k4, 4, bpf_map__max_entries(fx.skel->maps.xdplb_nat));
+	return xdplb_nat_set_of(k.dst, v6 ? 4 : 1, k.dport, k.proto, bpf_map__max_entries(m));
 }
 
 /* @n client ports from @from on whose replies share one set: 0, or -1 if none were found. */
