@@ -143,7 +143,10 @@ test_failover_under_load() {
 	t1=$(now_ms)
 	check "all down + reject: curl fails with 'connection refused' (exit $rc, want 7)" \
 		[ "$rc" -eq 7 ] || return 1
-	check "... at once ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 500 ] || return 1
+	# refused by the first SYN's answer: a lost SYN is sent again only after 1 s (and without
+	# the RST curl would time out, exit 28); 500 ms was too tight for starting curl in a
+	# namespace on a VM with most of its CPU stolen (573 ms seen in CI)
+	check "... at once ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 1000 ] || return 1
 	c=$(xlb "$NS_LB" -j stats show | grep -o '"tx_reject":{"packets":[0-9]*' | grep -o '[0-9]*$')
 	check "tx_reject counted ($c)" [ "${c:-0}" -ge 1 ] || return 1
 
@@ -188,7 +191,9 @@ test_daemon_kill_restart() {
 		[ "$s0" = "$s1" ] || return 1
 	check "no state change logged ($n0 -> $n1 lines)" [ "$n0" -eq "$n1" ] || return 1
 	nginx_again 3 || return 1
-	wait_for 3 state_is 10.0.2.13 up || {
+	# rise x interval is well under a second; 8 s for a daemon just restarted on a VM whose
+	# CPU is mostly stolen (3 s failed in CI)
+	wait_for 8 state_is 10.0.2.13 up || {
 		check "10.0.2.13 back up after the restart" false
 		return 1
 	}
