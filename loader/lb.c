@@ -261,6 +261,16 @@ static bool lb_flow_slot(const union lb_flow_set *s, bool v6, int i, struct xdpl
 	return true;
 }
 
+/* @key (IPv4) as the IPv4 tables' key. */
+static struct xdplb_flow_key4 key4_of(const struct xdplb_flow_key *key)
+{
+	return (struct xdplb_flow_key4){ .src = key->src[0],
+					 .dst = key->dst[0],
+					 .sport = key->sport,
+					 .dport = key->dport,
+					 .proto = key->proto };
+}
+
 /* Read @key's set of table @fd into @set (its index into @idx): the slot of @key's live
  * flow, with the flow in @out; -ENOENT if it has none, or -errno.  @set gets read either way
  * (but for -errno), and @out the last slot's flow. */
@@ -268,20 +278,12 @@ static int set_find(int fd, const struct xdplb_flow_key *key, bool nat, __u32 *i
 		    union lb_flow_set *set, struct xdplb_flow *out)
 {
 	bool v6 = key->family == XDPLB_AF_INET6;
-	struct xdplb_flow_key4 k4 = {};
+	struct xdplb_flow_key4 k4 = key4_of(key);
 	struct xdplb_flow_key k;
-	const void *w = key;
+	const void *w = v6 ? (const void *)key : &k4;
 
 	if (fd < 0)
 		return -ENOENT;
-	if (!v6) {
-		k4.src = key->src[0];
-		k4.dst = key->dst[0];
-		k4.sport = key->sport;
-		k4.dport = key->dport;
-		k4.proto = key->proto;
-		w = &k4;
-	}
 	if (nat) /* a NAT table: the set of the reply's client side */
 		*idx = xdplb_nat_set_of(key->dst, v6 ? 4 : 1, key->dport, key->proto,
 					map_max_entries(fd));
@@ -352,15 +354,6 @@ int lb_nat_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flo
 	return 0;
 }
 
-/* CLOCK_MONOTONIC_COARSE, the clock of bpf_ktime_get_coarse_ns(). */
-static __u64 coarse_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *key, __u32 real_id, __u64 atime)
 {
 	bool v6 = key->family == XDPLB_AF_INET6;
@@ -381,7 +374,7 @@ int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *key, __u32 real_id, _
 		return -ENOENT;
 	nf.vip_id = r.vip_id;
 	nf.gen = r.gen;
-	nf.atime = atime ?: coarse_ns();
+	nf.atime = atime ?: lb_coarse_now_ns();
 	/* as the data plane chooses: the key's slot, else a free one, else the oldest */
 	for (int j = 0; i < 0 && lb_flow_slot(&set, v6, j, &k, &f); j++) {
 		if (f.state == XDPLB_FLOW_FREE) {
@@ -399,13 +392,7 @@ int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *key, __u32 real_id, _
 		set.v6.s[i].key = *key;
 		set.v6.s[i].f = nf;
 	} else {
-		struct xdplb_flow_key4 k4 = { .src = key->src[0],
-					      .dst = key->dst[0],
-					      .sport = key->sport,
-					      .dport = key->dport,
-					      .proto = key->proto };
-
-		set.v4.s[i].key = k4;
+		set.v4.s[i].key = key4_of(key);
 		set.v4.s[i].f = nf;
 	}
 	return bpf_map_update_elem(fd, &idx, &set, 0) ? -errno : 0;

@@ -540,10 +540,7 @@ static inline bool fx_expect_frame(struct fixture *fx, const struct pkt_buf *in,
  * and of lb_gc()'s @now. */
 static inline __u64 fx_coarse_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return lb_coarse_now_ns();
 }
 
 #endif /* XDPLB_FIXTURE_H */
