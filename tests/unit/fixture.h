@@ -543,4 +543,23 @@ static inline __u64 fx_coarse_now(void)
 	return lb_coarse_now_ns();
 }
 
+/*
+ * Sleep until the data plane's clock has moved @ns on.  A plain nanosleep() is not enough:
+ * the coarse clock advances only when a CPU's tick updates timekeeping, and on a VM whose
+ * other vCPU is descheduled by the host it was seen lagging by more than 30 ms (a next-hop
+ * entry still fresh after TTL + 30 ms of sleep).
+ */
+static inline void fx_sleep_coarse(__u64 ns)
+{
+	__u64 end = fx_coarse_now() + ns, now;
+
+	while ((now = fx_coarse_now()) < end) {
+		__u64 left = end - now;
+		struct timespec ts = { .tv_sec = left / 1000000000ull,
+				       .tv_nsec = left % 1000000000ull };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
 #endif /* XDPLB_FIXTURE_H */

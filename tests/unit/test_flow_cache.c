@@ -209,7 +209,6 @@ static void set_udp_timeout(struct xdplb_config *c, long secs)
  * from it.  (UDP timeout 0: the flow expires after 1 s idle.) */
 static void case_slot_life(void)
 {
-	struct timespec ts = { 1, 300000000 };
 	struct xdplb_config cfg;
 	__u64 n0;
 	int b;
@@ -222,7 +221,7 @@ static void case_slot_life(void)
 	ASSERT_TRUE(b >= 0, "UDP datagram forwarded");
 	ASSERT_EQ(send4(CLIENT, IPPROTO_UDP, 30400, 0), b, "the next: same backend (cached)");
 	ASSERT_EQ(vip_flows(vip_udp) - n0, 1, "one flow");
-	nanosleep(&ts, NULL); /* 1.3 s idle: expired */
+	fx_sleep_coarse(1300 * 1000 * 1000ull); /* 1.3 s idle: expired */
 	ASSERT_EQ(send4(CLIENT, IPPROTO_UDP, 30400, 0), b, "after 1.3 s idle (mh: same backend)");
 	ASSERT_EQ(vip_flows(vip_udp) - n0, 2, "a new flow: the expired one was not served");
 	fx_config(&fx, set_udp_timeout, cfg.udp_timeout);

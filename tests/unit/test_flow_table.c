@@ -114,7 +114,7 @@ static __u64 vip_flows(__u32 vip_id)
  * this far apart have distinct ages. */
 static void next_tick(void)
 {
-	nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	fx_sleep_coarse(20 * 1000 * 1000);
 }
 
 static void case_displace(bool v6, __u16 first)
@@ -151,7 +151,7 @@ static void case_displace(bool v6, __u16 first)
 
 	/* a packet of a remaining flow refreshes it (atime is written at most once a second):
 	 * the next victim is the oldest of the others */
-	nanosleep(&(struct timespec){ .tv_sec = 1, .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	fx_sleep_coarse(1100 * 1000 * 1000ull);
 	ASSERT_TRUE(syn(v6, ports[1]) >= 0, "SYN of the oldest remaining flow");
 	ASSERT_EQ(vip_flows(vip) - f0, ways + 1, "... is no new flow");
 	next_tick();

@@ -244,7 +244,6 @@ static void case_nexthop6(void)
 {
 	static const __u8 moved[ETH_ALEN] = { 0x02, 0, 0, 0, 0xaa, 0x12 };
 	__u64 ttl = fx.skel->rodata->cfg_nh_ttl_ns + 30000000ull, drop0;
-	struct timespec ts = { .tv_sec = ttl / 1000000000ull, .tv_nsec = ttl % 1000000000ull };
 	struct in6_addr be = a6("fd00:1::12");
 	int ncpu = libbpf_num_possible_cpus(), id, cached = 0;
 	struct xdplb_nh6 nh[ncpu > 0 ? ncpu : 1], saved[ncpu > 0 ? ncpu : 1];
@@ -286,7 +285,7 @@ static void case_nexthop6(void)
 		ASSERT_BYTES(r.out, ETH_ALEN, mac, ETH_ALEN, "within the TTL: the cached MAC");
 	if (!ASSERT_EQ(bpf_map_update_elem(nh_fd, &id, saved, BPF_ANY), 0, "restore the expiry"))
 		return;
-	nanosleep(&ts, NULL);
+	fx_sleep_coarse(ttl);
 	s.sport = 41002;
 	pkt_v6_tcp(&in, &s);
 	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_TX, "after the TTL"))

@@ -132,7 +132,7 @@ static void full_set(const char *vip, const char *be, const char *client, int wa
 	for (int i = 0; i < ways; i++) {
 		if (!forward(client, ports[i], vip, be))
 			return;
-		usleep(20000);
+		fx_sleep_coarse(20 * 1000 * 1000);
 	}
 	for (int i = 0; i < ways; i++) {
 		k = reply_key(be, client, ports[i]);

@@ -81,10 +81,7 @@ static void backend_mac(const char *be, __u8 mac[ETH_ALEN])
  * the coarse clock's tick. */
 static void wait_ttl(void)
 {
-	__u64 ns = fx.skel->rodata->cfg_nh_ttl_ns + 30000000ull;
-	struct timespec ts = { .tv_sec = ns / 1000000000ull, .tv_nsec = ns % 1000000000ull };
-
-	nanosleep(&ts, NULL);
+	fx_sleep_coarse(fx.skel->rodata->cfg_nh_ttl_ns + 30000000ull);
 }
 
 static int real_id(const char *vip, const char *be)

@@ -187,10 +187,7 @@ static int model_lc(const struct tvip *v, const struct model *m, bool weighted)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
-
-	while (nanosleep(&ts, &ts))
-		;
+	fx_sleep_coarse(ms * 1000000ull);
 }
 
 /* GC with a time far ahead: every flow expires.  Then the table is empty and every configured
