@@ -28,7 +28,8 @@ if ! command -v perf >/dev/null; then
 		>/dev/null || die "cannot install linux-perf"
 fi
 JL=.output/bench/jitlines
-[ -x "$JL" ] && [ -x .output/bench/bench ] || die "$JL missing: run 'make bench' first"
+# the bench binary embeds the data plane: rebuilt here if bpf/ changed since
+make -s --no-print-directory bench-bins || die "build failed"
 
 KIND=${1:-veth}
 SECS=${SECS:-8}

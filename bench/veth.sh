@@ -64,7 +64,7 @@ run() { # CMD... : quiet unless V=1, its output shown on failure
 }
 
 [ "$(id -u)" -eq 0 ] || die "veth.sh needs root (namespaces, XDP)"
-[ -x "$TG" ] && [ -x "$XDPLB" ] || die "$TG or $XDPLB missing: run 'make bench'"
+make -s --no-print-directory bench-bins || die "build failed"
 command -v nft >/dev/null && command -v conntrack >/dev/null ||
 	die "nft and conntrack are needed (make deps)"
 [ "$NB" -ge 2 ] && [ "$NB" -le 8 ] || die "NBACKENDS must be 2..8"
@@ -250,5 +250,5 @@ done
 echo "vs limit = Mpps / the trivial forwarder's (same traffic, medians); vs nft = Mpps /" \
 	"nftables DNAT's; lost = frames sent but not counted at the backends"
 echo "nf_conntrack_max $(cat /proc/sys/net/netfilter/nf_conntrack_max 2>/dev/null || echo ?)," \
-	"xdplb as dev attach makes it (flow table for 1,048,576 flows in sets of 6 slots, NAT tables shared LRU)"
+	"xdplb as dev attach makes it (flow table for 1,048,576 flows in sets of 6 slots, NAT reply tables in sets too)"
 echo "CSV: $CSV"
