@@ -307,21 +307,33 @@ static int load_alt(struct setup *s, const char *path)
 	{
 		bpf_map__set_pin_path(map, NULL);
 		mine = bpf_object__find_map_by_name(s->fx.skel->obj, bpf_map__name(map));
+		if (!mine && (!strcmp(bpf_map__name(map), "xdplb_nat") ||
+			      !strcmp(bpf_map__name(map), "xdplb_nat6"))) {
+			/* a build before reply entries moved into the flow tables: its NAT
+			 * tables, sized as it sized them (twice the slots of its flows) */
+			bool v6 = !strcmp(bpf_map__name(map), "xdplb_nat6");
+			__u32 ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
+
+			if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY)
+				bpf_map__set_max_entries(map, (v6 ? MAX_FLOWS6 : MAX_FLOWS) * 2 / ways);
+			else
+				bpf_map__set_max_entries(map, v6 ? MAX_FLOWS6 : MAX_FLOWS);
+			s->alt_own_nat = true;
+			continue;
+		}
 		if (!mine || !bpf_map__is_pinned(mine))
 			continue;
 		if (bpf_map__type(map) != bpf_map__type(mine) ||
 		    bpf_map__key_size(map) != bpf_map__key_size(mine) ||
 		    bpf_map__value_size(map) != bpf_map__value_size(mine)) {
 			const char *name = bpf_map__name(map);
-			bool v6 = !strcmp(name, "xdplb_flows6") || !strcmp(name, "xdplb_nat6");
-			bool nat = !strcmp(name, "xdplb_nat") || !strcmp(name, "xdplb_nat6");
+			bool v6 = !strcmp(name, "xdplb_flows6");
 
 			if (bpf_map__type(map) == BPF_MAP_TYPE_LRU_HASH &&
-			    (nat || v6 || !strcmp(name, "xdplb_flows"))) {
-				/* a build before the set-associative flow (or NAT) tables: an
-				 * LRU hash of as many entries as our tables are sized for flows */
+			    (v6 || !strcmp(name, "xdplb_flows"))) {
+				/* a build before the set-associative flow tables: an LRU hash of
+				 * as many entries as our tables are sized for flows */
 				bpf_map__set_max_entries(map, v6 ? MAX_FLOWS6 : MAX_FLOWS);
-				s->alt_own_nat |= nat;
 				continue;
 			}
 			bpf_map__set_max_entries(map, bpf_map__max_entries(mine));

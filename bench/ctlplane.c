@@ -512,7 +512,7 @@ static int case_memory(const struct opts *o)
 	if (attach(o, pin, sizeof(pin)) || open_locked(&lb, pin))
 		return -1;
 	struct map_row rows[] = {
-		{ "xdplb_flows", lb.flows, 0 },		{ "xdplb_nat", lb.nat, 0 },
+		{ "xdplb_flows", lb.flows, 0 },		{ "xdplb_flows6", lb.flows6, 0 },
 		{ "xdplb_persist", lb.persist, 3 },	{ "xdplb_vips", lb.vips, 1 },
 		{ "xdplb_tables", lb.tables, 1 },	{ "xdplb_rr", lb.rr, 1 },
 		{ "xdplb_vip_stats", lb.vip_stats, 1 }, { "xdplb_reals", lb.reals, 2 },
@@ -556,6 +556,10 @@ static int case_memory(const struct opts *o)
 			goto out;
 		}
 		e = (double)m / info.max_entries;
+		if (rows[i].fd == lb.flows) /* per flow the table is sized for, not per set */
+			e = (double)m / lb.max_flows;
+		if (rows[i].fd == lb.flows6)
+			e = (double)m / lb.max_flows6;
 		if (rows[i].fd == lb.vips) /* measured growth per VIP */
 			e = (double)(vips_full - vips_empty) / nvips;
 		if (rows[i].per != 3)
@@ -573,9 +577,8 @@ static int case_memory(const struct opts *o)
 	fprintf(csv, "mem_xdplb_table_bytes,%lld,bytes\n", table_mem);
 	printf("  (xdplb_vips grew by %lld bytes for %d VIPs; its memlock is what is in use)\n",
 	       vips_full - vips_empty, nvips);
-	result("mem_per_flow", "bytes per flow-table entry (flows; NAT adds xdplb_nat)", per[0] / 2,
-	       "B");
-	result("mem_per_flow_nat", "bytes per flow in NAT mode (flows + nat)", per[0], "B");
+	result("mem_per_flow", "bytes per flow the IPv4 and IPv6 flow tables are sized for, "
+	       "together (a NAT flow's reply entry shares them)", per[0], "B");
 	result("mem_per_vip", "bytes per VIP without its table (vips, tables, rr, stats)", per[1],
 	       "B");
 	result("mem_per_vip_table", "bytes per VIP's scheduler table (mh, ring M)",

@@ -14,11 +14,14 @@
  * lines, each on a page of its own, in a table of hundreds of MiB.  That was three quarters
  * of a new flow's cost (bench/RESULTS.md).
  *
- * Here a flow's key picks one set (xdplb_flow_set_of()); the flow is in one of the set's
- * slots or nowhere.  A set is 256 bytes on four adjacent cache lines: a lookup, a miss and
- * an insert all touch that set and nothing else of the table.  The loader gives a table
- * twice as many slots as flows it is sized for, about the memory of an LRU hash of that
- * many entries (88 bytes an IPv4 entry plus its bucket there, 2 x 40 bytes here).
+ * Here a flow's key picks one set (xdplb_key_set4/6(): by the client's side of the tuple);
+ * the flow is in one of the set's slots or nowhere.  A set is 256 bytes on four adjacent
+ * cache lines: a lookup, a miss and an insert all touch that set and nothing else of the
+ * table.  A NAT flow's reply entry (key: the reply's tuple, marked XDPLB_KEY_REPLY) has the
+ * same client side, hence the same set: the new NAT flow writes both into the set its
+ * lookup has just loaded (with tables of their own, the reply table's set was a second
+ * random miss: 14-30% of a new NAT flow, bench/RESULTS.md).  The loader gives a table four
+ * slots per flow it is sized for: twice what NAT flows take.
  *
  * Eviction: a new flow takes a free slot of its set, else the slot whose flow was used
  * longest ago (counting that flow out of its backend, and as "displaced": the LRU never told
@@ -48,23 +51,33 @@
  * to the new flow (the kernel's LRU hash reuses entries the same way).
  */
 
-/* The set of @key (@words 32-bit words) in flow table @map, or NULL. */
-static __always_inline void *flow_table_set(void *map, const void *key, int words)
+/* The set of @key in flow table @map (xdplb_flows with a struct xdplb_flow_key4, xdplb_flows6
+ * with a struct xdplb_flow_key), or NULL.  @reply: @key is a reply entry's (XDPLB_KEY_REPLY
+ * set in it), a constant at each call site as @v6 is. */
+static __always_inline void *flow_table_set(void *map, const void *key, bool v6, bool reply)
 {
-	__u32 idx = xdplb_flow_set_of(key, words, ((struct bpf_map *)map)->max_entries);
+	__u32 sets = ((struct bpf_map *)map)->max_entries, idx;
 
+	if (v6) {
+		const struct xdplb_flow_key *k = key;
+
+		idx = reply ? xdplb_client_set_of(k->dst, 4, k->dport, k->proto, sets)
+			    : xdplb_client_set_of(k->src, 4, k->sport, k->proto, sets);
+	} else {
+		const struct xdplb_flow_key4 *k = key;
+
+		idx = reply ? xdplb_client_set_of(&k->dst, 1, k->dport, k->proto, sets)
+			    : xdplb_client_set_of(&k->src, 1, k->sport, k->proto, sets);
+	}
 	return bpf_map_lookup_elem(map, &idx);
 }
 
-/* The set of NAT table @map (xdplb_nat, xdplb_nat6) that holds the replies to @client (@words
- * 32-bit words) :@port over @proto (xdplb_nat_set_of()), or NULL. */
-static __always_inline void *nat_table_set(void *map, const __be32 *client, int words, __be16 port,
-					   __u8 proto)
+/* Is the key of a slot (@skey) a NAT reply entry's? */
+static __always_inline bool flow_key_reply(const void *skey, bool v6)
 {
-	__u32 idx = xdplb_nat_set_of(client, words, port, proto,
-				     ((struct bpf_map *)map)->max_entries);
-
-	return bpf_map_lookup_elem(map, &idx);
+	return (v6 ? ((const struct xdplb_flow_key *)skey)->pad[0]
+		   : ((const struct xdplb_flow_key4 *)skey)->pad[0]) &
+	       XDPLB_KEY_REPLY;
 }
 
 static __always_inline bool flow_slot_live(__u32 state)
@@ -216,13 +229,13 @@ static __always_inline void flow_set_find(struct flow_ref *r, void *set, const v
 /* Look @key up in its set of flow table @map (and choose a slot for a new flow). */
 static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key, bool v6)
 {
-	flow_set_find(r, flow_table_set(map, key, v6 ? 10 : 4), key, v6);
+	flow_set_find(r, flow_table_set(map, key, v6, false), key, v6);
 }
 
 /*
  * Claim slot @slot of a set (which the scan saw in state @seen) and fill it with @key and
  * @nf (nf->state: ACTIVE or INACTIVE).  @evicted gets the flow the slot held, state FREE if
- * none.  Returns 0; 1 when another CPU has just put @key's flow in that slot (two CPUs that
+ * none or a reply entry (which counts for nothing).  Returns 0; 1 when another CPU has just put @key's flow in that slot (two CPUs that
  * see the same set choose the same slot, so the same new flow on two CPUs at once ends up in
  * one slot, scheduled once); -1: no slot.  @f and @skey: the slot's flow and key.
  */
@@ -242,7 +255,7 @@ static __always_inline int flow_slot_fill(struct xdplb_flow *f, void *skey, cons
 			return -1;
 		return flow_key_is(skey, key, v6) ? 1 : -1;
 	}
-	if (st != XDPLB_FLOW_FREE) {
+	if (st != XDPLB_FLOW_FREE && !flow_key_reply(skey, v6)) {
 		*evicted = *f;
 		evicted->state = st;
 	}

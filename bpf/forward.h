@@ -489,11 +489,12 @@ static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
 }
 
 /*
- * The reply entry of a new NAT flow: @nf in @set, reply tuple @key's set of its NAT table,
- * in the key's slot if it has one already, else a free slot, else the slot whose entry saw a
- * reply longest ago (bpf/flow_table.h's claim and fill, as a new flow's).  Nothing is counted:
- * an entry is no flow of the backend's, and one displaced just stops translating the replies
- * of a flow that has been quiet longest in its set.
+ * The reply entry of a new NAT flow: @nf in @set, reply tuple @key's set of the flow table
+ * (the forward flow's: the same client side), in the key's slot if it has one already, else
+ * a free slot, else the slot used longest ago (bpf/flow_table.h's claim and fill, as a new
+ * flow's).  The entry itself is counted nowhere; a flow it displaces is counted out as any
+ * displaced flow, and a reply entry it displaces just stops translating the replies of a
+ * flow that has been quiet longest in its set.
  */
 static __always_inline void nat_insert(void *set, const void *key, const struct xdplb_flow *nf,
 				       bool v6)
@@ -508,7 +509,8 @@ static __always_inline void nat_insert(void *set, const void *key, const struct 
 	if (!r.set || slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4))
 		return;
 	f = flow_slot(r.set, slot, &skey, v6);
-	flow_slot_fill(f, skey, key, r.seen, nf, &evicted, v6);
+	if (!flow_slot_fill(f, skey, key, r.seen, nf, &evicted, v6))
+		flow_evicted(&evicted);
 }
 
 /* As functions of their own (global functions, verified once), like xdplb_flow_insert4/6(). */
@@ -516,7 +518,7 @@ __noinline int xdplb_nat_insert4(const struct xdplb_flow_key4 *key, const struct
 {
 	if (!key || !nf)
 		return -1;
-	nat_insert(nat_table_set(&xdplb_nat, &key->dst, 1, key->dport, key->proto), key, nf, false);
+	nat_insert(flow_table_set(&xdplb_flows, key, false, true), key, nf, false);
 	return 0;
 }
 
@@ -524,7 +526,7 @@ __noinline int xdplb_nat_insert6(const struct xdplb_flow_key *key, const struct 
 {
 	if (!key || !nf)
 		return -1;
-	nat_insert(nat_table_set(&xdplb_nat6, key->dst, 4, key->dport, key->proto), key, nf, true);
+	nat_insert(flow_table_set(&xdplb_flows6, key, true, true), key, nf, true);
 	return 0;
 }
 
@@ -547,7 +549,8 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 					 .atime = now };
 
 		if (p->key.family == XDPLB_AF_INET6) {
-			struct xdplb_flow_key rk = { .family = XDPLB_AF_INET6 };
+			struct xdplb_flow_key rk = { .family = XDPLB_AF_INET6,
+						     .pad = { XDPLB_KEY_REPLY } };
 
 			__builtin_memcpy(rk.src, real->addr, 16);
 			__builtin_memcpy(rk.dst, p->key.src, 16);
@@ -556,7 +559,7 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 			rk.proto = p->key.proto;
 			xdplb_nat_insert6(&rk, &nf);
 		} else {
-			struct xdplb_flow_key4 rk = {};
+			struct xdplb_flow_key4 rk = { .pad = { XDPLB_KEY_REPLY } };
 
 			rk.src = real->addr[0];
 			rk.dst = p->fkey.src;
@@ -676,7 +679,7 @@ static __always_inline __u32 client6_slot(const __be32 *c)
 }
 
 /*
- * The backend id of reply tuple @key's entry in @set (the key's set of its NAT table) if the
+ * The backend id of reply tuple @key's entry in @set (the key's set of the flow table) if the
  * entry is still its backend's (the id neither freed nor given to another backend since:
  * flow_real(), which also wants the backend still of the entry's VIP), else 0.  Refreshes
  * the entry's atime at most once a second, as a flow's.
@@ -696,21 +699,28 @@ static __always_inline __u32 nat_find(void *set, const void *key, bool v6, __u64
 }
 
 /* As functions of their own (verified once): inlined, the exact and the l3hash lookup of
- * both families in both programs cost the verifier 9,000 more instructions. */
+ * both families in both programs cost the verifier 9,000 more instructions.  @key: the
+ * reply's tuple as parsed; looked up as a reply entry's (XDPLB_KEY_REPLY). */
 __noinline __u32 xdplb_nat_find4(const struct xdplb_flow_key4 *key, __u64 now)
 {
+	struct xdplb_flow_key4 k;
+
 	if (!key)
 		return 0;
-	return nat_find(nat_table_set(&xdplb_nat, &key->dst, 1, key->dport, key->proto), key, false,
-			now);
+	k = *key;
+	k.pad[0] = XDPLB_KEY_REPLY;
+	return nat_find(flow_table_set(&xdplb_flows, &k, false, true), &k, false, now);
 }
 
 __noinline __u32 xdplb_nat_find6(const struct xdplb_flow_key *key, __u64 now)
 {
+	struct xdplb_flow_key k;
+
 	if (!key)
 		return 0;
-	return nat_find(nat_table_set(&xdplb_nat6, key->dst, 4, key->dport, key->proto), key, true,
-			now);
+	k = *key;
+	k.pad[0] = XDPLB_KEY_REPLY;
+	return nat_find(flow_table_set(&xdplb_flows6, &k, true, true), &k, true, now);
 }
 
 /* What replies of backend @id (0: none) get back, if it is of @family. */
@@ -771,7 +781,7 @@ static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, _
  *	quoted packet lies (@p is then the quoted tuple reversed, i.e. the reply tuple).
  *
  * Called for packets that are for no VIP, when some VIP is in NAT mode: a packet whose
- * 5-tuple is a known reply (backend:port -> client:port, in xdplb_nat / xdplb_nat6, its
+ * 5-tuple is a known reply (backend:port -> client:port, a reply entry of xdplb_flows(6), its
  * backend id still the entry's backend) gets the VIP's address and port (xdplb_real_vip; a
  * port-0 or l3hash VIP's replies keep theirs) as its source and goes towards the client.  An ICMP
  *error gets the VIP put back in its outer source and in the packet it quotes (icmp_nat_rewrite()).

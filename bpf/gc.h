@@ -12,15 +12,24 @@ struct gc_ctx {
 	__u32 flush, flush_vip;
 };
 
-static __always_inline void gc_flow(__u8 proto, struct xdplb_flow *f, struct gc_ctx *g)
+/* A flow, or a NAT reply entry (@reply): freed alike when idle for its timeout, of a backend
+ * gone or flushed; an entry counts for nothing (bpf/flow_table.h), a flow is counted out. */
+static __always_inline void gc_flow(__u8 proto, bool reply, struct xdplb_flow *f,
+				    struct gc_ctx *g)
 {
 	__u32 state = f->state;
 	bool gone;
 
 	if (!flow_slot_live(state))
 		return; /* free, being filled, or its deleter is freeing it */
-	g->scanned++;
 	gone = !flow_real(f);
+	if (reply) {
+		if (gone || flow_expired(f, &g->cfg, proto, g->now) ||
+		    (g->flush && (!g->flush_vip || g->flush_vip == f->vip_id)))
+			flow_expire(f, true); /* to DEAD and FREE, nothing counted */
+		return;
+	}
+	g->scanned++;
 	if (gone || flow_expired(f, &g->cfg, proto, g->now) ||
 	    (g->flush && (!g->flush_vip || g->flush_vip == f->vip_id))) {
 		flow_expire(f, gone);
@@ -32,7 +41,8 @@ static long gc_set4(void *map, __u32 *idx, struct xdplb_flow_set4 *set, struct g
 {
 #pragma unroll
 	for (int i = 0; i < XDPLB_FLOW_WAYS4; i++)
-		gc_flow(set->s[i].key.proto, &set->s[i].f, g);
+		gc_flow(set->s[i].key.proto, set->s[i].key.pad[0] & XDPLB_KEY_REPLY, &set->s[i].f,
+			g);
 	return 0;
 }
 
@@ -40,7 +50,8 @@ static long gc_set6(void *map, __u32 *idx, struct xdplb_flow_set6 *set, struct g
 {
 #pragma unroll
 	for (int i = 0; i < XDPLB_FLOW_WAYS6; i++)
-		gc_flow(set->s[i].key.proto, &set->s[i].f, g);
+		gc_flow(set->s[i].key.proto, set->s[i].key.pad[0] & XDPLB_KEY_REPLY, &set->s[i].f,
+			g);
 	return 0;
 }
 

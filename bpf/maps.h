@@ -53,28 +53,17 @@ struct {
 	__array(values, struct xdplb_table_inner); /* must be the last member */
 } xdplb_tables SEC(".maps");
 
-/* The IPv4 flow table: set -> struct xdplb_flow_set4 (bpf/flow_table.h).  The loader sizes
- * it with xdplb_flow_sets(). */
+/* The IPv4 flow table: set -> struct xdplb_flow_set4 (bpf/flow_table.h), whose slots hold
+ * flows and NAT flows' reply entries (include/xdplb_abi.h).  The loader sizes it with
+ * xdplb_flow_sets(). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 3);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS * 2 / 3);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xdplb_flow_set4);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_flows SEC(".maps");
-
-/* The IPv4 NAT reply table, for NAT mode's return path: set -> struct xdplb_flow_set4 whose
- * slots hold reply 5-tuples (backend -> client) and their forward flow's backend (see
- * include/xdplb_abi.h).  Written with the forward flow; sized like xdplb_flows. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 3);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct xdplb_flow_set4);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xdplb_nat SEC(".maps");
 
 /* backend id -> the VIP address and port its NAT replies get back (struct xdplb_real_vip). */
 struct {
@@ -85,25 +74,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_real_vip SEC(".maps");
 
-/* The IPv6 flow and NAT tables: like xdplb_flows and xdplb_nat, with struct xdplb_flow_key
- * keys.  The loader sizes them for a quarter of the IPv4 flows. */
+/* The IPv6 flow table: like xdplb_flows, with struct xdplb_flow_key keys.  The loader sizes
+ * it for a quarter of the IPv4 flows. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 8);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 4);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xdplb_flow_set6);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_flows6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS / 8);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct xdplb_flow_set6);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xdplb_nat6 SEC(".maps");
 
 /* {client address, VIP id} -> backend, for persistent VIPs (ipvsadm -p). */
 struct {

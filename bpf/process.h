@@ -36,7 +36,7 @@ static __always_inline void l3hash_key(struct packet *p)
 /*
  * May @p, a packet for no VIP (or the reply tuple of an ICMP error's quote), be a NAT reply?
  * Only when its source is the address of a NAT-mode backend, i.e. its bit in xdplb_nat_src
- * is set: a cheap test that spares every other packet a (cold) miss in the large xdplb_nat
+ * is set: a cheap test that spares every other packet a (cold) miss in the large flow
  * tables.  Until the control plane has filled the filter (XDPLB_CFG_F_NAT_FILTER; never on
  * maps of an older xdplb) every packet may be one.
  */

@@ -435,30 +435,6 @@ static __always_inline void persist_touch(const struct xdplb_vip *vip, const str
 		pe->atime = now;
 }
 
-/* Load the four lines of the NAT set that will hold the reply entry of a new flow of a VIP in
- * @mode from the client @k (of the forward packet: the reply's destination), if in NAT mode.
- * Global functions (verified once): inlined, their branches multiplied the verifier's states
- * of all the code after them. */
-static __always_inline void nat_prefetch(const __u32 *ns)
-{
-	if (ns)
-		asm volatile("" ::"r"(ns[0]), "r"(ns[16]), "r"(ns[32]), "r"(ns[48]));
-}
-
-__noinline int xdplb_nat_prefetch4(const struct xdplb_flow_key4 *k, __u8 mode)
-{
-	if (k && mode == XDPLB_MODE_NAT)
-		nat_prefetch(nat_table_set(&xdplb_nat, &k->src, 1, k->sport, k->proto));
-	return 0;
-}
-
-__noinline int xdplb_nat_prefetch6(const struct xdplb_flow_key *k, __u8 mode)
-{
-	if (k && mode == XDPLB_MODE_NAT)
-		nat_prefetch(nat_table_set(&xdplb_nat6, k->src, 4, k->sport, k->proto));
-	return 0;
-}
-
 /**
  * select_real() - the backend of this packet's flow: the flow table's, else a new one.
  *
@@ -516,13 +492,6 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	mh = maglev_slot(vip, p);
 	if (mh)
 		asm volatile("" ::"r"(*(volatile __u32 *)mh));
-	/* In NAT mode a new flow's reply entry goes to a third random set, of the NAT table,
-	 * chosen by the client side alone (xdplb_nat_set_of()): loaded now too, so that its
-	 * miss overlaps the others rather than following them. */
-	if (v6)
-		xdplb_nat_prefetch6(&p->key, vip->mode);
-	else
-		xdplb_nat_prefetch4(&p->fkey, vip->mode);
 	flow_table_find(&fr, flows, fkey, v6);
 	flow = fr.f;
 	if (flow) {

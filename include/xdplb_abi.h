@@ -93,10 +93,19 @@ _Static_assert(sizeof(struct xdplb_flow) == 24, "ABI: xdplb_flow");
 
 /*
  * The flow tables xdplb_flows (IPv4) and xdplb_flows6 are arrays of sets of slots: a flow
- * lives in the set that xdplb_flow_set_of() picks for its key, in any slot of it.  256-byte
- * sets (four cache lines, page-aligned by BPF_F_MMAPABLE): six IPv4 slots, four IPv6 ones.
- * bpf/flow_table.h says why and how slots are claimed and freed.
+ * lives in the set that xdplb_key_set4() / xdplb_key_set6() pick for its key, in any slot of
+ * it.  256-byte sets (four cache lines, page-aligned by BPF_F_MMAPABLE): six IPv4 slots, four
+ * IPv6 ones.  bpf/flow_table.h says why and how slots are claimed and freed.
+ *
+ * A slot holds a flow (its key the packet's 5-tuple, client -> VIP) or a NAT flow's reply
+ * entry (its key the reply's 5-tuple, backend -> client, with XDPLB_KEY_REPLY in pad[0];
+ * its flow the forward flow's real_id, vip_id and gen, state ACTIVE, atime its last reply).
+ * Both are placed by their client side alone, so a NAT flow and its reply entry share a set:
+ * a new NAT flow touches one random set of the table, not two.  A reply entry counts for no
+ * backend; an l3hash VIP's entry has ports 0 (the reply's port is left alone); what a reply
+ * gets back comes from xdplb_real_vip[real_id].
  */
+#define XDPLB_KEY_REPLY 1 /* pad[0] of a key: a NAT reply entry's */
 #define XDPLB_FLOW_WAYS4 6
 #define XDPLB_FLOW_WAYS6 4
 
@@ -121,11 +130,11 @@ struct xdplb_flow_set6 {
 };
 _Static_assert(sizeof(struct xdplb_flow_set6) == 256, "ABI: xdplb_flow_set6");
 
-/* Sets for a table sized for @flows flows: twice as many slots as flows, so that a set
- * rarely fills before the table does (about the memory of a kernel LRU hash of @flows). */
+/* Sets for a table sized for @flows flows: four slots per flow, i.e. twice as many as a NAT
+ * flow and its reply entry take, so that a set rarely fills before the table does. */
 static inline __u32 xdplb_flow_sets(__u32 flows, __u32 ways)
 {
-	__u64 sets = ((__u64)flows * 2 + ways - 1) / ways;
+	__u64 sets = ((__u64)flows * 4 + ways - 1) / ways;
 
 	return sets > 0xffffffffull ? 0xffffffffu : (__u32)sets;
 }
@@ -133,7 +142,7 @@ static inline __u32 xdplb_flow_sets(__u32 flows, __u32 ways)
 /* The flows a table of @sets sets is sized for (the inverse of xdplb_flow_sets()). */
 static inline __u32 xdplb_flow_capacity(__u32 sets, __u32 ways)
 {
-	return (__u32)((__u64)sets * ways / 2);
+	return (__u32)((__u64)sets * ways / 4);
 }
 
 /* Words of a key read through a type that may alias anything (the keys are structs). */
@@ -167,22 +176,11 @@ static inline __u32 xdplb_flow_set_of(const void *key, int words, __u32 sets)
 }
 
 /*
- * The NAT reply tables xdplb_nat (IPv4) and xdplb_nat6 are flow tables too (struct
- * xdplb_flow_set4 / xdplb_flow_set6, the same sets and slots): a slot's key is the reply's
- * 5-tuple (backend -> client), its flow the forward flow's real_id, vip_id and gen (state
- * ACTIVE, atime its last reply), in the set xdplb_nat_set_of() picks.  An l3hash VIP's entry
- * has ports 0 in the key (the reply's port is left alone).  What goes back into a reply comes from xdplb_real_vip[real_id].
+ * The set of a key whose client side is @client (@words 32-bit words), @port and @proto, in a
+ * table of @sets sets: a flow's source, a reply entry's destination.
  */
-
-/*
- * The set of a reply tuple in a NAT table of @sets sets: a hash of its client side alone (the
- * reply's destination address, @words 32-bit words of @client, destination port and
- * protocol), not of the whole tuple as xdplb_flow_set_of() does.  A new NAT flow's packet
- * knows these (its source) before the backend is chosen, so the data plane loads the NAT
- * set while it waits for the flow table's set (bpf/select.h) instead of after it.
- */
-static inline __u32 xdplb_nat_set_of(const __be32 *client, int words, __be16 port, __u8 proto,
-				     __u32 sets)
+static inline __u32 xdplb_client_set_of(const __be32 *client, int words, __be16 port,
+					__u8 proto, __u32 sets)
 {
 	__u32 w[5] = {};
 
@@ -190,6 +188,22 @@ static inline __u32 xdplb_nat_set_of(const __be32 *client, int words, __be16 por
 		w[i] = client[i];
 	w[words < 4 ? words : 4] = (__u32)port | (__u32)proto << 16;
 	return xdplb_flow_set_of(w, (words < 4 ? words : 4) + 1, sets);
+}
+
+/* The set of IPv4 key @k (a flow's, or with XDPLB_KEY_REPLY a reply entry's). */
+static inline __u32 xdplb_key_set4(const struct xdplb_flow_key4 *k, __u32 sets)
+{
+	if (k->pad[0] & XDPLB_KEY_REPLY)
+		return xdplb_client_set_of(&k->dst, 1, k->dport, k->proto, sets);
+	return xdplb_client_set_of(&k->src, 1, k->sport, k->proto, sets);
+}
+
+/* The set of IPv6 key @k, as xdplb_key_set4(). */
+static inline __u32 xdplb_key_set6(const struct xdplb_flow_key *k, __u32 sets)
+{
+	if (k->pad[0] & XDPLB_KEY_REPLY)
+		return xdplb_client_set_of(k->dst, 4, k->dport, k->proto, sets);
+	return xdplb_client_set_of(k->src, 4, k->sport, k->proto, sets);
 }
 
 /* xdplb_real_vip[backend id]: the address and port of the VIP the backend belongs to, that a

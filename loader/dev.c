@@ -337,6 +337,18 @@ static int size_maps_like_pinned(struct xdplb_bpf *skel, const struct attach_opt
 	char path[PATH_MAX];
 	bool have_pins = pinned("xdplb_flows");
 
+	/* NAT reply tables of their own (xdplb_nat, xdplb_nat6): an xdplb before reply entries
+	 * moved into the flow tables, whose flows sit in other sets than this one looks in */
+	for (int i = 0; i < 2 && have_pins; i++) {
+		const char *old = i ? "xdplb_nat6" : "xdplb_nat";
+
+		if (pinned(old)) {
+			p_err("%s/%s was made by an older xdplb with another layout: detach xdplb "
+			      "from every interface, delete %s and attach again",
+			      pin_dir, old, pin_dir);
+			return -EINVAL;
+		}
+	}
 	if (have_pins && (o->flows || o->lru_percpu >= 0 || o->ring || o->vips || o->reals))
 		p_warn("maps exist under %s: vips, reals, flows, lru and ring keep their current "
 		       "values",

@@ -27,22 +27,22 @@
 static const char *const map_names[] = {
 	"xdplb_vips",	 "xdplb_reals",	      "xdplb_tables",	  "xdplb_flows",
 	"xdplb_stats",	 "xdplb_vip_stats",   "xdplb_real_stats", "xdplb_config",
-	"xdplb_nat",	 "xdplb_persist",     "xdplb_conns",	  "xdplb_rr",
-	"xdplb_gc",	 "xdplb_checks",      "xdplb_flows6",	  "xdplb_nat6",
-	"xdplb_nat_src", "xdplb_flow_events", "xdplb_real_vip",
+	"xdplb_persist", "xdplb_conns",	      "xdplb_rr",	  "xdplb_gc",
+	"xdplb_checks",	 "xdplb_flows6",      "xdplb_nat_src",	  "xdplb_flow_events",
+	"xdplb_real_vip",
 };
 
 /* From here on, map_names[] may be missing from a pin directory that an older xdplb made
  * (its fd stays -1; the next `dev attach` creates them). */
-#define FIRST_OPTIONAL_MAP 14
+#define FIRST_OPTIONAL_MAP 13
 
 static int *lb_fd_slot(struct lb *lb, int i)
 {
 	int *slots[] = { &lb->vips,    &lb->reals,	 &lb->tables,	  &lb->flows,
 			 &lb->stats,   &lb->vip_stats,	 &lb->real_stats, &lb->config,
-			 &lb->nat,     &lb->persist,	 &lb->conns,	  &lb->rr,
-			 &lb->gc_prog, &lb->checks,	 &lb->flows6,	  &lb->nat6,
-			 &lb->nat_src, &lb->flow_events, &lb->real_vip };
+			 &lb->persist, &lb->conns,	 &lb->rr,	  &lb->gc_prog,
+			 &lb->checks,  &lb->flows6,	 &lb->nat_src,	  &lb->flow_events,
+			 &lb->real_vip };
 	return slots[i];
 }
 
@@ -115,14 +115,12 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	lb->vip_stats = bpf_map__fd(skel->maps.xdplb_vip_stats);
 	lb->real_stats = bpf_map__fd(skel->maps.xdplb_real_stats);
 	lb->config = bpf_map__fd(skel->maps.xdplb_config);
-	lb->nat = bpf_map__fd(skel->maps.xdplb_nat);
 	lb->persist = bpf_map__fd(skel->maps.xdplb_persist);
 	lb->conns = bpf_map__fd(skel->maps.xdplb_conns);
 	lb->rr = bpf_map__fd(skel->maps.xdplb_rr);
 	lb->gc_prog = bpf_program__fd(skel->progs.xdplb_gc);
 	lb->checks = bpf_map__fd(skel->maps.xdplb_checks);
 	lb->flows6 = bpf_map__fd(skel->maps.xdplb_flows6);
-	lb->nat6 = bpf_map__fd(skel->maps.xdplb_nat6);
 	lb->nat_src = bpf_map__fd(skel->maps.xdplb_nat_src);
 	lb->flow_events = bpf_map__fd(skel->maps.xdplb_flow_events);
 	lb->real_vip = bpf_map__fd(skel->maps.xdplb_real_vip);
@@ -220,11 +218,6 @@ void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percp
 		bpf_map__set_max_entries(m, xdplb_flow_sets(flows, XDPLB_FLOW_WAYS4));
 	if ((m = bpf_object__find_map_by_name(obj, "xdplb_flows6")))
 		bpf_map__set_max_entries(m, xdplb_flow_sets(flows6, XDPLB_FLOW_WAYS6));
-	/* a reply entry per flow: the same sets */
-	if ((m = bpf_object__find_map_by_name(obj, "xdplb_nat")))
-		bpf_map__set_max_entries(m, xdplb_flow_sets(flows, XDPLB_FLOW_WAYS4));
-	if ((m = bpf_object__find_map_by_name(obj, "xdplb_nat6")))
-		bpf_map__set_max_entries(m, xdplb_flow_sets(flows6, XDPLB_FLOW_WAYS6));
 	if (percpu_lru && (m = bpf_object__find_map_by_name(obj, "xdplb_persist")))
 		bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_NO_COMMON_LRU);
 }
@@ -256,6 +249,7 @@ static bool lb_flow_slot(const union lb_flow_set *s, bool v6, int i, struct xdpl
 		key->dport = k4->dport;
 		key->proto = k4->proto;
 		key->family = XDPLB_AF_INET;
+		key->pad[0] = k4->pad[0];
 		*f = s->v4.s[i].f;
 	}
 	return true;
@@ -268,27 +262,24 @@ static struct xdplb_flow_key4 key4_of(const struct xdplb_flow_key *key)
 					 .dst = key->dst[0],
 					 .sport = key->sport,
 					 .dport = key->dport,
-					 .proto = key->proto };
+					 .proto = key->proto,
+					 .pad = { key->pad[0] } };
 }
 
 /* Read @key's set of table @fd into @set (its index into @idx): the slot of @key's live
- * flow, with the flow in @out; -ENOENT if it has none, or -errno.  @set gets read either way
- * (but for -errno), and @out the last slot's flow. */
-static int set_find(int fd, const struct xdplb_flow_key *key, bool nat, __u32 *idx,
-		    union lb_flow_set *set, struct xdplb_flow *out)
+ * flow (or reply entry, with XDPLB_KEY_REPLY in the key), with the flow in @out; -ENOENT if
+ * it has none, or -errno.  @set gets read either way (but for -errno), and @out the last
+ * slot's flow. */
+static int set_find(int fd, const struct xdplb_flow_key *key, __u32 *idx, union lb_flow_set *set,
+		    struct xdplb_flow *out)
 {
 	bool v6 = key->family == XDPLB_AF_INET6;
 	struct xdplb_flow_key4 k4 = key4_of(key);
 	struct xdplb_flow_key k;
-	const void *w = v6 ? (const void *)key : &k4;
 
 	if (fd < 0)
 		return -ENOENT;
-	if (nat) /* a NAT table: the set of the reply's client side */
-		*idx = xdplb_nat_set_of(key->dst, v6 ? 4 : 1, key->dport, key->proto,
-					map_max_entries(fd));
-	else
-		*idx = xdplb_flow_set_of(w, v6 ? 10 : 4, map_max_entries(fd));
+	*idx = v6 ? xdplb_key_set6(key, map_max_entries(fd)) : xdplb_key_set4(&k4, map_max_entries(fd));
 	if (bpf_map_lookup_elem(fd, idx, set))
 		return -errno;
 	for (int i = 0; lb_flow_slot(set, v6, i, &k, out); i++)
@@ -303,7 +294,7 @@ static int flow_find(struct lb *lb, const struct xdplb_flow_key *key, int *fd, _
 		     union lb_flow_set *set, struct xdplb_flow *out)
 {
 	*fd = key->family == XDPLB_AF_INET6 ? lb->flows6 : lb->flows;
-	return set_find(*fd, key, false, idx, set, out);
+	return set_find(*fd, key, idx, set, out);
 }
 
 int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out)
@@ -336,14 +327,25 @@ int lb_flow_forget(struct lb *lb, const struct xdplb_flow_key *key)
 	return bpf_map_update_elem(fd, &idx, &set, 0) ? -errno : 0;
 }
 
+/* @key as a reply entry's key (XDPLB_KEY_REPLY), and its flow table's fd in *@fd. */
+static struct xdplb_flow_key reply_key(struct lb *lb, const struct xdplb_flow_key *key, int *fd)
+{
+	struct xdplb_flow_key k = *key;
+
+	k.pad[0] = XDPLB_KEY_REPLY;
+	*fd = k.family == XDPLB_AF_INET6 ? lb->flows6 : lb->flows;
+	return k;
+}
+
 int lb_nat_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flow *out,
 	       struct xdplb_real_vip *vip)
 {
-	int fd = key->family == XDPLB_AF_INET6 ? lb->nat6 : lb->nat;
 	union lb_flow_set set;
 	struct xdplb_flow f;
 	__u32 idx;
-	int i = set_find(fd, key, true, &idx, &set, &f);
+	int fd;
+	struct xdplb_flow_key rk = reply_key(lb, key, &fd);
+	int i = set_find(fd, &rk, &idx, &set, &f);
 
 	if (i < 0)
 		return i;
@@ -354,17 +356,19 @@ int lb_nat_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_flo
 	return 0;
 }
 
-int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *key, __u32 real_id, __u64 atime)
+int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *reply, __u32 real_id, __u64 atime)
 {
-	bool v6 = key->family == XDPLB_AF_INET6;
-	int fd = v6 ? lb->nat6 : lb->nat;
+	bool v6 = reply->family == XDPLB_AF_INET6;
 	struct xdplb_flow f, nf = { .real_id = real_id, .state = XDPLB_FLOW_ACTIVE };
 	struct xdplb_flow_key k;
 	struct xdplb_real r;
 	union lb_flow_set set;
 	__u64 oldest = ~0ull;
 	__u32 idx;
-	int i = set_find(fd, key, true, &idx, &set, &f);
+	int fd;
+	struct xdplb_flow_key rk = reply_key(lb, reply, &fd);
+	const struct xdplb_flow_key *key = &rk;
+	int i = set_find(fd, key, &idx, &set, &f);
 
 	if (i < 0 && i != -ENOENT)
 		return i;
@@ -438,8 +442,9 @@ int lb_flow_foreach(struct lb *lb,
 				struct xdplb_flow f;
 
 				for (int i = 0; !err && lb_flow_slot(set, v6, i, &k, &f); i++)
-					if (f.state == XDPLB_FLOW_ACTIVE ||
-					    f.state == XDPLB_FLOW_INACTIVE)
+					if ((f.state == XDPLB_FLOW_ACTIVE ||
+					     f.state == XDPLB_FLOW_INACTIVE) &&
+					    !(k.pad[0] & XDPLB_KEY_REPLY))
 						err = fn(&k, &f, ctx);
 			}
 			in = out;

@@ -14,10 +14,10 @@ struct lb_index;
 /* File descriptors of the balancer's maps, and their sizes. */
 struct lb {
 	int vips, reals, tables, flows, stats, vip_stats, real_stats, config;
-	int nat, persist, conns, rr;
+	int persist, conns, rr;
 	int gc_prog;	  /* the flow-table GC program */
 	int checks;	  /* health check settings (xdplb daemon) */
-	int flows6, nat6; /* IPv6 flow and NAT tables; -1 in a pin directory made before them */
+	int flows6; /* IPv6 flow table; -1 in a pin directory made before it */
 	int nat_src;	  /* the NAT reply filter; -1 in a pin directory made before it */
 	int flow_events;  /* enum xdplb_flow_event counters; -1 in a pin directory made before them
 			   */
@@ -110,8 +110,8 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 /* Size the per-CPU flow caches of a balancer object (not loaded yet) for the possible CPUs. */
 struct bpf_object;
 void lb_size_flow_cache(struct bpf_object *obj);
-/* Size the flow tables (xdplb_flows, xdplb_flows6) and the NAT reply tables (xdplb_nat,
- * xdplb_nat6) for @flows and @flows6 flows; @percpu_lru gives the one LRU hash left, the
+/* Size the flow tables (xdplb_flows, xdplb_flows6, which hold NAT flows' reply entries too)
+ * for @flows and @flows6 flows; @percpu_lru gives the one LRU hash left, the
  * persistence table xdplb_persist, per-CPU LRU lists (BPF_F_NO_COMMON_LRU). */
 void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percpu_lru);
 /* The live flow of @key (either family, as struct xdplb_flow_key): 0, or -ENOENT. */
@@ -119,7 +119,8 @@ int lb_flow_get(struct lb *lb, const struct xdplb_flow_key *key, struct xdplb_fl
 /* Free @key's slot without counting the flow out, as if it had never been: for tests of what
  * the data plane does without a flow.  It rewrites the whole set: not while traffic runs. */
 int lb_flow_forget(struct lb *lb, const struct xdplb_flow_key *key);
-/* The NAT reply entry of reply tuple @key (backend -> client, either family) into @out, and
+/* The NAT reply entry of reply tuple @key (backend -> client, either family, as parsed: the
+ * entry's mark XDPLB_KEY_REPLY is added here) into @out, and
  * what its backend id's replies get back into @vip (either may be NULL): 0, or -ENOENT.
  * Whether it still translates is the data plane's business (its backend id may have gone to
  * another backend since). */

@@ -701,8 +701,9 @@ xdplb from every interface, delete $E2E_PIN and attach again" dev attach dev eth
 		bash -c "ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'"
 }
 
-# Pins of an xdplb whose flow table was already a set array but whose NAT reply table was an
-# LRU hash: refused the same way, naming xdplb_nat; nothing attached, no pin added.
+# Pins of an xdplb whose flow table was already a set array but had NAT reply tables of its
+# own (here the older LRU one; a set array is refused the same way: reply entries now live
+# in the flow table's sets): refused, naming xdplb_nat; nothing attached, no pin added.
 test_cli_old_nat_pins() {
 	topo tun 1 || return 1
 	mkdir -p "$E2E_PIN" || return 1

@@ -3,7 +3,7 @@
  * BPF_PROG_TEST_RUN tests of the set-associative flow tables (bpf/flow_table.h) where they
  * differ from a hash table: a set holds XDPLB_FLOW_WAYS4 IPv4 (XDPLB_FLOW_WAYS6 IPv6) flows,
  * and one more new flow of that set displaces the least recently used one.  The tests pick
- * client ports whose flows share one set (xdplb_flow_set_of(), the function the data path
+ * client ports whose flows share one set (xdplb_key_set4/6(), the functions the data path
  * uses), and check what the data path did: which flow went, that it was counted out of its
  * backend's connections and counted as displaced, and that its next packet is a new flow.
  * SYNs only: they neither read nor fill the per-CPU flow cache, so every packet asks the
@@ -34,14 +34,14 @@ static __u32 set_of(bool v6, __u16 sport)
 	if (v6) {
 		k.family = fx_addr(CLIENT6, k.src);
 		fx_addr(VIP6, k.dst);
-		return xdplb_flow_set_of(&k, 10, bpf_map__max_entries(fx.skel->maps.xdplb_flows6));
+		return xdplb_key_set6(&k, bpf_map__max_entries(fx.skel->maps.xdplb_flows6));
 	}
 	k4.src = ipv4_addr(CLIENT);
 	k4.dst = ipv4_addr(VIP);
 	k4.sport = k.sport;
 	k4.dport = k.dport;
 	k4.proto = IPPROTO_TCP;
-	return xdplb_flow_set_of(&k4, 4, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
+	return xdplb_key_set4(&k4, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
 }
 
 /* @n client ports from @first on whose flows all fall into one set: 0, or -1 if none found. */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* BPF_PROG_TEST_RUN tests of the NAT reply tables (xdplb_nat, xdplb_nat6) as set-associative
- * tables: a new NAT flow's reply entry stays in its set while other sets fill, a full set
- * gives the slot of the entry whose reply came longest ago to a new flow (that flow's replies
- * are then no replies: passed untouched), and an entry whose backend id was freed and given
- * to another backend translates nothing.  Reply tuples that share a set are found with the
- * table's own set function (include/xdplb_abi.h); frames are built independently (pkt.h). */
+/* BPF_PROG_TEST_RUN tests of NAT reply entries, which live in the flow tables (xdplb_flows,
+ * xdplb_flows6) in the set of their forward flow: a new NAT flow's reply entry stays in its
+ * set while other sets fill; a set full of NAT flows gives the slots used longest ago, the
+ * oldest flow and its reply entry, to a new flow (that flow's replies are then no replies:
+ * passed untouched; the flow is counted out as displaced, the entry counts for nothing); and
+ * an entry whose backend id was freed and given to another backend translates nothing.
+ * Tuples that share a set are found with the tables' own set functions
+ * (include/xdplb_abi.h); frames are built independently (pkt.h). */
 #include "fixture.h"
 
 static struct fixture fx;
@@ -94,14 +96,37 @@ static struct xdplb_flow_key reply_key(const char *be, const char *client, __u16
 	return k;
 }
 
-/* The set of that reply tuple in its NAT table, computed here as the data plane does. */
+/* The set of that reply tuple's entry (XDPLB_KEY_REPLY) in its flow table, computed here as
+ * the data plane does. */
 static __u32 reply_set(const char *be, const char *client, __u16 cport)
 {
 	struct xdplb_flow_key k = reply_key(be, client, cport);
 	bool v6 = k.family == XDPLB_AF_INET6;
-	struct bpf_map *m = v6 ? fx.skel->maps.xdplb_nat6 : fx.skel->maps.xdplb_nat;
+	struct xdplb_flow_key4 k4 = { .src = k.src[0],
+				      .dst = k.dst[0],
+				      .sport = k.sport,
+				      .dport = k.dport,
+				      .proto = k.proto,
+				      .pad = { XDPLB_KEY_REPLY } };
 
-	return xdplb_nat_set_of(k.dst, v6 ? 4 : 1, k.dport, k.proto, bpf_map__max_entries(m));
+	k.pad[0] = XDPLB_KEY_REPLY;
+	return v6 ? xdplb_key_set6(&k, bpf_map__max_entries(fx.skel->maps.xdplb_flows6))
+		  : xdplb_key_set4(&k4, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
+}
+
+/* The set of the forward flow @client:@cport -> @vip:80 (TCP), as the data plane does. */
+static __u32 flow_set(const char *client, __u16 cport, const char *vip)
+{
+	struct xdplb_flow_key k = { .sport = htons(cport), .dport = htons(80),
+				    .proto = IPPROTO_TCP };
+	bool v6 = fx_addr(client, k.src) == XDPLB_AF_INET6;
+	struct xdplb_flow_key4 k4 = { .src = k.src[0], .sport = k.sport, .dport = k.dport,
+				      .proto = k.proto };
+
+	fx_addr(vip, k.dst);
+	k4.dst = k.dst[0];
+	return v6 ? xdplb_key_set6(&k, bpf_map__max_entries(fx.skel->maps.xdplb_flows6))
+		  : xdplb_key_set4(&k4, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
 }
 
 /* @n client ports from @from on whose replies share one set: 0, or -1 if none were found. */
@@ -116,53 +141,81 @@ static int same_set_ports(const char *be, const char *client, __u16 from, __u16 
 	return got == n ? 0 : -1;
 }
 
-/* A full set: the entry whose reply came longest ago makes room, its flow's replies are then
- * passed as no replies; the others stay.  @ways + 1 flows, a coarse-clock tick or more apart
- * (atimes are bpf_ktime_get_coarse_ns()), the first oldest. */
+static __u64 displaced(void)
+{
+	__u64 n = 0;
+
+	lb_read_flow_event(&fx.lb, XDPLB_FE_DISPLACED, &n);
+	return n;
+}
+
+/* A set full of NAT flows (@ways / 2: each flow and its reply entry take a slot), a
+ * coarse-clock tick or more apart (atimes are bpf_ktime_get_coarse_ns()), the first oldest.
+ * One more NAT flow takes the two slots used longest ago: the first flow's and its reply
+ * entry's.  That flow is counted out as displaced, once (the entry counts for nothing); its
+ * replies are then no replies; the others' entries stay. */
 static void full_set(const char *vip, const char *be, const char *client, int ways)
 {
-	__u16 ports[XDPLB_FLOW_WAYS4 + 1];
+	__u16 ports[XDPLB_FLOW_WAYS4 / 2 + 1];
+	int n = ways / 2, id;
+	__u64 displaced0;
 	struct xdplb_flow_key k;
+	struct xdplb_conns c0, c1;
 	struct xdplb_flow f;
 	char what[96];
 
-	if (!ASSERT_EQ(same_set_ports(be, client, 20000, ports, ways + 1), 0,
+	if (!ASSERT_EQ(same_set_ports(be, client, 20000, ports, n + 1), 0,
 		       "client ports whose replies share a set"))
 		return;
-	for (int i = 0; i < ways; i++) {
+	for (int i = 0; i <= n; i++) {
+		snprintf(what, sizeof(what), "flow %d: its reply entry in its own set", i);
+		ASSERT_EQ(flow_set(client, ports[i], vip), reply_set(be, client, ports[i]), what);
+	}
+	for (int i = 0; i < n; i++) {
 		if (!forward(client, ports[i], vip, be))
 			return;
 		fx_sleep_coarse(20 * 1000 * 1000);
 	}
-	for (int i = 0; i < ways; i++) {
+	for (int i = 0; i < n; i++) {
 		k = reply_key(be, client, ports[i]);
 		snprintf(what, sizeof(what), "reply entry %d of a full set written", i);
 		ASSERT_EQ(lb_nat_get(&fx.lb, &k, NULL, NULL), 0, what);
 		snprintf(what, sizeof(what), "reply %d (set full): from the VIP", i);
 		translated(be, client, ports[i], vip, what);
 	}
-
-	/* one more flow into the full set: the first flow's entry, the oldest, goes */
-	if (!forward(client, ports[ways], vip, be))
+	k = reply_key(be, client, ports[0]);
+	if (!ASSERT_EQ(lb_nat_get(&fx.lb, &k, &f, NULL), 0, "the first entry") ||
+	    !ASSERT_EQ(lb_read_conns(&fx.lb, f.real_id, &c0), 0, "the backend's connections"))
 		return;
-	k = reply_key(be, client, ports[ways]);
+	id = f.real_id;
+	displaced0 = displaced();
+
+	/* one more flow into the full set: the first flow and its entry, the oldest, go */
+	if (!forward(client, ports[n], vip, be))
+		return;
+	k = reply_key(be, client, ports[n]);
 	if (ASSERT_EQ(lb_nat_get(&fx.lb, &k, &f, NULL), 0, "the new flow's reply entry")) {
 		ASSERT_EQ(f.state, XDPLB_FLOW_ACTIVE, "new entry: state active");
 		ASSERT_EQ(f.real_id,
 			  (__u32)lb_real_find(&fx.lb, f.vip_id, k.src, k.family, htons(RPORT)),
 			  "new entry: the backend's id");
 	}
-	translated(be, client, ports[ways], vip, "the new flow's reply: from the VIP");
+	translated(be, client, ports[n], vip, "the new flow's reply: from the VIP");
 	k = reply_key(be, client, ports[0]);
 	ASSERT_EQ(lb_nat_get(&fx.lb, &k, NULL, NULL), -ENOENT, "the oldest entry was displaced");
+	ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, client, ports[0], vip, 80, &f), -ENOENT,
+		  "... and the oldest flow");
+	ASSERT_EQ(displaced() - displaced0, 1,
+		  "one displaced flow counted (the entry counts for nothing)");
+	if (ASSERT_EQ(lb_read_conns(&fx.lb, id, &c1), 0, "the backend's connections"))
+		ASSERT_EQ(c1.active, c0.active, "active connections: one in, one out");
 	not_a_reply(be, client, ports[0], "the displaced entry's reply: no reply, untouched");
-	for (int i = 1; i <= ways; i++) {
+	for (int i = 1; i <= n; i++) {
 		snprintf(what, sizeof(what), "reply %d: its entry stayed, from the VIP", i);
 		translated(be, client, ports[i], vip, what);
+		snprintf(what, sizeof(what), "flow %d stayed", i);
+		ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, client, ports[i], vip, 80, &f), 0, what);
 	}
-	/* the forward flow itself stays in the flow table: no counting for a reply entry */
-	ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, client, ports[0], vip, 80, &f), 0,
-		  "the displaced entry's forward flow is still in the flow table");
 }
 
 static void case_full_set4(void)
@@ -247,9 +300,9 @@ int main(void)
 		return 1;
 	}
 	/* the full sets first, on empty tables */
-	RUN_CASE("full ipv4 set: the oldest reply entry makes room, its replies pass",
+	RUN_CASE("full ipv4 set: the oldest flow and its reply entry make room, its replies pass",
 		 case_full_set4);
-	RUN_CASE("full ipv6 set: the oldest reply entry makes room, its replies pass",
+	RUN_CASE("full ipv6 set: the oldest flow and its reply entry make room, its replies pass",
 		 case_full_set6);
 	RUN_CASE("a reply entry stays in its set while other sets fill", case_survives);
 	RUN_CASE("backend id freed and reused: its old reply entries translate nothing",
