@@ -200,7 +200,7 @@ test_cli_ipv6() {
 		return 1
 	check "attach: tunsrc6 = the first global IPv6" grep -qxE 'tunsrc6 +2001:db8:10::1' \
 		<<<"$out" || return 1
-	# 8192 flows: 2731 sets of 6 slots, 2 per flow, hold 8193
+	# 8192 flows: 5462 sets of 6 slots, 4 per flow, hold 8193
 	check "flows 8192 (whole sets: 8193), IPv6 a quarter" \
 		grep -qE '^flows +8193 entries, IPv6 2048; persistence table lru shared$' \
 		<<<"$out" || return 1
