@@ -25,11 +25,11 @@
  *
  * Eviction: a new flow takes a free slot of its set, else the slot whose flow was used
  * longest ago (counting that flow out of its backend, and as "displaced": the LRU never told
- * anyone whom it evicted).  With
- * twice the slots, sets overflow rarely before the table is full: at the load the table is
- * sized for, 3 flows per 6-slot set on average, about 1 flow in 60 has no room in its set
- * (its set's least recently used flows make room); an LRU hash at that load displaces none,
- * and beyond it the globally least recently used flow for each new flow.
+ * anyone whom it evicted).  A flow takes one slot and a NAT flow two (its reply entry's), so
+ * at the load the table is sized for a 6-slot set holds 1.5 flows on average, 3 if all are
+ * NAT: a set overflows before the table is full only when more flows than its six slots hold
+ * happen to share it (its least recently used entries make room); an LRU hash at that load
+ * displaces none, and beyond it the globally least recently used flow for each new flow.
  *
  * Slots are shared by all CPUs without locks: a slot's state word (struct xdplb_flow.state)
  * is its owner.  FREE, ACTIVE, INACTIVE, DEAD as before, and BUSY while one CPU fills it:
@@ -56,19 +56,9 @@
  * set in it), a constant at each call site as @v6 is. */
 static __always_inline void *flow_table_set(void *map, const void *key, bool v6, bool reply)
 {
-	__u32 sets = ((struct bpf_map *)map)->max_entries, idx;
+	__u32 sets = ((struct bpf_map *)map)->max_entries;
+	__u32 idx = v6 ? xdplb_key_set6(key, reply, sets) : xdplb_key_set4(key, reply, sets);
 
-	if (v6) {
-		const struct xdplb_flow_key *k = key;
-
-		idx = reply ? xdplb_client_set_of(k->dst, 4, k->dport, k->proto, sets)
-			    : xdplb_client_set_of(k->src, 4, k->sport, k->proto, sets);
-	} else {
-		const struct xdplb_flow_key4 *k = key;
-
-		idx = reply ? xdplb_client_set_of(&k->dst, 1, k->dport, k->proto, sets)
-			    : xdplb_client_set_of(&k->src, 1, k->sport, k->proto, sets);
-	}
 	return bpf_map_lookup_elem(map, &idx);
 }
 

@@ -5,6 +5,7 @@
 
 #ifndef __bpf__
 #include <linux/types.h>
+#include <stdbool.h>
 #endif
 #include "xdplb_consts.h"
 
@@ -190,18 +191,19 @@ static inline __u32 xdplb_client_set_of(const __be32 *client, int words, __be16 
 	return xdplb_flow_set_of(w, (words < 4 ? words : 4) + 1, sets);
 }
 
-/* The set of IPv4 key @k (a flow's, or with XDPLB_KEY_REPLY a reply entry's). */
-static inline __u32 xdplb_key_set4(const struct xdplb_flow_key4 *k, __u32 sets)
+/* The set of IPv4 key @k: a flow's, or with @reply a reply entry's (XDPLB_KEY_REPLY in its
+ * pad[0]; the data plane passes a constant, the control plane that bit). */
+static inline __u32 xdplb_key_set4(const struct xdplb_flow_key4 *k, bool reply, __u32 sets)
 {
-	if (k->pad[0] & XDPLB_KEY_REPLY)
+	if (reply)
 		return xdplb_client_set_of(&k->dst, 1, k->dport, k->proto, sets);
 	return xdplb_client_set_of(&k->src, 1, k->sport, k->proto, sets);
 }
 
 /* The set of IPv6 key @k, as xdplb_key_set4(). */
-static inline __u32 xdplb_key_set6(const struct xdplb_flow_key *k, __u32 sets)
+static inline __u32 xdplb_key_set6(const struct xdplb_flow_key *k, bool reply, __u32 sets)
 {
-	if (k->pad[0] & XDPLB_KEY_REPLY)
+	if (reply)
 		return xdplb_client_set_of(k->dst, 4, k->dport, k->proto, sets);
 	return xdplb_client_set_of(k->src, 4, k->sport, k->proto, sets);
 }

@@ -276,10 +276,12 @@ static int set_find(int fd, const struct xdplb_flow_key *key, __u32 *idx, union 
 	bool v6 = key->family == XDPLB_AF_INET6;
 	struct xdplb_flow_key4 k4 = key4_of(key);
 	struct xdplb_flow_key k;
+	bool reply = key->pad[0] & XDPLB_KEY_REPLY;
 
 	if (fd < 0)
 		return -ENOENT;
-	*idx = v6 ? xdplb_key_set6(key, map_max_entries(fd)) : xdplb_key_set4(&k4, map_max_entries(fd));
+	*idx = v6 ? xdplb_key_set6(key, reply, map_max_entries(fd))
+		  : xdplb_key_set4(&k4, reply, map_max_entries(fd));
 	if (bpf_map_lookup_elem(fd, idx, set))
 		return -errno;
 	for (int i = 0; lb_flow_slot(set, v6, i, &k, out); i++)

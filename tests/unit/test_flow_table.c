@@ -34,14 +34,14 @@ static __u32 set_of(bool v6, __u16 sport)
 	if (v6) {
 		k.family = fx_addr(CLIENT6, k.src);
 		fx_addr(VIP6, k.dst);
-		return xdplb_key_set6(&k, bpf_map__max_entries(fx.skel->maps.xdplb_flows6));
+		return xdplb_key_set6(&k, false, bpf_map__max_entries(fx.skel->maps.xdplb_flows6));
 	}
 	k4.src = ipv4_addr(CLIENT);
 	k4.dst = ipv4_addr(VIP);
 	k4.sport = k.sport;
 	k4.dport = k.dport;
 	k4.proto = IPPROTO_TCP;
-	return xdplb_key_set4(&k4, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
+	return xdplb_key_set4(&k4, false, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
 }
 
 /* @n client ports from @first on whose flows all fall into one set: 0, or -1 if none found. */

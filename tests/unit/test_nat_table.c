@@ -110,8 +110,8 @@ static __u32 reply_set(const char *be, const char *client, __u16 cport)
 				      .pad = { XDPLB_KEY_REPLY } };
 
 	k.pad[0] = XDPLB_KEY_REPLY;
-	return v6 ? xdplb_key_set6(&k, bpf_map__max_entries(fx.skel->maps.xdplb_flows6))
-		  : xdplb_key_set4(&k4, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
+	return v6 ? xdplb_key_set6(&k, true, bpf_map__max_entries(fx.skel->maps.xdplb_flows6))
+		  : xdplb_key_set4(&k4, true, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
 }
 
 /* The set of the forward flow @client:@cport -> @vip:80 (TCP), as the data plane does. */
@@ -125,8 +125,8 @@ static __u32 flow_set(const char *client, __u16 cport, const char *vip)
 
 	fx_addr(vip, k.dst);
 	k4.dst = k.dst[0];
-	return v6 ? xdplb_key_set6(&k, bpf_map__max_entries(fx.skel->maps.xdplb_flows6))
-		  : xdplb_key_set4(&k4, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
+	return v6 ? xdplb_key_set6(&k, false, bpf_map__max_entries(fx.skel->maps.xdplb_flows6))
+		  : xdplb_key_set4(&k4, false, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
 }
 
 /* @n client ports from @from on whose replies share one set: 0, or -1 if none were found. */
