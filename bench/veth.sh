@@ -79,6 +79,9 @@ topo_up() {
 	local i mac
 	ns_new NS_G g && ns_new NS_LB lb || return 1
 	link_add "$NS_G" g0 "$NS_LB" eth0 || return 1
+	# left down, never carries a frame: trafficgen --hold keeps the source's program in the
+	# kernel's XDP dispatcher with it (see trafficgen.c)
+	nsx "$NS_G" ip link add hold0 type veth peer name hold1 || return 1
 	nsx "$NS_G" ip addr add 10.10.0.2/24 dev g0
 	nsx "$NS_LB" ip addr add 10.10.0.1/24 dev eth0
 	NS_B=()
@@ -154,7 +157,8 @@ bal_down() { # CASE
 
 measure() { # CASE TRAFFIC : prints trafficgen's result line
 	local i outs="" args
-	args=(--gen "$NS_G:g0" --to "$NS_LB:eth0" --dst "$BVIP:80" --cpu "$CPU" --seconds "$SECS")
+	args=(--gen "$NS_G:g0" --to "$NS_LB:eth0" --dst "$BVIP:80" --cpu "$CPU" --seconds "$SECS"
+		--hold "$NS_G:hold0")
 	for i in $(seq 1 "$NB"); do
 		args+=(--backend "${NS_B[i]}:eth0:10.11.$i.2")
 		outs+="${outs:+,}eth$i"
