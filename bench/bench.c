@@ -315,7 +315,8 @@ static int load_alt(struct setup *s, const char *path)
 			__u32 ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
 
 			if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY)
-				bpf_map__set_max_entries(map, (v6 ? MAX_FLOWS6 : MAX_FLOWS) * 2 / ways);
+				bpf_map__set_max_entries(map,
+							 (v6 ? MAX_FLOWS6 : MAX_FLOWS) * 2 / ways);
 			else
 				bpf_map__set_max_entries(map, v6 ? MAX_FLOWS6 : MAX_FLOWS);
 			s->alt_own_nat = true;

@@ -577,8 +577,10 @@ static int case_memory(const struct opts *o)
 	fprintf(csv, "mem_xdplb_table_bytes,%lld,bytes\n", table_mem);
 	printf("  (xdplb_vips grew by %lld bytes for %d VIPs; its memlock is what is in use)\n",
 	       vips_full - vips_empty, nvips);
-	result("mem_per_flow", "bytes per flow the IPv4 and IPv6 flow tables are sized for, "
-	       "together (a NAT flow's reply entry shares them)", per[0], "B");
+	result("mem_per_flow",
+	       "bytes per flow the IPv4 and IPv6 flow tables are sized for, "
+	       "together (a NAT flow's reply entry shares them)",
+	       per[0], "B");
 	result("mem_per_vip", "bytes per VIP without its table (vips, tables, rr, stats)", per[1],
 	       "B");
 	result("mem_per_vip_table", "bytes per VIP's scheduler table (mh, ring M)",

@@ -225,9 +225,10 @@ static __always_inline void flow_table_find(struct flow_ref *r, void *map, const
 /*
  * Claim slot @slot of a set (which the scan saw in state @seen) and fill it with @key and
  * @nf (nf->state: ACTIVE or INACTIVE).  @evicted gets the flow the slot held, state FREE if
- * none or a reply entry (which counts for nothing).  Returns 0; 1 when another CPU has just put @key's flow in that slot (two CPUs that
- * see the same set choose the same slot, so the same new flow on two CPUs at once ends up in
- * one slot, scheduled once); -1: no slot.  @f and @skey: the slot's flow and key.
+ * none or a reply entry (which counts for nothing).  Returns 0; 1 when another CPU has just put
+ * @key's flow in that slot (two CPUs that see the same set choose the same slot, so the same new
+ * flow on two CPUs at once ends up in one slot, scheduled once); -1: no slot.  @f and @skey: the
+ * slot's flow and key.
  */
 static __always_inline int flow_slot_fill(struct xdplb_flow *f, void *skey, const void *key,
 					  __u32 seen, const struct xdplb_flow *nf,

@@ -14,8 +14,7 @@ struct gc_ctx {
 
 /* A flow, or a NAT reply entry (@reply): freed alike when idle for its timeout, of a backend
  * gone or flushed; an entry counts for nothing (bpf/flow_table.h), a flow is counted out. */
-static __always_inline void gc_flow(__u8 proto, bool reply, struct xdplb_flow *f,
-				    struct gc_ctx *g)
+static __always_inline void gc_flow(__u8 proto, bool reply, struct xdplb_flow *f, struct gc_ctx *g)
 {
 	__u32 state = f->state;
 	bool gone;

@@ -359,8 +359,8 @@ static __always_inline void flow_tcp_flags(struct xdplb_flow *f, const struct pa
 /* What inserting a new flow did (xdplb_flow_insert4/6()); > 0: another CPU has just inserted
  * this tuple's flow, which the packet follows: its backend's id. */
 #define FT_INSERTED 0
-#define FT_NO_SLOT (-1) /* forwarded, not remembered (see flow_table.h) */
-#define FT_LOST (-2)	/* another CPU's flow of this tuple, for another VIP or a gone backend */
+#define FT_NO_SLOT  (-1) /* forwarded, not remembered (see flow_table.h) */
+#define FT_LOST	    (-2) /* another CPU's flow of this tuple, for another VIP or a gone backend */
 
 /* @where: slot | the state the scan saw << 8 | TCP flags << 16 | protocol << 24 */
 static __always_inline int flow_insert(void *set, __u32 where, const void *key,
@@ -516,7 +516,8 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		}
 		moved = !real || down || flow->vip_id != vip->id;
 		flow_expire(flow, !real);
-		fr.seen = XDPLB_FLOW_FREE; /* its slot, freed just now (unless another CPU was first) */
+		fr.seen =
+		    XDPLB_FLOW_FREE; /* its slot, freed just now (unless another CPU was first) */
 	}
 
 	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
@@ -532,8 +533,8 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		       ? XDPLB_FLOW_ACTIVE
 		       : XDPLB_FLOW_INACTIVE;
 	/* fr.slot < 0 (no set): 0xff, no slot */
-	where = (fr.slot & 0xff) | fr.seen << 8 | (__u32)p->tcp_flags << 16 |
-		(__u32)p->key.proto << 24;
+	where =
+	    (fr.slot & 0xff) | fr.seen << 8 | (__u32)p->tcp_flags << 16 | (__u32)p->key.proto << 24;
 	n = v6 ? xdplb_flow_insert6(fr.set, where, fkey, &nf)
 	       : xdplb_flow_insert4(fr.set, where, fkey, &nf);
 	if (n > 0) {

@@ -106,7 +106,7 @@ _Static_assert(sizeof(struct xdplb_flow) == 24, "ABI: xdplb_flow");
  * backend; an l3hash VIP's entry has ports 0 (the reply's port is left alone); what a reply
  * gets back comes from xdplb_real_vip[real_id].
  */
-#define XDPLB_KEY_REPLY 1 /* pad[0] of a key: a NAT reply entry's */
+#define XDPLB_KEY_REPLY	 1 /* pad[0] of a key: a NAT reply entry's */
 #define XDPLB_FLOW_WAYS4 6
 #define XDPLB_FLOW_WAYS6 4
 
@@ -180,8 +180,8 @@ static inline __u32 xdplb_flow_set_of(const void *key, int words, __u32 sets)
  * The set of a key whose client side is @client (@words 32-bit words), @port and @proto, in a
  * table of @sets sets: a flow's source, a reply entry's destination.
  */
-static inline __u32 xdplb_client_set_of(const __be32 *client, int words, __be16 port,
-					__u8 proto, __u32 sets)
+static inline __u32 xdplb_client_set_of(const __be32 *client, int words, __be16 port, __u8 proto,
+					__u32 sets)
 {
 	__u32 w[5] = {};
 

@@ -25,11 +25,10 @@
 
 /* Pinned objects, in the order of lb_fd_slot(). */
 static const char *const map_names[] = {
-	"xdplb_vips",	 "xdplb_reals",	      "xdplb_tables",	  "xdplb_flows",
-	"xdplb_stats",	 "xdplb_vip_stats",   "xdplb_real_stats", "xdplb_config",
-	"xdplb_persist", "xdplb_conns",	      "xdplb_rr",	  "xdplb_gc",
-	"xdplb_checks",	 "xdplb_flows6",      "xdplb_nat_src",	  "xdplb_flow_events",
-	"xdplb_real_vip",
+	"xdplb_vips",	     "xdplb_reals",	 "xdplb_tables", "xdplb_flows",	  "xdplb_stats",
+	"xdplb_vip_stats",   "xdplb_real_stats", "xdplb_config", "xdplb_persist", "xdplb_conns",
+	"xdplb_rr",	     "xdplb_gc",	 "xdplb_checks", "xdplb_flows6",  "xdplb_nat_src",
+	"xdplb_flow_events", "xdplb_real_vip",
 };
 
 /* From here on, map_names[] may be missing from a pin directory that an older xdplb made
@@ -38,11 +37,10 @@ static const char *const map_names[] = {
 
 static int *lb_fd_slot(struct lb *lb, int i)
 {
-	int *slots[] = { &lb->vips,    &lb->reals,	 &lb->tables,	  &lb->flows,
-			 &lb->stats,   &lb->vip_stats,	 &lb->real_stats, &lb->config,
-			 &lb->persist, &lb->conns,	 &lb->rr,	  &lb->gc_prog,
-			 &lb->checks,  &lb->flows6,	 &lb->nat_src,	  &lb->flow_events,
-			 &lb->real_vip };
+	int *slots[] = { &lb->vips,	   &lb->reals,	    &lb->tables, &lb->flows,   &lb->stats,
+			 &lb->vip_stats,   &lb->real_stats, &lb->config, &lb->persist, &lb->conns,
+			 &lb->rr,	   &lb->gc_prog,    &lb->checks, &lb->flows6,  &lb->nat_src,
+			 &lb->flow_events, &lb->real_vip };
 	return slots[i];
 }
 

@@ -15,14 +15,14 @@ struct lb_index;
 struct lb {
 	int vips, reals, tables, flows, stats, vip_stats, real_stats, config;
 	int persist, conns, rr;
-	int gc_prog;	  /* the flow-table GC program */
-	int checks;	  /* health check settings (xdplb daemon) */
-	int flows6; /* IPv6 flow table; -1 in a pin directory made before it */
-	int nat_src;	  /* the NAT reply filter; -1 in a pin directory made before it */
-	int flow_events;  /* enum xdplb_flow_event counters; -1 in a pin directory made before them
-			   */
-	int real_vip;	  /* backend id -> its VIP for NAT replies; -1 in a pin directory made
-			   * before it */
+	int gc_prog;	 /* the flow-table GC program */
+	int checks;	 /* health check settings (xdplb daemon) */
+	int flows6;	 /* IPv6 flow table; -1 in a pin directory made before it */
+	int nat_src;	 /* the NAT reply filter; -1 in a pin directory made before it */
+	int flow_events; /* enum xdplb_flow_event counters; -1 in a pin directory made before them
+			  */
+	int real_vip;	 /* backend id -> its VIP for NAT replies; -1 in a pin directory made
+			  * before it */
 	/* max_vips: VIP ids (the id-indexed maps' size; ids are 1..max_vips-1); xdplb_vips holds
 	 * up to vip_keys entries, VIPs and their address entries (XDPLB_AF_ADDR) together */
 	__u32 max_vips, max_reals, max_flows, max_flows6, vip_keys;

@@ -166,8 +166,7 @@ static void print_sample(struct lb *lb, const struct conf *c, int one, const str
 		}
 		if (!e)
 			printf("\n%-32s %14s\n", "flow table", "flows");
-		printf("%-32s %14llu\n", flow_event_names[e],
-		       (unsigned long long)s->flow_event[e]);
+		printf("%-32s %14llu\n", flow_event_names[e], (unsigned long long)s->flow_event[e]);
 	}
 	if (!json_output && c->nvips)
 		printf("%s%-32s %14s %16s %10s %8s%s%s\n", one < 0 ? "\n" : "", "vip", "packets",

@@ -27,7 +27,8 @@ static __u32 vip4, vip6, ids4[3], ids6[3];
 /* The set of the TCP flow CLIENT(6):@sport -> VIP(6):80 in its family's table. */
 static __u32 set_of(bool v6, __u16 sport)
 {
-	struct xdplb_flow_key k = { .sport = htons(sport), .dport = htons(80),
+	struct xdplb_flow_key k = { .sport = htons(sport),
+				    .dport = htons(80),
 				    .proto = IPPROTO_TCP };
 	struct xdplb_flow_key4 k4 = {};
 

@@ -117,11 +117,13 @@ static __u32 reply_set(const char *be, const char *client, __u16 cport)
 /* The set of the forward flow @client:@cport -> @vip:80 (TCP), as the data plane does. */
 static __u32 flow_set(const char *client, __u16 cport, const char *vip)
 {
-	struct xdplb_flow_key k = { .sport = htons(cport), .dport = htons(80),
+	struct xdplb_flow_key k = { .sport = htons(cport),
+				    .dport = htons(80),
 				    .proto = IPPROTO_TCP };
 	bool v6 = fx_addr(client, k.src) == XDPLB_AF_INET6;
-	struct xdplb_flow_key4 k4 = { .src = k.src[0], .sport = k.sport, .dport = k.dport,
-				      .proto = k.proto };
+	struct xdplb_flow_key4 k4 = {
+		.src = k.src[0], .sport = k.sport, .dport = k.dport, .proto = k.proto
+	};
 
 	fx_addr(vip, k.dst);
 	k4.dst = k.dst[0];
