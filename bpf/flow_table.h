@@ -35,11 +35,15 @@
  * is its owner.  FREE, ACTIVE, INACTIVE, DEAD as before, and BUSY while one CPU fills it:
  *
  * - claiming a slot is a compare-and-swap of its state from what the CPU saw to BUSY.  A CPU
- *   that loses the race waits (a bounded spin) for the winner to finish: if the slot then
- *   holds the same flow, both packets use that flow (two CPUs scheduling the same new flow
- *   at once see the same set and choose the same slot); otherwise the packet is forwarded
- *   as a new flow that the table does not remember (counted "unrecorded"; its next packet
- *   is scheduled again: with a consistent scheduler, to the same backend);
+ *   that loses the race waits for the winner to finish (xdplb_flow_settle(): up to
+ *   milliseconds, for a winner interrupted in the middle): if the slot then holds the same
+ *   flow, both packets use that flow (two CPUs scheduling the same new flow at once see the
+ *   same set and choose the same slot); otherwise the packet is forwarded as a new flow that
+ *   the table does not remember (counted "unrecorded"; its next packet is scheduled again:
+ *   with a consistent scheduler, to the same backend);
+ * - a scan that meets a BUSY slot (or one that changed while its key was read) waits for it
+ *   the same way and scans the set again, twice at most: the slot may be taking this very
+ *   flow, which must not go into a second slot;
  * - the key and flow are written while BUSY, then the state is set with a compare-and-swap
  *   (a full barrier: no CPU sees the state before the key and flow);
  * - a lookup matches a slot only in state ACTIVE or INACTIVE, reading the state before and
@@ -104,7 +108,9 @@ static __always_inline struct xdplb_flow *flow_slot(const void *set, __u32 i, vo
 	return &s->f;
 }
 
-/* Wait (a bounded spin) while another CPU fills slot @f; its state then. */
+/* Wait (a bounded spin, about a microsecond) while another CPU fills slot @f; its state
+ * then.  No stack: the ICMP program's deepest call chain (through the NAT reply lookup and
+ * the set scan) has none left. */
 __noinline __u32 xdplb_flow_settle(const struct xdplb_flow *f)
 {
 	__u32 st = XDPLB_FLOW_BUSY;
@@ -116,15 +122,48 @@ __noinline __u32 xdplb_flow_settle(const struct xdplb_flow *f)
 	return st;
 }
 
+/* Reads of a slot's state before xdplb_flow_settle_long() gives up (milliseconds). */
+#define XDPLB_FLOW_SETTLE_SPINS (1 << 20)
+
+/* The kernel's numeric iterator (kfuncs since 6.4): a loop of a million reads that the
+ * verifier checks once (a plain bounded loop it walks read by read). */
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
 /*
- * The slot scan, as functions of their own that the verifier checks once (global
- * functions): inlined, each slot a new flow might take multiplied the verifier's states for
- * all the forwarding code after it past its limit.  Returns the slot of the key's live flow,
- * else FT_NEW(the slot a new flow would take: a free one, else the live flow used longest
- * ago; a slot being filled is waited for, one being deleted skipped), | the state the scan
- * saw in that slot << 8; -1 if none.
+ * xdplb_flow_settle() for a CPU that lost the race for a slot to another CPU inserting a
+ * flow, maybe this very one: it must know which, or it could only forward its packet
+ * unrecorded, scheduled on its own.  The filler writes a key and a flow between two
+ * compare-and-swaps with bottom halves off, so the wait is short unless that CPU is
+ * interrupted or (in a VM) its vCPU descheduled by the host in the middle.
  */
-#define FT_NEW(i) (0x10 | (i)) /* a slot for a new flow, not the key's */
+__noinline __u32 xdplb_flow_settle_long(const struct xdplb_flow *f)
+{
+	struct bpf_iter_num it;
+	__u32 st = xdplb_flow_settle(f);
+
+	if (!f || st != XDPLB_FLOW_BUSY)
+		return st;
+	bpf_iter_num_new(&it, 0, XDPLB_FLOW_SETTLE_SPINS);
+	while (bpf_iter_num_next(&it)) {
+		st = *(volatile const __u32 *)&f->state;
+		if (st != XDPLB_FLOW_BUSY)
+			break;
+	}
+	bpf_iter_num_destroy(&it);
+	return st;
+}
+
+/*
+ * The slot scan.  Returns the slot of the key's live flow,
+ * else FT_NEW(the slot a new flow would take: a free one, else the live flow used longest
+ * ago; a slot being deleted is skipped) | the state the scan saw in that slot << 8; -1 if
+ * none; FT_WAIT(i) when slot i was being filled, or changed while its key was read: the
+ * caller waits for it and scans again.
+ */
+#define FT_NEW(i)  (0x10 | (i)) /* a slot for a new flow, not the key's */
+#define FT_WAIT(i) (0x20 | (i)) /* slot i is being filled: wait, then scan again */
 
 static __always_inline int flow_scan(const void *set, const void *key, bool v6)
 {
@@ -142,15 +181,12 @@ static __always_inline int flow_scan(const void *set, const void *key, bool v6)
 		bool is;
 
 		/* state, key, state again: a slot being filled (maybe with this very flow, by
-		 * another CPU) is waited for, and a key read while its slot changed is read
-		 * again once it has settled */
+		 * another CPU), or whose key was read while it changed, is waited for */
 		if (st == XDPLB_FLOW_BUSY)
-			st = xdplb_flow_settle(f);
+			return FT_WAIT(i);
 		is = flow_key_is(skey, key, v6);
-		if (*(volatile const __u32 *)&f->state != st) {
-			st = xdplb_flow_settle(f);
-			is = flow_key_is(skey, key, v6);
-		}
+		if (*(volatile const __u32 *)&f->state != st)
+			return FT_WAIT(i);
 
 		if (is && flow_slot_live(st))
 			return i;
@@ -169,17 +205,6 @@ static __always_inline int flow_scan(const void *set, const void *key, bool v6)
 	return victim < 0 ? -1 : FT_NEW(victim) | vstate << 8;
 }
 
-__noinline int xdplb_flow_scan4(const struct xdplb_flow_set4 *set,
-				const struct xdplb_flow_key4 *key)
-{
-	return flow_scan(set, key, false);
-}
-
-__noinline int xdplb_flow_scan6(const struct xdplb_flow_set6 *set, const struct xdplb_flow_key *key)
-{
-	return flow_scan(set, key, true);
-}
-
 /* What flow_table_find() found: the flow, or where a new one would go. */
 struct flow_ref {
 	struct xdplb_flow *f; /* the key's live flow, or NULL */
@@ -187,6 +212,45 @@ struct flow_ref {
 	__s32 slot;	      /* f's slot; without f, the slot a new flow would take, or -1 */
 	__u32 seen;	      /* that slot's state as the scan saw it */
 };
+
+/* The scan of @key in @set; after FT_WAIT(i), wait for slot i and scan again. */
+/*
+ * The scan with its waits, as functions of their own that the verifier checks once (global
+ * functions): inlined, each slot a new flow might take multiplied the verifier's states for
+ * all the forwarding code after it past its limit.  Returns what flow_scan() does,
+ * FT_WAIT() only when the set changed under three scans (the packet then finds no flow,
+ * and a new flow no slot: forwarded, not remembered).  The three scans are inlined (unrolled):
+ * the first as a call of its own cost a new IPv4 flow 4-6% (bench -x), the rescans as calls
+ * or as a loop more stack than the ICMP program's deepest chain has left; the waits inlined
+ * into the packet path instead cost the established IPv6 path 16% (its registers spilled).
+ */
+/* After FT_WAIT(i) (@n), wait for slot i and scan again; else @n. */
+static __always_inline int flow_rescan(void *set, const void *key, bool v6, int n)
+{
+	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
+	__u32 i = n & 0xf;
+	void *skey;
+
+	if (n < 0 || !(n & 0x20) || i >= (__u32)ways)
+		return n;
+	xdplb_flow_settle(flow_slot(set, i, &skey, v6));
+	return flow_scan(set, key, v6);
+}
+
+static __always_inline int flow_find_slot(void *set, const void *key, bool v6)
+{
+	return flow_rescan(set, key, v6, flow_rescan(set, key, v6, flow_scan(set, key, v6)));
+}
+
+__noinline int xdplb_flow_find4(struct xdplb_flow_set4 *set, const struct xdplb_flow_key4 *key)
+{
+	return flow_find_slot(set, key, false);
+}
+
+__noinline int xdplb_flow_find6(struct xdplb_flow_set6 *set, const struct xdplb_flow_key *key)
+{
+	return flow_find_slot(set, key, true);
+}
 
 /* Look @key up in @set, a set of a table of @key's family (and choose a slot for a new
  * flow).  @v6 is a constant at each call site: one copy of this code per family. */
@@ -203,8 +267,8 @@ static __always_inline void flow_set_find(struct flow_ref *r, void *set, const v
 	r->seen = 0;
 	if (!set)
 		return;
-	n = v6 ? xdplb_flow_scan6(set, key) : xdplb_flow_scan4(set, key);
-	if (n < 0)
+	n = v6 ? xdplb_flow_find6(set, key) : xdplb_flow_find4(set, key);
+	if (n < 0 || (n & 0x20))
 		return;
 	r->seen = (__u32)n >> 8;
 	i = n & 0xf;
@@ -241,7 +305,7 @@ static __always_inline int flow_slot_fill(struct xdplb_flow *f, void *skey, cons
 	was = __sync_val_compare_and_swap(&f->state, st, XDPLB_FLOW_BUSY);
 	if (was != st) {
 		/* another CPU got there first: with this flow? */
-		st = xdplb_flow_settle(f);
+		st = xdplb_flow_settle_long(f);
 		if (!flow_slot_live(st))
 			return -1;
 		return flow_key_is(skey, key, v6) ? 1 : -1;

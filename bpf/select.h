@@ -371,8 +371,13 @@ static __always_inline int flow_insert(void *set, __u32 where, const void *key,
 	void *skey;
 	int r;
 
-	if (!set || slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4))
+	if (!set)
 		return FT_NO_SLOT;
+	if (slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4)) {
+		/* the scan chose none: a slot stayed busy under it (flow_table.h) */
+		count_flow_event(XDPLB_FE_UNRECORDED);
+		return FT_NO_SLOT;
+	}
 	f = flow_slot(set, slot, &skey, v6);
 	r = flow_slot_fill(f, skey, key, (where >> 8) & 0xff, nf, &evicted, v6);
 	if (r < 0) {

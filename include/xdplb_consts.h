@@ -205,7 +205,8 @@ enum xdplb_flow_event {
 				 * used of its full set): that flow was counted out, and its next
 				 * packet is scheduled again as a new flow */
 	XDPLB_FE_UNRECORDED,	/* a new flow forwarded without being remembered: another CPU
-				 * took the slot it had chosen; its next packet is scheduled again */
+				 * took the slot it had chosen, or kept a slot of the set busy
+				 * through three scans; its next packet is scheduled again */
 	XDPLB_FE_MAX,
 };
 

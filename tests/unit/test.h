@@ -4,6 +4,8 @@
  * A test program runs cases with RUN_CASE(name, fn); a case fails when any ASSERT_* in it
  * fails (each failure prints the case, what was expected and what was seen).  TEST_MAIN_END()
  * prints "N passed, N failed" and returns the exit status; tests/run.sh sums those lines.
+ * XDPLB_CASE=TEXT in the environment runs only the cases whose names contain TEXT (for a
+ * developer repeating one case; tests/run.sh never sets it).
  */
 #ifndef XDPLB_TEST_H
 #define XDPLB_TEST_H
@@ -71,6 +73,9 @@ static inline int assert_bytes(const char *what, const void *actual, size_t alen
 
 #define RUN_CASE(name, fn, ...)                                                                    \
 	do {                                                                                       \
+		const char *__only = getenv("XDPLB_CASE");                                         \
+		if (__only && !strstr((name), __only))                                             \
+			break;                                                                     \
 		case_name = (name);                                                                \
 		case_failed = 0;                                                                   \
 		fn(__VA_ARGS__);                                                                   \

@@ -24,24 +24,35 @@ static const char *const bes[] = { "10.0.1.11", "10.0.1.12", "10.0.1.13" };
 static const char *const bes6[] = { "fd00:1::11", "fd00:1::12", "fd00:1::13" };
 static __u32 vip4, vip6, ids4[3], ids6[3];
 
+/* The flow-table key of the TCP flow CLIENT(6):@sport -> VIP(6):80: *@k6 or *@k4. */
+static void key_of(bool v6, __u16 sport, struct xdplb_flow_key *k6, struct xdplb_flow_key4 *k4)
+{
+	memset(k6, 0, sizeof(*k6));
+	memset(k4, 0, sizeof(*k4));
+	if (v6) {
+		k6->family = fx_addr(CLIENT6, k6->src);
+		fx_addr(VIP6, k6->dst);
+		k6->sport = htons(sport);
+		k6->dport = htons(80);
+		k6->proto = IPPROTO_TCP;
+		return;
+	}
+	k4->src = ipv4_addr(CLIENT);
+	k4->dst = ipv4_addr(VIP);
+	k4->sport = htons(sport);
+	k4->dport = htons(80);
+	k4->proto = IPPROTO_TCP;
+}
+
 /* The set of the TCP flow CLIENT(6):@sport -> VIP(6):80 in its family's table. */
 static __u32 set_of(bool v6, __u16 sport)
 {
-	struct xdplb_flow_key k = { .sport = htons(sport),
-				    .dport = htons(80),
-				    .proto = IPPROTO_TCP };
-	struct xdplb_flow_key4 k4 = {};
+	struct xdplb_flow_key k;
+	struct xdplb_flow_key4 k4;
 
-	if (v6) {
-		k.family = fx_addr(CLIENT6, k.src);
-		fx_addr(VIP6, k.dst);
+	key_of(v6, sport, &k, &k4);
+	if (v6)
 		return xdplb_key_set6(&k, false, bpf_map__max_entries(fx.skel->maps.xdplb_flows6));
-	}
-	k4.src = ipv4_addr(CLIENT);
-	k4.dst = ipv4_addr(VIP);
-	k4.sport = k.sport;
-	k4.dport = k.dport;
-	k4.proto = IPPROTO_TCP;
 	return xdplb_key_set4(&k4, false, bpf_map__max_entries(fx.skel->maps.xdplb_flows));
 }
 
@@ -167,6 +178,102 @@ static void case_displace(bool v6, __u16 first)
 	ASSERT_EQ(lb_flow_flush(&fx.lb, vip, NULL), 0, "flow flush");
 }
 
+static __u64 unrecorded(void)
+{
+	__u64 n = 0;
+
+	lb_read_flow_event(&fx.lb, XDPLB_FE_UNRECORDED, &n);
+	return n;
+}
+
+/* Slot 0 of @sport's set: made BUSY with that flow's key (as a CPU that claimed it and stopped
+ * in the middle of filling it leaves it), or FREE again.  Returns 0 or -1. */
+static int slot0_set(bool v6, __u16 sport, bool busy)
+{
+	int fd = bpf_map__fd(v6 ? fx.skel->maps.xdplb_flows6 : fx.skel->maps.xdplb_flows);
+	union {
+		struct xdplb_flow_set4 s4;
+		struct xdplb_flow_set6 s6;
+	} set;
+	struct xdplb_flow_key k;
+	struct xdplb_flow_key4 k4;
+	__u32 idx = set_of(v6, sport);
+	struct xdplb_flow *f = v6 ? &set.s6.s[0].f : &set.s4.s[0].f;
+
+	key_of(v6, sport, &k, &k4);
+	if (bpf_map_lookup_elem(fd, &idx, &set))
+		return -1;
+	if (v6)
+		set.s6.s[0].key = busy ? k : (struct xdplb_flow_key){};
+	else
+		set.s4.s[0].key = busy ? k4 : (struct xdplb_flow_key4){};
+	memset(f, 0, sizeof(*f));
+	f->state = busy ? XDPLB_FLOW_BUSY : XDPLB_FLOW_FREE;
+	return bpf_map_update_elem(fd, &idx, &set, 0) ? -1 : 0;
+}
+
+/* How many slots of @sport's set hold that flow's key, whatever their state. */
+static int slots_with_key(bool v6, __u16 sport)
+{
+	int fd = bpf_map__fd(v6 ? fx.skel->maps.xdplb_flows6 : fx.skel->maps.xdplb_flows);
+	union {
+		struct xdplb_flow_set4 s4;
+		struct xdplb_flow_set6 s6;
+	} set;
+	struct xdplb_flow_key k;
+	struct xdplb_flow_key4 k4;
+	__u32 idx = set_of(v6, sport);
+	int n = 0;
+
+	key_of(v6, sport, &k, &k4);
+	if (bpf_map_lookup_elem(fd, &idx, &set))
+		return -1;
+	for (int i = 0; i < (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4); i++)
+		n += v6 ? !memcmp(&set.s6.s[i].key, &k, sizeof(k))
+			: !memcmp(&set.s4.s[i].key, &k4, sizeof(k4));
+	return n;
+}
+
+/*
+ * A slot that another CPU claimed (BUSY) and never finishes filling, with this very flow's
+ * key in it: the new flow's scan waits for it, scans again, and in the end forwards the
+ * packet without remembering it (counted unrecorded); it must not put the flow into a
+ * second slot, where it would be counted twice once the other CPU finishes.  Once the slot
+ * is free the flow is remembered as usual.
+ */
+static void case_busy(bool v6, __u16 sport)
+{
+	__u32 vip = v6 ? vip6 : vip4;
+	__u64 u0 = unrecorded(), f0 = vip_flows(vip);
+	long a0 = active(v6);
+
+	if (!ASSERT_EQ(slot0_set(v6, sport, true), 0, "slot 0 made busy with the flow's key"))
+		return;
+	ASSERT_TRUE(syn(v6, sport) >= 0, "SYN forwarded");
+	ASSERT_EQ(unrecorded() - u0, 1, "counted unrecorded");
+	ASSERT_EQ(vip_flows(vip) - f0, 1, "as a new flow");
+	ASSERT_EQ(slots_with_key(v6, sport), 1, "no second slot for the flow");
+	ASSERT_EQ(active(v6) - a0, 0, "nothing counted on a backend");
+	ASSERT_TRUE(!in_table(v6, sport), "no live flow in the table");
+
+	ASSERT_EQ(slot0_set(v6, sport, false), 0, "slot 0 free again");
+	ASSERT_TRUE(syn(v6, sport) >= 0, "the next SYN forwarded");
+	ASSERT_TRUE(in_table(v6, sport), "and remembered");
+	ASSERT_EQ(unrecorded() - u0, 1, "no more unrecorded");
+	ASSERT_EQ(active(v6) - a0, 1, "counted active on its backend");
+	ASSERT_EQ(lb_flow_flush(&fx.lb, vip, NULL), 0, "flow flush");
+}
+
+static void case_busy4(void)
+{
+	case_busy(false, 21000);
+}
+
+static void case_busy6(void)
+{
+	case_busy(true, 31000);
+}
+
 static void case_displace4(void)
 {
 	case_displace(false, 20000);
@@ -211,5 +318,7 @@ int main(void)
 	}
 	RUN_CASE("IPv4: a full set's least recently used flow makes room, counted", case_displace4);
 	RUN_CASE("IPv6: a full set's least recently used flow makes room, counted", case_displace6);
+	RUN_CASE("IPv4: a slot left busy with the flow: no second slot, unrecorded", case_busy4);
+	RUN_CASE("IPv6: a slot left busy with the flow: no second slot, unrecorded", case_busy6);
 	return TEST_MAIN_END();
 }
