@@ -35,7 +35,7 @@ int xdplb_icmp(struct xdp_md *ctx);
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 1);
-	__type(key, __u32);
+	__uint(key_size, sizeof(__u32)); /* no BTF: the kernel takes none for a program array */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, int(void *));
 } xdplb_progs SEC(".maps") = {
