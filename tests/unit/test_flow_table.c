@@ -186,22 +186,34 @@ static __u64 unrecorded(void)
 	return n;
 }
 
+union flow_set {
+	struct xdplb_flow_set4 s4;
+	struct xdplb_flow_set6 s6;
+};
+
+/* Read @sport's set (its index in *@idx) and that flow's key: the table's fd, or -1. */
+static int set_read(bool v6, __u16 sport, __u32 *idx, union flow_set *set, struct xdplb_flow_key *k,
+		    struct xdplb_flow_key4 *k4)
+{
+	int fd = bpf_map__fd(v6 ? fx.skel->maps.xdplb_flows6 : fx.skel->maps.xdplb_flows);
+
+	*idx = set_of(v6, sport);
+	key_of(v6, sport, k, k4);
+	return bpf_map_lookup_elem(fd, idx, set) ? -1 : fd;
+}
+
 /* Slot 0 of @sport's set: made BUSY with that flow's key (as a CPU that claimed it and stopped
  * in the middle of filling it leaves it), or FREE again.  Returns 0 or -1. */
 static int slot0_set(bool v6, __u16 sport, bool busy)
 {
-	int fd = bpf_map__fd(v6 ? fx.skel->maps.xdplb_flows6 : fx.skel->maps.xdplb_flows);
-	union {
-		struct xdplb_flow_set4 s4;
-		struct xdplb_flow_set6 s6;
-	} set;
+	union flow_set set;
 	struct xdplb_flow_key k;
 	struct xdplb_flow_key4 k4;
-	__u32 idx = set_of(v6, sport);
 	struct xdplb_flow *f = v6 ? &set.s6.s[0].f : &set.s4.s[0].f;
+	__u32 idx;
+	int fd = set_read(v6, sport, &idx, &set, &k, &k4);
 
-	key_of(v6, sport, &k, &k4);
-	if (bpf_map_lookup_elem(fd, &idx, &set))
+	if (fd < 0)
 		return -1;
 	if (v6)
 		set.s6.s[0].key = busy ? k : (struct xdplb_flow_key){};
@@ -212,21 +224,16 @@ static int slot0_set(bool v6, __u16 sport, bool busy)
 	return bpf_map_update_elem(fd, &idx, &set, 0) ? -1 : 0;
 }
 
-/* How many slots of @sport's set hold that flow's key, whatever their state. */
+/* How many slots of @sport's set hold that flow's key, whatever their state (-1: no set). */
 static int slots_with_key(bool v6, __u16 sport)
 {
-	int fd = bpf_map__fd(v6 ? fx.skel->maps.xdplb_flows6 : fx.skel->maps.xdplb_flows);
-	union {
-		struct xdplb_flow_set4 s4;
-		struct xdplb_flow_set6 s6;
-	} set;
+	union flow_set set;
 	struct xdplb_flow_key k;
 	struct xdplb_flow_key4 k4;
-	__u32 idx = set_of(v6, sport);
+	__u32 idx;
 	int n = 0;
 
-	key_of(v6, sport, &k, &k4);
-	if (bpf_map_lookup_elem(fd, &idx, &set))
+	if (set_read(v6, sport, &idx, &set, &k, &k4) < 0)
 		return -1;
 	for (int i = 0; i < (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4); i++)
 		n += v6 ? !memcmp(&set.s6.s[i].key, &k, sizeof(k))
