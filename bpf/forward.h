@@ -127,7 +127,7 @@ static __noinline int next_hop_refresh(struct xdp_md *ctx, struct xdplb_nh *c,
  *	fixed per entry), 0 towards a backend in DR and NAT mode, where src is the client and
  *	the backend's next hop is taken to be the same for every client (source-based policy
  *	routing towards backends is not honoured per client).  tot_len is the IP total length
- *	of the packet as it will leave, for the route's MTU.  now is bpf_ktime_get_coarse_ns(),
+ *	of the packet as it will leave, for the route's MTU.  now is coarse_now() (clock.h),
  *	in_ifindex the interface the packet came in on.
  * @tmp: where the answer goes when @c is NULL.
  * @nh: set to the answer on BPF_FIB_LKUP_RET_SUCCESS.
@@ -640,7 +640,7 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
  * forward() - send a VIP packet to its backend in the VIP's mode.
  * @p: the packet (for an ICMP error, the flow it is about with the ICMP packet's layout).
  * @nat_new: NAT mode only: write the return-path entry (a new or moved flow).
- * @now: bpf_ktime_get_coarse_ns() of this packet.
+ * @now: coarse_now() of this packet (clock.h).
  *
  * TUN: encapsulated towards the backend, in IPv4 or IPv6 after the backend's family (an
  * IPv4 VIP may have IPv6 backends; the control plane refuses the reverse, dropped here as
@@ -794,7 +794,7 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 				     const struct xdplb_config *cfg, const struct icmp_quote *iq)
 {
 	struct xdplb_nh tmp, *nh = &tmp; /* filled by the lookup before it is read */
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = coarse_now();
 	struct nat_hit h;
 	__be32 vip[4];
 	__be16 vip_port;

@@ -159,7 +159,7 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 		if (err)
 			return err;
 	}
-	return forward(ctx, &q, vip, real, cfg, real_id, false, bpf_ktime_get_coarse_ns());
+	return forward(ctx, &q, vip, real, cfg, real_id, false, coarse_now());
 }
 
 /* process_packet()'s answer for ICMP: the entry point hands the packet to xdplb_icmp. */

@@ -4,6 +4,7 @@
 #define XDPLB_SELECT_H
 
 #include "maps.h"
+#include "clock.h"
 #include "flow_cache.h"
 #include "flow_table.h"
 #include "stats.h"
@@ -319,7 +320,7 @@ struct selection {
 	__u32 real_id;
 	__u8 new_flow;
 	__u8 resched; /* the flow's backend was gone: moved to another */
-	__u64 now;    /* bpf_ktime_get_coarse_ns() of the packet, for whoever needs a clock */
+	__u64 now;    /* coarse_now() of the packet (clock.h), for whoever needs a clock */
 };
 
 /* The flow's backend if it is still the one the flow was scheduled to, else NULL. */
@@ -464,7 +465,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	struct flow_ref fr;
 	struct xdplb_real *real;
 	__u32 *mh;
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = coarse_now();
 	__u16 fgen = 0; /* read only with a slot: a fill needs one */
 	bool moved = false, down;
 	__u32 where;
