@@ -281,6 +281,38 @@ static void case_busy6(void)
 	case_busy(true, 31000);
 }
 
+/* A new flow's atime from the data path's clock (bpf/clock.h, read once per tick per CPU). */
+static __u64 atime_of(bool v6, __u16 sport)
+{
+	struct xdplb_flow f = {};
+
+	fx_flow(&fx, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, sport, v6 ? VIP6 : VIP, 80, &f);
+	return f.atime;
+}
+
+/*
+ * The data path stamps flows with CLOCK_MONOTONIC_COARSE's time (what the control plane's
+ * GC and `flow show` compare with), at most one tick (10 ms here: HZ >= 100) behind it, and
+ * its per-CPU copy of that clock moves on: flows 50 ms apart get stamps 50 ms apart.
+ */
+static void case_clock(void)
+{
+	const __u64 tick = 10 * 1000 * 1000;
+	__u64 t0 = fx_coarse_now(), a1, a2, t1;
+
+	fx_pin_cpu(0);
+	ASSERT_TRUE(syn(false, 22001) >= 0, "first SYN forwarded");
+	a1 = atime_of(false, 22001);
+	fx_sleep_coarse(50 * 1000 * 1000);
+	ASSERT_TRUE(syn(false, 22002) >= 0, "second SYN forwarded");
+	a2 = atime_of(false, 22002);
+	t1 = fx_coarse_now();
+	ASSERT_TRUE(a1 + tick >= t0 && a1 <= t1, "first stamp: the coarse clock's time");
+	ASSERT_TRUE(a2 + tick >= t0 && a2 <= t1, "second stamp: the coarse clock's time");
+	ASSERT_TRUE(a2 >= a1 + 40 * 1000 * 1000, "the data path's clock moved on with it");
+	ASSERT_EQ(lb_flow_flush(&fx.lb, vip4, NULL), 0, "flow flush");
+}
+
 static void case_displace4(void)
 {
 	case_displace(false, 20000);
@@ -327,5 +359,6 @@ int main(void)
 	RUN_CASE("IPv6: a full set's least recently used flow makes room, counted", case_displace6);
 	RUN_CASE("IPv4: a slot left busy with the flow: no second slot, unrecorded", case_busy4);
 	RUN_CASE("IPv6: a slot left busy with the flow: no second slot, unrecorded", case_busy6);
+	RUN_CASE("flows stamped with the coarse clock's time, which moves on", case_clock);
 	return TEST_MAIN_END();
 }
