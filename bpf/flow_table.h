@@ -213,17 +213,6 @@ struct flow_ref {
 	__u32 seen;	      /* that slot's state as the scan saw it */
 };
 
-/* The scan of @key in @set; after FT_WAIT(i), wait for slot i and scan again. */
-/*
- * The scan with its waits, as functions of their own that the verifier checks once (global
- * functions): inlined, each slot a new flow might take multiplied the verifier's states for
- * all the forwarding code after it past its limit.  Returns what flow_scan() does,
- * FT_WAIT() only when the set changed under three scans (the packet then finds no flow,
- * and a new flow no slot: forwarded, not remembered).  The three scans are inlined (unrolled):
- * the first as a call of its own cost a new IPv4 flow 4-6% (bench -x), the rescans as calls
- * or as a loop more stack than the ICMP program's deepest chain has left; the waits inlined
- * into the packet path instead cost the established IPv6 path 16% (its registers spilled).
- */
 /* After FT_WAIT(i) (@n), wait for slot i and scan again; else @n. */
 static __always_inline int flow_rescan(void *set, const void *key, bool v6, int n)
 {
@@ -237,6 +226,17 @@ static __always_inline int flow_rescan(void *set, const void *key, bool v6, int 
 	return flow_scan(set, key, v6);
 }
 
+/*
+ * The scan with its waits, as functions of their own that the verifier checks once (global
+ * functions): inlined, each slot a new flow might take multiplied the verifier's states for
+ * all the forwarding code after it past its limit.  Returns what flow_scan() does,
+ * FT_WAIT() only when the set changed under three scans (the packet then finds no flow,
+ * and a new flow no slot: forwarded, not remembered).  The three scans are inlined
+ * (unrolled): the first as a call of its own cost a new IPv4 flow 4-6% (bench -x), the
+ * rescans as calls or as a loop more stack than the ICMP program's deepest chain has left;
+ * the waits inlined into the packet path instead cost the established IPv6 path 16% (its
+ * registers spilled).
+ */
 static __always_inline int flow_find_slot(void *set, const void *key, bool v6)
 {
 	return flow_rescan(set, key, v6, flow_rescan(set, key, v6, flow_scan(set, key, v6)));
