@@ -35,15 +35,16 @@
  * is its owner.  FREE, ACTIVE, INACTIVE, DEAD as before, and BUSY while one CPU fills it:
  *
  * - claiming a slot is a compare-and-swap of its state from what the CPU saw to BUSY.  A CPU
- *   that loses the race waits for the winner to finish (xdplb_flow_settle(): up to
+ *   that loses the race waits for the winner to finish (xdplb_flow_settle_long(): up to
  *   milliseconds, for a winner interrupted in the middle): if the slot then holds the same
  *   flow, both packets use that flow (two CPUs scheduling the same new flow at once see the
  *   same set and choose the same slot); otherwise the packet is forwarded as a new flow that
  *   the table does not remember (counted "unrecorded"; its next packet is scheduled again:
  *   with a consistent scheduler, to the same backend);
  * - a scan that meets a BUSY slot (or one that changed while its key was read) waits for it
- *   the same way and scans the set again, twice at most: the slot may be taking this very
- *   flow, which must not go into a second slot;
+ *   (xdplb_flow_settle(): about a microsecond) and scans the set again, twice at most: the
+ *   slot may be taking this very flow, which must not go into a second slot, so a set still
+ *   busy then gets no new flow (forwarded, counted "unrecorded");
  * - the key and flow are written while BUSY, then the state is set with a compare-and-swap
  *   (a full barrier: no CPU sees the state before the key and flow);
  * - a lookup matches a slot only in state ACTIVE or INACTIVE, reading the state before and
@@ -156,11 +157,10 @@ __noinline __u32 xdplb_flow_settle_long(const struct xdplb_flow *f)
 }
 
 /*
- * The slot scan.  Returns the slot of the key's live flow,
- * else FT_NEW(the slot a new flow would take: a free one, else the live flow used longest
- * ago; a slot being deleted is skipped) | the state the scan saw in that slot << 8; -1 if
- * none; FT_WAIT(i) when slot i was being filled, or changed while its key was read: the
- * caller waits for it and scans again.
+ * The slot scan.  Returns the slot of the key's live flow, else FT_NEW(the slot a new flow would
+ * take: a free one, else the live flow used longest ago; a slot being deleted is skipped) | the
+ * state the scan saw in that slot << 8; -1 if none; FT_WAIT(i) when slot i was being filled, or
+ * changed while its key was read: the caller waits for it and scans again.
  */
 #define FT_NEW(i)  (0x10 | (i)) /* a slot for a new flow, not the key's */
 #define FT_WAIT(i) (0x20 | (i)) /* slot i is being filled: wait, then scan again */
@@ -220,7 +220,7 @@ static __always_inline int flow_rescan(void *set, const void *key, bool v6, int 
 	__u32 i = n & 0xf;
 	void *skey;
 
-	if (n < 0 || !(n & 0x20) || i >= (__u32)ways)
+	if (n < 0 || !(n & FT_WAIT(0)) || i >= (__u32)ways)
 		return n;
 	xdplb_flow_settle(flow_slot(set, i, &skey, v6));
 	return flow_scan(set, key, v6);
@@ -268,14 +268,14 @@ static __always_inline void flow_set_find(struct flow_ref *r, void *set, const v
 	if (!set)
 		return;
 	n = v6 ? xdplb_flow_find6(set, key) : xdplb_flow_find4(set, key);
-	if (n < 0 || (n & 0x20))
+	if (n < 0 || (n & FT_WAIT(0)))
 		return;
 	r->seen = (__u32)n >> 8;
 	i = n & 0xf;
 	if (i >= (__u32)ways) /* cannot happen; tells the verifier */
 		return;
 	r->slot = i;
-	if (n & 0x10)
+	if (n & FT_NEW(0))
 		return;
 	r->f = flow_slot(set, i, &skey, v6);
 }

@@ -522,8 +522,8 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		}
 		moved = !real || down || flow->vip_id != vip->id;
 		flow_expire(flow, !real);
-		fr.seen =
-		    XDPLB_FLOW_FREE; /* its slot, freed just now (unless another CPU was first) */
+		/* its slot, freed just now (unless another CPU was first) */
+		fr.seen = XDPLB_FLOW_FREE;
 	}
 
 	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
