@@ -27,10 +27,13 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h) vmlinux.h
 
-LOADER_SRCS := $(wildcard loader/*.c)
+# loader/: the commands (cli/), the daemon (daemon/), the state library (lib/), health
+# checking (health/), scheduler tables (sched/), what they all use (util/).
+LOADER_SRCS := $(wildcard loader/*/*.c)
+LOADER_HDRS := $(wildcard loader/*/*.h)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 # Everything of the loader but main(): unit tests and benchmarks link it too.
-LIB_OBJS := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
+LIB_OBJS := $(filter-out $(OUTPUT)/loader/cli/main.o,$(LOADER_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
@@ -105,9 +108,10 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 loader: $(OUTPUT)/xdplb
 
-$(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) $(wildcard include/*.h) $(SKELS) \
+$(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(wildcard include/*.h) $(SKELS) \
 		| $(OUTPUT)/loader
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/xdplb: $(LOADER_OBJS)
@@ -161,7 +165,7 @@ demo-clean:
 	$(Q)bash tests/e2e/demo.sh down
 
 check:
-	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h \
+	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h \
 		tests/unit/*.c tests/unit/*.h bench/*.c bench/*.h
 	@# cppcheck does not read libbpf's headers (unknownMacro: LIBBPF_OPTS) and misreads
 	@# positional printf arguments (%1$$s) in the help texts.
@@ -171,7 +175,7 @@ check:
 		-Iinclude -Iloader loader/
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h tests/unit/*.c \
+	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h tests/unit/*.c \
 		tests/unit/*.h bench/*.c bench/*.h
 
 vmlinux:

@@ -525,7 +525,7 @@ static int build_reply(struct setup *s, int fam, struct pkt_buf *b)
 	struct xdplb_flow f;
 
 	if (fx_flow(&s->fx, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, CPORT, v6 ? VIP6 : VIP, 80, &f) ||
-	    bpf_map_lookup_elem(s->fx.lb.reals, &f.real_id, &r)) {
+	    lb_real_get(&s->fx.lb, f.real_id, &r)) {
 		fprintf(stderr, "Error: nat reply: the forward flow is not in the table\n");
 		return -ENOENT;
 	}
@@ -735,8 +735,8 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 			err = c->warm ? warm_up(h, s, f, verdict, out_len) : 0;
 			if (err)
 				return err;
-			if (lb_read_counter(s->fx.lb.stats, reason, &r0) ||
-			    lb_read_traffic(s->fx.lb.vip_stats, vip_id, &t0)) {
+			if (lb_read_reason(&s->fx.lb, reason, &r0) ||
+			    lb_read_vip_traffic(&s->fx.lb, vip_id, &t0)) {
 				fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
 				return -EIO;
 			}
@@ -744,8 +744,8 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 				     &res->ns[run], &res->floor[run], &res->alt[run]);
 			if (err)
 				return err;
-			if (lb_read_counter(s->fx.lb.stats, reason, &r1) ||
-			    lb_read_traffic(s->fx.lb.vip_stats, vip_id, &t1)) {
+			if (lb_read_reason(&s->fx.lb, reason, &r1) ||
+			    lb_read_vip_traffic(&s->fx.lb, vip_id, &t1)) {
 				fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
 				return -EIO;
 			}

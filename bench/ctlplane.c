@@ -32,7 +32,7 @@
 #include <netinet/in.h>
 #include <bpf/bpf.h>
 #include "sandbox.h"
-#include "lb.h"
+#include "lib/lb.h"
 
 #define REALS_PER_VIP 10
 #define BIG_VIP_REALS 1000
@@ -511,30 +511,54 @@ static int case_memory(const struct opts *o)
 
 	if (attach(o, pin, sizeof(pin)) || open_locked(&lb, pin))
 		return -1;
+	/* the memory report reads the pinned maps themselves: a measurement, not a state change */
 	struct map_row rows[] = {
-		{ "xdplb_flows", lb.flows, 0 },		{ "xdplb_flows6", lb.flows6, 0 },
-		{ "xdplb_persist", lb.persist, 3 },	{ "xdplb_vips", lb.vips, 1 },
-		{ "xdplb_tables", lb.tables, 1 },	{ "xdplb_rr", lb.rr, 1 },
-		{ "xdplb_vip_stats", lb.vip_stats, 1 }, { "xdplb_reals", lb.reals, 2 },
-		{ "xdplb_conns", lb.conns, 2 },		{ "xdplb_real_stats", lb.real_stats, 2 },
-		{ "xdplb_stats", lb.stats, 3 },		{ "xdplb_config", lb.config, 3 },
-		{ "xdplb_checks", lb.checks, 3 },
+		{ .name = "xdplb_flows", .fd = -1, .per = 0 },
+		{ .name = "xdplb_flows6", .fd = -1, .per = 0 },
+		{ .name = "xdplb_persist", .fd = -1, .per = 3 },
+		{ .name = "xdplb_vips", .fd = -1, .per = 1 },
+		{ .name = "xdplb_tables", .fd = -1, .per = 1 },
+		{ .name = "xdplb_rr", .fd = -1, .per = 1 },
+		{ .name = "xdplb_vip_stats", .fd = -1, .per = 1 },
+		{ .name = "xdplb_reals", .fd = -1, .per = 2 },
+		{ .name = "xdplb_conns", .fd = -1, .per = 2 },
+		{ .name = "xdplb_real_stats", .fd = -1, .per = 2 },
+		{ .name = "xdplb_stats", .fd = -1, .per = 3 },
+		{ .name = "xdplb_config", .fd = -1, .per = 3 },
+		{ .name = "xdplb_checks", .fd = -1, .per = 3 },
 	};
+	const int nrows = sizeof(rows) / sizeof(rows[0]);
+	int vips_fd = -1, tables_fd = -1;
+
+	for (int i = 0; i < nrows; i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/%s", pin, rows[i].name);
+		rows[i].fd = bpf_obj_get(path);
+		if (rows[i].fd < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (!strcmp(rows[i].name, "xdplb_vips"))
+			vips_fd = rows[i].fd;
+		if (!strcmp(rows[i].name, "xdplb_tables"))
+			tables_fd = rows[i].fd;
+	}
 
 	/* the VIP hash is not preallocated: its memlock grows with the VIPs in it */
-	vips_empty = memlock(lb.vips);
+	vips_empty = memlock(vips_fd);
 	err = 0;
 	for (int v = 0; v < nvips && !err; v++) {
 		struct xdplb_vip_key kv = vip_key(v);
 
 		err = lb_vip_add(&lb, &kv, &params);
 	}
-	vips_full = memlock(lb.vips);
+	vips_full = memlock(vips_fd);
 	err = err ?: lb_real_add(&lb, &k, &x);
 	err = err ?: lb_vip_get(&lb, &k, &vip);
 	if (err)
 		goto out;
-	if (!bpf_map_lookup_elem(lb.tables, &vip.id, &inner_id)) {
+	if (!bpf_map_lookup_elem(tables_fd, &vip.id, &inner_id)) {
 		fd = bpf_map_get_fd_by_id(inner_id);
 		if (fd >= 0) {
 			table_mem = memlock(fd);
@@ -545,7 +569,7 @@ static int case_memory(const struct opts *o)
 
 	printf("  %-18s %12s %14s %10s  %s\n", "map", "max_entries", "memlock bytes", "bytes/ent",
 	       "counted per");
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (int i = 0; i < nrows; i++) {
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
 		long long m = memlock(rows[i].fd);
@@ -556,11 +580,11 @@ static int case_memory(const struct opts *o)
 			goto out;
 		}
 		e = (double)m / info.max_entries;
-		if (rows[i].fd == lb.flows) /* per flow the table is sized for, not per set */
+		if (!strcmp(rows[i].name, "xdplb_flows")) /* per flow sized for, not per set */
 			e = (double)m / lb.max_flows;
-		if (rows[i].fd == lb.flows6)
+		if (!strcmp(rows[i].name, "xdplb_flows6"))
 			e = (double)m / lb.max_flows6;
-		if (rows[i].fd == lb.vips) /* measured growth per VIP */
+		if (rows[i].fd == vips_fd) /* measured growth per VIP */
 			e = (double)(vips_full - vips_empty) / nvips;
 		if (rows[i].per != 3)
 			per[rows[i].per] += e;
@@ -593,6 +617,9 @@ static int case_memory(const struct opts *o)
 out:
 	if (err)
 		fprintf(stderr, "Error: memory: %s\n", strerror(-err));
+	for (int i = 0; i < nrows; i++)
+		if (rows[i].fd >= 0)
+			close(rows[i].fd);
 	lb_close(&lb);
 	return err;
 }

@@ -290,7 +290,7 @@ struct xdplb_config {
 			       * per-CPU VIP cache (bpf/vip_cache.h) is valid while it stays */
 	__u32 mtu;	      /* largest IP packet sent towards a backend (outer header
 			       * included); 0 = the egress route's MTU, which always applies */
-	__u32 pad;
+	__u32 layout;	      /* XDPLB_LAYOUT of the build that made the pin directory */
 };
 _Static_assert(sizeof(struct xdplb_config) == 56, "ABI: xdplb_config");
 

@@ -27,6 +27,14 @@
 /* Pin directory (overridable with --bpffs on the CLI). */
 #define XDPLB_PIN_DIR "/sys/fs/bpf/xdplb"
 
+/*
+ * The pin layout: the set of maps under the pin directory with their types, keys, values and
+ * meaning.  Stamped into xdplb_config.layout when `dev attach` creates the maps; a directory
+ * with another stamp (or none) is refused at attach and open.  Bump it with any change that
+ * an xdplb of this version could not read or write correctly in maps made by another.
+ */
+#define XDPLB_LAYOUT 1
+
 /* Address families as stored in keys (AF_INET/AF_INET6 values, fixed here so that BPF code
  * does not depend on libc headers). */
 #define XDPLB_AF_INET  2

@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes test_cli_show
 	test_cli_ipv6 test_cli_settings test_cli_ipv6_dr test_cli_stats test_cli_rate test_cli_concurrent
-	test_cli_help test_cli_completion test_cli_install test_cli_old_pins test_cli_old_nat_pins"
+	test_cli_help test_cli_completion test_cli_install test_cli_other_layout"
 
 # Runs xdplb in the lb namespace; checks status and that stderr is exactly one matching
 # "Error: ..." line.
@@ -121,9 +121,9 @@ test_cli_no_state() {
 		vip show || return 1
 	umount "$E2E_TMP/bpffs" || return 1
 	expect_err 1 "bpffs $E2E_TMP/bpffs: not mounted .*" dev attach dev eth0 || return 1
-	expect_err 1 "state in $E2E_PIN: no bpffs mounted there \(mount -t bpf bpf DIR; .*\)" \
+	expect_err 1 "state in $E2E_PIN: $E2E_TMP/bpffs is not a bpffs \(mount -t bpf .*\)" \
 		vip add tcp 10.0.0.1:80 || return 1
-	expect_err 1 "state in $E2E_PIN: no bpffs mounted there .*" save || return 1
+	expect_err 1 "state in $E2E_PIN: $E2E_TMP/bpffs is not a bpffs .*" save || return 1
 	mount -t bpf bpf "$E2E_TMP/bpffs" || return 1
 	# nothing was created meanwhile
 	check "no pins after the failures" [ ! -e "$E2E_PIN" ]
@@ -147,7 +147,7 @@ test_cli_no_root() {
 		"${nobody[@]}" vip show || return 1
 	expect_err 1 "state in $E2E_PIN: Permission denied \(run as root\)" \
 		"${nobody[@]}" batch file /dev/null || return 1
-	expect_err 1 "attach eth1 mode native: Operation not permitted \(run as root\)" \
+	expect_err 1 "state in $E2E_PIN: Permission denied \(run as root\)" \
 		"${nobody[@]}" dev attach dev eth1 || return 1
 	expect_err 1 "detach eth0: Operation not permitted \(run as root\)" \
 		"${nobody[@]}" dev detach dev eth0 || return 1
@@ -682,40 +682,64 @@ test_cli_install() {
 	check "uninstall leaves no file" [ -z "$(find "$d" -type f)" ]
 }
 
-# Pins that an older xdplb left, its flow table an LRU hash, are refused by dev attach with
-# what to do; nothing is attached and no pin added.  Done as told, attach works.
-test_cli_old_pins() {
+# The layout stamp (xdplb_config.layout, include/xdplb_consts.h XDPLB_LAYOUT): the pin directory
+# of another layout, stamped or not, is refused at attach and open with one message that says
+# how to move; and that way works: save with the xdplb that made it, detach, remove, attach,
+# batch.
+layout_hint() { # LAYOUT-WORDS
+	printf '%s' "$E2E_PIN holds maps of $1, this xdplb uses layout [0-9]+: to move the \
+configuration, run 'xdplb save > FILE' with the xdplb that made them, detach it from every \
+interface, remove $E2E_PIN, attach with this xdplb, then 'xdplb batch file FILE'"
+}
+
+# Rewrite the layout stamp (the last 4 bytes of xdplb_config's 56-byte value).
+set_layout() { # N
+	local v
+	v=$(bpftool -j map lookup pinned "$E2E_PIN/xdplb_config" key 0 0 0 0 |
+		python3 -c 'import json,sys,struct
+v=[int(x,16) for x in json.load(sys.stdin)["value"]]
+v[52:56]=list(struct.pack("<I",int(sys.argv[1])))
+print(" ".join(str(x) for x in v))' "$1") || return 1
+	# shellcheck disable=SC2086
+	bpftool map update pinned "$E2E_PIN/xdplb_config" key 0 0 0 0 value $v
+}
+
+test_cli_other_layout() {
 	topo tun 1 || return 1
+	# pins of a build before the stamp: a flow table that was an LRU hash, no config map
 	mkdir -p "$E2E_PIN" || return 1
 	bpftool map create "$E2E_PIN/xdplb_flows" type lru_hash key 16 value 24 entries 1024 \
 		name xdplb_flows || return 1
-	expect_err 1 "$E2E_PIN/xdplb_flows was made by an older xdplb with another layout: detach \
-xdplb from every interface, delete $E2E_PIN and attach again" dev attach dev eth0 || return 1
+	expect_err 1 "$(layout_hint "an older layout")" dev attach dev eth0 || return 1
 	check "nothing attached to eth0" \
 		bash -c "! ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'" || return 1
 	check "no pin added ($(ls "$E2E_PIN" | tr '\n' ' '))" [ "$(ls "$E2E_PIN")" = xdplb_flows ] ||
 		return 1
+	expect_err 1 "$(layout_hint "an older layout")" vip show || return 1
 	rm -rf "$E2E_PIN" || return 1
-	xlb "$NS_LB" dev attach dev eth0 >/dev/null || return 1
-	check "attached after the old pins went" \
-		bash -c "ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'"
-}
 
-# Pins of an xdplb whose flow table was already a set array but had NAT reply tables of its
-# own (here the older LRU one; a set array is refused the same way: reply entries now live
-# in the flow table's sets): refused, naming xdplb_nat; nothing attached, no pin added.
-test_cli_old_nat_pins() {
-	topo tun 1 || return 1
-	mkdir -p "$E2E_PIN" || return 1
-	# BPF_F_MMAPABLE (1024), as dev attach makes xdplb_flows
-	bpftool map create "$E2E_PIN/xdplb_flows" type array key 4 value 256 entries 16 \
-		name xdplb_flows flags 1024 || return 1
-	bpftool map create "$E2E_PIN/xdplb_nat" type lru_hash key 16 value 24 entries 1024 \
-		name xdplb_nat || return 1
-	expect_err 1 "$E2E_PIN/xdplb_nat was made by an older xdplb with another layout: detach \
-xdplb from every interface, delete $E2E_PIN and attach again" dev attach dev eth0 || return 1
-	check "nothing attached to eth0" \
-		bash -c "! ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'" || return 1
-	check "no pin added ($(ls "$E2E_PIN" | tr '\n' ' '))" \
-		[ "$(ls "$E2E_PIN" | tr '\n' ' ')" = "xdplb_flows xdplb_nat " ]
+	# a stamped directory of another layout: made here, then stamped 99
+	setup_tun_vip 1 || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" tcp interval 5 || return 1
+	local saved="$E2E_TMP/lb.conf" before
+	xlb "$NS_LB" save >"$saved" && before=$(curl_vip 3) || return 1
+	check "served before ($before)" [ "$(sort -u <<<"$before")" = "I am 10.0.2.11" ] ||
+		return 1
+	set_layout 99 || return 1
+	for cmd in "vip show" "save" "stats show" "vip add tcp 10.0.0.99:80" "flow show" \
+		"check show" "config show"; do
+		# shellcheck disable=SC2086
+		expect_err 1 "$(layout_hint "layout 99")" $cmd || return 1
+	done
+	expect_err 1 "$(layout_hint "layout 99")" dev attach dev eth1 || return 1
+	check "refused attach left eth1 alone" \
+		bash -c "! ip -n $NS_LB -d link show eth1 | grep -q 'prog/xdp'" || return 1
+	# the way the message says
+	xlb "$NS_LB" dev detach dev eth0 >/dev/null 2>&1 || return 1
+	rm -rf "$E2E_PIN" || return 1
+	xlb "$NS_LB" dev attach dev eth0 tunsrc 10.0.2.1 >/dev/null 2>&1 || return 1
+	xlb "$NS_LB" batch file "$saved" || return 1
+	check "the same configuration after the move" \
+		[ "$(xlb "$NS_LB" save)" = "$(cat "$saved")" ] || return 1
+	check "served after the move" [ "$(curl_vip 3 | sort -u)" = "I am 10.0.2.11" ]
 }

@@ -4,7 +4,7 @@
 #define XDPLB_BACKENDS_H
 
 #include <arpa/inet.h>
-#include "maglev.h"
+#include "sched/maglev.h"
 
 /* Backend i (1-based) is 10.0.2.0 + i, port 0, id i; weights cycle through @weights. */
 static inline void make_backends(struct maglev_backend *b, int n, const __u32 *weights,

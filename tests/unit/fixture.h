@@ -12,7 +12,7 @@
 #include "test.h"
 #include "sandbox.h"
 #include "pkt.h"
-#include "lb.h"
+#include "lib/lb.h"
 #include "xdplb.skel.h"
 
 /*
@@ -45,6 +45,10 @@ struct fixture {
 	int prog_fd;
 	int lb0, lb1, lb2; /* ifindexes */
 };
+
+/* A map of the fixture's skeleton, for tests that look at (or write behind the state
+ * library's back) what the data plane sees: FX_FD(fx, reals) is xdplb_reals. */
+#define FX_FD(fx, name) bpf_map__fd((fx)->skel->maps.xdplb_##name)
 
 /* MAC of a backend's static neighbour entry: 02:00:00:00:<3rd octet>:<4th octet>. */
 static inline void fx_backend_mac(__be32 addr, __u8 mac[ETH_ALEN])
@@ -190,7 +194,7 @@ static inline __u64 fx_reason(struct fixture *fx, int reason)
 {
 	struct xdplb_counter c = {};
 
-	lb_read_counter(fx->lb.stats, reason, &c);
+	lb_read_reason(&fx->lb, reason, &c);
 	return c.packets;
 }
 
@@ -417,7 +421,7 @@ static inline const char *fx_real_str(struct fixture *fx, __u32 real_id, char *b
 	struct xdplb_real r;
 
 	buf[0] = 0;
-	if (!bpf_map_lookup_elem(fx->lb.reals, &real_id, &r))
+	if (!bpf_map_lookup_elem(FX_FD(fx, reals), &real_id, &r))
 		inet_ntop(r.family == XDPLB_AF_INET6 ? AF_INET6 : AF_INET, r.addr, buf, len);
 	return buf;
 }

@@ -13,10 +13,10 @@
 #include <bpf/libbpf.h>
 #include "test.h"
 #include "sandbox.h"
-#include "cmd.h"
-#include "common.h"
-#include "conf.h"
-#include "lb.h"
+#include "cli/cli.h"
+#include "util/common.h"
+#include "lib/conf.h"
+#include "lib/lb.h"
 #include "xdplb.skel.h"
 
 #define PIN_ROOT   "/sys/fs/bpf" /* libbpf's default: the skeleton pins its maps there */
@@ -41,7 +41,8 @@ static int setup(void)
 	if (bpf_program__pin(skel->progs.xdplb_gc, PIN_ROOT "/xdplb_gc"))
 		return -1;
 	pin_dir = PIN_ROOT;
-	err = lb_open(&lb, pin_dir);
+	/* the settings (and the layout stamp) first, as dev attach writes them */
+	err = lb_from_skel(&lb, skel);
 	if (err)
 		return err;
 	lb_config_defaults(&cfg);
@@ -137,11 +138,12 @@ static int take_free_slots(struct batch_input *in, const struct conf *c)
 	for (__u32 id = 1; id < lb.max_reals; id++) {
 		struct xdplb_real r;
 
-		if (bpf_map_lookup_elem(lb.reals, &id, &r) || (r.flags & XDPLB_REAL_F_USED))
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdplb_reals), &id, &r) ||
+		    (r.flags & XDPLB_REAL_F_USED))
 			continue;
 		r.flags = XDPLB_REAL_F_USED;
 		r.vip_id = ORPHAN_VIP;
-		if (bpf_map_update_elem(lb.reals, &id, &r, BPF_ANY)) {
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_reals), &id, &r, BPF_ANY)) {
 			err = -errno;
 			break;
 		}
@@ -162,9 +164,10 @@ static void free_slots(void)
 	for (__u32 id = 1; id < lb.max_reals; id++) {
 		struct xdplb_real r;
 
-		if (!bpf_map_lookup_elem(lb.reals, &id, &r) && r.vip_id == ORPHAN_VIP) {
+		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdplb_reals), &id, &r) &&
+		    r.vip_id == ORPHAN_VIP) {
 			memset(&r, 0, sizeof(r));
-			bpf_map_update_elem(lb.reals, &id, &r, BPF_ANY);
+			bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_reals), &id, &r, BPF_ANY);
 		}
 	}
 	lb_close(&lb);
@@ -225,10 +228,10 @@ static void check_addr_entries(void)
 
 	if (!ASSERT_EQ(lb_open(&lb, pin_dir), 0, "open"))
 		return;
-	while (n < 1024 && !bpf_map_get_next_key(lb.vips, prev, &next)) {
+	while (n < 1024 && !bpf_map_get_next_key(bpf_map__fd(skel->maps.xdplb_vips), prev, &next)) {
 		key = next;
 		prev = &key;
-		if (!bpf_map_lookup_elem(lb.vips, &key, &vals[n]))
+		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdplb_vips), &key, &vals[n]))
 			keys[n++] = key;
 	}
 	for (int i = 0; i < n; i++) {
@@ -260,7 +263,7 @@ static void check_addr_entries(void)
 		groups++;
 		if (on_addr == 1 && (vals[lone].flags & XDPLB_VIP_F_L3HASH))
 			want = vals[lone];
-		if (!ASSERT_EQ(bpf_map_lookup_elem(lb.vips, &a, &got), 0,
+		if (!ASSERT_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdplb_vips), &a, &got), 0,
 			       "an address with VIPs has an address entry"))
 			continue;
 		ASSERT_TRUE(!memcmp(&got, &want, sizeof(got)),
@@ -392,8 +395,9 @@ static void check_no_stray_tables(void)
 		__u32 inner;
 
 		if (!live[id])
-			ASSERT_TRUE(bpf_map_lookup_elem(lb.tables, &id, &inner),
-				    "no table for a free VIP id");
+			ASSERT_TRUE(
+			    bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdplb_tables), &id, &inner),
+			    "no table for a free VIP id");
 	}
 	free(vips);
 	free(live);

@@ -72,7 +72,7 @@ static __u64 vip_flows(__u32 id)
 {
 	struct xdplb_traffic t = {};
 
-	lb_read_traffic(fx.lb.vip_stats, id, &t);
+	lb_read_vip_traffic(&fx.lb, id, &t);
 	return t.flows;
 }
 
@@ -80,7 +80,7 @@ static __u64 vip_resched(__u32 id)
 {
 	struct xdplb_traffic t = {};
 
-	lb_read_traffic(fx.lb.vip_stats, id, &t);
+	lb_read_vip_traffic(&fx.lb, id, &t);
 	return t.resched;
 }
 
@@ -98,7 +98,7 @@ static int set_state(__u32 vid, int i, __u8 state)
 	__u32 id = real_of(vid, i);
 	struct xdplb_real r = {};
 
-	if (!id || bpf_map_lookup_elem(fx.lb.reals, &id, &r))
+	if (!id || bpf_map_lookup_elem(FX_FD(&fx, reals), &id, &r))
 		return -ENOENT;
 	return lb_real_set_state(&fx.lb, id, r.gen, state);
 }

@@ -118,7 +118,7 @@ static __u64 vip_flows(__u32 vip_id)
 {
 	struct xdplb_traffic t = {};
 
-	lb_read_traffic(fx.lb.vip_stats, vip_id, &t);
+	lb_read_vip_traffic(&fx.lb, vip_id, &t);
 	return t.flows;
 }
 

@@ -278,7 +278,7 @@ static void case_addr_entries(void)
 		struct xdplb_vip v, want = {};
 
 		k.family |= XDPLB_AF_ADDR;
-		if (!ASSERT_EQ(bpf_map_lookup_elem(fx.lb.vips, &k, &v), 0, e[i].addr))
+		if (!ASSERT_EQ(bpf_map_lookup_elem(FX_FD(&fx, vips), &k, &v), 0, e[i].addr))
 			continue;
 		if (e[i].vport) {
 			struct xdplb_vip_key vk = fx_key(e[i].addr, e[i].vport, IPPROTO_UDP);

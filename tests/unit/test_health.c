@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include "test.h"
 #include "sandbox.h"
-#include "health.h"
+#include "health/health.h"
 
 static char msg[512];
 #define WHAT(...) (snprintf(msg, sizeof(msg), __VA_ARGS__), msg)

@@ -56,7 +56,7 @@ static int backend(__u8 proto, int last, __u16 *gen)
 	if (found < 0)
 		return -1;
 	id = found;
-	if (bpf_map_lookup_elem(fx.lb.reals, &id, &r))
+	if (bpf_map_lookup_elem(FX_FD(&fx, reals), &id, &r))
 		return -1;
 	*gen = r.gen;
 	return found;
@@ -110,7 +110,7 @@ static __u64 vip_resched(__u8 proto)
 	struct xdplb_vip v;
 
 	if (!lb_vip_get(&fx.lb, &k, &v))
-		lb_read_traffic(fx.lb.vip_stats, v.id, &t);
+		lb_read_vip_traffic(&fx.lb, v.id, &t);
 	return t.resched;
 }
 

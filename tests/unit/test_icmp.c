@@ -136,15 +136,15 @@ static void tun_owner(__u8 proto, const char *vip, __u16 vport, const char *clie
 			 types[t][0] == 2 || (types[t][0] == 3 && types[t][1] == 4) ? 1400 : 0,
 			 &sent, qlen);
 		tx0 = fx_reason(&fx, XDPLB_R_TX);
-		lb_read_traffic(fx.lb.vip_stats, vid, &v0);
-		lb_read_traffic(fx.lb.real_stats, rid, &r0);
+		lb_read_vip_traffic(&fx.lb, vid, &v0);
+		lb_read_real_traffic(&fx.lb, rid, &r0);
 		b = fx_expect_tun_to(&fx, &err, XDP_TX, bes, 3, &l2, what);
 		ASSERT_EQ(b, be, "the backend that owns the flow");
 		if (is_v6(vip))
 			ASSERT_EQ(l2, label, "the flow's flow label");
 		ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX) - tx0, 1, "counted tx");
-		lb_read_traffic(fx.lb.vip_stats, vid, &v1);
-		lb_read_traffic(fx.lb.real_stats, rid, &r1);
+		lb_read_vip_traffic(&fx.lb, vid, &v1);
+		lb_read_real_traffic(&fx.lb, rid, &r1);
 		ASSERT_EQ(v1.packets - v0.packets, 1, "vip packets +1");
 		ASSERT_EQ(v1.bytes - v0.bytes, err.len, "vip bytes + frame");
 		ASSERT_EQ(v1.flows, v0.flows, "no new flow");
@@ -195,9 +195,9 @@ static void no_flow(const char *vip, const char *rr_vip, const char *const *bes,
 		snprintf(client, sizeof(client), client_fmt, c);
 		l4_frame(&sent, IPPROTO_TCP, vip, 80, client, 41000, NULL, 0, PKT_IP_DF);
 		icmp_err(&err, router, vip, type, code, 1400, &sent, sent.len - pkt_l3_off(&sent));
-		lb_read_traffic(fx.lb.vip_stats, vid, &v0);
+		lb_read_vip_traffic(&fx.lb, vid, &v0);
 		be = fx_expect_tun_to(&fx, &err, XDP_TX, bes, 3, NULL, "no flow: scheduled");
-		lb_read_traffic(fx.lb.vip_stats, vid, &v1);
+		lb_read_vip_traffic(&fx.lb, vid, &v1);
 		ASSERT_EQ(v1.flows, v0.flows, "no new flow counted");
 		ASSERT_TRUE(fx_flow(&fx, IPPROTO_TCP, client, 41000, vip, 80, &f) == -ENOENT,
 			    "no flow inserted");

@@ -73,14 +73,14 @@ static void case_tun6(void)
 	struct pkt_buf in;
 	int be, be2, distinct = 0;
 
-	lb_read_traffic(fx.lb.vip_stats, vid, &t0);
+	lb_read_vip_traffic(&fx.lb, vid, &t0);
 	pkt_v6_tcp(&in, &s);
 	be = fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label,
 			      "ipv6-in-ipv6 to a backend");
 	if (be < 0)
 		return;
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX) - tx0, 1, "tx +1");
-	lb_read_traffic(fx.lb.vip_stats, vid, &t1);
+	lb_read_vip_traffic(&fx.lb, vid, &t1);
 	ASSERT_EQ(t1.packets - t0.packets, 1, "vip packets +1");
 	ASSERT_EQ(t1.flows - t0.flows, 1, "vip flows +1");
 	ASSERT_EQ(t1.bytes - t0.bytes, in.len, "vip bytes = frame length");
@@ -98,7 +98,7 @@ static void case_tun6(void)
 	be2 = fx_expect_tun_to(&fx, &in, XDP_TX, tun_backends, 3, &label2, "established");
 	ASSERT_EQ(be2, be, "same backend");
 	ASSERT_EQ(label2, label, "same flow label for every packet of a flow");
-	lb_read_traffic(fx.lb.vip_stats, vid, &t0);
+	lb_read_vip_traffic(&fx.lb, vid, &t0);
 	ASSERT_EQ(t0.flows, t1.flows, "no new flow");
 
 	/* other flows: flow labels vary */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Tests of the state API's bookkeeping (loader/lb.c): bulk mode, backend ids handed out from
- * lb.c's index and checked against the maps, an index forgotten with the lock, VIP listing,
+/* Tests of the state API's bookkeeping (loader/lib): bulk mode, backend ids handed out from
+ * the library's index and checked against the maps, an index forgotten with the lock, VIP listing,
  * table installation into an outer map that refuses mmapable inner arrays, the address
  * entries of xdplb_vips.  Tables are read back from the maps. */
 #include "fixture.h"
@@ -32,7 +32,7 @@ static int table_members(struct lb *lb, const char *addr, const char *const *add
 		struct xdplb_real r = {};
 		int i;
 
-		if (bpf_map_lookup_elem(fx.lb.reals, &ids[s], &r) || r.vip_id != vid)
+		if (bpf_map_lookup_elem(FX_FD(&fx, reals), &ids[s], &r) || r.vip_id != vid)
 			return -1;
 		for (i = 0; i < n && r.addr[0] != ipv4_addr(addrs[i]); i++)
 			;
@@ -100,7 +100,7 @@ static void case_bulk_removals_at_once(void)
 	ASSERT_EQ(vip_id(VIP_B), 0, "VIP B is gone at once");
 	ASSERT_EQ(lb_bulk_end(&fx.lb), 0, "bulk mode ends");
 	ASSERT_EQ(vip_id(VIP_B), 0, "VIP B stays removed");
-	ASSERT_TRUE(bpf_map_lookup_elem(fx.lb.tables, &bid, &inner) && errno == ENOENT,
+	ASSERT_TRUE(bpf_map_lookup_elem(FX_FD(&fx, tables), &bid, &inner) && errno == ENOENT,
 		    "no table left for B's id");
 	ASSERT_EQ(fx_real_add(&fx, VIP_A, 80, IPPROTO_TCP, a_reals[1], 1), 0, "a2 back");
 }
@@ -121,18 +121,18 @@ static void case_ids_and_gen(void)
 		id[i] = fx_real_id(&fx, cid, c[i]);
 	}
 	ASSERT_TRUE(id[0] > 0 && id[1] == id[0] + 1 && id[2] == id[1] + 1, "consecutive ids");
-	bpf_map_lookup_elem(fx.lb.reals, &id[1], &before);
+	bpf_map_lookup_elem(FX_FD(&fx, reals), &id[1], &before);
 	ASSERT_EQ(fx_real_del(&fx, VIP_C, 80, IPPROTO_TCP, c[1]), 0, "remove c2");
 	ASSERT_EQ(fx_real_id(&fx, cid, c[1]), -ENOENT, "c2 is gone");
 	ASSERT_EQ(fx_real_add(&fx, VIP_C, 80, IPPROTO_TCP, c[3], 1), 0, "add c4");
 	id[3] = fx_real_id(&fx, cid, c[3]);
 	ASSERT_EQ(id[3], id[1], "c4 takes the lowest free id, c2's");
-	bpf_map_lookup_elem(fx.lb.reals, &id[3], &after);
+	bpf_map_lookup_elem(FX_FD(&fx, reals), &id[3], &after);
 	ASSERT_EQ(after.gen, before.gen + 1, "the reused id's gen grew by one");
 	ASSERT_EQ(fx_real_add(&fx, VIP_C, 80, IPPROTO_TCP, c[0], 1), -EEXIST, "duplicate refused");
 }
 
-/* Another writer changed the backend array behind lb's back: what lb.c remembers is checked
+/* Another writer changed the backend array behind lb's back: what the library remembers is checked
  * against the map before it is used. */
 static void case_index_checked_against_map(void)
 {
@@ -151,20 +151,22 @@ static void case_index_checked_against_map(void)
 	foreign.weight = 1;
 	foreign.flags = XDPLB_REAL_F_USED;
 	foreign.gen = 7;
-	ASSERT_EQ(bpf_map_update_elem(fx.lb.reals, &slot, &foreign, BPF_ANY), 0, "foreign write");
+	ASSERT_EQ(bpf_map_update_elem(FX_FD(&fx, reals), &slot, &foreign, BPF_ANY), 0,
+		  "foreign write");
 
 	ASSERT_EQ(fx_real_add(&fx, VIP_C, 80, IPPROTO_TCP, "10.0.2.6", 1), 0, "add c6");
 	id = fx_real_id(&fx, cid, "10.0.2.6");
 	ASSERT_TRUE(id > 0 && (__u32)id != slot, "c6 did not get the foreign writer's slot");
-	bpf_map_lookup_elem(fx.lb.reals, &slot, &r);
+	bpf_map_lookup_elem(FX_FD(&fx, reals), &slot, &r);
 	ASSERT_TRUE(r.addr[0] == foreign.addr[0] && r.gen == 7, "the foreign backend is intact");
 	n = lb_real_list(&fx.lb, cid, rs, 8);
 	ASSERT_EQ(n, 5, "C lists c1, c3, c4, the foreign one and c6");
 	ASSERT_EQ(fx_real_id(&fx, cid, "10.0.2.9"), (int)slot, "the foreign backend is found");
 
-	/* the foreign writer frees its slot again: lb.c must not list it */
+	/* the foreign writer frees its slot again: the library must not list it */
 	empty.gen = 7;
-	ASSERT_EQ(bpf_map_update_elem(fx.lb.reals, &slot, &empty, BPF_ANY), 0, "foreign free");
+	ASSERT_EQ(bpf_map_update_elem(FX_FD(&fx, reals), &slot, &empty, BPF_ANY), 0,
+		  "foreign free");
 	n = lb_real_list(&fx.lb, cid, rs, 8);
 	ASSERT_EQ(n, 4, "C lists c1, c3, c4 and c6");
 	got = 0;
@@ -247,40 +249,6 @@ static void case_vip_list(void)
 	ASSERT_EQ(vip_id(VIP_B), free_id, "it takes the lowest free VIP id");
 }
 
-/* An outer map whose inner template is not mmapable (as pinned by an older xdplb): tables are
- * built again without BPF_F_MMAPABLE and installed. */
-static void case_plain_outer_map(void)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, iopts, .map_flags = BPF_F_INNER_MAP);
-	struct xdplb_vip_key ka = fx_vip_key(VIP_A, 80, IPPROTO_TCP);
-	struct lb l2 = fx.lb;
-	struct xdplb_vip va;
-	__u32 aid = vip_id(VIP_A), inner_id;
-	struct bpf_map_info info = {};
-	__u32 ilen = sizeof(info);
-	int tmpl, outer, fd, len;
-
-	tmpl = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tmpl", 4, 4, 1, &iopts);
-	LIBBPF_OPTS(bpf_map_create_opts, oopts, .inner_map_fd = tmpl);
-	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "outer", 4, 4, fx.lb.max_vips, &oopts);
-	ASSERT_TRUE(tmpl >= 0 && outer >= 0, "plain outer map created");
-	l2.idx = NULL;
-	l2.tables = outer;
-	lb_vip_get(&fx.lb, &ka, &va);
-	ASSERT_EQ(lb_table_rebuild(&l2, &va), 0, "rebuild into the plain outer map");
-	ASSERT_EQ(table_members(&l2, VIP_A, a_reals, 3, &len), 7, "its table: a1, a2, a3");
-	ASSERT_EQ(len, XDPLB_DEF_RING_SIZE, "the whole ring");
-	ASSERT_EQ(bpf_map_lookup_elem(outer, &aid, &inner_id), 0, "outer slot set");
-	fd = bpf_map_get_fd_by_id(inner_id);
-	bpf_obj_get_info_by_fd(fd, &info, &ilen);
-	ASSERT_EQ(info.map_flags & BPF_F_MMAPABLE, 0, "a plain inner array");
-	ASSERT_EQ(lb_table_rebuild(&l2, &va), 0, "again, knowing it");
-	close(fd);
-	lb_close(&l2); /* skeleton-owned maps: frees only what lb.c allocated */
-	close(outer);
-	close(tmpl);
-}
-
 /* Address entries (lb.h): keys and lookups. */
 static struct xdplb_vip_key key6(const char *addr, __u16 port, __u8 proto)
 {
@@ -307,7 +275,7 @@ static int addr_entry(struct xdplb_vip_key k, struct xdplb_vip *v)
 	struct xdplb_vip_key a = akey_of(k);
 
 	memset(v, 0, sizeof(*v));
-	return bpf_map_lookup_elem(fx.lb.vips, &a, v) == 0;
+	return bpf_map_lookup_elem(FX_FD(&fx, vips), &a, v) == 0;
 }
 
 /* Is the address entry of @k a copy of VIP @k's record? */
@@ -351,7 +319,7 @@ static int count_addr_entries(void)
 	struct xdplb_vip_key key, next, *prev = NULL;
 	int n = 0;
 
-	while (!bpf_map_get_next_key(fx.lb.vips, prev, &next)) {
+	while (!bpf_map_get_next_key(FX_FD(&fx, vips), prev, &next)) {
 		key = next;
 		prev = &key;
 		n += !!(key.family & XDPLB_AF_ADDR);
@@ -492,14 +460,14 @@ static void case_addr_sync(void)
 
 	ASSERT_EQ(vip_add_k(a, XDPLB_MODE_TUN, L3), 0, "add a (l3hash)");
 	ASSERT_EQ(vip_add_k(b, XDPLB_MODE_TUN, 0), 0, "add b");
-	/* as an older xdplb would leave them, plus garbage */
-	bpf_map_delete_elem(fx.lb.vips, &ka);
-	bpf_map_update_elem(fx.lb.vips, &kb, &bogus, BPF_ANY);
-	bpf_map_update_elem(fx.lb.vips, &stale, &bogus, BPF_ANY);
+	/* one missing, one wrong, one without VIPs */
+	bpf_map_delete_elem(FX_FD(&fx, vips), &ka);
+	bpf_map_update_elem(FX_FD(&fx, vips), &kb, &bogus, BPF_ANY);
+	bpf_map_update_elem(FX_FD(&fx, vips), &stale, &bogus, BPF_ANY);
 	ASSERT_EQ(lb_addr_sync(&fx.lb), 0, "sync");
 	ASSERT_TRUE(entry_is_copy_of(a), "a's copy is back");
 	ASSERT_TRUE(entry_is_none(b), "b's entry: id 0 again");
-	ASSERT_TRUE(bpf_map_lookup_elem(fx.lb.vips, &stale, &e) && errno == ENOENT,
+	ASSERT_TRUE(bpf_map_lookup_elem(FX_FD(&fx, vips), &stale, &e) && errno == ENOENT,
 		    "an entry without VIPs is gone");
 	ASSERT_EQ(lb_vip_del(&fx.lb, &a), 0, "remove a");
 	ASSERT_EQ(lb_vip_del(&fx.lb, &b), 0, "remove b");
@@ -516,10 +484,10 @@ int main(void)
 	RUN_CASE("bulk: tables built at the flush, not before", case_bulk_defers_tables);
 	RUN_CASE("bulk: removals take effect at once", case_bulk_removals_at_once);
 	RUN_CASE("backend ids: lowest free first, gen grows on reuse", case_ids_and_gen);
-	RUN_CASE("what lb.c remembers is checked against the maps", case_index_checked_against_map);
+	RUN_CASE("what the library remembers is checked against the maps",
+		 case_index_checked_against_map);
 	RUN_CASE("the index is forgotten with the lock", case_index_forgotten_with_lock);
 	RUN_CASE("vip list: sorted by id, all counted, at most max filled", case_vip_list);
-	RUN_CASE("outer map without mmapable inner arrays", case_plain_outer_map);
 	RUN_CASE("address entries follow VIPs, listing skips them", case_addr_entries);
 	RUN_CASE("address entries in bulk mode: never a wrong copy, right after the flush",
 		 case_addr_entries_bulk);

@@ -6,7 +6,7 @@
 
 #include "test.h"
 #include "backends.h"
-#include "maglev.h"
+#include "sched/maglev.h"
 
 #define M	    65537
 #define MAX_N	    1000

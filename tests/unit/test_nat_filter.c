@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* BPF_PROG_TEST_RUN tests of the NAT reply filter (xdplb_nat_src): a packet for no VIP is
  * looked up in xdplb_nat / xdplb_nat6 only when its source is a NAT-mode backend's address, as
- * the control plane (loader/lb.c) keeps it through backend and VIP changes, bulk mode, and
+ * the control plane (loader/lib/nat.c) keeps it through backend and VIP changes, bulk mode, and
  * maps of an older xdplb (no filter: every packet is looked up, as before).  Whether the
  * lookup happened is seen in the bytes: a planted xdplb_nat entry for a source that is no
  * backend would translate the packet if it were used.  Expected frames are built
@@ -32,7 +32,7 @@ static int filter_bit(const char *a)
 
 	fx_addr(a, w);
 	bit = xdplb_nat_filter_bit(w[0] ^ w[1] ^ w[2] ^ w[3]);
-	if (bpf_map_lookup_elem(fx.lb.nat_src, &zero, &f))
+	if (bpf_map_lookup_elem(FX_FD(&fx, nat_src), &zero, &f))
 		return -1;
 	return (f.bits[bit / 64] >> (bit % 64)) & 1;
 }
@@ -44,7 +44,7 @@ static int filter_popcount(void)
 	__u32 zero = 0;
 	int n = 0;
 
-	if (bpf_map_lookup_elem(fx.lb.nat_src, &zero, &f))
+	if (bpf_map_lookup_elem(FX_FD(&fx, nat_src), &zero, &f))
 		return -1;
 	for (size_t i = 0; i < sizeof(f.bits) / sizeof(f.bits[0]); i++)
 		n += __builtin_popcountll(f.bits[i]);
@@ -369,7 +369,7 @@ static void case_flag_off(void)
 
 	/* as after `dev attach` over maps of an older xdplb: an empty filter, flag off */
 	if (!ASSERT_EQ(fx_config(&fx, flag_clear, XDPLB_CFG_F_NAT_FILTER), 0, "flag off") ||
-	    !ASSERT_EQ(bpf_map_update_elem(fx.lb.nat_src, &zero, &zero_f, BPF_ANY), 0,
+	    !ASSERT_EQ(bpf_map_update_elem(FX_FD(&fx, nat_src), &zero, &zero_f, BPF_ANY), 0,
 		       "empty filter"))
 		return;
 	expect_translated(IPPROTO_TCP, BE, 8080, CLIENT, 40000, VIP_NAT, 80,
@@ -385,70 +385,6 @@ static void case_flag_off(void)
 	expect_passed(IPPROTO_TCP, OTHER, 8080, CLIENT, 41000, "filter on: planted entry unused");
 	expect_translated(IPPROTO_TCP, BE, 8080, CLIENT, 40000, VIP_NAT, 80,
 			  "filter on: backend's reply translated");
-}
-
-/* Pin the fixture's maps (and the GC program) in @dir as an older xdplb would have: without
- * xdplb_nat_src. */
-static int pin_old(const char *dir)
-{
-	struct bpf_map *m;
-	char path[256];
-
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	bpf_object__for_each_map(m, fx.skel->obj)
-	{
-		if (!bpf_map__is_pinned(m) || !strcmp(bpf_map__name(m), "xdplb_nat_src"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
-		if (bpf_obj_pin(bpf_map__fd(m), path))
-			return -errno;
-	}
-	snprintf(path, sizeof(path), "%s/xdplb_gc", dir);
-	return bpf_obj_pin(bpf_program__fd(fx.skel->progs.xdplb_gc), path) ? -errno : 0;
-}
-
-static void case_old_pins(void)
-{
-	const char *dir = "/sys/fs/bpf/old";
-	struct xdplb_nat_filter zero_f = {};
-	struct xdplb_vip_key k = fx_key(VIP_NAT, 80, IPPROTO_TCP);
-	struct xdplb_real r = { .weight = 1, .port = htons(8080) };
-	__u32 zero = 0;
-	struct lb old, att;
-
-	if (!ASSERT_EQ(pin_old(dir), 0, "pin the maps without xdplb_nat_src") ||
-	    !ASSERT_EQ(fx_config(&fx, flag_clear, XDPLB_CFG_F_NAT_FILTER), 0, "flag off") ||
-	    !ASSERT_EQ(bpf_map_update_elem(fx.lb.nat_src, &zero, &zero_f, BPF_ANY), 0,
-		       "empty filter"))
-		return;
-	if (!ASSERT_EQ(lb_open(&old, dir), 0, "open the older pin directory"))
-		return;
-	ASSERT_TRUE(old.nat_src < 0, "no filter map there");
-	r.family = fx_addr(OTHER, r.addr);
-	ASSERT_EQ(lb_real_add(&old, &k, &r), 0, "add a NAT backend there");
-	ASSERT_EQ(lb_nat_filter_sync(&old), 0, "no filter to sync: nothing done");
-	lb_close(&old);
-	ASSERT_EQ(cfg_flags() & XDPLB_CFG_F_NAT_FILTER, 0, "flag still off");
-	ASSERT_EQ(filter_popcount(), 0, "filter untouched");
-	expect_translated(IPPROTO_TCP, OTHER, 8080, CLIENT, 41000, VIP_NAT, 80,
-			  "older maps: the new backend's replies translated");
-	expect_translated(IPPROTO_TCP, BE, 8080, CLIENT, 40000, VIP_NAT, 80,
-			  "older maps: the first backend's too");
-
-	/* what `dev attach` with this build does next, on a struct lb of its own (fx.lb's index
-	 * of backends has not seen what the other process added) */
-	lb_from_skel(&att, fx.skel);
-	ASSERT_EQ(lb_nat_filter_sync(&att), 0, "attach: fill the filter");
-	ASSERT_TRUE(cfg_flags() & XDPLB_CFG_F_NAT_FILTER, "flag on");
-	ASSERT_EQ(filter_bit(OTHER), 1, "the backend added through the older maps: bit set");
-	ASSERT_EQ(filter_popcount(), 3, "three NAT backends' bits");
-	expect_translated(IPPROTO_TCP, OTHER, 8080, CLIENT, 41000, VIP_NAT, 80,
-			  "filter on: its replies still translated");
-	r.vip_id = 0;
-	ASSERT_EQ(lb_real_del(&att, &k, r.addr, r.family, r.port), 0, "delete it");
-	ASSERT_EQ(filter_bit(OTHER), 0, "deleted: bit cleared");
-	lb_close(&att);
 }
 
 int main(void)
@@ -479,6 +415,5 @@ int main(void)
 	RUN_CASE("icmp error from a backend: filtered on the quote's source", case_icmp);
 	RUN_CASE("bulk mode: set at once, cleared at the flush", case_bulk);
 	RUN_CASE("filter off (older maps): every packet looked up, then synced", case_flag_off);
-	RUN_CASE("pin directory without the filter map: works, attach fills it", case_old_pins);
 	return TEST_MAIN_END();
 }

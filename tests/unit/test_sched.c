@@ -7,7 +7,7 @@
 #include "test.h"
 #include "backends.h"
 #include "xdplb_consts.h"
-#include "sched.h"
+#include "sched/sched.h"
 
 #define M	  65537
 #define SMALL_M	  251

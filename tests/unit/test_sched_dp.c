@@ -130,7 +130,7 @@ static __u64 rr_pos(const struct tvip *v)
 {
 	__u64 pos = ~0ull;
 
-	bpf_map_lookup_elem(fx.lb.rr, &v->id, &pos);
+	bpf_map_lookup_elem(FX_FD(&fx, rr), &v->id, &pos);
 	return pos;
 }
 
@@ -138,7 +138,7 @@ static struct xdplb_traffic vip_traffic(const struct tvip *v)
 {
 	struct xdplb_traffic t = {};
 
-	lb_read_traffic(fx.lb.vip_stats, v->id, &t);
+	lb_read_vip_traffic(&fx.lb, v->id, &t);
 	return t;
 }
 
@@ -202,7 +202,8 @@ static void purge_all(const char *step)
 	for (__u32 id = 1; id < 256; id++) {
 		struct xdplb_conns c;
 
-		if (bpf_map_lookup_elem(fx.lb.reals, &id, &r) || !(r.flags & XDPLB_REAL_F_USED))
+		if (bpf_map_lookup_elem(FX_FD(&fx, reals), &id, &r) ||
+		    !(r.flags & XDPLB_REAL_F_USED))
 			continue;
 		c = fx_conns(&fx, id);
 		ASSERT_EQ(c.active, 0, WHAT("%s: backend id %u active after a full gc", step, id));
@@ -622,7 +623,7 @@ static void case_drift(void)
 	for (int i = 0; i < 3; i++) {
 		struct xdplb_traffic rt = {};
 
-		lb_read_traffic(fx.lb.real_stats, v.real[i], &rt);
+		lb_read_real_traffic(&fx.lb, v.real[i], &rt);
 		ASSERT_EQ(rt.flows, m.inactive[i], WHAT("%s: real_stats flows", backend_addr(i)));
 		ASSERT_EQ(rt.packets, 2 * m.inactive[i], WHAT("%s: packets", backend_addr(i)));
 	}

@@ -107,10 +107,10 @@ static void case_tcp_syn(void)
 	__be32 be;
 
 	lb_vip_get(&fx.lb, &k, &vip);
-	lb_read_traffic(fx.lb.vip_stats, vip.id, &t0);
+	lb_read_vip_traffic(&fx.lb, vip.id, &t0);
 	be = send_expect_tx(&s, IPPROTO_TCP);
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX) - tx0, 1, "tx counter +1");
-	lb_read_traffic(fx.lb.vip_stats, vip.id, &t1);
+	lb_read_vip_traffic(&fx.lb, vip.id, &t1);
 	ASSERT_EQ(t1.packets - t0.packets, 1, "vip packets +1");
 	ASSERT_EQ(t1.flows - t0.flows, 1, "vip new flows +1");
 	ASSERT_EQ(t1.bytes - t0.bytes, 14 + 20 + 20, "vip bytes = frame length");
@@ -124,12 +124,12 @@ static void case_tcp_syn(void)
 	fk.family = XDPLB_AF_INET;
 	if (ASSERT_EQ(lb_flow_get(&fx.lb, &fk, &flow), 0, "flow entry exists")) {
 		ASSERT_EQ(flow.vip_id, vip.id, "flow's vip id");
-		bpf_map_lookup_elem(fx.lb.reals, &flow.real_id, &real);
+		bpf_map_lookup_elem(FX_FD(&fx, reals), &flow.real_id, &real);
 		ASSERT_EQ(real.addr[0], be, "flow's backend = the one that got the packet");
 	}
 	/* Same packet again: established, same backend, no new flow. */
 	ASSERT_EQ(send_expect_tx(&s, IPPROTO_TCP), be, "same backend for the next packet");
-	lb_read_traffic(fx.lb.vip_stats, vip.id, &t0);
+	lb_read_vip_traffic(&fx.lb, vip.id, &t0);
 	ASSERT_EQ(t0.flows, t1.flows, "no new flow for an established one");
 }
 
@@ -484,7 +484,7 @@ static void case_table_shares(void)
 	for (int i = 0; i < len; i++) {
 		struct xdplb_real r;
 
-		bpf_map_lookup_elem(fx.lb.reals, &ids[i], &r);
+		bpf_map_lookup_elem(FX_FD(&fx, reals), &ids[i], &r);
 		n11 += r.addr[0] == ipv4_addr("10.0.1.11");
 		n12 += r.addr[0] == ipv4_addr("10.0.1.12");
 	}

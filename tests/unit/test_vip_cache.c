@@ -2,7 +2,7 @@
 /*
  * BPF_PROG_TEST_RUN tests of the per-CPU VIP cache (bpf/vip_cache.h): answers, "no VIP"
  * included, are kept per {destination, port, protocol} while xdplb_config.vip_gen stays, and
- * every VIP change through the state API (lb.c) bumps it.  So a packet right after vip add,
+ * every VIP change through the state API (loader/lib) bumps it.  So a packet right after vip add,
  * set or del must see the change, never a cached answer.  IPv4 (xdplb_vipcache) and IPv6
  * (xdplb_vipcache6) alike.  The process is pinned to one CPU, so that each packet finds what
  * the previous one cached.

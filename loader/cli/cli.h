@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file contains what the command files (loader/cli, one per CLI object) share: the
+ * objects' entry points, how a command reaches the pinned state, and the parsers of the
+ * commands that change the configuration, one grammar for the command line, batch files and
+ * imports.  Commands parse, call the state library (lib/lb.h) and print; none touches a map.
+ */
+#ifndef XDPLB_CLI_H
+#define XDPLB_CLI_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "xdplb_abi.h"
+#include "lib/lb.h"
+
+/* The objects (one file each). */
+int do_dev(int argc, char **argv);
+int do_vip(int argc, char **argv);
+int do_real(int argc, char **argv);
+int do_check(int argc, char **argv);
+int do_daemon(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_flow(int argc, char **argv);
+int do_config(int argc, char **argv);
+int do_save(int argc, char **argv);
+int do_batch(int argc, char **argv);
+int do_import(int argc, char **argv);
+int do_decap(int argc, char **argv);
+
+/* state.c.  Open the pinned maps under pin_dir (and lock them when @lock); prints the error
+ * itself (not attached, no bpffs, another pin layout, permissions). */
+int state_open(struct lb *lb, bool lock);
+struct conf;
+struct conf_vip;
+/* state_open(), then the configuration read into @c (lib/conf.h); prints the error itself
+ * (and closes @lb) on failure. */
+int state_conf(struct lb *lb, struct conf *c, bool lock);
+/* The VIP @key of @c, or NULL with "vip SERVICE: not found" printed. */
+struct conf_vip *conf_vip_must(struct conf *c, const struct xdplb_vip_key *key);
+
+/* dev.c.  [ dev IFNAME ]; "native" or "generic" (prints the error itself). */
+int parse_dev(int argc, char **argv, const char **ifname, bool required);
+int parse_xdp_mode(const char *s, bool *generic);
+
+/* vip.c.  [ sched S ] [ mode M ] [ persist SECS ] ... onto @v (what is not given stays).
+ * save.c prints these options: keep the two in step. */
+int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v);
+/* A warning when @key is an IPv6 VIP and IPv6 forwarding is off. */
+void warn_ipv6_forwarding(const struct xdplb_vip_key *key);
+
+/* real.c.  SERVICE ADDR[:PORT] [ weight N ] [ sorry ]; the port is 0 when it is the VIP's. */
+int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_real *r,
+	       bool *have_weight);
+/* Have the kernel resolve a new backend's MAC. */
+void neigh_kick(const struct xdplb_real *r);
+
+/* flow.c.  [ tcp SECS ] [ tcpfin SECS ] [ udp SECS ]: 0 for what is not given. */
+int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp);
+
+/* config.c.  config set [ tunsrc ADDR ] ... onto @cfg; *given = something was set. */
+int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *given);
+
+/* batch.c.  A line of input for batch_run(): a command of the batch grammar and where it
+ * came from. */
+struct batch_line {
+	char *text; /* modified (split into words) by batch_run() */
+	int line;
+};
+
+/* What batch_run() reads: lines, or a function that makes them from another format under the
+ * state lock, knowing the configuration they will apply to (ipvsadm import). */
+struct batch_input {
+	const char *file; /* names the input in errors */
+	struct batch_line *lines;
+	int n;
+	int (*prepare)(struct batch_input *in, const struct conf *c);
+	void *ctx;
+};
+
+/* Check every line against the current configuration, then apply them all, or nothing (rolled
+ * back) if one fails.  With @check_only, stop after checking.  Holds the state lock
+ * throughout.  Returns 0, -XDPLB_EUSAGE or -errno; prints the error itself. */
+int batch_run(struct batch_input *in, bool check_only);
+/* Read FILE (or "-" for stdin) into lines (pointing into *buf); prints the error itself. */
+int batch_read(const char *path, struct batch_line **lines, int *n, char **buf);
+/* Split @s into words in place, at most @max: blanks separate, '...' and "..." quote (a
+ * backslash escapes the next character outside single quotes), a word starting with '#'
+ * starts a comment.  Returns the number of words, or -1 for more than @max words or an
+ * unterminated quote. */
+int split_words(char *s, char **argv, int max);
+/* save.c.  Print @c (sorted by conf_sort()) as batch commands. */
+#include <stdio.h>
+void save_conf(FILE *f, const struct conf *c);
+
+#endif /* XDPLB_CLI_H */

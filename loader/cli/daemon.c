@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* `xdplb daemon`: its options; the daemon itself is loader/daemon. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "daemon/daemon.h"
+#include "util/common.h"
+
+static int daemon_help(void)
+{
+	if (json_help())
+		return 0;
+	printf(
+	    "Usage: %1$s daemon [ config FILE ]\n"
+	    "\n"
+	    "Runs the health checks (see \"%1$s check help\") in the foreground, writes each\n"
+	    "backend's state (up/down) into the maps, and expires idle flows every second.\n"
+	    "Logs one line per state change to stderr.  FILE holds \"check set ...\" lines\n"
+	    "(# comments), applied at start and on SIGHUP; SIGTERM stops it, and the data plane\n"
+	    "keeps the last states.\n",
+	    bin_name);
+	return 0;
+}
+
+int do_daemon(int argc, char **argv)
+{
+	struct daemon_opts o = {};
+
+	while (argc > 0) {
+		if (!strcmp(*argv, "help"))
+			return daemon_help();
+		if (!strcmp(*argv, "config")) {
+			REQ_ARG("a FILE");
+			o.conf_path = *argv;
+		} else {
+			return bad_arg(*argv, "unknown keyword (expected config)");
+		}
+		NEXT_ARG();
+	}
+	return daemon_run(&o);
+}

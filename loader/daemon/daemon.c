@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * `xdplb daemon`: runs the health checks kept in the maps and writes backend states back,
+ * and runs the flow-table GC every second.  One thread, one epoll loop (health.c).
+ *
+ * The maps are the truth: on start the daemon adopts each backend's current state (no
+ * flapping after a restart or a crash), every second it picks up checks and backends added
+ * or removed by other xdplb commands, and when it stops the data plane keeps forwarding with
+ * the last states it wrote.  With `config FILE`, the file's `check set` lines are applied at
+ * start and again on SIGHUP; checks that a reload drops from the file are deleted.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <bpf/bpf.h>
+#include "cli/check.h"
+#include "cli/cli.h"
+#include "daemon/daemon.h"
+#include "util/common.h"
+#include "health/health.h"
+#include "lib/lb.h"
+
+#define TICK_MS	     20
+#define HOUSEKEEP_MS 1000
+#define RESYNC_MS    30000
+#define MAX_WORDS    64
+
+struct conf_entry {
+	__u32 vip_id, real_id;
+	struct xdplb_check check;
+};
+
+struct daemon {
+	struct lb lb;
+	struct hc_engine *eng;
+	const char *conf_path;
+	struct conf_entry *conf; /* the checks the config file set */
+	size_t nconf;
+	struct hc_target **by_id; /* target of each backend id */
+	__u32 max_reals;
+};
+
+/* One log line: local time with ms, then the message (journald adds nothing to parse). */
+__attribute__((format(printf, 1, 2))) static void logf_(const char *fmt, ...)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[40];
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ld ", when, ts.tv_nsec / 1000000);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* Parse and resolve the config file whole, writing nothing: an error anywhere applies none
+ * of it. */
+static int conf_load(struct daemon *d, struct conf_entry **out, size_t *nout)
+{
+	struct conf_entry *ents = NULL;
+	size_t n = 0, cap = 0, lineno = 0;
+	char *line = NULL, *words[MAX_WORDS];
+	size_t len = 0;
+	int err = 0;
+	FILE *f = fopen(d->conf_path, "r");
+
+	if (!f) {
+		err = -errno;
+		p_err("config %s: %s", d->conf_path, strerror(errno));
+		return err;
+	}
+	while (getline(&line, &len, f) >= 0) {
+		struct check_spec cs = { .want_type = true };
+		struct conf_entry e;
+		int nw;
+
+		lineno++;
+		nw = split_words(line, words, MAX_WORDS);
+		if (nw == 0)
+			continue;
+		if (nw < 0) {
+			p_err("config %s:%zu: unterminated quote or too many words", d->conf_path,
+			      lineno);
+			err = -XDPLB_EUSAGE;
+			break;
+		}
+		if (nw < 2 || strcmp(words[0], "check") || strcmp(words[1], "set")) {
+			p_err("config %s:%zu: expected \"check set SERVICE ...\"", d->conf_path,
+			      lineno);
+			err = -XDPLB_EUSAGE;
+			break;
+		}
+		err = check_parse(nw - 2, words + 2, &cs) ?: check_validate(&cs);
+		if (!err)
+			err = check_resolve(&d->lb, &cs, &e.vip_id, &e.real_id);
+		if (err) {
+			p_err("config %s:%zu: the line above is wrong", d->conf_path, lineno);
+			break;
+		}
+		if (n == cap) {
+			struct conf_entry *ne;
+
+			cap = cap ? 2 * cap : 32;
+			ne = realloc(ents, cap * sizeof(*ne));
+			if (!ne) {
+				err = -ENOMEM;
+				break;
+			}
+			ents = ne;
+		}
+		e.check = cs.check;
+		ents[n++] = e;
+	}
+	free(line);
+	fclose(f);
+	if (err) {
+		free(ents);
+		/* the command line was right, the file is not: a runtime error (exit 1) */
+		return err == -XDPLB_EUSAGE ? -EINVAL : err;
+	}
+	*out = ents;
+	*nout = n;
+	return 0;
+}
+
+static bool conf_has(const struct conf_entry *c, size_t n, __u32 vip_id, __u32 real_id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].vip_id == vip_id && c[i].real_id == real_id)
+			return true;
+	return false;
+}
+
+/* (Re)load the config file: set its checks, drop the ones an earlier version had set. */
+static int conf_apply(struct daemon *d)
+{
+	struct conf_entry *ents;
+	size_t n;
+	int err;
+
+	if (!d->conf_path)
+		return 0;
+	err = conf_load(d, &ents, &n);
+	if (err)
+		return err;
+	err = lb_lock(&d->lb, pin_dir);
+	for (size_t i = 0; !err && i < n; i++)
+		err = lb_check_set(&d->lb, ents[i].vip_id, ents[i].real_id, &ents[i].check);
+	for (size_t i = 0; !err && i < d->nconf; i++)
+		if (!conf_has(ents, n, d->conf[i].vip_id, d->conf[i].real_id))
+			lb_check_del(&d->lb, d->conf[i].vip_id, d->conf[i].real_id);
+	lb_unlock(&d->lb);
+	if (err) {
+		p_err("config %s: %s", d->conf_path, strerror(-err));
+		free(ents);
+		return err;
+	}
+	free(d->conf);
+	d->conf = ents;
+	d->nconf = n;
+	logf_("config %s: %zu checks", d->conf_path, n);
+	return 0;
+}
+
+static const char *state_word(bool up)
+{
+	return up ? "up" : "down";
+}
+
+static void on_changed(struct hc_target *t, const char *why, void *arg)
+{
+	struct daemon *d = arg;
+	int err;
+
+	logf_("%s: %s -> %s: %s", t->name, state_word(!t->run.up), state_word(t->run.up), why);
+	err = lb_lock(&d->lb, pin_dir);
+	if (!err)
+		err = lb_real_set_state(&d->lb, t->real_id, t->gen,
+					t->run.up ? XDPLB_REAL_UP : XDPLB_REAL_DOWN);
+	lb_unlock(&d->lb);
+	if (err && err != -ENOENT)
+		logf_("%s: cannot write the state: %s", t->name, strerror(-err));
+}
+
+static void on_local(struct hc_target *t, const char *why, void *arg)
+{
+	logf_("%s: local error, state unchanged: %s", t->name, why);
+}
+
+/* Every check in the map, by VIP (default) and by backend. */
+struct check_index {
+	struct xdplb_check **vip, **real;
+	struct xdplb_check *all;
+	size_t n;
+};
+
+static void check_index_free(struct check_index *ci)
+{
+	free(ci->vip);
+	free(ci->real);
+	free(ci->all);
+}
+
+static int check_index_read(struct daemon *d, struct check_index *ci)
+{
+	struct lb_check_entry *e;
+	size_t n;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->vip = calloc(d->lb.max_vips, sizeof(*ci->vip));
+	ci->real = calloc(d->max_reals, sizeof(*ci->real));
+	e = lb_checks_snapshot(&d->lb, &n);
+	ci->all = calloc(n + 1, sizeof(*ci->all));
+	if (!ci->vip || !ci->real || !e || !ci->all) {
+		free(e);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct xdplb_check *c = &ci->all[ci->n++];
+		const struct xdplb_check_key *k = &e[i].key;
+
+		*c = e[i].check;
+		if (k->real_id && k->real_id < d->max_reals)
+			ci->real[k->real_id] = c;
+		else if (!k->real_id && k->vip_id < d->lb.max_vips)
+			ci->vip[k->vip_id] = c;
+	}
+	free(e);
+	return 0;
+}
+
+/* Bring the targets in line with the maps. */
+static int sync_targets(struct daemon *d)
+{
+	struct lb_vip_entry *vips = calloc(d->lb.max_vips, sizeof(*vips));
+	struct lb_vip_entry **vip_by_id = calloc(d->lb.max_vips, sizeof(*vip_by_id));
+	struct xdplb_real *reals = lb_reals_snapshot(&d->lb);
+	struct check_index ci = {};
+	int n, err = -ENOMEM;
+
+	if (!vips || !vip_by_id || !reals || (err = check_index_read(d, &ci)))
+		goto out;
+	n = lb_vip_list(&d->lb, vips, d->lb.max_vips);
+	for (int i = 0; i < n; i++)
+		if (vips[i].vip.id < d->lb.max_vips)
+			vip_by_id[vips[i].vip.id] = &vips[i];
+	for (size_t i = 0; i < hc_engine_count(d->eng); i++)
+		hc_engine_target(d->eng, i)->seen = false;
+
+	for (__u32 id = 1; id < d->max_reals; id++) {
+		const struct xdplb_real *r = &reals[id];
+		struct hc_target *t = d->by_id[id];
+		const struct xdplb_check *c;
+		struct lb_vip_entry *v;
+		bool up = r->state == XDPLB_REAL_UP;
+
+		if (!(r->flags & XDPLB_REAL_F_USED) || r->vip_id >= d->lb.max_vips ||
+		    !(v = vip_by_id[r->vip_id]))
+			continue;
+		c = ci.real[id] ?: ci.vip[r->vip_id];
+		if (!c || c->type == XDPLB_CHECK_NONE)
+			continue;
+		if (t && (t->gen != r->gen || t->vip_id != r->vip_id))
+			t = NULL; /* another backend holds the id now: the old target goes below */
+		if (!t) {
+			t = calloc(1, sizeof(*t));
+			if (!t)
+				break;
+			t->vip_id = r->vip_id;
+			t->real_id = id;
+			t->gen = r->gen;
+			hc_target_init(t, &v->key, r, c);
+			t->run.up = up; /* adopt: a restart changes nothing */
+			/* spread the first probes over one interval */
+			if (hc_engine_add(d->eng, t, random() % (c->interval_ms ?: 1))) {
+				free(t);
+				break;
+			}
+			if (d->by_id[id])
+				d->by_id[id]->seen = false;
+			d->by_id[id] = t;
+		} else if (memcmp(&t->check, c, sizeof(*c))) {
+			hc_engine_update(d->eng, t, &v->key, r, c); /* new settings, same state */
+		}
+		if (t->run.up != up) {
+			/* someone else wrote the state (or our write failed): the map wins */
+			t->run.up = up;
+			t->run.ok = t->run.fail = 0;
+		}
+		t->seen = true;
+	}
+	/* targets whose check or backend went away */
+	for (size_t i = hc_engine_count(d->eng); i-- > 0;) {
+		struct hc_target *t = hc_engine_target(d->eng, i);
+		const struct xdplb_real *r = &reals[t->real_id];
+
+		if (t->seen)
+			continue;
+		if ((r->flags & XDPLB_REAL_F_USED) && r->gen == t->gen &&
+		    r->state != XDPLB_REAL_UP) {
+			/* the backend stays, unchecked: without a check a backend is up */
+			logf_("%s: down -> up: check removed", t->name);
+			if (!lb_lock(&d->lb, pin_dir))
+				lb_real_set_state(&d->lb, t->real_id, t->gen, XDPLB_REAL_UP);
+			lb_unlock(&d->lb);
+		}
+		if (d->by_id[t->real_id] == t)
+			d->by_id[t->real_id] = NULL;
+		hc_engine_del(d->eng, t);
+	}
+	err = 0;
+out:
+	check_index_free(&ci);
+	free(vips);
+	free(vip_by_id);
+	free(reals);
+	return err;
+}
+
+/* One daemon per pin directory (per network namespace): an abstract socket holds the name. */
+static int single_instance(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), n;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "xdplb-daemon:%s", pin_dir);
+	if (bind(fd, (struct sockaddr *)&sun, offsetof(struct sockaddr_un, sun_path) + 1 + n)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd; /* held until exit */
+}
+
+int daemon_run(const struct daemon_opts *o)
+{
+	struct daemon d = { .conf_path = o->conf_path };
+	struct signalfd_siginfo si;
+	__u64 last = 0, synced = 0, scanned, expired;
+	__u32 changes = 0;
+	int sfd, lockfd, err, other;
+	sigset_t mask;
+	bool stop = false;
+
+	err = state_open(&d.lb, false);
+	if (err)
+		return err;
+	lockfd = single_instance();
+	if (lockfd < 0) {
+		p_err("daemon: another xdplb daemon serves %s", pin_dir);
+		lb_close(&d.lb);
+		return -EBUSY;
+	}
+	d.max_reals = d.lb.max_reals;
+	d.by_id = calloc(d.max_reals, sizeof(*d.by_id));
+	struct hc_callbacks cb = { .changed = on_changed, .local = on_local, .arg = &d };
+
+	err = d.by_id ? hc_engine_new(&d.eng, TICK_MS, &cb) : -ENOMEM;
+	if (err) {
+		p_err("daemon: %s", strerror(-err));
+		goto out;
+	}
+	err = conf_apply(&d);
+	if (err)
+		goto out;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0 || hc_engine_watch(d.eng, sfd)) {
+		err = -errno;
+		p_err("daemon: signalfd: %s", strerror(errno));
+		goto out;
+	}
+	srandom(getpid());
+	logf_("xdplb daemon: serving %s", pin_dir);
+	while (!stop) {
+		__u64 now = hc_now_ms();
+
+		if (now - last >= HOUSEKEEP_MS) {
+			struct xdplb_config cfg = {};
+
+			/* re-read backends and checks after any xdplb command (they bump
+			 * cfg.changes), and every RESYNC_MS whatever happens */
+			lb_config_get(&d.lb, &cfg);
+			if (!synced || cfg.changes != changes || now - synced >= RESYNC_MS) {
+				changes = cfg.changes;
+				synced = now;
+				sync_targets(&d);
+			}
+			last = now;
+			lb_gc(&d.lb, 0, &scanned, &expired);
+		}
+		err = hc_engine_run(d.eng, HOUSEKEEP_MS, &other);
+		if (err < 0) {
+			p_err("daemon: epoll: %s", strerror(-err));
+			break;
+		}
+		err = 0;
+		while (other && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGHUP) {
+				logf_("SIGHUP: reloading");
+				if (conf_apply(&d))
+					logf_("config %s: kept the previous checks", d.conf_path);
+				last = synced = 0;
+			} else {
+				logf_("signal %d: exiting; the data plane keeps the last states",
+				      si.ssi_signo);
+				stop = true;
+			}
+		}
+	}
+out:
+	hc_engine_free(d.eng);
+	free(d.by_id);
+	free(d.conf);
+	close(lockfd);
+	lb_close(&d.lb);
+	return err;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* XDP programs on interfaces through libxdp (its dispatcher lets other XDP programs share an
+ * interface), and the pin directory they keep their maps in. */
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "lib/internal.h"
+#include "util/common.h"
+
+int lb_pin_dir_make(const char *dir, char *why, size_t len)
+{
+	char parent[PATH_MAX], *slash;
+	struct statfs sfs;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = 0;
+	if (statfs(parent, &sfs)) {
+		int err = -errno;
+
+		snprintf(why, len, "bpffs %s: %s", parent,
+			 err == -ENOENT ? "no such directory" : strerror(-err));
+		return err;
+	}
+	if (sfs.f_type != BPF_FS_MAGIC) {
+		snprintf(why, len, "bpffs %s: not mounted (mount -t bpf bpf %s)", parent, parent);
+		return -ENOENT;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		int err = -errno;
+
+		snprintf(why, len, "mkdir %s: %s%s", dir, strerror(-err), perm_hint(err));
+		return err;
+	}
+	if (stat(dir, &st)) {
+		int err = -errno;
+
+		snprintf(why, len, "%s: %s", dir, strerror(-err));
+		return err;
+	}
+	/* a directory others may write to could hold maps that are not ours */
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(why, len,
+			 "%s: owned by uid %u with mode %03o: a pin directory must belong to root "
+			 "and not be writable by group or others (remove it, or chown root and "
+			 "chmod go-w)",
+			 dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Our program among the ones libxdp reports on an interface, or NULL. */
+static struct xdp_program *find_ours(struct xdp_multiprog *mp, const char *name)
+{
+	struct xdp_program *p;
+
+	if (!mp)
+		return NULL;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), name) ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), name))
+			return p;
+	p = xdp_multiprog__hw_prog(mp);
+	return p && !strcmp(xdp_program__name(p), name) ? p : NULL;
+}
+
+int lb_attached_mode(int ifindex, const char *name)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
+
+	if (libxdp_get_error(mp))
+		return XDP_MODE_UNSPEC;
+	if (find_ours(mp, name))
+		mode = xdp_multiprog__attach_mode(mp);
+	xdp_multiprog__close(mp);
+	return mode;
+}
+
+int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, const char *ifname,
+		   bool generic, char *why, size_t len)
+{
+	enum xdp_attach_mode mode = generic ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+	struct xdp_program *prog;
+	int err;
+
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, popts, .obj = obj, .prog_name = prog_name);
+	prog = xdp_program__create(&popts);
+	err = libxdp_get_error(prog);
+	if (err) {
+		snprintf(why, len, "attach %s: load program: %s", ifname, strerror(-err));
+		return err;
+	}
+	err = xdp_program__attach(prog, ifindex, mode, 0);
+	if (err == -EACCES) {
+		/* libxdp loads the program on attach: this is the verifier saying no */
+		snprintf(why, len,
+			 "attach %s: the kernel's verifier rejected %s (-d shows its log)", ifname,
+			 prog_name);
+	} else if (err) {
+		char buf[256];
+
+		libxdp_strerror(err, buf, sizeof(buf));
+		snprintf(why, len, "attach %s mode %s: %s%s", ifname,
+			 generic ? "generic" : "native", buf,
+			 *perm_hint(err) ? perm_hint(err)
+			 : !generic	 ? " (try mode generic)"
+					 : "");
+	}
+	/* Closing our handle does not detach: libxdp pinned the dispatcher. */
+	xdp_program__close(prog);
+	return err;
+}
+
+int lb_detach(const char *ifname, const char *prog_name, char *why, size_t len)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int ifindex, err;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		snprintf(why, len, "detach %s: no such interface", ifname);
+		return -ENODEV;
+	}
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	err = libxdp_get_error(mp);
+	if (*perm_hint(err)) {
+		snprintf(why, len, "detach %s: %s%s", ifname, strerror(-err), perm_hint(err));
+		return err;
+	}
+	if (err)
+		mp = NULL;
+	p = find_ours(mp, prog_name);
+	if (!p) {
+		xdp_multiprog__close(mp);
+		snprintf(why, len, "detach %s: %s is not attached", ifname, prog_name);
+		return -ENOENT;
+	}
+	err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+	xdp_multiprog__close(mp);
+	if (err)
+		snprintf(why, len, "detach %s: %s", ifname, strerror(-err));
+	return err;
+}
