@@ -292,8 +292,9 @@ static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, _
  * Called for packets that are for no VIP, when some VIP is in NAT mode: a packet whose
  * 5-tuple is a known reply (backend:port -> client:port, a reply entry of xdplb_flows(6), its
  * backend id still the entry's backend) gets the VIP's address and port (xdplb_real_vip; a
- * port-0 or l3hash VIP's replies keep theirs) as its source and goes towards the client.  An ICMP
- *error gets the VIP put back in its outer source and in the packet it quotes (icmp_nat_rewrite()).
+ * port-0 or l3hash VIP's replies keep theirs) as its source and goes towards the client.  An
+ * ICMP error gets the VIP put back in its outer source and in the packet it quotes
+ * (icmp_nat_rewrite()).
  *
  * Returns: a non-negative enum xdplb_reason, -reason, or -1 - XDPLB_R_MAX when the packet
  * is no reply (the caller passes it on untouched).
