@@ -182,7 +182,7 @@ struct {
 	__type(value, struct xdplb_nh);
 } xdplb_nh_client SEC(".maps");
 
-/* The same for IPv6 clients (NAT66 replies), slot by client6_slot() (bpf/forward.h).  The
+/* The same for IPv6 clients (NAT66 replies), slot by client6_slot() (bpf/nat.h).  The
  * name keeps to the kernel's 15 characters. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

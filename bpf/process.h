@@ -10,6 +10,8 @@
 #include "parse.h"
 #include "select.h"
 #include "vip_cache.h"
+#include "nexthop.h"
+#include "nat.h"
 #include "forward.h"
 #include "stats.h"
 #include "reject.h"

@@ -10,7 +10,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "select.h"
-#include "forward.h" /* addr6_eq() */
+#include "nexthop.h" /* addr6_eq() */
 
 /*
  * One slot: what lookup_vip() answered for a destination, VIP or none.  The destination is

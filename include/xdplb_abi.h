@@ -295,7 +295,7 @@ struct xdplb_config {
 _Static_assert(sizeof(struct xdplb_config) == 56, "ABI: xdplb_config");
 
 /* xdplb_nexthop value (per CPU, indexed by backend id): a next hop as bpf_fib_lookup() found
- * it, and what the question was (bpf/forward.h, next_hop_v4()).  Only the data plane writes
+ * it, and what the question was (bpf/nexthop.h, next_hop_v4()).  Only the data plane writes
  * it; userspace reads it for tests and diagnostics. */
 struct xdplb_nh {
 	__u64 expires;	  /* bpf_ktime_get_coarse_ns() after which it is looked up again; 0 =
@@ -314,7 +314,7 @@ struct xdplb_nh {
 _Static_assert(sizeof(struct xdplb_nh) == 40, "ABI: xdplb_nh");
 
 /* xdplb_nexthop6 value (per CPU, indexed by backend id): the same for an IPv6 backend
- * (bpf/forward.h, next_hop_v6()). */
+ * (bpf/nexthop.h, next_hop_v6()). */
 struct xdplb_nh6 {
 	__u64 expires;
 	__be32 dst[4];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * BPF_PROG_TEST_RUN tests of the next-hop cache (bpf/forward.h, next_hop_v4()): each CPU keeps
+ * BPF_PROG_TEST_RUN tests of the next-hop cache (bpf/nexthop.h, next_hop_v4()): each CPU keeps
  * bpf_fib_lookup()'s answer per backend, and for NAT replies per client, for cfg_nh_ttl_ns.  What
  * must hold: a change of the kernel's neighbour or routing tables reaches the data plane within
  * that time (the tests change the sandbox's real tables and wait for it), and a different question
@@ -466,7 +466,7 @@ static int nat_reply(const char *vip, __be32 client, __u16 sport, struct fx_run 
 	return fx_run(&fx, &in, fx.lb0, r);
 }
 
-/* White box, like nh_extend(): the client's slot (bpf/forward.h's index) lasts an hour. */
+/* White box, like nh_extend(): the client's slot (bpf/nat.h's index) lasts an hour. */
 static bool nh_extend_client(__be32 client)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(fx.skel->maps.xdplb_nh_client);
@@ -621,7 +621,7 @@ static bool expect_reply6(const struct fx_run *r, int verdict, const __u8 *dmac,
 	return !case_failed;
 }
 
-/* bpf/forward.h's client6_slot(), mirrored (white box). */
+/* bpf/nat.h's client6_slot(), mirrored (white box). */
 static __u32 client6_slot(const char *client, __be32 c[4])
 {
 	fx_addr(client, c);

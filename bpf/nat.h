@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file contains NAT mode's translation: the rewrite of a packet towards its backend, the
+ * reply entries that a new flow leaves in the flow tables and their lookup, and the return
+ * path, on which a backend's reply becomes the VIP's again. */
+#ifndef XDPLB_NAT_H
+#define XDPLB_NAT_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "defs.h"
+#include "csum.h"
+#include "parse.h"
+#include "icmp.h"
+#include "maps.h"
+#include "clock.h"
+#include "flow_table.h"
+#include "select.h"
+#include "nexthop.h"
+
+/**
+ * nat_rewrite() - rewrite one address and port of the packet, checksums updated.
+ * @dst: true to rewrite the destination (towards a backend), false for the source (reply).
+ * @addr: the new address (IPv4 in addr[0]).  @port: the new port; 0 = leave it.
+ *
+ * IPv4 header checksum for the address; TCP/UDP checksum for the address (pseudo-header) and
+ * the port.  A UDP checksum of 0 means "none" over IPv4 and stays 0; a computed 0 is sent as
+ * 0xffff (RFC 768).  Over IPv6 a UDP checksum of 0 is not allowed (RFC 8200 8.1): dropped
+ * before anything is written.  A non-first fragment has no TCP/UDP header: only the address
+ * changes (the first fragment's checksum update covers the whole datagram).
+ */
+static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct packet *p, bool dst,
+				       const __be32 *addr, __be16 port)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u32 l4_off = l4_offset(p), acc = 0;
+	bool v6 = p->key.family == XDPLB_AF_INET6;
+	__be16 *ports = NULL, *check = NULL, old_port;
+
+	if (p->frag != PKT_FRAG_MORE) {
+		ports = data + l4_off;
+		if ((void *)(ports + 4) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		if (p->key.proto == IPPROTO_TCP) {
+			check = data + l4_off + 16;
+			if ((void *)(check + 1) > data_end)
+				return -XDPLB_R_DROP_INTERNAL;
+		} else if (ports[3]) {
+			check = &ports[3];
+		} else if (v6) {
+			return -XDPLB_R_DROP_MALFORMED_L4;
+		}
+	}
+
+	if (v6) {
+		struct ipv6hdr *ip6 = data + l3_offset(p);
+		__be32 *a, old[4];
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		a = dst ? (__be32 *)&ip6->daddr : (__be32 *)&ip6->saddr;
+		__builtin_memcpy(old, a, 16);
+		__builtin_memcpy(a, addr, 16);
+		acc = csum_acc_addr6(acc, old, addr);
+	} else {
+		struct iphdr *iph = data + l3_offset(p);
+		__be32 old;
+
+		if ((void *)(iph + 1) > data_end)
+			return -XDPLB_R_DROP_INTERNAL;
+		old = dst ? iph->daddr : iph->saddr;
+		if (dst)
+			iph->daddr = addr[0];
+		else
+			iph->saddr = addr[0];
+		csum_replace4(&iph->check, old, addr[0]);
+		acc = csum_sub_add(acc, old, addr[0]);
+	}
+	if (!ports)
+		return 0;
+	old_port = dst ? ports[1] : ports[0];
+	if (port) {
+		if (dst)
+			ports[1] = port;
+		else
+			ports[0] = port;
+		acc += (__u16)~old_port + port;
+	}
+	if (check) {
+		*check = csum_fold((__u16) ~*check + acc);
+		if (p->key.proto == IPPROTO_UDP && !*check)
+			*check = 0xffff;
+	}
+	return 0;
+}
+
+/*
+ * The reply entry of a new NAT flow: @nf in @set, reply tuple @key's set of the flow table
+ * (the forward flow's: the same client side), in the key's slot if it has one already, else
+ * a free slot, else the slot used longest ago (bpf/flow_table.h's claim and fill, as a new
+ * flow's).  The entry itself is counted nowhere; a flow it displaces is counted out as any
+ * displaced flow, and a reply entry it displaces just stops translating the replies of a
+ * flow that has been quiet longest in its set.
+ */
+static __always_inline void nat_insert(void *set, const void *key, const struct xdplb_flow *nf,
+				       bool v6)
+{
+	struct xdplb_flow evicted, *f;
+	struct flow_ref r;
+	void *skey;
+	__u32 slot;
+
+	flow_set_find(&r, set, key, v6);
+	slot = r.slot;
+	if (!r.set || slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4))
+		return;
+	f = flow_slot(r.set, slot, &skey, v6);
+	if (!flow_slot_fill(f, skey, key, r.seen, nf, &evicted, v6))
+		flow_evicted(&evicted);
+}
+
+/* As functions of their own (global functions, verified once), like xdplb_flow_insert4/6(). */
+__noinline int xdplb_nat_insert4(const struct xdplb_flow_key4 *key, const struct xdplb_flow *nf)
+{
+	if (!key || !nf)
+		return -1;
+	nat_insert(flow_table_set(&xdplb_flows, key, false, true), key, nf, false);
+	return 0;
+}
+
+__noinline int xdplb_nat_insert6(const struct xdplb_flow_key *key, const struct xdplb_flow *nf)
+{
+	if (!key || !nf)
+		return -1;
+	nat_insert(flow_table_set(&xdplb_flows6, key, true, true), key, nf, true);
+	return 0;
+}
+
+/*
+ * NAT towards a backend: remember the reply tuple (a new or moved flow of VIP @vip_id, at
+ * @now) and rewrite the destination.  An ICMP error (p->icmp_err) was translated by its
+ * caller already.
+ */
+static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packet *p,
+					  const struct xdplb_real *real, __u32 real_id,
+					  __u32 vip_id, bool nat_new, __u64 now)
+{
+	if (p->icmp_err)
+		return 0;
+	if (nat_new) {
+		struct xdplb_flow nf = { .real_id = real_id,
+					 .vip_id = vip_id,
+					 .state = XDPLB_FLOW_ACTIVE,
+					 .gen = real->gen,
+					 .atime = now };
+
+		if (p->key.family == XDPLB_AF_INET6) {
+			struct xdplb_flow_key rk = { .family = XDPLB_AF_INET6,
+						     .pad = { XDPLB_KEY_REPLY } };
+
+			__builtin_memcpy(rk.src, real->addr, 16);
+			__builtin_memcpy(rk.dst, p->key.src, 16);
+			rk.sport = real->port ? real->port : p->key.dport;
+			rk.dport = p->key.sport;
+			rk.proto = p->key.proto;
+			xdplb_nat_insert6(&rk, &nf);
+		} else {
+			struct xdplb_flow_key4 rk = { .pad = { XDPLB_KEY_REPLY } };
+
+			rk.src = real->addr[0];
+			rk.dst = p->fkey.src;
+			rk.sport = real->port ? real->port : p->fkey.dport;
+			rk.dport = p->fkey.sport;
+			rk.proto = p->fkey.proto;
+			xdplb_nat_insert4(&rk, &nf);
+		}
+	}
+	return nat_rewrite(ctx, p, true, real->addr, real->port);
+}
+
+/*
+ * Slot of an IPv6 client in xdplb_nhclient6 (12 bits: XDPLB_NH_CLIENT_SLOTS).  Clients of one
+ * prefix differ in the interface identifier, the last two words: those are mixed in last.
+ * The unit tests compute it too (test_nexthop.c).
+ */
+static __always_inline __u32 client6_slot(const __be32 *c)
+{
+	return ((((c[0] ^ c[1]) * 0x9e3779b1u ^ c[2]) * 0x85ebca6bu ^ c[3]) * 0x9e3779b1u) >> 20;
+}
+
+/*
+ * The backend id of reply tuple @key's entry in @set (the key's set of the flow table) if the
+ * entry is still its backend's (the id neither freed nor given to another backend since:
+ * flow_real(), which also wants the backend still of the entry's VIP), else 0.  Refreshes
+ * the entry's atime at most once a second, as a flow's.
+ */
+static __always_inline __u32 nat_find(void *set, const void *key, bool v6, __u64 now)
+{
+	struct xdplb_flow *f;
+	struct flow_ref r;
+
+	flow_set_find(&r, set, key, v6);
+	f = r.f;
+	if (!f || !flow_real(f))
+		return 0;
+	if (now > f->atime + 1000000000ull)
+		f->atime = now;
+	return f->real_id;
+}
+
+/* As functions of their own (verified once): inlined, the exact and the l3hash lookup of
+ * both families in both programs cost the verifier 9,000 more instructions.  @key: the
+ * reply's tuple as parsed; looked up as a reply entry's (XDPLB_KEY_REPLY). */
+__noinline __u32 xdplb_nat_find4(const struct xdplb_flow_key4 *key, __u64 now)
+{
+	struct xdplb_flow_key4 k;
+
+	if (!key)
+		return 0;
+	k = *key;
+	k.pad[0] = XDPLB_KEY_REPLY;
+	return nat_find(flow_table_set(&xdplb_flows, &k, false, true), &k, false, now);
+}
+
+__noinline __u32 xdplb_nat_find6(const struct xdplb_flow_key *key, __u64 now)
+{
+	struct xdplb_flow_key k;
+
+	if (!key)
+		return 0;
+	k = *key;
+	k.pad[0] = XDPLB_KEY_REPLY;
+	return nat_find(flow_table_set(&xdplb_flows6, &k, true, true), &k, true, now);
+}
+
+/* What replies of backend @id (0: none) get back, if it is of @family. */
+static __always_inline const struct xdplb_real_vip *nat_vip(__u32 id, __u8 family)
+{
+	const struct xdplb_real_vip *rv;
+
+	if (!id)
+		return NULL;
+	rv = bpf_map_lookup_elem(&xdplb_real_vip, &id);
+	return rv && rv->family == family ? rv : NULL;
+}
+
+/* What a reply's NAT entry gives back: its VIP's address and port. */
+struct nat_hit {
+	const struct xdplb_real_vip *rv;
+	__be16 port; /* 0: leave the reply's port alone */
+};
+
+/* The reply entry of a NAT flow for @p (a backend -> client tuple): exact, else (some NAT VIP
+ * has l3hash) the entry of the addresses alone, whose replies keep their ports.  Returns
+ * whether there is one that translates. */
+static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, __u64 now,
+				      struct nat_hit *h)
+{
+	bool v6 = p->key.family == XDPLB_AF_INET6;
+	bool ports = v6 ? p->key.sport | p->key.dport : p->fkey.sport | p->fkey.dport;
+	__u32 id;
+
+	h->port = 0;
+	id = v6 ? xdplb_nat_find6(&p->key, now) : xdplb_nat_find4(&p->fkey, now);
+	h->rv = nat_vip(id, p->key.family);
+	if (h->rv) {
+		if (ports)
+			h->port = h->rv->vip_port;
+		return true;
+	}
+	if (!(cfg_flags & XDPLB_CFG_F_NAT_L3) || !ports)
+		return false;
+	if (v6) {
+		struct xdplb_flow_key k = p->key;
+
+		k.sport = k.dport = 0;
+		id = xdplb_nat_find6(&k, now);
+	} else {
+		struct xdplb_flow_key4 k = p->fkey;
+
+		k.sport = k.dport = 0;
+		id = xdplb_nat_find4(&k, now);
+	}
+	h->rv = nat_vip(id, p->key.family);
+	return h->rv;
+}
+
+/**
+ * nat_reply() - NAT mode's return path: a backend's reply becomes the VIP's again.
+ * @iq: NULL for a reply; for an ICMP error a backend sent about what it received, where the
+ *	quoted packet lies (@p is then the quoted tuple reversed, i.e. the reply tuple).
+ *
+ * Called for packets that are for no VIP, when some VIP is in NAT mode: a packet whose
+ * 5-tuple is a known reply (backend:port -> client:port, a reply entry of xdplb_flows(6), its
+ * backend id still the entry's backend) gets the VIP's address and port (xdplb_real_vip; a
+ * port-0 or l3hash VIP's replies keep theirs) as its source and goes towards the client.  An
+ * ICMP error gets the VIP put back in its outer source and in the packet it quotes
+ * (icmp_nat_rewrite()).
+ *
+ * Returns: a non-negative enum xdplb_reason, -reason, or -1 - XDPLB_R_MAX when the packet
+ * is no reply (the caller passes it on untouched).
+ */
+#define NAT_NOT_A_REPLY (-1 - XDPLB_R_MAX)
+static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
+				     const struct xdplb_config *cfg, const struct icmp_quote *iq)
+{
+	struct xdplb_nh tmp, *nh = &tmp; /* filled by the lookup before it is read */
+	__u64 now = coarse_now();
+	struct nat_hit h;
+	__be32 vip[4];
+	__be16 vip_port;
+	int rc, err, pass = XDPLB_R_PASS_NO_NEIGH;
+	__u32 mtu;
+
+	if (!nat_entry(p, cfg->flags, now, &h))
+		return NAT_NOT_A_REPLY;
+	vip_port = h.port;
+	__builtin_memcpy(vip, h.rv->vip_addr, sizeof(vip));
+	if (over_cfg_mtu(cfg, p->l3_len)) {
+		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
+		mtu = cfg->mtu;
+	} else if (p->key.family == XDPLB_AF_INET6) {
+		__u32 slot = client6_slot(p->key.dst);
+		/* the VIP is the source and in the key, as for IPv4 */
+		struct nh6_query q = { .tot_len = p->l3_len,
+				       .proto = p->key.proto,
+				       .in_ifindex = ctx->ingress_ifindex,
+				       .now = now };
+
+		__builtin_memcpy(q.src, vip, 16);
+		__builtin_memcpy(q.key_src, vip, 16);
+		__builtin_memcpy(q.dst, p->key.dst, 16);
+		rc = next_hop_v6(ctx, bpf_map_lookup_elem(&xdplb_nhclient6, &slot), &q, nh);
+		mtu = nh->max_len;
+	} else {
+		__be32 client = p->fkey.dst;
+		__u32 slot = (client * 0x9e3779b1u) >> 20; /* 12 bits: XDPLB_NH_CLIENT_SLOTS */
+		/* the VIP is the source: policy routing may depend on it, so it is in the key */
+		struct nh_query q = { .src = vip[0],
+				      .key_src = vip[0],
+				      .dst = client,
+				      .tot_len = p->l3_len,
+				      .proto = p->fkey.proto,
+				      .in_ifindex = ctx->ingress_ifindex,
+				      .now = now };
+
+		rc = next_hop_v4(ctx, bpf_map_lookup_elem(&xdplb_nh_client, &slot), &q, &tmp, &nh);
+		mtu = nh->max_len;
+	}
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		/* the backend learns the path MTU towards the client from the answer */
+		pass = too_big(ctx, p, mtu, 0, true);
+		if (pass != XDPLB_R_PASS_TOO_BIG)
+			return pass;
+		rc = BPF_FIB_LKUP_RET_NO_NEIGH;
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return fib_error(rc);
+	err = iq ? icmp_nat_rewrite(ctx, p, iq, false, vip, vip_port)
+		 : nat_rewrite(ctx, p, false, vip, vip_port);
+	if (err)
+		return err;
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return pass;
+	err = set_l2(ctx, p, nh->smac, nh->dmac);
+	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
+}
+
+#endif /* XDPLB_NAT_H */
