@@ -60,6 +60,23 @@ test_cluster_ecmp() {
 		check "balancer $i: BIRD wrote no route into the kernel" \
 			[ -z "$(nsx "${NS_LB[i]}" ip route show table all proto bird)" ] || return 1
 	done
+	# what BIRD leaves alone: routes of another protocol and prefixes that are not host
+	# routes in the daemon's table (balancer side), host routes outside the VIPs (router)
+	nsx "${NS_LB[1]}" ip route add 10.0.0.11/32 dev lo table "$CL_TABLE" proto static &&
+		nsx "${NS_LB[1]}" ip route add 10.0.0.0/24 dev lo table "$CL_TABLE" \
+			proto "$CL_PROTO" &&
+		nsx "${NS_LB[1]}" ip route add 10.0.0.12/32 dev lo table "$CL_TABLE" \
+			proto "$CL_PROTO" || return 1
+	sleep 0.5
+	out=$(cl_birdc lb1 show route table vips4)
+	log "$out"
+	check "balancer 1 learned $VIP and 10.0.0.12 (proto $CL_PROTO, /32) only" [ "$(grep -o \
+		'^[0-9./]*' <<<"$out" | sort | tr '\n' ' ')" = "$VIP/32 10.0.0.12/32 " ] || return 1
+	check "balancer 1 announced both" grep -q 'Routes: *0 imported, 2 exported' \
+		<<<"$(cl_birdc lb1 show protocols all uplink4)" || return 1
+	out=$(nsx "$NS_R" ip route show root 10.0.0.0/24 | grep -v '^\s')
+	check "the router took the VIP only, not 10.0.0.12 (routes: $out)" \
+		[ "$out" = "$VIP proto bird metric 32 " ] || return 1
 	# 60 new connections, each on its own path: all three balancers carry some
 	client_start --conns 0 --rate 60 --duration 1 || return 1
 	client_wait 10 || return 1
