@@ -21,6 +21,7 @@ PKGS=(
 	python3             # e2e: UDP echo service and client (tests/e2e/udp_echo.py)
 	groff-base          # e2e: the installed man page renders without warnings
 	nftables conntrack  # bench: nftables DNAT next to xdplb, conntrack flushed between runs
+	bird2               # e2e: BGP + BFD between balancers and a router (test-cluster.sh)
 )
 
 missing=()
