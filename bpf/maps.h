@@ -35,7 +35,7 @@ struct {
  * mix.  BPF_F_INNER_MAP lets inner arrays differ in size, so each VIP pays only for its own
  * table (a fixed [max_vips][2][M] array would cost 2 GiB at 4096 VIPs and M = 65537).
  * BPF_F_MMAPABLE: the control plane fills a new table with one copy instead of a batch update
- * of every slot (loader/lb.c; outer maps pinned before this flag take plain arrays).
+ * of every slot (loader/lib/tables.c).
  */
 struct xdplb_table_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -227,7 +227,7 @@ struct {
 } xdplb_checks SEC(".maps");
 
 /* [0] -> the NAT reply filter (struct xdplb_nat_filter): which source addresses may be NAT
- * backends.  Written only by the control plane (loader/lb.c, lb_nat_filter_sync()). */
+ * backends.  Written only by the control plane (loader/lib/nat.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

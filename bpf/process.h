@@ -39,16 +39,13 @@ static __always_inline void l3hash_key(struct packet *p)
  * May @p, a packet for no VIP (or the reply tuple of an ICMP error's quote), be a NAT reply?
  * Only when its source is the address of a NAT-mode backend, i.e. its bit in xdplb_nat_src
  * is set: a cheap test that spares every other packet a (cold) miss in the large flow
- * tables.  Until the control plane has filled the filter (XDPLB_CFG_F_NAT_FILTER; never on
- * maps of an older xdplb) every packet may be one.
+ * tables.
  */
-static __always_inline bool nat_src_maybe(const struct packet *p, __u32 cfg_flags)
+static __always_inline bool nat_src_maybe(const struct packet *p)
 {
 	const struct xdplb_nat_filter *f;
 	__u32 zero = 0, bit;
 
-	if (!(cfg_flags & XDPLB_CFG_F_NAT_FILTER))
-		return true;
 	f = bpf_map_lookup_elem(&xdplb_nat_src, &zero);
 	if (!f)
 		return true;
@@ -139,7 +136,7 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 		vip = lookup_vip(&q.key, cfg->flags);
 	if (!vip) {
 		/* the reply tuple's source is the backend, whoever sent the error */
-		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&q, cfg->flags)) {
+		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&q)) {
 			err = nat_reply(ctx, &q, cfg, &iq);
 			if (err != NAT_NOT_A_REPLY)
 				return err;
@@ -225,7 +222,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 			return -XDPLB_R_DROP_FRAGMENT;
 	}
 	if (!vip) {
-		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&p, cfg->flags)) {
+		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&p)) {
 			err = nat_reply(ctx, &p, cfg, NULL);
 			if (err != NAT_NOT_A_REPLY)
 				return err;

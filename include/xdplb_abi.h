@@ -223,8 +223,8 @@ _Static_assert(sizeof(struct xdplb_real_vip) == 20, "ABI: xdplb_real_vip");
  * xdplb_nat_src[0]: a bit per hash of a source address, set for the address of every backend
  * of a NAT-mode VIP (any state, any weight: its replies may still be on their way), so that a
  * packet for no VIP needs the NAT reply lookup only when its source's bit is set (a false
- * positive costs just that lookup).  Read only when XDPLB_CFG_F_NAT_FILTER is set.  The
- * control plane recomputes it (loader/lb.c); the data plane only reads it.
+ * positive costs just that lookup).  The control plane keeps it (loader/lib/nat.c); the data
+ * plane only reads it.
  */
 #define XDPLB_NAT_FILTER_BITS 32768 /* a power of 2: 4 KiB */
 struct xdplb_nat_filter {

@@ -141,11 +141,7 @@ enum xdplb_flow_state {
 #define XDPLB_CFG_F_NAT_L3                                                                         \
 	(1u << 3) /* some NAT VIP has l3hash: a reply that misses xdplb_nat is looked up again     \
 		   * with ports 0 */
-#define XDPLB_CFG_F_NAT_FILTER                                                                     \
-	(1u << 4) /* xdplb_nat_src holds the bit of every NAT-mode backend's address: a packet     \
-		   * for no VIP whose source's bit is clear is no NAT reply (not looked up in      \
-		   * xdplb_nat).  Set by the control plane only after it filled the map; off (maps \
-		   * of an older xdplb), every such packet is looked up */
+/* (1u << 4) is free */
 #define XDPLB_CFG_F_NO_FLOWCACHE                                                                   \
 	(1u << 5) /* config set flowcache off: every packet of a flow asks the flow table (the     \
 		   * per-CPU flow cache, bpf/flow_cache.h, is neither read nor filled) */
@@ -153,7 +149,7 @@ enum xdplb_flow_state {
 /*
  * Why a packet got its verdict.  Every packet the XDP program sees bumps exactly one of these
  * (xdplb_stats map); the CLI prints them by name, so keep xdplb_reason_names in
- * loader/common.c in the same order.  Helpers return 0 or -XDPLB_R_*; DROP reasons are the
+ * loader/util/common.c in the same order.  Helpers return 0 or -XDPLB_R_*; DROP reasons are the
  * ones the entry point turns into XDP_DROP.
  */
 enum xdplb_reason {
@@ -204,7 +200,7 @@ enum xdplb_reason {
 
 /*
  * What the flow tables did that is not a packet's verdict (xdplb_flow_events: per CPU, one
- * __u64 each; names in flow_event_names, loader/common.c).  A set-associative table
+ * __u64 each; names in flow_event_names, loader/util/common.c).  A set-associative table
  * (bpf/flow_table.h) can run out of room in one set before the table is full: these say how
  * often that happened.
  */

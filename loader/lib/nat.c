@@ -86,9 +86,8 @@ int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *reply, __u32 real_id,
  * The NAT reply filter (lb.h).  Ordering is what keeps replies translated: a backend's bit
  * goes in before the backend can get a flow of a NAT VIP (before lb_real_add() writes it,
  * before lb_vip_set() makes its VIP NAT), and a bit goes out only after the backends with it
- * are gone (a bit left over costs a packet just the xdplb_nat lookup it had before).
- * XDPLB_CFG_F_NAT_FILTER goes on only after a complete filter is in the map; until then, and
- * on maps of an xdplb without it, the data plane looks every packet for no VIP up.
+ * are gone (a bit left over costs a packet just the reply lookup it would have had).  A fresh
+ * attach writes the (empty) filter before any VIP exists.
  */
 
 /* Set @addr's bit in @f; true if it was clear. */
@@ -148,7 +147,7 @@ out:
 }
 
 /*
- * Put @f in place of the filter, then (the first time) say that the data plane may trust it.
+ * Put @f in place of the filter.
  *
  * The update copies the new value over the old one in place (an array map's element is not
  * replaced, nor cleared first), while the data plane may be reading it.  A reader can see
@@ -161,17 +160,9 @@ out:
  */
 static int nat_filter_write(struct lb *lb, const struct xdplb_nat_filter *f)
 {
-	struct xdplb_config cfg;
 	__u32 zero = 0;
-	int err;
 
-	if (bpf_map_update_elem(lb->fd.nat_src, &zero, f, BPF_ANY))
-		return -errno;
-	err = lb_config_get(lb, &cfg);
-	if (err || (cfg.flags & XDPLB_CFG_F_NAT_FILTER))
-		return err;
-	cfg.flags |= XDPLB_CFG_F_NAT_FILTER;
-	return lb_config_set(lb, &cfg);
+	return bpf_map_update_elem(lb->fd.nat_src, &zero, f, BPF_ANY) ? -errno : 0;
 }
 
 int lb_nat_filter_sync(struct lb *lb)
@@ -190,29 +181,21 @@ int lb_nat_filter_sync(struct lb *lb)
 }
 
 /* Backends @rs[0..n-1] are about to take flows of a NAT VIP: their bits join the filter
- * (nothing is cleared; a filter not in use yet is computed whole, with them). */
+ * (nothing is cleared). */
 int nat_filter_add(struct lb *lb, const struct lb_real_entry *rs, int n)
 {
 	struct xdplb_nat_filter *f;
-	struct xdplb_config cfg;
 	bool changed = false;
 	__u32 zero = 0;
-	int err;
+	int err = 0;
 
 	if (n <= 0)
 		return 0;
-	err = lb_config_get(lb, &cfg);
-	if (err)
-		return err;
 	f = malloc(sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	if (!(cfg.flags & XDPLB_CFG_F_NAT_FILTER)) {
-		err = nat_filter_compute(lb, f);
-		changed = true;
-	} else if (bpf_map_lookup_elem(lb->fd.nat_src, &zero, f)) {
+	if (bpf_map_lookup_elem(lb->fd.nat_src, &zero, f))
 		err = -errno;
-	}
 	for (int i = 0; i < n && !err; i++)
 		changed |= nat_filter_mark(f, rs[i].real.addr);
 	if (!err && changed)

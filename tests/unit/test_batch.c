@@ -214,7 +214,7 @@ static void check_tables(void)
 }
 
 /*
- * The address entries of xdplb_vips (lb.h) are what the VIPs make them: one per {address,
+ * The address entries of xdplb_vips (lib/lb.h) are what the VIPs make them: one per {address,
  * protocol, family} with a VIP, a copy of the VIP when it is alone there with hash l3, id 0
  * otherwise, and none for an address without VIPs.
  */

@@ -249,7 +249,7 @@ static void case_vip_list(void)
 	ASSERT_EQ(vip_id(VIP_B), free_id, "it takes the lowest free VIP id");
 }
 
-/* Address entries (lb.h): keys and lookups. */
+/* Address entries (lib/lb.h): keys and lookups. */
 static struct xdplb_vip_key key6(const char *addr, __u16 port, __u8 proto)
 {
 	struct xdplb_vip_key k = {};

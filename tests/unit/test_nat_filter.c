@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* BPF_PROG_TEST_RUN tests of the NAT reply filter (xdplb_nat_src): a packet for no VIP is
- * looked up in xdplb_nat / xdplb_nat6 only when its source is a NAT-mode backend's address, as
- * the control plane (loader/lib/nat.c) keeps it through backend and VIP changes, bulk mode, and
- * maps of an older xdplb (no filter: every packet is looked up, as before).  Whether the
- * lookup happened is seen in the bytes: a planted xdplb_nat entry for a source that is no
+ * looked up in the flow tables' reply entries only when its source is a NAT-mode backend's address, as
+ * the control plane (loader/lib/nat.c) keeps it through backend and VIP changes and bulk mode.
+ * Whether the
+ * lookup happened is seen in the bytes: a planted reply entry for a source that is no
  * backend would translate the packet if it were used.  Expected frames are built
  * independently (pkt.h). */
 #include <sys/stat.h>
@@ -49,19 +49,6 @@ static int filter_popcount(void)
 	for (size_t i = 0; i < sizeof(f.bits) / sizeof(f.bits[0]); i++)
 		n += __builtin_popcountll(f.bits[i]);
 	return n;
-}
-
-static __u32 cfg_flags(void)
-{
-	struct xdplb_config cfg = {};
-
-	lb_config_get(&fx.lb, &cfg);
-	return cfg.flags;
-}
-
-static void flag_clear(struct xdplb_config *cfg, long bit)
-{
-	cfg->flags &= ~(__u32)bit;
 }
 
 /* A frame @src:@sport -> @dst:@dport, TCP (ACK) or UDP, either family. */
@@ -191,7 +178,6 @@ static void case_backend_reply(void)
 	struct fx_run r;
 	__u8 mac[ETH_ALEN];
 
-	ASSERT_TRUE(cfg_flags() & XDPLB_CFG_F_NAT_FILTER, "the filter is in use");
 	ASSERT_EQ(filter_bit(BE), 1, "a NAT backend's bit is set");
 	ASSERT_EQ(filter_bit(BE_TUN), 0, "a TUN backend's bit is clear");
 	ASSERT_EQ(filter_bit(OTHER), 0, "no backend: bit clear");
@@ -362,31 +348,6 @@ static void case_bulk(void)
 	ASSERT_EQ(filter_popcount(), 2, "two bits again");
 }
 
-static void case_flag_off(void)
-{
-	struct xdplb_nat_filter zero_f = {};
-	__u32 zero = 0;
-
-	/* as after `dev attach` over maps of an older xdplb: an empty filter, flag off */
-	if (!ASSERT_EQ(fx_config(&fx, flag_clear, XDPLB_CFG_F_NAT_FILTER), 0, "flag off") ||
-	    !ASSERT_EQ(bpf_map_update_elem(FX_FD(&fx, nat_src), &zero, &zero_f, BPF_ANY), 0,
-		       "empty filter"))
-		return;
-	expect_translated(IPPROTO_TCP, BE, 8080, CLIENT, 40000, VIP_NAT, 80,
-			  "filter off: a NAT backend's reply still translated");
-	expect_translated(IPPROTO_TCP, OTHER, 8080, CLIENT, 41000, VIP_NAT, 80,
-			  "filter off: every packet looked up, the planted entry used");
-	expect_translated(IPPROTO_TCP, BE6, 8080, CLIENT6, 40000, VIP_NAT6, 80,
-			  "filter off: IPv6 reply still translated");
-
-	ASSERT_EQ(lb_nat_filter_sync(&fx.lb), 0, "recompute the filter");
-	ASSERT_TRUE(cfg_flags() & XDPLB_CFG_F_NAT_FILTER, "flag on again");
-	ASSERT_EQ(filter_popcount(), 2, "the two NAT backends' bits");
-	expect_passed(IPPROTO_TCP, OTHER, 8080, CLIENT, 41000, "filter on: planted entry unused");
-	expect_translated(IPPROTO_TCP, BE, 8080, CLIENT, 40000, VIP_NAT, 80,
-			  "filter on: backend's reply translated");
-}
-
 int main(void)
 {
 	REQUIRE_ROOT();
@@ -414,6 +375,5 @@ int main(void)
 	RUN_CASE("ipv6: translated, not looked up, added, removed", case_ipv6);
 	RUN_CASE("icmp error from a backend: filtered on the quote's source", case_icmp);
 	RUN_CASE("bulk mode: set at once, cleared at the flush", case_bulk);
-	RUN_CASE("filter off (older maps): every packet looked up, then synced", case_flag_off);
 	return TEST_MAIN_END();
 }
