@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* BPF_PROG_TEST_RUN tests of the NAT reply filter (xdplb_nat_src): a packet for no VIP is
- * looked up in the flow tables' reply entries only when its source is a NAT-mode backend's address, as
- * the control plane (loader/lib/nat.c) keeps it through backend and VIP changes and bulk mode.
+ * looked up in the flow tables' reply entries only when its source is a NAT-mode backend's address,
+ * as the control plane (loader/lib/nat.c) keeps it through backend and VIP changes and bulk mode.
  * Whether the
  * lookup happened is seen in the bytes: a planted reply entry for a source that is no
  * backend would translate the packet if it were used.  Expected frames are built
