@@ -608,13 +608,16 @@ int batch_run(struct batch_input *in, bool check_only)
 
 		b.line = in->lines[i].line;
 		err_ctx_set(file, b.line);
-		argc = split_words(in->lines[i].text, argv, sizeof(argv) / sizeof(argv[0]));
+		if (in->lines[i].argv) /* a command line's own words */
+			argc = in->lines[i].argc;
+		else
+			argc = split_words(in->lines[i].text, argv, sizeof(argv) / sizeof(argv[0]));
 		if (argc < 0) {
 			p_err("more than %zu words, or an unterminated quote",
 			      sizeof(argv) / sizeof(argv[0]));
 			err = -XDPLB_EUSAGE;
 		} else if (argc > 0) {
-			err = cmd_select(batch_objs, argc, argv, b_missing);
+			err = cmd_select(batch_objs, argc, in->lines[i].argv ?: argv, b_missing);
 		}
 	}
 	B = NULL;
@@ -678,6 +681,14 @@ out:
 	return err;
 }
 
+int batch_cli(int argc, char **argv)
+{
+	struct batch_line line = { .argc = argc, .argv = argv };
+	struct batch_input in = { .lines = &line, .n = 1 };
+
+	return batch_run(&in, false);
+}
+
 static int batch_help(int argc, char **argv)
 {
 	if (json_help())
@@ -694,20 +705,22 @@ static int batch_help(int argc, char **argv)
 	return 0;
 }
 
-static int batch_file(int argc, char **argv)
+int batch_file_cmd(int argc, char **argv, const char *what, struct batch_input *in)
 {
-	struct batch_input in = {};
+	const char *path = in->file;
+	struct batch_line *lines;
 	bool check_only = false;
-	const char *path;
 	char *buf = NULL;
 	int err;
 
-	if (argc < 1) {
-		p_err("batch file: missing FILE (or - for stdin)");
+	if (argc > 0 && strcmp(*argv, "check")) {
+		path = *argv;
+		NEXT_ARG();
+	}
+	if (!path) {
+		p_err("%s: missing FILE (or - for stdin)", what);
 		return -XDPLB_EUSAGE;
 	}
-	path = argv[0];
-	NEXT_ARG();
 	while (argc > 0) {
 		if (!strcmp(*argv, "check"))
 			check_only = true;
@@ -715,14 +728,22 @@ static int batch_file(int argc, char **argv)
 			return bad_arg(*argv, "unknown keyword (expected check)");
 		NEXT_ARG();
 	}
-	err = batch_read(path, &in.lines, &in.n, &buf);
+	err = batch_read(path, &lines, &in->n, &buf);
 	if (err)
 		return err;
-	in.file = strcmp(path, "-") ? path : "stdin";
-	err = batch_run(&in, check_only);
-	free(in.lines);
+	in->lines = lines;
+	in->file = strcmp(path, "-") ? path : "stdin";
+	err = batch_run(in, check_only);
+	free(lines);
 	free(buf);
 	return err;
+}
+
+static int batch_file(int argc, char **argv)
+{
+	struct batch_input in = {};
+
+	return batch_file_cmd(argc, argv, "batch file", &in);
 }
 
 int do_batch(int argc, char **argv)

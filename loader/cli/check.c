@@ -268,30 +268,6 @@ int check_validate(const struct check_spec *cs)
 	return 0;
 }
 
-static int check_set(int argc, char **argv)
-{
-	struct check_spec cs;
-	__u32 vip_id, real_id;
-	struct lb lb;
-	int err;
-
-	cs.want_type = true;
-	err = check_parse(argc, argv, &cs) ?: check_validate(&cs);
-	if (err)
-		return err;
-	err = state_open(&lb, true);
-	if (err)
-		return err;
-	err = check_resolve(&lb, &cs, &vip_id, &real_id);
-	if (!err) {
-		err = lb_check_set(&lb, vip_id, real_id, &cs.check);
-		if (err)
-			p_err("check: %s", strerror(-err));
-	}
-	lb_close(&lb);
-	return err;
-}
-
 static int check_del(int argc, char **argv)
 {
 	struct check_spec cs;
@@ -430,7 +406,7 @@ out:
 int do_check(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "set", check_set },	{ "del", check_del }, { "show", check_show },
+		{ "set", change_cmd },	{ "del", check_del }, { "show", check_show },
 		{ "help", check_help }, { NULL, NULL },
 	};
 

@@ -9,6 +9,7 @@
 #define XDPLB_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "xdplb_abi.h"
 #include "lib/lb.h"
@@ -45,6 +46,11 @@ int parse_xdp_mode(const char *s, bool *generic);
 /* vip.c.  [ sched S ] [ mode M ] [ persist SECS ] ... onto @v (what is not given stays).
  * save.c prints these options: keep the two in step. */
 int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v);
+/* The options of VIP @v that are not defaults, as parse_vip_opts() reads them (" persist N"
+ * with @persist as its keyword, " hash l3", ...). */
+void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist);
+/* A VIP's key and options as a JSON object (vip show and save share the fields). */
+struct json_object *vip_json(const struct xdplb_vip_key *k, const struct xdplb_vip *v);
 /* A warning when @key is an IPv6 VIP and IPv6 forwarding is off. */
 void warn_ipv6_forwarding(const struct xdplb_vip_key *key);
 
@@ -65,6 +71,8 @@ int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *give
 struct batch_line {
 	char *text; /* modified (split into words) by batch_run() */
 	int line;
+	char **argv; /* or the words themselves (a command line's) */
+	int argc;
 };
 
 /* What batch_run() reads: lines, or a function that makes them from another format under the
@@ -81,6 +89,20 @@ struct batch_input {
  * back) if one fails.  With @check_only, stop after checking.  Holds the state lock
  * throughout.  Returns 0, -XDPLB_EUSAGE or -errno; prints the error itself. */
 int batch_run(struct batch_input *in, bool check_only);
+/* One command that changes the configuration, as typed (@argv from the object on: "vip add
+ * SERVICE ..."), checked and applied as a batch of one line: the command line and batch files
+ * share one checker and one way to apply. */
+int batch_cli(int argc, char **argv);
+/* The entry of vip/real add|set|del, config set and flow timeout SECS...: the object and the
+ * verb precede @argv (cmd_select() passed them), so the whole command is argv - 2. */
+static inline int change_cmd(int argc, char **argv)
+{
+	return batch_cli(argc + 2, argv - 2);
+}
+/* The batch and import commands: [ FILE | - ] [ check ] in @argv (FILE required unless
+ * in->file gives a default), the file read and run through batch_run() with @in's prepare;
+ * @what names the command in errors. */
+int batch_file_cmd(int argc, char **argv, const char *what, struct batch_input *in);
 /* Read FILE (or "-" for stdin) into lines (pointing into *buf); prints the error itself. */
 int batch_read(const char *path, struct batch_line **lines, int *n, char **buf);
 /* Split @s into words in place, at most @max: blanks separate, '...' and "..." quote (a
@@ -89,7 +111,6 @@ int batch_read(const char *path, struct batch_line **lines, int *n, char **buf);
  * unterminated quote. */
 int split_words(char *s, char **argv, int max);
 /* save.c.  Print @c (sorted by conf_sort()) as batch commands. */
-#include <stdio.h>
 void save_conf(FILE *f, const struct conf *c);
 
 #endif /* XDPLB_CLI_H */

@@ -89,34 +89,6 @@ int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *give
 	return 0;
 }
 
-static int config_set(int argc, char **argv)
-{
-	struct xdplb_config cfg;
-	struct lb lb;
-	bool given;
-	int err;
-
-	err = parse_config_set(argc, argv, &(struct xdplb_config){}, &given);
-	if (err)
-		return err;
-	if (!given) {
-		p_err("config set: nothing to set (expected tunsrc, mtu, echo or flowcache)");
-		return -XDPLB_EUSAGE;
-	}
-	err = state_open(&lb, true);
-	if (err)
-		return err;
-	err = lb_config_get(&lb, &cfg);
-	if (!err)
-		err = parse_config_set(argc, argv, &cfg, &given);
-	if (!err)
-		err = lb_config_set(&lb, &cfg);
-	if (err)
-		p_err("config set: %s", strerror(-err));
-	lb_close(&lb);
-	return err;
-}
-
 static int config_show(int argc, char **argv)
 {
 	struct lb_map_memory mem[32];
@@ -214,7 +186,7 @@ int do_config(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
 		{ "show", config_show },
-		{ "set", config_set },
+		{ "set", change_cmd },
 		{ "help", config_help },
 		{ NULL, NULL },
 	};

@@ -49,37 +49,29 @@ int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp)
 	return 0;
 }
 
+/* flow timeout: with SECS, a change (checked and applied as batch lines are); without, show. */
 static int flow_timeout(int argc, char **argv)
 {
 	struct xdplb_config cfg;
-	__u32 tcp, fin, udp;
-	bool change = argc > 0;
 	struct lb lb;
 	int err;
 
-	err = parse_timeouts(argc, argv, &tcp, &fin, &udp);
-	if (err)
-		return err;
-	err = state_open(&lb, change);
+	if (argc > 0)
+		return change_cmd(argc, argv);
+	err = state_open(&lb, false);
 	if (err)
 		return err;
 	err = lb_config_get(&lb, &cfg);
-	if (!err && change) {
-		cfg.tcp_timeout = tcp ?: cfg.tcp_timeout;
-		cfg.tcpfin_timeout = fin ?: cfg.tcpfin_timeout;
-		cfg.udp_timeout = udp ?: cfg.udp_timeout;
-		err = lb_config_set(&lb, &cfg);
-	}
 	if (err) {
 		p_err("flow timeouts: %s", strerror(-err));
-	} else if (!change && json_output) {
+	} else if (json_output) {
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "tcp", json_object_new_int64(cfg.tcp_timeout));
 		json_object_object_add(o, "tcpfin", json_object_new_int64(cfg.tcpfin_timeout));
 		json_object_object_add(o, "udp", json_object_new_int64(cfg.udp_timeout));
 		json_print(o);
-	} else if (!change) {
+	} else {
 		printf("Timeout (tcp tcpfin udp): %u %u %u\n", cfg.tcp_timeout, cfg.tcpfin_timeout,
 		       cfg.udp_timeout);
 	}

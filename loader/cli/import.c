@@ -70,8 +70,6 @@ struct ipvs_line {
 
 /* The translation: one output line per input line, and what it needs to know. */
 struct imp {
-	struct batch_line *in;
-	int nin;
 	struct batch_line *out;
 	int nout, cap;
 	char **texts;
@@ -251,9 +249,7 @@ static int emit(struct imp *im, int line, const char *fmt, ...)
 		return -ENOMEM;
 	}
 	im->texts[im->nout] = s;
-	im->out[im->nout].text = s;
-	im->out[im->nout].line = line;
-	im->nout++;
+	im->out[im->nout++] = (struct batch_line){ .text = s, .line = line };
 	return 0;
 }
 
@@ -401,12 +397,13 @@ static int import_prepare(struct batch_input *in, const struct conf *c)
 	/* existing VIPs have a mode already */
 	for (int i = 0; i < im->c.nvips; i++)
 		im->c.vips[i].vip.pad = 1;
-	for (int i = 0; i < im->nin; i++) {
+	/* the dump's lines in, batch lines out */
+	for (int i = 0; i < in->n; i++) {
 		struct ipvs_line l;
 		int argc;
 
-		err_ctx_set(in->file, im->in[i].line);
-		argc = split_words(im->in[i].text, argv, sizeof(argv) / sizeof(argv[0]));
+		err_ctx_set(in->file, in->lines[i].line);
+		argc = split_words(in->lines[i].text, argv, sizeof(argv) / sizeof(argv[0]));
 		if (argc == 0)
 			continue;
 		if (argc < 0) {
@@ -416,7 +413,7 @@ static int import_prepare(struct batch_input *in, const struct conf *c)
 		}
 		err = parse_ipvs_line(argc, argv, &l);
 		if (!err)
-			err = translate_one(im, im->in[i].line, &l);
+			err = translate_one(im, in->lines[i].line, &l);
 		if (err)
 			return err;
 	}
@@ -449,38 +446,16 @@ static int import_help(int argc, char **argv)
 
 static int import_ipvsadm(int argc, char **argv)
 {
-	struct batch_input in = {};
+	/* stdin unless FILE is given */
 	struct imp im = {};
-	bool check_only = false;
-	const char *path = "-";
-	char *buf = NULL;
-	int err;
+	struct batch_input in = { .file = "-", .prepare = import_prepare, .ctx = &im };
+	int err = batch_file_cmd(argc, argv, "import ipvsadm", &in);
 
-	if (argc > 0 && strcmp(*argv, "check")) {
-		path = *argv;
-		NEXT_ARG();
-	}
-	while (argc > 0) {
-		if (!strcmp(*argv, "check"))
-			check_only = true;
-		else
-			return bad_arg(*argv, "unknown keyword (expected check)");
-		NEXT_ARG();
-	}
-	err = batch_read(path, &im.in, &im.nin, &buf);
-	if (err)
-		return err;
-	in.file = strcmp(path, "-") ? path : "stdin";
-	in.prepare = import_prepare;
-	in.ctx = &im;
-	err = batch_run(&in, check_only);
 	for (int i = 0; i < im.nout; i++)
 		free(im.texts[i]);
 	free(im.texts);
 	free(im.out);
 	conf_free(&im.c);
-	free(im.in);
-	free(buf);
 	return err;
 }
 

@@ -66,14 +66,7 @@ static void save_vip(FILE *f, const struct conf_vip *v)
 
 	fprintf(f, "vip add %s sched %s mode %s", fmt_service(&v->key, svc, sizeof(svc)),
 		sched_names[v->vip.sched], mode_names[v->vip.mode]);
-	if (v->vip.persist)
-		fprintf(f, " persist %u", v->vip.persist);
-	if (v->vip.flags & XDPLB_VIP_F_ONDOWN_KEEP)
-		fprintf(f, " ondown keep");
-	if (v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT)
-		fprintf(f, " alldown reject");
-	if (v->vip.flags & XDPLB_VIP_F_L3HASH)
-		fprintf(f, " hash l3");
+	vip_opts_print(f, &v->vip, "persist");
 	fputc('\n', f);
 }
 
@@ -163,25 +156,9 @@ static json_object *json_settings(const struct conf *c)
 static json_object *json_vip(struct lb *lb, const struct conf_vip *v)
 {
 	struct xdplb_check chk;
-	json_object *o = json_object_new_object(), *rs = json_object_new_array();
+	json_object *o = vip_json(&v->key, &v->vip), *rs = json_object_new_array();
 	char a[80];
 
-	json_object_object_add(o, "protocol", json_object_new_string(proto_name(v->key.proto)));
-	json_object_object_add(
-	    o, "address",
-	    json_object_new_string(fmt_addr(v->key.addr, v->key.family, a, sizeof(a))));
-	json_object_object_add(o, "port", json_object_new_int(ntohs(v->key.port)));
-	json_object_object_add(o, "sched", json_object_new_string(sched_names[v->vip.sched]));
-	json_object_object_add(o, "mode", json_object_new_string(mode_names[v->vip.mode]));
-	json_object_object_add(o, "persist", json_object_new_int64(v->vip.persist));
-	json_object_object_add(
-	    o, "ondown",
-	    json_object_new_string(v->vip.flags & XDPLB_VIP_F_ONDOWN_KEEP ? "keep" : "move"));
-	json_object_object_add(
-	    o, "alldown",
-	    json_object_new_string(v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT ? "reject" : "drop"));
-	json_object_object_add(
-	    o, "hash", json_object_new_string(v->vip.flags & XDPLB_VIP_F_L3HASH ? "l3" : "l4"));
 	json_object_object_add(o, "check",
 			       lb_check_get(lb, v->vip.id, 0, &chk) ? NULL : check_json(&chk));
 	for (int j = 0; j < v->nreals; j++) {

@@ -58,7 +58,56 @@ static int vip_help(int argc, char **argv)
 	return 0;
 }
 
-/* [ sched S ] [ mode M ] after SERVICE (save.c prints them: keep it in step). */
+/* The VIP options that choose between two words, each a flag of xdplb_vip.flags (the second
+ * word sets it). */
+static const struct {
+	const char *keyword, *off, *on;
+	__u16 flag;
+} vip_flag_opts[] = {
+	{ "ondown", "move", "keep", XDPLB_VIP_F_ONDOWN_KEEP },
+	{ "alldown", "drop", "reject", XDPLB_VIP_F_ALLDOWN_REJECT },
+	{ "hash", "l4", "l3", XDPLB_VIP_F_L3HASH },
+};
+#define NFLAG_OPTS (int)(sizeof(vip_flag_opts) / sizeof(vip_flag_opts[0]))
+
+static int vip_flag_opt(const char *keyword)
+{
+	for (int i = 0; i < NFLAG_OPTS; i++)
+		if (!strcmp(keyword, vip_flag_opts[i].keyword))
+			return i;
+	return -1;
+}
+
+void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist)
+{
+	if (v->persist)
+		fprintf(f, " %s %u", persist, v->persist);
+	for (int i = 0; i < NFLAG_OPTS; i++)
+		if (v->flags & vip_flag_opts[i].flag)
+			fprintf(f, " %s %s", vip_flag_opts[i].keyword, vip_flag_opts[i].on);
+}
+
+json_object *vip_json(const struct xdplb_vip_key *k, const struct xdplb_vip *v)
+{
+	json_object *o = json_object_new_object();
+	char a[INET6_ADDRSTRLEN];
+
+	json_object_object_add(o, "protocol", json_object_new_string(proto_name(k->proto)));
+	json_object_object_add(o, "address",
+			       json_object_new_string(fmt_addr(k->addr, k->family, a, sizeof(a))));
+	json_object_object_add(o, "port", json_object_new_int(ntohs(k->port)));
+	json_object_object_add(o, "sched", json_object_new_string(sched_names[v->sched]));
+	json_object_object_add(o, "mode", json_object_new_string(mode_names[v->mode]));
+	json_object_object_add(o, "persist", json_object_new_int64(v->persist));
+	for (int i = 0; i < NFLAG_OPTS; i++)
+		json_object_object_add(o, vip_flag_opts[i].keyword,
+				       json_object_new_string(v->flags & vip_flag_opts[i].flag
+								  ? vip_flag_opts[i].on
+								  : vip_flag_opts[i].off));
+	return o;
+}
+
+/* [ sched S ] [ mode M ] after SERVICE (vip_opts_print() prints them: keep it in step). */
 int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 {
 	bool second;
@@ -83,27 +132,19 @@ int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 			if (parse_u32(*argv, 0, XDPLB_MAX_PERSIST, &v->persist))
 				return bad_arg(*argv, "persist must be 0..%u seconds",
 					       XDPLB_MAX_PERSIST);
-		} else if (!strcmp(*argv, "ondown")) {
-			REQ_ARG("move or keep");
-			i = parse_choice("ondown", *argv, "move", "keep", &second);
-			if (i)
-				return i;
-			v->flags = second ? v->flags | XDPLB_VIP_F_ONDOWN_KEEP
-					  : v->flags & ~XDPLB_VIP_F_ONDOWN_KEEP;
-		} else if (!strcmp(*argv, "alldown")) {
-			REQ_ARG("drop or reject");
-			i = parse_choice("alldown", *argv, "drop", "reject", &second);
-			if (i)
-				return i;
-			v->flags = second ? v->flags | XDPLB_VIP_F_ALLDOWN_REJECT
-					  : v->flags & ~XDPLB_VIP_F_ALLDOWN_REJECT;
-		} else if (!strcmp(*argv, "hash")) {
-			REQ_ARG("l4 or l3");
-			i = parse_choice("hash", *argv, "l4", "l3", &second);
-			if (i)
-				return i;
-			v->flags =
-			    second ? v->flags | XDPLB_VIP_F_L3HASH : v->flags & ~XDPLB_VIP_F_L3HASH;
+		} else if ((i = vip_flag_opt(*argv)) >= 0) {
+			char what[32];
+			int err;
+
+			snprintf(what, sizeof(what), "%s or %s", vip_flag_opts[i].off,
+				 vip_flag_opts[i].on);
+			REQ_ARG(what);
+			err = parse_choice(argv[-1], *argv, vip_flag_opts[i].off,
+					   vip_flag_opts[i].on, &second);
+			if (err)
+				return err;
+			v->flags = second ? v->flags | vip_flag_opts[i].flag
+					  : v->flags & ~vip_flag_opts[i].flag;
 		} else {
 			return bad_arg(*argv,
 				       "unknown keyword (expected sched, mode, persist, ondown, "
@@ -112,48 +153,6 @@ int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 		NEXT_ARG();
 	}
 	return 0;
-}
-
-/*
- * vip set: can the VIP's backends stay under settings @v?  Prints the error (naming the VIP
- * and the backend) and returns -XDPLB_EUSAGE if one cannot; warns about IPv6 backends that
- * tun mode would leave without a tunnel source.
- */
-static int check_backends(struct lb *lb, const struct xdplb_vip_key *key,
-			  const struct xdplb_vip *old, const struct xdplb_vip *v)
-{
-	struct lb_real_entry *rs = calloc(lb->max_reals, sizeof(*rs));
-	struct xdplb_config cfg = {};
-	char svc[80], a[80], why[160];
-	bool warned = false;
-	int n, err = 0;
-
-	if (!rs)
-		return -ENOMEM;
-	lb_config_get(lb, &cfg);
-	fmt_service(key, svc, sizeof(svc));
-	n = lb_real_list(lb, v->id, rs, lb->max_reals);
-	for (int i = 0; i < n && i < (int)lb->max_reals && !err; i++) {
-		const struct xdplb_real *r = &rs[i].real;
-
-		fmt_addr_port(r->addr, r->family, r->port ?: key->port, a, sizeof(a));
-		if (v->mode != XDPLB_MODE_NAT && r->port && r->port != key->port) {
-			p_err("vip %s: mode %s: a backend maps the VIP's port to another (only nat "
-			      "can)",
-			      svc, mode_names[v->mode]);
-			err = -XDPLB_EUSAGE;
-		} else if (conf_real_refusal(key, v, r, why, sizeof(why))) {
-			p_err("vip %s: backend %s: %s", svc, a, why);
-			err = -XDPLB_EUSAGE;
-		} else if (!warned && old->mode != XDPLB_MODE_TUN && conf_no_tunsrc6(&cfg, v, r)) {
-			p_warn("vip %s: mode tun: no IPv6 tunnel source (config set tunsrc ADDR6): "
-			       "packets to its IPv6 backends are dropped (drop_no_source)",
-			       svc);
-			warned = true;
-		}
-	}
-	free(rs);
-	return n < 0 ? n : err;
 }
 
 /*
@@ -179,85 +178,6 @@ out:
 		fclose(f);
 }
 
-static int vip_add_or_set(int argc, char **argv, bool add)
-{
-	struct xdplb_vip_key key;
-	struct xdplb_vip v = { .mode = XDPLB_MODE_TUN, .sched = XDPLB_SCHED_MH }, old;
-	char svc[80];
-	struct lb lb;
-	int err;
-
-	err = parse_service(argc, argv, &key);
-	if (err)
-		return err;
-	err = state_open(&lb, true);
-	if (err)
-		return err;
-	/* vip set: what is not given stays as it is */
-	if (!add)
-		lb_vip_get(&lb, &key, &v);
-	old = v;
-	err = parse_vip_opts(argc - 2, argv + 2, &v);
-	if (err) {
-		lb_close(&lb);
-		return err;
-	}
-	fmt_service(&key, svc, sizeof(svc));
-	if (!add && v.id) {
-		err = check_backends(&lb, &key, &old, &v);
-		if (err) {
-			lb_close(&lb);
-			return err;
-		}
-	}
-	err = add ? lb_vip_add(&lb, &key, &v) : lb_vip_set(&lb, &key, &v);
-	if (!err && add)
-		warn_ipv6_forwarding(&key);
-	if (err == -EEXIST)
-		p_err("vip %s: already exists", svc);
-	else if (err == -ENOENT)
-		p_err("vip %s: not found", svc);
-	else if (err == -ENOSPC)
-		p_err("vip %s: no room: all %u VIPs in use", svc, lb.max_vips - 1);
-	else if (err)
-		p_err("vip %s: %s", svc, strerror(-err));
-	lb_close(&lb);
-	return err;
-}
-
-static int vip_add(int argc, char **argv)
-{
-	return vip_add_or_set(argc, argv, true);
-}
-
-static int vip_set(int argc, char **argv)
-{
-	return vip_add_or_set(argc, argv, false);
-}
-
-static int vip_del(int argc, char **argv)
-{
-	struct xdplb_vip_key key;
-	char svc[80];
-	struct lb lb;
-	int err;
-
-	err = parse_service(argc, argv, &key);
-	if (err)
-		return err;
-	if (argc > 2)
-		return bad_arg(argv[2], "unexpected argument after SERVICE");
-	err = state_open(&lb, true);
-	if (err)
-		return err;
-	err = lb_vip_del(&lb, &key);
-	if (err)
-		p_err("vip %s: %s", fmt_service(&key, svc, sizeof(svc)),
-		      err == -ENOENT ? "not found" : strerror(-err));
-	lb_close(&lb);
-	return err;
-}
-
 /* ipvsadm's names of the forwarding methods */
 static const char *const forward_names[XDPLB_MODE_MAX] = {
 	[XDPLB_MODE_TUN] = "Tunnel",
@@ -281,28 +201,7 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 
 	lb_read_vip_traffic(lb, v->vip.id, &t);
 	if (json_output) {
-		jv = json_object_new_object();
-		json_object_object_add(jv, "protocol",
-				       json_object_new_string(proto_name(v->key.proto)));
-		json_object_object_add(
-		    jv, "address",
-		    json_object_new_string(fmt_addr(v->key.addr, v->key.family, a, sizeof(a))));
-		json_object_object_add(jv, "port", json_object_new_int(ntohs(v->key.port)));
-		json_object_object_add(jv, "sched",
-				       json_object_new_string(sched_names[v->vip.sched]));
-		json_object_object_add(jv, "mode", json_object_new_string(mode_names[v->vip.mode]));
-		json_object_object_add(jv, "persist", json_object_new_int64(v->vip.persist));
-		json_object_object_add(jv, "ondown",
-				       json_object_new_string(v->vip.flags & XDPLB_VIP_F_ONDOWN_KEEP
-								  ? "keep"
-								  : "move"));
-		json_object_object_add(
-		    jv, "alldown",
-		    json_object_new_string(v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT ? "reject"
-										     : "drop"));
-		json_object_object_add(
-		    jv, "hash",
-		    json_object_new_string(v->vip.flags & XDPLB_VIP_F_L3HASH ? "l3" : "l4"));
+		jv = vip_json(&v->key, &v->vip);
 		json_object_object_add(jv, "id", json_object_new_int(v->vip.id));
 		json_object_object_add(jv, "packets", json_object_new_uint64(t.packets));
 		json_object_object_add(jv, "bytes", json_object_new_uint64(t.bytes));
@@ -316,14 +215,7 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 			 fmt_addr_port(v->key.addr, v->key.family, v->key.port, a, sizeof(a)));
 		printf("%-4s %-30s %-9s %s", v->key.proto == 6 ? "TCP" : "UDP", svc,
 		       sched_names[v->vip.sched], mode_names[v->vip.mode]);
-		if (v->vip.persist)
-			printf(" persistent %u", v->vip.persist);
-		if (v->vip.flags & XDPLB_VIP_F_ONDOWN_KEEP)
-			printf(" ondown keep");
-		if (v->vip.flags & XDPLB_VIP_F_ALLDOWN_REJECT)
-			printf(" alldown reject");
-		if (v->vip.flags & XDPLB_VIP_F_L3HASH)
-			printf(" hash l3");
+		vip_opts_print(stdout, &v->vip, "persistent");
 		printf("\n");
 	}
 	for (int i = 0; i < n && i < (int)lb->max_reals; i++) {
@@ -652,8 +544,8 @@ out:
 int do_vip(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "add", vip_add },   { "set", vip_set },   { "del", vip_del },
-		{ "show", vip_show }, { "help", vip_help }, { NULL, NULL },
+		{ "add", change_cmd }, { "set", change_cmd }, { "del", change_cmd },
+		{ "show", vip_show },  { "help", vip_help },  { NULL, NULL },
 	};
 
 	return cmd_select(cmds, argc, argv, vip_help);

@@ -49,25 +49,44 @@ static int addr_drop(struct lb *lb, const struct xdplb_vip_key *akey)
 
 static int addr_group_cmp(const struct xdplb_vip_key *x, const struct xdplb_vip_key *y);
 
-/* Rewrite the address entry of @key's address and protocol from the VIPs there (one read of
- * the map, no sorting: what a single change needs outside bulk mode). */
-static int addr_sync_one(struct lb *lb, const struct xdplb_vip_key *key)
+/* From @n entries of xdplb_vips (a listing): rewrite the address entry of @key's address and
+ * protocol from the VIPs there, and put the config flags every VIP needs in *@flags. */
+static int addr_rewrite(struct lb *lb, const struct xdplb_vip_key *key,
+			const struct xdplb_vip_key *keys, const struct xdplb_vip *vals, int n,
+			__u32 *flags)
 {
-	struct xdplb_vip_key akey = addr_key_of(key), *keys;
-	struct xdplb_vip *vals, want = {};
-	int n = vips_read(lb, &keys, &vals), count = 0, lone = -1, err;
+	struct xdplb_vip_key akey = addr_key_of(key);
+	struct xdplb_vip want = {};
+	int count = 0, lone = -1;
 
-	if (n < 0)
-		return n;
+	*flags = 0;
 	for (int i = 0; i < n; i++) {
-		if (lb_vip_key_is_addr(&keys[i]) || addr_group_cmp(&keys[i], &akey))
+		if (lb_vip_key_is_addr(&keys[i]))
+			continue;
+		*flags |= vip_cfg_flags(&keys[i], &vals[i]);
+		if (addr_group_cmp(&keys[i], &akey))
 			continue;
 		count++;
 		lone = i;
 	}
 	if (count == 1)
 		want = addr_value_of(&vals[lone]);
-	err = count ? addr_put(lb, &akey, &want) : addr_drop(lb, &akey);
+	return count ? addr_put(lb, &akey, &want) : addr_drop(lb, &akey);
+}
+
+/* Rewrite the address entry of @key's address and protocol (one read of the map, no
+ * sorting: what a single change needs outside bulk mode); the VIPs' config flags into
+ * *@flags (NULL: not wanted). */
+static int addr_sync_one(struct lb *lb, const struct xdplb_vip_key *key, __u32 *flags)
+{
+	struct xdplb_vip_key *keys;
+	struct xdplb_vip *vals;
+	__u32 f;
+	int n = vips_read(lb, &keys, &vals), err;
+
+	if (n < 0)
+		return n;
+	err = addr_rewrite(lb, key, keys, vals, n, flags ?: &f);
 	free(keys);
 	free(vals);
 	return err;
@@ -80,29 +99,10 @@ static int addr_sync_one(struct lb *lb, const struct xdplb_vip_key *key)
  */
 int vips_changed(struct lb *lb, const struct xdplb_vip_key *key)
 {
-	struct xdplb_vip_key akey = addr_key_of(key), *keys;
-	struct xdplb_vip *vals, want = {};
-	int n = vips_read(lb, &keys, &vals), count = 0, lone = -1, err;
 	struct xdplb_config cfg;
-	__u32 flags = 0;
+	__u32 flags;
+	int err = addr_sync_one(lb, key, &flags) ?: lb_config_get(lb, &cfg);
 
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		if (lb_vip_key_is_addr(&keys[i]))
-			continue;
-		flags |= vip_cfg_flags(&keys[i], &vals[i]);
-		if (addr_group_cmp(&keys[i], &akey))
-			continue;
-		count++;
-		lone = i;
-	}
-	if (count == 1)
-		want = addr_value_of(&vals[lone]);
-	err = count ? addr_put(lb, &akey, &want) : addr_drop(lb, &akey);
-	free(keys);
-	free(vals);
-	err = err ?: lb_config_get(lb, &cfg);
 	if (err)
 		return err;
 	cfg.flags = flags | (cfg.flags & ~VIP_CFG_FLAGS);
@@ -115,7 +115,7 @@ int vips_changed(struct lb *lb, const struct xdplb_vip_key *key)
 static int addr_resolve(struct lb *lb, const struct xdplb_vip_key *key)
 {
 	if (!in_bulk(lb))
-		return addr_sync_one(lb, key);
+		return addr_sync_one(lb, key, NULL);
 	lb->idx->addr_sync = true;
 	lb->idx->cfg_flags = true; /* its vip_gen bump comes after */
 	return 0;

@@ -272,19 +272,18 @@ int conf_load(struct conf *c, struct lb *lb)
 	err = conf_init(c, lb);
 	if (err)
 		return err;
-	vips = calloc(lb->max_vips, sizeof(*vips));
+	n = lb_vip_list_alloc(lb, &vips);
+	if (n < 0) {
+		conf_free(c);
+		return n;
+	}
 	by_id = calloc(lb->max_vips, sizeof(*by_id));
 	reals = lb_reals_snapshot(lb);
-	if (!vips || !by_id || !reals) {
+	if (!by_id || !reals) {
 		err = -ENOMEM;
 		goto out;
 	}
-	n = lb_vip_list(lb, vips, lb->max_vips);
-	if (n < 0) {
-		err = n;
-		goto out;
-	}
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
+	for (int i = 0; i < n; i++) {
 		if (!conf_vip_add(c, &vips[i].key, &vips[i].vip, 0)) {
 			err = -ENOMEM;
 			goto out;

@@ -65,15 +65,14 @@ int cfg_flags_changed(struct lb *lb)
 /* Called after every change of xdplb_vips, so it also bumps vip_gen. */
 int update_cfg_flags(struct lb *lb)
 {
-	struct lb_vip_entry *all = calloc(lb->max_vips, sizeof(*all));
+	struct lb_vip_entry *all;
 	struct xdplb_config cfg;
 	__u32 flags = 0;
-	int n, err;
+	int n = lb_vip_list_alloc(lb, &all), err;
 
-	if (!all)
-		return -ENOMEM;
-	n = lb_vip_list(lb, all, lb->max_vips);
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++)
 		flags |= vip_cfg_flags(&all[i].key, &all[i].vip);
 	free(all);
 	err = lb_config_get(lb, &cfg);

@@ -105,18 +105,13 @@ int idx_load(struct lb *lb, struct lb_index *x)
 		x->vip_nat = calloc(lb->max_vips, 1);
 	if (!x->head || !x->next || !x->prev || !x->count || !x->vip_used || !x->vip_nat)
 		return -ENOMEM;
+	n = lb_vip_list_alloc(lb, &vips);
+	if (n < 0)
+		return n;
 	reals = reals_read_map(lb);
-	vips = calloc(lb->max_vips, sizeof(*vips));
-	if (!reals || !vips) {
-		free(reals);
+	if (!reals) {
 		free(vips);
 		return -ENOMEM;
-	}
-	n = lb_vip_list(lb, vips, lb->max_vips);
-	if (n < 0) {
-		free(reals);
-		free(vips);
-		return n;
 	}
 	free(x->reals);
 	x->reals = reals;
@@ -128,7 +123,7 @@ int idx_load(struct lb *lb, struct lb_index *x)
 	for (__u32 id = lb->max_reals - 1; id > 0; id--)
 		if (idx_listed(lb, &reals[id]))
 			idx_link(x, id);
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
+	for (int i = 0; i < n; i++) {
 		if (vips[i].vip.id < lb->max_vips) {
 			x->vip_used[vips[i].vip.id] = 1;
 			x->vip_nat[vips[i].vip.id] = vips[i].vip.mode == XDPLB_MODE_NAT;

@@ -162,6 +162,8 @@ struct lb_vip_entry {
 	struct xdplb_vip vip;
 };
 int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max);
+/* All of them in a new array (*@out, to free): the count, or -errno (nothing to free). */
+int lb_vip_list_alloc(struct lb *lb, struct lb_vip_entry **out);
 
 /* ---- addr.c: address entries ---- */
 

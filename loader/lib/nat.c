@@ -117,18 +117,15 @@ static int nat_filter_compute(struct lb *lb, struct xdplb_nat_filter *f)
 				nat_filter_mark(f, x->reals[id].addr);
 		return 0;
 	}
-	vips = calloc(lb->max_vips, sizeof(*vips));
+	n = lb_vip_list_alloc(lb, &vips);
+	if (n < 0)
+		return n;
 	nat = calloc(lb->max_vips, 1);
-	if (!vips || !nat) {
+	if (!nat) {
 		err = -ENOMEM;
 		goto out;
 	}
-	n = lb_vip_list(lb, vips, lb->max_vips);
-	if (n < 0) {
-		err = n;
-		goto out;
-	}
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
+	for (int i = 0; i < n; i++)
 		if (vips[i].vip.id < lb->max_vips && vips[i].vip.mode == XDPLB_MODE_NAT)
 			nat[vips[i].vip.id] = 1;
 	reals = reals_read_map(lb);

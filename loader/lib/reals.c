@@ -169,11 +169,10 @@ int lb_real_set_state(struct lb *lb, __u32 id, __u16 gen, __u8 state)
 	if (r.state == state)
 		return 0;
 	/* the VIP record (its scheduler) for the rebuild */
-	vips = calloc(lb->max_vips, sizeof(*vips));
-	if (!vips)
-		return -ENOMEM;
-	n = lb_vip_list(lb, vips, lb->max_vips);
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
+	n = lb_vip_list_alloc(lb, &vips);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
 		if (vips[i].vip.id == r.vip_id) {
 			vip = vips[i].vip;
 			err = 0;

@@ -308,19 +308,16 @@ int lb_bulk_flush(struct lb *lb)
 	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
-	vips = calloc(lb->max_vips, sizeof(*vips));
+	n = lb_vip_list_alloc(lb, &vips);
+	if (n < 0)
+		return n;
 	live = calloc(lb->max_vips, 1);
 	jobs = calloc(BULK_CHUNK, sizeof(*jobs));
-	if (!vips || !live || !jobs) {
+	if (!live || !jobs) {
 		err = -ENOMEM;
 		goto out;
 	}
-	n = lb_vip_list(lb, vips, lb->max_vips);
-	if (n < 0) {
-		err = n;
-		goto out;
-	}
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++) {
+	for (int i = 0; i < n; i++) {
 		__u32 id = vips[i].vip.id;
 
 		if (id >= lb->max_vips)

@@ -58,9 +58,7 @@ out:
 	return (int)n;
 }
 
-/* The VIPs as the map holds them (lb_vip_list()): sorted by id, the first @max in @out, the
- * count returned; address entries left out. */
-int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
+int lb_vip_list_alloc(struct lb *lb, struct lb_vip_entry **out)
 {
 	struct xdplb_vip_key *keys;
 	struct xdplb_vip *vals;
@@ -69,7 +67,6 @@ int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
 
 	if (n < 0)
 		return n;
-	/* sort them all: the lowest ids first even when max < n */
 	all = calloc(n + 1, sizeof(*all));
 	if (!all) {
 		m = -ENOMEM;
@@ -82,13 +79,24 @@ int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
 		all[m++].vip = vals[i];
 	}
 	qsort(all, m, sizeof(*all), vip_cmp);
-	if (out && max > 0)
-		memcpy(out, all, (m < max ? m : max) * sizeof(*all));
+	*out = all;
 out:
-	free(all);
 	free(keys);
 	free(vals);
 	return m;
+}
+
+int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max)
+{
+	struct lb_vip_entry *all;
+	int n = lb_vip_list_alloc(lb, &all);
+
+	/* all of them sorted: the lowest ids first even when max < n */
+	if (n >= 0 && out && max > 0)
+		memcpy(out, all, (n < max ? n : max) * sizeof(*all));
+	if (n >= 0)
+		free(all);
+	return n;
 }
 
 /* The lowest free VIP id. */
@@ -110,14 +118,15 @@ static int vip_alloc_id(struct lb *lb, __u32 *id)
 		x->vip_hint = lb->max_vips;
 		return -ENOSPC;
 	}
-	all = calloc(lb->max_vips, sizeof(*all));
+	n = lb_vip_list_alloc(lb, &all);
+	if (n < 0)
+		return n;
 	used = calloc(lb->max_vips, 1);
-	if (!all || !used) {
+	if (!used) {
 		err = -ENOMEM;
 		goto out;
 	}
-	n = lb_vip_list(lb, all, lb->max_vips);
-	for (int i = 0; i < n && i < (int)lb->max_vips; i++)
+	for (int i = 0; i < n; i++)
 		if (all[i].vip.id < lb->max_vips)
 			used[all[i].vip.id] = 1;
 	for (__u32 i = 1; i < lb->max_vips; i++) {

@@ -85,7 +85,7 @@ static int run(const char *text, int (*prepare)(struct batch_input *, const stru
 {
 	struct batch_input in = { .file = "test", .prepare = prepare };
 	char *buf = strdup(text), *s;
-	struct batch_line lines[64];
+	struct batch_line lines[64] = {};
 	int err, saved, fd;
 	FILE *tmp = tmpfile();
 
