@@ -138,7 +138,11 @@ static bool is_ext(u8 nh)
 	       nh == 139 || nh == 140 || nh == 253 || nh == 254;
 }
 
-/* RFC 791 3.1: options are single bytes (0 end, 1 no-op) or type, length (>= 2), data. */
+/* RFC 791 3.1: options are single bytes (0 end, 1 no-op) or type, length (>= 2), data.
+ * Rule chosen: beyond their framing and a source route's pointer, what options say is not
+ * the balancer's to check (TUN and DR carry them untouched, NAT keeps them); options that do
+ * not parse may be passed to the kernel (which sends the parameter problem, RFC 1812 5.2.5),
+ * or forwarded as they are. */
 static unsigned ipv4_options(const u8 *o, u32 n)
 {
 	unsigned def = 0;
@@ -457,7 +461,10 @@ static void parse_pkt(const u8 *d, u32 len, struct pkt *p)
 				break;
 			}
 			/* RFC 768: the length covers header and data; in a fragment, the whole
-			 * datagram's, which cannot be checked against one fragment */
+			 * datagram's, which cannot be checked against one fragment.  Rule chosen:
+			 * the datagram is the IP payload, so a length other than the payload's is
+			 * malformed, shorter included (Linux trims such a datagram; the class keeps
+			 * it apart from the rest, for the lead to weigh) */
 			if (whole && rd16(l4 + 4) < 8)
 				p->l4def |= L4_ULEN_LT8;
 			else if (whole && rd16(l4 + 4) > n)
@@ -672,7 +679,11 @@ static void reply_tuple(struct fz_tuple *rk, int vi, int b, const struct fz_tupl
 	rk->fam |= 0x80;
 }
 
-static void nat_register(struct fz_state *st, int vi, int b, const struct fz_tuple *fwd)
+/* A NAT flow seen forwarded (or left behind by a drop): its replies are to be translated.
+ * @check: the first time, the data plane's reply entry must be there (read back, not
+ * guessed); later it may have been displaced with its set (see expect_reply()). */
+static void nat_register(struct fz_state *st, int vi, int b, const struct fz_tuple *fwd, bool check,
+			 struct fz_verdict *v)
 {
 	struct fz_tuple rk;
 	struct fz_binding *e;
@@ -681,11 +692,16 @@ static void nat_register(struct fz_state *st, int vi, int b, const struct fz_tup
 	e = fz_bind_find(st->tab, &rk, st->stamp);
 	if (e && e->be >= 0)
 		return;
+	if (check && st->nat_probe && !st->nat_probe(&rk))
+		violc(v, "[nat] forward", "no reply entry for the flow",
+		      "%s's flow forwarded to %s, its replies will not be translated",
+		      fz_vips[vi].name, fz_vips[vi].be[b].addr);
 	e = fz_bind_add(st->tab, &rk, st->stamp);
 	if (!e)
 		return;
 	e->vip = vi;
 	e->be = b;
+	e->fe_mark = events_now(st, false);
 	if (st->nnat < FZ_NAT_MAX) {
 		struct fz_natflow *n = &st->nat[st->nnat++];
 
@@ -908,6 +924,11 @@ static void expect_vip(const struct pkt *p, int vi, struct expect *e)
 		e->ok = OK_PASS | OK_ANY_DROP;
 		return;
 	}
+	/* Rule chosen: a wrong IPv4 header checksum (or TCP/UDP checksum) does not stop a
+	 * forward.  RFC 1812 5.2.2 has a router check it, but TUN and DR carry the packet
+	 * untouched to the host that checks it (RFC 1122 3.2.1.2), and NAT updates checksums
+	 * incrementally (RFC 1624), so they stay wrong exactly when they were: what is checked is
+	 * that they do.  Answers are another matter: answer_refused(). */
 	cat_set(e, "vip [%s]", mode);
 	if (p->ip.def & (D_UNFOLLOWED | D_DUP | D_OPTS))
 		e->ok |= OK_PASS; /* a header the balancer does not follow goes to the kernel */
@@ -949,12 +970,22 @@ static void expect_vip(const struct pkt *p, int vi, struct expect *e)
 }
 
 /* A backend's packet of a NAT flow @nf, to be translated back to the client from the VIP. */
-static void expect_reply(const struct pkt *p, const struct fz_binding *nf, const char *what,
-			 struct expect *e)
+static void expect_reply(const struct pkt *p, struct fz_state *st, const struct fz_binding *nf,
+			 const char *what, struct expect *e)
 {
 	const struct ipv *ip = &p->ip;
 	u8 mac[6];
 	int ifx;
+
+	if (st->nat_probe && !st->nat_probe(&nf->k) && table_events(st, nf)) {
+		/* the entry was there when its flow was forwarded (nat_register()), is not now,
+		 * and the flow table displaced flows meanwhile: its set filled up (another entry
+		 * of the same client, an l3hash one, may answer instead) */
+		cat_set(e, "nat reply whose entry may have been displaced");
+		e->ok = OK_PASS | OK_FWD | OK_PASS_MOD | OK_ANY_DROP;
+		e->loose = true;
+		return;
+	}
 
 	e->kind = what ? E_BACK : E_REPLY;
 	e->vip = nf->vip;
@@ -1093,7 +1124,7 @@ static void expect_icmp_err(const struct pkt *p, struct fz_state *st, struct exp
 		e->ok = OK_PASS | OK_ANY_DROP;
 		return;
 	}
-	expect_reply(p, nf, "icmp error from a nat backend", e);
+	expect_reply(p, st, nf, "icmp error from a nat backend", e);
 }
 
 static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *e)
@@ -1223,7 +1254,7 @@ static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *
 			    nat_lookup(st, ip->fam, ip->proto, ip->src, ip->dst, 0, 0);
 
 			if (nf) {
-				expect_reply(p, nf, NULL, e);
+				expect_reply(p, st, nf, NULL, e);
 				return;
 			}
 			cat_set(e, "non-vip fragment");
@@ -1255,7 +1286,7 @@ static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *
 		    nat_lookup(st, ip->fam, ip->proto, ip->src, ip->dst, p->sport, p->dport);
 
 		if (nf) {
-			expect_reply(p, nf, NULL, e);
+			expect_reply(p, st, nf, NULL, e);
 			return;
 		}
 	}
@@ -1475,7 +1506,12 @@ static void check_nat_ip(const struct pkt *in, const struct ipv *o, bool dst, co
 }
 
 /* TUN: an outer header from the tunnel source to backend @be and the input's IP packet
- * byte for byte (RFC 2003 3.1, RFC 2473 3/5). */
+ * byte for byte (RFC 2003 3.1, RFC 2473 3/5).  Rules chosen: the inner TTL is not
+ * decremented (RFC 2003 3.1 decrements it when tunnelling is part of forwarding; a balancer
+ * delivers the VIP's packet to the host that holds the VIP, as LVS does); the outer IPv6
+ * traffic class and the outer IPv4 ID are the encapsulator's choice (RFC 2473 6.5, RFC
+ * 6864); bytes after the outer packet (the input's Ethernet padding) are ignored, as a
+ * receiver ignores padding (RFC 894). */
 static void check_tun(const struct pkt *in, const struct l2 *ol, const struct fz_backend *be,
 		      const char *ctx, struct fz_verdict *v, u32 *label)
 {
@@ -1705,6 +1741,8 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
 			check_tun(in, &ol, be, ctx, v, &label);
 			break;
 		case XDPLB_MODE_DR: {
+			/* only the MACs: the packet keeps its TTL, as the VIP's own host gets it
+			 * (an L2 hop, not a router's forward); padding after it is ignored */
 			const u8 *o = ol.d + ol.l3;
 			u32 n = ol.len - ol.l3;
 
@@ -1736,7 +1774,7 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
 		make_tuple(&fwd, in->ip.fam, in->ip.proto, in->ip.src, in->ip.dst,
 			   in->ports && in->ip.frag != FR_LATER ? in->sport : 0,
 			   in->ports && in->ip.frag != FR_LATER ? in->dport : 0);
-		nat_register(st, e->vip, b, &fwd);
+		nat_register(st, e->vip, b, &fwd, !e->loose, v);
 	}
 }
 
@@ -1946,7 +1984,9 @@ static void check_icmp_answer(const struct pkt *in, const struct fz_result *r, u
 }
 
 /* RST for a segment to a VIP whose backends are all down (RFC 9293 3.10.7.1): with ACK,
- * <SEQ=SEG.ACK><CTL=RST>; without, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+ * <SEQ=SEG.ACK><CTL=RST>; without, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, SYN and FIN
+ * counting one each.  Window, options and data of the RST are not checked (RFC 9293 3.5.3
+ * lets a RST carry data). */
 static void check_rst(const struct pkt *in, const struct fz_result *r, struct fz_verdict *v)
 {
 	const char *ctx = "rst";
@@ -2189,7 +2229,7 @@ int fz_check(const struct fz_frame *in, const struct fz_result *r, struct fz_sta
 				violc(v, "[nat] dropped packet", "left a nat reply entry",
 				      "%s: dropped as %s, its reply would now be translated", e.cat,
 				      reason_names[rs]);
-				nat_register(st, i, b, &fwd);
+				nat_register(st, i, b, &fwd, false, v);
 			}
 		}
 	}
