@@ -592,6 +592,21 @@ int main(int argc, char **argv)
 	printf("flow checks not made because the flow table displaced or did not record a flow "
 	       "meanwhile: %llu\n",
 	       (unsigned long long)st.excused);
+	{
+		/* the reason counters add up to the packets run (none ran before the first) */
+		struct counters end;
+		u64 sum = 0;
+
+		if (read_counters(&end))
+			return 1;
+		for (int i = 0; i < XDPLB_R_MAX; i++)
+			sum += end.pk[i];
+		printf("reason counters: %llu packets, %s the %llu run\n", (unsigned long long)sum,
+		       sum == packets ? "as many as" : "NOT as many as",
+		       (unsigned long long)packets);
+		if (sum != packets)
+			fail++;
+	}
 	printf("\npaths%s (packets, with known failures only, with unexpected failures):\n",
 	       brief ? " failed" : "");
 	for (int i = 0; i < fz_npaths; i++) {
