@@ -399,9 +399,11 @@ struct path_stat {
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: fuzz_packet [--seed S] [--packets N] [--epoch N] [--known FILE] [--list]\n"
-		"                   [--corrupt] [--trace] [--brief] [--case N [-v]]\n");
+	fprintf(
+	    stderr,
+	    "usage: fuzz_packet [--seed S] [--packets N] [--from N] [--epoch N] [--known FILE]\n"
+	    "                   [--list]\n"
+	    "                   [--corrupt] [--trace] [--brief] [--case N [-v]]\n");
 	return 2;
 }
 
@@ -412,6 +414,7 @@ int main(int argc, char **argv)
 		{ "packets", required_argument, NULL, 'n' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "epoch", required_argument, NULL, 'e' },
+		{ "from", required_argument, NULL, 'f' },
 		{ "known", required_argument, NULL, 'k' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "corrupt", no_argument, NULL, 'x' },
@@ -424,14 +427,15 @@ int main(int argc, char **argv)
 	static struct fz_case c;
 	struct hist *hist = NULL;
 	u32 nhist = 0;
-	u64 packets = 200000, one = ~0ull, from, to, act[5] = {}, reasons[XDPLB_R_MAX] = {};
+	u64 packets = 200000, one = ~0ull, start = 0, from, to, act[5] = {},
+	    reasons[XDPLB_R_MAX] = {};
 	u64 unexpected = 0, known_only = 0, clean = 0;
 	struct timespec t0, t1;
 	bool list = false;
 	int opt, pass = 0, fail = 0, skip = 0;
 	double secs;
 
-	while ((opt = getopt_long(argc, argv, "s:n:c:e:k:lxvtb", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:n:c:e:f:k:lxvtb", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -441,6 +445,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			one = strtoull(optarg, NULL, 0);
+			break;
+		case 'f':
+			start = strtoull(optarg, NULL, 0);
 			break;
 		case 'e':
 			epoch_len = strtoull(optarg, NULL, 0);
@@ -484,8 +491,9 @@ int main(int argc, char **argv)
 	fx_pin_cpu(sched_getcpu());
 	if (read_counters(&cnt_prev))
 		return 1;
-	from = one == ~0ull ? 0 : one - one % epoch_len;
-	to = one == ~0ull ? packets : one + 1;
+	start -= start % epoch_len; /* a run starts at an epoch */
+	from = one == ~0ull ? start : one - one % epoch_len;
+	to = one == ~0ull ? start + packets : one + 1;
 	if (one == ~0ull && !list)
 		printf("fuzz_packet: seed %llu, %llu packets in epochs of %llu (replay a case: "
 		       "fuzz_packet --seed %llu --case N -v)\n",
