@@ -37,6 +37,10 @@ LIB_OBJS := $(filter-out $(OUTPUT)/loader/cli/main.o,$(LOADER_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+# The packet-path fuzzer (tests/fuzz/): one binary of all its sources, linked as the unit tests.
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_BIN := $(OUTPUT)/tests/fuzz_packet
+FUZZ_PACKETS ?= 10000000
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 # Benchmark harness programs (bench/*.bpf.c): objects and skeletons in $(OUTPUT)/bench/, the
@@ -57,7 +61,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all bpf loader deps test unit e2e bench bench-bins demo demo-clean check format vmlinux install \
+.PHONY: all bpf loader deps test unit e2e fuzz bench bench-bins demo demo-clean check format vmlinux install \
 	uninstall clean help
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -71,6 +75,8 @@ help:
 	@echo '  test           deps + build + every test suite (unit, e2e); root'
 	@echo '  unit           BPF_PROG_TEST_RUN unit tests only (root)'
 	@echo '  e2e            end-to-end tests in network namespaces only (root)'
+	@echo '  fuzz           packet-path fuzzer: FUZZ_PACKETS (10 million) packets, every path'
+	@echo '                 (root); tests/fuzz/known-failures lists the expected failures'
 	@echo '  bench          benchmarks: per-packet, veth throughput, control plane (root);'
 	@echo '                 BENCH="veth ctl" runs some parts (packet, veth, ctl)'
 	@echo '  demo           a client, a balancer and three nginx backends in namespaces'
@@ -122,6 +128,12 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) $(SKELS
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -iquote tests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
 
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard tests/fuzz/*.h) $(wildcard tests/unit/*.h) $(LIB_OBJS) \
+		$(SKELS) | $(OUTPUT)/tests
+	$(call msg,FUZZ,$@)
+	$(Q)$(CC) $(CFLAGS) -iquote tests/unit -iquote tests/fuzz $(FUZZ_SRCS) $(LIB_OBJS) $(LDLIBS) \
+		-o $@
+
 $(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(LIB_OBJS) $(SKELS) | $(OUTPUT)/bench
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) $(CFLAGS) -iquote bench -iquote tests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
@@ -139,7 +151,7 @@ $(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
 $(BENCH_BINS): $(BENCH_SKELS)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BIN)
 	$(Q)bash tests/run.sh
 
 unit: all $(UNIT_BINS)
@@ -147,6 +159,9 @@ unit: all $(UNIT_BINS)
 
 e2e: all
 	$(Q)bash tests/run.sh e2e
+
+fuzz: all $(FUZZ_BIN)
+	$(Q)$(FUZZ_BIN) --packets $(FUZZ_PACKETS) --known tests/fuzz/known-failures
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory bench-bins
@@ -166,7 +181,7 @@ demo-clean:
 
 check:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h \
-		tests/unit/*.c tests/unit/*.h bench/*.c bench/*.h
+		tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h bench/*.c bench/*.h
 	@# cppcheck does not read libbpf's headers (unknownMacro: LIBBPF_OPTS) and misreads
 	@# positional printf arguments (%1$$s) in the help texts.
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -176,7 +191,7 @@ check:
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h tests/unit/*.c \
-		tests/unit/*.h bench/*.c bench/*.h
+		tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h bench/*.c bench/*.h
 
 vmlinux:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

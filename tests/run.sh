@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs the test suites and sums their "N passed, N failed" lines into one.
-#   tests/run.sh [unit|e2e]...   (default: all suites)
+#   tests/run.sh [unit|fuzz|e2e]...   (default: all suites)
 # Each unit test binary prints "ok - ..." / "not ok - ..." and its own count line; e2e test
 # scripts do the same.  A binary that crashes or prints no count line counts as one failure.
+# The fuzz suite is a short deterministic slice of the packet-path fuzzer (tests/fuzz/): its
+# count line counts paths through the balancer, a path whose only failures are classes listed
+# in tests/fuzz/known-failures being "skipped".
 set -u
 cd "$(dirname "$0")/.."
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit e2e)
+[ ${#suites[@]} -eq 0 ] && suites=(unit fuzz e2e)
 
 passed=0 failed=0 skipped=0
 
@@ -43,13 +46,18 @@ for suite in "${suites[@]}"; do
 			[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
 		done
 		;;
+	fuzz)
+		# 200,000 packets, seed 1: every path, a few seconds
+		run_one "fuzz/fuzz_packet" .output/tests/fuzz_packet --seed 1 --packets 200000 \
+			--known tests/fuzz/known-failures --brief
+		;;
 	e2e)
 		for t in tests/e2e/test-*.sh; do
 			[ -f "$t" ] && run_one "e2e/$(basename "$t")" bash tests/e2e/runner.sh "$t"
 		done
 		;;
 	*)
-		echo "unknown suite '$suite' (unit, e2e)" >&2
+		echo "unknown suite '$suite' (unit, fuzz, e2e)" >&2
 		exit 2
 		;;
 	esac
