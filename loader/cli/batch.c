@@ -576,38 +576,37 @@ static int apply_op(struct lb *lb, const struct bop *op)
 	return -EINVAL;
 }
 
-int batch_run(struct batch_input *in, bool check_only)
+static void batch_free(struct batch *b)
 {
-	const char *file = in->file;
-	struct batch b = {};
-	struct conf orig = {};
-	struct lb_check_entry *checks = NULL;
-	size_t nchecks = 0;
-	char *argv[64];
-	struct lb lb;
-	int err, i;
+	for (int i = 0; i < b->nops; i++)
+		free(b->ops[i].cs);
+	free(b->ops);
+	conf_free(&b->conf);
+	memset(b, 0, sizeof(*b));
+}
 
-	err = state_open(&lb, true);
-	if (err)
-		return err;
-	err = conf_load(&orig, &lb);
-	if (!err)
-		err = conf_copy(&b.conf, &orig);
+/* The checking half of batch_run(): @in's lines (prepared) against a copy of @orig, which
+ * each line changes, into @b's ops.  0, -XDPLB_EUSAGE or -errno; prints the error. */
+static int batch_check(struct batch *b, struct batch_input *in, const struct conf *orig)
+{
+	char *argv[64];
+	int err = conf_copy(&b->conf, orig);
+
 	if (err) {
 		p_err("read configuration: %s", strerror(-err));
-		goto out;
+		return err;
 	}
 	if (in->prepare) {
-		err = in->prepare(in, &orig);
+		err = in->prepare(in, orig);
 		if (err)
-			goto out;
+			return err;
 	}
-	B = &b;
-	for (i = 0; i < in->n && !err; i++) {
+	B = b;
+	for (int i = 0; i < in->n && !err; i++) {
 		int argc;
 
-		b.line = in->lines[i].line;
-		err_ctx_set(file, b.line);
+		b->line = in->lines[i].line;
+		err_ctx_set(in->file, b->line);
 		if (in->lines[i].argv) /* a command line's own words */
 			argc = in->lines[i].argc;
 		else
@@ -621,6 +620,38 @@ int batch_run(struct batch_input *in, bool check_only)
 		}
 	}
 	B = NULL;
+	err_ctx_set(NULL, 0);
+	return err;
+}
+
+int batch_check_conf(struct batch_input *in, const struct conf *c)
+{
+	struct batch b = {};
+	int err = batch_check(&b, in, c);
+
+	batch_free(&b);
+	return err;
+}
+
+int batch_run(struct batch_input *in, bool check_only)
+{
+	const char *file = in->file;
+	struct batch b = {};
+	struct conf orig = {};
+	struct lb_check_entry *checks = NULL;
+	size_t nchecks = 0;
+	struct lb lb;
+	int err, i;
+
+	err = state_open(&lb, true);
+	if (err)
+		return err;
+	err = conf_load(&orig, &lb);
+	if (err) {
+		p_err("read configuration: %s", strerror(-err));
+		goto out;
+	}
+	err = batch_check(&b, in, &orig);
 	if (err || check_only)
 		goto out;
 
@@ -671,11 +702,8 @@ int batch_run(struct batch_input *in, bool check_only)
 	lb_bulk_end(&lb);
 out:
 	err_ctx_set(NULL, 0);
-	for (i = 0; i < b.nops; i++)
-		free(b.ops[i].cs);
-	free(b.ops);
+	batch_free(&b);
 	free(checks);
-	conf_free(&b.conf);
 	conf_free(&orig);
 	lb_close(&lb);
 	return err;

@@ -89,6 +89,9 @@ struct batch_input {
  * back) if one fails.  With @check_only, stop after checking.  Holds the state lock
  * throughout.  Returns 0, -XDPLB_EUSAGE or -errno; prints the error itself. */
 int batch_run(struct batch_input *in, bool check_only);
+/* Only the checking, against configuration @c instead of the maps' (a test or a fuzzer needs no
+ * balancer): 0, -XDPLB_EUSAGE or -errno, the error printed; @c is not changed. */
+int batch_check_conf(struct batch_input *in, const struct conf *c);
 /* One command that changes the configuration, as typed (@argv from the object on: "vip add
  * SERVICE ..."), checked and applied as a batch of one line: the command line and batch files
  * share one checker and one way to apply. */
