@@ -11,6 +11,7 @@ PKGS=(
 	libxdp-dev          # attaching XDP programs (dispatcher, multi-prog)
 	libelf-dev zlib1g-dev # libbpf's own link dependencies
 	libjson-c-dev       # -j JSON output of the CLI
+	libnl-route-3-dev   # xdplb daemon: the VIPs' host routes (announce) over netlink
 	pkg-config make gcc
 	iproute2            # ip netns / veth for the e2e tests and the demo
 	ethtool             # GRO / checksum offload settings on test veths

@@ -80,7 +80,7 @@ _xdplb_expand()
 _xdplb()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="dev vip real stats flow config save batch import decap version help"
+	local objects="dev vip real stats flow config save batch import decap node version help"
 	local options="-j --json -p --pretty -d --debug --bpffs --help"
 	local i=1 obj='' cmd='' args=() _xdplb_bpffs=
 
@@ -130,6 +130,7 @@ _xdplb()
 	config) cmds="show set help" ;;
 	batch) cmds="file help" ;;
 	import) cmds="ipvsadm help" ;;
+	node) cmds="drain resume show help" ;;
 	*) return ;;
 	esac
 	[[ $obj == decap ]] && cmds="attach detach add del show help"
@@ -195,10 +196,10 @@ _xdplb()
 		ondown) _xdplb_reply move keep ;;
 		alldown) _xdplb_reply drop reject ;;
 		hash) _xdplb_reply l4 l3 ;;
-		persist) ;;
+		persist | quorum | hysteresis) ;;
 		*)
-			((n >= 2)) &&
-				_xdplb_reply "$(_xdplb_unused sched mode persist ondown alldown hash)"
+			((n >= 2)) && _xdplb_reply "$(_xdplb_unused sched mode persist ondown alldown \
+				hash quorum hysteresis)"
 			;;
 		esac
 		;;
@@ -230,7 +231,9 @@ _xdplb()
 		tunsrc) ;;
 		mtu) _xdplb_reply auto ;;
 		echo | flowcache) _xdplb_reply on off ;;
-		*) _xdplb_reply tunsrc "$(_xdplb_unused mtu echo flowcache)" ;;
+		announce) _xdplb_reply off table ;;
+		table) ;;
+		*) _xdplb_reply tunsrc "$(_xdplb_unused mtu echo flowcache announce)" ;;
 		esac
 		;;
 	batch.file | import.ipvsadm)

@@ -31,7 +31,11 @@ struct xdplb_vip {
 	__u8 sched;    /* enum xdplb_sched */
 	__u16 flags;   /* XDPLB_VIP_F_* */
 	__u32 persist; /* seconds; 0 = off */
-	__u32 pad;
+	/* Announcing the VIP's route (xdplb daemon, control plane only): while announced, until
+	 * fewer than quorum - hysteresis backends are up; while not, from quorum + hysteresis
+	 * on.  quorum 0 means 1. */
+	__u16 quorum;
+	__u16 hysteresis;
 };
 _Static_assert(sizeof(struct xdplb_vip) == 16, "ABI: xdplb_vip");
 
@@ -291,8 +295,12 @@ struct xdplb_config {
 	__u32 mtu;	      /* largest IP packet sent towards a backend (outer header
 			       * included); 0 = the egress route's MTU, which always applies */
 	__u32 layout;	      /* XDPLB_LAYOUT of the build that made the pin directory */
+	/* where xdplb daemon puts the host routes of the VIPs it announces (control plane
+	 * only): a kernel routing table (0 = announcing off) and the routes' protocol */
+	__u32 announce_table;
+	__u32 announce_proto;
 };
-_Static_assert(sizeof(struct xdplb_config) == 56, "ABI: xdplb_config");
+_Static_assert(sizeof(struct xdplb_config) == 64, "ABI: xdplb_config");
 
 /* xdplb_nexthop value (per CPU, indexed by backend id): a next hop as bpf_fib_lookup() found
  * it, and what the question was (bpf/nexthop.h, next_hop_v4()).  Only the data plane writes

@@ -98,6 +98,12 @@ enum xdplb_flow_state {
 #define XDPLB_DEF_TCPFIN_TIMEOUT 120
 #define XDPLB_DEF_UDP_TIMEOUT	 300
 
+/* Announcing VIPs (xdplb daemon): the route protocol of its host routes when `config set
+ * announce table N` gives none (a number of its own: BIRD's kernel protocol filters on it),
+ * and the most a VIP's quorum and hysteresis may be. */
+#define XDPLB_DEF_ANNOUNCE_PROTO 200
+#define XDPLB_MAX_QUORUM	 65535
+
 /* Least-connection overhead, as LVS's: active * 256 + inactive. */
 #define XDPLB_LC_ACTIVE_WEIGHT 256
 
@@ -145,6 +151,9 @@ enum xdplb_flow_state {
 #define XDPLB_CFG_F_NO_FLOWCACHE                                                                   \
 	(1u << 5) /* config set flowcache off: every packet of a flow asks the flow table (the     \
 		   * per-CPU flow cache, bpf/flow_cache.h, is neither read nor filled) */
+#define XDPLB_CFG_F_DRAINED                                                                        \
+	(1u << 6) /* node drain: xdplb daemon announces no VIP (control plane only; the data       \
+		   * plane forwards as before) */
 
 /*
  * Why a packet got its verdict.  Every packet the XDP program sees bumps exactly one of these

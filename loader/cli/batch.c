@@ -401,7 +401,8 @@ static int b_config_set(int argc, char **argv)
 	if (err)
 		return err;
 	if (!given) {
-		p_err("config set: nothing to set (expected tunsrc, mtu, echo or flowcache)");
+		p_err("config set: nothing to set (expected tunsrc, mtu, echo, flowcache or "
+		      "announce)");
 		return -XDPLB_EUSAGE;
 	}
 	return b_settings();
@@ -498,10 +499,12 @@ static int b_check(int argc, char **argv)
 }
 
 static const struct cmd batch_objs[] = {
-	{ "vip", b_vip },     { "real", b_real },     { "flow", b_flow },   { "config", b_config },
-	{ "check", b_check }, { "daemon", b_other },  { "dev", b_other },   { "stats", b_other },
-	{ "decap", b_other }, { "save", b_other },    { "batch", b_other }, { "import", b_other },
-	{ "help", b_other },  { "version", b_other }, { NULL, NULL },
+	{ "vip", b_vip },	{ "real", b_real },   { "flow", b_flow },
+	{ "config", b_config }, { "check", b_check }, { "daemon", b_other },
+	{ "dev", b_other },	{ "stats", b_other }, { "decap", b_other },
+	{ "node", b_other },	{ "save", b_other },  { "batch", b_other },
+	{ "import", b_other },	{ "help", b_other },  { "version", b_other },
+	{ NULL, NULL },
 };
 
 static const char *op_object(const struct bop *op, char *buf, size_t len)

@@ -27,6 +27,7 @@ int do_save(int argc, char **argv);
 int do_batch(int argc, char **argv);
 int do_import(int argc, char **argv);
 int do_decap(int argc, char **argv);
+int do_node(int argc, char **argv);
 
 /* state.c.  Open the pinned maps under pin_dir (and lock them when @lock); prints the error
  * itself (not attached, no bpffs, another pin layout, permissions). */
@@ -65,6 +66,8 @@ int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp)
 
 /* config.c.  config set [ tunsrc ADDR ] ... onto @cfg; *given = something was set. */
 int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *given);
+/* The settings as a JSON object (config show and save share the fields). */
+struct json_object *settings_json(const struct xdplb_config *cfg);
 
 /* batch.c.  A line of input for batch_run(): a command of the batch grammar and where it
  * came from. */

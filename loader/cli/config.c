@@ -13,7 +13,8 @@
 
 #define HELP_CONFIG_SET                                                                            \
 	"config set [ tunsrc ADDR ]... [ mtu { N | auto } ] [ echo { on | off } ]"                 \
-	" [ flowcache { on | off } ]"
+	" [ flowcache { on | off } ]\n"                                                            \
+	"                  [ announce { off | table N [ proto N ] } ]"
 
 /* Sanity bounds of config set mtu (IPv4's minimum datagram that every host must accept, and
  * the largest IP packet). */
@@ -38,8 +39,11 @@ static int config_help(int argc, char **argv)
 	    "  flowcache  on (default): established flows take their backend from a per-CPU\n"
 	    "          cache (16,384 IPv4 and 8,192 IPv6 flows per CPU); off: from the flow\n"
 	    "          table on every packet (for far more busy flows per CPU than that)\n"
+	    "  announce  table N: '%1$s daemon' puts a host route for each VIP address this\n"
+	    "          node announces into kernel routing table N (proto %4$u unless given),\n"
+	    "          for BIRD to export (docs/bird.conf); off (default): none\n"
 	    "  Flow timeouts: '%1$s flow timeout'.  Map sizes: 'dev attach' options.\n",
-	    bin_name, MIN_MTU, MAX_MTU);
+	    bin_name, MIN_MTU, MAX_MTU, XDPLB_DEF_ANNOUNCE_PROTO);
 	return 0;
 }
 
@@ -79,14 +83,71 @@ int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *give
 			else
 				cfg->flags = off ? cfg->flags | XDPLB_CFG_F_NO_FLOWCACHE
 						 : cfg->flags & ~XDPLB_CFG_F_NO_FLOWCACHE;
+		} else if (!strcmp(*argv, "announce")) {
+			REQ_ARG("off or table N");
+			if (!strcmp(*argv, "off")) {
+				cfg->announce_table = cfg->announce_proto = 0;
+			} else if (!strcmp(*argv, "table")) {
+				REQ_ARG("N");
+				/* not the kernel's own tables: routes there would route */
+				if (parse_u32(*argv, 1, UINT32_MAX, &cfg->announce_table) ||
+				    (cfg->announce_table >= 253 && cfg->announce_table <= 255))
+					return bad_arg(*argv,
+						       "table must be 1..4294967295 but not "
+						       "253, 254 or 255 (default, main, local)");
+				cfg->announce_proto =
+				    cfg->announce_proto ?: XDPLB_DEF_ANNOUNCE_PROTO;
+				if (argc > 1 && !strcmp(argv[1], "proto")) {
+					NEXT_ARG();
+					REQ_ARG("N");
+					/* BIRD ignores routes of proto kernel (2) */
+					if (parse_u32(*argv, 3, 255, &cfg->announce_proto))
+						return bad_arg(*argv, "proto must be 3..255");
+				}
+			} else {
+				return bad_arg(*argv, "announce must be off or table N");
+			}
 		} else {
 			return bad_arg(*argv,
-				       "unknown keyword (expected tunsrc, mtu, echo or flowcache)");
+				       "unknown keyword (expected tunsrc, mtu, echo, flowcache "
+				       "or announce)");
 		}
 		*given = true;
 		NEXT_ARG();
 	}
 	return 0;
+}
+
+json_object *settings_json(const struct xdplb_config *cfg)
+{
+	json_object *o = json_object_new_object(), *t = json_object_new_object(), *an = NULL;
+	bool have6 = cfg->tun_src6[0] | cfg->tun_src6[1] | cfg->tun_src6[2] | cfg->tun_src6[3];
+	char a[INET6_ADDRSTRLEN];
+
+	json_object_object_add(
+	    o, "tunsrc",
+	    cfg->tun_src4 ? json_object_new_string(inet_ntop(AF_INET, &cfg->tun_src4, a, sizeof(a)))
+			  : NULL);
+	json_object_object_add(
+	    o, "tunsrc6",
+	    have6 ? json_object_new_string(inet_ntop(AF_INET6, cfg->tun_src6, a, sizeof(a)))
+		  : NULL);
+	json_object_object_add(o, "mtu", json_object_new_int64(cfg->mtu)); /* 0 = auto */
+	json_object_object_add(o, "echo",
+			       json_object_new_boolean(!!(cfg->flags & XDPLB_CFG_F_ECHO)));
+	json_object_object_add(o, "flowcache",
+			       json_object_new_boolean(!(cfg->flags & XDPLB_CFG_F_NO_FLOWCACHE)));
+	json_object_object_add(t, "tcp", json_object_new_int64(cfg->tcp_timeout));
+	json_object_object_add(t, "tcpfin", json_object_new_int64(cfg->tcpfin_timeout));
+	json_object_object_add(t, "udp", json_object_new_int64(cfg->udp_timeout));
+	json_object_object_add(o, "flow_timeout", t);
+	if (cfg->announce_table) {
+		an = json_object_new_object();
+		json_object_object_add(an, "table", json_object_new_int64(cfg->announce_table));
+		json_object_object_add(an, "proto", json_object_new_int64(cfg->announce_proto));
+	}
+	json_object_object_add(o, "announce", an);
+	return o;
 }
 
 static int config_show(int argc, char **argv)
@@ -118,23 +179,8 @@ static int config_show(int argc, char **argv)
 	if (c.cfg.mtu)
 		snprintf(mtu, sizeof(mtu), "%u", c.cfg.mtu);
 	if (json_output) {
-		json_object *o = json_object_new_object(), *j, *m = json_object_new_object();
+		json_object *o = settings_json(&c.cfg), *j, *m = json_object_new_object();
 
-		json_object_object_add(o, "tunsrc",
-				       c.cfg.tun_src4 ? json_object_new_string(a) : NULL);
-		json_object_object_add(o, "tunsrc6", have6 ? json_object_new_string(a6) : NULL);
-		/* 0 = auto (the route's MTU) */
-		json_object_object_add(o, "mtu", json_object_new_int64(c.cfg.mtu));
-		json_object_object_add(o, "echo",
-				       json_object_new_boolean(!!(c.cfg.flags & XDPLB_CFG_F_ECHO)));
-		json_object_object_add(
-		    o, "flowcache",
-		    json_object_new_boolean(!(c.cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE)));
-		j = json_object_new_object();
-		json_object_object_add(j, "tcp", json_object_new_int64(c.cfg.tcp_timeout));
-		json_object_object_add(j, "tcpfin", json_object_new_int64(c.cfg.tcpfin_timeout));
-		json_object_object_add(j, "udp", json_object_new_int64(c.cfg.udp_timeout));
-		json_object_object_add(o, "flow_timeout", j);
 		j = json_object_new_object();
 		json_object_object_add(j, "vips", json_object_new_int64(c.live));
 		json_object_object_add(j, "reals", json_object_new_int64(c.reals_live));
@@ -165,6 +211,11 @@ static int config_show(int argc, char **argv)
 		       c.cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE ? "off" : "on");
 		printf("flow timeout   tcp %u tcpfin %u udp %u\n", c.cfg.tcp_timeout,
 		       c.cfg.tcpfin_timeout, c.cfg.udp_timeout);
+		if (c.cfg.announce_table)
+			printf("announce       table %u proto %u\n", c.cfg.announce_table,
+			       c.cfg.announce_proto);
+		else
+			printf("announce       off\n");
 		printf("vips           %d of %u\n", c.live, c.max_vips);
 		printf("reals          %u of %u (at most %u per VIP)\n", c.reals_live, c.max_reals,
 		       c.max_reals_per_vip);

@@ -10,15 +10,16 @@ static int daemon_help(void)
 {
 	if (json_help())
 		return 0;
-	printf(
-	    "Usage: %1$s daemon [ config FILE ]\n"
-	    "\n"
-	    "Runs the health checks (see \"%1$s check help\") in the foreground, writes each\n"
-	    "backend's state (up/down) into the maps, and expires idle flows every second.\n"
-	    "Logs one line per state change to stderr.  FILE holds \"check set ...\" lines\n"
-	    "(# comments), applied at start and on SIGHUP; SIGTERM stops it, and the data plane\n"
-	    "keeps the last states.\n",
-	    bin_name);
+	printf("Usage: %1$s daemon [ config FILE ] [ pidfile FILE ]\n"
+	       "\n"
+	       "Runs the health checks (see \"%1$s check help\") in the foreground, writes each\n"
+	       "backend's state (up/down) into the maps, and expires idle flows every second.\n"
+	       "With 'config set announce table N', keeps a host route for each VIP address this\n"
+	       "node announces in that table (see \"%1$s node help\"), for BIRD to export.\n"
+	       "Logs one line per change to stderr.  config FILE holds \"check set ...\" lines\n"
+	       "(# comments), applied at start and on SIGHUP; pidfile FILE gets its pid.  SIGTERM\n"
+	       "stops it: it withdraws its routes, and the data plane keeps the last states.\n",
+	       bin_name);
 	return 0;
 }
 
@@ -32,8 +33,11 @@ int do_daemon(int argc, char **argv)
 		if (!strcmp(*argv, "config")) {
 			REQ_ARG("a FILE");
 			o.conf_path = *argv;
+		} else if (!strcmp(*argv, "pidfile")) {
+			REQ_ARG("a FILE");
+			o.pid_path = *argv;
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected config)");
+			return bad_arg(*argv, "unknown keyword (expected config or pidfile)");
 		}
 		NEXT_ARG();
 	}

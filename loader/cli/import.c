@@ -74,7 +74,7 @@ struct imp {
 	int nout, cap;
 	char **texts;
 	/* VIPs as the dump leaves them so far: for -C, and for the VIP modes.  A VIP that the dump
-	 * adds has line = its output line + 1 and vip.pad = 1 once a real server fixed its mode. */
+	 * adds has line = its output line + 1 and mark set once a real server fixed its mode. */
 	struct conf c;
 };
 
@@ -266,7 +266,7 @@ static int fix_mode(struct imp *im, struct conf_vip *v, int mode)
 	im->texts[v->line - 1] = s;
 	im->out[v->line - 1].text = s;
 	v->vip.mode = mode;
-	v->vip.pad = 1;
+	v->mark = true;
 	return 0;
 }
 
@@ -352,11 +352,11 @@ static int translate_one(struct imp *im, int line, const struct ipvs_line *l)
 		int method = l->method >= 0 ? l->method : XDPLB_MODE_DR; /* ipvsadm's default */
 		char addr[80];
 
-		if (v && v->line && !v->vip.pad && l->cmd == C_ADD_RS) {
+		if (v && v->line && !v->mark && l->cmd == C_ADD_RS) {
 			err = fix_mode(im, v, method);
 			if (err)
 				return err;
-		} else if (v && v->vip.pad && (l->method >= 0 || l->cmd == C_ADD_RS) &&
+		} else if (v && v->mark && (l->method >= 0 || l->cmd == C_ADD_RS) &&
 			   v->vip.mode != method) {
 			p_err("real server %s: forwarding %s (%s) differs from the other real "
 			      "servers' "
@@ -396,7 +396,7 @@ static int import_prepare(struct batch_input *in, const struct conf *c)
 	}
 	/* existing VIPs have a mode already */
 	for (int i = 0; i < im->c.nvips; i++)
-		im->c.vips[i].vip.pad = 1;
+		im->c.vips[i].mark = true;
 	/* the dump's lines in, batch lines out */
 	for (int i = 0; i < in->n; i++) {
 		struct ipvs_line l;

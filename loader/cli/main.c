@@ -19,7 +19,7 @@ static int do_help(int argc, char **argv)
 		return 0;
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 	       "OBJECT  := { dev | vip | real | check | daemon | stats | flow | config |\n"
-	       "             save | batch | import | decap | version }\n" HELP_OPTIONS "\n"
+	       "             save | batch | import | decap | node | version }\n" HELP_OPTIONS "\n"
 	       "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
 	       "'%s OBJECT help' shows an object's commands.\n",
 	       bin_name, bin_name);
@@ -69,11 +69,12 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },  { 0 },
 	};
 	static const struct cmd cmds[] = {
-		{ "dev", do_dev },	   { "vip", do_vip },	    { "real", do_real },
-		{ "check", do_check },	   { "daemon", do_daemon }, { "stats", do_stats },
-		{ "decap", do_decap },	   { "flow", do_flow },	    { "config", do_config },
-		{ "save", do_save },	   { "batch", do_batch },   { "import", do_import },
-		{ "version", do_version }, { "help", do_help },	    { NULL, NULL },
+		{ "dev", do_dev },     { "vip", do_vip },	  { "real", do_real },
+		{ "check", do_check }, { "daemon", do_daemon },	  { "stats", do_stats },
+		{ "decap", do_decap }, { "flow", do_flow },	  { "config", do_config },
+		{ "save", do_save },   { "batch", do_batch },	  { "import", do_import },
+		{ "node", do_node },   { "version", do_version }, { "help", do_help },
+		{ NULL, NULL },
 	};
 	int opt, err;
 

@@ -53,8 +53,13 @@ static void save_settings(FILE *f, const struct conf *c)
 		fprintf(f, "config set mtu %u", c->cfg.mtu);
 	else
 		fprintf(f, "config set mtu auto");
-	fprintf(f, " echo %s flowcache %s\n", c->cfg.flags & XDPLB_CFG_F_ECHO ? "on" : "off",
+	fprintf(f, " echo %s flowcache %s", c->cfg.flags & XDPLB_CFG_F_ECHO ? "on" : "off",
 		c->cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE ? "off" : "on");
+	if (c->cfg.announce_table)
+		fprintf(f, " announce table %u proto %u\n", c->cfg.announce_table,
+			c->cfg.announce_proto);
+	else
+		fprintf(f, " announce off\n");
 	fprintf(f, "flow timeout tcp %u tcpfin %u udp %u\n", c->cfg.tcp_timeout,
 		c->cfg.tcpfin_timeout, c->cfg.udp_timeout);
 }
@@ -128,31 +133,6 @@ static void save_checks(FILE *f, struct lb *lb, const struct conf *c)
 	}
 }
 
-static json_object *json_settings(const struct conf *c)
-{
-	json_object *o = json_object_new_object(), *t = json_object_new_object();
-	char a[INET6_ADDRSTRLEN];
-
-	json_object_object_add(o, "tunsrc",
-			       c->cfg.tun_src4 ? json_object_new_string(inet_ntop(
-						     AF_INET, &c->cfg.tun_src4, a, sizeof(a)))
-					       : NULL);
-	json_object_object_add(o, "tunsrc6",
-			       have_tunsrc6(&c->cfg) ? json_object_new_string(inet_ntop(
-							   AF_INET6, c->cfg.tun_src6, a, sizeof(a)))
-						     : NULL);
-	json_object_object_add(o, "mtu", json_object_new_int64(c->cfg.mtu)); /* 0 = auto */
-	json_object_object_add(o, "echo",
-			       json_object_new_boolean(!!(c->cfg.flags & XDPLB_CFG_F_ECHO)));
-	json_object_object_add(o, "flowcache",
-			       json_object_new_boolean(!(c->cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE)));
-	json_object_object_add(t, "tcp", json_object_new_int64(c->cfg.tcp_timeout));
-	json_object_object_add(t, "tcpfin", json_object_new_int64(c->cfg.tcpfin_timeout));
-	json_object_object_add(t, "udp", json_object_new_int64(c->cfg.udp_timeout));
-	json_object_object_add(o, "flow_timeout", t);
-	return o;
-}
-
 static json_object *json_vip(struct lb *lb, const struct conf_vip *v)
 {
 	struct xdplb_check chk;
@@ -214,7 +194,7 @@ int do_save(int argc, char **argv)
 	if (json_output) {
 		json_object *doc = json_object_new_object(), *vips = json_object_new_array();
 
-		json_object_object_add(doc, "settings", json_settings(&c));
+		json_object_object_add(doc, "settings", settings_json(&c.cfg));
 		for (int i = 0; i < c.nvips; i++)
 			json_object_array_add(vips, json_vip(&lb, &c.vips[i]));
 		json_object_object_add(doc, "vips", vips);

@@ -14,11 +14,10 @@
 #include "lib/lb.h"
 
 #define HELP_VIP_OPTS                                                                              \
-	"[ sched { mh | sh | rr | wrr | lc | wlc } ] [ mode { tun | dr | nat } ] [ persist SECS "  \
+	"[ sched { mh | sh | rr | wrr | lc | wlc } ] [ mode { tun | dr | nat } ]\n"                \
+	"                [ persist SECS ] [ ondown { move | keep } ] [ alldown { drop | reject } " \
 	"]\n"                                                                                      \
-	"                [ ondown { move | keep } ] [ alldown { drop | reject } ] [ hash { l4 | "  \
-	"l3 "                                                                                      \
-	"} ]"
+	"                [ hash { l4 | l3 } ] [ quorum N ] [ hysteresis N ]"
 #define HELP_VIP_ADD "vip add SERVICE " HELP_VIP_OPTS
 
 static int vip_help(int argc, char **argv)
@@ -50,6 +49,9 @@ static int vip_help(int argc, char **argv)
 	    "           every fragment of a datagram goes where its flow goes (UDP services\n"
 	    "           that fragment; non-first fragments only reach a VIP that is alone on\n"
 	    "           its address and protocol; nat: backends keep the VIP's port)\n"
+	    "  quorum   backends up (weight > 0) the VIP needs for this node to announce its\n"
+	    "           address (config set announce; default 1); hysteresis N: announced\n"
+	    "           from quorum + N up, withdrawn below quorum - N (default 0)\n"
 	    "  Backends: an IPv6 VIP takes IPv6 backends; an IPv4 VIP takes IPv4 backends, and\n"
 	    "  IPv6 ones in tun mode (IPv4-in-IPv6); dr and nat need the VIP's family.\n"
 	    "  show     stats: Conns InPkts InBytes; rate: CPS InPPS InBPS over 1 s; table:\n"
@@ -82,6 +84,10 @@ void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist)
 {
 	if (v->persist)
 		fprintf(f, " %s %u", persist, v->persist);
+	if (v->quorum > 1)
+		fprintf(f, " quorum %u", v->quorum);
+	if (v->hysteresis)
+		fprintf(f, " hysteresis %u", v->hysteresis);
 	for (int i = 0; i < NFLAG_OPTS; i++)
 		if (v->flags & vip_flag_opts[i].flag)
 			fprintf(f, " %s %s", vip_flag_opts[i].keyword, vip_flag_opts[i].on);
@@ -99,6 +105,8 @@ json_object *vip_json(const struct xdplb_vip_key *k, const struct xdplb_vip *v)
 	json_object_object_add(o, "sched", json_object_new_string(sched_names[v->sched]));
 	json_object_object_add(o, "mode", json_object_new_string(mode_names[v->mode]));
 	json_object_object_add(o, "persist", json_object_new_int64(v->persist));
+	json_object_object_add(o, "quorum", json_object_new_int64(v->quorum ?: 1));
+	json_object_object_add(o, "hysteresis", json_object_new_int64(v->hysteresis));
 	for (int i = 0; i < NFLAG_OPTS; i++)
 		json_object_object_add(o, vip_flag_opts[i].keyword,
 				       json_object_new_string(v->flags & vip_flag_opts[i].flag
@@ -132,6 +140,18 @@ int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 			if (parse_u32(*argv, 0, XDPLB_MAX_PERSIST, &v->persist))
 				return bad_arg(*argv, "persist must be 0..%u seconds",
 					       XDPLB_MAX_PERSIST);
+		} else if (!strcmp(*argv, "quorum") || !strcmp(*argv, "hysteresis")) {
+			bool q = !strcmp(*argv, "quorum");
+			__u32 n;
+
+			REQ_ARG("N");
+			if (parse_u32(*argv, q ? 1 : 0, XDPLB_MAX_QUORUM, &n))
+				return bad_arg(*argv, "%s must be %u..%u", argv[-1], q ? 1 : 0,
+					       XDPLB_MAX_QUORUM);
+			if (q)
+				v->quorum = n;
+			else
+				v->hysteresis = n;
 		} else if ((i = vip_flag_opt(*argv)) >= 0) {
 			char what[32];
 			int err;
@@ -148,7 +168,7 @@ int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 		} else {
 			return bad_arg(*argv,
 				       "unknown keyword (expected sched, mode, persist, ondown, "
-				       "alldown or hash)");
+				       "alldown, hash, quorum or hysteresis)");
 		}
 		NEXT_ARG();
 	}
@@ -192,16 +212,18 @@ static const char *real_state_name(const struct xdplb_real *r)
 	return r->weight ? "up" : "drain";
 }
 
-static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *arr,
-		     const struct lb_real_entry *rs, int n)
+/* One VIP and its backends; @ring for its digest. */
+static void show_one(struct lb *lb, const struct conf_vip *v, __u32 ring, json_object *arr)
 {
-	char svc[80], a[80];
+	char svc[80], a[80], dg[24];
 	json_object *jv = NULL, *jr = NULL;
 	struct xdplb_traffic t = {};
 
 	lb_read_vip_traffic(lb, v->vip.id, &t);
+	snprintf(dg, sizeof(dg), "%016llx", (unsigned long long)conf_vip_digest(v, ring));
 	if (json_output) {
 		jv = vip_json(&v->key, &v->vip);
+		json_object_object_add(jv, "digest", json_object_new_string(dg));
 		json_object_object_add(jv, "id", json_object_new_int(v->vip.id));
 		json_object_object_add(jv, "packets", json_object_new_uint64(t.packets));
 		json_object_object_add(jv, "bytes", json_object_new_uint64(t.bytes));
@@ -216,17 +238,18 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 		printf("%-4s %-30s %-9s %s", v->key.proto == 6 ? "TCP" : "UDP", svc,
 		       sched_names[v->vip.sched], mode_names[v->vip.mode]);
 		vip_opts_print(stdout, &v->vip, "persistent");
-		printf("\n");
+		printf(" digest %.8s\n", dg);
 	}
-	for (int i = 0; i < n && i < (int)lb->max_reals; i++) {
-		const struct xdplb_real *r = &rs[i].real;
+	for (int i = 0; i < v->nreals; i++) {
+		const struct xdplb_real *r = &v->reals[i].r;
+		__u32 id = v->reals[i].id;
 		__u64 now = lb_mono_ns();
 		long long since = now > r->since ? (now - r->since) / 1000000000ull : 0;
 		struct xdplb_conns c = {};
 		char age[16];
 
-		lb_read_real_traffic(lb, rs[i].id, &t);
-		lb_read_conns(lb, rs[i].id, &c);
+		lb_read_real_traffic(lb, id, &t);
+		lb_read_conns(lb, id, &c);
 		fmt_addr_port(r->addr, r->family, r->port ? r->port : v->key.port, a, sizeof(a));
 		if (json_output) {
 			json_object *o = json_object_new_object();
@@ -244,7 +267,7 @@ static void show_one(struct lb *lb, const struct lb_vip_entry *v, json_object *a
 					       json_object_new_int64(r->since / 1000000000ull));
 			json_object_object_add(
 			    o, "sorry", json_object_new_boolean(r->flags & XDPLB_REAL_F_SORRY));
-			json_object_object_add(o, "id", json_object_new_int(rs[i].id));
+			json_object_object_add(o, "id", json_object_new_int(id));
 			json_object_object_add(o, "packets", json_object_new_uint64(t.packets));
 			json_object_object_add(o, "bytes", json_object_new_uint64(t.bytes));
 			json_object_object_add(o, "flows", json_object_new_uint64(t.flows));
@@ -448,7 +471,6 @@ out:
 
 static int vip_show(int argc, char **argv)
 {
-	struct lb_real_entry *rs = NULL;
 	enum show_what what = SHOW_CONF;
 	struct xdplb_vip_key key;
 	json_object *arr = NULL;
@@ -512,28 +534,14 @@ static int vip_show(int argc, char **argv)
 		printf("%-4s %-30s %-9s %s\n  -> %-28s %-7s %-6s %-10s %-10s %-14s %s\n", "Prot",
 		       "LocalAddress:Port", "Scheduler", "Flags", "RemoteAddress:Port", "Forward",
 		       "Weight", "ActiveConn", "InActConn", "State Since", "Flows");
-	rs = calloc(lb.max_reals, sizeof(*rs));
-	if (!rs) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (int i = 0; i < c.nvips; i++) {
-		const struct conf_vip *v = &c.vips[i];
-		struct lb_vip_entry e = { .key = v->key, .vip = v->vip };
-
-		for (int j = 0; j < v->nreals; j++) {
-			rs[j].id = v->reals[j].id;
-			rs[j].real = v->reals[j].r;
-		}
-		show_one(&lb, &e, arr, rs, v->nreals);
-	}
+	for (int i = 0; i < c.nvips; i++)
+		show_one(&lb, &c.vips[i], c.cfg.ring_size, arr);
 print:
 	if (json_output && !err)
 		json_print(arr);
 	else if (arr)
 		json_object_put(arr);
 out:
-	free(rs);
 	if (nall)
 		c.nvips = nall;
 	conf_free(&c);

@@ -8,6 +8,10 @@
  * or removed by other xdplb commands, and when it stops the data plane keeps forwarding with
  * the last states it wrote.  With `config FILE`, the file's `check set` lines are applied at
  * start and again on SIGHUP; checks that a reload drops from the file are deleted.
+ *
+ * With `config set announce table N`, it also keeps the host routes of the VIPs this node
+ * announces (announce.c, routes.c): after every state change at once, and every second for
+ * what other commands changed (drain, VIPs, quorum) and whether xdplb is still attached.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,6 +29,7 @@
 #include "cli/check.h"
 #include "cli/cli.h"
 #include "daemon/daemon.h"
+#include "daemon/routes.h"
 #include "util/common.h"
 #include "health/health.h"
 #include "lib/lb.h"
@@ -47,6 +52,8 @@ struct daemon {
 	size_t nconf;
 	struct hc_target **by_id; /* target of each backend id */
 	__u32 max_reals;
+	struct announcer *ann; /* the VIP routes */
+	bool attached;	       /* xdplb is attached somewhere (checked every second) */
 };
 
 /* One log line: local time with ms, then the message (journald adds nothing to parse). */
@@ -195,6 +202,8 @@ static void on_changed(struct hc_target *t, const char *why, void *arg)
 	lb_unlock(&d->lb);
 	if (err && err != -ENOENT)
 		logf_("%s: cannot write the state: %s", t->name, strerror(-err));
+	else if (d->ann) /* quorum may have changed with it */
+		announcer_sync(d->ann, &d->lb, d->attached, false);
 }
 
 static void on_local(struct hc_target *t, const char *why, void *arg)
@@ -354,7 +363,7 @@ int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon d = { .conf_path = o->conf_path };
 	struct signalfd_siginfo si;
-	__u64 last = 0, synced = 0, scanned, expired;
+	__u64 last = 0, synced = 0, reasserted = 0, scanned, expired;
 	__u32 changes = 0;
 	int sfd, lockfd, err, other;
 	sigset_t mask;
@@ -381,6 +390,20 @@ int daemon_run(const struct daemon_opts *o)
 	err = conf_apply(&d);
 	if (err)
 		goto out;
+	if (o->pid_path) {
+		FILE *pf = fopen(o->pid_path, "w");
+
+		if (!pf || fprintf(pf, "%d\n", (int)getpid()) < 0 || fclose(pf)) {
+			err = -errno;
+			p_err("daemon: pidfile %s: %s", o->pid_path, strerror(errno));
+			goto out;
+		}
+	}
+	err = announcer_new(&d.ann, logf_);
+	if (err) {
+		p_err("daemon: netlink for the VIP routes: %s", strerror(-err));
+		goto out;
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
@@ -411,6 +434,10 @@ int daemon_run(const struct daemon_opts *o)
 			}
 			last = now;
 			lb_gc(&d.lb, 0, &scanned, &expired);
+			d.attached = lb_attached_anywhere(XDPLB_PROG);
+			announcer_sync(d.ann, &d.lb, d.attached, now - reasserted >= RESYNC_MS);
+			if (now - reasserted >= RESYNC_MS)
+				reasserted = now;
 		}
 		err = hc_engine_run(d.eng, HOUSEKEEP_MS, &other);
 		if (err < 0) {
@@ -432,6 +459,11 @@ int daemon_run(const struct daemon_opts *o)
 		}
 	}
 out:
+	if (d.ann)
+		announcer_withdraw_all(d.ann);
+	announcer_free(d.ann);
+	if (o->pid_path && err != -EBUSY)
+		unlink(o->pid_path);
 	hc_engine_free(d.eng);
 	free(d.by_id);
 	free(d.conf);

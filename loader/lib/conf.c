@@ -421,6 +421,8 @@ void conf_settings_copy(struct xdplb_config *dst, const struct xdplb_config *src
 	dst->tcpfin_timeout = src->tcpfin_timeout;
 	dst->udp_timeout = src->udp_timeout;
 	dst->mtu = src->mtu;
+	dst->announce_table = src->announce_table;
+	dst->announce_proto = src->announce_proto;
 	dst->flags = (dst->flags & ~CONF_SETTING_FLAGS) | (src->flags & CONF_SETTING_FLAGS);
 }
 
@@ -545,4 +547,44 @@ void conf_traffic_free(struct conf_traffic *t)
 	free(t->vip);
 	free(t->real);
 	t->vip = t->real = NULL;
+}
+
+/* Backends in the digest's order: family, address, port. */
+static int digest_real_cmp(const void *x, const void *y)
+{
+	const struct xdplb_real *a = x, *b = y;
+
+	return addr_cmp(a->family, a->addr, a->port, b->family, b->addr, b->port);
+}
+
+__u64 conf_vip_digest(const struct conf_vip *v, __u32 ring)
+{
+	struct xdplb_real *rs = calloc(v->nreals + 1, sizeof(*rs));
+	__u64 h = HASH_INIT;
+	int n = 0;
+
+	h = hash_bytes(h, &v->key, sizeof(v->key));
+	h = hash_bytes(h, &v->vip.mode, sizeof(v->vip.mode));
+	h = hash_bytes(h, &v->vip.sched, sizeof(v->vip.sched));
+	h = hash_bytes(h, &v->vip.flags, sizeof(v->vip.flags));
+	h = hash_bytes(h, &v->vip.persist, sizeof(v->vip.persist));
+	h = hash_bytes(h, &v->vip.quorum, sizeof(v->vip.quorum));
+	h = hash_bytes(h, &v->vip.hysteresis, sizeof(v->vip.hysteresis));
+	h = hash_bytes(h, &ring, sizeof(ring));
+	for (int j = 0; rs && j < v->nreals; j++)
+		if (!v->reals[j].gone)
+			rs[n++] = v->reals[j].r;
+	if (rs)
+		qsort(rs, n, sizeof(*rs), digest_real_cmp);
+	for (int j = 0; j < n; j++) {
+		__u16 sorry = rs[j].flags & XDPLB_REAL_F_SORRY;
+
+		h = hash_bytes(h, rs[j].addr, sizeof(rs[j].addr));
+		h = hash_bytes(h, &rs[j].port, sizeof(rs[j].port));
+		h = hash_bytes(h, &rs[j].family, sizeof(rs[j].family));
+		h = hash_bytes(h, &rs[j].weight, sizeof(rs[j].weight));
+		h = hash_bytes(h, &sorry, sizeof(sorry));
+	}
+	free(rs);
+	return rs || !v->nreals ? h : 0;
 }

@@ -28,6 +28,7 @@ struct conf_vip {
 	int live;	 /* backends not deleted */
 	int line;	 /* batch line that added it; 0 = it was in the maps */
 	bool gone;
+	bool mark; /* the caller's own (import: its mode is fixed by a real server) */
 };
 
 struct conf {
@@ -70,8 +71,9 @@ void conf_sort(struct conf *c);
 /* The flags of xdplb_config that are settings (config set); the library keeps the others
  * (lib/config.c). */
 #define CONF_SETTING_FLAGS (XDPLB_CFG_F_ECHO | XDPLB_CFG_F_NO_FLOWCACHE)
-/* Copy the settings (tunnel sources, flow timeouts, mtu, echo, flowcache) of @src into @dst,
- * leaving what the library keeps (flags of the VIPs, counters, ring size) alone. */
+/* Copy the settings (tunnel sources, flow timeouts, mtu, echo, flowcache, announce) of @src
+ * into @dst, leaving what the library keeps (flags of the VIPs, drained, counters, ring size)
+ * alone. */
 void conf_settings_copy(struct xdplb_config *dst, const struct xdplb_config *src);
 
 /* Make the maps hold @target: VIPs, options, backends and global settings are deleted,
@@ -96,6 +98,12 @@ bool conf_no_tunsrc6(const struct xdplb_config *cfg, const struct xdplb_vip *vip
 bool conf_real_same(const struct xdplb_real *a, const struct xdplb_real *b);
 /* Are two VIP records the same configuration? */
 bool conf_vip_same(const struct xdplb_vip *a, const struct xdplb_vip *b);
+
+/* A digest of VIP @v's configuration that balancers with the same configuration compute
+ * alike, whatever order of commands built it: its key, options (not its id) and the ring
+ * size @ring, and its backends (address, port, weight, sorry) in address order; not health
+ * states.  0 only when memory ran out. */
+__u64 conf_vip_digest(const struct conf_vip *v, __u32 ring);
 
 /* The traffic counters of @c's VIPs (indexed like c->vips[]) and backends (by backend id),
  * read at one time: 0 or -errno.  The arrays are allocated by the first read; free them with

@@ -107,3 +107,14 @@ int lb_config_set(struct lb *lb, const struct xdplb_config *cfg)
 
 	return bpf_map_update_elem(lb->fd.config, &zero, cfg, BPF_ANY) ? -errno : 0;
 }
+
+int lb_node_drain(struct lb *lb, bool drain)
+{
+	struct xdplb_config cfg;
+	int err = lb_config_get(lb, &cfg);
+
+	if (err)
+		return err;
+	cfg.flags = drain ? cfg.flags | XDPLB_CFG_F_DRAINED : cfg.flags & ~XDPLB_CFG_F_DRAINED;
+	return lb_config_set(lb, &cfg);
+}

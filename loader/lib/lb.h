@@ -96,6 +96,8 @@ int lb_detach(const char *ifname, const char *prog, char *why, size_t len);
 /* The XDP mode program @prog runs in on interface @ifindex: 0 (not attached), or one of
  * libxdp's enum xdp_attach_mode (1 native, 2 generic, 3 hw). */
 int lb_attached_mode(int ifindex, const char *prog);
+/* Is program @prog attached to any interface (of this network namespace)? */
+bool lb_attached_anywhere(const char *prog);
 /* Make sure @dir exists on a bpffs: 0, or -errno with @why. */
 int lb_pin_dir_make(const char *dir, char *why, size_t len);
 
@@ -123,6 +125,8 @@ int lb_config_get(struct lb *lb, struct xdplb_config *cfg);
 int lb_config_set(struct lb *lb, const struct xdplb_config *cfg);
 /* Settings written on a fresh attach: ring size, flow timeouts, the layout stamp. */
 void lb_config_defaults(struct xdplb_config *cfg);
+/* Drain the node (announce no VIP; forwarding goes on), or undo it (XDPLB_CFG_F_DRAINED). */
+int lb_node_drain(struct lb *lb, bool drain);
 
 /* ---- counters.c: what the data plane counts ---- */
 
@@ -151,7 +155,8 @@ bool lb_persist_percpu(struct lb *lb);
 int lb_vip_get(struct lb *lb, const struct xdplb_vip_key *key, struct xdplb_vip *vip);
 /* -EEXIST when the VIP exists, -ENOSPC when max_vips are in use. */
 int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params);
-/* Change mode/scheduler/persistence/flags of an existing VIP (id kept), rebuilding its table. */
+/* Change the options of an existing VIP (id kept: mode, scheduler, persistence, flags, quorum,
+ * hysteresis), rebuilding its table. */
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params);
 /* Removes the VIP, its backends and its table. */
 int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key);
@@ -164,6 +169,25 @@ struct lb_vip_entry {
 int lb_vip_list(struct lb *lb, struct lb_vip_entry *out, int max);
 /* All of them in a new array (*@out, to free): the count, or -errno (nothing to free). */
 int lb_vip_list_alloc(struct lb *lb, struct lb_vip_entry **out);
+
+/* ---- announce.c: which VIPs this node announces (route health injection) ---- */
+
+/* Has VIP @v quorum with @up backends up (weight > 0, no sorry server), given whether it is
+ * @announced now?  From quorum + hysteresis up it is announced; it stays announced down to
+ * quorum - hysteresis, and never with none up.  quorum 0 means 1. */
+bool lb_vip_quorum(const struct xdplb_vip *v, __u32 up, bool announced);
+struct lb_announce {
+	struct xdplb_vip_key key;
+	__u32 vip_id;
+	__u32 up;		  /* backends up, as lb_vip_quorum() counts them */
+	__u16 quorum, hysteresis; /* quorum as in force (0 -> 1) */
+	bool quorum_ok;		  /* lb_vip_quorum() */
+	bool want;		  /* announce: @node_ok and quorum_ok */
+};
+/* The plan for every VIP (sorted by id) into a new array *@out: the count, or -errno.
+ * @node_ok: the node may announce at all (attached, not drained); @was: whether each VIP id
+ * is announced now (NULL: none), for the hysteresis. */
+int lb_announce_plan(struct lb *lb, bool node_ok, const __u8 *was, struct lb_announce **out);
 
 /* ---- addr.c: address entries ---- */
 

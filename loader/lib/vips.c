@@ -200,6 +200,8 @@ int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	vip.sched = params->sched;
 	vip.flags = params->flags;
 	vip.persist = params->persist;
+	vip.quorum = params->quorum;
+	vip.hysteresis = params->hysteresis;
 	if (vip.mode == XDPLB_MODE_NAT && old_mode != XDPLB_MODE_NAT) {
 		/* its backends' replies are recognised before its flows are translated */
 		n = real_list_alloc(lb, vip.id, &rs);

@@ -157,3 +157,15 @@ int lb_detach(const char *ifname, const char *prog_name, char *why, size_t len)
 		snprintf(why, len, "detach %s: %s", ifname, strerror(-err));
 	return err;
 }
+
+bool lb_attached_anywhere(const char *prog)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	bool found = false;
+
+	for (i = ifs; i && i->if_index && !found; i++)
+		found = lb_attached_mode(i->if_index, prog) != XDP_MODE_UNSPEC;
+	if (ifs)
+		if_freenameindex(ifs);
+	return found;
+}

@@ -19,9 +19,13 @@
 # values and their log in a file: a test of the cluster is a test of those files.  Each BIRD
 # has its configuration, control socket, pid file and log under $CL_DIR.
 #
-# The xdplb daemon is to put a VIP's host route into its kernel table (CL_TABLE) with its
-# route protocol number (CL_PROTO) while the VIP has quorum on the node; cluster_announce
-# and cluster_withdraw stand in for it ("ip route add/del ... dev lo table 100 proto 200").
+# On each balancer `xdplb daemon` runs the health checks and puts a VIP's host route into
+# its kernel table (CL_TABLE, `config set announce table`) with its route protocol number
+# (CL_PROTO) while the VIP has quorum on the node; `xdplb node drain` and `node resume`
+# withdraw and announce them all (cluster_withdraw, cluster_announce).  The daemon's log and
+# pid file are under $CL_DIR.  The balancers are configured in different orders (backends
+# added forwards, backwards; the third one from the first one's `xdplb save`): Maglev must
+# make them agree anyway, which the failover tests check connection by connection.
 #
 # ECMP on veth: with hash policy 1 the router hashes the skb hash that crossed the veth from
 # the client's socket, which TCP draws anew after each retransmission timeout (txrehash); the
@@ -120,17 +124,21 @@ cluster_wait_paths() { # N [TIMEOUT]
 	return 1
 }
 
-# What the xdplb daemon will do when a VIP has quorum on balancer I, and on drain or stop.
+# xdplb daemon on balancer I, in the background: health checks, routes.  Its pid file and
+# log are under $CL_DIR; e2e_teardown stops it (every process of the namespaces, by pid).
+cluster_daemon() { # I
+	local i=$1
+	nsx "${NS_LB[i]}" "$XDPLB" --bpffs "$E2E_TMP/bpffs/lb$i" daemon \
+		pidfile "$CL_DIR/daemon-lb$i.pid" >"$CL_DIR/daemon-lb$i.log" 2>&1 &
+}
+
+# Balancer I announces its VIPs again (after a drain) / withdraws them all.
 cluster_announce() { # I
-	nsx "${NS_LB[$1]}" ip route add "$VIP/32" dev lo table "$CL_TABLE" proto "$CL_PROTO" &&
-		nsx "${NS_LB[$1]}" ip -6 route add "$VIP6/128" dev lo table "$CL_TABLE" \
-			proto "$CL_PROTO"
+	lbx "$1" node resume
 }
 
 cluster_withdraw() { # I
-	nsx "${NS_LB[$1]}" ip route del "$VIP/32" dev lo table "$CL_TABLE" proto "$CL_PROTO" &&
-		nsx "${NS_LB[$1]}" ip -6 route del "$VIP6/128" dev lo table "$CL_TABLE" \
-			proto "$CL_PROTO"
+	lbx "$1" node drain
 }
 
 # The router: namespaces, links, the two switches, addresses, forwarding with ECMP on the
@@ -157,6 +165,20 @@ cluster_router() {
 	nsx "$NS_R" ip -6 addr add fd00:10::1/64 dev eth0 nodad || return 1
 	nsx "$NS_R" ip -6 addr add fd00:1::1/64 dev eth1 nodad || return 1
 	nsx "$NS_R" ip -6 addr add fd00:2::1/64 dev eth2 nodad || return 1
+	# An edge router rejects what it has no route for among the VIPs it takes from the
+	# balancers, rather than leaving clients to time out: a TCP RST, not rate-limited like
+	# ICMP unreachables (docs/bird-router.conf).
+	nsx "$NS_R" nft -f - <<-EOF || return 1
+		table inet xdplb_edge {
+			chain pre {
+				type filter hook prerouting priority 0;
+				ip daddr $VIP tcp dport 80 fib daddr oif missing counter \
+					reject with tcp reset
+				ip6 daddr $VIP6 tcp dport 80 fib daddr oif missing counter \
+					reject with tcp reset
+			}
+		}
+	EOF
 	# answers come back from the VIP on eth2 while the VIP's route points at eth1
 	nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 		net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1 \
@@ -199,8 +221,9 @@ cluster_backend() { # J
 }
 
 # Balancer I: front and back links, forwarding, xdplb on eth0 (tunnel sources on eth1) with
-# the TCP VIPs on port 80 (IPv4 and IPv6) and every backend, its BIRD.  The VIPs are not
-# announced yet: cluster_announce I.  Small tables: three balancers in one machine.
+# the TCP VIPs on port 80 (IPv4 and IPv6) and every backend, a TCP health check, announcing
+# into CL_TABLE, its BIRD.  The daemon is not started yet (cluster_daemon I).  Small tables:
+# three balancers in one machine.
 cluster_lb() { # I
 	local i=$1 ns j
 	ns_add "NS_LB[$i]" "lb$i" || return 1
@@ -224,12 +247,22 @@ cluster_lb() { # I
 	nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || return 1
 	quiet lbx "$i" dev attach dev eth0 tunsrc "10.0.2.10$i" tunsrc "fd00:2::10$i" vips 4 \
 		reals 16 flows 65536 ring 4093 || return 1
-	lbx "$i" vip add tcp "$VIP:80" sched mh mode tun || return 1
-	lbx "$i" vip add tcp "[$VIP6]:80" sched mh mode tun || return 1
-	for j in $(seq 1 "$CL_NB"); do
-		lbx "$i" real add tcp "$VIP:80" "10.0.2.1$j" || return 1
-		lbx "$i" real add tcp "[$VIP6]:80" "[fd00:2::1$j]:80" || return 1
-	done
+	if [ "$i" -ge 3 ]; then
+		# the first balancer's configuration, less its own tunnel sources
+		lbx 1 save | grep -v '^config set tunsrc' | quiet lbx "$i" batch file - || return 1
+	else
+		lbx "$i" config set announce table "$CL_TABLE" proto "$CL_PROTO" || return 1
+		lbx "$i" vip add tcp "$VIP:80" sched mh mode tun || return 1
+		lbx "$i" vip add tcp "[$VIP6]:80" sched mh mode tun || return 1
+		# forwards on the first, backwards on the second
+		for j in $(if [ "$i" -eq 1 ]; then seq 1 "$CL_NB"; else seq "$CL_NB" -1 1; fi); do
+			lbx "$i" real add tcp "$VIP:80" "10.0.2.1$j" || return 1
+			lbx "$i" real add tcp "[$VIP6]:80" "[fd00:2::1$j]:80" || return 1
+		done
+		lbx "$i" check set tcp "$VIP:80" tcp interval 0.5 timeout 0.3 rise 1 fall 1 &&
+			lbx "$i" check set tcp "[$VIP6]:80" tcp interval 0.5 timeout 0.3 rise 1 fall 1 ||
+			return 1
+	fi
 	mkdir -p "$CL_DIR/bird-lb$i" || return 1
 	cluster_bird_conf docs/bird.conf "$CL_DIR/bird-lb$i/bird.conf" "$CL_DIR/bird-lb$i/bird.log" \
 		NODE_ID="10.0.1.1$i" LOCAL_AS=$CL_LB_AS PEER_AS=$CL_ROUTER_AS PEER4=10.0.1.1 \
@@ -252,7 +285,7 @@ cluster_up() { # [NLB] [NB]
 		cluster_lb "$i" || return 1
 	done
 	for i in $(seq 1 "$nlb"); do
-		cluster_announce "$i" || return 1
+		cluster_daemon "$i" || return 1
 	done
 	cluster_wait_paths "$nlb" 15
 }

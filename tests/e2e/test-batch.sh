@@ -91,7 +91,7 @@ test_save_roundtrip() {
 	check "save prints the configuration as commands" diff -u - <(grep -v '^#' "$saved") <<-EOF || return 1
 		config set tunsrc 192.168.10.9
 		config set tunsrc 2001:db8:10::9
-		config set mtu 1400 echo off flowcache off
+		config set mtu 1400 echo off flowcache off announce off
 		flow timeout tcp 1000 tcpfin 60 udp 30
 		vip add tcp 10.0.0.9:443 sched wlc mode tun
 		real add tcp 10.0.0.9:443 10.0.2.15:443 weight 1
@@ -136,7 +136,7 @@ test_save_roundtrip() {
 	check "timeouts restored" [ "$(xlb2 flow timeout)" = \
 		"Timeout (tcp tcpfin udp): 1000 60 30" ] || return 1
 	check "IPv6 VIP with hash l3 in vip show" \
-		grep -qE '^UDP +\[2001:db8::53\]:53 +sh +nat hash l3$' <<<"$show" || return 1
+		grep -qE '^UDP +\[2001:db8::53\]:53 +sh +nat hash l3 digest [0-9a-f]{8}$' <<<"$show" || return 1
 	check "IPv6 backend of an IPv4 VIP in vip show" \
 		grep -qE '^  -> \[2001:db8:2::16\]:443 +Tunnel +4 +0 +0 +up' <<<"$show" || return 1
 	check "settings restored" grep -q \
@@ -328,7 +328,7 @@ test_import_ipvsadm() {
 	local out
 	out=$(xlb "$NS_LB" vip show)
 	log "$out"
-	check "vip line" grep -qE '^TCP +192\.168\.4\.133:80 +wrr +nat$' <<<"$out" || return 1
+	check "vip line" grep -qE '^TCP +192\.168\.4\.133:80 +wrr +nat digest [0-9a-f]{8}$' <<<"$out" || return 1
 	check "real .128 weight 1" \
 		grep -qE '^  -> 192\.168\.2\.128:80 +Masq +1 +0 +0 +up [0-9]+s +0$' <<<"$out" || return 1
 	check "real .129 weight 2" \

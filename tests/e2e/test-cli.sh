@@ -93,8 +93,9 @@ test_cli_errors() {
 		vip show flows || return 1
 	expect_err 2 'argument "bogus" is wrong: tunsrc must be an IPv4 or IPv6 address' \
 		config set tunsrc bogus || return 1
-	expect_err 2 'config set: nothing to set \(expected tunsrc, mtu, echo or flowcache\)' config set ||
-		return 1
+	expect_err 2 \
+		'config set: nothing to set \(expected tunsrc, mtu, echo, flowcache or announce\)' \
+		config set || return 1
 	expect_err 2 'argument "575" is wrong: mtu must be 576\.\.65535 or auto' \
 		config set mtu 575 || return 1
 	expect_err 2 'argument "yes" is wrong: echo must be on or off' config set echo yes ||
@@ -174,7 +175,7 @@ test_cli_show() {
 	local out
 	out=$(xlb "$NS_LB" vip show)
 	log "$out"
-	check "vip line" grep -qE '^UDP +10\.0\.0\.20:53 +mh +tun$' <<<"$out" || return 1
+	check "vip line" grep -qE '^UDP +10\.0\.0\.20:53 +mh +tun digest [0-9a-f]{8}$' <<<"$out" || return 1
 	check "real line (up)" grep -qE '^  -> 10\.0\.2\.11:53 +Tunnel +2 +0 +0 +up [0-9]+s +0$' <<<"$out" ||
 		return 1
 	check "real line (drain)" grep -qE '^  -> 10\.0\.2\.12:53 +Tunnel +0 +0 +0 +drain [0-9]+s +0$' \
@@ -223,7 +224,7 @@ test_cli_ipv6() {
 		return 1
 	out=$(xlb "$NS_LB" vip show)
 	log "$out"
-	check "IPv6 vip line" grep -qE '^TCP +\[2001:db8::1\]:80 +mh +tun$' <<<"$out" || return 1
+	check "IPv6 vip line" grep -qE '^TCP +\[2001:db8::1\]:80 +mh +tun digest [0-9a-f]{8}$' <<<"$out" || return 1
 	check "IPv6 real line" grep -qE '^  -> \[2001:db8:2::12\]:80 +Tunnel +2 +0 +0 +up ' \
 		<<<"$out" || return 1
 	check "IPv6 backend of an IPv4 VIP" grep -qE '^  -> \[2001:db8:2::11\]:80 +Tunnel +1 ' \
@@ -269,12 +270,12 @@ test_cli_ipv6() {
 	xlb "$NS_LB" real add udp 10.0.0.20:53 10.0.2.11:53 || return 1
 	xlb "$NS_LB" vip set udp 10.0.0.21:53 mode nat sched sh || return 1
 	out=$(xlb "$NS_LB" vip show udp 10.0.0.20:53)
-	check "vip show: hash l3" grep -qE '^UDP +10\.0\.0\.20:53 +mh +nat hash l3$' <<<"$out" ||
+	check "vip show: hash l3" grep -qE '^UDP +10\.0\.0\.20:53 +mh +nat hash l3 digest [0-9a-f]{8}$' <<<"$out" ||
 		return 1
 	check "-j vip show: hash l3" grep -q '"hash":"l3"' \
 		<<<"$(xlb "$NS_LB" -j vip show udp 10.0.0.20:53)" || return 1
 	xlb "$NS_LB" vip set udp 10.0.0.20:53 hash l4 || return 1
-	check "vip set hash l4" grep -qE '^UDP +10\.0\.0\.20:53 +mh +nat$' \
+	check "vip set hash l4" grep -qE '^UDP +10\.0\.0\.20:53 +mh +nat digest [0-9a-f]{8}$' \
 		<<<"$(xlb "$NS_LB" vip show udp 10.0.0.20:53)" || return 1
 
 	# no IPv6 tunnel source: an IPv6 backend in tun mode is taken, with a warning
@@ -316,8 +317,25 @@ test_cli_settings() {
 	check "save prints the settings" diff -u - <(xlb "$NS_LB" save | grep '^config') <<-EOF || return 1
 		config set tunsrc 192.168.10.5
 		config set tunsrc 2001:db8:10::9
-		config set mtu 1400 echo off flowcache off
+		config set mtu 1400 echo off flowcache off announce off
 	EOF
+	# announcing: a table of the daemon's own, never one the kernel routes by
+	expect_err 2 'argument "254" is wrong: table must be 1\.\.4294967295 but not 253, 254 or 255 .*' \
+		config set announce table 254 || return 1
+	expect_err 2 'argument "2" is wrong: proto must be 3\.\.255' \
+		config set announce table 100 proto 2 || return 1
+	xlb "$NS_LB" config set announce table 100 || return 1
+	check "announce table 100, proto 200 by default" grep -qxE 'announce +table 100 proto 200' \
+		<<<"$(xlb "$NS_LB" config show)" || return 1
+	xlb "$NS_LB" config set announce table 7 proto 201 || return 1
+	check "save prints announce" grep -qx \
+		'config set mtu 1400 echo off flowcache off announce table 7 proto 201' \
+		<<<"$(xlb "$NS_LB" save)" || return 1
+	check "-j config show: announce" grep -q '"announce":{"table":7,"proto":201}' \
+		<<<"$(xlb "$NS_LB" -j config show)" || return 1
+	xlb "$NS_LB" config set announce off || return 1
+	check "-j config show: announce off" grep -q '"announce":null' \
+		<<<"$(xlb "$NS_LB" -j config show)" || return 1
 	check "-j save settings" grep -q \
 		'"tunsrc":"192.168.10.5","tunsrc6":"2001:db8:10::9","mtu":1400,"echo":false,"flowcache":false' \
 		<<<"$(xlb "$NS_LB" -j save)" || return 1
@@ -624,11 +642,11 @@ test_cli_completion() {
 			". completion/xdplb.bash; $(declare -f complete_line); complete_line '$line'")
 		check "completion of '$line': '$want' (got '$got')" [ "$got" = "$want" ] || return 1
 	done <<-'EOF'
-		xdplb |dev vip real stats flow config save batch import decap version help
+		xdplb |dev vip real stats flow config save batch import decap node version help
 		xdplb --j|--json
 		xdplb v|vip version
 		xdplb vi |add set del show help
-		xdplb vip add tcp 10.0.0.11:80 |sched mode persist ondown alldown hash
+		xdplb vip add tcp 10.0.0.11:80 |sched mode persist ondown alldown hash quorum hysteresis
 		xdplb vip add tcp 10.0.0.11:80 sched |mh sh rr wrr lc wlc
 		xdplb vip add tcp 10.0.0.11:80 sched rr m|mode
 		xdplb vip set tcp 10.0.0.10:80 mode |tun dr nat
@@ -640,9 +658,10 @@ test_cli_completion() {
 		xdplb dev attach dev eth0 |mode vips reals flows lru ring tunsrc
 		xdplb dev attach dev eth0 tunsrc 10.0.0.1 |mode vips reals flows lru ring tunsrc
 		xdplb vip set tcp 10.0.0.10:80 hash |l4 l3
-		xdplb vip add tcp 10.0.0.11:80 hash l3 |sched mode persist ondown alldown
-		xdplb config set |tunsrc mtu echo flowcache
-		xdplb config set mtu 1400 |tunsrc echo flowcache
+		xdplb vip add tcp 10.0.0.11:80 hash l3 |sched mode persist ondown alldown quorum hysteresis
+		xdplb config set |tunsrc mtu echo flowcache announce
+		xdplb config set mtu 1400 |tunsrc echo flowcache announce
+		xdplb config set announce |off table
 		xdplb config set echo |on off
 		xdplb config set flowcache |on off
 		xdplb dev attach dev eth0 lru |shared percpu
@@ -650,6 +669,7 @@ test_cli_completion() {
 		xdplb flow timeout tcp 10 |tcpfin udp
 		xdplb stats show |tcp udp interval
 		xdplb import ipvsadm - |check
+		xdplb node |drain resume show help
 	EOF
 }
 

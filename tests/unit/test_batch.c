@@ -359,9 +359,10 @@ static void case_applies(void)
 	ASSERT_TRUE(after && !strstr(after, "10.0.0.2:53"), "vip del applied");
 	ASSERT_TRUE(after && strstr(after, "flow timeout tcp 77 tcpfin 120 udp 78\n"),
 		    "timeouts applied");
-	ASSERT_TRUE(after && strstr(after, "config set tunsrc 10.9.9.9\n"
-					   "config set tunsrc 2001:db8::99\n"
-					   "config set mtu 1300 echo on flowcache off\n"),
+	ASSERT_TRUE(after &&
+			strstr(after, "config set tunsrc 10.9.9.9\n"
+				      "config set tunsrc 2001:db8::99\n"
+				      "config set mtu 1300 echo on flowcache off announce off\n"),
 		    "settings applied");
 	ASSERT_TRUE(after && strstr(after, "vip add udp 10.0.0.2:54 sched mh mode tun hash l3\n"),
 		    "l3hash VIP alone on its address after the other's deletion");
