@@ -360,8 +360,8 @@ static int load_alt(struct setup *s, const char *path)
 }
 
 /*
- * tests/unit/fixture.h's fx_setup_sized() (same sandbox, same IPv4 topology, same IPv4 table
- * sizes), with what IPv6 needs added, and the IPv6 tables sized before the load:
+ * tests/unit/fixture.h's fx_setup_sized() (same sandbox, same IPv4 topology: fx_net4(), same
+ * IPv4 table sizes), with what IPv6 needs added, and the IPv6 tables sized before the load:
  *   lb0 2001:db8:1::1/64   backends 2001:db8:1::11..13 with static neighbours
  *                          (02:00:00:06:01:<last byte>)
  *   lb1 2001:db8:3::1/64   2001:db8:c::/48 (clients) via 2001:db8:3::fe (02:00:00:00:03:fe)
@@ -371,25 +371,10 @@ static int load_alt(struct setup *s, const char *path)
  */
 static int bench_fixture(struct fixture *fx, bool percpu_lru)
 {
-	struct xdplb_config cfg = {};
-	struct in6_addr src6 = ipv6_addr(TUN_SRC6);
 	int err = 0;
 
-	if (sandbox_enter())
+	if (sandbox_enter() || fx_net4())
 		return -1;
-	err |= sandbox_sh("ip link add lb0 address 02:00:00:00:00:02 type veth peer name peer0");
-	err |= sandbox_sh("ip link add lb1 address 02:00:00:00:03:01 type veth peer name peer1");
-	err |= sandbox_sh("ip addr add 10.0.1.1/24 dev lb0 && ip addr add 10.0.3.1/24 dev lb1");
-	err |= sandbox_sh("for i in lb0 peer0 lb1 peer1; do ip link set $i up; done");
-	err |= sandbox_sh("for i in 11 12 13 14; do ip neigh replace 10.0.1.$i lladdr "
-			  "02:00:00:00:01:$(printf %%02x $i) nud permanent dev lb0; done");
-	err |= sandbox_sh("ip neigh replace 10.0.3.21 lladdr 02:00:00:00:03:15 nud permanent "
-			  "dev lb1");
-	err |= sandbox_sh("ip route add blackhole 10.9.9.0/24");
-	err |= sandbox_sh("ip neigh replace 10.0.3.254 lladdr 02:00:00:00:03:fe nud permanent "
-			  "dev lb1 && ip route add 192.0.2.0/24 via 10.0.3.254");
-	err |= sandbox_sh("sysctl -qw net.ipv4.conf.all.forwarding=1 "
-			  "net.ipv4.conf.lb0.forwarding=1 net.ipv4.conf.lb1.forwarding=1");
 	/* IPv6: no duplicate address detection, the addresses are usable at once */
 	err |= sandbox_sh("ip addr add 2001:db8:1::1/64 dev lb0 nodad && "
 			  "ip addr add 2001:db8:3::1/64 dev lb1 nodad");
@@ -401,25 +386,8 @@ static int bench_fixture(struct fixture *fx, bool percpu_lru)
 			  "net.ipv6.conf.lb0.forwarding=1 net.ipv6.conf.lb1.forwarding=1");
 	if (err)
 		return -1;
-	fx->lb0 = if_nametoindex("lb0");
-	fx->lb1 = if_nametoindex("lb1");
-
-	fx->skel = xdplb_bpf__open();
-	if (!fx->skel)
-		return -1;
 	/* as `dev attach ... flows MAX_FLOWS` sizes them */
-	lb_size_flows(fx->skel->obj, MAX_FLOWS, MAX_FLOWS6, percpu_lru);
-	lb_size_flow_cache(fx->skel->obj);
-	if (xdplb_bpf__load(fx->skel)) {
-		fprintf(stderr, "Error: load xdplb: %s\n", strerror(errno));
-		return -1;
-	}
-	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
-	lb_from_skel(&fx->lb, fx->skel);
-	lb_config_defaults(&cfg);
-	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
-	memcpy(cfg.tun_src6, &src6, sizeof(cfg.tun_src6));
-	return lb_config_set(&fx->lb, &cfg);
+	return fx_load(fx, MAX_FLOWS, MAX_FLOWS6, percpu_lru, TUN_SRC6);
 }
 
 /* VIP key of the benchmark's VIP (VIP or VIP6) in family @fam. */

@@ -72,18 +72,14 @@ static inline void fx_backend_mac6(const struct in6_addr *addr, __u8 mac[ETH_ALE
 }
 
 /*
- * Enter the sandbox, build the topology above and load xdplb with flow and NAT tables sized
- * for @max_flows flows; @percpu_lru gives the persistence table per-CPU LRU lists
- * (BPF_F_NO_COMMON_LRU) instead of a shared one.  Each call enters a fresh sandbox: an earlier
- * fixture's interfaces are gone after it.
+ * The IPv4 part of the topology above in the sandbox just entered: lb0 and lb1, their
+ * addresses, static neighbours and routes, forwarding on.  0, or -1 when a command failed.
+ * (bench/bench.c builds on it too, with IPv6 addresses of its own.)
  */
-static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percpu_lru)
+static inline int fx_net4(void)
 {
-	struct xdplb_config cfg = {};
 	int err = 0;
 
-	if (sandbox_enter())
-		return -1;
 	err |= sandbox_sh("ip link add lb0 address 02:00:00:00:00:02 type veth peer name peer0");
 	err |= sandbox_sh("ip link add lb1 address 02:00:00:00:03:01 type veth peer name peer1");
 	err |= sandbox_sh("ip addr add 10.0.1.1/24 dev lb0 && ip addr add 10.0.3.1/24 dev lb1");
@@ -98,6 +94,53 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 			  "dev lb1 && ip route add 192.0.2.0/24 via 10.0.3.254");
 	err |= sandbox_sh("sysctl -qw net.ipv4.conf.all.forwarding=1 "
 			  "net.ipv4.conf.lb0.forwarding=1 net.ipv4.conf.lb1.forwarding=1");
+	return err ? -1 : 0;
+}
+
+/*
+ * Load xdplb into @fx with flow and NAT tables sized for @max_flows IPv4 and @max_flows6
+ * IPv6 flows (as `dev attach` sizes them), @percpu_lru as in fx_setup_sized(), and the
+ * tunnel sources FX_TUNSRC and @tun_src6; @fx's ifindexes are read (0: no such link).
+ */
+static inline int fx_load(struct fixture *fx, __u32 max_flows, __u32 max_flows6, bool percpu_lru,
+			  const char *tun_src6)
+{
+	struct in6_addr src6 = ipv6_addr(tun_src6);
+	struct xdplb_config cfg = {};
+
+	fx->lb0 = if_nametoindex("lb0");
+	fx->lb1 = if_nametoindex("lb1");
+	fx->lb2 = if_nametoindex("lb2");
+
+	fx->skel = xdplb_bpf__open();
+	if (!fx->skel)
+		return -1;
+	lb_size_flows(fx->skel->obj, max_flows, max_flows6, percpu_lru);
+	lb_size_flow_cache(fx->skel->obj);
+	if (xdplb_bpf__load(fx->skel)) {
+		fprintf(stderr, "fixture: load xdplb: %s\n", strerror(errno));
+		return -1;
+	}
+	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
+	lb_from_skel(&fx->lb, fx->skel);
+	lb_config_defaults(&cfg);
+	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
+	memcpy(cfg.tun_src6, &src6, sizeof(cfg.tun_src6));
+	return lb_config_set(&fx->lb, &cfg);
+}
+
+/*
+ * Enter the sandbox, build the topology above and load xdplb with flow and NAT tables sized
+ * for @max_flows flows; @percpu_lru gives the persistence table per-CPU LRU lists
+ * (BPF_F_NO_COMMON_LRU) instead of a shared one.  Each call enters a fresh sandbox: an earlier
+ * fixture's interfaces are gone after it.
+ */
+static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percpu_lru)
+{
+	int err = 0;
+
+	if (sandbox_enter() || fx_net4())
+		return -1;
 	/* IPv6 (nodad: usable at once) */
 	err |= sandbox_sh("ip -6 addr add fd00:1::1/64 dev lb0 nodad && "
 			  "ip -6 addr add fd00:3::1/64 dev lb1 nodad");
@@ -120,33 +163,10 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 		       "net.ipv6.conf.lb2.forwarding=1");
 	if (err)
 		return -1;
-	fx->lb0 = if_nametoindex("lb0");
-	fx->lb1 = if_nametoindex("lb1");
-	fx->lb2 = if_nametoindex("lb2");
-
-	fx->skel = xdplb_bpf__open();
-	if (!fx->skel)
-		return -1;
 	/* the NAT return-path tables are sized like the flow tables, as `dev attach` does */
-	lb_size_flows(fx->skel->obj, max_flows, max_flows, percpu_lru);
-	lb_size_flow_cache(fx->skel->obj);
-	if (xdplb_bpf__load(fx->skel)) {
-		fprintf(stderr, "fixture: load xdplb: %s\n", strerror(errno));
-		return -1;
-	}
-	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
-	lb_from_skel(&fx->lb, fx->skel);
-	lb_config_defaults(&cfg);
-	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
-	{
-		struct in6_addr a6 = ipv6_addr(FX_TUNSRC6);
-
-		memcpy(cfg.tun_src6, &a6, 16);
-	}
-	return lb_config_set(&fx->lb, &cfg);
+	return fx_load(fx, max_flows, max_flows, percpu_lru, FX_TUNSRC6);
 }
 
-/* A small flow table keeps the tests light; the code path is the same. */
 /* Keep this process on @cpu: test runs execute where their caller runs, so the per-CPU
  * state (caches, stats) the cases look at is one CPU's.  0 or -errno. */
 static inline int fx_pin_cpu(int cpu)
@@ -158,6 +178,7 @@ static inline int fx_pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(cpus), &cpus) ? -errno : 0;
 }
 
+/* A small flow table keeps the tests light; the code path is the same. */
 static inline int fx_setup(struct fixture *fx)
 {
 	return fx_setup_sized(fx, 4096, false);
