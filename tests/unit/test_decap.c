@@ -50,13 +50,6 @@ static void client_pkt(struct pkt_buf *b, bool v6, enum client_pkt kind)
 {
 	struct pkt_spec s = { .dmac = MAC_HOST, .smac = MAC_LB, .sport = 40000, .dport = 80 };
 
-	if (v6) {
-		s.saddr6 = ipv6_addr(CLIENT_ADDR6);
-		s.daddr6 = ipv6_addr(VIP_ADDR6);
-	} else {
-		s.saddr = ipv4_addr(CLIENT_ADDR);
-		s.daddr = ipv4_addr(VIP_ADDR);
-	}
 	switch (kind) {
 	case PUSH:
 		if (v6)
@@ -82,7 +75,8 @@ static void client_pkt(struct pkt_buf *b, bool v6, enum client_pkt kind)
 		s.tcp_flags = PKT_TCP_SYN;
 		break;
 	}
-	pkt_build(b, &s, v6, kind == DNS ? IPPROTO_UDP : IPPROTO_TCP);
+	pkt_build_addrs(b, &s, kind == DNS ? IPPROTO_UDP : IPPROTO_TCP,
+			v6 ? CLIENT_ADDR6 : CLIENT_ADDR, v6 ? VIP_ADDR6 : VIP_ADDR);
 }
 
 static void inner_tcp(struct pkt_buf *b)

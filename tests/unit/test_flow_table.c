@@ -75,15 +75,7 @@ static int syn(bool v6, __u16 sport)
 	struct pkt_buf in;
 	struct fx_run r;
 
-	if (v6) {
-		s.saddr6 = ipv6_addr(CLIENT6);
-		s.daddr6 = ipv6_addr(VIP6);
-		pkt_v6_tcp(&in, &s);
-	} else {
-		s.saddr = ipv4_addr(CLIENT);
-		s.daddr = ipv4_addr(VIP);
-		pkt_v4_tcp(&in, &s);
-	}
+	pkt_build_addrs(&in, &s, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, v6 ? VIP6 : VIP);
 	if (fx_run(&fx, &in, fx.lb0, &r) || r.retval != XDP_TX)
 		return -1;
 	return fx_tun_backend(&r, v6 ? bes6 : bes, 3);

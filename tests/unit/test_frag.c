@@ -51,15 +51,7 @@ static void make_dgram(struct dgram *d, const char *src, __u16 sport, const char
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (__u8)(i * 7 + id);
-	if (is_v6(src)) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-		pkt_v6_udp(&d->whole, &s);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-		pkt_v4_udp(&d->whole, &s);
-	}
+	pkt_build_addrs(&d->whole, &s, IPPROTO_UDP, src, dst);
 	for (int i = 0; i < NFRAG; i++) {
 		if (is_v6(src))
 			pkt_frag_v6(&d->frag[i], &d->whole, cut[i], cut[i + 1] - cut[i],
@@ -80,15 +72,7 @@ static void make_small(struct pkt_buf *b, const char *src, __u16 sport, const ch
 			      .payload_len = 9,
 			      .ip = { .id = 1, .ttl = 60 } };
 
-	if (is_v6(src)) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-		pkt_v6_udp(b, &s);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-		pkt_v4_udp(b, &s);
-	}
+	pkt_build_addrs(b, &s, IPPROTO_UDP, src, dst);
 }
 
 static int real_id_of(const char *vip, __u16 port, const char *be)
@@ -235,17 +219,11 @@ static void tcp_frag(struct pkt_buf *out, const char *dst, bool first)
 			      .payload_len = 32,
 			      .ip = { .id = 9 } };
 
-	if (is_v6(dst)) {
-		s.saddr6 = ipv6_addr("2001:db8:c::1");
-		s.daddr6 = ipv6_addr(dst);
-		pkt_v6_tcp(&whole, &s);
+	pkt_build_addrs(&whole, &s, IPPROTO_TCP, is_v6(dst) ? "2001:db8:c::1" : "192.0.2.1", dst);
+	if (is_v6(dst))
 		pkt_frag_v6(out, &whole, first ? 0 : 24, first ? 24 : 28, first, 9);
-	} else {
-		s.saddr = ipv4_addr("192.0.2.1");
-		s.daddr = ipv4_addr(dst);
-		pkt_v4_tcp(&whole, &s);
+	else
 		pkt_frag_v4(out, &whole, first ? 0 : 24, first ? 24 : 28, first);
-	}
 }
 
 static void case_other_proto(void)

@@ -50,14 +50,7 @@ static void l4_frame(struct pkt_buf *b, __u8 proto, const char *src, __u16 sport
 			      .payload_len = plen,
 			      .ip = { .id = 0x2222, .frag_off = frag_off, .ttl = 57 } };
 
-	if (is_v6(src)) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-	}
-	pkt_build(b, &s, is_v6(src), proto);
+	pkt_build_addrs(b, &s, proto, src, dst);
 }
 
 /* An ICMP or ICMPv6 error frame @from -> @to: @type/@code/@rest quoting the first @qlen bytes
@@ -533,14 +526,7 @@ static void big_frame(struct pkt_buf *b, const char *client, __u16 cport, const 
 
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (unsigned char)(i * 13);
-	if (is_v6(vip)) {
-		s.saddr6 = ipv6_addr(client);
-		s.daddr6 = ipv6_addr(vip);
-	} else {
-		s.saddr = ipv4_addr(client);
-		s.daddr = ipv4_addr(vip);
-	}
-	pkt_build(b, &s, is_v6(vip), IPPROTO_TCP);
+	pkt_build_addrs(b, &s, IPPROTO_TCP, client, vip);
 }
 
 /* The ICMP "fragmentation needed" (RFC 1191) or ICMPv6 "packet too big" (RFC 4443 3.2) the

@@ -55,7 +55,6 @@ static int filter_popcount(void)
 static void frame(struct pkt_buf *b, __u8 proto, const char *src, __u16 sport, const char *dst,
 		  __u16 dport)
 {
-	bool v6 = strchr(src, ':') != NULL;
 	struct pkt_spec s = { .sport = sport,
 			      .dport = dport,
 			      .seq = 77,
@@ -65,14 +64,7 @@ static void frame(struct pkt_buf *b, __u8 proto, const char *src, __u16 sport, c
 			      .payload_len = 6,
 			      .ip = { .id = 99, .ttl = 64 } };
 
-	if (v6) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-	}
-	pkt_build(b, &s, v6, proto);
+	pkt_build_addrs(b, &s, proto, src, dst);
 }
 
 /* Plant a reply entry (xdplb_nat / xdplb_nat6) @src:@sport -> @dst:@dport for the first

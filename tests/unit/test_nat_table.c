@@ -25,7 +25,6 @@ static struct fixture fx;
 /* A TCP ACK @src:@sport -> @dst:@dport, either family. */
 static void frame(struct pkt_buf *b, const char *src, __u16 sport, const char *dst, __u16 dport)
 {
-	bool v6 = strchr(src, ':') != NULL;
 	struct pkt_spec s = { .sport = sport,
 			      .dport = dport,
 			      .seq = 1000,
@@ -35,14 +34,7 @@ static void frame(struct pkt_buf *b, const char *src, __u16 sport, const char *d
 			      .payload_len = 4,
 			      .ip = { .id = 7, .ttl = 64 } };
 
-	if (v6) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-	}
-	pkt_build(b, &s, v6, IPPROTO_TCP);
+	pkt_build_addrs(b, &s, IPPROTO_TCP, src, dst);
 }
 
 /* The client's packet to @vip:80 from @cport must go to backend @be :RPORT: the flow (and its
