@@ -424,6 +424,26 @@ static inline int fx_real_new(struct fixture *fx, const char *vaddr, __u16 port,
 	return err ? err : lb_real_find(&fx->lb, v.id, r.addr, r.family, r.port);
 }
 
+/* Id of the VIP @addr:@port/@proto (either family), 0 when there is none. */
+static inline __u32 fx_vip_id(struct fixture *fx, const char *addr, __u16 port, __u8 proto)
+{
+	struct xdplb_vip_key k = fx_key(addr, port, proto);
+	struct xdplb_vip v = {};
+
+	lb_vip_get(&fx->lb, &k, &v);
+	return v.id;
+}
+
+/* Id of the backend @raddr port @rport (either family) of that VIP, or -ENOENT. */
+static inline int fx_backend_id(struct fixture *fx, const char *vaddr, __u16 port, __u8 proto,
+				const char *raddr, __u16 rport)
+{
+	__be32 a[4];
+	__u8 fam = fx_addr(raddr, a);
+
+	return lb_real_find(&fx->lb, fx_vip_id(fx, vaddr, port, proto), a, fam, htons(rport));
+}
+
 /* Change xdplb_config with @fn(cfg, arg); 0 or -errno. */
 static inline int fx_config(struct fixture *fx, void (*fn)(struct xdplb_config *, long), long arg)
 {
@@ -452,6 +472,27 @@ static inline const char *fx_real_str(struct fixture *fx, __u32 real_id, char *b
 static inline const __u8 *fx_egress_mac(const char *be)
 {
 	return !strncmp(be, "10.0.2.", 7) || !strncmp(be, "fd00:2:", 7) ? fx_lb2_mac : fx_lb0_mac;
+}
+
+/* MAC of the static neighbour entry of backend @be, either family. */
+static inline void fx_mac_of(const char *be, __u8 mac[ETH_ALEN])
+{
+	__be32 a[4];
+
+	if (fx_addr(be, a) == XDPLB_AF_INET6)
+		fx_backend_mac6((const struct in6_addr *)a, mac);
+	else
+		fx_backend_mac(a[0], mac);
+}
+
+/* The frame @b as the balancer sends it on to backend @be (DR, NAT; either family): untagged,
+ * from the egress interface's MAC to the backend's neighbour MAC. */
+static inline void fx_to_backend(struct pkt_buf *b, const char *be)
+{
+	__u8 mac[ETH_ALEN];
+
+	fx_mac_of(be, mac);
+	pkt_set_eth(b, mac, fx_egress_mac(be));
 }
 
 /*

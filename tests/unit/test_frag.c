@@ -75,17 +75,6 @@ static void make_small(struct pkt_buf *b, const char *src, __u16 sport, const ch
 	pkt_build_addrs(b, &s, IPPROTO_UDP, src, dst);
 }
 
-static int real_id_of(const char *vip, __u16 port, const char *be)
-{
-	struct xdplb_vip_key k = fx_key(vip, port, IPPROTO_UDP);
-	struct xdplb_vip v = {};
-	__be32 a[4];
-	__u8 fam = fx_addr(be, a);
-
-	lb_vip_get(&fx.lb, &k, &v);
-	return lb_real_find(&fx.lb, v.id, a, fam, 0);
-}
-
 /*
  * Several clients: each one's unfragmented datagrams and every fragment of its fragmented
  * datagram (other source port) go to one backend, whatever the order they come in; the flow
@@ -131,7 +120,9 @@ static void l3hash_clients(const char *vip, const char *const *bes, const char *
 		seen[be]++;
 		if (ASSERT_EQ(fx_flow(&fx, IPPROTO_UDP, client, 0, vip, 0, &f), 0,
 			      "flow keyed with ports 0"))
-			ASSERT_EQ(f.real_id, real_id_of(vip, VPORT, bes[be]), "flow's backend");
+			ASSERT_EQ(f.real_id,
+				  fx_backend_id(&fx, vip, VPORT, IPPROTO_UDP, bes[be], 0),
+				  "flow's backend");
 		ASSERT_TRUE(fx_flow(&fx, IPPROTO_UDP, client, 6000 + c, vip, VPORT, &f) == -ENOENT,
 			    "no flow keyed with the ports");
 	}
@@ -316,11 +307,7 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 			be = bes[i];
 	if (!ASSERT_TRUE(be != NULL, "translated to a backend of the vip"))
 		return;
-	fx_addr(be, a);
-	if (v6)
-		fx_backend_mac6((struct in6_addr *)a, mac);
-	else
-		fx_backend_mac(a[0], mac);
+	fx_mac_of(be, mac);
 	make_dgram(&t, client, 7100, be, VPORT, 0x55);
 	exp = t.frag[0];
 	pkt_set_eth(&exp, mac, fx_lb0_mac);
@@ -349,7 +336,8 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 	/* ports 0 in the key: the reply's ports are left alone (the VIP's port is VPORT) */
 	if (ASSERT_EQ(rc, 0, "reply entry with ports 0")) {
 		ASSERT_BYTES(nv.vip_addr, v6 ? 16 : 4, va, v6 ? 16 : 4, "reply entry: vip");
-		ASSERT_EQ(n.real_id, (__u32)real_id_of(vip, VPORT, be), "reply entry: the backend");
+		ASSERT_EQ(n.real_id, (__u32)fx_backend_id(&fx, vip, VPORT, IPPROTO_UDP, be, 0),
+			  "reply entry: the backend");
 	}
 
 	/* fragmented reply: looked up again with ports 0 */

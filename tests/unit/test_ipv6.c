@@ -46,27 +46,10 @@ static int run(const struct pkt_buf *in, int ifindex, struct fx_run *r)
 	return fx_run(&fx, in, ifindex, r);
 }
 
-static __u32 vip_id(const char *addr, __u16 port, __u8 proto)
-{
-	struct xdplb_vip_key k = fx_key(addr, port, proto);
-	struct xdplb_vip v = {};
-
-	lb_vip_get(&fx.lb, &k, &v);
-	return v.id;
-}
-
-static int real_id(const char *vaddr, __u16 port, __u8 proto, const char *raddr, __u16 rport)
-{
-	struct xdplb_real r = {};
-
-	r.family = fx_addr(raddr, r.addr);
-	return lb_real_find(&fx.lb, vip_id(vaddr, port, proto), r.addr, r.family, htons(rport));
-}
-
 static void case_tun6(void)
 {
 	struct pkt_spec s = spec6(VIP_TUN, 40000, 80, PKT_TCP_SYN);
-	__u32 vid = vip_id(VIP_TUN, 80, IPPROTO_TCP), label, label2, labels[16];
+	__u32 vid = fx_vip_id(&fx, VIP_TUN, 80, IPPROTO_TCP), label, label2, labels[16];
 	__u64 tx0 = fx_reason(&fx, XDPLB_R_TX);
 	struct xdplb_traffic t0, t1;
 	struct xdplb_flow f;
@@ -87,7 +70,8 @@ static void case_tun6(void)
 	if (ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT, 40000, VIP_TUN, 80, &f), 0,
 		      "xdplb_flows6 holds the client's 5-tuple")) {
 		ASSERT_EQ(f.vip_id, vid, "flow's vip");
-		ASSERT_EQ(f.real_id, real_id(VIP_TUN, 80, IPPROTO_TCP, tun_backends[be], 0),
+		ASSERT_EQ(f.real_id,
+			  fx_backend_id(&fx, VIP_TUN, 80, IPPROTO_TCP, tun_backends[be], 0),
 			  "flow's backend = the one that got the packet");
 		ASSERT_EQ(f.state, XDPLB_FLOW_ACTIVE, "tcp flow active");
 	}
@@ -259,7 +243,7 @@ static void case_nexthop6(void)
 	if (run(&in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "first packet"))
 		return;
 	ASSERT_BYTES(r.out, ETH_ALEN, mac, ETH_ALEN, "first packet: the neighbour's MAC");
-	id = real_id(VIP_DR, 80, IPPROTO_TCP, "fd00:1::12", 0);
+	id = fx_backend_id(&fx, VIP_DR, 80, IPPROTO_TCP, "fd00:1::12", 0);
 	if (!ASSERT_TRUE(id > 0, "backend id") ||
 	    !ASSERT_EQ(bpf_map_lookup_elem(nh_fd, &id, nh), 0, "read xdplb_nexthop6"))
 		return;
@@ -344,7 +328,8 @@ static void case_nat66_tcp(void)
 	if (ASSERT_EQ(lb_nat_get(&fx.lb, &k, &n, &nv), 0, "xdplb_nat6 entry written")) {
 		ASSERT_BYTES(nv.vip_addr, 16, &vip, 16, "nat6 entry: vip address");
 		ASSERT_EQ(ntohs(nv.vip_port), 80, "nat6 entry: vip port");
-		ASSERT_EQ(n.real_id, real_id(VIP_NAT, 80, IPPROTO_TCP, "fd00:1::13", 8080),
+		ASSERT_EQ(n.real_id,
+			  fx_backend_id(&fx, VIP_NAT, 80, IPPROTO_TCP, "fd00:1::13", 8080),
 			  "nat6 entry: backend id");
 	}
 
@@ -649,9 +634,10 @@ static void case_sticky(void)
 		seen[first[i]]++;
 		if (ASSERT_EQ(fx_flow(&fx, IPPROTO_UDP, CLIENT, s.sport, VIP_STICK, 4000, &f), 0,
 			      "xdplb_flows6 entry"))
-			ASSERT_EQ(f.real_id,
-				  real_id(VIP_STICK, 4000, IPPROTO_UDP, bes[first[i]], 0),
-				  "flow entry names the backend that got the packet");
+			ASSERT_EQ(
+			    f.real_id,
+			    fx_backend_id(&fx, VIP_STICK, 4000, IPPROTO_UDP, bes[first[i]], 0),
+			    "flow entry names the backend that got the packet");
 	}
 	ASSERT_TRUE(seen[0] && seen[1] && seen[2], "mh spreads 24 flows over all 3 backends");
 

@@ -42,16 +42,10 @@ static void frame(struct pkt_buf *b, const char *src, __u16 sport, const char *d
 static bool forward(const char *client, __u16 cport, const char *vip, const char *be)
 {
 	struct pkt_buf in, exp;
-	__be32 a[4];
-	__u8 mac[ETH_ALEN];
 
 	frame(&in, client, cport, vip, 80);
 	frame(&exp, client, cport, be, RPORT);
-	if (fx_addr(be, a) == XDPLB_AF_INET6)
-		fx_backend_mac6((struct in6_addr *)a, mac);
-	else
-		fx_backend_mac(a[0], mac);
-	pkt_set_eth(&exp, mac, fx_lb0_mac);
+	fx_to_backend(&exp, be);
 	return fx_expect_frame(&fx, &in, XDP_TX, &exp, "forward: to the backend :8080");
 }
 

@@ -96,12 +96,7 @@ static void wait_ttl(void)
 
 static int real_id(const char *vip, const char *be)
 {
-	struct xdplb_vip_key k = fx_vip_key(vip, 80, IPPROTO_TCP);
-	struct xdplb_vip v;
-
-	if (lb_vip_get(&fx.lb, &k, &v))
-		return -ENOENT;
-	return fx_real_id(&fx, v.id, be);
+	return fx_backend_id(&fx, vip, 80, IPPROTO_TCP, be, 0);
 }
 
 /* Every CPU's cache entry of backend @id. */
