@@ -424,6 +424,15 @@ static inline int fx_real_new(struct fixture *fx, const char *vaddr, __u16 port,
 	return err ? err : lb_real_find(&fx->lb, v.id, r.addr, r.family, r.port);
 }
 
+/* The traffic counters of VIP @vip_id (all zero when they cannot be read). */
+static inline struct xdplb_traffic fx_vip_traffic(struct fixture *fx, __u32 vip_id)
+{
+	struct xdplb_traffic t = {};
+
+	lb_read_vip_traffic(&fx->lb, vip_id, &t);
+	return t;
+}
+
 /* Id of the VIP @addr:@port/@proto (either family), 0 when there is none. */
 static inline __u32 fx_vip_id(struct fixture *fx, const char *addr, __u16 port, __u8 proto)
 {
@@ -545,6 +554,18 @@ static inline int fx_tun_backend(const struct fx_run *r, const char *const *bes,
 		}
 	}
 	return -1;
+}
+
+/* Run @in on lb0: the index in @bes of the TUN backend it was sent to, or -1 when it was not
+ * (XDP_TX) to one of them. */
+static inline int fx_tun_index(struct fixture *fx, const struct pkt_buf *in, const char *const *bes,
+			       int n)
+{
+	struct fx_run r;
+
+	if (fx_run(fx, in, fx->lb0, &r) || r.retval != XDP_TX)
+		return -1;
+	return fx_tun_backend(&r, bes, n);
 }
 
 /* Flow label of an output frame's (untagged) IPv6 header. */
