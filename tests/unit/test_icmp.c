@@ -332,32 +332,37 @@ static void case_nat_back(void)
 
 static void case_not_ours(void)
 {
+	/* errors from a router about a TCP packet the VIP side sent (@src:@sport -> client), none
+	 * of them a VIP's: passed untouched */
+	static const struct {
+		const char *src, *client, *router, *to;
+		__u16 sport;
+		__u8 type, code;
+		__u32 rest;
+		size_t qlen;
+		const char *what;
+	} e[] = {
+		{ VIP_T4, "192.0.2.1", ROUTER4, VIP_T4, 80, 3, 4, 1400, 24,
+		  "quote of ip + 4 bytes" },
+		{ VIP_U4, "192.0.2.1", ROUTER4, VIP_T4, 80, 3, 4, 1400, 28,
+		  "quoted src != outer dst" },
+		{ "10.0.0.199", "192.0.2.1", ROUTER4, "10.0.0.199", 80, 3, 4, 1400, 28,
+		  "error to no vip address" },
+		/* not an error type: redirect (5) */
+		{ VIP_T4, "192.0.2.1", ROUTER4, VIP_T4, 80, 5, 1, 0, 28, "icmp redirect" },
+		{ VIP_T4, "192.0.2.1", ROUTER4, VIP_T4, 81, 3, 4, 1400, 28, "quoted port: no vip" },
+		{ VIP_T6, "2001:db8:c::1", ROUTER6, VIP_T6, 80, 2, 0, 1400, 44,
+		  "ipv6 quote of 44 bytes" },
+	};
 	struct pkt_buf sent, err;
 
-	/* quote too short for the ports */
-	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 80, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 24);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "quote of ip + 4 bytes");
-	/* quoted source is not the outer destination */
-	l4_frame(&sent, IPPROTO_TCP, VIP_U4, 80, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 28);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "quoted src != outer dst");
-	/* to an address without VIP */
-	l4_frame(&sent, IPPROTO_TCP, "10.0.0.199", 80, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, "10.0.0.199", 3, 4, 1400, &sent, 28);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "error to no vip address");
-	/* not an error type: redirect (5) */
-	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 80, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, VIP_T4, 5, 1, 0, &sent, 28);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "icmp redirect");
-	/* quoted port is no VIP's */
-	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 81, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 28);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "quoted port: no vip");
-	/* ipv6: quote too short, and an extension header before TCP */
-	l4_frame(&sent, IPPROTO_TCP, VIP_T6, 80, "2001:db8:c::1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER6, VIP_T6, 2, 0, 1400, &sent, 44);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "ipv6 quote of 44 bytes");
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		l4_frame(&sent, IPPROTO_TCP, e[i].src, e[i].sport, e[i].client, 40000, NULL, 0, 0);
+		icmp_err(&err, e[i].router, e[i].to, e[i].type, e[i].code, e[i].rest, &sent,
+			 e[i].qlen);
+		fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, e[i].what);
+	}
+	/* ipv6: an extension header before TCP */
 	{
 		struct in6_addr v = ipv6_addr(VIP_T6), c = ipv6_addr("2001:db8:c::1");
 
