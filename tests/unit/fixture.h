@@ -268,21 +268,6 @@ static inline int fx_real_del(struct fixture *fx, const char *vaddr, __u16 port,
 	return lb_real_del(&fx->lb, &k, a, 2, 0);
 }
 
-/* A VIP with scheduler @sched (enum xdplb_sched), forwarding @mode (enum xdplb_mode) and
- * persistence @persist (seconds, 0 = off).  Returns its id (> 0) or -errno. */
-static inline int fx_vip_add_sched(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
-				   __u8 sched, __u8 mode, __u32 persist)
-{
-	struct xdplb_vip_key k = fx_vip_key(addr, port, proto);
-	struct xdplb_vip v = { .mode = mode, .sched = sched, .persist = persist };
-	int err = lb_vip_add(&fx->lb, &k, &v);
-
-	if (err)
-		return err;
-	err = lb_vip_get(&fx->lb, &k, &v);
-	return err ? err : (int)v.id;
-}
-
 /* Id of the backend @raddr (port 0) of VIP @vip_id, or -ENOENT. */
 static inline int fx_real_id(struct fixture *fx, __u32 vip_id, const char *raddr)
 {
@@ -393,18 +378,34 @@ static inline int fx_flow(struct fixture *fx, __u8 proto, const char *client, __
 	return f ? lb_flow_get(&fx->lb, &k, f) : lb_flow_forget(&fx->lb, &k);
 }
 
-/* A VIP of either family with @mode, @sched and XDPLB_VIP_F_* @flags: its id (> 0) or -errno. */
-static inline int fx_vip_new(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
-			     __u8 mode, __u8 sched, __u16 flags)
+/* A VIP of either family with the settings in @v: its id (> 0) or -errno. */
+static inline int fx_vip_with(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
+			      struct xdplb_vip v)
 {
 	struct xdplb_vip_key k = fx_key(addr, port, proto);
-	struct xdplb_vip v = { .mode = mode, .sched = sched, .flags = flags };
 	int err = lb_vip_add(&fx->lb, &k, &v);
 
 	if (err)
 		return err;
 	err = lb_vip_get(&fx->lb, &k, &v);
 	return err ? err : (int)v.id;
+}
+
+/* A VIP with scheduler @sched (enum xdplb_sched), forwarding @mode (enum xdplb_mode) and
+ * persistence @persist (seconds, 0 = off).  Returns its id (> 0) or -errno. */
+static inline int fx_vip_add_sched(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
+				   __u8 sched, __u8 mode, __u32 persist)
+{
+	return fx_vip_with(fx, addr, port, proto,
+			   (struct xdplb_vip){ .mode = mode, .sched = sched, .persist = persist });
+}
+
+/* A VIP of either family with @mode, @sched and XDPLB_VIP_F_* @flags: its id (> 0) or -errno. */
+static inline int fx_vip_new(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
+			     __u8 mode, __u8 sched, __u16 flags)
+{
+	return fx_vip_with(fx, addr, port, proto,
+			   (struct xdplb_vip){ .mode = mode, .sched = sched, .flags = flags });
 }
 
 /* A backend @raddr (either family), port @rport (0 = none), weight 1: its id or -errno. */
