@@ -34,32 +34,48 @@ __u32 bench_new_src;
 /* Next source address - BENCH_SRC_BASE.  Plain increment: bench.c runs on one CPU. */
 __u32 bench_src_seq;
 
-SEC("xdp")
-int bench_wrap(struct xdp_md *ctx)
+/*
+ * Put the @len-byte frame @frame back at the start of the packet, with 8-byte stores (x86,
+ * like most JIT targets, allows unaligned packet access) and a 4- or 2-byte tail; *@pkt = the
+ * packet's start.  Returns 0, or -1 when the packet cannot hold the frame.
+ *
+ * data_end never moves, so the surplus over the original length is what the previous
+ * repetition pushed in front (20 or 40 bytes after an encap, else 0).  Adjusted by 0 as well,
+ * so that the wrapper costs the same whatever the program under test did.
+ */
+static __always_inline int restore(struct xdp_md *ctx, const __u64 *frame, const int len,
+				   void **pkt)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct iphdr *iph;
 	__u64 *w;
 
-	/*
-	 * data_end never moves, so the surplus over the original length is what the previous
-	 * repetition pushed in front (20 bytes after an encap, else 0).  Called with 0 as well,
-	 * so that the wrapper costs the same whatever the program under test did.
-	 */
-	if (bpf_xdp_adjust_head(ctx, (int)(data_end - data) - BENCH_FRAME_LEN))
-		return XDP_ABORTED;
+	if (bpf_xdp_adjust_head(ctx, (int)(data_end - data) - len))
+		return -1;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	/* Copied with 8-byte stores: x86, like most JIT targets, allows unaligned packet access. */
 	w = data;
-	if ((void *)w + BENCH_FRAME_LEN > data_end)
-		return XDP_ABORTED;
-#pragma unroll
-	for (int i = 0; i < BENCH_FRAME_LEN / 8; i++)
-		w[i] = bench_frame[i];
-	*(__u32 *)&w[BENCH_FRAME_LEN / 8] = *(__u32 *)&bench_frame[BENCH_FRAME_LEN / 8];
+	if ((void *)w + len > data_end)
+		return -1;
+#pragma clang loop unroll(full)
+	for (int i = 0; i < len / 8; i++)
+		w[i] = frame[i];
+	if (len % 8 == 4)
+		*(__u32 *)&w[len / 8] = *(__u32 *)&frame[len / 8];
+	else
+		*(__u16 *)&w[len / 8] = *(__u16 *)&frame[len / 8];
+	*pkt = data;
+	return 0;
+}
 
+SEC("xdp")
+int bench_wrap(struct xdp_md *ctx)
+{
+	struct iphdr *iph;
+	void *data;
+
+	if (restore(ctx, bench_frame, BENCH_FRAME_LEN, &data))
+		return XDP_ABORTED;
 	if (bench_new_src) {
 		/* the balancer checks neither the IPv4 nor the TCP checksum: no fix-up */
 		iph = data + ETH_HLEN;
@@ -69,28 +85,16 @@ int bench_wrap(struct xdp_md *ctx)
 	return XDP_ABORTED; /* empty slot */
 }
 
-/* The same for the IPv6 frames (BENCH_FRAME6_LEN; 40 bytes in front after an IPv6-in-IPv6
- * encap); a new source is written into the last 32 bits of the source address. */
+/* The same for the IPv6 frames (BENCH_FRAME6_LEN); a new source is written into the last 32
+ * bits of the source address. */
 SEC("xdp")
 int bench_wrap6(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	struct ipv6hdr *ip6h;
-	__u64 *w;
+	void *data;
 
-	if (bpf_xdp_adjust_head(ctx, (int)(data_end - data) - BENCH_FRAME6_LEN))
+	if (restore(ctx, bench_frame6, BENCH_FRAME6_LEN, &data))
 		return XDP_ABORTED;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	w = data;
-	if ((void *)w + BENCH_FRAME6_LEN > data_end)
-		return XDP_ABORTED;
-#pragma unroll
-	for (int i = 0; i < BENCH_FRAME6_LEN / 8; i++)
-		w[i] = bench_frame6[i];
-	*(__u16 *)&w[BENCH_FRAME6_LEN / 8] = *(__u16 *)&bench_frame6[BENCH_FRAME6_LEN / 8];
-
 	if (bench_new_src) {
 		/* the balancer verifies no TCP checksum (NAT66 updates it incrementally, right or
 		 * wrong): no fix-up */

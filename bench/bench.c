@@ -58,6 +58,8 @@ enum { F_V4, F_V6, F_MAX };
 static const char *const family_names[F_MAX] = { "ipv4", "ipv6" }; /* -f and CSV */
 static const char *const family_labels[F_MAX] = { "IPv4", "IPv6" };
 static const __u32 frame_lens[F_MAX] = { BENCH_FRAME_LEN, BENCH_FRAME6_LEN };
+static const char *const vips[F_MAX] = { VIP, VIP6 };
+static const char *const clients[F_MAX] = { CLIENT, CLIENT6 };
 
 enum { M_TUN, M_DR, M_NAT, M_MAX };
 static const char *const mode_names[M_MAX] = { "tun", "dr", "nat" };
@@ -169,24 +171,6 @@ static double median(const double *v, int n)
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-static double min_of(const double *v, int n)
-{
-	double m = v[0];
-
-	for (int i = 1; i < n; i++)
-		m = v[i] < m ? v[i] : m;
-	return m;
-}
-
-static double max_of(const double *v, int n)
-{
-	double m = v[0];
-
-	for (int i = 1; i < n; i++)
-		m = v[i] > m ? v[i] : m;
-	return m;
-}
-
 /* Padded to @len (the family's frame length) with zeros (Ethernet padding, outside the IP
  * packet). */
 static void pad_frame(struct pkt_buf *b, __u32 len)
@@ -196,49 +180,26 @@ static void pad_frame(struct pkt_buf *b, __u32 len)
 	pkt_put(b, NULL, len - b->len);
 }
 
-/* @c's IPv6 client frame: CLIENT6:CPORT (NEW_SRC6 for a new source each packet) to VIP6 (or
- * NOT_VIP6), TCP port 80 or UDP port 53. */
-static void build_frame6(const struct bench_case *c, struct pkt_buf *b)
-{
-	struct pkt_spec s = { .saddr6 = ipv6_addr(c->new_src ? NEW_SRC6 : CLIENT6),
-			      .daddr6 = ipv6_addr(c->to_vip ? VIP6 : NOT_VIP6),
-			      .sport = CPORT,
-			      .dport = c->proto == IPPROTO_UDP ? 53 : 80,
-			      .seq = 1,
-			      .ack = c->tcp_flags & PKT_TCP_ACK ? 1 : 0,
-			      .tcp_flags = c->tcp_flags };
-
-	if (c->proto == IPPROTO_UDP)
-		pkt_v6_udp(b, &s);
-	else
-		pkt_v6_tcp(b, &s);
-	pad_frame(b, BENCH_FRAME6_LEN);
-}
-
-/* @c's client frame: CLIENT:CPORT to the VIP (or NOT_VIP), TCP port 80 or UDP port 53. */
-static void build_frame4(const struct bench_case *c, struct pkt_buf *b)
-{
-	struct pkt_spec s = { .saddr = ipv4_addr(CLIENT),
-			      .daddr = ipv4_addr(c->to_vip ? VIP : NOT_VIP),
-			      .sport = CPORT,
-			      .dport = c->proto == IPPROTO_UDP ? 53 : 80,
-			      .seq = 1,
-			      .ack = c->tcp_flags & PKT_TCP_ACK ? 1 : 0,
-			      .tcp_flags = c->tcp_flags };
-
-	if (c->proto == IPPROTO_UDP)
-		pkt_v4_udp(b, &s);
-	else
-		pkt_v4_tcp(b, &s);
-	pad_frame(b, BENCH_FRAME_LEN);
-}
-
+/* @c's client frame in family @fam: CLIENT:CPORT to VIP (or NOT_VIP), or over IPv6 CLIENT6
+ * (NEW_SRC6 for a new source each packet) to VIP6 (or NOT_VIP6); TCP port 80 or UDP port 53;
+ * padded to the family's frame length. */
 static void build_frame(const struct bench_case *c, int fam, struct pkt_buf *b)
 {
-	if (fam == F_V6)
-		build_frame6(c, b);
-	else
-		build_frame4(c, b);
+	struct pkt_spec s = { .sport = CPORT,
+			      .dport = c->proto == IPPROTO_UDP ? 53 : 80,
+			      .seq = 1,
+			      .ack = c->tcp_flags & PKT_TCP_ACK ? 1 : 0,
+			      .tcp_flags = c->tcp_flags };
+
+	if (fam == F_V6) {
+		s.saddr6 = ipv6_addr(c->new_src ? NEW_SRC6 : CLIENT6);
+		s.daddr6 = ipv6_addr(c->to_vip ? VIP6 : NOT_VIP6);
+	} else {
+		s.saddr = ipv4_addr(CLIENT);
+		s.daddr = ipv4_addr(c->to_vip ? VIP : NOT_VIP);
+	}
+	pkt_build(b, &s, fam == F_V6, c->proto);
+	pad_frame(b, frame_lens[fam]);
 }
 
 /* Put @prog_fd in the wrapper's tail-call slot. */
@@ -360,8 +321,8 @@ static int load_alt(struct setup *s, const char *path)
 }
 
 /*
- * tests/unit/fixture.h's fx_setup_sized() (same sandbox, same IPv4 topology, same IPv4 table
- * sizes), with what IPv6 needs added, and the IPv6 tables sized before the load:
+ * tests/unit/fixture.h's fx_setup_sized() (same sandbox, same IPv4 topology: fx_net4(), same
+ * IPv4 table sizes), with what IPv6 needs added, and the IPv6 tables sized before the load:
  *   lb0 2001:db8:1::1/64   backends 2001:db8:1::11..13 with static neighbours
  *                          (02:00:00:06:01:<last byte>)
  *   lb1 2001:db8:3::1/64   2001:db8:c::/48 (clients) via 2001:db8:3::fe (02:00:00:00:03:fe)
@@ -371,25 +332,10 @@ static int load_alt(struct setup *s, const char *path)
  */
 static int bench_fixture(struct fixture *fx, bool percpu_lru)
 {
-	struct xdplb_config cfg = {};
-	struct in6_addr src6 = ipv6_addr(TUN_SRC6);
 	int err = 0;
 
-	if (sandbox_enter())
+	if (sandbox_enter() || fx_net4())
 		return -1;
-	err |= sandbox_sh("ip link add lb0 address 02:00:00:00:00:02 type veth peer name peer0");
-	err |= sandbox_sh("ip link add lb1 address 02:00:00:00:03:01 type veth peer name peer1");
-	err |= sandbox_sh("ip addr add 10.0.1.1/24 dev lb0 && ip addr add 10.0.3.1/24 dev lb1");
-	err |= sandbox_sh("for i in lb0 peer0 lb1 peer1; do ip link set $i up; done");
-	err |= sandbox_sh("for i in 11 12 13 14; do ip neigh replace 10.0.1.$i lladdr "
-			  "02:00:00:00:01:$(printf %%02x $i) nud permanent dev lb0; done");
-	err |= sandbox_sh("ip neigh replace 10.0.3.21 lladdr 02:00:00:00:03:15 nud permanent "
-			  "dev lb1");
-	err |= sandbox_sh("ip route add blackhole 10.9.9.0/24");
-	err |= sandbox_sh("ip neigh replace 10.0.3.254 lladdr 02:00:00:00:03:fe nud permanent "
-			  "dev lb1 && ip route add 192.0.2.0/24 via 10.0.3.254");
-	err |= sandbox_sh("sysctl -qw net.ipv4.conf.all.forwarding=1 "
-			  "net.ipv4.conf.lb0.forwarding=1 net.ipv4.conf.lb1.forwarding=1");
 	/* IPv6: no duplicate address detection, the addresses are usable at once */
 	err |= sandbox_sh("ip addr add 2001:db8:1::1/64 dev lb0 nodad && "
 			  "ip addr add 2001:db8:3::1/64 dev lb1 nodad");
@@ -401,60 +347,8 @@ static int bench_fixture(struct fixture *fx, bool percpu_lru)
 			  "net.ipv6.conf.lb0.forwarding=1 net.ipv6.conf.lb1.forwarding=1");
 	if (err)
 		return -1;
-	fx->lb0 = if_nametoindex("lb0");
-	fx->lb1 = if_nametoindex("lb1");
-
-	fx->skel = xdplb_bpf__open();
-	if (!fx->skel)
-		return -1;
 	/* as `dev attach ... flows MAX_FLOWS` sizes them */
-	lb_size_flows(fx->skel->obj, MAX_FLOWS, MAX_FLOWS6, percpu_lru);
-	lb_size_flow_cache(fx->skel->obj);
-	if (xdplb_bpf__load(fx->skel)) {
-		fprintf(stderr, "Error: load xdplb: %s\n", strerror(errno));
-		return -1;
-	}
-	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
-	lb_from_skel(&fx->lb, fx->skel);
-	lb_config_defaults(&cfg);
-	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
-	memcpy(cfg.tun_src6, &src6, sizeof(cfg.tun_src6));
-	return lb_config_set(&fx->lb, &cfg);
-}
-
-/* VIP key of the benchmark's VIP (VIP or VIP6) in family @fam. */
-static struct xdplb_vip_key bench_vip_key(int fam, __u16 port, __u8 proto)
-{
-	struct xdplb_vip_key k = {};
-	struct in6_addr a6;
-
-	if (fam == F_V6) {
-		a6 = ipv6_addr(VIP6);
-		memcpy(k.addr, &a6, sizeof(k.addr));
-		k.family = XDPLB_AF_INET6;
-	} else {
-		k.addr[0] = ipv4_addr(VIP);
-		k.family = XDPLB_AF_INET;
-	}
-	k.port = htons(port);
-	k.proto = proto;
-	return k;
-}
-
-/* Backend @i of family @fam. */
-static void bench_real_addr(int fam, size_t i, struct xdplb_real *r)
-{
-	struct in6_addr a6;
-
-	memset(r->addr, 0, sizeof(r->addr));
-	if (fam == F_V6) {
-		a6 = ipv6_addr(backends6[i]);
-		memcpy(r->addr, &a6, sizeof(r->addr));
-		r->family = XDPLB_AF_INET6;
-	} else {
-		r->addr[0] = ipv4_addr(backends[i]);
-		r->family = XDPLB_AF_INET;
-	}
+	return fx_load(fx, MAX_FLOWS, MAX_FLOWS6, percpu_lru, TUN_SRC6);
 }
 
 /* A balancer with the VIP of family @fam, TCP :80 and UDP :53, three backends each, in
@@ -474,14 +368,14 @@ static int setup_balancer(struct setup *s, const struct options *o, const struct
 	}
 	for (int i = 0; i < 2; i++) {
 		__u16 port = protos[i] == IPPROTO_UDP ? 53 : 80;
-		struct xdplb_vip_key vk = bench_vip_key(fam, port, protos[i]);
+		struct xdplb_vip_key vk = fx_key(vips[fam], port, protos[i]);
 		struct xdplb_vip vip = { .mode = mode_values[mode] };
 
 		err = lb_vip_add(&s->fx.lb, &vk, &vip);
 		for (size_t b = 0; b < N_BACKENDS && !err; b++) {
 			struct xdplb_real r = { .weight = 1 };
 
-			bench_real_addr(fam, b, &r);
+			r.family = fx_addr(fam == F_V6 ? backends6[b] : backends[b], r.addr);
 			if (mode == M_NAT && protos[i] == IPPROTO_TCP)
 				r.port = htons(NAT_REAL_PORT);
 			err = lb_real_add(&s->fx.lb, &vk, &r);
@@ -489,8 +383,7 @@ static int setup_balancer(struct setup *s, const struct options *o, const struct
 		if (!err)
 			err = lb_vip_get(&s->fx.lb, &vk, &vip);
 		if (err) {
-			fprintf(stderr, "Error: vip %s:%u: %s\n", fam == F_V6 ? VIP6 : VIP, port,
-				strerror(-err));
+			fprintf(stderr, "Error: vip %s:%u: %s\n", vips[fam], port, strerror(-err));
 			return err;
 		}
 		*ids[i] = vip.id;
@@ -520,36 +413,26 @@ static void teardown_balancer(struct harness *h, struct setup *s)
  */
 static int build_reply(struct setup *s, int fam, struct pkt_buf *b)
 {
-	bool v6 = fam == F_V6;
+	struct pkt_spec spec = {
+		.sport = NAT_REAL_PORT, .dport = CPORT, .seq = 1, .ack = 1, .tcp_flags = PKT_TCP_ACK
+	};
 	struct xdplb_real r;
 	struct xdplb_flow f;
 
-	if (fx_flow(&s->fx, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, CPORT, v6 ? VIP6 : VIP, 80, &f) ||
+	if (fx_flow(&s->fx, IPPROTO_TCP, clients[fam], CPORT, vips[fam], 80, &f) ||
 	    lb_real_get(&s->fx.lb, f.real_id, &r)) {
 		fprintf(stderr, "Error: nat reply: the forward flow is not in the table\n");
 		return -ENOENT;
 	}
-	if (v6) {
-		struct pkt_spec spec = { .daddr6 = ipv6_addr(CLIENT6),
-					 .sport = NAT_REAL_PORT,
-					 .dport = CPORT,
-					 .seq = 1,
-					 .ack = 1,
-					 .tcp_flags = PKT_TCP_ACK };
-
+	if (fam == F_V6) {
 		memcpy(&spec.saddr6, r.addr, sizeof(spec.saddr6));
-		pkt_v6_tcp(b, &spec);
-		pad_frame(b, BENCH_FRAME6_LEN);
-		return 0;
+		spec.daddr6 = ipv6_addr(CLIENT6);
+	} else {
+		spec.saddr = r.addr[0];
+		spec.daddr = ipv4_addr(CLIENT);
 	}
-	pkt_v4_tcp(b, &(struct pkt_spec){ .saddr = r.addr[0],
-					  .daddr = ipv4_addr(CLIENT),
-					  .sport = NAT_REAL_PORT,
-					  .dport = CPORT,
-					  .seq = 1,
-					  .ack = 1,
-					  .tcp_flags = PKT_TCP_ACK });
-	pad_frame(b, BENCH_FRAME_LEN);
+	pkt_build(b, &spec, fam == F_V6, IPPROTO_TCP);
+	pad_frame(b, frame_lens[fam]);
 	return 0;
 }
 
@@ -658,6 +541,17 @@ static int warm_up(struct harness *h, struct setup *s, const struct pkt_buf *f, 
 	return err;
 }
 
+/* The counters of @c's samples: reason @reason and the traffic of VIP @vip_id. */
+static int read_counts(struct setup *s, const struct bench_case *c, int reason, __u32 vip_id,
+		       struct xdplb_counter *r, struct xdplb_traffic *t)
+{
+	if (lb_read_reason(&s->fx.lb, reason, r) || lb_read_vip_traffic(&s->fx.lb, vip_id, t)) {
+		fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
+		return -EIO;
+	}
+	return 0;
+}
+
 /* Make @f the frame that the wrapper of family @fam restores. */
 static void set_frame(struct harness *h, int fam, const struct pkt_buf *f)
 {
@@ -698,13 +592,13 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 		h->wrap->bss->bench_new_src = 0;
 		err = 0;
 		if (s->alt_fd >= 0 && s->alt_own_nat) {
-			const char *client = fam == F_V6 ? CLIENT6 : CLIENT;
-			const char *vip = fam == F_V6 ? VIP6 : VIP;
 			double ns;
 
 			err = set_slot(h, s->alt_fd);
 			err = err ?: test_run(h, s->fx.lb0, &warm, 1, XDP_TX, warm.len, &ns);
-			err = err ?: fx_flow(&s->fx, IPPROTO_TCP, client, CPORT, vip, 80, NULL);
+			err = err
+				  ?: fx_flow(&s->fx, IPPROTO_TCP, clients[fam], CPORT, vips[fam],
+					     80, NULL);
 		}
 		err = err ?: warm_up(h, s, &warm, XDP_TX, warm.len);
 		if (!err)
@@ -733,22 +627,14 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 			h->wrap->bss->bench_new_src = c->new_src;
 
 			err = c->warm ? warm_up(h, s, f, verdict, out_len) : 0;
+			err = err ?: read_counts(s, c, reason, vip_id, &r0, &t0);
+			err =
+			    err
+				?: sample(h, o, s->fx.lb0, s->fx.prog_fd, s->alt_fd, f, verdict,
+					  out_len, &res->ns[run], &res->floor[run], &res->alt[run]);
+			err = err ?: read_counts(s, c, reason, vip_id, &r1, &t1);
 			if (err)
 				return err;
-			if (lb_read_reason(&s->fx.lb, reason, &r0) ||
-			    lb_read_vip_traffic(&s->fx.lb, vip_id, &t0)) {
-				fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
-				return -EIO;
-			}
-			err = sample(h, o, s->fx.lb0, s->fx.prog_fd, s->alt_fd, f, verdict, out_len,
-				     &res->ns[run], &res->floor[run], &res->alt[run]);
-			if (err)
-				return err;
-			if (lb_read_reason(&s->fx.lb, reason, &r1) ||
-			    lb_read_vip_traffic(&s->fx.lb, vip_id, &t1)) {
-				fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
-				return -EIO;
-			}
 			if (r1.packets - r0.packets != want ||
 			    t1.flows - t0.flows != (c->new_flows ? want : 0)) {
 				fprintf(stderr,
@@ -803,51 +689,27 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 	return 0;
 }
 
-/* -x: the other build's ratio to the floor, and its time over this build's (median of the
- * per-run quotients: both ran in the same slices). */
-static void print_alt(const struct options *o, const struct lru_flavour *lf, int nlru, int fam)
+/* Median over the runs of the quotients @num[i] / @den[i]. */
+static double median_ratio(const double *num, const double *den, int runs)
 {
-	char label[32];
+	double q[MAX_RUNS];
 
-	snprintf(label, sizeof(label), "case (%s)", family_labels[fam]);
-	printf("\n-x %s, in the same slices:\n%-42s %-7s", o->alt_obj, label, "lru");
-	for (int m = 0; m < M_MAX; m++) {
-		if (o->mode[m])
-			printf("  %5s ratio  vs this", mode_names[m]);
-	}
-	printf("\n");
-	for (int l = 0; l < nlru; l++) {
-		if (!o->lru[lf[l].percpu])
-			continue;
-		for (int c = 0; c < C_MAX; c++) {
-			if (!o->kase[c])
-				continue;
-			printf("%-42s %-7s", cases[c].name, lf[l].name);
-			for (int m = 0; m < M_MAX; m++) {
-				const struct result *r = &lf[l].res[fam][m][c];
-				double ar[MAX_RUNS], q[MAX_RUNS];
-
-				if (!o->mode[m])
-					continue;
-				if (!r->ran) {
-					printf("  %11s %8s", "-", "-");
-					continue;
-				}
-				for (int i = 0; i < o->runs; i++) {
-					ar[i] = r->alt[i] / r->floor[i];
-					q[i] = r->alt[i] / r->ns[i];
-				}
-				printf("  %11.2f %7.1f%%", median(ar, o->runs),
-				       100 * (median(q, o->runs) - 1));
-			}
-			printf("\n");
-		}
-	}
+	for (int i = 0; i < runs; i++)
+		q[i] = num[i] / den[i];
+	return median(q, runs);
 }
 
-/* The table of family @fam, and its lines of the CSV. */
-static void print_family(const struct options *o, const struct lru_flavour *lf, int nlru, int fam,
-			 FILE *csv)
+/* One table cell: mode @m of case @c in LRU flavour @lru, whose samples are @r. */
+typedef void print_cell_fn(const struct options *o, const struct result *r, int c, int m,
+			   const char *lru, int fam, FILE *csv);
+
+/*
+ * A table of family @fam: a column of @cell's for each selected mode (headed by @col_fmt with
+ * the mode's name), a row for each selected LRU flavour and case; "-" where a case did not run
+ * in a mode (@col_fmt's width).
+ */
+static void print_table(const struct options *o, const struct lru_flavour *lf, int nlru, int fam,
+			const char *col_fmt, const char *none, print_cell_fn *cell, FILE *csv)
 {
 	char label[32];
 
@@ -855,7 +717,7 @@ static void print_family(const struct options *o, const struct lru_flavour *lf, 
 	printf("\n%-42s %-7s", label, "lru");
 	for (int m = 0; m < M_MAX; m++) {
 		if (o->mode[m])
-			printf("  %5s ns %5s %5s", mode_names[m], "floor", "ratio");
+			printf(col_fmt, mode_names[m]);
 	}
 	printf("\n");
 	for (int l = 0; l < nlru; l++) {
@@ -867,42 +729,51 @@ static void print_family(const struct options *o, const struct lru_flavour *lf, 
 			printf("%-42s %-7s", cases[c].name, lf[l].name);
 			for (int m = 0; m < M_MAX; m++) {
 				const struct result *r = &lf[l].res[fam][m][c];
-				double v, fv, ratio, ratios[MAX_RUNS];
 
 				if (!o->mode[m])
 					continue;
-				if (!r->ran) {
-					printf("  %8s %5s %5s", "-", "-", "-");
-					continue;
-				}
-				v = median(r->ns, o->runs);
-				fv = median(r->floor, o->runs);
-				for (int i = 0; i < o->runs; i++)
-					ratios[i] = r->ns[i] / r->floor[i];
-				ratio = median(ratios, o->runs);
-				printf("  %8.0f %5.0f %5.2f", v, fv, ratio);
-				fprintf(csv, "%s,%s,%s,%.0f,%.0f,%.0f,%.1f,%.3f", cases[c].id,
-					mode_names[m], lf[l].name, v, min_of(r->ns, o->runs),
-					max_of(r->ns, o->runs), fv, ratio);
-				for (int i = 0; i < o->runs; i++)
-					fprintf(csv, ",%.1f", r->ns[i]);
-				for (int i = 0; i < o->runs; i++)
-					fprintf(csv, ",%.1f", r->floor[i]);
-				if (o->alt_obj) {
-					double ar[MAX_RUNS], q[MAX_RUNS];
-
-					for (int i = 0; i < o->runs; i++) {
-						ar[i] = r->alt[i] / r->floor[i];
-						q[i] = r->alt[i] / r->ns[i];
-					}
-					fprintf(csv, ",%.0f,%.3f,%.3f", median(r->alt, o->runs),
-						median(ar, o->runs), median(q, o->runs));
-				}
-				fprintf(csv, ",%s\n", family_names[fam]);
+				if (r->ran)
+					cell(o, r, c, m, lf[l].name, fam, csv);
+				else
+					printf("%s", none);
 			}
 			printf("\n");
 		}
 	}
+}
+
+/* -x: the other build's ratio to the floor, and its time over this build's (median of the
+ * per-run quotients: both ran in the same slices). */
+static void print_alt_cell(const struct options *o, const struct result *r, int c, int m,
+			   const char *lru, int fam, FILE *csv)
+{
+	printf("  %11.2f %7.1f%%", median_ratio(r->alt, r->floor, o->runs),
+	       100 * (median_ratio(r->alt, r->ns, o->runs) - 1));
+}
+
+/* This build: median ns, the floor's, their ratio; and the case's line of the CSV. */
+static void print_cell(const struct options *o, const struct result *r, int c, int m,
+		       const char *lru, int fam, FILE *csv)
+{
+	double v = median(r->ns, o->runs), fv = median(r->floor, o->runs);
+	double ratio = median_ratio(r->ns, r->floor, o->runs), lo = r->ns[0], hi = r->ns[0];
+
+	for (int i = 1; i < o->runs; i++) {
+		lo = r->ns[i] < lo ? r->ns[i] : lo;
+		hi = r->ns[i] > hi ? r->ns[i] : hi;
+	}
+	printf("  %8.0f %5.0f %5.2f", v, fv, ratio);
+	fprintf(csv, "%s,%s,%s,%.0f,%.0f,%.0f,%.1f,%.3f", cases[c].id, mode_names[m], lru, v, lo,
+		hi, fv, ratio);
+	for (int i = 0; i < o->runs; i++)
+		fprintf(csv, ",%.1f", r->ns[i]);
+	for (int i = 0; i < o->runs; i++)
+		fprintf(csv, ",%.1f", r->floor[i]);
+	if (o->alt_obj)
+		fprintf(csv, ",%.0f,%.3f,%.3f", median(r->alt, o->runs),
+			median_ratio(r->alt, r->floor, o->runs),
+			median_ratio(r->alt, r->ns, o->runs));
+	fprintf(csv, ",%s\n", family_names[fam]);
 }
 
 static void print_results(const struct options *o, const struct lru_flavour *lf, int nlru,
@@ -922,7 +793,8 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 
 	for (int fam = 0; fam < F_MAX; fam++) {
 		if (o->family[fam])
-			print_family(o, lf, nlru, fam, csv);
+			print_table(o, lf, nlru, fam, "  %5s ns floor ratio",
+				    "         -     -     -", print_cell, csv);
 	}
 	printf("ns = median ns/pkt; ratio = median over the runs of ns/pkt / floor ns/pkt, the "
 	       "floor (bench_swap_mac: swap MACs, XDP_TX) measured on the same frame through the "
@@ -938,8 +810,11 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 		}
 	}
 	for (int fam = 0; o->alt_obj && fam < F_MAX; fam++) {
-		if (o->family[fam])
-			print_alt(o, lf, nlru, fam);
+		if (!o->family[fam])
+			continue;
+		printf("\n-x %s, in the same slices:", o->alt_obj);
+		print_table(o, lf, nlru, fam, "  %5s ratio  vs this", "            -        -",
+			    print_alt_cell, csv);
 	}
 }
 

@@ -146,15 +146,9 @@ static __always_inline bool l4_ok(struct iphdr *iph, void *data_end, __be32 dadd
 	return false;
 }
 
-static __always_inline bool frame_ok(struct xdp_md *ctx)
+/* The IPv4 frame @eth (IPv4 header @iph) is the one expected (struct gen_count_cfg). */
+static __always_inline bool frame_ok(struct ethhdr *eth, struct iphdr *iph, void *data_end)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *iph = data + ETH_HLEN;
-
-	if ((void *)(iph + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
-		return false;
 	for (int i = 0; i < ETH_ALEN; i++)
 		if (eth->h_dest[i] != count_cfg.mac[i])
 			return false;
@@ -171,23 +165,43 @@ static __always_inline bool frame_ok(struct xdp_md *ctx)
 	return false;
 }
 
-/* Does the frame carry a packet of the source (IPv4 from its /15, maybe inside IPIP)?  A frame
- * that fails the checks and is not one is something else on the link, not a balancer fault. */
-static __always_inline bool from_source(struct xdp_md *ctx)
+/* Does the IPv4 packet @iph come from the source (from its /15, maybe inside IPIP)? */
+static __always_inline bool from_source(struct iphdr *iph, void *data_end)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *iph = data + ETH_HLEN;
-
-	if ((void *)(iph + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
-		return false;
 	if (iph->protocol == IPPROTO_IPIP) {
 		iph++;
 		if ((void *)(iph + 1) > data_end)
 			return false;
 	}
 	return (bpf_ntohl(iph->saddr) & GEN_SRC_MASK) == GEN_SRC_BASE;
+}
+
+/*
+ * Verify mode: check the frame in @ctx.  One that fails the checks counts as bad when it
+ * carries a packet of the source, else as foreign: something else on the link, not a balancer
+ * fault.  The first one is kept for the error message.
+ */
+static __always_inline void verify(struct xdp_md *ctx, struct gen_counts *c)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = data + ETH_HLEN;
+	bool ipv4 = (void *)(iph + 1) <= data_end && eth->h_proto == bpf_htons(ETH_P_IP);
+
+	if (ipv4 && frame_ok(eth, iph, data_end))
+		return;
+	if (ipv4 && from_source(iph, data_end))
+		c->bad++;
+	else
+		c->foreign++;
+	if (!bad_len) {
+		bad_len = data_end - data;
+		if (data + GEN_FRAME_MAX <= data_end)
+			__builtin_memcpy(bad_frame, data, GEN_FRAME_MAX);
+		else if (data + 42 <= data_end) /* Ethernet + IPv4 + 8 bytes */
+			__builtin_memcpy(bad_frame, data, 42);
+	}
 }
 
 SEC("xdp")
@@ -201,22 +215,8 @@ int gen_count(struct xdp_md *ctx)
 		return XDP_DROP;
 	c->packets++;
 	c->bytes += ctx->data_end - ctx->data;
-	if (count_cfg.verify && !frame_ok(ctx)) {
-		if (from_source(ctx))
-			c->bad++;
-		else
-			c->foreign++;
-		if (!bad_len) {
-			void *data = (void *)(long)ctx->data;
-			void *data_end = (void *)(long)ctx->data_end;
-
-			bad_len = data_end - data;
-			if (data + GEN_FRAME_MAX <= data_end)
-				__builtin_memcpy(bad_frame, data, GEN_FRAME_MAX);
-			else if (data + 42 <= data_end) /* Ethernet + IPv4 + 8 bytes */
-				__builtin_memcpy(bad_frame, data, 42);
-		}
-	}
+	if (count_cfg.verify)
+		verify(ctx, c);
 	return XDP_DROP;
 }
 

@@ -65,6 +65,31 @@ xlb() { # NS ARGS... : xdplb in a namespace with the private pin dir
 	nsx "$ns" "$XDPLB" --bpffs "$E2E_PIN" "$@"
 }
 
+# A command LABEL exited RC with stderr ERR: checks that RC is STATUS and that ERR is exactly
+# one line "Error: PATTERN" (an extended regular expression).
+check_err_line() { # LABEL STATUS PATTERN RC ERR
+	local label=$1 want=$2 pat=$3 rc=$4 err=$5
+	log "$label: [$rc] $err"
+	check "$label: exit $want (got $rc)" [ "$rc" -eq "$want" ] || return 1
+	check "$label: one Error line matching '$pat' (got '$err')" \
+		grep -qxE "Error: $pat" <<<"$err" || return 1
+	check "$label: exactly one line" [ "$(wc -l <<<"$err")" -eq 1 ]
+}
+
+# Runs xdplb in NS_LB (ARGS, or setpriv OPTIONS... -- xdplb ARGS...) and checks it with
+# check_err_line(): exit STATUS, stderr exactly one "Error: PATTERN" line.
+expect_err() { # STATUS PATTERN ARGS...
+	local want=$1 pat=$2 rc err
+	shift 2
+	if [ "$1" = setpriv ]; then
+		err=$(nsx "$NS_LB" "${@:1:4}" "$XDPLB" --bpffs "$E2E_PIN" "${@:5}" 2>&1 >/dev/null)
+	else
+		err=$(xlb "$NS_LB" "$@" 2>&1 >/dev/null)
+	fi
+	rc=$?
+	check_err_line "xdplb $*" "$want" "$pat" "$rc" "$err"
+}
+
 # nginx.conf for a backend answering "I am IDENTITY" on :80, plus EXTRA lines in server{}.
 nginx_conf() { # DIR IDENTITY [EXTRA]
 	local dir=$1 id=$2 extra=${3:-}
@@ -265,24 +290,11 @@ big_file() { # SIZE_MIB
 # under /files/ (workers run as root: $E2E_TMP is private to root); returns once it answers.
 # (A reload would leave old workers answering "I am ..." for a while.)
 nginx_serve_files() { # NS IDENTITY
-	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1" i pid
+	local dir="$E2E_TMP/nginx-$1"
 	mkdir -p "$E2E_TMP/www/files"
-	nginx_conf "$dir" "$id" "location /files/ { root $E2E_TMP/www; }"
+	nginx_conf "$dir" "$2" "location /files/ { root $E2E_TMP/www; }"
 	echo ready >"$E2E_TMP/www/files/.ready"
-	pid=$(cat "$dir/nginx.pid") || return 1
-	kill "$pid"
-	for i in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	nsx "$ns" nginx -c "$dir/nginx.conf" -e "$dir/error.log" || return 1
-	for i in $(seq 1 50); do
-		[ "$(nsx "$ns" curl -s --max-time 1 http://127.0.0.1/files/.ready)" = ready ] &&
-			return 0
-		sleep 0.1
-	done
-	echo "nginx on $ns did not restart: $(tail -3 "$dir/error.log")" >&2
-	return 1
+	nginx_relaunch "$1" "$dir" http://127.0.0.1/files/.ready ready
 }
 
 # A counter of the namespace's TCP MIB (/proc/net/snmp "Tcp:" lines), e.g. PassiveOpens:
@@ -382,8 +394,15 @@ ip_mib() { # NS FIELD
 # Restarts the nginx of nginx_start with EXTRA lines in its server{} (see nginx_conf);
 # returns once it answers "I am IDENTITY" again.
 nginx_restart() { # NS IDENTITY EXTRA
-	local ns=$1 id=$2 dir="$E2E_TMP/nginx-$1" i pid
-	nginx_conf "$dir" "$id" "$3"
+	local dir="$E2E_TMP/nginx-$1"
+	nginx_conf "$dir" "$2" "$3"
+	nginx_relaunch "$1" "$dir" http://127.0.0.1/ "I am $2"
+}
+
+# Stops the nginx of NS and starts it again on DIR's nginx.conf; returns once URL answers
+# WANT (a reload would leave old workers answering for a while).
+nginx_relaunch() { # NS DIR URL WANT
+	local ns=$1 dir=$2 i pid
 	pid=$(cat "$dir/nginx.pid") || return 1
 	kill "$pid"
 	for i in $(seq 1 50); do
@@ -392,7 +411,7 @@ nginx_restart() { # NS IDENTITY EXTRA
 	done
 	nsx "$ns" nginx -c "$dir/nginx.conf" -e "$dir/error.log" || return 1
 	for i in $(seq 1 50); do
-		[ "$(nsx "$ns" curl -s --max-time 1 http://127.0.0.1/)" = "I am $id" ] && return 0
+		[ "$(nsx "$ns" curl -s --max-time 1 "$3")" = "$4" ] && return 0
 		sleep 0.1
 	done
 	echo "nginx on $ns did not restart: $(tail -3 "$dir/error.log")" >&2

@@ -5,30 +5,13 @@
 ALL_TESTS="test_save_roundtrip test_batch_atomic test_batch_limits test_batch_input
 	test_batch_check test_import_ipvsadm test_import_errors test_import_traffic"
 
-# xdplb in the lb namespace; checks the status and that stderr is one "Error: PATTERN" line.
-expect_err() { # STATUS PATTERN ARGS...
-	local want=$1 pat=$2 rc err
-	shift 2
-	err=$(xlb "$NS_LB" "$@" 2>&1 >/dev/null)
-	rc=$?
-	log "xdplb $*: [$rc] $err"
-	check "xdplb $*: exit $want (got $rc)" [ "$rc" -eq "$want" ] || return 1
-	check "xdplb $*: one Error line matching '$pat' (got '$err')" \
-		grep -qxE "Error: $pat" <<<"$err" || return 1
-	check "xdplb $*: exactly one line" [ "$(wc -l <<<"$err")" -eq 1 ]
-}
-
-# The same with stdin from FILE.
+# lib.sh's expect_err() with stdin from FILE.
 expect_err_in() { # FILE STATUS PATTERN ARGS...
 	local file=$1 want=$2 pat=$3 rc err
 	shift 3
 	err=$(xlb "$NS_LB" "$@" <"$file" 2>&1 >/dev/null)
 	rc=$?
-	log "xdplb $* <$file: [$rc] $err"
-	check "xdplb $* <$file: exit $want (got $rc)" [ "$rc" -eq "$want" ] || return 1
-	check "xdplb $* <$file: one Error line matching '$pat' (got '$err')" \
-		grep -qxE "Error: $pat" <<<"$err" || return 1
-	check "xdplb $* <$file: exactly one line" [ "$(wc -l <<<"$err")" -eq 1 ]
+	check_err_line "xdplb $* <$file" "$want" "$pat" "$rc" "$err"
 }
 
 # A balancer namespace with one interface: NS_LB (or the variable named) attached.

@@ -5,24 +5,6 @@ ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes 
 	test_cli_ipv6 test_cli_settings test_cli_ipv6_dr test_cli_stats test_cli_rate test_cli_concurrent
 	test_cli_help test_cli_completion test_cli_install test_cli_other_layout"
 
-# Runs xdplb in the lb namespace; checks status and that stderr is exactly one matching
-# "Error: ..." line.
-expect_err() { # STATUS PATTERN ARGS...
-	local want=$1 pat=$2 rc err
-	shift 2
-	if [ "$1" = setpriv ]; then # setpriv OPTIONS... -- xdplb ARGS...
-		err=$(nsx "$NS_LB" "${@:1:4}" "$XDPLB" --bpffs "$E2E_PIN" "${@:5}" 2>&1 >/dev/null)
-	else
-		err=$(xlb "$NS_LB" "$@" 2>&1 >/dev/null)
-	fi
-	rc=$?
-	log "xdplb $*: [$rc] $err"
-	check "xdplb $*: exit $want (got $rc)" [ "$rc" -eq "$want" ] || return 1
-	check "xdplb $*: one Error line matching '$pat' (got '$err')" \
-		grep -qxE "Error: $pat" <<<"$err" || return 1
-	check "xdplb $*: exactly one line" [ "$(wc -l <<<"$err")" -eq 1 ]
-}
-
 cli_topo() {
 	ns_add NS_LB lb && ns_add NS_X x || return 1
 	link_add "$NS_LB" eth0 "$NS_X" eth0 || return 1

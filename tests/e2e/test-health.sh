@@ -51,6 +51,11 @@ state_is() { # ADDR STATE [PROTO PORT]
 	[ "$(real_state "$1" "${3:-tcp}" "${4:-80}")" = "$2" ]
 }
 
+# Waits up to SECS for backend ADDR (tcp :80) to be STATE; fails the check WHAT if it is not.
+expect_state() { # SECS ADDR STATE WHAT
+	wait_for "$1" state_is "$2" "$3" || check "$4" false
+}
+
 nginx_stop() { # I : stop backend I's nginx
 	local dir="$E2E_TMP/nginx-${NS_B[$1]}" pid
 	pid=$(cat "$dir/nginx.pid") || return 1
@@ -156,10 +161,7 @@ test_failover_under_load() {
 	t=$(nsx "$NS_C" curl -s --max-time 3 "http://$VIP/")
 	check "all down: the sorry server answers ('$t')" [ "$t" = "I am 10.0.2.13" ] || return 1
 	nginx_again 1 || return 1
-	wait_for 3 state_is 10.0.2.11 up || {
-		check "10.0.2.11 back up" false
-		return 1
-	}
+	expect_state 3 10.0.2.11 up "10.0.2.11 back up" || return 1
 	t=$(curl_vip 5 | sort -u)
 	check "backend back: served by it, not the sorry server ('$t')" [ "$t" = "I am 10.0.2.11" ]
 }
@@ -170,10 +172,7 @@ test_daemon_kill_restart() {
 	with_checks tun 3 || return 1
 	local w="$E2E_TMP/wrk.out" pid s0 s1 n0 n1
 	nginx_stop 3 || return 1
-	wait_for 3 state_is 10.0.2.13 down || {
-		check "10.0.2.13 marked down" false
-		return 1
-	}
+	expect_state 3 10.0.2.13 down "10.0.2.13 marked down" || return 1
 	s0=$(xlb "$NS_LB" vip show tcp "$VIP:80" | awk '/->/ { print $2, $7 }')
 	n0=$(grep -c -- '->' "$DLOG")
 	nsx "$NS_C" wrk -t 2 -c 8 -d 5s -H 'Connection: close' "http://$VIP/" >"$w" 2>&1 &
@@ -193,10 +192,7 @@ test_daemon_kill_restart() {
 	nginx_again 3 || return 1
 	# rise x interval is well under a second; 8 s for a daemon just restarted on a VM whose
 	# CPU is mostly stolen (3 s failed in CI)
-	wait_for 8 state_is 10.0.2.13 up || {
-		check "10.0.2.13 back up after the restart" false
-		return 1
-	}
+	expect_state 8 10.0.2.13 up "10.0.2.13 back up after the restart" || return 1
 }
 
 # tcp, http (status, body), udp (payload, reply substring) and exec checks, each seen to
@@ -214,16 +210,10 @@ test_check_types() {
 	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.13 udp port 53 payload ping \
 		expect "I am 10.0.2.99" interval 0.3 timeout 0.2 rise 1 fall 1 || return 1
 	daemon_start || return 1
-	wait_for 8 state_is 10.0.2.12 down || {
-		check "http: 10.0.2.12 down (status 200, not 204)" false
-		return 1
-	}
+	expect_state 8 10.0.2.12 down "http: 10.0.2.12 down (status 200, not 204)" || return 1
 	check "http: logged 'http: status 200'" \
 		grep -q "10.0.2.12:80 (http): up -> down: http: status 200" "$DLOG" || return 1
-	wait_for 8 state_is 10.0.2.13 down || {
-		check "udp: 10.0.2.13 down (reply lacks the text)" false
-		return 1
-	}
+	expect_state 8 10.0.2.13 down "udp: 10.0.2.13 down (reply lacks the text)" || return 1
 	check "udp: logged the missing text" grep -q "(udp): up -> down: udp: reply lacks" "$DLOG" ||
 		return 1
 	check "tcp: 10.0.2.11 stays up" state_is 10.0.2.11 up || return 1
@@ -238,10 +228,7 @@ test_check_types() {
 		check "http and udp checks fixed: both up" false
 		return 1
 	}
-	wait_for 8 state_is 10.0.2.11 down || {
-		check "tcp port 81: down" false
-		return 1
-	}
+	expect_state 8 10.0.2.11 down "tcp port 81: down" || return 1
 	check "tcp: logged 'connect: Connection refused'" \
 		grep -q "10.0.2.11:81 (tcp): up -> down: connect: Connection refused" "$DLOG" || return 1
 	# exec: the command sees the backend in XDPLB_REAL
@@ -258,28 +245,19 @@ test_check_types() {
 	}
 	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.11 exec 'exit 3' interval 0.3 \
 		timeout 0.2 rise 1 fall 1 || return 1
-	wait_for 8 state_is 10.0.2.11 down || {
-		check "exec exit 3: down" false
-		return 1
-	}
+	expect_state 8 10.0.2.11 down "exec exit 3: down" || return 1
 	check "exec: logged the exit status" grep -q "up -> down: exec: exit status 3" "$DLOG" ||
 		return 1
 	# a slow command is a timeout
 	xlb "$NS_LB" check set tcp "$VIP:80" real 10.0.2.12 exec 'sleep 5' interval 0.5 \
 		timeout 0.3 rise 1 fall 1 || return 1
-	wait_for 8 state_is 10.0.2.12 down || {
-		check "exec sleep 5: down" false
-		return 1
-	}
+	expect_state 8 10.0.2.12 down "exec sleep 5: down" || return 1
 	check "exec: logged the timeout ($(grep 10.0.2.12 "$DLOG" | tail -2))" \
 		grep -q "10.0.2.12.*up -> down: timeout after 0.3s" "$DLOG" ||
 		return 1
 	# no check at all: the backend is up again
 	xlb "$NS_LB" check del tcp "$VIP:80" real 10.0.2.12 || return 1
-	wait_for 8 state_is 10.0.2.12 up || {
-		check "check removed: 10.0.2.12 up" false
-		return 1
-	}
+	expect_state 8 10.0.2.12 up "check removed: 10.0.2.12 up" || return 1
 	check "logged 'check removed'" grep -q "10.0.2.12.*down -> up: check removed" "$DLOG"
 }
 
@@ -300,10 +278,7 @@ test_local_errors_never_mark_down() {
 		bash -c "! grep -q 'up -> down' '$DLOG'" || return 1
 	check "10.0.2.12 still up" state_is 10.0.2.12 up || return 1
 	prlimit --pid "$DPID" --nofile=1024: || return 1
-	wait_for 3 state_is 10.0.2.12 down || {
-		check "fds back: 10.0.2.12 down" false
-		return 1
-	}
+	expect_state 3 10.0.2.12 down "fds back: 10.0.2.12 down" || return 1
 }
 
 # daemon config FILE: checks from the file; a broken file is refused with its line number
@@ -328,10 +303,7 @@ test_config_reload() {
 	daemon_start config "$conf" || return 1
 	check "2 checks from the file" grep -q "checks.conf: 2 checks" "$DLOG" || return 1
 	nginx_stop 2 || return 1
-	wait_for 3 state_is 10.0.2.12 down || {
-		check "10.0.2.12 down" false
-		return 1
-	}
+	expect_state 3 10.0.2.12 down "10.0.2.12 down" || return 1
 	# a broken reload keeps the checks
 	echo "check set tcp $VIP:80 real 10.0.2.99 tcp" >>"$conf"
 	kill -HUP "$DPID"
@@ -343,10 +315,7 @@ test_config_reload() {
 	# drop 10.0.2.12's check: it is up again (unchecked); 10.0.2.11 untouched
 	printf '%s\n' "check set tcp $VIP:80 real 10.0.2.11 tcp interval 0.3 timeout 0.2 rise 1 fall 1" >"$conf"
 	kill -HUP "$DPID"
-	wait_for 3 state_is 10.0.2.12 up || {
-		check "check dropped by the reload: 10.0.2.12 up" false
-		return 1
-	}
+	expect_state 3 10.0.2.12 up "check dropped by the reload: 10.0.2.12 up" || return 1
 	check "10.0.2.11 never changed state" bash -c "! grep -q '10.0.2.11.*->' '$DLOG'" || return 1
 	out=$(xlb "$NS_LB" check show)
 	check "the dropped check is gone from the map ('$out')" \

@@ -72,18 +72,14 @@ static inline void fx_backend_mac6(const struct in6_addr *addr, __u8 mac[ETH_ALE
 }
 
 /*
- * Enter the sandbox, build the topology above and load xdplb with flow and NAT tables sized
- * for @max_flows flows; @percpu_lru gives the persistence table per-CPU LRU lists
- * (BPF_F_NO_COMMON_LRU) instead of a shared one.  Each call enters a fresh sandbox: an earlier
- * fixture's interfaces are gone after it.
+ * The IPv4 part of the topology above in the sandbox just entered: lb0 and lb1, their
+ * addresses, static neighbours and routes, forwarding on.  0, or -1 when a command failed.
+ * (bench/bench.c builds on it too, with IPv6 addresses of its own.)
  */
-static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percpu_lru)
+static inline int fx_net4(void)
 {
-	struct xdplb_config cfg = {};
 	int err = 0;
 
-	if (sandbox_enter())
-		return -1;
 	err |= sandbox_sh("ip link add lb0 address 02:00:00:00:00:02 type veth peer name peer0");
 	err |= sandbox_sh("ip link add lb1 address 02:00:00:00:03:01 type veth peer name peer1");
 	err |= sandbox_sh("ip addr add 10.0.1.1/24 dev lb0 && ip addr add 10.0.3.1/24 dev lb1");
@@ -98,6 +94,53 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 			  "dev lb1 && ip route add 192.0.2.0/24 via 10.0.3.254");
 	err |= sandbox_sh("sysctl -qw net.ipv4.conf.all.forwarding=1 "
 			  "net.ipv4.conf.lb0.forwarding=1 net.ipv4.conf.lb1.forwarding=1");
+	return err ? -1 : 0;
+}
+
+/*
+ * Load xdplb into @fx with flow and NAT tables sized for @max_flows IPv4 and @max_flows6
+ * IPv6 flows (as `dev attach` sizes them), @percpu_lru as in fx_setup_sized(), and the
+ * tunnel sources FX_TUNSRC and @tun_src6; @fx's ifindexes are read (0: no such link).
+ */
+static inline int fx_load(struct fixture *fx, __u32 max_flows, __u32 max_flows6, bool percpu_lru,
+			  const char *tun_src6)
+{
+	struct in6_addr src6 = ipv6_addr(tun_src6);
+	struct xdplb_config cfg = {};
+
+	fx->lb0 = if_nametoindex("lb0");
+	fx->lb1 = if_nametoindex("lb1");
+	fx->lb2 = if_nametoindex("lb2");
+
+	fx->skel = xdplb_bpf__open();
+	if (!fx->skel)
+		return -1;
+	lb_size_flows(fx->skel->obj, max_flows, max_flows6, percpu_lru);
+	lb_size_flow_cache(fx->skel->obj);
+	if (xdplb_bpf__load(fx->skel)) {
+		fprintf(stderr, "fixture: load xdplb: %s\n", strerror(errno));
+		return -1;
+	}
+	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
+	lb_from_skel(&fx->lb, fx->skel);
+	lb_config_defaults(&cfg);
+	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
+	memcpy(cfg.tun_src6, &src6, sizeof(cfg.tun_src6));
+	return lb_config_set(&fx->lb, &cfg);
+}
+
+/*
+ * Enter the sandbox, build the topology above and load xdplb with flow and NAT tables sized
+ * for @max_flows flows; @percpu_lru gives the persistence table per-CPU LRU lists
+ * (BPF_F_NO_COMMON_LRU) instead of a shared one.  Each call enters a fresh sandbox: an earlier
+ * fixture's interfaces are gone after it.
+ */
+static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percpu_lru)
+{
+	int err = 0;
+
+	if (sandbox_enter() || fx_net4())
+		return -1;
 	/* IPv6 (nodad: usable at once) */
 	err |= sandbox_sh("ip -6 addr add fd00:1::1/64 dev lb0 nodad && "
 			  "ip -6 addr add fd00:3::1/64 dev lb1 nodad");
@@ -120,33 +163,10 @@ static inline int fx_setup_sized(struct fixture *fx, __u32 max_flows, bool percp
 		       "net.ipv6.conf.lb2.forwarding=1");
 	if (err)
 		return -1;
-	fx->lb0 = if_nametoindex("lb0");
-	fx->lb1 = if_nametoindex("lb1");
-	fx->lb2 = if_nametoindex("lb2");
-
-	fx->skel = xdplb_bpf__open();
-	if (!fx->skel)
-		return -1;
 	/* the NAT return-path tables are sized like the flow tables, as `dev attach` does */
-	lb_size_flows(fx->skel->obj, max_flows, max_flows, percpu_lru);
-	lb_size_flow_cache(fx->skel->obj);
-	if (xdplb_bpf__load(fx->skel)) {
-		fprintf(stderr, "fixture: load xdplb: %s\n", strerror(errno));
-		return -1;
-	}
-	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdplb_xdp_ingress);
-	lb_from_skel(&fx->lb, fx->skel);
-	lb_config_defaults(&cfg);
-	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
-	{
-		struct in6_addr a6 = ipv6_addr(FX_TUNSRC6);
-
-		memcpy(cfg.tun_src6, &a6, 16);
-	}
-	return lb_config_set(&fx->lb, &cfg);
+	return fx_load(fx, max_flows, max_flows, percpu_lru, FX_TUNSRC6);
 }
 
-/* A small flow table keeps the tests light; the code path is the same. */
 /* Keep this process on @cpu: test runs execute where their caller runs, so the per-CPU
  * state (caches, stats) the cases look at is one CPU's.  0 or -errno. */
 static inline int fx_pin_cpu(int cpu)
@@ -158,6 +178,7 @@ static inline int fx_pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(cpus), &cpus) ? -errno : 0;
 }
 
+/* A small flow table keeps the tests light; the code path is the same. */
 static inline int fx_setup(struct fixture *fx)
 {
 	return fx_setup_sized(fx, 4096, false);
@@ -245,21 +266,6 @@ static inline int fx_real_del(struct fixture *fx, const char *vaddr, __u16 port,
 	__be32 a[4] = { ipv4_addr(raddr) };
 
 	return lb_real_del(&fx->lb, &k, a, 2, 0);
-}
-
-/* A VIP with scheduler @sched (enum xdplb_sched), forwarding @mode (enum xdplb_mode) and
- * persistence @persist (seconds, 0 = off).  Returns its id (> 0) or -errno. */
-static inline int fx_vip_add_sched(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
-				   __u8 sched, __u8 mode, __u32 persist)
-{
-	struct xdplb_vip_key k = fx_vip_key(addr, port, proto);
-	struct xdplb_vip v = { .mode = mode, .sched = sched, .persist = persist };
-	int err = lb_vip_add(&fx->lb, &k, &v);
-
-	if (err)
-		return err;
-	err = lb_vip_get(&fx->lb, &k, &v);
-	return err ? err : (int)v.id;
 }
 
 /* Id of the backend @raddr (port 0) of VIP @vip_id, or -ENOENT. */
@@ -372,18 +378,34 @@ static inline int fx_flow(struct fixture *fx, __u8 proto, const char *client, __
 	return f ? lb_flow_get(&fx->lb, &k, f) : lb_flow_forget(&fx->lb, &k);
 }
 
-/* A VIP of either family with @mode, @sched and XDPLB_VIP_F_* @flags: its id (> 0) or -errno. */
-static inline int fx_vip_new(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
-			     __u8 mode, __u8 sched, __u16 flags)
+/* A VIP of either family with the settings in @v: its id (> 0) or -errno. */
+static inline int fx_vip_with(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
+			      struct xdplb_vip v)
 {
 	struct xdplb_vip_key k = fx_key(addr, port, proto);
-	struct xdplb_vip v = { .mode = mode, .sched = sched, .flags = flags };
 	int err = lb_vip_add(&fx->lb, &k, &v);
 
 	if (err)
 		return err;
 	err = lb_vip_get(&fx->lb, &k, &v);
 	return err ? err : (int)v.id;
+}
+
+/* A VIP with scheduler @sched (enum xdplb_sched), forwarding @mode (enum xdplb_mode) and
+ * persistence @persist (seconds, 0 = off).  Returns its id (> 0) or -errno. */
+static inline int fx_vip_add_sched(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
+				   __u8 sched, __u8 mode, __u32 persist)
+{
+	return fx_vip_with(fx, addr, port, proto,
+			   (struct xdplb_vip){ .mode = mode, .sched = sched, .persist = persist });
+}
+
+/* A VIP of either family with @mode, @sched and XDPLB_VIP_F_* @flags: its id (> 0) or -errno. */
+static inline int fx_vip_new(struct fixture *fx, const char *addr, __u16 port, __u8 proto,
+			     __u8 mode, __u8 sched, __u16 flags)
+{
+	return fx_vip_with(fx, addr, port, proto,
+			   (struct xdplb_vip){ .mode = mode, .sched = sched, .flags = flags });
 }
 
 /* A backend @raddr (either family), port @rport (0 = none), weight 1: its id or -errno. */
@@ -401,6 +423,35 @@ static inline int fx_real_new(struct fixture *fx, const char *vaddr, __u16 port,
 		return err;
 	err = lb_vip_get(&fx->lb, &k, &v);
 	return err ? err : lb_real_find(&fx->lb, v.id, r.addr, r.family, r.port);
+}
+
+/* The traffic counters of VIP @vip_id (all zero when they cannot be read). */
+static inline struct xdplb_traffic fx_vip_traffic(struct fixture *fx, __u32 vip_id)
+{
+	struct xdplb_traffic t = {};
+
+	lb_read_vip_traffic(&fx->lb, vip_id, &t);
+	return t;
+}
+
+/* Id of the VIP @addr:@port/@proto (either family), 0 when there is none. */
+static inline __u32 fx_vip_id(struct fixture *fx, const char *addr, __u16 port, __u8 proto)
+{
+	struct xdplb_vip_key k = fx_key(addr, port, proto);
+	struct xdplb_vip v = {};
+
+	lb_vip_get(&fx->lb, &k, &v);
+	return v.id;
+}
+
+/* Id of the backend @raddr port @rport (either family) of that VIP, or -ENOENT. */
+static inline int fx_backend_id(struct fixture *fx, const char *vaddr, __u16 port, __u8 proto,
+				const char *raddr, __u16 rport)
+{
+	__be32 a[4];
+	__u8 fam = fx_addr(raddr, a);
+
+	return lb_real_find(&fx->lb, fx_vip_id(fx, vaddr, port, proto), a, fam, htons(rport));
 }
 
 /* Change xdplb_config with @fn(cfg, arg); 0 or -errno. */
@@ -431,6 +482,27 @@ static inline const char *fx_real_str(struct fixture *fx, __u32 real_id, char *b
 static inline const __u8 *fx_egress_mac(const char *be)
 {
 	return !strncmp(be, "10.0.2.", 7) || !strncmp(be, "fd00:2:", 7) ? fx_lb2_mac : fx_lb0_mac;
+}
+
+/* MAC of the static neighbour entry of backend @be, either family. */
+static inline void fx_mac_of(const char *be, __u8 mac[ETH_ALEN])
+{
+	__be32 a[4];
+
+	if (fx_addr(be, a) == XDPLB_AF_INET6)
+		fx_backend_mac6((const struct in6_addr *)a, mac);
+	else
+		fx_backend_mac(a[0], mac);
+}
+
+/* The frame @b as the balancer sends it on to backend @be (DR, NAT; either family): untagged,
+ * from the egress interface's MAC to the backend's neighbour MAC. */
+static inline void fx_to_backend(struct pkt_buf *b, const char *be)
+{
+	__u8 mac[ETH_ALEN];
+
+	fx_mac_of(be, mac);
+	pkt_set_eth(b, mac, fx_egress_mac(be));
 }
 
 /*
@@ -483,6 +555,18 @@ static inline int fx_tun_backend(const struct fx_run *r, const char *const *bes,
 		}
 	}
 	return -1;
+}
+
+/* Run @in on lb0: the index in @bes of the TUN backend it was sent to, or -1 when it was not
+ * (XDP_TX) to one of them. */
+static inline int fx_tun_index(struct fixture *fx, const struct pkt_buf *in, const char *const *bes,
+			       int n)
+{
+	struct fx_run r;
+
+	if (fx_run(fx, in, fx->lb0, &r) || r.retval != XDP_TX)
+		return -1;
+	return fx_tun_backend(&r, bes, n);
 }
 
 /* Flow label of an output frame's (untagged) IPv6 header. */

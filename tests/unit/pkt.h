@@ -535,6 +535,26 @@ static inline size_t pkt_v6_udp(struct pkt_buf *b, const struct pkt_spec *s)
 	return pkt_build(b, s, true, IPPROTO_UDP);
 }
 
+/*
+ * pkt_build() with the addresses given as strings of either family, the way test cases name
+ * them: @s's source and destination are set from @saddr and @daddr, IPv6 when @saddr has a
+ * ':'.  Returns the frame length.
+ */
+static inline size_t pkt_build_addrs(struct pkt_buf *b, struct pkt_spec *s, __u8 proto,
+				     const char *saddr, const char *daddr)
+{
+	bool v6 = strchr(saddr, ':') != NULL;
+
+	if (v6) {
+		s->saddr6 = ipv6_addr(saddr);
+		s->daddr6 = ipv6_addr(daddr);
+	} else {
+		s->saddr = ipv4_addr(saddr);
+		s->daddr = ipv4_addr(daddr);
+	}
+	return pkt_build(b, s, v6, proto);
+}
+
 /**
  * pkt_ipip_wrap() - @out = @in with an outer IPv4 header (protocol 4) after its L2 header.
  *

@@ -39,134 +39,77 @@ static struct decap_bpf *skel;
 
 static const char payload[] = "GET / HTTP/1.0\r\n\r\n";
 
-/* The client's packet as the balancer received it, addressed to our MAC by the switch. */
+/*
+ * The client's packet as the balancer received it, addressed to our MAC by the switch, over
+ * IPv4 or IPv6 (@v6): a TCP segment with data (PUSH), a UDP datagram (DNS) or a SYN in an
+ * 802.1Q-tagged frame (SYN_VLAN).
+ */
+enum client_pkt { PUSH, DNS, SYN_VLAN };
+
+static void client_pkt(struct pkt_buf *b, bool v6, enum client_pkt kind)
+{
+	struct pkt_spec s = { .dmac = MAC_HOST, .smac = MAC_LB, .sport = 40000, .dport = 80 };
+
+	switch (kind) {
+	case PUSH:
+		if (v6)
+			s.ip = (struct pkt_ip_opt){ .tos = 0x28, .ttl = 57 };
+		else
+			s.ip = (struct pkt_ip_opt){ .id = 0x1234, .frag_off = PKT_IP_DF };
+		s.seq = 1000;
+		s.ack = 2000;
+		s.tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH;
+		s.payload = payload;
+		s.payload_len = sizeof(payload) - 1;
+		break;
+	case DNS:
+		s.sport = 5353;
+		s.dport = 53;
+		s.payload = v6 ? "query6" : "query";
+		s.payload_len = strlen(s.payload);
+		break;
+	case SYN_VLAN:
+		s.vlan = true;
+		s.vid = v6 ? 200 : 100;
+		s.sport = v6 ? 40002 : 40001;
+		s.tcp_flags = PKT_TCP_SYN;
+		break;
+	}
+	pkt_build_addrs(b, &s, kind == DNS ? IPPROTO_UDP : IPPROTO_TCP,
+			v6 ? CLIENT_ADDR6 : CLIENT_ADDR, v6 ? VIP_ADDR6 : VIP_ADDR);
+}
+
 static void inner_tcp(struct pkt_buf *b)
 {
-	pkt_v4_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
-					  .smac = MAC_LB,
-					  .saddr = ipv4_addr(CLIENT_ADDR),
-					  .daddr = ipv4_addr(VIP_ADDR),
-					  .ip = { .id = 0x1234, .frag_off = PKT_IP_DF },
-					  .sport = 40000,
-					  .dport = 80,
-					  .seq = 1000,
-					  .ack = 2000,
-					  .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH,
-					  .payload = payload,
-					  .payload_len = sizeof(payload) - 1 });
+	client_pkt(b, false, PUSH);
 }
 
 static void inner_udp(struct pkt_buf *b)
 {
-	pkt_v4_udp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
-					  .smac = MAC_LB,
-					  .saddr = ipv4_addr(CLIENT_ADDR),
-					  .daddr = ipv4_addr(VIP_ADDR),
-					  .sport = 5353,
-					  .dport = 53,
-					  .payload = "query",
-					  .payload_len = 5 });
+	client_pkt(b, false, DNS);
 }
 
 static void inner_tcp_vlan(struct pkt_buf *b)
 {
-	pkt_v4_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
-					  .smac = MAC_LB,
-					  .vlan = true,
-					  .vid = 100,
-					  .saddr = ipv4_addr(CLIENT_ADDR),
-					  .daddr = ipv4_addr(VIP_ADDR),
-					  .sport = 40001,
-					  .dport = 80,
-					  .tcp_flags = PKT_TCP_SYN });
+	client_pkt(b, false, SYN_VLAN);
 }
 
-/* Outer header as encap_v4() on the balancer writes it. */
-static void wrap(struct pkt_buf *b, void (*inner)(struct pkt_buf *), const char *dst,
-		 const struct pkt_ip_opt *o)
+static void inner_tcp6(struct pkt_buf *b)
 {
-	struct pkt_buf in;
-
-	inner(&in);
-	pkt_ipip_wrap(b, &in, ipv4_addr(LB_ADDR), ipv4_addr(dst), o);
+	client_pkt(b, true, PUSH);
 }
 
-static void ipip_tcp(struct pkt_buf *b)
+static void inner_udp6(struct pkt_buf *b)
 {
-	wrap(b, inner_tcp, HOST_ADDR, NULL);
+	client_pkt(b, true, DNS);
 }
 
-static void ipip_udp(struct pkt_buf *b)
+static void inner_tcp6_vlan(struct pkt_buf *b)
 {
-	wrap(b, inner_udp, HOST_ADDR, NULL);
+	client_pkt(b, true, SYN_VLAN);
 }
 
-static void ipip_tcp_vlan(struct pkt_buf *b)
-{
-	wrap(b, inner_tcp_vlan, HOST_ADDR, NULL);
-}
-
-/* IPv4 options: router alert (RFC 2113) is 4 bytes, IHL 6. */
-static void ipip_opts_ihl6(struct pkt_buf *b)
-{
-	static const __u8 ra[4] = { 0x94, 0x04, 0x00, 0x00 };
-
-	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){ .opts = ra, .opts_len = sizeof(ra) });
-}
-
-/* 7 NOPs and an end of list: IHL 7. */
-static void ipip_opts_ihl7(struct pkt_buf *b)
-{
-	static const __u8 nops[8] = { 1, 1, 1, 1, 1, 1, 1, 0 };
-
-	wrap(b, inner_udp, HOST_ADDR,
-	     &(struct pkt_ip_opt){ .opts = nops, .opts_len = sizeof(nops) });
-}
-
-/* The largest header: 40 bytes of options, IHL 15. */
-static void ipip_opts_ihl15(struct pkt_buf *b)
-{
-	__u8 nops[40];
-
-	memset(nops, 1, sizeof(nops));
-	nops[39] = 0;
-	wrap(b, inner_tcp, HOST_ADDR,
-	     &(struct pkt_ip_opt){ .opts = nops, .opts_len = sizeof(nops) });
-}
-
-/* Options and a VLAN tag at once: both variable parts of the L2/L3 offsets. */
-static void ipip_vlan_opts(struct pkt_buf *b)
-{
-	static const __u8 ra[4] = { 0x94, 0x04, 0x00, 0x00 };
-
-	wrap(b, inner_tcp_vlan, HOST_ADDR,
-	     &(struct pkt_ip_opt){ .opts = ra, .opts_len = sizeof(ra) });
-}
-
-/* Short frames are padded to 60 bytes on the wire; the padding moves with the frame. */
-static void ipip_udp_padded(struct pkt_buf *b)
-{
-	ipip_udp(b);
-	pkt_put(b, NULL, 6);
-}
-
-static void inner_udp_padded(struct pkt_buf *b)
-{
-	inner_udp(b);
-	pkt_put(b, NULL, 6);
-}
-
-static void ipip_other(struct pkt_buf *b)
-{
-	wrap(b, inner_tcp, OTHER_ADDR, NULL);
-}
-
-/* A first fragment of a tunnel packet: the inner packet is incomplete. */
-static void ipip_fragment(struct pkt_buf *b)
-{
-	wrap(b, inner_tcp, HOST_ADDR, &(struct pkt_ip_opt){ .frag_off = PKT_IP_MF });
-}
-
+/* Frames for the host itself, not in a tunnel. */
 static void tcp_to_host(struct pkt_buf *b)
 {
 	pkt_v4_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
@@ -197,78 +140,89 @@ static void arp_request(struct pkt_buf *b)
 	pkt_arp(b, 1, MAC_LB, ipv4_addr(LB_ADDR), zero, ipv4_addr(HOST_ADDR));
 }
 
-/* Outer IPv4 header cut after 12 bytes: not even the addresses are there. */
-static void ipip_outer_cut(struct pkt_buf *b)
+/* --- IPv4 outer headers: @out = the frame @in in a tunnel -------------------------------- */
+
+/* Outer header as encap_v4() on the balancer writes it, to @dst, with @o's fields. */
+static void ipip_to(struct pkt_buf *out, const struct pkt_buf *in, const char *dst,
+		    const struct pkt_ip_opt *o)
 {
-	ipip_tcp(b);
-	b->len = ETH_HLEN + 12;
+	pkt_ipip_wrap(out, in, ipv4_addr(LB_ADDR), ipv4_addr(dst), o);
+}
+
+static void ipip(struct pkt_buf *out, const struct pkt_buf *in)
+{
+	ipip_to(out, in, HOST_ADDR, NULL);
+}
+
+static void ipip_other(struct pkt_buf *out, const struct pkt_buf *in)
+{
+	ipip_to(out, in, OTHER_ADDR, NULL);
+}
+
+/* IPv4 options: router alert (RFC 2113) is 4 bytes, IHL 6. */
+static void ipip_ra(struct pkt_buf *out, const struct pkt_buf *in)
+{
+	static const __u8 ra[4] = { 0x94, 0x04, 0x00, 0x00 };
+
+	ipip_to(out, in, HOST_ADDR, &(struct pkt_ip_opt){ .opts = ra, .opts_len = sizeof(ra) });
+}
+
+/* 7 NOPs and an end of list: IHL 7. */
+static void ipip_nops8(struct pkt_buf *out, const struct pkt_buf *in)
+{
+	static const __u8 nops[8] = { 1, 1, 1, 1, 1, 1, 1, 0 };
+
+	ipip_to(out, in, HOST_ADDR, &(struct pkt_ip_opt){ .opts = nops, .opts_len = sizeof(nops) });
+}
+
+/* The largest header: 40 bytes of options, IHL 15. */
+static void ipip_nops40(struct pkt_buf *out, const struct pkt_buf *in)
+{
+	__u8 nops[40];
+
+	memset(nops, 1, sizeof(nops));
+	nops[39] = 0;
+	ipip_to(out, in, HOST_ADDR, &(struct pkt_ip_opt){ .opts = nops, .opts_len = sizeof(nops) });
+}
+
+/* A first fragment of a tunnel packet: the inner packet is incomplete. */
+static void ipip_fragment(struct pkt_buf *out, const struct pkt_buf *in)
+{
+	ipip_to(out, in, HOST_ADDR, &(struct pkt_ip_opt){ .frag_off = PKT_IP_MF });
+}
+
+/* Outer IPv4 header cut after 12 bytes: not even the addresses are there. */
+static void ipip_outer_cut(struct pkt_buf *out, const struct pkt_buf *in)
+{
+	ipip(out, in);
+	out->len = ETH_HLEN + 12;
 }
 
 /* Outer total length runs one byte past the end of the frame. */
-static void ipip_outer_short(struct pkt_buf *b)
+static void ipip_outer_short(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	ipip_tcp(b);
-	b->len--;
+	ipip(out, in);
+	out->len--;
 }
 
 /* Only 10 bytes of the inner IPv4 header made it into the tunnel. */
-static void ipip_inner_cut(struct pkt_buf *b)
+static void ipip_inner_cut(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	struct pkt_buf in;
+	struct pkt_buf cut = *in;
 
-	inner_tcp(&in);
-	in.len = ETH_HLEN + 10;
-	pkt_ipip_wrap(b, &in, ipv4_addr(LB_ADDR), ipv4_addr(HOST_ADDR), NULL);
+	cut.len = pkt_l3_off(in) + 10;
+	ipip(out, &cut);
 }
 
-/* Protocol 4 says IPv4 inside, but an IPv6 packet follows. */
-static void ipip_inner_v6(struct pkt_buf *b)
+/* IPv6-in-IPv4 (protocol 41 in an IPv4 header) is not something the balancer sends. */
+static void ip6ip4(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	wrap(b, udp6_to_host, HOST_ADDR, NULL);
+	ipip(out, in);
+	out->data[ETH_HLEN + 9] = IPPROTO_IPV6;
+	pkt_ipv4_fix_hdr(out, ETH_HLEN, out->len - ETH_HLEN);
 }
 
 /* --- IPv6 outer headers (RFC 2473) ----------------------------------------------------------- */
-
-static void inner_tcp6(struct pkt_buf *b)
-{
-	pkt_v6_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
-					  .smac = MAC_LB,
-					  .saddr6 = ipv6_addr(CLIENT_ADDR6),
-					  .daddr6 = ipv6_addr(VIP_ADDR6),
-					  .ip = { .tos = 0x28, .ttl = 57 },
-					  .sport = 40000,
-					  .dport = 80,
-					  .seq = 1000,
-					  .ack = 2000,
-					  .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH,
-					  .payload = payload,
-					  .payload_len = sizeof(payload) - 1 });
-}
-
-static void inner_udp6(struct pkt_buf *b)
-{
-	pkt_v6_udp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
-					  .smac = MAC_LB,
-					  .saddr6 = ipv6_addr(CLIENT_ADDR6),
-					  .daddr6 = ipv6_addr(VIP_ADDR6),
-					  .sport = 5353,
-					  .dport = 53,
-					  .payload = "query6",
-					  .payload_len = 6 });
-}
-
-static void inner_tcp6_vlan(struct pkt_buf *b)
-{
-	pkt_v6_tcp(b, &(struct pkt_spec){ .dmac = MAC_HOST,
-					  .smac = MAC_LB,
-					  .vlan = true,
-					  .vid = 200,
-					  .saddr6 = ipv6_addr(CLIENT_ADDR6),
-					  .daddr6 = ipv6_addr(VIP_ADDR6),
-					  .sport = 40002,
-					  .dport = 80,
-					  .tcp_flags = PKT_TCP_SYN });
-}
 
 /*
  * @out = @in behind an outer IPv6 header the way the balancer writes one: the L2 header
@@ -296,266 +250,183 @@ static void wrap6_raw(struct pkt_buf *out, const struct pkt_buf *in, const char 
 	pkt_w16(out->data + off + 4, out->len - off - PKT_IPV6_HLEN);
 }
 
-static void wrap6(struct pkt_buf *b, void (*inner)(struct pkt_buf *), const char *dst)
+/* The whole IP packet of @in, to @dst. */
+static void ip6_to(struct pkt_buf *out, const struct pkt_buf *in, const char *dst)
 {
-	struct pkt_buf in;
-
-	inner(&in);
-	wrap6_raw(b, &in, dst, WRAP6_AUTO, in.len - pkt_l3_off(&in));
+	wrap6_raw(out, in, dst, WRAP6_AUTO, in->len - pkt_l3_off(in));
 }
 
-static void ip6ip6_tcp(struct pkt_buf *b)
+static void ip6(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	wrap6(b, inner_tcp6, HOST_ADDR6);
+	ip6_to(out, in, HOST_ADDR6);
 }
 
-static void ip6ip6_udp(struct pkt_buf *b)
+static void ip6_other(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	wrap6(b, inner_udp6, HOST_ADDR6);
-}
-
-static void ip6ip6_vlan(struct pkt_buf *b)
-{
-	wrap6(b, inner_tcp6_vlan, HOST_ADDR6);
-}
-
-static void ip4ip6_tcp(struct pkt_buf *b)
-{
-	wrap6(b, inner_tcp, HOST_ADDR6);
-}
-
-static void ip4ip6_udp(struct pkt_buf *b)
-{
-	wrap6(b, inner_udp, HOST_ADDR6);
-}
-
-/* IPv4 inside, a VLAN tag outside: the tag's type changes from IPv6 to IPv4. */
-static void ip4ip6_vlan(struct pkt_buf *b)
-{
-	wrap6(b, inner_tcp_vlan, HOST_ADDR6);
-}
-
-/* Bytes behind the outer payload (padding, trailer) stay behind the inner packet. */
-static void ip6ip6_trailer(struct pkt_buf *b)
-{
-	ip6ip6_udp(b);
-	pkt_put(b, "\xde\xad\xbe\xef", 4);
-}
-
-static void inner_udp6_trailer(struct pkt_buf *b)
-{
-	inner_udp6(b);
-	pkt_put(b, "\xde\xad\xbe\xef", 4);
-}
-
-static void ip6ip6_other(struct pkt_buf *b)
-{
-	wrap6(b, inner_tcp6, OTHER_ADDR6);
-}
-
-static void ip4ip6_other(struct pkt_buf *b)
-{
-	wrap6(b, inner_tcp, OTHER_ADDR6);
+	ip6_to(out, in, OTHER_ADDR6);
 }
 
 /* Only the IPv4 entry has these 4 bytes: an IPv6 key never matches an IPv4 one. */
-static void ip6ip6_v4_lookalike(struct pkt_buf *b)
+static void ip6_v4_lookalike(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	wrap6(b, inner_tcp6, HOST_ADDR_AS6);
+	ip6_to(out, in, HOST_ADDR_AS6);
+}
+
+/* The 8-byte extension header @ext between the outer header (next header @nexthdr) and the
+ * inner packet. */
+static void ip6_ext(struct pkt_buf *out, const struct pkt_buf *in, const __u8 ext[8], __u8 nexthdr)
+{
+	size_t l3 = pkt_l3_off(in);
+	struct pkt_buf in2;
+
+	pkt_reset(&in2);
+	pkt_put(&in2, in->data, l3);
+	pkt_put(&in2, ext, 8);
+	pkt_put(&in2, in->data + l3, in->len - l3);
+	wrap6_raw(out, &in2, HOST_ADDR6, nexthdr, in2.len - l3);
 }
 
 /*
  * An outer fragment: a fragment header (next header 44; RFC 8200 4.5: next header 41,
  * offset 0, M set, identification) between the outer header and the inner packet.
  */
-static void ip6ip6_fragment(struct pkt_buf *b)
+static void ip6_fragment(struct pkt_buf *out, const struct pkt_buf *in)
 {
 	static const __u8 frag[8] = { IPPROTO_IPV6, 0, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78 };
-	struct pkt_buf in, in2;
-	size_t l3;
 
-	inner_tcp6(&in);
-	l3 = pkt_l3_off(&in);
-	pkt_reset(&in2);
-	pkt_put(&in2, in.data, l3);
-	pkt_put(&in2, frag, sizeof(frag));
-	pkt_put(&in2, in.data + l3, in.len - l3);
-	wrap6_raw(b, &in2, HOST_ADDR6, 44, in2.len - l3);
+	ip6_ext(out, in, frag, 44);
 }
 
 /* A hop-by-hop options header (next header 0) in front of the inner packet: not ours. */
-static void ip6ip6_hopopts(struct pkt_buf *b)
+static void ip6_hopopts(struct pkt_buf *out, const struct pkt_buf *in)
 {
 	static const __u8 hbh[8] = { IPPROTO_IPV6, 0, 1, 4, 0, 0, 0, 0 }; /* PadN */
-	struct pkt_buf in, in2;
-	size_t l3;
 
-	inner_tcp6(&in);
-	l3 = pkt_l3_off(&in);
-	pkt_reset(&in2);
-	pkt_put(&in2, in.data, l3);
-	pkt_put(&in2, hbh, sizeof(hbh));
-	pkt_put(&in2, in.data + l3, in.len - l3);
-	wrap6_raw(b, &in2, HOST_ADDR6, 0, in2.len - l3);
+	ip6_ext(out, in, hbh, 0);
 }
 
 /* Outer IPv6 header cut after 30 bytes: the destination is not there. */
-static void ip6ip6_outer_cut(struct pkt_buf *b)
+static void ip6_outer_cut(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	ip6ip6_tcp(b);
-	b->len = ETH_HLEN + 30;
+	ip6(out, in);
+	out->len = ETH_HLEN + 30;
 }
 
 /* Outer payload length runs one byte past the end of the frame. */
-static void ip6ip6_outer_short(struct pkt_buf *b)
+static void ip6_outer_short(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	ip6ip6_tcp(b);
-	b->len--;
+	ip6(out, in);
+	out->len--;
 }
 
 /* Outer header says version 4 although the EtherType is IPv6. */
-static void ip6ip6_outer_version(struct pkt_buf *b)
+static void ip6_outer_version(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	ip6ip6_tcp(b);
-	b->data[ETH_HLEN] = (b->data[ETH_HLEN] & 0x0f) | 0x40;
-}
-
-/* Only 39 bytes of the inner IPv6 header made it into the tunnel. */
-static void ip6ip6_inner_cut(struct pkt_buf *b)
-{
-	struct pkt_buf in;
-
-	inner_tcp6(&in);
-	wrap6_raw(b, &in, HOST_ADDR6, WRAP6_AUTO, PKT_IPV6_HLEN - 1);
+	ip6(out, in);
+	out->data[ETH_HLEN] = (out->data[ETH_HLEN] & 0x0f) | 0x40;
 }
 
 /* The whole inner header is in the frame, but the outer payload length says 39 bytes. */
-static void ip6ip6_inner_past_plen(struct pkt_buf *b)
+static void ip6_inner_past_plen(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	ip6ip6_tcp(b);
-	pkt_w16(b->data + ETH_HLEN + 4, PKT_IPV6_HLEN - 1);
+	ip6(out, in);
+	pkt_w16(out->data + ETH_HLEN + 4, PKT_IPV6_HLEN - 1);
 }
 
-/* 19 bytes of the inner IPv4 header in an IPv6 tunnel. */
-static void ip4ip6_inner_cut(struct pkt_buf *b)
+/* All but the last byte of the inner header (39 bytes of IPv6, 19 of IPv4) in the tunnel. */
+static void ip6_inner_cut(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	struct pkt_buf in;
+	bool v6 = in->data[pkt_l3_off(in)] >> 4 == 6;
 
-	inner_tcp(&in);
-	wrap6_raw(b, &in, HOST_ADDR6, WRAP6_AUTO, PKT_IPV4_HLEN - 1);
+	wrap6_raw(out, in, HOST_ADDR6, WRAP6_AUTO, (v6 ? PKT_IPV6_HLEN : PKT_IPV4_HLEN) - 1);
 }
 
-/* An empty tunnel: next header 41, payload length 0. */
-static void ip6ip6_empty(struct pkt_buf *b)
+/* An empty tunnel: next header 41 or 4, payload length 0. */
+static void ip6_empty(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	struct pkt_buf in;
-
-	inner_tcp6(&in);
-	wrap6_raw(b, &in, HOST_ADDR6, WRAP6_AUTO, 0);
+	wrap6_raw(out, in, HOST_ADDR6, WRAP6_AUTO, 0);
 }
 
-/* Next header 41 with an IPv4 packet behind it, and 4 with an IPv6 one. */
-static void ip6ip6_inner_v4(struct pkt_buf *b)
+/* Next header 41 with an IPv4 packet behind it, or 4 with an IPv6 one. */
+static void ip6_wrong_nexthdr(struct pkt_buf *out, const struct pkt_buf *in)
 {
-	struct pkt_buf in;
+	size_t l3 = pkt_l3_off(in);
 
-	inner_tcp(&in);
-	wrap6_raw(b, &in, HOST_ADDR6, IPPROTO_IPV6, in.len - pkt_l3_off(&in));
-}
-
-static void ip4ip6_inner_v6(struct pkt_buf *b)
-{
-	struct pkt_buf in;
-
-	inner_tcp6(&in);
-	wrap6_raw(b, &in, HOST_ADDR6, IPPROTO_IPIP, in.len - pkt_l3_off(&in));
-}
-
-/* IPv6-in-IPv4 (protocol 41 in an IPv4 header) is not something the balancer sends. */
-static void ip6ip4(struct pkt_buf *b)
-{
-	struct pkt_buf in;
-
-	inner_tcp6(&in);
-	pkt_ipip_wrap(b, &in, ipv4_addr(LB_ADDR), ipv4_addr(HOST_ADDR), NULL);
-	b->data[ETH_HLEN + 9] = IPPROTO_IPV6;
-	pkt_ipv4_fix_hdr(b, ETH_HLEN, b->len - ETH_HLEN);
+	wrap6_raw(out, in, HOST_ADDR6, in->data[l3] >> 4 == 6 ? IPPROTO_IPIP : IPPROTO_IPV6,
+		  in->len - l3);
 }
 
 /* --- BPF_PROG_TEST_RUN cases --------------------------------------------------------------- */
 
+/*
+ * A case: the frame @inner, in the tunnel @tunnel (NULL: as it is), then @trailer (Ethernet
+ * padding, a trailer).  It must give verdict @retval and count one packet as @reason; its
+ * output is the frame @inner followed by @trailer when the reason is XDPLB_DECAP_DONE, else
+ * the input untouched.
+ */
 struct decap_case {
 	const char *name;
-	void (*input)(struct pkt_buf *b);
-	void (*expected)(struct pkt_buf *b); /* NULL: the input, untouched */
+	void (*inner)(struct pkt_buf *b);
+	void (*tunnel)(struct pkt_buf *out, const struct pkt_buf *in);
 	int retval;
 	enum xdplb_decap_reason reason;
+	const char *trailer;
+	size_t trailer_len;
 };
 
+/* Verdict, reason and trailer of each outcome. */
+#define DECAPPED		 XDP_PASS, XDPLB_DECAP_DONE, NULL, 0
+#define DECAPPED_WITH_TRAILER(s) XDP_PASS, XDPLB_DECAP_DONE, s, sizeof(s) - 1
+#define UNTOUCHED		 XDP_PASS, XDPLB_DECAP_PASS, NULL, 0
+#define DROPPED			 XDP_DROP, XDPLB_DECAP_DROP_MALFORMED, NULL, 0
+
 static const struct decap_case cases[] = {
-	{ "ipip tcp to us: inner packet passed", ipip_tcp, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE },
-	{ "ipip udp to us: inner packet passed", ipip_udp, inner_udp, XDP_PASS, XDPLB_DECAP_DONE },
-	{ "ipip outer options ihl 6", ipip_opts_ihl6, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE },
-	{ "ipip outer options ihl 7", ipip_opts_ihl7, inner_udp, XDP_PASS, XDPLB_DECAP_DONE },
-	{ "ipip outer options ihl 15", ipip_opts_ihl15, inner_tcp, XDP_PASS, XDPLB_DECAP_DONE },
-	{ "ipip vlan: tag kept", ipip_tcp_vlan, inner_tcp_vlan, XDP_PASS, XDPLB_DECAP_DONE },
-	{ "ipip vlan and outer options", ipip_vlan_opts, inner_tcp_vlan, XDP_PASS,
-	  XDPLB_DECAP_DONE },
-	{ "ipip with ethernet padding", ipip_udp_padded, inner_udp_padded, XDP_PASS,
-	  XDPLB_DECAP_DONE },
-	{ "ipip to another address: untouched", ipip_other, NULL, XDP_PASS, XDPLB_DECAP_PASS },
-	{ "ipip outer fragment: untouched", ipip_fragment, NULL, XDP_PASS, XDPLB_DECAP_PASS },
-	{ "plain tcp to us: untouched", tcp_to_host, NULL, XDP_PASS, XDPLB_DECAP_PASS },
-	{ "ipv6 udp to us: untouched", udp6_to_host, NULL, XDP_PASS, XDPLB_DECAP_PASS },
-	{ "arp: untouched", arp_request, NULL, XDP_PASS, XDPLB_DECAP_PASS },
-	{ "ipip outer header truncated: untouched", ipip_outer_cut, NULL, XDP_PASS,
-	  XDPLB_DECAP_PASS },
-	{ "ipip outer tot_len past frame: untouched", ipip_outer_short, NULL, XDP_PASS,
-	  XDPLB_DECAP_PASS },
-	{ "ipip inner truncated: dropped", ipip_inner_cut, NULL, XDP_DROP,
-	  XDPLB_DECAP_DROP_MALFORMED },
-	{ "ipip inner not ipv4: dropped", ipip_inner_v6, NULL, XDP_DROP,
-	  XDPLB_DECAP_DROP_MALFORMED },
-	{ "ip6ip6 tcp to us: inner packet passed", ip6ip6_tcp, inner_tcp6, XDP_PASS,
-	  XDPLB_DECAP_DONE },
-	{ "ip6ip6 udp to us: inner packet passed", ip6ip6_udp, inner_udp6, XDP_PASS,
-	  XDPLB_DECAP_DONE },
-	{ "ip6ip6 vlan: tag kept", ip6ip6_vlan, inner_tcp6_vlan, XDP_PASS, XDPLB_DECAP_DONE },
-	{ "ip6ip6 trailing bytes move with the frame", ip6ip6_trailer, inner_udp6_trailer, XDP_PASS,
-	  XDPLB_DECAP_DONE },
-	{ "ipv4 in ipv6 tcp: inner packet passed, type ipv4", ip4ip6_tcp, inner_tcp, XDP_PASS,
-	  XDPLB_DECAP_DONE },
-	{ "ipv4 in ipv6 udp: inner packet passed", ip4ip6_udp, inner_udp, XDP_PASS,
-	  XDPLB_DECAP_DONE },
-	{ "ipv4 in ipv6 vlan: tag kept, type ipv4", ip4ip6_vlan, inner_tcp_vlan, XDP_PASS,
-	  XDPLB_DECAP_DONE },
-	{ "ip6ip6 to another address: untouched", ip6ip6_other, NULL, XDP_PASS, XDPLB_DECAP_PASS },
-	{ "ipv4 in ipv6 to another address: untouched", ip4ip6_other, NULL, XDP_PASS,
-	  XDPLB_DECAP_PASS },
-	{ "ip6ip6 to the ipv4 entry's bytes: untouched", ip6ip6_v4_lookalike, NULL, XDP_PASS,
-	  XDPLB_DECAP_PASS },
-	{ "ip6ip6 outer fragment: untouched", ip6ip6_fragment, NULL, XDP_PASS, XDPLB_DECAP_PASS },
-	{ "ip6ip6 behind hop-by-hop options: untouched", ip6ip6_hopopts, NULL, XDP_PASS,
-	  XDPLB_DECAP_PASS },
-	{ "ipv6 in ipv4 (proto 41): untouched", ip6ip4, NULL, XDP_PASS, XDPLB_DECAP_PASS },
-	{ "ip6ip6 outer header truncated: untouched", ip6ip6_outer_cut, NULL, XDP_PASS,
-	  XDPLB_DECAP_PASS },
-	{ "ip6ip6 outer payload past frame: untouched", ip6ip6_outer_short, NULL, XDP_PASS,
-	  XDPLB_DECAP_PASS },
-	{ "ip6ip6 outer version 4: untouched", ip6ip6_outer_version, NULL, XDP_PASS,
-	  XDPLB_DECAP_PASS },
-	{ "ip6ip6 inner truncated: dropped", ip6ip6_inner_cut, NULL, XDP_DROP,
-	  XDPLB_DECAP_DROP_MALFORMED },
-	{ "ip6ip6 inner past outer payload length: dropped", ip6ip6_inner_past_plen, NULL, XDP_DROP,
-	  XDPLB_DECAP_DROP_MALFORMED },
-	{ "ip6ip6 empty payload: dropped", ip6ip6_empty, NULL, XDP_DROP,
-	  XDPLB_DECAP_DROP_MALFORMED },
-	{ "ipv4 in ipv6 inner truncated: dropped", ip4ip6_inner_cut, NULL, XDP_DROP,
-	  XDPLB_DECAP_DROP_MALFORMED },
-	{ "ip6ip6 inner not ipv6: dropped", ip6ip6_inner_v4, NULL, XDP_DROP,
-	  XDPLB_DECAP_DROP_MALFORMED },
-	{ "ipv4 in ipv6 inner not ipv4: dropped", ip4ip6_inner_v6, NULL, XDP_DROP,
-	  XDPLB_DECAP_DROP_MALFORMED },
+	{ "ipip tcp to us: inner packet passed", inner_tcp, ipip, DECAPPED },
+	{ "ipip udp to us: inner packet passed", inner_udp, ipip, DECAPPED },
+	{ "ipip outer options ihl 6", inner_tcp, ipip_ra, DECAPPED },
+	{ "ipip outer options ihl 7", inner_udp, ipip_nops8, DECAPPED },
+	{ "ipip outer options ihl 15", inner_tcp, ipip_nops40, DECAPPED },
+	{ "ipip vlan: tag kept", inner_tcp_vlan, ipip, DECAPPED },
+	/* options and a VLAN tag at once: both variable parts of the L2/L3 offsets */
+	{ "ipip vlan and outer options", inner_tcp_vlan, ipip_ra, DECAPPED },
+	/* short frames are padded to 60 bytes on the wire; the padding moves with the frame */
+	{ "ipip with ethernet padding", inner_udp, ipip, DECAPPED_WITH_TRAILER("\0\0\0\0\0\0") },
+	{ "ipip to another address: untouched", inner_tcp, ipip_other, UNTOUCHED },
+	{ "ipip outer fragment: untouched", inner_tcp, ipip_fragment, UNTOUCHED },
+	{ "plain tcp to us: untouched", tcp_to_host, NULL, UNTOUCHED },
+	{ "ipv6 udp to us: untouched", udp6_to_host, NULL, UNTOUCHED },
+	{ "arp: untouched", arp_request, NULL, UNTOUCHED },
+	{ "ipip outer header truncated: untouched", inner_tcp, ipip_outer_cut, UNTOUCHED },
+	{ "ipip outer tot_len past frame: untouched", inner_tcp, ipip_outer_short, UNTOUCHED },
+	{ "ipip inner truncated: dropped", inner_tcp, ipip_inner_cut, DROPPED },
+	/* protocol 4 says IPv4 inside, but an IPv6 packet follows */
+	{ "ipip inner not ipv4: dropped", udp6_to_host, ipip, DROPPED },
+	{ "ip6ip6 tcp to us: inner packet passed", inner_tcp6, ip6, DECAPPED },
+	{ "ip6ip6 udp to us: inner packet passed", inner_udp6, ip6, DECAPPED },
+	{ "ip6ip6 vlan: tag kept", inner_tcp6_vlan, ip6, DECAPPED },
+	/* bytes behind the outer payload (padding, trailer) stay behind the inner packet */
+	{ "ip6ip6 trailing bytes move with the frame", inner_udp6, ip6,
+	  DECAPPED_WITH_TRAILER("\xde\xad\xbe\xef") },
+	{ "ipv4 in ipv6 tcp: inner packet passed, type ipv4", inner_tcp, ip6, DECAPPED },
+	{ "ipv4 in ipv6 udp: inner packet passed", inner_udp, ip6, DECAPPED },
+	/* IPv4 inside, a VLAN tag outside: the tag's type changes from IPv6 to IPv4 */
+	{ "ipv4 in ipv6 vlan: tag kept, type ipv4", inner_tcp_vlan, ip6, DECAPPED },
+	{ "ip6ip6 to another address: untouched", inner_tcp6, ip6_other, UNTOUCHED },
+	{ "ipv4 in ipv6 to another address: untouched", inner_tcp, ip6_other, UNTOUCHED },
+	{ "ip6ip6 to the ipv4 entry's bytes: untouched", inner_tcp6, ip6_v4_lookalike, UNTOUCHED },
+	{ "ip6ip6 outer fragment: untouched", inner_tcp6, ip6_fragment, UNTOUCHED },
+	{ "ip6ip6 behind hop-by-hop options: untouched", inner_tcp6, ip6_hopopts, UNTOUCHED },
+	{ "ipv6 in ipv4 (proto 41): untouched", inner_tcp6, ip6ip4, UNTOUCHED },
+	{ "ip6ip6 outer header truncated: untouched", inner_tcp6, ip6_outer_cut, UNTOUCHED },
+	{ "ip6ip6 outer payload past frame: untouched", inner_tcp6, ip6_outer_short, UNTOUCHED },
+	{ "ip6ip6 outer version 4: untouched", inner_tcp6, ip6_outer_version, UNTOUCHED },
+	{ "ip6ip6 inner truncated: dropped", inner_tcp6, ip6_inner_cut, DROPPED },
+	{ "ip6ip6 inner past outer payload length: dropped", inner_tcp6, ip6_inner_past_plen,
+	  DROPPED },
+	{ "ip6ip6 empty payload: dropped", inner_tcp6, ip6_empty, DROPPED },
+	{ "ipv4 in ipv6 inner truncated: dropped", inner_tcp, ip6_inner_cut, DROPPED },
+	{ "ip6ip6 inner not ipv6: dropped", inner_tcp, ip6_wrong_nexthdr, DROPPED },
+	{ "ipv4 in ipv6 inner not ipv4: dropped", inner_tcp6, ip6_wrong_nexthdr, DROPPED },
 };
 
 /* Per-CPU counters summed over every possible CPU. */
@@ -590,17 +461,24 @@ static int read_counters(struct xdplb_counter sum[XDPLB_DECAP_MAX])
 static void run_case(const struct decap_case *c)
 {
 	struct xdplb_counter before[XDPLB_DECAP_MAX], after[XDPLB_DECAP_MAX];
-	struct pkt_buf in, exp;
+	struct pkt_buf inner, in, exp;
 	unsigned char out[sizeof(in.data) + 256];
 	char what[96];
 	__u32 r;
 	int err;
 
-	c->input(&in);
-	if (c->expected)
-		c->expected(&exp);
+	c->inner(&inner);
+	if (c->tunnel)
+		c->tunnel(&in, &inner);
 	else
+		in = inner;
+	pkt_put(&in, c->trailer, c->trailer_len);
+	if (c->reason == XDPLB_DECAP_DONE) {
+		exp = inner;
+		pkt_put(&exp, c->trailer, c->trailer_len);
+	} else {
 		exp = in;
+	}
 
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = in.data, .data_size_in = in.len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
@@ -718,7 +596,8 @@ static void pkt_selftest_verifiers(void)
 	ASSERT_EQ(pkt_r16(b.data + ETH_HLEN + 4), PKT_TCP_HLEN + 1, "v6 payload length");
 
 	/* Nested: outer and inner headers both verify, whichever way the frame was built. */
-	ipip_opts_ihl6(&ipip);
+	inner_tcp(&b);
+	ipip_ra(&ipip, &b);
 	ASSERT_TRUE(csum_ipv4_hdr_ok(ipip.data + ETH_HLEN), "ipip outer header");
 	ASSERT_TRUE(csum_ipv4_hdr_ok(ipip.data + ETH_HLEN + 24), "ipip inner header");
 	ASSERT_TRUE(csum_l4_ok(ipip.data + ETH_HLEN + 24), "ipip inner l4");
@@ -737,12 +616,28 @@ static void pkt_selftest_verifiers(void)
 	ASSERT_EQ(pkt_r16(b.data + l3 + 2), 20 + 8 + 3, "nested inner tot_len");
 }
 
+/* Put @addr (IPv4 or IPv6) in xdplb_decap_ip: the decapsulator takes tunnels to it. */
+static int decap_ip_add(const char *addr)
+{
+	struct xdplb_decap_key key = { .family = XDPLB_AF_INET };
+	__u32 one = 1;
+
+	if (strchr(addr, ':')) {
+		key.family = XDPLB_AF_INET6;
+		inet_pton(AF_INET6, addr, key.addr);
+	} else {
+		key.addr[0] = ipv4_addr(addr);
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_decap_ip), &key, &one, BPF_ANY)) {
+		fprintf(stderr, "Failed to add %s to xdplb_decap_ip: %s\n", addr, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(void)
 {
-	struct xdplb_decap_key key = {};
-	__u32 one = 1;
 	size_t i;
-	int err;
 
 	REQUIRE_ROOT();
 
@@ -759,21 +654,7 @@ int main(void)
 			strerror(errno));
 		return 1;
 	}
-	key.family = XDPLB_AF_INET;
-	key.addr[0] = ipv4_addr(HOST_ADDR);
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_decap_ip), &key, &one, BPF_ANY);
-	if (err) {
-		fprintf(stderr, "Failed to add %s to xdplb_decap_ip: %s\n", HOST_ADDR,
-			strerror(errno));
-		decap_bpf__destroy(skel);
-		return 1;
-	}
-	key = (struct xdplb_decap_key){ .family = XDPLB_AF_INET6 };
-	inet_pton(AF_INET6, HOST_ADDR6, key.addr);
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_decap_ip), &key, &one, BPF_ANY);
-	if (err) {
-		fprintf(stderr, "Failed to add %s to xdplb_decap_ip: %s\n", HOST_ADDR6,
-			strerror(errno));
+	if (decap_ip_add(HOST_ADDR) || decap_ip_add(HOST_ADDR6)) {
 		decap_bpf__destroy(skel);
 		return 1;
 	}

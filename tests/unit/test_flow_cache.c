@@ -25,23 +25,15 @@ static __u32 vip_tcp, vip_udp, vip6;
 
 static int send4(const char *src, __u8 proto, __u16 sport, __u8 flags)
 {
-	struct pkt_spec s = { .saddr = ipv4_addr(src),
-			      .daddr = ipv4_addr(VIP),
-			      .sport = sport,
+	struct pkt_spec s = { .sport = sport,
 			      .dport = proto == IPPROTO_UDP ? 53 : 80,
 			      .seq = 1,
 			      .ack = flags & PKT_TCP_ACK ? 1 : 0,
 			      .tcp_flags = flags };
 	struct pkt_buf in;
-	struct fx_run r;
 
-	if (proto == IPPROTO_UDP)
-		pkt_v4_udp(&in, &s);
-	else
-		pkt_v4_tcp(&in, &s);
-	if (fx_run(&fx, &in, fx.lb0, &r) || r.retval != XDP_TX)
-		return -1;
-	return fx_tun_backend(&r, bes, 3);
+	pkt_build_addrs(&in, &s, proto, src, VIP);
+	return fx_tun_index(&fx, &in, bes, 3);
 }
 
 /* Backend index of a TCP segment from CLIENT:@sport, -1 if not forwarded to one of bes. */
@@ -52,36 +44,21 @@ static int tcp(__u16 sport, __u8 flags)
 
 static int send6(__u16 sport, __u8 flags)
 {
-	struct pkt_spec s = { .saddr6 = ipv6_addr(CLIENT6),
-			      .daddr6 = ipv6_addr(VIP6),
-			      .sport = sport,
-			      .dport = 80,
-			      .seq = 1,
-			      .ack = 1,
-			      .tcp_flags = flags };
+	struct pkt_spec s = { .sport = sport, .dport = 80, .seq = 1, .ack = 1, .tcp_flags = flags };
 	struct pkt_buf in;
-	struct fx_run r;
 
-	pkt_v6_tcp(&in, &s);
-	if (fx_run(&fx, &in, fx.lb0, &r) || r.retval != XDP_TX)
-		return -1;
-	return fx_tun_backend(&r, bes6, 3);
+	pkt_build_addrs(&in, &s, IPPROTO_TCP, CLIENT6, VIP6);
+	return fx_tun_index(&fx, &in, bes6, 3);
 }
 
 static __u64 vip_flows(__u32 id)
 {
-	struct xdplb_traffic t = {};
-
-	lb_read_vip_traffic(&fx.lb, id, &t);
-	return t.flows;
+	return fx_vip_traffic(&fx, id).flows;
 }
 
 static __u64 vip_resched(__u32 id)
 {
-	struct xdplb_traffic t = {};
-
-	lb_read_vip_traffic(&fx.lb, id, &t);
-	return t.resched;
+	return fx_vip_traffic(&fx, id).resched;
 }
 
 static __u32 real_of(__u32 vid, int i)

@@ -73,20 +73,9 @@ static int syn(bool v6, __u16 sport)
 {
 	struct pkt_spec s = { .sport = sport, .dport = 80, .seq = 1, .tcp_flags = PKT_TCP_SYN };
 	struct pkt_buf in;
-	struct fx_run r;
 
-	if (v6) {
-		s.saddr6 = ipv6_addr(CLIENT6);
-		s.daddr6 = ipv6_addr(VIP6);
-		pkt_v6_tcp(&in, &s);
-	} else {
-		s.saddr = ipv4_addr(CLIENT);
-		s.daddr = ipv4_addr(VIP);
-		pkt_v4_tcp(&in, &s);
-	}
-	if (fx_run(&fx, &in, fx.lb0, &r) || r.retval != XDP_TX)
-		return -1;
-	return fx_tun_backend(&r, v6 ? bes6 : bes, 3);
+	pkt_build_addrs(&in, &s, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, v6 ? VIP6 : VIP);
+	return fx_tun_index(&fx, &in, v6 ? bes6 : bes, 3);
 }
 
 static bool in_table(bool v6, __u16 sport)
@@ -116,10 +105,7 @@ static long active(bool v6)
 
 static __u64 vip_flows(__u32 vip_id)
 {
-	struct xdplb_traffic t = {};
-
-	lb_read_vip_traffic(&fx.lb, vip_id, &t);
-	return t.flows;
+	return fx_vip_traffic(&fx, vip_id).flows;
 }
 
 /* The coarse clock the data path stamps flows with moves at least every 10 ms: flows sent

@@ -51,15 +51,7 @@ static void make_dgram(struct dgram *d, const char *src, __u16 sport, const char
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (__u8)(i * 7 + id);
-	if (is_v6(src)) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-		pkt_v6_udp(&d->whole, &s);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-		pkt_v4_udp(&d->whole, &s);
-	}
+	pkt_build_addrs(&d->whole, &s, IPPROTO_UDP, src, dst);
 	for (int i = 0; i < NFRAG; i++) {
 		if (is_v6(src))
 			pkt_frag_v6(&d->frag[i], &d->whole, cut[i], cut[i + 1] - cut[i],
@@ -80,26 +72,7 @@ static void make_small(struct pkt_buf *b, const char *src, __u16 sport, const ch
 			      .payload_len = 9,
 			      .ip = { .id = 1, .ttl = 60 } };
 
-	if (is_v6(src)) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-		pkt_v6_udp(b, &s);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-		pkt_v4_udp(b, &s);
-	}
-}
-
-static int real_id_of(const char *vip, __u16 port, const char *be)
-{
-	struct xdplb_vip_key k = fx_key(vip, port, IPPROTO_UDP);
-	struct xdplb_vip v = {};
-	__be32 a[4];
-	__u8 fam = fx_addr(be, a);
-
-	lb_vip_get(&fx.lb, &k, &v);
-	return lb_real_find(&fx.lb, v.id, a, fam, 0);
+	pkt_build_addrs(b, &s, IPPROTO_UDP, src, dst);
 }
 
 /*
@@ -147,7 +120,9 @@ static void l3hash_clients(const char *vip, const char *const *bes, const char *
 		seen[be]++;
 		if (ASSERT_EQ(fx_flow(&fx, IPPROTO_UDP, client, 0, vip, 0, &f), 0,
 			      "flow keyed with ports 0"))
-			ASSERT_EQ(f.real_id, real_id_of(vip, VPORT, bes[be]), "flow's backend");
+			ASSERT_EQ(f.real_id,
+				  fx_backend_id(&fx, vip, VPORT, IPPROTO_UDP, bes[be], 0),
+				  "flow's backend");
 		ASSERT_TRUE(fx_flow(&fx, IPPROTO_UDP, client, 6000 + c, vip, VPORT, &f) == -ENOENT,
 			    "no flow keyed with the ports");
 	}
@@ -235,17 +210,11 @@ static void tcp_frag(struct pkt_buf *out, const char *dst, bool first)
 			      .payload_len = 32,
 			      .ip = { .id = 9 } };
 
-	if (is_v6(dst)) {
-		s.saddr6 = ipv6_addr("2001:db8:c::1");
-		s.daddr6 = ipv6_addr(dst);
-		pkt_v6_tcp(&whole, &s);
+	pkt_build_addrs(&whole, &s, IPPROTO_TCP, is_v6(dst) ? "2001:db8:c::1" : "192.0.2.1", dst);
+	if (is_v6(dst))
 		pkt_frag_v6(out, &whole, first ? 0 : 24, first ? 24 : 28, first, 9);
-	} else {
-		s.saddr = ipv4_addr("192.0.2.1");
-		s.daddr = ipv4_addr(dst);
-		pkt_v4_tcp(&whole, &s);
+	else
 		pkt_frag_v4(out, &whole, first ? 0 : 24, first ? 24 : 28, first);
-	}
 }
 
 static void case_other_proto(void)
@@ -338,11 +307,7 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 			be = bes[i];
 	if (!ASSERT_TRUE(be != NULL, "translated to a backend of the vip"))
 		return;
-	fx_addr(be, a);
-	if (v6)
-		fx_backend_mac6((struct in6_addr *)a, mac);
-	else
-		fx_backend_mac(a[0], mac);
+	fx_mac_of(be, mac);
 	make_dgram(&t, client, 7100, be, VPORT, 0x55);
 	exp = t.frag[0];
 	pkt_set_eth(&exp, mac, fx_lb0_mac);
@@ -371,7 +336,8 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 	/* ports 0 in the key: the reply's ports are left alone (the VIP's port is VPORT) */
 	if (ASSERT_EQ(rc, 0, "reply entry with ports 0")) {
 		ASSERT_BYTES(nv.vip_addr, v6 ? 16 : 4, va, v6 ? 16 : 4, "reply entry: vip");
-		ASSERT_EQ(n.real_id, (__u32)real_id_of(vip, VPORT, be), "reply entry: the backend");
+		ASSERT_EQ(n.real_id, (__u32)fx_backend_id(&fx, vip, VPORT, IPPROTO_UDP, be, 0),
+			  "reply entry: the backend");
 	}
 
 	/* fragmented reply: looked up again with ports 0 */

@@ -122,37 +122,23 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static int listen_on(__u16 port, bool udp, const char *reply)
+/* A server on 127.0.0.1:@port, or on [::1]:@port with @v6. */
+static int listen_on(bool v6, __u16 port, bool udp, const char *reply)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 	struct server *s = calloc(1, sizeof(*s));
 	pthread_t th;
 	int one = 1;
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s->fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a6.sin6_addr = in6addr_loopback;
+	s->fd = socket(v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	s->reply = reply;
 	s->udp = udp;
 	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s->fd, (void *)&a, sizeof(a)) || (!udp && listen(s->fd, 4096)))
-		return -1;
-	return pthread_create(&th, NULL, serve, s);
-}
-
-/* The same on [::1]:@port. */
-static int listen_on6(__u16 port, bool udp, const char *reply)
-{
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	struct server *s = calloc(1, sizeof(*s));
-	pthread_t th;
-	int one = 1;
-
-	a.sin6_addr = in6addr_loopback;
-	s->fd = socket(AF_INET6, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-	s->reply = reply;
-	s->udp = udp;
-	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s->fd, (void *)&a, sizeof(a)) || (!udp && listen(s->fd, 4096)))
+	if (bind(s->fd, v6 ? (void *)&a6 : (void *)&a4, v6 ? sizeof(a6) : sizeof(a4)) ||
+	    (!udp && listen(s->fd, 4096)))
 		return -1;
 	return pthread_create(&th, NULL, serve, s);
 }
@@ -181,13 +167,18 @@ static void cb_local(struct hc_target *t, const char *why, void *arg)
 	snprintf(seen[t->real_id].local_why, sizeof(seen[0].local_why), "%s", why);
 }
 
-/* A target on 127.0.0.1:@port (or @addr), id @id, starting @up, rise/fall 1, every 300 ms. */
+/*
+ * A target on 127.0.0.1:@port (or @addr) of the VIP 10.0.0.1:80, or for an IPv6 @addr of the
+ * VIP [2001:db8::1]:80; id @id, starting @up, rise 1, fall 2, every 300 ms.
+ */
 static struct hc_target *target(int id, const char *addr, __u16 port, int type, const char *arg,
 				const char *expect, bool up)
 {
+	bool v6 = addr && strchr(addr, ':');
+	__u8 family = v6 ? XDPLB_AF_INET6 : XDPLB_AF_INET;
 	struct hc_target *t = calloc(1, sizeof(*t));
-	struct xdplb_vip_key vk = { .port = htons(80), .proto = 6, .family = 2 };
-	struct xdplb_real r = { .family = 2, .port = htons(port) };
+	struct xdplb_vip_key vk = { .port = htons(80), .proto = 6, .family = family };
+	struct xdplb_real r = { .family = family, .port = htons(port) };
 	struct xdplb_check c = { .type = type, .rise = 1, .fall = 2 };
 
 	/* generous for loaded CI machines: a late answer must not look like a timeout, and
@@ -197,33 +188,24 @@ static struct hc_target *target(int id, const char *addr, __u16 port, int type, 
 	c.timeout_ms = 200;
 	snprintf(c.arg, sizeof(c.arg), "%s", arg ?: "");
 	snprintf(c.expect, sizeof(c.expect), "%s", expect ?: "");
-	inet_pton(AF_INET, "10.0.0.1", vk.addr);
-	inet_pton(AF_INET, addr ?: "127.0.0.1", r.addr);
+	inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? "2001:db8::1" : "10.0.0.1", vk.addr);
+	inet_pton(v6 ? AF_INET6 : AF_INET, addr ?: "127.0.0.1", r.addr);
 	t->real_id = id;
 	hc_target_init(t, &vk, &r, &c);
 	t->run.up = up;
 	return t;
 }
 
-/* The same for an IPv6 backend [::1]:@port of an IPv6 VIP. */
-static struct hc_target *target6(int id, __u16 port, int type, const char *arg, const char *expect,
-				 bool up)
+/* A new engine reporting into seen[] (cleared). */
+static struct hc_engine *engine(void)
 {
-	struct hc_target *t = calloc(1, sizeof(*t));
-	struct xdplb_vip_key vk = { .port = htons(80), .proto = 6, .family = XDPLB_AF_INET6 };
-	struct xdplb_real r = { .family = XDPLB_AF_INET6, .port = htons(port) };
-	struct xdplb_check c = { .type = type, .rise = 1, .fall = 2 };
+	static const struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
+	struct hc_engine *e = NULL;
 
-	c.interval_ms = 300;
-	c.timeout_ms = 200;
-	snprintf(c.arg, sizeof(c.arg), "%s", arg ?: "");
-	snprintf(c.expect, sizeof(c.expect), "%s", expect ?: "");
-	inet_pton(AF_INET6, "2001:db8::1", vk.addr);
-	inet_pton(AF_INET6, "::1", r.addr);
-	t->real_id = id;
-	hc_target_init(t, &vk, &r, &c);
-	t->run.up = up;
-	return t;
+	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
+		return NULL;
+	memset(seen, 0, sizeof(seen));
+	return e;
 }
 
 static void run_for(struct hc_engine *e, int ms)
@@ -234,15 +216,56 @@ static void run_for(struct hc_engine *e, int ms)
 		hc_engine_run(e, 20, NULL);
 }
 
+/* A probe and what must come of it. */
+struct probe {
+	int type;
+	__u16 port; /* PORT_SILENT: probed at 10.5.0.2, a neighbour that never answers */
+	const char *arg, *expect, *why; /* why: NULL = must go up */
+};
+
+#define PORT_SILENT 7006
+
+/* Probes @t of backends at @addr, one target each: each must go up or down once, with the
+ * reason, and say no local error.  @label names them in the messages. */
+static void run_probes(const struct probe *t, int n, const char *addr, const char *label)
+{
+	struct hc_engine *e = engine();
+
+	if (!e)
+		return;
+	for (int i = 0; i < n; i++) {
+		/* the ones that must go up start down, and the other way round */
+		bool up = t[i].why != NULL;
+
+		hc_engine_add(e,
+			      target(i + 1, t[i].port == PORT_SILENT ? "10.5.0.2" : addr, t[i].port,
+				     t[i].type, t[i].arg, t[i].expect, up),
+			      0);
+	}
+	run_for(e, 1600);
+	for (int i = 0; i < n; i++) {
+		struct seen *s = &seen[i + 1];
+
+		if (!t[i].why) {
+			ASSERT_TRUE(s->ups == 1 && !s->downs,
+				    WHAT("%s %d (type %d) up once (%d up, %d down, '%s')", label, i,
+					 t[i].type, s->ups, s->downs, s->why));
+		} else {
+			ASSERT_TRUE(s->downs == 1 && !s->ups,
+				    WHAT("%s %d (type %d) down once (%d up, %d down)", label, i,
+					 t[i].type, s->ups, s->downs));
+			ASSERT_TRUE(!strcmp(s->why, t[i].why),
+				    WHAT("%s %d: why '%s', want '%s'", label, i, s->why, t[i].why));
+		}
+		ASSERT_EQ(s->locals, 0, WHAT("%s %d: no local error", label, i));
+	}
+	hc_engine_free(e); /* kills a sleeping command */
+}
+
 /* Each probe type against a server that passes and one that fails, with the reason. */
 static void case_probes(void)
 {
-	struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
-	static const struct {
-		int type;
-		__u16 port;
-		const char *arg, *expect, *why; /* why: NULL = must go up */
-	} t[] = {
+	static const struct probe t[] = {
 		{ XDPLB_CHECK_TCP, 7001, NULL, NULL, NULL },
 		{ XDPLB_CHECK_TCP, 7999, NULL, NULL, "connect: Connection refused" },
 		{ XDPLB_CHECK_HTTP, 7002, "/", "alive", NULL },
@@ -255,52 +278,16 @@ static void case_probes(void)
 		{ XDPLB_CHECK_EXEC, 0, "test \"$XDPLB_REAL\" = 127.0.0.1:80", NULL, NULL },
 		{ XDPLB_CHECK_EXEC, 0, "exit 2", NULL, "exec: exit status 2" },
 		{ XDPLB_CHECK_EXEC, 0, "sleep 5", NULL, "timeout after 0.2s" },
-		{ XDPLB_CHECK_TCP, 7006, NULL, NULL,
-		  "timeout after 0.2s" }, /* 10.5.0.2: no reply */
+		{ XDPLB_CHECK_TCP, PORT_SILENT, NULL, NULL, "timeout after 0.2s" },
 	};
-	int n = sizeof(t) / sizeof(t[0]);
-	struct hc_engine *e;
 
-	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
-		return;
-	memset(seen, 0, sizeof(seen));
-	for (int i = 0; i < n; i++) {
-		/* the ones that must go up start down, and the other way round */
-		bool up = t[i].why != NULL;
-		struct hc_target *tg = target(i + 1, t[i].port == 7006 ? "10.5.0.2" : NULL,
-					      t[i].port, t[i].type, t[i].arg, t[i].expect, up);
-
-		hc_engine_add(e, tg, 0);
-	}
-	run_for(e, 1600);
-	for (int i = 0; i < n; i++) {
-		struct seen *s = &seen[i + 1];
-
-		if (!t[i].why) {
-			ASSERT_TRUE(s->ups == 1 && !s->downs,
-				    WHAT("probe %d (type %d) up once (%d up, %d down, '%s')", i,
-					 t[i].type, s->ups, s->downs, s->why));
-		} else {
-			ASSERT_TRUE(s->downs == 1 && !s->ups,
-				    WHAT("probe %d (type %d) down once (%d up, %d down)", i,
-					 t[i].type, s->ups, s->downs));
-			ASSERT_TRUE(!strcmp(s->why, t[i].why),
-				    WHAT("probe %d: why '%s', want '%s'", i, s->why, t[i].why));
-		}
-		ASSERT_EQ(s->locals, 0, WHAT("probe %d: no local error", i));
-	}
-	hc_engine_free(e); /* kills the sleeping command */
+	run_probes(t, sizeof(t) / sizeof(t[0]), NULL, "probe");
 }
 
 /* IPv6 backends: the same probes over IPv6 (an IPv6 VIP's, or a tun IPv4 VIP's backends). */
 static void case_probes6(void)
 {
-	struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
-	static const struct {
-		int type;
-		__u16 port;
-		const char *arg, *expect, *why; /* why: NULL = must go up */
-	} t[] = {
+	static const struct probe t[] = {
 		{ XDPLB_CHECK_TCP, 7101, NULL, NULL, NULL },
 		{ XDPLB_CHECK_TCP, 7001, NULL, NULL, "connect: Connection refused" }, /* v4 only */
 		{ XDPLB_CHECK_HTTP, 7102, "/", "alive", NULL },
@@ -312,48 +299,18 @@ static void case_probes6(void)
 		  "test \"$XDPLB_VIP\" = '[2001:db8::1]:80'",
 		  NULL, NULL },
 	};
-	int n = sizeof(t) / sizeof(t[0]);
-	struct hc_engine *e;
 
-	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
-		return;
-	memset(seen, 0, sizeof(seen));
-	for (int i = 0; i < n; i++)
-		hc_engine_add(
-		    e,
-		    target6(i + 1, t[i].port, t[i].type, t[i].arg, t[i].expect, t[i].why != NULL),
-		    0);
-	run_for(e, 1600);
-	for (int i = 0; i < n; i++) {
-		struct seen *s = &seen[i + 1];
-
-		if (!t[i].why) {
-			ASSERT_TRUE(s->ups == 1 && !s->downs,
-				    WHAT("IPv6 probe %d (type %d) up once (%d up, %d down, '%s')",
-					 i, t[i].type, s->ups, s->downs, s->why));
-		} else {
-			ASSERT_TRUE(s->downs == 1 && !s->ups,
-				    WHAT("IPv6 probe %d (type %d) down once (%d up, %d down)", i,
-					 t[i].type, s->ups, s->downs));
-			ASSERT_TRUE(
-			    !strcmp(s->why, t[i].why),
-			    WHAT("IPv6 probe %d: why '%s', want '%s'", i, s->why, t[i].why));
-		}
-		ASSERT_EQ(s->locals, 0, WHAT("IPv6 probe %d: no local error", i));
-	}
-	hc_engine_free(e);
+	run_probes(t, sizeof(t) / sizeof(t[0]), "::1", "IPv6 probe");
 }
 
 /* Out of file descriptors: logged once, and no state changes while it lasts. */
 static void case_local_error(void)
 {
-	struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
+	struct hc_engine *e = engine();
 	struct rlimit old, low;
-	struct hc_engine *e;
 
-	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
+	if (!e)
 		return;
-	memset(seen, 0, sizeof(seen));
 	/* a refused port: it would go down at once if the probe could run */
 	hc_engine_add(e, target(1, NULL, 7999, XDPLB_CHECK_TCP, NULL, NULL, true), 0);
 	getrlimit(RLIMIT_NOFILE, &old);
@@ -374,13 +331,11 @@ static void case_local_error(void)
 /* 1,000 targets on one engine (an interval of 300 ms: 3,300 probes/s). */
 static void case_many(void)
 {
-	struct hc_callbacks cb = { .changed = cb_changed, .local = cb_local };
-	struct hc_engine *e;
+	struct hc_engine *e = engine();
 	int downs = 0;
 
-	if (!ASSERT_EQ(hc_engine_new(&e, 10, &cb), 0, "engine"))
+	if (!e)
 		return;
-	memset(seen, 0, sizeof(seen));
 	for (int i = 0; i < 1000; i++)
 		hc_engine_add(e,
 			      target(i % 2 ? 2 : 1, NULL, i % 2 ? 7999 : 7001, XDPLB_CHECK_TCP,
@@ -402,13 +357,13 @@ int main(void)
 	    sandbox_sh("ip link add hc0 type veth peer name hc1 && ip link set hc0 up && "
 		       "ip link set hc1 up && ip addr add 10.5.0.1/24 dev hc0 && "
 		       "ip neigh add 10.5.0.2 lladdr 02:00:00:00:05:02 nud permanent dev hc0") ||
-	    listen_on(7001, false, NULL) ||
-	    listen_on(7002, false, "HTTP/1.0 200 OK\r\nServer: t\r\n\r\nI am alive\n") ||
-	    listen_on(7003, false, "HTTP/1.1 503 Service Unavailable\r\n\r\n") ||
-	    listen_on(7004, false, "") || listen_on(7005, true, NULL) ||
-	    listen_on6(7101, false, NULL) ||
-	    listen_on6(7102, false, "HTTP/1.0 200 OK\r\nServer: t\r\n\r\nI am alive\n") ||
-	    listen_on6(7103, true, NULL)) {
+	    listen_on(false, 7001, false, NULL) ||
+	    listen_on(false, 7002, false, "HTTP/1.0 200 OK\r\nServer: t\r\n\r\nI am alive\n") ||
+	    listen_on(false, 7003, false, "HTTP/1.1 503 Service Unavailable\r\n\r\n") ||
+	    listen_on(false, 7004, false, "") || listen_on(false, 7005, true, NULL) ||
+	    listen_on(true, 7101, false, NULL) ||
+	    listen_on(true, 7102, false, "HTTP/1.0 200 OK\r\nServer: t\r\n\r\nI am alive\n") ||
+	    listen_on(true, 7103, true, NULL)) {
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}

@@ -50,14 +50,7 @@ static void l4_frame(struct pkt_buf *b, __u8 proto, const char *src, __u16 sport
 			      .payload_len = plen,
 			      .ip = { .id = 0x2222, .frag_off = frag_off, .ttl = 57 } };
 
-	if (is_v6(src)) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-	}
-	pkt_build(b, &s, is_v6(src), proto);
+	pkt_build_addrs(b, &s, proto, src, dst);
 }
 
 /* An ICMP or ICMPv6 error frame @from -> @to: @type/@code/@rest quoting the first @qlen bytes
@@ -84,23 +77,6 @@ static void icmp_err(struct pkt_buf *b, const char *from, const char *to, __u8 t
 	pkt_finish(b);
 }
 
-static __u32 vip_id(const char *addr, __u16 port, __u8 proto)
-{
-	struct xdplb_vip_key k = fx_key(addr, port, proto);
-	struct xdplb_vip v = {};
-
-	lb_vip_get(&fx.lb, &k, &v);
-	return v.id;
-}
-
-static int real_id(const char *vaddr, __u16 port, __u8 proto, const char *raddr, __u16 rport)
-{
-	__be32 a[4];
-	__u8 fam = fx_addr(raddr, a);
-
-	return lb_real_find(&fx.lb, vip_id(vaddr, port, proto), a, fam, htons(rport));
-}
-
 /*
  * TUN: a client's flow goes to backend B; errors about it (types @types, quoting the packet
  * the VIP sent the client, @qlen bytes) go to B encapsulated byte for byte, counted as
@@ -110,7 +86,7 @@ static void tun_owner(__u8 proto, const char *vip, __u16 vport, const char *clie
 		      const char *const *bes, const __u8 (*types)[2], int ntypes, size_t qlen)
 {
 	const char *router = is_v6(vip) ? ROUTER6 : ROUTER4;
-	__u32 vid = vip_id(vip, vport, proto), label, l2;
+	__u32 vid = fx_vip_id(&fx, vip, vport, proto), label, l2;
 	struct xdplb_traffic v0, v1, r0, r1;
 	struct xdplb_flow f0, f1;
 	struct xdplb_conns c0, c1;
@@ -122,7 +98,7 @@ static void tun_owner(__u8 proto, const char *vip, __u16 vport, const char *clie
 	be = fx_expect_tun_to(&fx, &in, XDP_TX, bes, 3, &label, "client's packet");
 	if (be < 0 || !ASSERT_EQ(fx_flow(&fx, proto, client, 40000, vip, vport, &f0), 0, "flow"))
 		return;
-	rid = real_id(vip, vport, proto, bes[be], 0);
+	rid = fx_backend_id(&fx, vip, vport, proto, bes[be], 0);
 	c0 = fx_conns(&fx, rid);
 	for (int t = 0; t < ntypes; t++) {
 		char what[96];
@@ -186,7 +162,7 @@ static void no_flow(const char *vip, const char *rr_vip, const char *const *bes,
 	struct xdplb_traffic v0, v1;
 	struct pkt_buf sent, err, in;
 	struct xdplb_flow f;
-	__u32 vid = vip_id(vip, 80, IPPROTO_TCP);
+	__u32 vid = fx_vip_id(&fx, vip, 80, IPPROTO_TCP);
 
 	for (int c = 101; c <= 108; c++) {
 		char client[64];
@@ -249,23 +225,17 @@ static void case_dr(void)
 
 	for (int i = 0; i < 2; i++) {
 		struct pkt_buf in, sent, err, exp;
-		__u8 mac[ETH_ALEN];
-		__be32 a[4];
 
-		if (fx_addr(c[i].be, a) == XDPLB_AF_INET6)
-			fx_backend_mac6((struct in6_addr *)a, mac);
-		else
-			fx_backend_mac(a[0], mac);
 		l4_frame(&in, IPPROTO_TCP, c[i].client, 40000, c[i].vip, 80, NULL, 0, 0);
 		exp = in;
-		pkt_set_eth(&exp, mac, fx_lb0_mac);
+		fx_to_backend(&exp, c[i].be);
 		fx_expect_frame(&fx, &in, XDP_TX, &exp, "dr: the client's packet");
 		l4_frame(&sent, IPPROTO_TCP, c[i].vip, 80, c[i].client, 40000, reply_data,
 			 sizeof(reply_data) - 1, PKT_IP_DF);
 		icmp_err(&err, c[i].router, c[i].vip, c[i].type, c[i].code, 1400, &sent,
 			 sent.len - pkt_l3_off(&sent));
 		exp = err;
-		pkt_set_eth(&exp, mac, fx_lb0_mac);
+		fx_to_backend(&exp, c[i].be);
 		fx_expect_frame(&fx, &err, XDP_TX, &exp, "dr: the error, only the MACs change");
 	}
 }
@@ -282,17 +252,11 @@ static void nat_error(__u8 proto, const char *vip, __u16 vport, const char *be, 
 	const char *router = is_v6(vip) ? ROUTER6 : ROUTER4;
 	__u8 type = is_v6(vip) ? 2 : 3, code = is_v6(vip) ? 0 : 4;
 	struct pkt_buf in, sent, tsent, err, exp;
-	__u8 mac[ETH_ALEN];
-	__be32 a[4];
 	size_t l4;
 
-	if (fx_addr(be, a) == XDPLB_AF_INET6)
-		fx_backend_mac6((struct in6_addr *)a, mac);
-	else
-		fx_backend_mac(a[0], mac);
 	l4_frame(&in, proto, client, cport, vip, vport, "q", 1, 0);
 	l4_frame(&exp, proto, client, cport, be, bport, "q", 1, 0);
-	pkt_set_eth(&exp, mac, fx_lb0_mac);
+	fx_to_backend(&exp, be);
 	if (!fx_expect_frame(&fx, &in, XDP_TX, &exp, "nat: the client's packet"))
 		return;
 
@@ -307,7 +271,7 @@ static void nat_error(__u8 proto, const char *vip, __u16 vport, const char *be, 
 	}
 	icmp_err(&err, router, vip, type, code, 1400, &sent, qlen);
 	icmp_err(&exp, router, be, type, code, 1400, &tsent, qlen);
-	pkt_set_eth(&exp, mac, fx_lb0_mac);
+	fx_to_backend(&exp, be);
 	if (fx_expect_frame(&fx, &err, XDP_TX, &exp,
 			    "nat: outer and quoted headers translated, checksums recomputed")) {
 		ASSERT_TRUE(csum_icmp_ok(exp.data + ETH_HLEN), "expectation's icmp checksum");
@@ -368,32 +332,37 @@ static void case_nat_back(void)
 
 static void case_not_ours(void)
 {
+	/* errors from a router about a TCP packet the VIP side sent (@src:@sport -> client), none
+	 * of them a VIP's: passed untouched */
+	static const struct {
+		const char *src, *client, *router, *to;
+		__u16 sport;
+		__u8 type, code;
+		__u32 rest;
+		size_t qlen;
+		const char *what;
+	} e[] = {
+		{ VIP_T4, "192.0.2.1", ROUTER4, VIP_T4, 80, 3, 4, 1400, 24,
+		  "quote of ip + 4 bytes" },
+		{ VIP_U4, "192.0.2.1", ROUTER4, VIP_T4, 80, 3, 4, 1400, 28,
+		  "quoted src != outer dst" },
+		{ "10.0.0.199", "192.0.2.1", ROUTER4, "10.0.0.199", 80, 3, 4, 1400, 28,
+		  "error to no vip address" },
+		/* not an error type: redirect (5) */
+		{ VIP_T4, "192.0.2.1", ROUTER4, VIP_T4, 80, 5, 1, 0, 28, "icmp redirect" },
+		{ VIP_T4, "192.0.2.1", ROUTER4, VIP_T4, 81, 3, 4, 1400, 28, "quoted port: no vip" },
+		{ VIP_T6, "2001:db8:c::1", ROUTER6, VIP_T6, 80, 2, 0, 1400, 44,
+		  "ipv6 quote of 44 bytes" },
+	};
 	struct pkt_buf sent, err;
 
-	/* quote too short for the ports */
-	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 80, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 24);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "quote of ip + 4 bytes");
-	/* quoted source is not the outer destination */
-	l4_frame(&sent, IPPROTO_TCP, VIP_U4, 80, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 28);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "quoted src != outer dst");
-	/* to an address without VIP */
-	l4_frame(&sent, IPPROTO_TCP, "10.0.0.199", 80, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, "10.0.0.199", 3, 4, 1400, &sent, 28);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "error to no vip address");
-	/* not an error type: redirect (5) */
-	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 80, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, VIP_T4, 5, 1, 0, &sent, 28);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "icmp redirect");
-	/* quoted port is no VIP's */
-	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 81, "192.0.2.1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 28);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "quoted port: no vip");
-	/* ipv6: quote too short, and an extension header before TCP */
-	l4_frame(&sent, IPPROTO_TCP, VIP_T6, 80, "2001:db8:c::1", 40000, NULL, 0, 0);
-	icmp_err(&err, ROUTER6, VIP_T6, 2, 0, 1400, &sent, 44);
-	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "ipv6 quote of 44 bytes");
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		l4_frame(&sent, IPPROTO_TCP, e[i].src, e[i].sport, e[i].client, 40000, NULL, 0, 0);
+		icmp_err(&err, e[i].router, e[i].to, e[i].type, e[i].code, e[i].rest, &sent,
+			 e[i].qlen);
+		fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, e[i].what);
+	}
+	/* ipv6: an extension header before TCP */
 	{
 		struct in6_addr v = ipv6_addr(VIP_T6), c = ipv6_addr("2001:db8:c::1");
 
@@ -533,14 +502,7 @@ static void big_frame(struct pkt_buf *b, const char *client, __u16 cport, const 
 
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (unsigned char)(i * 13);
-	if (is_v6(vip)) {
-		s.saddr6 = ipv6_addr(client);
-		s.daddr6 = ipv6_addr(vip);
-	} else {
-		s.saddr = ipv4_addr(client);
-		s.daddr = ipv4_addr(vip);
-	}
-	pkt_build(b, &s, is_v6(vip), IPPROTO_TCP);
+	pkt_build_addrs(b, &s, IPPROTO_TCP, client, vip);
 }
 
 /* The ICMP "fragmentation needed" (RFC 1191) or ICMPv6 "packet too big" (RFC 4443 3.2) the
@@ -714,7 +676,6 @@ static void case_too_big_route(void)
 {
 	const char *const lb2_4[] = { "10.0.2.11" }, *const lb2_6[] = { "fd00:2::11" };
 	struct pkt_buf in, exp;
-	__u8 mac[ETH_ALEN];
 
 	fx_config(&fx, set_mtu, 0);
 	/* lb2's MTU is 1300: tun ipv4 */
@@ -734,9 +695,8 @@ static void case_too_big_route(void)
 	big_frame(&in, "192.0.2.1", 51003, VIP_DRB4, 1301, false, false);
 	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_TOO_BIG, "dr ipv4 without DF");
 	big_frame(&in, "192.0.2.1", 51004, VIP_DRB4, 1300, false, false);
-	fx_backend_mac(ipv4_addr("10.0.2.11"), mac);
 	exp = in;
-	pkt_set_eth(&exp, mac, fx_lb2_mac);
+	fx_to_backend(&exp, "10.0.2.11");
 	fx_expect_frame(&fx, &in, XDP_REDIRECT, &exp, "dr ipv4 of 1300: fits");
 	big_frame(&in, "2001:db8:c::1", 51005, VIP_DRB6, 1301, true, false);
 	expect_too_big(&in, 1300, "dr ipv6: packet too big, mtu 1300");

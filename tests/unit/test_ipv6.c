@@ -46,27 +46,20 @@ static int run(const struct pkt_buf *in, int ifindex, struct fx_run *r)
 	return fx_run(&fx, in, ifindex, r);
 }
 
-static __u32 vip_id(const char *addr, __u16 port, __u8 proto)
+/* Run @in on lb0: verdict @verdict (@vwhat), then exactly the frame @exp (@what). */
+static void expect_frame(const struct pkt_buf *in, int verdict, const struct pkt_buf *exp,
+			 const char *vwhat, const char *what)
 {
-	struct xdplb_vip_key k = fx_key(addr, port, proto);
-	struct xdplb_vip v = {};
+	struct fx_run r;
 
-	lb_vip_get(&fx.lb, &k, &v);
-	return v.id;
-}
-
-static int real_id(const char *vaddr, __u16 port, __u8 proto, const char *raddr, __u16 rport)
-{
-	struct xdplb_real r = {};
-
-	r.family = fx_addr(raddr, r.addr);
-	return lb_real_find(&fx.lb, vip_id(vaddr, port, proto), r.addr, r.family, htons(rport));
+	if (!run(in, fx.lb0, &r) && ASSERT_EQ(r.retval, verdict, vwhat))
+		ASSERT_BYTES(r.out, r.out_len, exp->data, exp->len, what);
 }
 
 static void case_tun6(void)
 {
 	struct pkt_spec s = spec6(VIP_TUN, 40000, 80, PKT_TCP_SYN);
-	__u32 vid = vip_id(VIP_TUN, 80, IPPROTO_TCP), label, label2, labels[16];
+	__u32 vid = fx_vip_id(&fx, VIP_TUN, 80, IPPROTO_TCP), label, label2, labels[16];
 	__u64 tx0 = fx_reason(&fx, XDPLB_R_TX);
 	struct xdplb_traffic t0, t1;
 	struct xdplb_flow f;
@@ -87,7 +80,8 @@ static void case_tun6(void)
 	if (ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, CLIENT, 40000, VIP_TUN, 80, &f), 0,
 		      "xdplb_flows6 holds the client's 5-tuple")) {
 		ASSERT_EQ(f.vip_id, vid, "flow's vip");
-		ASSERT_EQ(f.real_id, real_id(VIP_TUN, 80, IPPROTO_TCP, tun_backends[be], 0),
+		ASSERT_EQ(f.real_id,
+			  fx_backend_id(&fx, VIP_TUN, 80, IPPROTO_TCP, tun_backends[be], 0),
 			  "flow's backend = the one that got the packet");
 		ASSERT_EQ(f.state, XDPLB_FLOW_ACTIVE, "tcp flow active");
 	}
@@ -201,29 +195,20 @@ static void case_no_source(void)
 static void case_dr6(void)
 {
 	struct pkt_spec s = spec6(VIP_DR, 40000, 80, PKT_TCP_ACK);
-	struct in6_addr be = a6("fd00:1::12");
 	struct pkt_buf in, exp;
-	struct fx_run r;
-	__u8 mac[ETH_ALEN];
 
-	fx_backend_mac6(&be, mac);
 	pkt_v6_tcp(&in, &s);
-	s.dmac = mac;
-	s.smac = fx_lb0_mac;
-	pkt_v6_tcp(&exp, &s);
-	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_TX, "dr6 verdict"))
-		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len,
-			     "dr6: only the MACs change, hop limit untouched");
+	exp = in;
+	fx_to_backend(&exp, "fd00:1::12");
+	expect_frame(&in, XDP_TX, &exp, "dr6 verdict",
+		     "dr6: only the MACs change, hop limit untouched");
 	s = spec6(VIP_DR, 40001, 80, PKT_TCP_SYN);
 	s.vlan = true;
 	s.vid = 7;
 	pkt_v6_tcp(&in, &s);
-	s.vlan = false;
-	s.dmac = mac;
-	s.smac = fx_lb0_mac;
-	pkt_v6_tcp(&exp, &s);
-	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_TX, "dr6 vlan verdict"))
-		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "dr6: tag dropped");
+	exp = in;
+	fx_to_backend(&exp, "fd00:1::12");
+	expect_frame(&in, XDP_TX, &exp, "dr6 vlan verdict", "dr6: tag dropped");
 
 	s = spec6(VIP_DR_UNR, 40000, 80, PKT_TCP_SYN);
 	pkt_v6_tcp(&in, &s);
@@ -259,7 +244,7 @@ static void case_nexthop6(void)
 	if (run(&in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "first packet"))
 		return;
 	ASSERT_BYTES(r.out, ETH_ALEN, mac, ETH_ALEN, "first packet: the neighbour's MAC");
-	id = real_id(VIP_DR, 80, IPPROTO_TCP, "fd00:1::12", 0);
+	id = fx_backend_id(&fx, VIP_DR, 80, IPPROTO_TCP, "fd00:1::12", 0);
 	if (!ASSERT_TRUE(id > 0, "backend id") ||
 	    !ASSERT_EQ(bpf_map_lookup_elem(nh_fd, &id, nh), 0, "read xdplb_nexthop6"))
 		return;
@@ -325,15 +310,12 @@ static void case_nat66_tcp(void)
 	struct xdplb_flow n;
 	struct pkt_buf in, exp;
 	struct fx_run r;
-	__u8 mac[ETH_ALEN];
 
-	fx_backend_mac6(&be, mac);
 	pkt_v6_tcp(&in, &s);
 	s.daddr6 = be;
 	s.dport = 8080;
-	s.dmac = mac;
-	s.smac = fx_lb0_mac;
 	pkt_v6_tcp(&exp, &s);
+	fx_to_backend(&exp, "fd00:1::13");
 	if (run(&in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "nat66 verdict"))
 		return;
 	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len,
@@ -344,7 +326,8 @@ static void case_nat66_tcp(void)
 	if (ASSERT_EQ(lb_nat_get(&fx.lb, &k, &n, &nv), 0, "xdplb_nat6 entry written")) {
 		ASSERT_BYTES(nv.vip_addr, 16, &vip, 16, "nat6 entry: vip address");
 		ASSERT_EQ(ntohs(nv.vip_port), 80, "nat6 entry: vip port");
-		ASSERT_EQ(n.real_id, real_id(VIP_NAT, 80, IPPROTO_TCP, "fd00:1::13", 8080),
+		ASSERT_EQ(n.real_id,
+			  fx_backend_id(&fx, VIP_NAT, 80, IPPROTO_TCP, "fd00:1::13", 8080),
 			  "nat6 entry: backend id");
 	}
 
@@ -393,18 +376,13 @@ static void case_nat66_udp(void)
 			      .ip = { .ttl = 9 } };
 	struct in6_addr be = a6("fd00:1::13");
 	struct pkt_buf in, exp;
-	struct fx_run r;
-	__u8 mac[ETH_ALEN];
 
-	fx_backend_mac6(&be, mac);
 	pkt_v6_udp(&in, &s);
 	s.daddr6 = be;
-	s.dmac = mac;
-	s.smac = fx_lb0_mac;
 	pkt_v6_udp(&exp, &s);
-	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_TX, "nat66 udp verdict"))
-		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len,
-			     "nat66 udp: address rewritten, port kept, checksum updated");
+	fx_to_backend(&exp, "fd00:1::13");
+	expect_frame(&in, XDP_TX, &exp, "nat66 udp verdict",
+		     "nat66 udp: address rewritten, port kept, checksum updated");
 
 	s = (struct pkt_spec){ .saddr6 = be,
 			       .daddr6 = a6(CLIENT),
@@ -417,8 +395,7 @@ static void case_nat66_udp(void)
 	s.dmac = fx_router_mac;
 	s.smac = fx_lb1_mac;
 	pkt_v6_udp(&exp, &s);
-	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_REDIRECT, "nat66 udp reply verdict"))
-		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "nat66 udp reply");
+	expect_frame(&in, XDP_REDIRECT, &exp, "nat66 udp reply verdict", "nat66 udp reply");
 
 	/* UDP over IPv6 must have a checksum (RFC 8200 8.1) */
 	s = (struct pkt_spec){ .saddr6 = a6(CLIENT),
@@ -530,22 +507,17 @@ static void case_ext_nat(void)
 	static const __u8 dst[] = { PKT_NH_DEST };
 	struct in6_addr be = a6("fd00:1::13");
 	struct pkt_buf in, exp;
-	struct fx_run r;
-	__u8 mac[ETH_ALEN];
 	size_t l4 = ETH_HLEN + PKT_IPV6_HLEN + 8;
 
 	/* NAT66 behind a destination options header: the port and checksum found behind it */
 	build_ext(&in, VIP_NAT, 42100, dst, 1, 0);
 	exp = in;
-	fx_backend_mac6(&be, mac);
-	memcpy(exp.data, mac, 6);
-	memcpy(exp.data + 6, fx_lb0_mac, 6);
+	fx_to_backend(&exp, "fd00:1::13");
 	memcpy(exp.data + ETH_HLEN + 24, &be, 16);
 	pkt_w16(exp.data + l4 + 2, 8080);
 	pkt_finish(&exp);
-	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_TX, "nat66 with dest options"))
-		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len,
-			     "nat66 behind a destination options header");
+	expect_frame(&in, XDP_TX, &exp, "nat66 with dest options",
+		     "nat66 behind a destination options header");
 }
 
 static void case_malformed(void)
@@ -649,9 +621,10 @@ static void case_sticky(void)
 		seen[first[i]]++;
 		if (ASSERT_EQ(fx_flow(&fx, IPPROTO_UDP, CLIENT, s.sport, VIP_STICK, 4000, &f), 0,
 			      "xdplb_flows6 entry"))
-			ASSERT_EQ(f.real_id,
-				  real_id(VIP_STICK, 4000, IPPROTO_UDP, bes[first[i]], 0),
-				  "flow entry names the backend that got the packet");
+			ASSERT_EQ(
+			    f.real_id,
+			    fx_backend_id(&fx, VIP_STICK, 4000, IPPROTO_UDP, bes[first[i]], 0),
+			    "flow entry names the backend that got the packet");
 	}
 	ASSERT_TRUE(seen[0] && seen[1] && seen[2], "mh spreads 24 flows over all 3 backends");
 

@@ -40,20 +40,10 @@ static void shuffle(struct maglev_backend *b, int n, __u64 seed)
 	}
 }
 
-/* Count slots per id; returns the number of slots holding an id outside 1..n. */
+/* Count slots per id into counts[]; returns the number of slots holding an id outside 1..n. */
 static unsigned int count_slots(const __u32 *t, int n)
 {
-	unsigned int bad = 0;
-	__u32 s;
-
-	memset(counts, 0, sizeof(counts));
-	for (s = 0; s < M; s++) {
-		if (t[s] >= 1 && t[s] <= (__u32)n)
-			counts[t[s]]++;
-		else
-			bad++;
-	}
-	return bad;
+	return count_ids(t, M, n, counts, sizeof(counts) / sizeof(counts[0]));
 }
 
 static double now_ms(void)

@@ -12,26 +12,7 @@ static struct fixture fx;
 #define VIP_DR_UNRES  "10.0.0.61" /* backend without neighbour */
 #define VIP_NAT_UNRES "10.0.0.82" /* backend without neighbour */
 #define BACKEND	      "10.0.1.11"
-static const __u8 backend_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x0b };
-static const __u8 router_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x03, 0xfe };
 static const char payload[] = "GET / HTTP/1.1\r\nHost: example\r\n\r\n";
-
-static int vip_add(const char *addr, __u16 port, __u8 proto, int mode)
-{
-	struct xdplb_vip_key k = fx_vip_key(addr, port, proto);
-	struct xdplb_vip v = { .mode = mode };
-
-	return lb_vip_add(&fx.lb, &k, &v);
-}
-
-static int real_add(const char *vaddr, __u16 vport, __u8 proto, const char *raddr, __u16 rport)
-{
-	struct xdplb_vip_key k = fx_vip_key(vaddr, vport, proto);
-	struct xdplb_real r = { .family = 2, .weight = 1, .port = htons(rport) };
-
-	r.addr[0] = ipv4_addr(raddr);
-	return lb_real_add(&fx.lb, &k, &r);
-}
 
 static struct pkt_spec client_spec(const char *vip, __u16 sport, __u16 dport, __u8 flags)
 {
@@ -73,9 +54,8 @@ static void case_dr(void)
 
 	/* only the Ethernet header changes: to the backend's MAC, from lb0's */
 	pkt_v4_tcp(&in, &s);
-	s.dmac = backend_mac;
-	s.smac = fx_lb0_mac;
-	pkt_v4_tcp(&exp, &s);
+	exp = in;
+	fx_to_backend(&exp, BACKEND);
 	run_expect(&in, XDP_TX, &exp, "dr: frame to the backend's MAC, IP untouched");
 
 	/* tagged on the way in, untagged out */
@@ -83,10 +63,8 @@ static void case_dr(void)
 	s.vlan = true;
 	s.vid = 7;
 	pkt_v4_tcp(&in, &s);
-	s.vlan = false;
-	s.dmac = backend_mac;
-	s.smac = fx_lb0_mac;
-	pkt_v4_tcp(&exp, &s);
+	exp = in;
+	fx_to_backend(&exp, BACKEND);
 	run_expect(&in, XDP_TX, &exp, "dr: vlan tag dropped");
 }
 
@@ -110,9 +88,8 @@ static void case_nat_tcp(void)
 	pkt_v4_tcp(&in, &s);
 	s.daddr = ipv4_addr(BACKEND);
 	s.dport = 8080;
-	s.dmac = backend_mac;
-	s.smac = fx_lb0_mac;
 	pkt_v4_tcp(&exp, &s);
+	fx_to_backend(&exp, BACKEND);
 	run_expect(&in, XDP_TX, &exp, "nat: destination and port rewritten");
 }
 
@@ -140,7 +117,7 @@ static void case_nat_reply(void)
 	pkt_v4_tcp(&in, &s);
 	s.saddr = ipv4_addr(VIP_NAT);
 	s.sport = 80;
-	s.dmac = router_mac;
+	s.dmac = fx_router_mac;
 	s.smac = fx_lb1_mac;
 	pkt_v4_tcp(&exp, &s);
 	run_expect(&in, XDP_REDIRECT, &exp,
@@ -156,55 +133,51 @@ static void case_nat_reply(void)
 	run_expect(&in, XDP_PASS, &in, "no NAT entry: untouched");
 }
 
+/* A DNS query @sport -> @dst:53 (the VIP, or as translated to the backend), or with @reply
+ * the answer 53 -> CLIENT:@sport from @dst. */
+static void dns(struct pkt_buf *b, const char *dst, __u16 sport, bool reply)
+{
+	struct pkt_spec s = { .sport = sport, .dport = 53, .payload = "query", .payload_len = 5 };
+
+	if (reply) {
+		s = (struct pkt_spec){
+			.sport = 53, .dport = sport, .payload = "answer", .payload_len = 6
+		};
+		pkt_build_addrs(b, &s, IPPROTO_UDP, dst, CLIENT);
+	} else {
+		pkt_build_addrs(b, &s, IPPROTO_UDP, CLIENT, dst);
+	}
+}
+
+/* Clear the UDP checksum (0: none, RFC 768) of the untagged IPv4 frame @b. */
+static void no_udp_csum(struct pkt_buf *b)
+{
+	b->data[14 + 20 + 6] = b->data[14 + 20 + 7] = 0;
+}
+
 static void case_nat_udp(void)
 {
-	struct pkt_spec s = { .saddr = ipv4_addr(CLIENT),
-			      .daddr = ipv4_addr(VIP_NATU),
-			      .sport = 5353,
-			      .dport = 53,
-			      .payload = "query",
-			      .payload_len = 5 };
 	struct pkt_buf in, exp;
-	size_t l4;
 
-	pkt_v4_udp(&in, &s);
-	s.daddr = ipv4_addr(BACKEND);
-	s.dmac = backend_mac;
-	s.smac = fx_lb0_mac;
-	pkt_v4_udp(&exp, &s);
+	dns(&in, VIP_NATU, 5353, false);
+	dns(&exp, BACKEND, 5353, false);
+	fx_to_backend(&exp, BACKEND);
 	run_expect(&in, XDP_TX, &exp, "nat udp: address rewritten, checksum updated");
 
 	/* checksum 0 = none: stays 0 (RFC 768) */
-	s = (struct pkt_spec){ .saddr = ipv4_addr(CLIENT),
-			       .daddr = ipv4_addr(VIP_NATU),
-			       .sport = 5354,
-			       .dport = 53,
-			       .payload = "query",
-			       .payload_len = 5 };
-	pkt_v4_udp(&in, &s);
-	l4 = 14 + 20;
-	in.data[l4 + 6] = in.data[l4 + 7] = 0;
-	s.daddr = ipv4_addr(BACKEND);
-	s.dmac = backend_mac;
-	s.smac = fx_lb0_mac;
-	pkt_v4_udp(&exp, &s);
-	exp.data[l4 + 6] = exp.data[l4 + 7] = 0;
+	dns(&in, VIP_NATU, 5354, false);
+	no_udp_csum(&in);
+	dns(&exp, BACKEND, 5354, false);
+	fx_to_backend(&exp, BACKEND);
+	no_udp_csum(&exp);
 	run_expect(&in, XDP_TX, &exp, "nat udp without checksum: stays 0");
 
 	/* and its reply, also without checksum */
-	s = (struct pkt_spec){ .saddr = ipv4_addr(BACKEND),
-			       .daddr = ipv4_addr(CLIENT),
-			       .sport = 53,
-			       .dport = 5354,
-			       .payload = "answer",
-			       .payload_len = 6 };
-	pkt_v4_udp(&in, &s);
-	in.data[l4 + 6] = in.data[l4 + 7] = 0;
-	s.saddr = ipv4_addr(VIP_NATU);
-	s.dmac = router_mac;
-	s.smac = fx_lb1_mac;
-	pkt_v4_udp(&exp, &s);
-	exp.data[l4 + 6] = exp.data[l4 + 7] = 0;
+	dns(&in, BACKEND, 5354, true);
+	no_udp_csum(&in);
+	dns(&exp, VIP_NATU, 5354, true);
+	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
+	no_udp_csum(&exp);
 	run_expect(&in, XDP_REDIRECT, &exp, "nat udp reply without checksum");
 }
 
@@ -222,6 +195,14 @@ static void case_nat_no_neigh(void)
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_PASS_NO_NEIGH) - c0, 1, "pass_no_neigh +1");
 }
 
+/* A VIP in @mode with one backend @be (port @bport, 0: the VIP's). */
+static int vip(const char *addr, __u16 port, __u8 proto, __u8 mode, const char *be, __u16 bport)
+{
+	if (fx_vip_new(&fx, addr, port, proto, mode, XDPLB_SCHED_MH, 0) < 0)
+		return -1;
+	return fx_real_new(&fx, addr, port, proto, be, bport) < 0 ? -1 : 0;
+}
+
 int main(void)
 {
 	REQUIRE_ROOT();
@@ -229,16 +210,11 @@ int main(void)
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
-	if (vip_add(VIP_DR, 80, IPPROTO_TCP, XDPLB_MODE_DR) ||
-	    real_add(VIP_DR, 80, IPPROTO_TCP, BACKEND, 0) ||
-	    vip_add(VIP_DR_UNRES, 80, IPPROTO_TCP, XDPLB_MODE_DR) ||
-	    real_add(VIP_DR_UNRES, 80, IPPROTO_TCP, "10.0.1.99", 0) ||
-	    vip_add(VIP_NAT, 80, IPPROTO_TCP, XDPLB_MODE_NAT) ||
-	    real_add(VIP_NAT, 80, IPPROTO_TCP, BACKEND, 8080) ||
-	    vip_add(VIP_NATU, 53, IPPROTO_UDP, XDPLB_MODE_NAT) ||
-	    real_add(VIP_NATU, 53, IPPROTO_UDP, BACKEND, 0) ||
-	    vip_add(VIP_NAT_UNRES, 80, IPPROTO_TCP, XDPLB_MODE_NAT) ||
-	    real_add(VIP_NAT_UNRES, 80, IPPROTO_TCP, "10.0.1.99", 0)) {
+	if (vip(VIP_DR, 80, IPPROTO_TCP, XDPLB_MODE_DR, BACKEND, 0) ||
+	    vip(VIP_DR_UNRES, 80, IPPROTO_TCP, XDPLB_MODE_DR, "10.0.1.99", 0) ||
+	    vip(VIP_NAT, 80, IPPROTO_TCP, XDPLB_MODE_NAT, BACKEND, 8080) ||
+	    vip(VIP_NATU, 53, IPPROTO_UDP, XDPLB_MODE_NAT, BACKEND, 0) ||
+	    vip(VIP_NAT_UNRES, 80, IPPROTO_TCP, XDPLB_MODE_NAT, "10.0.1.99", 0)) {
 		printf("setup failed\n0 passed, 1 failed\n");
 		return 1;
 	}

@@ -55,7 +55,6 @@ static int filter_popcount(void)
 static void frame(struct pkt_buf *b, __u8 proto, const char *src, __u16 sport, const char *dst,
 		  __u16 dport)
 {
-	bool v6 = strchr(src, ':') != NULL;
 	struct pkt_spec s = { .sport = sport,
 			      .dport = dport,
 			      .seq = 77,
@@ -65,14 +64,7 @@ static void frame(struct pkt_buf *b, __u8 proto, const char *src, __u16 sport, c
 			      .payload_len = 6,
 			      .ip = { .id = 99, .ttl = 64 } };
 
-	if (v6) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-	}
-	pkt_build(b, &s, v6, proto);
+	pkt_build_addrs(b, &s, proto, src, dst);
 }
 
 /* Plant a reply entry (xdplb_nat / xdplb_nat6) @src:@sport -> @dst:@dport for the first
@@ -172,25 +164,32 @@ static int vip_mode(const char *vip, __u16 port, __u8 proto, __u8 mode)
 	return lb_vip_set(&fx.lb, &k, &v);
 }
 
-static void case_backend_reply(void)
+/* The client's SYN @client:40000 -> @vip:80 goes to the backend @be :8080 and makes the reply
+ * entry.  false when it was not forwarded. */
+static bool forward(const char *client, const char *vip, const char *be)
 {
 	struct pkt_buf in, exp;
 	struct fx_run r;
-	__u8 mac[ETH_ALEN];
 
+	frame(&in, IPPROTO_TCP, client, 40000, vip, 80);
+	frame(&exp, IPPROTO_TCP, client, 40000, be, 8080);
+	fx_to_backend(&exp, be);
+	if (fx_run(&fx, &in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "forward"))
+		return false;
+	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "forward: to the backend :8080");
+	return true;
+}
+
+static void case_backend_reply(void)
+{
 	ASSERT_EQ(filter_bit(BE), 1, "a NAT backend's bit is set");
 	ASSERT_EQ(filter_bit(BE_TUN), 0, "a TUN backend's bit is clear");
 	ASSERT_EQ(filter_bit(OTHER), 0, "no backend: bit clear");
 	ASSERT_EQ(filter_popcount(), 2, "two bits: " BE " and " BE6);
 
 	/* the client's SYN goes to the backend and makes the reply entry */
-	frame(&in, IPPROTO_TCP, CLIENT, 40000, VIP_NAT, 80);
-	frame(&exp, IPPROTO_TCP, CLIENT, 40000, BE, 8080);
-	fx_backend_mac(ipv4_addr(BE), mac);
-	pkt_set_eth(&exp, mac, fx_lb0_mac);
-	if (fx_run(&fx, &in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "forward"))
+	if (!forward(CLIENT, VIP_NAT, BE))
 		return;
-	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "forward: to the backend :8080");
 	expect_translated(IPPROTO_TCP, BE, 8080, CLIENT, 40000, VIP_NAT, 80,
 			  "reply of a NAT backend: from the VIP :80 again");
 	/* the backend's reply of no flow is looked up and found nowhere */
@@ -263,20 +262,10 @@ static void case_vip_mode(void)
 
 static void case_ipv6(void)
 {
-	struct pkt_buf in, exp;
-	struct in6_addr be = ipv6_addr(BE6);
-	struct fx_run r;
-	__u8 mac[ETH_ALEN];
-
 	ASSERT_EQ(filter_bit(BE6), 1, "IPv6 NAT backend: bit set");
 	ASSERT_EQ(filter_bit(OTHER6), 0, "IPv6 address of no backend: bit clear");
-	frame(&in, IPPROTO_TCP, CLIENT6, 40000, VIP_NAT6, 80);
-	frame(&exp, IPPROTO_TCP, CLIENT6, 40000, BE6, 8080);
-	fx_backend_mac6(&be, mac);
-	pkt_set_eth(&exp, mac, fx_lb0_mac);
-	if (fx_run(&fx, &in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "forward"))
+	if (!forward(CLIENT6, VIP_NAT6, BE6))
 		return;
-	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "forward: to the backend :8080");
 	expect_translated(IPPROTO_TCP, BE6, 8080, CLIENT6, 40000, VIP_NAT6, 80,
 			  "IPv6 reply of a NAT backend: from the VIP :80 again");
 

@@ -25,7 +25,6 @@ static struct fixture fx;
 /* A TCP ACK @src:@sport -> @dst:@dport, either family. */
 static void frame(struct pkt_buf *b, const char *src, __u16 sport, const char *dst, __u16 dport)
 {
-	bool v6 = strchr(src, ':') != NULL;
 	struct pkt_spec s = { .sport = sport,
 			      .dport = dport,
 			      .seq = 1000,
@@ -35,14 +34,7 @@ static void frame(struct pkt_buf *b, const char *src, __u16 sport, const char *d
 			      .payload_len = 4,
 			      .ip = { .id = 7, .ttl = 64 } };
 
-	if (v6) {
-		s.saddr6 = ipv6_addr(src);
-		s.daddr6 = ipv6_addr(dst);
-	} else {
-		s.saddr = ipv4_addr(src);
-		s.daddr = ipv4_addr(dst);
-	}
-	pkt_build(b, &s, v6, IPPROTO_TCP);
+	pkt_build_addrs(b, &s, IPPROTO_TCP, src, dst);
 }
 
 /* The client's packet to @vip:80 from @cport must go to backend @be :RPORT: the flow (and its
@@ -50,16 +42,10 @@ static void frame(struct pkt_buf *b, const char *src, __u16 sport, const char *d
 static bool forward(const char *client, __u16 cport, const char *vip, const char *be)
 {
 	struct pkt_buf in, exp;
-	__be32 a[4];
-	__u8 mac[ETH_ALEN];
 
 	frame(&in, client, cport, vip, 80);
 	frame(&exp, client, cport, be, RPORT);
-	if (fx_addr(be, a) == XDPLB_AF_INET6)
-		fx_backend_mac6((struct in6_addr *)a, mac);
-	else
-		fx_backend_mac(a[0], mac);
-	pkt_set_eth(&exp, mac, fx_lb0_mac);
+	fx_to_backend(&exp, be);
 	return fx_expect_frame(&fx, &in, XDP_TX, &exp, "forward: to the backend :8080");
 }
 

@@ -72,6 +72,16 @@ static bool expect_fwd(const struct fx_run *r, int verdict, const __u8 *dmac, co
 	return !case_failed;
 }
 
+/* send_pkt() and expect_fwd(): true when the frame went out as expected. */
+static bool send_expect(const char *vip, int ifindex, size_t payload_len, int verdict,
+			const __u8 *dmac, const __u8 *smac, const char *what)
+{
+	struct fx_run r;
+
+	return !send_pkt(vip, ifindex, payload_len, &r) &&
+	       expect_fwd(&r, verdict, dmac, smac, what);
+}
+
 static void backend_mac(const char *be, __u8 mac[ETH_ALEN])
 {
 	fx_backend_mac(ipv4_addr(be), mac);
@@ -86,12 +96,7 @@ static void wait_ttl(void)
 
 static int real_id(const char *vip, const char *be)
 {
-	struct xdplb_vip_key k = fx_vip_key(vip, 80, IPPROTO_TCP);
-	struct xdplb_vip v;
-
-	if (lb_vip_get(&fx.lb, &k, &v))
-		return -ENOENT;
-	return fx_real_id(&fx, v.id, be);
+	return fx_backend_id(&fx, vip, 80, IPPROTO_TCP, be, 0);
 }
 
 /* Every CPU's cache entry of backend @id. */
@@ -133,12 +138,11 @@ static void case_filled(void)
 	int ncpu = libbpf_num_possible_cpus(), id = real_id(VIP_TUN, BE_TUN), found = 0;
 	struct xdplb_nh nh[ncpu > 0 ? ncpu : 1];
 	__u8 mac[ETH_ALEN];
-	struct fx_run r;
 	__u64 t0 = fx_coarse_now(), t1;
 
 	backend_mac(BE_TUN, mac);
-	if (!ASSERT_TRUE(id > 0 && ncpu > 0, "backend id") || send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
-	    !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "tun"))
+	if (!ASSERT_TRUE(id > 0 && ncpu > 0, "backend id") ||
+	    !send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "tun"))
 		return;
 	t1 = fx_coarse_now();
 	if (!ASSERT_EQ(nh_read(id, nh), 0, "read the cache"))
@@ -189,63 +193,53 @@ static void case_used_until_expiry(void)
 	}
 	if (!ASSERT_EQ(nh_write(id, nh), 0, "write the cache"))
 		return;
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, fake, fx_lb0_mac, "valid"))
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, fake, fx_lb0_mac, "valid"))
 		return;
 	for (int c = 0; c < ncpu; c++)
 		nh[c].expires = fx_coarse_now() - 1;
 	if (!ASSERT_EQ(nh_write(id, nh), 0, "write the cache"))
 		return;
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		return;
-	expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "expired: looked up again");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "expired: looked up again");
 }
 
 static void case_neigh_mac_change(void)
 {
 	__u8 tun_mac[ETH_ALEN], dr_mac[ETH_ALEN];
-	struct fx_run r;
 
 	backend_mac(BE_TUN, tun_mac);
 	backend_mac(BE_DR, dr_mac);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
-	    !expect_fwd(&r, XDP_TX, tun_mac, fx_lb0_mac, "tun") ||
-	    send_pkt(VIP_DR, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, dr_mac, fx_lb0_mac, "dr"))
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, tun_mac, fx_lb0_mac, "tun") ||
+	    !send_expect(VIP_DR, fx.lb0, 0, XDP_TX, dr_mac, fx_lb0_mac, "dr"))
 		return;
 	if (sandbox_sh("ip neigh replace %s lladdr 02:00:00:00:aa:11 nud permanent dev lb0 && "
 		       "ip neigh replace %s lladdr 02:00:00:00:aa:11 nud permanent dev lb0",
 		       BE_TUN, BE_DR))
 		return;
 	wait_ttl();
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac, "tun: new MAC");
-	if (!send_pkt(VIP_DR, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac, "dr: new MAC");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, moved_mac, fx_lb0_mac, "tun: new MAC");
+	send_expect(VIP_DR, fx.lb0, 0, XDP_TX, moved_mac, fx_lb0_mac, "dr: new MAC");
 	sandbox_sh("ip neigh replace %s lladdr 02:00:00:00:01:0b nud permanent dev lb0 && "
 		   "ip neigh replace %s lladdr 02:00:00:00:01:0c nud permanent dev lb0",
 		   BE_TUN, BE_DR);
 	wait_ttl();
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, tun_mac, fx_lb0_mac, "tun: MAC back");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, tun_mac, fx_lb0_mac, "tun: MAC back");
 }
 
 static void case_route_change(void)
 {
 	__u8 mac[ETH_ALEN];
-	struct fx_run r;
 
 	backend_mac(BE_TUN, mac);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "direct"))
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "direct"))
 		return;
 	/* a host route sends the backend through the router behind lb1 */
 	if (sandbox_sh("ip route add %s/32 via 10.0.3.254 dev lb1", BE_TUN))
 		return;
 	wait_ttl();
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "rerouted via lb1");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_REDIRECT, router_mac, fx_lb1_mac, "rerouted via lb1");
 	sandbox_sh("ip route del %s/32", BE_TUN);
 	wait_ttl();
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "route removed: direct again");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "route removed: direct again");
 }
 
 static void case_neigh_gone(void)
@@ -257,9 +251,8 @@ static void case_neigh_gone(void)
 
 	backend_mac(BE_TUN, tun_mac);
 	backend_mac(BE_DR, dr_mac);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
-	    !expect_fwd(&r, XDP_TX, tun_mac, fx_lb0_mac, "tun") ||
-	    send_pkt(VIP_DR, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, dr_mac, fx_lb0_mac, "dr"))
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, tun_mac, fx_lb0_mac, "tun") ||
+	    !send_expect(VIP_DR, fx.lb0, 0, XDP_TX, dr_mac, fx_lb0_mac, "dr"))
 		return;
 	if (sandbox_sh("ip neigh del %s dev lb0 && ip neigh del %s dev lb0", BE_TUN, BE_DR))
 		return;
@@ -274,10 +267,9 @@ static void case_neigh_gone(void)
 	sandbox_sh("ip neigh replace %s lladdr 02:00:00:00:01:0b nud permanent dev lb0 && "
 		   "ip neigh replace %s lladdr 02:00:00:00:01:0c nud permanent dev lb0",
 		   BE_TUN, BE_DR);
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, tun_mac, fx_lb0_mac, "tun: resolved again, at once");
-	if (!send_pkt(VIP_DR, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, dr_mac, fx_lb0_mac, "dr: resolved again, at once");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, tun_mac, fx_lb0_mac,
+		    "tun: resolved again, at once");
+	send_expect(VIP_DR, fx.lb0, 0, XDP_TX, dr_mac, fx_lb0_mac, "dr: resolved again, at once");
 }
 
 static void case_route_gone(void)
@@ -287,7 +279,7 @@ static void case_route_gone(void)
 	struct fx_run r;
 
 	backend_mac(BE_TUN, mac);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "tun"))
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "tun"))
 		return;
 	if (sandbox_sh("ip route add blackhole %s/32", BE_TUN))
 		return;
@@ -296,8 +288,7 @@ static void case_route_gone(void)
 		ASSERT_EQ(r.retval, XDP_DROP, "blackholed backend: dropped");
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_NO_ROUTE) - drop0, 1, "drop_no_route +1");
 	sandbox_sh("ip route del blackhole %s/32", BE_TUN);
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "route back, at once");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "route back, at once");
 }
 
 /* The cache is per backend id; an id given to another backend must not inherit the old
@@ -306,19 +297,17 @@ static void case_id_reused(void)
 {
 	int id = real_id(VIP_TUN, BE_TUN), id2;
 	__u8 mac[ETH_ALEN], mac2[ETH_ALEN];
-	struct fx_run r;
 
 	backend_mac(BE_TUN, mac);
 	backend_mac(BE_NEW, mac2);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "old") ||
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "old") ||
 	    !nh_extend(VIP_TUN, BE_TUN) ||
 	    !ASSERT_EQ(fx_real_del(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_TUN), 0, "real del") ||
 	    !ASSERT_EQ(fx_real_add(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_NEW, 1), 0, "real add"))
 		return;
 	id2 = real_id(VIP_TUN, BE_NEW);
 	ASSERT_EQ(id2, id, "the new backend got the old id (what this case is about)");
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, mac2, fx_lb0_mac, "new backend's MAC at once");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac2, fx_lb0_mac, "new backend's MAC at once");
 	/* put things back for the other cases */
 	fx_real_del(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_NEW);
 	fx_real_add(&fx, VIP_TUN, 80, IPPROTO_TCP, BE_TUN, 1);
@@ -329,10 +318,9 @@ static void case_tunnel_source(void)
 {
 	struct xdplb_config cfg;
 	__u8 mac[ETH_ALEN];
-	struct fx_run r;
 
 	backend_mac(BE_TUN, mac);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "tun") ||
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "tun") ||
 	    !nh_extend(VIP_TUN, BE_TUN) ||
 	    sandbox_sh("ip route add 10.0.1.0/24 via 10.0.3.254 dev lb1 table 100 && "
 		       "ip rule add from 10.0.1.2 lookup 100") ||
@@ -341,31 +329,28 @@ static void case_tunnel_source(void)
 	cfg.tun_src4 = ipv4_addr("10.0.1.2");
 	if (!ASSERT_EQ(lb_config_set(&fx.lb, &cfg), 0, "tunnel source 10.0.1.2"))
 		return;
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "policy route at once");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_REDIRECT, router_mac, fx_lb1_mac,
+		    "policy route at once");
 	cfg.tun_src4 = ipv4_addr(FX_TUNSRC);
 	lb_config_set(&fx.lb, &cfg);
 	sandbox_sh("ip rule del from 10.0.1.2 lookup 100 && ip route flush table 100");
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "old source: main table again");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "old source: main table again");
 }
 
 /* Policy routing by ingress interface: a packet from another interface is a new question. */
 static void case_ingress_interface(void)
 {
 	__u8 mac[ETH_ALEN];
-	struct fx_run r;
 
 	backend_mac(BE_TUN, mac);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) ||
-	    !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "from lb0") || !nh_extend(VIP_TUN, BE_TUN) ||
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "from lb0") ||
+	    !nh_extend(VIP_TUN, BE_TUN) ||
 	    sandbox_sh("ip route add 10.0.1.0/24 via 10.0.3.254 dev lb1 table 101 && "
 		       "ip rule add iif lb1 lookup 101"))
 		return;
-	if (!send_pkt(VIP_TUN, fx.lb1, 0, &r))
-		expect_fwd(&r, XDP_TX, router_mac, fx_lb1_mac, "from lb1: its own route at once");
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "from lb0: unchanged");
+	send_expect(VIP_TUN, fx.lb1, 0, XDP_TX, router_mac, fx_lb1_mac,
+		    "from lb1: its own route at once");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "from lb0: unchanged");
 	sandbox_sh("ip rule del iif lb1 lookup 101 && ip route flush table 101");
 }
 
@@ -376,15 +361,14 @@ static void case_forwarding_off(void)
 	struct fx_run r;
 
 	backend_mac(BE_TUN, mac);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "on") ||
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "on") ||
 	    !nh_extend(VIP_TUN, BE_TUN) || sandbox_sh("sysctl -qw net.ipv4.conf.lb0.forwarding=0"))
 		return;
 	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
 		ASSERT_EQ(r.retval, XDP_DROP, "off: dropped at once");
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_FWD_DISABLED) - drop0, 1, "drop_fwd_disabled +1");
 	sandbox_sh("sysctl -qw net.ipv4.conf.lb0.forwarding=1");
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "on again, at once");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "on again, at once");
 }
 
 /* A packet longer than any the route's MTU was checked for is checked. */
@@ -397,7 +381,7 @@ static void case_longer_packet(void)
 	struct fx_run r;
 
 	backend_mac(BE_TUN, mac);
-	if (send_pkt(VIP_TUN, fx.lb0, 0, &r) || !expect_fwd(&r, XDP_TX, mac, fx_lb0_mac, "short") ||
+	if (!send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, mac, fx_lb0_mac, "short") ||
 	    !nh_extend(VIP_TUN, BE_TUN) ||
 	    sandbox_sh("ip route add %s/32 dev lb0 mtu lock 1000 && "
 		       "ip neigh replace %s lladdr 02:00:00:00:aa:11 nud permanent dev lb0",
@@ -417,12 +401,10 @@ static void case_longer_packet(void)
 	}
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX_TOO_BIG) - big0, 1, "tx_too_big +1");
 	/* the failure emptied the entry: the short packet sees the neighbour's new MAC */
-	if (!send_pkt(VIP_TUN, fx.lb0, 0, &r))
-		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac,
-			   "short after the failure: asked again");
+	send_expect(VIP_TUN, fx.lb0, 0, XDP_TX, moved_mac, fx_lb0_mac,
+		    "short after the failure: asked again");
 	/* 980 + 20 fits */
-	if (!send_pkt(VIP_TUN, fx.lb0, 940, &r))
-		expect_fwd(&r, XDP_TX, moved_mac, fx_lb0_mac, "fits the MTU");
+	send_expect(VIP_TUN, fx.lb0, 940, XDP_TX, moved_mac, fx_lb0_mac, "fits the MTU");
 	sandbox_sh("ip route del %s/32 && "
 		   "ip neigh replace %s lladdr 02:00:00:00:01:0b nud permanent dev lb0",
 		   BE_TUN, BE_TUN);
@@ -466,6 +448,15 @@ static int nat_reply(const char *vip, __be32 client, __u16 sport, struct fx_run 
 	return fx_run(&fx, &in, fx.lb0, r);
 }
 
+/* nat_reply() of CLIENT on a port of its own, and expect_fwd(): to @dmac from lb1. */
+static bool nat_expect(const char *vip, const __u8 *dmac, const char *what)
+{
+	struct fx_run r;
+
+	return !nat_reply(vip, ipv4_addr(CLIENT), next_sport++, &r) &&
+	       expect_fwd(&r, XDP_REDIRECT, dmac, fx_lb1_mac, what);
+}
+
 /* White box, like nh_extend(): the client's slot (bpf/nat.h's index) lasts an hour. */
 static bool nh_extend_client(__be32 client)
 {
@@ -488,18 +479,14 @@ static bool nh_extend_client(__be32 client)
 
 static void case_nat_reply_router_change(void)
 {
-	__be32 client = ipv4_addr(CLIENT);
-	struct fx_run r;
 
-	if (nat_reply(VIP_NAT1, client, next_sport++, &r) ||
-	    !expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "reply via the router"))
+	if (!nat_expect(VIP_NAT1, router_mac, "reply via the router"))
 		return;
 	if (sandbox_sh("ip neigh replace 10.0.3.254 lladdr 02:00:00:00:aa:11 nud permanent "
 		       "dev lb1"))
 		return;
 	wait_ttl();
-	if (!nat_reply(VIP_NAT1, client, next_sport++, &r))
-		expect_fwd(&r, XDP_REDIRECT, moved_mac, fx_lb1_mac, "router's new MAC");
+	nat_expect(VIP_NAT1, moved_mac, "router's new MAC");
 	sandbox_sh("ip neigh replace 10.0.3.254 lladdr 02:00:00:00:03:fe nud permanent dev lb1");
 	wait_ttl();
 }
@@ -508,20 +495,14 @@ static void case_nat_reply_router_change(void)
 static void case_nat_reply_vip_source(void)
 {
 	__be32 client = ipv4_addr(CLIENT);
-	struct fx_run r;
 
-	if (nat_reply(VIP_NAT1, client, next_sport++, &r) ||
-	    !expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "VIP 1: main table") ||
-	    !nh_extend_client(client) ||
+	if (!nat_expect(VIP_NAT1, router_mac, "VIP 1: main table") || !nh_extend_client(client) ||
 	    sandbox_sh("ip route add 192.0.2.0/24 via 10.0.3.253 dev lb1 table 102 && "
 		       "ip rule add from %s lookup 102",
 		       VIP_NAT2))
 		return;
-	if (!nat_reply(VIP_NAT2, client, next_sport++, &r))
-		expect_fwd(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac,
-			   "VIP 2: its policy route at once");
-	if (!nat_reply(VIP_NAT1, client, next_sport++, &r))
-		expect_fwd(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, "VIP 1: unchanged");
+	nat_expect(VIP_NAT2, router2_mac, "VIP 2: its policy route at once");
+	nat_expect(VIP_NAT1, router_mac, "VIP 1: unchanged");
 	sandbox_sh("ip rule del from %s lookup 102 && ip route flush table 102", VIP_NAT2);
 }
 
@@ -621,6 +602,25 @@ static bool expect_reply6(const struct fx_run *r, int verdict, const __u8 *dmac,
 	return !case_failed;
 }
 
+/* nat6_reply() of CLIENT6 and expect_reply6(): redirected to @dmac from lb1, from @vip. */
+static bool nat6_expect(const char *vip, const __u8 *dmac, const char *what)
+{
+	struct fx_run r;
+
+	return !nat6_reply(vip, CLIENT6, &r) &&
+	       expect_reply6(&r, XDP_REDIRECT, dmac, fx_lb1_mac, vip, what);
+}
+
+/* reply6() on CLIENT6's flow from @sport to VIP6_NAT1, and expect_reply6() from lb1. */
+static bool reply6_expect(__u16 sport, int ifindex, size_t payload_len, int verdict,
+			  const __u8 *dmac, const char *what)
+{
+	struct fx_run r;
+
+	return !reply6(CLIENT6, sport, ifindex, payload_len, &r) &&
+	       expect_reply6(&r, verdict, dmac, fx_lb1_mac, VIP6_NAT1, what);
+}
+
 /* bpf/nat.h's client6_slot(), mirrored (white box). */
 static __u32 client6_slot(const char *client, __be32 c[4])
 {
@@ -665,12 +665,10 @@ static void case_nat66_filled(void)
 	struct xdplb_nh6 nh[ncpu > 0 ? ncpu : 1];
 	__u64 t0 = fx_coarse_now(), t1, ttl = fx.skel->rodata->cfg_nh_ttl_ns;
 	__be32 c[4], v[4];
-	struct fx_run r;
 
 	fx_addr(CLIENT6, c);
 	fx_addr(VIP6_NAT1, v);
-	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "reply"))
+	if (!nat6_expect(VIP6_NAT1, router_mac, "reply"))
 		return;
 	t1 = fx_coarse_now();
 	if (!ASSERT_EQ(nh6_client_rw(CLIENT6, nh, false), 0, "read the client's slot"))
@@ -700,7 +698,6 @@ static void case_nat66_used_until_expiry(void)
 	struct xdplb_nh6 nh[ncpu > 0 ? ncpu : 1];
 	const __u8 fake[ETH_ALEN] = { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x06 };
 	__be32 c[4], v[4];
-	struct fx_run r;
 
 	fx_addr(CLIENT6, c);
 	fx_addr(VIP6_NAT1, v);
@@ -718,56 +715,42 @@ static void case_nat66_used_until_expiry(void)
 	}
 	if (!ASSERT_EQ(nh6_client_rw(CLIENT6, nh, true), 0, "write the slot"))
 		return;
-	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, fake, fx_lb1_mac, VIP6_NAT1, "valid: the entry's MAC"))
+	if (!nat6_expect(VIP6_NAT1, fake, "valid: the entry's MAC"))
 		return;
 	for (int i = 0; i < ncpu; i++)
 		nh[i].expires = fx_coarse_now() - 1;
 	if (!ASSERT_EQ(nh6_client_rw(CLIENT6, nh, true), 0, "write the slot"))
 		return;
-	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
-			      "expired: looked up again");
+	nat6_expect(VIP6_NAT1, router_mac, "expired: looked up again");
 }
 
 static void case_nat66_router_change(void)
 {
-	struct fx_run r;
 
-	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "via the router"))
+	if (!nat6_expect(VIP6_NAT1, router_mac, "via the router"))
 		return;
 	if (sandbox_sh("ip -6 neigh replace fd00:3::fe lladdr 02:00:00:00:aa:11 nud permanent "
 		       "dev lb1"))
 		return;
 	wait_ttl();
-	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, moved_mac, fx_lb1_mac, VIP6_NAT1,
-			      "router's new MAC");
+	nat6_expect(VIP6_NAT1, moved_mac, "router's new MAC");
 	sandbox_sh("ip -6 neigh replace fd00:3::fe lladdr 02:00:00:00:03:fe nud permanent dev lb1");
 	wait_ttl();
-	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "MAC back");
+	nat6_expect(VIP6_NAT1, router_mac, "MAC back");
 }
 
 static void case_nat66_route_change(void)
 {
-	struct fx_run r;
 
-	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "via the router"))
+	if (!nat6_expect(VIP6_NAT1, router_mac, "via the router"))
 		return;
 	if (sandbox_sh("ip -6 route add %s/128 via %s dev lb1", CLIENT6, ROUTER6_2))
 		return;
 	wait_ttl();
-	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac, VIP6_NAT1,
-			      "host route: the other router");
+	nat6_expect(VIP6_NAT1, router2_mac, "host route: the other router");
 	sandbox_sh("ip -6 route del %s/128", CLIENT6);
 	wait_ttl();
-	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
-			      "route removed: the first router again");
+	nat6_expect(VIP6_NAT1, router_mac, "route removed: the first router again");
 }
 
 static void case_nat66_neigh_gone(void)
@@ -775,8 +758,7 @@ static void case_nat66_neigh_gone(void)
 	__u64 pass0 = fx_reason(&fx, XDPLB_R_PASS_NO_NEIGH);
 	struct fx_run r;
 
-	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "via the router"))
+	if (!nat6_expect(VIP6_NAT1, router_mac, "via the router"))
 		return;
 	if (sandbox_sh("ip -6 neigh del fd00:3::fe dev lb1"))
 		return;
@@ -791,9 +773,7 @@ static void case_nat66_neigh_gone(void)
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_PASS_NO_NEIGH) - pass0, 1, "pass_no_neigh +1");
 	/* a failed lookup leaves nothing behind: once resolved, the next reply goes out */
 	sandbox_sh("ip -6 neigh replace fd00:3::fe lladdr 02:00:00:00:03:fe nud permanent dev lb1");
-	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
-			      "resolved again, at once");
+	nat6_expect(VIP6_NAT1, router_mac, "resolved again, at once");
 }
 
 static void case_nat66_route_gone(void)
@@ -801,8 +781,7 @@ static void case_nat66_route_gone(void)
 	__u64 drop0 = fx_reason(&fx, XDPLB_R_DROP_NO_ROUTE);
 	struct fx_run r;
 
-	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "via the router"))
+	if (!nat6_expect(VIP6_NAT1, router_mac, "via the router"))
 		return;
 	if (sandbox_sh("ip -6 route add blackhole %s/128", CLIENT6))
 		return;
@@ -811,30 +790,21 @@ static void case_nat66_route_gone(void)
 		ASSERT_EQ(r.retval, XDP_DROP, "blackholed client: dropped");
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_NO_ROUTE) - drop0, 1, "drop_no_route +1");
 	sandbox_sh("ip -6 route del blackhole %s/128", CLIENT6);
-	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
-			      "route back, at once");
+	nat6_expect(VIP6_NAT1, router_mac, "route back, at once");
 }
 
 /* The reply's source (the VIP) is part of the question: source-based policy routing. */
 static void case_nat66_vip_source(void)
 {
-	struct fx_run r;
 
-	if (nat6_reply(VIP6_NAT1, CLIENT6, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
-			   "VIP 1: main table") ||
+	if (!nat6_expect(VIP6_NAT1, router_mac, "VIP 1: main table") ||
 	    !nh6_extend_client(CLIENT6) ||
 	    sandbox_sh("ip -6 route add 2001:db8:c::/64 via %s dev lb1 table 103 && "
 		       "ip -6 rule add from %s lookup 103",
 		       ROUTER6_2, VIP6_NAT2))
 		return;
-	if (!nat6_reply(VIP6_NAT2, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac, VIP6_NAT2,
-			      "VIP 2: its policy route at once");
-	if (!nat6_reply(VIP6_NAT1, CLIENT6, &r))
-		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
-			      "VIP 1: unchanged");
+	nat6_expect(VIP6_NAT2, router2_mac, "VIP 2: its policy route at once");
+	nat6_expect(VIP6_NAT1, router_mac, "VIP 1: unchanged");
 	sandbox_sh("ip -6 rule del from %s lookup 103 && ip -6 route flush table 103", VIP6_NAT2);
 }
 
@@ -842,21 +812,16 @@ static void case_nat66_vip_source(void)
 static void case_nat66_ingress_interface(void)
 {
 	__u16 sport = next_sport++;
-	struct fx_run r;
 
-	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) || reply6(CLIENT6, sport, fx.lb0, 0, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "from lb0") ||
+	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) ||
+	    !reply6_expect(sport, fx.lb0, 0, XDP_REDIRECT, router_mac, "from lb0") ||
 	    !nh6_extend_client(CLIENT6) ||
 	    sandbox_sh("ip -6 route add 2001:db8:c::/64 via %s dev lb1 table 104 && "
 		       "ip -6 rule add iif lb1 lookup 104",
 		       ROUTER6_2))
 		return;
-	if (!reply6(CLIENT6, sport, fx.lb1, 0, &r))
-		expect_reply6(&r, XDP_TX, router2_mac, fx_lb1_mac, VIP6_NAT1,
-			      "from lb1: its own route at once");
-	if (!reply6(CLIENT6, sport, fx.lb0, 0, &r))
-		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
-			      "from lb0: unchanged");
+	reply6_expect(sport, fx.lb1, 0, XDP_TX, router2_mac, "from lb1: its own route at once");
+	reply6_expect(sport, fx.lb0, 0, XDP_REDIRECT, router_mac, "from lb0: unchanged");
 	sandbox_sh("ip -6 rule del iif lb1 lookup 104 && ip -6 route flush table 104");
 }
 
@@ -866,17 +831,15 @@ static void case_nat66_forwarding_off(void)
 	__u16 sport = next_sport++;
 	struct fx_run r;
 
-	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) || reply6(CLIENT6, sport, fx.lb0, 0, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "on") ||
+	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) ||
+	    !reply6_expect(sport, fx.lb0, 0, XDP_REDIRECT, router_mac, "on") ||
 	    !nh6_extend_client(CLIENT6) || sandbox_sh("sysctl -qw net.ipv6.conf.lb0.forwarding=0"))
 		return;
 	if (!reply6(CLIENT6, sport, fx.lb0, 0, &r))
 		ASSERT_EQ(r.retval, XDP_DROP, "off: dropped at once");
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_FWD_DISABLED) - drop0, 1, "drop_fwd_disabled +1");
 	sandbox_sh("sysctl -qw net.ipv6.conf.lb0.forwarding=1");
-	if (!reply6(CLIENT6, sport, fx.lb0, 0, &r))
-		expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1,
-			      "on again, at once");
+	reply6_expect(sport, fx.lb0, 0, XDP_REDIRECT, router_mac, "on again, at once");
 }
 
 /* A reply longer than any the route's MTU was checked for is checked at once (the backend is
@@ -887,8 +850,8 @@ static void case_nat66_longer_packet(void)
 	__u16 sport = next_sport++;
 	struct fx_run r;
 
-	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) || reply6(CLIENT6, sport, fx.lb0, 0, &r) ||
-	    !expect_reply6(&r, XDP_REDIRECT, router_mac, fx_lb1_mac, VIP6_NAT1, "short") ||
+	if (nat6_flow(VIP6_NAT1, CLIENT6, sport) ||
+	    !reply6_expect(sport, fx.lb0, 0, XDP_REDIRECT, router_mac, "short") ||
 	    !nh6_extend_client(CLIENT6) ||
 	    sandbox_sh("ip -6 route add %s/128 via %s dev lb1 mtu lock 1300", CLIENT6, ROUTER6_2))
 		return;
@@ -906,12 +869,10 @@ static void case_nat66_longer_packet(void)
 	}
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX_TOO_BIG) - big0, 1, "tx_too_big +1");
 	/* the failure emptied the slot: the short reply sees the new route's router */
-	if (!reply6(CLIENT6, sport, fx.lb0, 0, &r))
-		expect_reply6(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac, VIP6_NAT1,
-			      "short after the failure: asked again");
+	reply6_expect(sport, fx.lb0, 0, XDP_REDIRECT, router2_mac,
+		      "short after the failure: asked again");
 	/* 40 + 20 + 1240 = 1300 fits */
-	if (!reply6(CLIENT6, sport, fx.lb0, 1240, &r))
-		expect_reply6(&r, XDP_REDIRECT, router2_mac, fx_lb1_mac, VIP6_NAT1, "fits the MTU");
+	reply6_expect(sport, fx.lb0, 1240, XDP_REDIRECT, router2_mac, "fits the MTU");
 	sandbox_sh("ip -6 route del %s/128", CLIENT6);
 }
 

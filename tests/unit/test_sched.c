@@ -39,20 +39,10 @@ static void shuffle(struct maglev_backend *b, int n, __u64 seed)
 	}
 }
 
-/* Count entries per id in t[0..len-1]; returns the number holding an id outside 1..n. */
-static unsigned int count_ids(const __u32 *t, __u32 len, int n)
+/* count_ids() into counts[]. */
+static unsigned int count_entries(const __u32 *t, __u32 len, int n)
 {
-	unsigned int bad = 0;
-	__u32 s;
-
-	memset(counts, 0, sizeof(counts));
-	for (s = 0; s < len; s++) {
-		if (t[s] >= 1 && t[s] <= (__u32)n)
-			counts[t[s]]++;
-		else
-			bad++;
-	}
-	return bad;
+	return count_ids(t, len, n, counts, sizeof(counts) / sizeof(counts[0]));
 }
 
 /* Number of non-zero entries in t[from..to-1]. */
@@ -229,7 +219,7 @@ static __u32 build_wrr(const __u32 *w, int n, __u32 ring, __u32 want_len, const 
 	ASSERT_EQ(len, want_len, label);
 	if (len <= 0)
 		return 0;
-	ASSERT_EQ(count_ids(table_a, len, n), 0, "entries without a valid id");
+	ASSERT_EQ(count_entries(table_a, len, n), 0, "entries without a valid id");
 	ASSERT_EQ(nonzero(table_a, len, ring), 0, "entries past L are 0");
 	check_windows(table_a, len, n, want);
 	return len;
@@ -328,7 +318,7 @@ static void test_wrr_scaled(const __u32 *w, int n, __u32 ring, __u32 min_len)
 	ASSERT_TRUE(len >= (int)min_len && len <= (int)ring, what);
 	if (len <= 0)
 		return;
-	ASSERT_EQ(count_ids(table_a, len, n), 0, "entries without a valid id");
+	ASSERT_EQ(count_entries(table_a, len, n), 0, "entries without a valid id");
 	ASSERT_EQ(nonzero(table_a, len, ring), 0, "entries past L are 0");
 	check_windows(table_a, len, n, counts);
 	for (i = 0; i < n; i++) {
@@ -360,7 +350,7 @@ static void test_wrr_scaled_floor(void)
 	len = sched_build(XDPLB_SCHED_WRR, b, 4, SMALL_M, table_a);
 	if (!ASSERT_EQ(len, SMALL_M, "L"))
 		return;
-	ASSERT_EQ(count_ids(table_a, len, 4), 0, "entries without a valid id");
+	ASSERT_EQ(count_entries(table_a, len, 4), 0, "entries without a valid id");
 	for (i = 1; i <= 4; i++)
 		ASSERT_EQ(counts[i], want[i], "slots");
 	check_windows(table_a, len, 4, want);
@@ -581,7 +571,7 @@ static void test_speed(const char *label, int n, const __u32 *w, __u32 ring)
 	}
 	ASSERT_TRUE(len > 0 && len <= (int)ring, "L in [1, ring]");
 	if (len > 0)
-		ASSERT_EQ(count_ids(table_a, len, n), 0, "entries without a valid id");
+		ASSERT_EQ(count_entries(table_a, len, n), 0, "entries without a valid id");
 	printf("  %s: %d backends, %s, ring %u: L = %d, best of 3 builds %.2f ms\n", case_name, n,
 	       label, ring, len, best);
 }

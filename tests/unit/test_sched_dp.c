@@ -666,6 +666,18 @@ static void case_drift(void)
 	ASSERT_EQ(fx_flows_of_vip(&fx, v.id, NULL, NULL), 0, "no flow of the VIP left");
 }
 
+/* The TCP timeout down to 1 s; *@saved gets the config to put back.  false on failure. */
+static bool short_tcp_timeout(struct xdplb_config *saved)
+{
+	struct xdplb_config cfg;
+
+	if (!ASSERT_EQ(lb_config_get(&fx.lb, saved), 0, "config"))
+		return false;
+	cfg = *saved;
+	cfg.tcp_timeout = 1;
+	return ASSERT_EQ(lb_config_set(&fx.lb, &cfg), 0, "tcp timeout 1 s");
+}
+
 /* Two CPUs send SYN then FIN on the same tuples at the same time. */
 #define CONC_N 30000
 
@@ -811,7 +823,7 @@ static void case_flush(void)
 static void case_timeout_path(void)
 {
 	static const __u32 w[] = { 1, 1, 1 };
-	struct xdplb_config cfg, saved;
+	struct xdplb_config saved;
 	struct xdplb_traffic t0, t1;
 	__u64 scanned = 0, expired = 0, k;
 	__be32 c = ipv4_addr(CLIENT);
@@ -821,11 +833,7 @@ static void case_timeout_path(void)
 
 	purge_all("before");
 	if (!vip_make(&v, "10.0.0.112", 80, IPPROTO_TCP, XDPLB_SCHED_RR, 0, w, 3) ||
-	    !ASSERT_EQ(lb_config_get(&fx.lb, &saved), 0, "config"))
-		return;
-	cfg = saved;
-	cfg.tcp_timeout = 1;
-	if (!ASSERT_EQ(lb_config_set(&fx.lb, &cfg), 0, "tcp timeout 1 s"))
+	    !short_tcp_timeout(&saved))
 		return;
 	k = rr_pos(&v);
 	f = xmit(&v, c, 31000, PKT_TCP_SYN); /* table[k] */
@@ -862,18 +870,14 @@ out:
 static void case_timeout_busy(void)
 {
 	static const __u32 w[] = { 1, 1, 1 };
-	struct xdplb_config cfg, saved;
+	struct xdplb_config saved;
 	struct xdplb_traffic t0, t1;
 	__be32 c = ipv4_addr(CLIENT);
 	struct tvip v;
 	int f;
 
 	if (!vip_make(&v, "10.0.0.114", 80, IPPROTO_TCP, XDPLB_SCHED_RR, 0, w, 3) ||
-	    !ASSERT_EQ(lb_config_get(&fx.lb, &saved), 0, "config"))
-		return;
-	cfg = saved;
-	cfg.tcp_timeout = 1;
-	if (!ASSERT_EQ(lb_config_set(&fx.lb, &cfg), 0, "tcp timeout 1 s"))
+	    !short_tcp_timeout(&saved))
 		return;
 	f = xmit(&v, c, 32000, PKT_TCP_SYN);
 	t0 = vip_traffic(&v);

@@ -206,31 +206,6 @@ static void case_padding(void)
 	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "padded frame");
 }
 
-/* Frames that must come back untouched with XDP_PASS and bump @reason. */
-static void expect_pass(const struct pkt_buf *in, int reason, const char *what)
-{
-	__u64 c0 = fx_reason(&fx, reason);
-	struct fx_run r;
-
-	if (fx_run(&fx, in, fx.lb0, &r))
-		return;
-	ASSERT_EQ(r.retval, XDP_PASS, what);
-	ASSERT_BYTES(r.out, r.out_len, in->data, in->len, "frame untouched");
-	ASSERT_EQ(fx_reason(&fx, reason) - c0, 1, "reason counter +1");
-}
-
-static void expect_drop(const struct pkt_buf *in, int reason, const char *what)
-{
-	__u64 c0 = fx_reason(&fx, reason);
-	struct fx_run r;
-
-	if (fx_run(&fx, in, fx.lb0, &r))
-		return;
-	ASSERT_EQ(r.retval, XDP_DROP, what);
-	ASSERT_BYTES(r.out, r.out_len, in->data, in->len, "frame untouched");
-	ASSERT_EQ(fx_reason(&fx, reason) - c0, 1, "reason counter +1");
-}
-
 static void case_port0_vip(void)
 {
 	struct pkt_spec s = { .saddr = ipv4_addr(CLIENT), .daddr = ipv4_addr(VIP_ALL) };
@@ -248,40 +223,45 @@ static void case_pass(void)
 	struct pkt_buf in;
 
 	pkt_v4_tcp(&in, &s); /* VIP address, other port */
-	expect_pass(&in, XDPLB_R_PASS_NOT_VIP, "VIP address, wrong port");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "VIP address, wrong port");
 	s = tcp_spec(VIP_UDP, 40000, 53, PKT_TCP_SYN);
 	pkt_v4_tcp(&in, &s); /* UDP VIP address and port, but TCP */
-	expect_pass(&in, XDPLB_R_PASS_NOT_VIP, "VIP address and port, other protocol");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP,
+			    "VIP address and port, other protocol");
 	s = tcp_spec("10.0.1.1", 40000, 22, PKT_TCP_SYN);
 	pkt_v4_tcp(&in, &s);
-	expect_pass(&in, XDPLB_R_PASS_NOT_VIP, "non-VIP TCP (to the balancer itself)");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP,
+			    "non-VIP TCP (to the balancer itself)");
 	pkt_reset(&in);
 	pkt_eth(&in, PKT_MAC_DST, PKT_MAC_SRC, ETH_P_ARP);
 	pkt_arp(&in, 1, PKT_MAC_SRC, ipv4_addr("10.0.1.2"), (const __u8[ETH_ALEN]){ 0 },
 		ipv4_addr("10.0.1.1"));
-	expect_pass(&in, XDPLB_R_PASS_NOT_IP, "ARP");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_IP, "ARP");
 	pkt_reset(&in);
 	pkt_eth(&in, PKT_MAC_DST, PKT_MAC_SRC, ETH_P_IP);
 	pkt_ipv4(&in, ipv4_addr(CLIENT), ipv4_addr(VIP_TCP), 1 /* ICMP */, NULL);
 	pkt_put(&in, "\x08\x00\xf7\xff\x00\x00\x00\x00", 8);
 	pkt_finish(&in);
-	expect_pass(&in, XDPLB_R_PASS_NOT_VIP, "ICMP echo to the VIP address");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP,
+			    "ICMP echo to the VIP address");
 	s = tcp_spec(VIP_TCP, 40000, 80, PKT_TCP_SYN);
 	s.ip.frag_off = PKT_IP_MF;
 	pkt_v4_tcp(&in, &s);
-	expect_drop(&in, XDPLB_R_DROP_FRAGMENT, "first fragment to a VIP without l3hash");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_FRAGMENT,
+			    "first fragment to a VIP without l3hash");
 	s = tcp_spec("10.0.1.1", 40000, 80, PKT_TCP_SYN);
 	s.ip.frag_off = PKT_IP_MF;
 	pkt_v4_tcp(&in, &s);
-	expect_pass(&in, XDPLB_R_PASS_FRAGMENT, "first fragment to no VIP");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_FRAGMENT, "first fragment to no VIP");
 	s.ip.frag_off = 100;
 	pkt_v4_tcp(&in, &s);
-	expect_pass(&in, XDPLB_R_PASS_FRAGMENT, "non-first fragment to no VIP");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_FRAGMENT,
+			    "non-first fragment to no VIP");
 	pkt_v6_tcp(&in, &(struct pkt_spec){ .saddr6 = ipv6_addr("2001:db8::1"),
 					    .daddr6 = ipv6_addr("2001:db8::10"),
 					    .sport = 1,
 					    .dport = 80 });
-	expect_pass(&in, XDPLB_R_PASS_NOT_VIP, "IPv6 to no VIP");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "IPv6 to no VIP");
 }
 
 static void case_malformed(void)
@@ -294,23 +274,24 @@ static void case_malformed(void)
 	s.vlan = true;
 	pkt_v4_tcp(&in, &s);
 	in.len = 16;
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L2, "truncated VLAN tag");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L2, "truncated VLAN tag");
 	s.vlan = false;
 	pkt_v4_tcp(&in, &s);
 	in.len = 14 + 12;
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L3, "truncated IPv4 header");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3, "truncated IPv4 header");
 	pkt_v4_tcp(&in, &s);
 	in.data[14] = 0x44; /* IHL 4 */
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L3, "IHL < 5");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3, "IHL < 5");
 	pkt_v4_tcp(&in, &s);
 	in.data[14] = 0x65; /* version 6 in an IPv4 EtherType */
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L3, "bad version");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3, "bad version");
 	pkt_v4_tcp(&in, &s);
 	in.data[14] = 0x4f; /* IHL 15 = 60 bytes of header in a 40-byte packet */
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L3, "options beyond total length");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3,
+			    "options beyond total length");
 	pkt_v4_tcp(&in, &s);
 	in.len -= 4; /* total length says 4 more bytes than the frame has */
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L3, "total length > frame");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3, "total length > frame");
 	{
 		static const __u8 opts[4] = { 1, 1, 1, 0 };
 
@@ -318,7 +299,8 @@ static void case_malformed(void)
 		s.ip.opts_len = 4;
 		pkt_v4_tcp(&in, &s);
 		in.len = 14 + 22; /* options cut in the middle */
-		expect_drop(&in, XDPLB_R_DROP_MALFORMED_L3, "truncated IP options");
+		fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L3,
+				    "truncated IP options");
 		s.ip.opts = NULL;
 		s.ip.opts_len = 0;
 	}
@@ -328,17 +310,18 @@ static void case_malformed(void)
 	pkt_ipv4(&in, s.saddr, s.daddr, IPPROTO_TCP, NULL);
 	pkt_put(&in, "\x9c\x40\x00\x50\x00\x00\x00\x00\x00\x00", 10);
 	pkt_ipv4_fix_hdr(&in, 14, 30);
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L4, "truncated TCP header");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L4, "truncated TCP header");
 	pkt_reset(&in);
 	pkt_eth(&in, PKT_MAC_DST, PKT_MAC_SRC, ETH_P_IP);
 	pkt_ipv4(&in, s.saddr, ipv4_addr(VIP_UDP), IPPROTO_UDP, NULL);
 	pkt_put(&in, "\x13\x88\x00\x35", 4);
 	pkt_ipv4_fix_hdr(&in, 14, 24);
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L4, "truncated UDP header");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L4, "truncated UDP header");
 	/* Frame long enough, but total length ends inside the TCP header. */
 	pkt_v4_tcp(&in, &s);
 	pkt_ipv4_fix_hdr(&in, 14, 30);
-	expect_drop(&in, XDPLB_R_DROP_MALFORMED_L4, "TCP header beyond total length");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_MALFORMED_L4,
+			    "TCP header beyond total length");
 }
 
 static void case_no_backend(void)
@@ -347,9 +330,10 @@ static void case_no_backend(void)
 	struct pkt_buf in;
 
 	pkt_v4_tcp(&in, &s);
-	expect_drop(&in, XDPLB_R_DROP_NO_BACKEND, "VIP without backends");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_NO_BACKEND, "VIP without backends");
 	ASSERT_EQ(fx_real_add(&fx, VIP_EMPTY, 80, IPPROTO_TCP, "10.0.1.11", 0), 0, "add w=0");
-	expect_drop(&in, XDPLB_R_DROP_NO_BACKEND, "VIP with only a weight-0 backend");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_NO_BACKEND,
+			    "VIP with only a weight-0 backend");
 }
 
 static void case_redirect(void)
@@ -392,7 +376,8 @@ static void case_no_route(void)
 	struct pkt_buf in;
 
 	pkt_v4_tcp(&in, &s);
-	expect_drop(&in, XDPLB_R_DROP_NO_ROUTE, "backend in a blackhole route");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_NO_ROUTE,
+			    "backend in a blackhole route");
 }
 
 static void case_fwd_disabled(void)
@@ -402,7 +387,8 @@ static void case_fwd_disabled(void)
 
 	pkt_v4_tcp(&in, &s);
 	sandbox_sh("sysctl -qw net.ipv4.conf.lb0.forwarding=0");
-	expect_drop(&in, XDPLB_R_DROP_FWD_DISABLED, "forwarding off on the ingress interface");
+	fx_expect_untouched(&fx, &in, XDP_DROP, XDPLB_R_DROP_FWD_DISABLED,
+			    "forwarding off on the ingress interface");
 	sandbox_sh("sysctl -qw net.ipv4.conf.lb0.forwarding=1");
 }
 
