@@ -203,6 +203,7 @@ struct conf_vip *conf_vip_add(struct conf *c, const struct xdplb_vip_key *key,
 	}
 	v->vip = *vip;
 	v->gone = false;
+	v->mark = false;
 	v->line = line;
 	c->live++;
 	return v;

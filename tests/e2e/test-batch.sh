@@ -186,7 +186,7 @@ test_batch_atomic() {
 		2|argument "31536001" is wrong: persist must be 0\.\.31536000 seconds|vip set tcp 10.0.0.40:80 persist 31536001
 		2|argument "10\.0\.2\.24:8080" is wrong: only nat mode can map the port: .*|real add tcp 10.0.0.40:80 10.0.2.24:8080
 		2|vip tcp 10\.0\.0\.10:80: mode tun: a backend maps the VIP's port to another \(only nat can\)|vip set tcp 10.0.0.10:80 mode tun
-		2|argument "fast" is wrong: unknown keyword \(expected sched, mode, persist, ondown, alldown or hash\)|vip add tcp 10.0.0.42:80 fast
+		2|argument "fast" is wrong: unknown keyword \(expected sched, mode, persist, ondown, alldown, hash, quorum or hysteresis\)|vip add tcp 10.0.0.42:80 fast
 		1|vip tcp 10\.0\.0\.99:80: not found|check set tcp 10.0.0.99:80 tcp
 		1|real 10\.0\.2\.21 in vip tcp 10\.0\.0\.9:443: not found|check set tcp 10.0.0.9:443 real 10.0.2.21 tcp
 		2|argument "timeout" is wrong: the timeout must not exceed the interval|check set tcp 10.0.0.40:80 tcp interval 1 timeout 2
