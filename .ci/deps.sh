@@ -43,6 +43,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
-	mount -t bpf bpf /sys/fs/bpf
+	mount -t bpf -o mode=0700 bpf /sys/fs/bpf # root only: see xdplb(8), dev attach
 fi
 exit 0

@@ -109,6 +109,8 @@ static inline int change_cmd(int argc, char **argv)
  * in->file gives a default), the file read and run through batch_run() with @in's prepare;
  * @what names the command in errors. */
 int batch_file_cmd(int argc, char **argv, const char *what, struct batch_input *in);
+/* Is the file open as @f a directory (then reading it fails obscurely)? */
+bool input_is_dir(FILE *f);
 /* Read FILE (or "-" for stdin) into lines (pointing into *buf); prints the error itself. */
 int batch_read(const char *path, struct batch_line **lines, int *n, char **buf);
 /* Split @s into words in place, at most @max: blanks separate, '...' and "..." quote (a

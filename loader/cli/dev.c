@@ -213,6 +213,11 @@ static int do_show(int argc, char **argv)
 		if (ifname && strcmp(ifname, i->if_name))
 			continue;
 		mode = lb_attached_mode(i->if_index, XDPLB_PROG);
+		if (mode < 0) {
+			p_err("show %s: %s%s", i->if_name, strerror(-mode), perm_hint(mode));
+			err = mode;
+			break;
+		}
 		if (!mode)
 			continue;
 		m = mode < 4 ? modes[mode] : "?";
@@ -228,11 +233,11 @@ static int do_show(int argc, char **argv)
 		}
 	}
 	if_freenameindex(ifs);
-	if (json_output)
+	if (json_output && !err)
 		json_print(arr);
 	else
 		json_object_put(arr);
-	return 0;
+	return err;
 }
 
 int do_dev(int argc, char **argv)

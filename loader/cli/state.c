@@ -64,6 +64,8 @@ int state_open(struct lb *lb, bool lock)
 		return err;
 	}
 	if (lock) {
+		/* nothing goes to a pipe while the lock is held (written when main() returns) */
+		msg_hold(true);
 		err = lb_lock(lb, pin_dir);
 		if (err) {
 			p_err("lock %s: %s", pin_dir, strerror(-err));

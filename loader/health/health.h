@@ -58,6 +58,7 @@ struct hc_target {
 	char why[160];	 /* what the last failure said */
 	bool local_said; /* a local error was logged: say it once until a real result */
 	bool seen;	 /* daemon bookkeeping: found in the last sync */
+	bool decided;	 /* ... its state is the daemon's own result, not adopted */
 	/* the probe in flight */
 	__u64 next_ms, deadline_ms, started_ms;
 	int fd; /* socket or pidfd; -1 when idle */

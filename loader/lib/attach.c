@@ -252,7 +252,7 @@ int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info)
 		snprintf(info->why, sizeof(info->why), "attach %s: no such interface", o->ifname);
 		return -ENODEV;
 	}
-	if (lb_attached_mode(ifindex, XDPLB_PROG)) {
+	if (lb_attached_mode(ifindex, XDPLB_PROG) > 0) {
 		snprintf(info->why, sizeof(info->why),
 			 "attach %s: xdplb is already attached (detach first)", o->ifname);
 		return -EEXIST;

@@ -33,7 +33,7 @@ int lb_decap_attach(const char *dir, const char *ifname, bool generic,
 		snprintf(why, len, "attach %s: no such interface", ifname);
 		return -ENODEV;
 	}
-	if (lb_attached_mode(ifindex, XDPLB_DECAP_PROG)) {
+	if (lb_attached_mode(ifindex, XDPLB_DECAP_PROG) > 0) {
 		snprintf(why, len, "attach %s: decap is already attached (detach first)", ifname);
 		return -EEXIST;
 	}

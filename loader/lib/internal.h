@@ -72,6 +72,9 @@ bool idx_listed(const struct lb *lb, const struct xdplb_real *r);
 struct lb_index *idx_ready(struct lb *lb);
 /* The map disagreed with the index: read it again. */
 struct lb_index *idx_reload(struct lb *lb);
+/* Health states and their times into a bulk index from the map: the daemon writes them
+ * without the state lock, and a batch's tables are built with them as they are now. */
+int idx_refresh_states(struct lb *lb);
 /* Backend slot @id now holds @r (just written to the map). */
 void idx_set(struct lb *lb, __u32 id, const struct xdplb_real *r);
 void idx_vip_set(struct lb *lb, __u32 vip_id, bool used, __u8 mode);

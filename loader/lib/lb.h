@@ -56,6 +56,8 @@ const char *lb_layout_hint(const char *dir, __u32 layout, char *buf, size_t len)
  * struct lb keeps an index of backend and VIP ids (index.c) so that a change does not read
  * every backend slot; taking or dropping the lock forgets it. */
 int lb_lock(struct lb *lb, const char *dir);
+/* The same without waiting: -EAGAIN while another process holds it. */
+int lb_trylock(struct lb *lb, const char *dir);
 void lb_unlock(struct lb *lb);
 bool lb_locked(const struct lb *lb);
 /* CLOCK_MONOTONIC_COARSE in ns: the data plane's clock for flow ages. */
@@ -93,8 +95,9 @@ int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info);
 #define XDPLB_PROG	 "xdplb_xdp_ingress"
 #define XDPLB_DECAP_PROG "xdplb_decap"
 int lb_detach(const char *ifname, const char *prog, char *why, size_t len);
-/* The XDP mode program @prog runs in on interface @ifindex: 0 (not attached), or one of
- * libxdp's enum xdp_attach_mode (1 native, 2 generic, 3 hw). */
+/* The XDP mode program @prog runs in on interface @ifindex: 0 (not attached), one of
+ * libxdp's enum xdp_attach_mode (1 native, 2 generic, 3 hw), or -EPERM (not allowed to
+ * look). */
 int lb_attached_mode(int ifindex, const char *prog);
 /* Is program @prog attached to any interface (of this network namespace)? */
 bool lb_attached_anywhere(const char *prog);

@@ -204,7 +204,7 @@ static void lb_config_bump(struct lb *lb)
 	}
 }
 
-int lb_lock(struct lb *lb, const char *dir)
+static int lock_how(struct lb *lb, const char *dir, int how)
 {
 	int fd;
 
@@ -213,7 +213,7 @@ int lb_lock(struct lb *lb, const char *dir)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_EX)) {
+	if (flock(fd, how)) {
 		int err = -errno;
 
 		close(fd);
@@ -223,6 +223,18 @@ int lb_lock(struct lb *lb, const char *dir)
 	idx_forget(lb); /* others may have changed the maps since it was last held */
 	lb_config_bump(lb);
 	return 0;
+}
+
+int lb_lock(struct lb *lb, const char *dir)
+{
+	return lock_how(lb, dir, LOCK_EX);
+}
+
+int lb_trylock(struct lb *lb, const char *dir)
+{
+	int err = lock_how(lb, dir, LOCK_EX | LOCK_NB);
+
+	return err == -EWOULDBLOCK ? -EAGAIN : err;
 }
 
 void lb_unlock(struct lb *lb)

@@ -305,7 +305,7 @@ int lb_bulk_flush(struct lb *lb)
 
 	if (!in_bulk(lb))
 		return 0;
-	err = lb_config_get(lb, &cfg);
+	err = lb_config_get(lb, &cfg) ?: idx_refresh_states(lb);
 	if (err)
 		return err;
 	n = lb_vip_list_alloc(lb, &vips);

@@ -82,8 +82,11 @@ int lb_attached_mode(int ifindex, const char *name)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
+	int err = libxdp_get_error(mp);
 
-	if (libxdp_get_error(mp))
+	if (err == -EPERM || err == -EACCES)
+		return err; /* not "not attached": not allowed to look */
+	if (err)
 		return XDP_MODE_UNSPEC;
 	if (find_ours(mp, name))
 		mode = xdp_multiprog__attach_mode(mp);
@@ -164,7 +167,7 @@ bool lb_attached_anywhere(const char *prog)
 	bool found = false;
 
 	for (i = ifs; i && i->if_index && !found; i++)
-		found = lb_attached_mode(i->if_index, prog) != XDP_MODE_UNSPEC;
+		found = lb_attached_mode(i->if_index, prog) > 0;
 	if (ifs)
 		if_freenameindex(ifs);
 	return found;

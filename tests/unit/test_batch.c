@@ -107,6 +107,7 @@ static int run(const char *text, int (*prepare)(struct batch_input *, const stru
 	if (fd >= 0)
 		dup2(fd, 2);
 	err = batch_run(&in, false);
+	msg_hold(false); /* what the batch held while it had the lock, as main() writes it */
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
