@@ -32,6 +32,8 @@ int do_node(int argc, char **argv);
 /* state.c.  Open the pinned maps under pin_dir (and lock them when @lock); prints the error
  * itself (not attached, no bpffs, another pin layout, permissions). */
 int state_open(struct lb *lb, bool lock);
+/* A warning that lb_lock() rolled back a change whose process died (lb->rolled_back). */
+void say_rolled_back(const struct lb *lb);
 struct conf;
 struct conf_vip;
 /* state_open(), then the configuration read into @c (lib/conf.h); prints the error itself

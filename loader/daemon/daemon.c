@@ -358,6 +358,15 @@ int daemon_run(const struct daemon_opts *o)
 			/* re-read backends and checks after any xdplb command (they bump
 			 * cfg.changes), and every RESYNC_MS whatever happens */
 			lb_config_get(&d.lb, &cfg);
+			if (cfg.journal && !lb_trylock(&d.lb, pin_dir)) {
+				/* its process died half-way: lb_lock() rolled it back */
+				if (d.lb.rolled_back)
+					logf_("a configuration change begun by process %d did not "
+					      "complete: rolled back",
+					      d.lb.rb_pid);
+				lb_unlock(&d.lb);
+				lb_config_get(&d.lb, &cfg);
+			}
 			if (!synced || cfg.changes != changes || now - synced >= RESYNC_MS) {
 				changes = cfg.changes;
 				synced = now;

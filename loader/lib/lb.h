@@ -24,7 +24,7 @@ struct lb_index;
  * loader/lib reads these. */
 struct lb_fds {
 	int config, vips, reals, tables, flows, flows6, stats, vip_stats, real_stats, persist,
-	    conns, rr, checks, nat_src, flow_events, real_vip;
+	    conns, rr, checks, nat_src, flow_events, real_vip, journal;
 	int gc_prog;
 };
 
@@ -33,8 +33,13 @@ struct lb {
 	/* max_vips: VIP ids (the id-indexed maps' size; ids are 1..max_vips-1); xdplb_vips holds
 	 * up to vip_keys entries, VIPs and their address entries (XDPLB_AF_ADDR) together */
 	__u32 max_vips, max_reals, max_flows, max_flows6, vip_keys;
-	int lock_fd;	      /* flock()ed pin directory while a command changes state */
-	bool owned;	      /* the fds are a skeleton's (lb_from_skel()) */
+	int lock_fd; /* flock()ed pin directory while a command changes state */
+	bool owned;  /* the fds are a skeleton's (lb_from_skel()) */
+	/* lb_lock() found a change whose process had died, and rolled it back (journal.c): its
+	 * process and when it began (CLOCK_REALTIME s), for the caller to say so */
+	bool rolled_back;
+	int rb_pid;
+	__u64 rb_started;
 	struct lb_index *idx; /* index.c: what the library knows of the maps, bulk mode */
 };
 
@@ -54,7 +59,9 @@ int lb_pin_layout(const char *dir, __u32 *layout);
 const char *lb_layout_hint(const char *dir, __u32 layout, char *buf, size_t len);
 /* Serialise state changes between concurrent xdplb processes.  While it holds the lock, a
  * struct lb keeps an index of backend and VIP ids (index.c) so that a change does not read
- * every backend slot; taking or dropping the lock forgets it. */
+ * every backend slot; taking or dropping the lock forgets it.  Taking it, a change whose
+ * process died half-way is rolled back first (journal.c; lb->rolled_back says so); an error
+ * of that leaves the lock free. */
 int lb_lock(struct lb *lb, const char *dir);
 /* The same without waiting: -EAGAIN while another process holds it. */
 int lb_trylock(struct lb *lb, const char *dir);
@@ -305,6 +312,20 @@ int lb_flow_foreach(struct lb *lb,
 int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired);
 /* Forget every flow (of @vip_id, or all with 0), counting them out; *flushed = how many. */
 int lb_flow_flush(struct lb *lb, __u32 vip_id, __u64 *flushed);
+
+/* ---- journal.c: configuration changes that survive their process ---- */
+
+struct conf;
+struct lb_check_entry;
+/* Before a change is applied (under the lock): configuration @c as it is now, and the checks,
+ * into the journal, marked "being applied".  0 or -errno. */
+int lb_journal_begin(struct lb *lb, const struct conf *c, const struct lb_check_entry *checks,
+		     size_t nchecks);
+/* The change is complete, or rolled back by its own process: no longer "being applied". */
+int lb_journal_end(struct lb *lb);
+/* A change whose process died is rolled back from the journal (lb_lock() calls it): 0 (and
+ * lb->rolled_back when there was one) or -errno. */
+int lb_journal_recover(struct lb *lb);
 
 /* ---- checks.c: health check settings (xdplb daemon runs them) ---- */
 

@@ -41,6 +41,7 @@ static const struct {
 	{ "xdplb_nat_src", offsetof(struct lb_fds, nat_src) },
 	{ "xdplb_flow_events", offsetof(struct lb_fds, flow_events) },
 	{ "xdplb_real_vip", offsetof(struct lb_fds, real_vip) },
+	{ "xdplb_journal", offsetof(struct lb_fds, journal) },
 };
 #define NPINS (sizeof(pins) / sizeof(pins[0]))
 
@@ -206,7 +207,7 @@ static void lb_config_bump(struct lb *lb)
 
 static int lock_how(struct lb *lb, const char *dir, int how)
 {
-	int fd;
+	int fd, err;
 
 	if (lb->owned)
 		return 0;
@@ -214,14 +215,20 @@ static int lock_how(struct lb *lb, const char *dir, int how)
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, how)) {
-		int err = -errno;
-
+		err = -errno;
 		close(fd);
 		return err;
 	}
 	lb->lock_fd = fd;
 	idx_forget(lb); /* others may have changed the maps since it was last held */
 	lb_config_bump(lb);
+	/* the last holder died in the middle of a change: it goes back first */
+	lb->rolled_back = false;
+	err = lb_journal_recover(lb);
+	if (err) {
+		lb_unlock(lb);
+		return err;
+	}
 	return 0;
 }
 
