@@ -444,6 +444,15 @@ static int import_help(int argc, char **argv)
 	return 0;
 }
 
+static void imp_free(struct imp *im)
+{
+	for (int i = 0; i < im->nout; i++)
+		free(im->texts[i]);
+	free(im->texts);
+	free(im->out);
+	conf_free(&im->c);
+}
+
 static int import_ipvsadm(int argc, char **argv)
 {
 	/* stdin unless FILE is given */
@@ -451,11 +460,20 @@ static int import_ipvsadm(int argc, char **argv)
 	struct batch_input in = { .file = "-", .prepare = import_prepare, .ctx = &im };
 	int err = batch_file_cmd(argc, argv, "import ipvsadm", &in);
 
-	for (int i = 0; i < im.nout; i++)
-		free(im.texts[i]);
-	free(im.texts);
-	free(im.out);
-	conf_free(&im.c);
+	imp_free(&im);
+	return err;
+}
+
+int import_ipvsadm_check_conf(const char *file, struct batch_line *lines, int n,
+			      const struct conf *c)
+{
+	struct imp im = {};
+	struct batch_input in = {
+		.file = file, .lines = lines, .n = n, .prepare = import_prepare, .ctx = &im
+	};
+	int err = batch_check_conf(&in, c);
+
+	imp_free(&im);
 	return err;
 }
 
