@@ -122,6 +122,14 @@ enum hc_result hc_http_eval(const char *buf, size_t len, bool complete, __u16 st
 	return HC_FAIL;
 }
 
+enum hc_result hc_udp_eval(const char *buf, size_t len, const char *expect, char *why, size_t wlen)
+{
+	if (!expect[0] || memmem_str(buf, len, expect))
+		return HC_OK;
+	snprintf(why, wlen, "udp: reply lacks \"%s\"", expect);
+	return HC_FAIL;
+}
+
 void hc_target_init(struct hc_target *t, const struct xdplb_vip_key *vk, const struct xdplb_real *r,
 		    const struct xdplb_check *c)
 {
@@ -365,13 +373,8 @@ static void on_read(struct hc_engine *e, struct hc_target *t)
 			return;
 		}
 		if (t->check.type == XDPLB_CHECK_UDP) {
-			if (!t->check.expect[0] ||
-			    memmem(t->buf, n, t->check.expect, strlen(t->check.expect))) {
-				probe_done(e, t, HC_OK, "");
-				return;
-			}
-			snprintf(why, sizeof(why), "udp: reply lacks \"%s\"", t->check.expect);
-			probe_done(e, t, HC_FAIL, why);
+			r = hc_udp_eval(t->buf, n, t->check.expect, why, sizeof(why));
+			probe_done(e, t, r, why);
 			return;
 		}
 		t->blen += n;
