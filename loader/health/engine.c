@@ -94,8 +94,8 @@ enum hc_result hc_http_eval(const char *buf, size_t len, bool complete, __u16 st
 			    const char *expect, char *why, size_t wlen)
 {
 	const char *eol = memchr(buf, '\n', len), *body;
+	char line[64], proto[16];
 	unsigned int code;
-	char proto[16];
 
 	if (!eol) {
 		if (!complete && len < 1024)
@@ -103,7 +103,9 @@ enum hc_result hc_http_eval(const char *buf, size_t len, bool complete, __u16 st
 		snprintf(why, wlen, "http: no status line in the reply");
 		return HC_FAIL;
 	}
-	if (sscanf(buf, "%15s %3u", proto, &code) != 2 || strncmp(proto, "HTTP/", 5)) {
+	/* the status line alone, as a string: sscanf() must not read on past @len */
+	snprintf(line, sizeof(line), "%.*s", (int)(eol - buf), buf);
+	if (sscanf(line, "%15s %3u", proto, &code) != 2 || strncmp(proto, "HTTP/", 5)) {
 		snprintf(why, wlen, "http: malformed status line");
 		return HC_FAIL;
 	}
