@@ -105,7 +105,7 @@ void save_conf(FILE *f, const struct conf *c)
  * every VIP and backend they name. */
 static void save_checks(FILE *f, struct lb *lb, const struct conf *c)
 {
-	char svc[80], a[80], cf[512];
+	char svc[80], a[80], cf[CHECK_FORMAT_LEN];
 	struct xdplb_check chk;
 
 	for (int i = 0; i < c->nvips; i++) {

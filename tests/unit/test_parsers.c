@@ -41,9 +41,64 @@ static void case_http_len(void)
 	    HC_OK, "a good reply");
 }
 
+/* What check_format() prints reads back as the same check (save, check show). */
+static void round_trip(const char *line, const char *what)
+{
+	struct check_spec cs = { .want_type = true }, back = { .want_type = true };
+	char text[CHECK_FORMAT_LEN + 40], cf[CHECK_FORMAT_LEN], *w[64], *copy = strdup(line);
+	int n = split_words(copy, w, 64);
+
+	if (!ASSERT_TRUE(n > 0 && !check_parse(n, w, &cs), what))
+		goto out;
+	check_format(&cs.check, cf, sizeof(cf));
+	ASSERT_TRUE(strlen(cf) < sizeof(cf) - 1, "room for the longest check");
+	snprintf(text, sizeof(text), "tcp 10.0.0.1:80 %s", cf);
+	n = split_words(text, w, 64);
+	if (ASSERT_TRUE(n > 0 && !check_parse(n, w, &back), what))
+		ASSERT_TRUE(!memcmp(&cs, &back, sizeof(cs)), what);
+out:
+	free(copy);
+}
+
+/* check_format() into @len bytes of a larger buffer: it writes within them, NUL-terminated. */
+static void small_buffer(const struct xdplb_check *c, size_t len)
+{
+	char buf[CHECK_FORMAT_LEN + 16];
+	size_t i;
+
+	memset(buf, 0x5a, sizeof(buf));
+	check_format(c, buf, len);
+	for (i = len; i < sizeof(buf) && buf[i] == 0x5a; i++)
+		;
+	ASSERT_EQ(i, sizeof(buf), "bytes written past the buffer's end");
+	ASSERT_TRUE(memchr(buf, 0, len) != NULL, "a NUL within the buffer");
+}
+
+static void case_check_format(void)
+{
+	char line[1024], payload[XDPLB_CHECK_ARG_LEN], expect[XDPLB_CHECK_EXPECT_LEN], *w[64];
+	struct check_spec cs = { .want_type = true };
+	int n;
+
+	round_trip("tcp 10.0.0.1:80 udp payload 'a\rb'", "a carriage return in a payload");
+	memset(payload, '\'', sizeof(payload) - 1);
+	payload[sizeof(payload) - 1] = 0;
+	memset(expect, '\'', sizeof(expect) - 1);
+	expect[sizeof(expect) - 1] = 0;
+	snprintf(line, sizeof(line), "tcp 10.0.0.1:80 udp payload \"%s\" expect \"%s\"", payload,
+		 expect);
+	round_trip(line, "a payload and an expected text of quotes, at their longest");
+	n = split_words(line, w, 64);
+	if (ASSERT_TRUE(n > 0 && !check_parse(n, w, &cs), "the longest check"))
+		for (size_t len = 1; len <= CHECK_FORMAT_LEN; len++)
+			small_buffer(&cs.check, len);
+}
+
 int main(void)
 {
 	RUN_CASE("parse_u32: digits only, no blank or sign first", case_u32);
 	RUN_CASE("http judge: the status line within the reply's length", case_http_len);
+	RUN_CASE("check_format: \\r quoted, room for the longest, writes within short buffers",
+		 case_check_format);
 	return TEST_MAIN_END();
 }
