@@ -64,9 +64,14 @@ static int parse_secs_ms(const char *s, __u32 *ms)
 
 static int copy_text(const char *arg, char *dst, size_t len, const char *what)
 {
-	if (strlen(arg) >= len)
+	size_t n = strlen(arg);
+
+	if (n >= len)
 		return bad_arg(arg, "%s is longer than %zu bytes", what, len - 1);
-	snprintf(dst, len, "%s", arg);
+	/* zero-filled: a keyword given twice leaves nothing of its first value behind (the
+	 * daemon compares checks byte for byte) */
+	memset(dst, 0, len);
+	memcpy(dst, arg, n);
 	return 0;
 }
 

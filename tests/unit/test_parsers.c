@@ -94,11 +94,21 @@ static void case_check_format(void)
 			small_buffer(&cs.check, len);
 }
 
+/* A text keyword given twice: its second value, and nothing of the first (the daemon compares
+ * checks byte for byte). */
+static void case_check_twice(void)
+{
+	round_trip("tcp 10.0.0.1:80 http path /a-longer-path path /b",
+		   "a path given twice leaves nothing of the first");
+}
+
 int main(void)
 {
 	RUN_CASE("parse_u32: digits only, no blank or sign first", case_u32);
 	RUN_CASE("http judge: the status line within the reply's length", case_http_len);
 	RUN_CASE("check_format: \\r quoted, room for the longest, writes within short buffers",
 		 case_check_format);
+	RUN_CASE("check_parse: a keyword given twice leaves nothing of its first value",
+		 case_check_twice);
 	return TEST_MAIN_END();
 }
