@@ -102,6 +102,20 @@ static void case_check_twice(void)
 		   "a path given twice leaves nothing of the first");
 }
 
+/* import ipvsadm: --set 0 0 0 changes nothing (ipvsadm's 0 leaves a timeout alone). */
+static void case_import_set(void)
+{
+	struct xdplb_config cfg = { .ring_size = 251 };
+	char l1[] = "--set 0 0 0", l2[] = "--set 00 0 300";
+	struct batch_line lines[] = { { .text = l1, .line = 1 }, { .text = l2, .line = 2 } };
+	struct conf c;
+
+	if (!ASSERT_EQ(conf_init_empty(&c, &cfg, 16, 16), 0, "an empty configuration"))
+		return;
+	ASSERT_EQ(import_ipvsadm_check_conf("test", lines, 2, &c), 0, "--set with zeros");
+	conf_free(&c);
+}
+
 int main(void)
 {
 	RUN_CASE("parse_u32: digits only, no blank or sign first", case_u32);
@@ -110,5 +124,6 @@ int main(void)
 		 case_check_format);
 	RUN_CASE("check_parse: a keyword given twice leaves nothing of its first value",
 		 case_check_twice);
+	RUN_CASE("import ipvsadm: --set 0 0 0 and 00", case_import_set);
 	return TEST_MAIN_END();
 }
