@@ -447,8 +447,8 @@ static int b_check_cmd(int argc, char **argv, bool set)
 	err = check_parse(argc, argv, &cs);
 	if (err)
 		return err;
-	err = check_validate(&cs);
-	if (set && err)
+	err = set ? check_validate(&cs) : 0; /* del has no settings (it would print) */
+	if (err)
 		return err;
 	fmt_service(&cs.vip, svc, sizeof(svc));
 	v = conf_vip_find(&B->conf, &cs.vip);

@@ -116,6 +116,38 @@ static void case_import_set(void)
 	conf_free(&c);
 }
 
+/* check del of a port-0 VIP's check: no error printed (check_validate() is for check set). */
+static void case_check_del_port0(void)
+{
+	struct xdplb_config cfg = { .ring_size = 251 };
+	struct xdplb_vip_key key = { .proto = 6, .family = XDPLB_AF_INET };
+	struct xdplb_vip vip = { .mode = XDPLB_MODE_DR };
+	char text[] = "check del tcp 10.0.0.4:0", said[256] = "";
+	struct batch_line line = { .text = text, .line = 1 };
+	struct batch_input in = { .file = "test", .lines = &line, .n = 1 };
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	struct conf c;
+
+	key.addr[0] = htonl(0x0a000004);
+	if (!ASSERT_TRUE(f && saved >= 0, "a file for stderr") ||
+	    !ASSERT_EQ(conf_init_empty(&c, &cfg, 16, 16), 0, "an empty configuration"))
+		return;
+	ASSERT_TRUE(conf_vip_add(&c, &key, &vip, 0) != NULL, "the port-0 VIP");
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	ASSERT_EQ(batch_check_conf(&in, &c), 0, "check del");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	if (!fgets(said, sizeof(said), f))
+		said[0] = 0;
+	fclose(f);
+	ASSERT_TRUE(!said[0], said);
+	conf_free(&c);
+}
+
 int main(void)
 {
 	RUN_CASE("parse_u32: digits only, no blank or sign first", case_u32);
@@ -125,5 +157,6 @@ int main(void)
 	RUN_CASE("check_parse: a keyword given twice leaves nothing of its first value",
 		 case_check_twice);
 	RUN_CASE("import ipvsadm: --set 0 0 0 and 00", case_import_set);
+	RUN_CASE("check del of a port-0 VIP: no error printed", case_check_del_port0);
 	return TEST_MAIN_END();
 }
