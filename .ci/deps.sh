@@ -6,6 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	clang llvm          # compile the BPF programs (-target bpf), llvm-strip
+	libclang-rt-14-dev  # the control-plane fuzzers: clang's libFuzzer, ASan and UBSan runtimes
 	bpftool             # skeletons, vmlinux.h, debugging
 	libbpf-dev          # loading, maps, skeleton runtime; bpf_helpers.h for BPF code
 	libxdp-dev          # attaching XDP programs (dispatcher, multi-prog)

@@ -448,8 +448,8 @@ static int b_check_cmd(int argc, char **argv, bool set)
 	err = check_parse(argc, argv, &cs);
 	if (err)
 		return err;
-	err = check_validate(&cs);
-	if (set && err)
+	err = set ? check_validate(&cs) : 0; /* del has no settings (it would print) */
+	if (err)
 		return err;
 	fmt_service(&cs.vip, svc, sizeof(svc));
 	v = conf_vip_find(&B->conf, &cs.vip);
@@ -689,7 +689,7 @@ int batch_run(struct batch_input *in, bool check_only)
 	}
 	if (err) {
 		char what[200];
-		int rerr;
+		int rerr, e;
 
 		if (i >= 0) {
 			err_ctx_set(file, b.ops[i].line);
@@ -699,7 +699,8 @@ int batch_run(struct batch_input *in, bool check_only)
 		}
 		/* back to the journalled configuration, as another process would */
 		rerr = lb_bulk_end(&lb);
-		rerr = lb_journal_recover(&lb) ?: rerr;
+		e = lb_journal_recover(&lb);
+		rerr = e ? e : rerr;
 		if (!rerr)
 			p_err("%s: %s: nothing changed (rolled back)", what, strerror(-err));
 		else

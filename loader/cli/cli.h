@@ -120,6 +120,11 @@ int batch_read(const char *path, struct batch_line **lines, int *n, char **buf);
  * starts a comment.  Returns the number of words, or -1 for more than @max words or an
  * unterminated quote. */
 int split_words(char *s, char **argv, int max);
+/* import.c.  What `import ipvsadm FILE check` does, against configuration @c instead of the
+ * maps' (a test or a fuzzer): @lines of an ipvsadm-save dump (as batch_read() reads them; their
+ * text is modified) translated into batch lines and checked with batch_check_conf(). */
+int import_ipvsadm_check_conf(const char *file, struct batch_line *lines, int n,
+			      const struct conf *c);
 /* save.c.  Print @c (sorted by conf_sort()) as batch commands. */
 void save_conf(FILE *f, const struct conf *c);
 

@@ -286,16 +286,20 @@ static int translate_one(struct imp *im, int line, const struct ipvs_line *l)
 	int err, sched;
 
 	if (l->cmd == C_SET) {
-		for (int k = 0; k < 3; k++)
+		bool set[3];
+
+		for (int k = 0; k < 3; k++) {
 			if (!is_number(l->set[k]))
 				return bad_arg(l->set[k], "--set takes three timeouts in seconds");
-		/* ipvsadm: 0 leaves a timeout as it is */
-		return emit(
-		    im, line, "flow timeout%s%s%s%s%s%s", strcmp(l->set[0], "0") ? " tcp " : "",
-		    strcmp(l->set[0], "0") ? l->set[0] : "",
-		    strcmp(l->set[1], "0") ? " tcpfin " : "",
-		    strcmp(l->set[1], "0") ? l->set[1] : "", strcmp(l->set[2], "0") ? " udp " : "",
-		    strcmp(l->set[2], "0") ? l->set[2] : "");
+			/* ipvsadm: 0 (00, ...) leaves a timeout as it is */
+			set[k] = strspn(l->set[k], "0") < strlen(l->set[k]);
+		}
+		if (!set[0] && !set[1] && !set[2])
+			return 0; /* --set 0 0 0: nothing to change */
+		return emit(im, line, "flow timeout%s%s%s%s%s%s", set[0] ? " tcp " : "",
+			    set[0] ? l->set[0] : "", set[1] ? " tcpfin " : "",
+			    set[1] ? l->set[1] : "", set[2] ? " udp " : "",
+			    set[2] ? l->set[2] : "");
 	}
 	if (l->cmd == C_CLEAR) {
 		for (int i = 0; i < im->c.nvips; i++) {
@@ -444,6 +448,15 @@ static int import_help(int argc, char **argv)
 	return 0;
 }
 
+static void imp_free(struct imp *im)
+{
+	for (int i = 0; i < im->nout; i++)
+		free(im->texts[i]);
+	free(im->texts);
+	free(im->out);
+	conf_free(&im->c);
+}
+
 static int import_ipvsadm(int argc, char **argv)
 {
 	/* stdin unless FILE is given */
@@ -451,11 +464,20 @@ static int import_ipvsadm(int argc, char **argv)
 	struct batch_input in = { .file = "-", .prepare = import_prepare, .ctx = &im };
 	int err = batch_file_cmd(argc, argv, "import ipvsadm", &in);
 
-	for (int i = 0; i < im.nout; i++)
-		free(im.texts[i]);
-	free(im.texts);
-	free(im.out);
-	conf_free(&im.c);
+	imp_free(&im);
+	return err;
+}
+
+int import_ipvsadm_check_conf(const char *file, struct batch_line *lines, int n,
+			      const struct conf *c)
+{
+	struct imp im = {};
+	struct batch_input in = {
+		.file = file, .lines = lines, .n = n, .prepare = import_prepare, .ctx = &im
+	};
+	int err = batch_check_conf(&in, c);
+
+	imp_free(&im);
 	return err;
 }
 

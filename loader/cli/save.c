@@ -124,7 +124,7 @@ static const struct xdplb_check *check_of(const struct checks *cs, __u32 vip_id,
 
 static void save_checks(FILE *f, const struct checks *cs, const struct conf *c)
 {
-	char svc[80], a[80], cf[512];
+	char svc[80], a[80], cf[CHECK_FORMAT_LEN];
 	const struct xdplb_check *chk;
 
 	for (int i = 0; i < c->nvips; i++) {

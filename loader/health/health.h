@@ -40,6 +40,10 @@ bool hc_feed(struct hc_run *run, __u8 rise, __u8 fall, enum hc_result r);
 enum hc_result hc_http_eval(const char *buf, size_t len, bool complete, __u16 status,
 			    const char *expect, char *why, size_t wlen);
 
+/* Judge a UDP reply, one datagram: HC_OK when it contains @expect ("" = any reply), else
+ * HC_FAIL with @why. */
+enum hc_result hc_udp_eval(const char *buf, size_t len, const char *expect, char *why, size_t wlen);
+
 /* errno of a failed socket call -> the backend's failure or our own (local) error. */
 enum hc_result hc_classify_errno(int err);
 

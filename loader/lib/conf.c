@@ -98,19 +98,27 @@ static void conf_zero(struct conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
+int conf_init_empty(struct conf *c, const struct xdplb_config *cfg, __u32 max_vips, __u32 max_reals)
+{
+	conf_zero(c);
+	c->cfg = *cfg;
+	/* ids 1..max-1: id 0 means "none" in the maps */
+	c->max_vips = max_vips - 1;
+	c->max_reals = max_reals - 1;
+	c->max_reals_per_vip = lb_max_reals_per_vip(&c->cfg);
+	return index_rebuild(c, 0, 0);
+}
+
 int conf_init(struct conf *c, struct lb *lb)
 {
+	struct xdplb_config cfg;
 	int err;
 
 	conf_zero(c);
-	err = lb_config_get(lb, &c->cfg);
+	err = lb_config_get(lb, &cfg);
 	if (err)
 		return err;
-	/* ids 1..max-1: id 0 means "none" in the maps */
-	c->max_vips = lb->max_vips - 1;
-	c->max_reals = lb->max_reals - 1;
-	c->max_reals_per_vip = lb_max_reals_per_vip(&c->cfg);
-	return index_rebuild(c, 0, 0);
+	return conf_init_empty(c, &cfg, lb->max_vips, lb->max_reals);
 }
 
 void conf_free(struct conf *c)

@@ -334,8 +334,11 @@ int lb_journal_recover(struct lb *lb)
 	err = lb_bulk_begin(lb);
 	if (!err) {
 		err = conf_sync(lb, &c);
+		int e;
+
 		err = err ?: checks_put_back(lb, checks, h.nchecks);
-		err = lb_bulk_end(lb) ?: err;
+		e = lb_bulk_end(lb);
+		err = err ? err : e;
 	}
 	conf_free(&c);
 	if (!err) {

@@ -308,7 +308,7 @@ int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 	unsigned long long v;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (*s < '0' || *s > '9') /* strtoull() would take blanks and a sign first */
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
