@@ -79,7 +79,7 @@ int state_open(struct lb *lb, bool lock)
 	if (err) {
 		p_err("lock %s: %s", pin_dir, strerror(-err));
 		lb_close(lb);
-	} else if (lb->rolled_back) {
+	} else if (lb->rolled_back || lb->rb_err) {
 		say_rolled_back(lb);
 	}
 	return err;
@@ -91,6 +91,13 @@ void say_rolled_back(const struct lb *lb)
 	time_t t = lb->rb_started;
 	struct tm tm;
 
+	if (lb->rb_err) {
+		p_warn("a configuration change did not complete (its process died), and its journal "
+		       "is unreadable: the configuration may be partly changed, compare '%s save' "
+		       "with what you expect",
+		       bin_name);
+		return;
+	}
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	p_warn("a configuration change begun by process %d at %s did not complete (the "

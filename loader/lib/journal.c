@@ -329,6 +329,12 @@ int lb_journal_recover(struct lb *lb)
 	if (err || !cfg.journal)
 		return err;
 	err = journal_read(lb, cfg.journal, &b) ?: deserialize(lb, &b, &h, &c, &checks);
+	if (err == -EBADMSG) {
+		/* nothing to roll back to: say so (rb_err), and let the state be used again */
+		lb->rb_err = err;
+		err = lb_journal_end(lb);
+		goto out;
+	}
 	if (err)
 		goto out;
 	err = lb_bulk_begin(lb);

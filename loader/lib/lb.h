@@ -40,6 +40,7 @@ struct lb {
 	bool rolled_back;
 	int rb_pid;
 	__u64 rb_started;
+	int rb_err; /* ... or found it, and its journal unreadable (-EBADMSG): not rolled back */
 	struct lb_index *idx; /* index.c: what the library knows of the maps, bulk mode */
 };
 

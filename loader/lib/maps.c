@@ -224,6 +224,7 @@ static int lock_how(struct lb *lb, const char *dir, int how)
 	lb_config_bump(lb);
 	/* the last holder died in the middle of a change: it goes back first */
 	lb->rolled_back = false;
+	lb->rb_err = 0;
 	err = lb_journal_recover(lb);
 	if (err) {
 		lb_unlock(lb);
