@@ -92,10 +92,11 @@ void say_rolled_back(const struct lb *lb)
 	struct tm tm;
 
 	if (lb->rb_err) {
-		p_warn("a configuration change did not complete (its process died), and its journal "
-		       "is unreadable: the configuration may be partly changed, compare '%s save' "
-		       "with what you expect",
-		       bin_name);
+		p_warn(
+		    "a configuration change did not complete (its process died), and its journal "
+		    "is unreadable: the configuration may be partly changed, compare '%s save' "
+		    "with what you expect",
+		    bin_name);
 		return;
 	}
 	if (localtime_r(&t, &tm))
