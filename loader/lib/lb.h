@@ -80,6 +80,7 @@ struct lb_attach_opts {
 	const char *dir;    /* the pin directory */
 	const char *ifname; /* the interface */
 	bool generic;	    /* XDP generic (skb) mode instead of native */
+	bool mode_given;    /* generic was asked for (native or generic), not the default */
 	__be32 tunsrc;	    /* IPv4 tunnel source; 0 = not given */
 	__be32 tunsrc6[4];  /* IPv6 tunnel source; all zero = not given */
 	__u32 flows, ring, vips, reals;
@@ -88,16 +89,21 @@ struct lb_attach_opts {
 
 /* What an attach found and did, for the command to say. */
 struct lb_attach_info {
-	bool fresh;	     /* the maps were created now */
-	bool sizes_kept;     /* sizes were given, but the maps exist with theirs */
-	bool forwarding_off; /* net.ipv4.conf.IFNAME.forwarding is 0 */
-	int accept_local;    /* 1: set to 1 now; -1: could not be set; 0: was set */
-	bool no_tunsrc4;     /* no IPv4 tunnel source: TUN to IPv4 backends cannot work */
-	char why[512];	     /* on failure: what went wrong, for "Error: ..." */
+	bool fresh;	      /* the maps were created now */
+	bool sizes_kept;      /* sizes were given, but the maps exist with theirs */
+	bool forwarding_off;  /* net.ipv4.conf.IFNAME.forwarding is 0 */
+	int accept_local;     /* 1: set to 1 now; -1: could not be set; 0: was set */
+	bool no_tunsrc4;      /* no IPv4 tunnel source: TUN to IPv4 backends cannot work */
+	bool replaced;	      /* xdplb ran there already: this load took over from it */
+	bool generic;	      /* the mode it runs in now */
+	__u32 old_id, new_id; /* program ids: the one replaced (if replaced), the one attached */
+	char why[512];	      /* on failure: what went wrong, for "Error: ..." */
 };
-/* Create or reuse the maps under o->dir, load the balancer and attach it to o->ifname.
- * 0 or -errno (-EEXIST: attached already; -EPROTO: maps of another layout), with
- * info->why. */
+/* Create or reuse the maps under o->dir, load the balancer and attach it to o->ifname.  Where
+ * xdplb runs already (with these maps), the new program takes over without a gap: it is added
+ * to libxdp's dispatcher next to the old one, then the old one is removed, each step an atomic
+ * replacement of the dispatcher.  0 or -errno (-EEXIST: attached in a way that cannot be
+ * replaced; -EPROTO: maps of another layout), with info->why. */
 int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info);
 /* Detach program @prog (XDPLB_PROG, XDPLB_DECAP_PROG) from @ifname: 0 or -errno, with @why. */
 #define XDPLB_PROG	 "xdplb_xdp_ingress"

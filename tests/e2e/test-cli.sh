@@ -50,8 +50,12 @@ test_cli_errors() {
 	expect_err 1 'real 10.0.2.99 in vip tcp 10.0.0.10:80: not found' \
 		real del tcp 10.0.0.10:80 10.0.2.99 || return 1
 	expect_err 1 'attach nosuch0: no such interface' dev attach dev nosuch0 || return 1
-	expect_err 1 'attach eth0: xdplb is already attached \(detach first\)' \
-		dev attach dev eth0 || return 1
+	expect_err 1 "attach eth0: xdplb runs there in native mode; a new mode needs 'dev detach' first .*" \
+		dev attach dev eth0 mode generic || return 1
+	expect_err 1 "attach eth0: the xdplb running there does not use the maps under $E2E_PIN-2 .*" \
+		--bpffs "$E2E_PIN-2" dev attach dev eth0 || return 1
+	check "... and makes none there ($(ls "$E2E_PIN-2" 2>&1))" \
+		bash -c "[ -z \"\$(ls '$E2E_PIN-2')\" ]" || return 1
 	expect_err 2 'argument "turbo" is wrong: mode must be native or generic' \
 		dev attach dev eth0 mode turbo || return 1
 	expect_err 2 'argument "1000" is wrong: ring must be a prime .*' \
