@@ -23,13 +23,17 @@
  * random miss: 14-30% of a new NAT flow, bench/RESULTS.md).  The loader gives a table four
  * slots per flow it is sized for: twice what NAT flows take.
  *
- * Eviction: a new flow takes a free slot of its set, else the slot whose flow was used
- * longest ago (counting that flow out of its backend, and as "displaced": the LRU never told
- * anyone whom it evicted).  A flow takes one slot and a NAT flow two (its reply entry's), so
- * at the load the table is sized for a 6-slot set holds 1.5 flows on average, 3 if all are
- * NAT: a set overflows before the table is full only when more flows than its six slots hold
- * happen to share it (its least recently used entries make room); an LRU hash at that load
- * displaces none, and beyond it the globally least recently used flow for each new flow.
+ * Eviction: a new flow takes a free slot of its set, else a half-open flow's (XDPLB_FLOW_SYN:
+ * a SYN whose client never completed the handshake), else a closed TCP flow's or a UDP
+ * flow's (INACTIVE), else an established flow's (ACTIVE): within each, the flow used longest
+ * ago; that flow is counted out of its backend, and as "displaced" (the LRU never told anyone
+ * whom it evicted).  So a SYN flood's flows displace each other, never an established flow
+ * while its set holds a half-open or closed one (an expired established flow goes before a
+ * live one: it was used longer ago).  A flow takes one slot and a NAT flow two (its reply entry's),
+ * so at the load the table is sized for a 6-slot set holds 1.5 flows on average, 3 if all are NAT:
+ * a set overflows before the table is full only when more flows than its six slots hold happen to
+ * share it (its least recently used entries make room); an LRU hash at that load displaces none,
+ * and beyond it the globally least recently used flow for each new flow.
  *
  * Slots are shared by all CPUs without locks: a slot's state word (struct xdplb_flow.state)
  * is its owner.  FREE, ACTIVE, INACTIVE, DEAD as before, and BUSY while one CPU fills it:
@@ -77,7 +81,8 @@ static __always_inline bool flow_key_reply(const void *skey, bool v6)
 
 static __always_inline bool flow_slot_live(__u32 state)
 {
-	return state == XDPLB_FLOW_ACTIVE || state == XDPLB_FLOW_INACTIVE;
+	return state == XDPLB_FLOW_ACTIVE || state == XDPLB_FLOW_INACTIVE ||
+	       state == XDPLB_FLOW_SYN;
 }
 
 /* Keys are compared 8 bytes at a time, through a type that may alias them. */
@@ -158,18 +163,28 @@ __noinline __u32 xdplb_flow_settle_long(const struct xdplb_flow *f)
 
 /*
  * The slot scan.  Returns the slot of the key's live flow, else FT_NEW(the slot a new flow would
- * take: a free one, else the live flow used longest ago; a slot being deleted is skipped) | the
+ * take: a free one, else the live flow first in the eviction order above, flow_evict_rank();
+ * a slot being deleted is skipped) | the
  * state the scan saw in that slot << 8; -1 if none; FT_WAIT(i) when slot i was being filled, or
  * changed while its key was read: the caller waits for it and scans again.
  */
-#define FT_NEW(i)  (0x10 | (i)) /* a slot for a new flow, not the key's */
+#define FT_NEW(i) (0x10 | (i)) /* a slot for a new flow, not the key's */
+
+/* A live slot's place in the eviction order, lowest first: its atime, behind every half-open
+ * flow if closed or UDP, behind those too if established (atime < 2^61 ns: 73 years up). */
+static __always_inline __u64 flow_evict_rank(__u32 st, __u64 atime)
+{
+	return atime + ((__u64)(st == XDPLB_FLOW_INACTIVE) << 61) +
+	       ((__u64)(st == XDPLB_FLOW_ACTIVE) << 62);
+}
 #define FT_WAIT(i) (0x20 | (i)) /* slot i is being filled: wait, then scan again */
 
 static __always_inline int flow_scan(const void *set, const void *key, bool v6)
 {
 	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
-	__u64 oldest = ~0ull;
-	int victim = -1, vstate = 0;
+	__u64 best = ~0ull;
+	int victim = -1;
+	__u32 vstate;
 
 	if (!set || !key)
 		return -1;
@@ -178,6 +193,7 @@ static __always_inline int flow_scan(const void *set, const void *key, bool v6)
 		void *skey;
 		const struct xdplb_flow *f = flow_slot(set, i, &skey, v6);
 		__u32 st = *(volatile const __u32 *)&f->state;
+		__u64 rank;
 		bool is;
 
 		/* state, key, state again: a slot being filled (maybe with this very flow, by
@@ -190,19 +206,25 @@ static __always_inline int flow_scan(const void *set, const void *key, bool v6)
 
 		if (is && flow_slot_live(st))
 			return i;
-		if (st == XDPLB_FLOW_FREE) {
-			if (oldest) {
-				oldest = 0; /* a free slot beats any flow */
-				victim = i;
-				vstate = st;
-			}
-		} else if (flow_slot_live(st) && f->atime < oldest) {
-			oldest = f->atime;
+		if (st == XDPLB_FLOW_FREE)
+			rank = 0; /* a free slot beats any flow; the first one wins */
+		else if (flow_slot_live(st))
+			rank = flow_evict_rank(st, f->atime);
+		else
+			continue;
+		if (rank < best) {
+			best = rank;
 			victim = i;
-			vstate = st;
 		}
 	}
-	return victim < 0 ? -1 : FT_NEW(victim) | vstate << 8;
+	if (victim < 0)
+		return -1;
+	/* the victim's state, from its rank (one register less through the loop) */
+	vstate = !best	      ? XDPLB_FLOW_FREE
+		 : best >> 62 ? XDPLB_FLOW_ACTIVE
+		 : best >> 61 ? XDPLB_FLOW_INACTIVE
+			      : XDPLB_FLOW_SYN;
+	return FT_NEW(victim) | vstate << 8;
 }
 
 /* What flow_table_find() found: the flow, or where a new one would go. */
@@ -288,7 +310,7 @@ static __always_inline void flow_table_find(struct flow_ref *r, void *map, const
 
 /*
  * Claim slot @slot of a set (which the scan saw in state @seen) and fill it with @key and
- * @nf (nf->state: ACTIVE or INACTIVE).  @evicted gets the flow the slot held, state FREE if
+ * @nf (nf->state: ACTIVE, INACTIVE or SYN).  @evicted gets the flow the slot held, state FREE if
  * none or a reply entry (which counts for nothing).  Returns 0; 1 when another CPU has just put
  * @key's flow in that slot (two CPUs that see the same set choose the same slot, so the same new
  * flow on two CPUs at once ends up in one slot, scheduled once); -1: no slot.  @f and @skey: the

@@ -176,7 +176,8 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 /**
  * forward() - send a VIP packet to its backend in the VIP's mode.
  * @p: the packet (for an ICMP error, the flow it is about with the ICMP packet's layout).
- * @nat_new: NAT mode only: write the return-path entry (a new or moved flow).
+ * @nat_new: NAT mode only: write the return-path entry (a new or moved flow, or one that this
+ * packet established).
  * @now: coarse_now() of this packet (clock.h).
  *
  * TUN: encapsulated towards the backend, in IPv4 or IPv6 after the backend's family (an

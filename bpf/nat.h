@@ -114,7 +114,10 @@ static __always_inline void nat_insert(void *set, const void *key, const struct 
 	if (!r.set || slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4))
 		return;
 	f = flow_slot(r.set, slot, &skey, v6);
-	if (!flow_slot_fill(f, skey, key, r.seen, nf, &evicted, v6))
+	/* the key's own entry is written over (its flow moved, or was established): claimed
+	 * from the state it is in now */
+	if (!flow_slot_fill(f, skey, key, r.f ? *(volatile __u32 *)&f->state : r.seen, nf, &evicted,
+			    v6))
 		flow_evicted(&evicted);
 }
 
@@ -147,9 +150,15 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 	if (p->icmp_err)
 		return 0;
 	if (nat_new) {
+		/* half-open with its flow, so that a SYN flood's entries displace each other and
+		 * not established connections' (bpf/flow_table.h); written again, established,
+		 * when the client's ACK establishes the flow (@nat_new then too) */
 		struct xdplb_flow nf = { .real_id = real_id,
 					 .vip_id = vip_id,
-					 .state = XDPLB_FLOW_ACTIVE,
+					 .state = p->key.proto == IPPROTO_TCP &&
+							  tcp_bare_syn(p->tcp_flags)
+						      ? XDPLB_FLOW_SYN
+						      : XDPLB_FLOW_ACTIVE,
 					 .gen = real->gen,
 					 .atime = now };
 

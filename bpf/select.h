@@ -238,7 +238,7 @@ static __always_inline void conns_add(__u32 real_id, __u32 state, __s64 d)
 		return;
 	if (state == XDPLB_FLOW_ACTIVE)
 		__sync_fetch_and_add(&c->active, d);
-	else if (state == XDPLB_FLOW_INACTIVE)
+	else if (state == XDPLB_FLOW_INACTIVE || state == XDPLB_FLOW_SYN)
 		__sync_fetch_and_add(&c->inactive, d);
 }
 
@@ -319,8 +319,9 @@ static __always_inline void persist_note(const struct xdplb_vip *vip, const stru
 struct selection {
 	__u32 real_id;
 	__u8 new_flow;
-	__u8 resched; /* the flow's backend was gone: moved to another */
-	__u64 now;    /* coarse_now() of the packet (clock.h), for whoever needs a clock */
+	__u8 resched;	  /* the flow's backend was gone: moved to another */
+	__u8 established; /* this packet completed the flow's handshake (half-open -> active) */
+	__u64 now;	  /* coarse_now() of the packet (clock.h), for whoever needs a clock */
 };
 
 /* The flow's backend if it is still the one the flow was scheduled to, else NULL. */
@@ -341,20 +342,48 @@ static __always_inline void flow_evicted(const struct xdplb_flow *f)
 		conns_add(f->real_id, f->state, -1);
 }
 
-/* TCP flags move an established flow: FIN/RST close it, a bare SYN reopens its tuple. */
-static __always_inline void flow_tcp_flags_of(struct xdplb_flow *f, __u8 proto, __u8 fl)
+/* Is this TCP segment (flags @fl) a bare SYN, a connection's first? */
+static __always_inline bool tcp_bare_syn(__u8 fl)
 {
-	if (proto != IPPROTO_TCP)
-		return;
-	if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST))
-		flow_transition(f, XDPLB_FLOW_ACTIVE, XDPLB_FLOW_INACTIVE);
-	else if ((fl & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
-		flow_transition(f, XDPLB_FLOW_INACTIVE, XDPLB_FLOW_ACTIVE);
+	return (fl & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
-static __always_inline void flow_tcp_flags(struct xdplb_flow *f, const struct packet *p)
+/* The state a new flow starts in: a TCP connection's first SYN half-open, a FIN or RST
+ * closed, any other TCP segment (a flow another balancer had, say) established; UDP
+ * INACTIVE, as LVS counts it. */
+static __always_inline __u32 flow_new_state(__u8 proto, __u8 fl)
 {
-	flow_tcp_flags_of(f, p->key.proto, p->tcp_flags);
+	if (proto != IPPROTO_TCP || (fl & (TCP_FLAG_FIN | TCP_FLAG_RST)))
+		return XDPLB_FLOW_INACTIVE;
+	return tcp_bare_syn(fl) ? XDPLB_FLOW_SYN : XDPLB_FLOW_ACTIVE;
+}
+
+/* TCP flags move a flow: FIN/RST close it, a bare SYN reopens its tuple (half-open again),
+ * the client's first ACK completes its handshake.  The state is read before any
+ * compare-and-swap: an established flow's packets write nothing.  Returns whether this
+ * packet established the flow. */
+static __always_inline bool flow_tcp_flags_of(struct xdplb_flow *f, __u8 proto, __u8 fl)
+{
+	__u32 st;
+
+	if (proto != IPPROTO_TCP)
+		return false;
+	st = *(volatile __u32 *)&f->state;
+	if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST)) {
+		if (st == XDPLB_FLOW_ACTIVE || st == XDPLB_FLOW_SYN)
+			flow_transition(f, st, XDPLB_FLOW_INACTIVE);
+	} else if (tcp_bare_syn(fl)) {
+		if (st == XDPLB_FLOW_INACTIVE)
+			flow_transition(f, st, XDPLB_FLOW_SYN);
+	} else if (st == XDPLB_FLOW_SYN && (fl & TCP_FLAG_ACK)) {
+		return flow_transition(f, st, XDPLB_FLOW_ACTIVE);
+	}
+	return false;
+}
+
+static __always_inline bool flow_tcp_flags(struct xdplb_flow *f, const struct packet *p)
+{
+	return flow_tcp_flags_of(f, p->key.proto, p->tcp_flags);
 }
 
 /* What inserting a new flow did (xdplb_flow_insert4/6()); > 0: another CPU has just inserted
@@ -422,7 +451,7 @@ static __always_inline bool reuse_refused(const struct xdplb_flow *f, const stru
 					  const struct xdplb_real *r)
 {
 	return p->key.proto == IPPROTO_TCP && f->state == XDPLB_FLOW_INACTIVE &&
-	       (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && !real_takes_new(r);
+	       tcp_bare_syn(p->tcp_flags) && !real_takes_new(r);
 }
 
 /* Keep the client's persistence alive while it sends, but only towards the backend it
@@ -447,8 +476,9 @@ static __always_inline void persist_touch(const struct xdplb_vip *vip, const str
  * Established flows keep their backend while it exists (weight 0 = draining keeps them).
  * A flow whose backend was removed or is down (unless the VIP has ondown keep), that outlived
  * its timeout, or whose tuple now belongs to another VIP (a port VIP added next to a port-0 one, a
- * VIP re-added) is counted out and scheduled again.  TCP FIN or RST moves a flow from active to
- * inactive (shorter timeout); a SYN on an inactive flow's tuple (port reuse) makes it active again.
+ * VIP re-added) is counted out and scheduled again.  A TCP flow starts half-open (SYN) on a bare
+ * SYN and is established (active) from its client's first ACK; FIN or RST closes it (inactive,
+ * shorter timeout); a SYN on a closed flow's tuple (port reuse) opens it again, half-open.
  *
  * @flows, @fkey: the flow table of the packet's family and the packet's key for it
  * (xdplb_flows and &p->fkey, or xdplb_flows6 and &p->key); constants at each call site, so
@@ -509,15 +539,18 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		if (real && !down && flow->vip_id == vip->id &&
 		    !flow_expired(flow, cfg, p->key.proto, now) && !reuse_refused(flow, p, real)) {
 			sel->real_id = flow->real_id;
-			flow_tcp_flags(flow, p);
+			sel->established = flow_tcp_flags(flow, p);
 			/* one write per second at most: the entry's cache line stays shared */
 			if (now > flow->atime + 1000000000ull) {
 				flow->atime = now;
 				if (vip->persist)
 					persist_touch(vip, p, sel->real_id, now);
 			}
-			flow_cache_fill(&fc, p, v6, sel->real_id, vip->id, real->gen, fgen,
-					flow->atime, now);
+			/* established flows only (and UDP's): the packets of a half-open one must
+			 * reach the table, where the client's ACK establishes it */
+			if (flow->state == XDPLB_FLOW_ACTIVE || p->key.proto != IPPROTO_TCP)
+				flow_cache_fill(&fc, p, v6, sel->real_id, vip->id, real->gen, fgen,
+						flow->atime, now);
 			return real;
 		}
 		moved = !real || down || flow->vip_id != vip->id;
@@ -535,9 +568,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	nf.vip_id = vip->id;
 	nf.gen = real->gen;
 	nf.atime = now;
-	nf.state = p->key.proto == IPPROTO_TCP && !(p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
-		       ? XDPLB_FLOW_ACTIVE
-		       : XDPLB_FLOW_INACTIVE;
+	nf.state = flow_new_state(p->key.proto, p->tcp_flags);
 	/* fr.slot < 0 (no set): 0xff, no slot */
 	where =
 	    (fr.slot & 0xff) | fr.seen << 8 | (__u32)p->tcp_flags << 16 | (__u32)p->key.proto << 24;

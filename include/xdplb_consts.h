@@ -91,6 +91,9 @@ enum xdplb_flow_state {
 	XDPLB_FLOW_INACTIVE = 2, /* TCP after FIN/RST, or UDP: counted in .inactive */
 	XDPLB_FLOW_DEAD = 3,	 /* expired or moved: counted nowhere, about to go */
 	XDPLB_FLOW_BUSY = 4,	 /* a slot that a CPU is filling: nobody else reads it */
+	XDPLB_FLOW_SYN = 5,	 /* TCP opened by a bare SYN whose client has not completed the
+				  * handshake (no ACK yet): half-open, counted in .inactive as LVS
+				  * counts SYN_RECV; the first to go when a new flow needs a slot */
 };
 
 /* Default flow timeouts in seconds, as LVS's (ipvsadm --set tcp tcpfin udp). */

@@ -131,7 +131,19 @@ static int parse_opt_service(int *argc, char ***argv, struct lb *lb, __u32 *vip_
 	return 0;
 }
 
-static const char *const state_names[] = { "?", "active", "inactive", "dead" };
+static const char *const state_names[] = {
+	[XDPLB_FLOW_ACTIVE] = "active",
+	[XDPLB_FLOW_INACTIVE] = "inactive",
+	[XDPLB_FLOW_DEAD] = "dead",
+	[XDPLB_FLOW_SYN] = "syn",
+};
+
+static const char *state_name(__u32 st)
+{
+	if (st >= sizeof(state_names) / sizeof(state_names[0]) || !state_names[st])
+		return "?";
+	return state_names[st];
+}
 
 /* One flow-table entry, either family (IPv4 in src[0], dst[0]). */
 static void show_flow(struct lb *lb, const struct xdplb_flow_key *key, const struct xdplb_flow *f,
@@ -156,13 +168,12 @@ static void show_flow(struct lb *lb, const struct xdplb_flow_key *key, const str
 		json_object_object_add(o, "vip", json_object_new_string(v));
 		json_object_object_add(o, "backend", json_object_new_string(b));
 		json_object_object_add(o, "backend_id", json_object_new_int64(f->real_id));
-		json_object_object_add(o, "state",
-				       json_object_new_string(state_names[f->state & 3]));
+		json_object_object_add(o, "state", json_object_new_string(state_name(f->state)));
 		json_object_object_add(o, "idle", json_object_new_double(idle));
 		json_object_array_add(arr, o);
 	} else {
 		printf("%-4s %-30s %-30s %-30s %-8s %.0f\n", key->proto == 6 ? "TCP" : "UDP", c, v,
-		       b, state_names[f->state & 3], idle);
+		       b, state_name(f->state), idle);
 	}
 }
 

@@ -85,8 +85,7 @@ int set_find(int fd, const struct xdplb_flow_key *key, __u32 *idx, union lb_flow
 	if (bpf_map_lookup_elem(fd, idx, set))
 		return -errno;
 	for (int i = 0; lb_flow_slot(set, v6, i, &k, out); i++)
-		if ((out->state == XDPLB_FLOW_ACTIVE || out->state == XDPLB_FLOW_INACTIVE) &&
-		    !memcmp(&k, key, sizeof(k)))
+		if (lb_flow_live(out->state) && !memcmp(&k, key, sizeof(k)))
 			return i;
 	return -ENOENT;
 }
@@ -169,9 +168,7 @@ int lb_flow_foreach(struct lb *lb,
 				struct xdplb_flow f;
 
 				for (int i = 0; !err && lb_flow_slot(set, v6, i, &k, &f); i++)
-					if ((f.state == XDPLB_FLOW_ACTIVE ||
-					     f.state == XDPLB_FLOW_INACTIVE) &&
-					    !(k.pad[0] & XDPLB_KEY_REPLY))
+					if (lb_flow_live(f.state) && !(k.pad[0] & XDPLB_KEY_REPLY))
 						err = fn(&k, &f, ctx);
 			}
 			in = out;

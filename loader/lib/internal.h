@@ -158,6 +158,11 @@ union lb_flow_set {
 	struct xdplb_flow_set6 v6;
 };
 /* Slot @i of set @s of family @v6 as key and flow; false past the set's last slot. */
+/* Does a slot in state @st hold a flow (or reply entry)?  bpf/flow_table.h's flow_slot_live(). */
+static inline bool lb_flow_live(__u32 st)
+{
+	return st == XDPLB_FLOW_ACTIVE || st == XDPLB_FLOW_INACTIVE || st == XDPLB_FLOW_SYN;
+}
 bool lb_flow_slot(const union lb_flow_set *s, bool v6, int i, struct xdplb_flow_key *key,
 		  struct xdplb_flow *f);
 /* @key (IPv4) as the IPv4 tables' key. */

@@ -302,7 +302,7 @@ static inline int fx_count_flow(const struct xdplb_flow_key *key, const struct x
 		return 0;
 	c->n++;
 	c->active += f->state == XDPLB_FLOW_ACTIVE;
-	c->inactive += f->state == XDPLB_FLOW_INACTIVE;
+	c->inactive += f->state == XDPLB_FLOW_INACTIVE || f->state == XDPLB_FLOW_SYN;
 	return 0;
 }
 

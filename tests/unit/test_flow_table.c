@@ -93,13 +93,13 @@ static __u64 displaced(void)
 	return n;
 }
 
-/* Active connections counted on the VIP's backends. */
-static long active(bool v6)
+/* Connections counted on the VIP's backends (SYNs only here: half-open, in .inactive). */
+static long counted(bool v6)
 {
 	long n = 0;
 
 	for (int i = 0; i < 3; i++)
-		n += fx_conns(&fx, v6 ? ids6[i] : ids4[i]).active;
+		n += fx_conns(&fx, v6 ? ids6[i] : ids4[i]).inactive;
 	return n;
 }
 
@@ -121,7 +121,7 @@ static void case_displace(bool v6, __u16 first)
 	__u32 vip = v6 ? vip6 : vip4;
 	__u16 ports[NPORTS];
 	__u64 d0 = displaced(), f0 = vip_flows(vip);
-	long a0 = active(v6);
+	long a0 = counted(v6);
 	int i;
 
 	if (!ASSERT_EQ(same_set_ports(v6, first, ports, ways + 2), 0, "ports sharing one set"))
@@ -134,7 +134,7 @@ static void case_displace(bool v6, __u16 first)
 	}
 	ASSERT_EQ(displaced() - d0, 0, "a full set: nothing displaced");
 	ASSERT_EQ(vip_flows(vip) - f0, ways, "one new flow per port");
-	ASSERT_EQ(active(v6) - a0, ways, "... each counted active on its backend");
+	ASSERT_EQ(counted(v6) - a0, ways, "... each counted on its backend");
 	for (i = 0; i < ways; i++)
 		ASSERT_TRUE(in_table(v6, ports[i]), "each flow in the table");
 
@@ -145,7 +145,7 @@ static void case_displace(bool v6, __u16 first)
 	ASSERT_TRUE(!in_table(v6, ports[0]), "the least recently used flow is gone");
 	for (i = 1; i <= ways; i++)
 		ASSERT_TRUE(in_table(v6, ports[i]), "the others and the new one are there");
-	ASSERT_EQ(active(v6) - a0, ways, "the displaced flow counted out, the new one in");
+	ASSERT_EQ(counted(v6) - a0, ways, "the displaced flow counted out, the new one in");
 
 	/* a packet of a remaining flow refreshes it (atime is written at most once a second):
 	 * the next victim is the oldest of the others */
@@ -160,8 +160,93 @@ static void case_displace(bool v6, __u16 first)
 	ASSERT_TRUE(in_table(v6, ports[1]), "not the refreshed flow");
 	ASSERT_TRUE(!in_table(v6, ports[2]), "but the least recently used one");
 	ASSERT_TRUE(in_table(v6, ports[0]), "the returning flow is in the table again");
-	ASSERT_EQ(active(v6) - a0, ways, "active connections: still one per flow in the table");
+	ASSERT_EQ(counted(v6) - a0, ways, "connections: still one per flow in the table");
 	ASSERT_EQ(lb_flow_flush(&fx.lb, vip, NULL), 0, "flow flush");
+}
+
+/* A packet from the client's @sport with TCP @flags: the backend index, or -1. */
+static int seg(bool v6, __u16 sport, __u8 flags)
+{
+	struct pkt_spec s = { .sport = sport, .dport = 80, .seq = 1, .tcp_flags = flags };
+	struct pkt_buf in;
+
+	pkt_build_addrs(&in, &s, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, v6 ? VIP6 : VIP);
+	return fx_tun_index(&fx, &in, v6 ? bes6 : bes, 3);
+}
+
+static __u32 state_of(bool v6, __u16 sport)
+{
+	struct xdplb_flow f = {};
+
+	if (fx_flow(&fx, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, sport, v6 ? VIP6 : VIP, 80, &f))
+		return XDPLB_FLOW_FREE;
+	return f.state;
+}
+
+/*
+ * The eviction order of a full set: half-open flows first, then closed ones, then
+ * established ones, each the least recently used first.  The set: the oldest flow
+ * established, a closed one, the rest established.  New SYNs then displace the closed flow
+ * (not the older established one), then each other, never an established flow; only once
+ * the set holds nothing but established flows does a new one displace the least recently
+ * used of them (a table that full of live connections has no better choice).
+ */
+static void case_order(bool v6, __u16 first)
+{
+	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
+	__u16 ports[NPORTS + 4];
+	__u64 d0 = displaced();
+	int i;
+
+	if (!ASSERT_EQ(same_set_ports(v6, first, ports, ways + 4), 0, "ports sharing one set"))
+		return;
+	for (i = 0; i < ways; i++) {
+		int b = seg(v6, ports[i], PKT_TCP_SYN);
+
+		if (!ASSERT_TRUE(b >= 0, "SYN forwarded") ||
+		    !ASSERT_EQ(state_of(v6, ports[i]), XDPLB_FLOW_SYN, "half-open after its SYN") ||
+		    !ASSERT_EQ(seg(v6, ports[i], PKT_TCP_ACK), b, "its ACK, same backend") ||
+		    !ASSERT_EQ(state_of(v6, ports[i]), XDPLB_FLOW_ACTIVE, "established by the ACK"))
+			return;
+		if (i == 1 && (!ASSERT_EQ(seg(v6, ports[i], PKT_TCP_FIN | PKT_TCP_ACK), b, "FIN") ||
+			       !ASSERT_EQ(state_of(v6, ports[i]), XDPLB_FLOW_INACTIVE, "closed")))
+			return;
+		next_tick();
+	}
+	ASSERT_TRUE(seg(v6, ports[ways], PKT_TCP_SYN) >= 0, "a new SYN in the full set");
+	ASSERT_EQ(displaced() - d0, 1, "one flow displaced");
+	ASSERT_EQ(state_of(v6, ports[1]), XDPLB_FLOW_FREE, "the closed one");
+	ASSERT_EQ(state_of(v6, ports[0]), XDPLB_FLOW_ACTIVE, "not the older established one");
+	next_tick();
+	for (i = ways + 1; i < ways + 3; i++) {
+		ASSERT_TRUE(seg(v6, ports[i], PKT_TCP_SYN) >= 0, "another SYN");
+		ASSERT_EQ(state_of(v6, ports[i - 1]), XDPLB_FLOW_FREE,
+			  "displaces the half-open one before it");
+		next_tick();
+	}
+	for (i = 0; i < ways; i++)
+		if (i != 1)
+			ASSERT_EQ(state_of(v6, ports[i]), XDPLB_FLOW_ACTIVE,
+				  "every established flow is still there");
+	/* the half-open one establishes: a set of established flows only; the next SYN takes
+	 * the least recently used (the first) */
+	ASSERT_TRUE(seg(v6, ports[ways + 2], PKT_TCP_ACK) >= 0, "the last SYN's ACK");
+	next_tick();
+	ASSERT_TRUE(seg(v6, ports[ways + 3], PKT_TCP_SYN) >= 0, "one more SYN");
+	ASSERT_EQ(state_of(v6, ports[0]), XDPLB_FLOW_FREE,
+		  "all established: the least recently used goes");
+	ASSERT_EQ(displaced() - d0, 4, "four displaced in all");
+	ASSERT_EQ(lb_flow_flush(&fx.lb, v6 ? vip6 : vip4, NULL), 0, "flow flush");
+}
+
+static void case_order4(void)
+{
+	case_order(false, 23000);
+}
+
+static void case_order6(void)
+{
+	case_order(true, 33000);
 }
 
 static __u64 unrecorded(void)
@@ -238,7 +323,7 @@ static void case_busy(bool v6, __u16 sport)
 {
 	__u32 vip = v6 ? vip6 : vip4;
 	__u64 u0 = unrecorded(), f0 = vip_flows(vip);
-	long a0 = active(v6);
+	long a0 = counted(v6);
 
 	if (!ASSERT_EQ(slot0_set(v6, sport, true), 0, "slot 0 made busy with the flow's key"))
 		return;
@@ -246,14 +331,14 @@ static void case_busy(bool v6, __u16 sport)
 	ASSERT_EQ(unrecorded() - u0, 1, "counted unrecorded");
 	ASSERT_EQ(vip_flows(vip) - f0, 1, "as a new flow");
 	ASSERT_EQ(slots_with_key(v6, sport), 1, "no second slot for the flow");
-	ASSERT_EQ(active(v6) - a0, 0, "nothing counted on a backend");
+	ASSERT_EQ(counted(v6) - a0, 0, "nothing counted on a backend");
 	ASSERT_TRUE(!in_table(v6, sport), "no live flow in the table");
 
 	ASSERT_EQ(slot0_set(v6, sport, false), 0, "slot 0 free again");
 	ASSERT_TRUE(syn(v6, sport) >= 0, "the next SYN forwarded");
 	ASSERT_TRUE(in_table(v6, sport), "and remembered");
 	ASSERT_EQ(unrecorded() - u0, 1, "no more unrecorded");
-	ASSERT_EQ(active(v6) - a0, 1, "counted active on its backend");
+	ASSERT_EQ(counted(v6) - a0, 1, "counted on its backend");
 	ASSERT_EQ(lb_flow_flush(&fx.lb, vip, NULL), 0, "flow flush");
 }
 
@@ -346,5 +431,7 @@ int main(void)
 	RUN_CASE("IPv4: a slot left busy with the flow: no second slot, unrecorded", case_busy4);
 	RUN_CASE("IPv6: a slot left busy with the flow: no second slot, unrecorded", case_busy6);
 	RUN_CASE("flows stamped with the coarse clock's time, which moves on", case_clock);
+	RUN_CASE("IPv4: half-open flows go first, then closed, then established", case_order4);
+	RUN_CASE("IPv6: half-open flows go first, then closed, then established", case_order6);
 	return TEST_MAIN_END();
 }

@@ -83,7 +83,7 @@ static void case_tun6(void)
 		ASSERT_EQ(f.real_id,
 			  fx_backend_id(&fx, VIP_TUN, 80, IPPROTO_TCP, tun_backends[be], 0),
 			  "flow's backend = the one that got the packet");
-		ASSERT_EQ(f.state, XDPLB_FLOW_ACTIVE, "tcp flow active");
+		ASSERT_EQ(f.state, XDPLB_FLOW_SYN, "tcp flow half-open after its SYN");
 	}
 
 	/* the next packet of the flow: same backend, same flow label, no new flow */

@@ -271,6 +271,77 @@ static void case_id_reused(void)
 		translated(BE_NEW, CLIENT, 50001, VIP, "the new backend's reply: from the VIP");
 }
 
+/* A TCP segment with @flags (no payload) from @client:@cport to @vip:80, forwarded: true. */
+static bool seg(const char *client, __u16 cport, const char *vip, __u8 flags)
+{
+	struct pkt_spec s = { .sport = cport, .dport = 80, .seq = 1000, .tcp_flags = flags };
+	struct pkt_buf in;
+	struct fx_run r;
+
+	pkt_build_addrs(&in, &s, IPPROTO_TCP, client, vip);
+	return !fx_run(&fx, &in, fx.lb0, &r) && r.retval == XDP_TX;
+}
+
+static __u32 entry_state(const char *be, const char *client, __u16 cport)
+{
+	struct xdplb_flow_key k = reply_key(be, client, cport);
+	struct xdplb_flow f = {};
+
+	return lb_nat_get(&fx.lb, &k, &f, NULL) ? XDPLB_FLOW_FREE : f.state;
+}
+
+/*
+ * A NAT flow's reply entry is half-open with its flow: a SYN makes both half-open, the
+ * client's ACK establishes both (the entry written again).  So in a set that a SYN flood
+ * fills, the flood's flows and entries displace each other, never an established
+ * connection's flow or reply entry, though that connection was quiet longest.
+ */
+static void case_halfopen_entry(const char *vip, const char *be, const char *client)
+{
+	int ways = strchr(client, ':') ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
+	__u16 ports[3 * XDPLB_FLOW_WAYS4];
+	struct xdplb_flow f;
+
+	if (!ASSERT_EQ(same_set_ports(be, client, 41000, ports, 3 * ways), 0,
+		       "client ports whose flows and replies share a set"))
+		return;
+	if (!ASSERT_TRUE(seg(client, ports[0], vip, PKT_TCP_SYN), "SYN forwarded"))
+		return;
+	ASSERT_EQ(entry_state(be, client, ports[0]), XDPLB_FLOW_SYN, "the entry is half-open");
+	translated(be, client, ports[0], vip, "the backend's answer (translated)");
+	ASSERT_EQ(entry_state(be, client, ports[0]), XDPLB_FLOW_SYN,
+		  "the backend's answer does not establish it");
+	if (!ASSERT_TRUE(seg(client, ports[0], vip, PKT_TCP_ACK), "the client's ACK"))
+		return;
+	ASSERT_EQ(entry_state(be, client, ports[0]), XDPLB_FLOW_ACTIVE,
+		  "the client's ACK establishes the entry");
+	fx_sleep_coarse(20 * 1000 * 1000);
+	/* a flood: three sets' worth of SYNs into this one */
+	for (int i = 1; i < 3 * ways; i++) {
+		if (!ASSERT_TRUE(seg(client, ports[i], vip, PKT_TCP_SYN), "flood SYN forwarded"))
+			return;
+		fx_sleep_coarse(10 * 1000 * 1000);
+	}
+	ASSERT_EQ(entry_state(be, client, ports[0]), XDPLB_FLOW_ACTIVE,
+		  "the established connection's entry stayed");
+	ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, client, ports[0], vip, 80, &f), 0,
+		  "and its flow, established");
+	ASSERT_EQ(f.state, XDPLB_FLOW_ACTIVE, "established");
+	translated(be, client, ports[0], vip, "its replies are still translated");
+	ASSERT_EQ(entry_state(be, client, ports[1]), XDPLB_FLOW_FREE,
+		  "the flood's first entry was displaced");
+}
+
+static void case_halfopen_entry4(void)
+{
+	case_halfopen_entry(VIP, BE, CLIENT);
+}
+
+static void case_halfopen_entry6(void)
+{
+	case_halfopen_entry(VIP6, BE6, CLIENT6);
+}
+
 int main(void)
 {
 	REQUIRE_ROOT();
@@ -293,6 +364,11 @@ int main(void)
 	RUN_CASE("full ipv6 set: the oldest flow and its reply entry make room, its replies pass",
 		 case_full_set6);
 	RUN_CASE("a reply entry stays in its set while other sets fill", case_survives);
+	RUN_CASE("ipv4: entries half-open with their flows; a flood displaces its own",
+		 case_halfopen_entry4);
+	RUN_CASE("ipv6: entries half-open with their flows; a flood displaces its own",
+		 case_halfopen_entry6);
+	/* last: it gives the IPv4 VIP another backend */
 	RUN_CASE("backend id freed and reused: its old reply entries translate nothing",
 		 case_id_reused);
 	return TEST_MAIN_END();

@@ -126,6 +126,18 @@ static int xmit(const struct tvip *v, __be32 saddr, __u16 sport, __u8 flags)
 	return b;
 }
 
+/* A connection opened: its SYN, then the handshake's ACK, to the same backend (established,
+ * counted active): that backend's index, or -1. */
+static int xmit_est(const struct tvip *v, __be32 saddr, __u16 sport)
+{
+	int b = xmit(v, saddr, sport, PKT_TCP_SYN);
+
+	if (b >= 0 && !ASSERT_EQ(xmit(v, saddr, sport, PKT_TCP_ACK), b,
+				 WHAT("sport %u: the handshake's ACK to the same backend", sport)))
+		return -1;
+	return b;
+}
+
 static __u64 rr_pos(const struct tvip *v)
 {
 	__u64 pos = ~0ull;
@@ -281,6 +293,14 @@ static bool lc_new_flow(const struct tvip *v, struct model *m, bool weighted, __
 	*got = b;
 	if (b < 0 || !ASSERT_EQ(b, want, WHAT("new flow sport %u: least loaded backend", sport)))
 		return false;
+	/* half-open (inactive, as LVS's SYN_RECV) until the client's ACK establishes it */
+	m->inactive[b]++;
+	if (!check_conns(v, m, WHAT("sport %u half-open", sport)))
+		return false;
+	if (!ASSERT_EQ(xmit(v, ipv4_addr(CLIENT), sport, PKT_TCP_ACK), b,
+		       WHAT("sport %u: the handshake's ACK to the same backend", sport)))
+		return false;
+	m->inactive[b]--;
 	m->active[b]++;
 	return true;
 }
@@ -408,7 +428,7 @@ static void case_drain_remove(void)
 	if (!vip_make(&v, "10.0.0.106", 80, IPPROTO_TCP, XDPLB_SCHED_RR, 0, w, 3))
 		return;
 	for (int i = 0; i < 6; i++) {
-		to[i] = xmit(&v, c, sport + i, PKT_TCP_SYN);
+		to[i] = xmit_est(&v, c, sport + i);
 		if (to[i] < 0)
 			return;
 		m.active[to[i]]++;
@@ -422,7 +442,7 @@ static void case_drain_remove(void)
 		ASSERT_EQ(xmit(&v, c, sport + i, PKT_TCP_ACK), to[i], "established flow stays");
 	check_conns(&v, &m, "after drain");
 	for (int i = 6; i < 12; i++) {
-		to[i] = xmit(&v, c, sport + i, PKT_TCP_SYN);
+		to[i] = xmit_est(&v, c, sport + i);
 		if (to[i] < 0)
 			return;
 		ASSERT_TRUE(to[i] != 1, "no new flow to the draining backend");
@@ -634,10 +654,13 @@ static void case_drift(void)
 	ASSERT_EQ(nf, DRIFT_N, "flow entries");
 	ASSERT_EQ(ni, DRIFT_N, "all inactive");
 
-	/* port reuse: a SYN on a closed tuple makes it active again on the same backend */
+	/* port reuse: a SYN on a closed tuple opens it again on the same backend, half-open
+	 * (still inactive) until the client's ACK */
 	for (int i = 0; i < 3; i++) {
 		ASSERT_EQ(xmit(&v, drift_src(i), drift_port(i), PKT_TCP_SYN), drift_to[i],
 			  "reused tuple: same backend");
+		ASSERT_EQ(xmit(&v, drift_src(i), drift_port(i), PKT_TCP_ACK), drift_to[i],
+			  "reused tuple: its ACK too");
 		m.inactive[drift_to[i]]--;
 		m.active[drift_to[i]]++;
 	}
@@ -796,9 +819,9 @@ static void case_flush(void)
 	    !vip_make(&b, "10.0.0.116", 80, IPPROTO_TCP, XDPLB_SCHED_MH, 0, w, 3))
 		return;
 	for (int i = 0; i < 20; i++) {
-		if (xmit(&a, ipv4_addr(CLIENT), 31000 + i, PKT_TCP_SYN) < 0)
+		if (xmit_est(&a, ipv4_addr(CLIENT), 31000 + i) < 0)
 			return;
-		k = xmit(&b, ipv4_addr(CLIENT), 31000 + i, PKT_TCP_SYN);
+		k = xmit_est(&b, ipv4_addr(CLIENT), 31000 + i);
 		if (k < 0)
 			return;
 		m.active[k]++;
@@ -836,8 +859,8 @@ static void case_timeout_path(void)
 	    !short_tcp_timeout(&saved))
 		return;
 	k = rr_pos(&v);
-	f = xmit(&v, c, 31000, PKT_TCP_SYN); /* table[k] */
-	h = xmit(&v, c, 31001, PKT_TCP_SYN); /* table[k + 1] */
+	f = xmit_est(&v, c, 31000); /* table[k] */
+	h = xmit_est(&v, c, 31001); /* table[k + 1] */
 	if (f < 0 || h < 0)
 		goto out;
 	m.active[f]++;
