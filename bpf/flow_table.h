@@ -27,13 +27,16 @@
  * a SYN whose client never completed the handshake), else a closed TCP flow's or a UDP
  * flow's (INACTIVE), else an established flow's (ACTIVE): within each, the flow used longest
  * ago; that flow is counted out of its backend, and as "displaced" (the LRU never told anyone
- * whom it evicted).  So a SYN flood's flows displace each other, never an established flow
- * while its set holds a half-open or closed one (an expired established flow goes before a
- * live one: it was used longer ago).  A flow takes one slot and a NAT flow two (its reply entry's),
- * so at the load the table is sized for a 6-slot set holds 1.5 flows on average, 3 if all are NAT:
- * a set overflows before the table is full only when more flows than its six slots hold happen to
- * share it (its least recently used entries make room); an LRU hash at that load displaces none,
- * and beyond it the globally least recently used flow for each new flow.
+ * whom it evicted).  A new half-open flow (a SYN) never takes an established flow's slot: in a
+ * set of established flows only it is forwarded unrecorded (its ACK is scheduled again, to
+ * the same backend under a consistent scheduler).  So a SYN flood's flows displace each
+ * other and never an established flow, however many they are; an expired established flow
+ * goes before a live one (it was used longer ago).  A flow takes one slot and a NAT flow two
+ * (its reply entry's), so at the load the table is sized for a 6-slot set holds 1.5 flows on
+ * average, 3 if all are NAT: a set overflows before the table is full only when more flows
+ * than its six slots hold happen to share it (its least recently used entries make room); an
+ * LRU hash at that load displaces none, and beyond it the globally least recently used flow
+ * for each new flow.
  *
  * Slots are shared by all CPUs without locks: a slot's state word (struct xdplb_flow.state)
  * is its owner.  FREE, ACTIVE, INACTIVE, DEAD as before, and BUSY while one CPU fills it:
@@ -179,7 +182,12 @@ static __always_inline __u64 flow_evict_rank(__u32 st, __u64 atime)
 }
 #define FT_WAIT(i) (0x20 | (i)) /* slot i is being filled: wait, then scan again */
 
-static __always_inline int flow_scan(const void *set, const void *key, bool v6)
+/* @how of the scans: FT_HALFOPEN when the new flow would be half-open (a SYN, or a NAT
+ * entry of one), which never takes an established flow's slot (with no other slot to take it
+ * goes unrecorded); else 0. */
+#define FT_HALFOPEN 1
+
+static __always_inline int flow_scan(const void *set, const void *key, bool v6, __u32 how)
 {
 	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
 	__u64 best = ~0ull;
@@ -208,7 +216,7 @@ static __always_inline int flow_scan(const void *set, const void *key, bool v6)
 			return i;
 		if (st == XDPLB_FLOW_FREE)
 			rank = 0; /* a free slot beats any flow; the first one wins */
-		else if (flow_slot_live(st))
+		else if (flow_slot_live(st) && !(st == XDPLB_FLOW_ACTIVE && (how & FT_HALFOPEN)))
 			rank = flow_evict_rank(st, f->atime);
 		else
 			continue;
@@ -236,7 +244,7 @@ struct flow_ref {
 };
 
 /* After FT_WAIT(i) (@n), wait for slot i and scan again; else @n. */
-static __always_inline int flow_rescan(void *set, const void *key, bool v6, int n)
+static __always_inline int flow_rescan(void *set, const void *key, bool v6, __u32 how, int n)
 {
 	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
 	__u32 i = n & 0xf;
@@ -245,7 +253,7 @@ static __always_inline int flow_rescan(void *set, const void *key, bool v6, int 
 	if (n < 0 || !(n & FT_WAIT(0)) || i >= (__u32)ways)
 		return n;
 	xdplb_flow_settle(flow_slot(set, i, &skey, v6));
-	return flow_scan(set, key, v6);
+	return flow_scan(set, key, v6, how);
 }
 
 /*
@@ -259,24 +267,29 @@ static __always_inline int flow_rescan(void *set, const void *key, bool v6, int 
  * the waits inlined into the packet path instead cost the established IPv6 path 16% (its
  * registers spilled).
  */
-static __always_inline int flow_find_slot(void *set, const void *key, bool v6)
+static __always_inline int flow_find_slot(void *set, const void *key, bool v6, __u32 how)
 {
-	return flow_rescan(set, key, v6, flow_rescan(set, key, v6, flow_scan(set, key, v6)));
+	return flow_rescan(set, key, v6, how,
+			   flow_rescan(set, key, v6, how, flow_scan(set, key, v6, how)));
 }
 
-__noinline int xdplb_flow_find4(struct xdplb_flow_set4 *set, const struct xdplb_flow_key4 *key)
+__noinline int xdplb_flow_find4(struct xdplb_flow_set4 *set, const struct xdplb_flow_key4 *key,
+				__u32 how)
 {
-	return flow_find_slot(set, key, false);
+	return flow_find_slot(set, key, false, how);
 }
 
-__noinline int xdplb_flow_find6(struct xdplb_flow_set6 *set, const struct xdplb_flow_key *key)
+__noinline int xdplb_flow_find6(struct xdplb_flow_set6 *set, const struct xdplb_flow_key *key,
+				__u32 how)
 {
-	return flow_find_slot(set, key, true);
+	return flow_find_slot(set, key, true, how);
 }
 
 /* Look @key up in @set, a set of a table of @key's family (and choose a slot for a new
- * flow).  @v6 is a constant at each call site: one copy of this code per family. */
-static __always_inline void flow_set_find(struct flow_ref *r, void *set, const void *key, bool v6)
+ * flow, as @how allows: FT_HALFOPEN or 0).  @v6 is a constant at each call site: one copy of
+ * this code per family. */
+static __always_inline void flow_set_find(struct flow_ref *r, void *set, const void *key, bool v6,
+					  __u32 how)
 {
 	int ways = v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4;
 	void *skey;
@@ -289,7 +302,7 @@ static __always_inline void flow_set_find(struct flow_ref *r, void *set, const v
 	r->seen = 0;
 	if (!set)
 		return;
-	n = v6 ? xdplb_flow_find6(set, key) : xdplb_flow_find4(set, key);
+	n = v6 ? xdplb_flow_find6(set, key, how) : xdplb_flow_find4(set, key, how);
 	if (n < 0 || (n & FT_WAIT(0)))
 		return;
 	r->seen = (__u32)n >> 8;
@@ -302,10 +315,12 @@ static __always_inline void flow_set_find(struct flow_ref *r, void *set, const v
 	r->f = flow_slot(set, i, &skey, v6);
 }
 
-/* Look @key up in its set of flow table @map (and choose a slot for a new flow). */
-static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key, bool v6)
+/* Look @key up in its set of flow table @map (and choose a slot for a new flow, as @how
+ * allows). */
+static __always_inline void flow_table_find(struct flow_ref *r, void *map, const void *key, bool v6,
+					    __u32 how)
 {
-	flow_set_find(r, flow_table_set(map, key, v6, false), key, v6);
+	flow_set_find(r, flow_table_set(map, key, v6, false), key, v6, how);
 }
 
 /*
@@ -359,7 +374,7 @@ static __always_inline struct xdplb_flow *flow_table_lookup(void *map, const voi
 {
 	struct flow_ref r;
 
-	flow_table_find(&r, map, key, v6);
+	flow_table_find(&r, map, key, v6, 0);
 	return r.f;
 }
 

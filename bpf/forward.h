@@ -119,7 +119,7 @@ static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
  */
 static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 				  const struct xdplb_vip *vip, const struct xdplb_real *real,
-				  const struct xdplb_config *cfg, __u32 real_id, bool nat_new,
+				  const struct xdplb_config *cfg, __u32 real_id, bool nat_write,
 				  __u64 now)
 {
 	struct xdplb_nh tmp, *nh = &tmp; /* filled by the lookup before it is read */
@@ -163,7 +163,7 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return fib_error(rc);
 	if (nat) {
-		err = nat_to_backend(ctx, p, real, real_id, vip->id, nat_new, now);
+		err = nat_to_backend(ctx, p, real, real_id, vip->id, nat_write, now);
 		if (err)
 			return err;
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
@@ -176,8 +176,8 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 /**
  * forward() - send a VIP packet to its backend in the VIP's mode.
  * @p: the packet (for an ICMP error, the flow it is about with the ICMP packet's layout).
- * @nat_new: NAT mode only: write the return-path entry (a new or moved flow, or one that this
- * packet established).
+ * @nat_write: NAT mode only: write the return-path entry (a new or moved flow, or one whose
+ * state this packet moved).
  * @now: coarse_now() of this packet (clock.h).
  *
  * TUN: encapsulated towards the backend, in IPv4 or IPv6 after the backend's family (an
@@ -191,7 +191,7 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
  */
 static __always_inline int forward(struct xdp_md *ctx, const struct packet *p,
 				   const struct xdplb_vip *vip, const struct xdplb_real *real,
-				   const struct xdplb_config *cfg, __u32 real_id, bool nat_new,
+				   const struct xdplb_config *cfg, __u32 real_id, bool nat_write,
 				   __u64 now)
 {
 	if (vip->mode == XDPLB_MODE_TUN) {
@@ -203,7 +203,7 @@ static __always_inline int forward(struct xdp_md *ctx, const struct packet *p,
 	}
 	if (real->family != p->key.family)
 		return -XDPLB_R_DROP_NO_ROUTE;
-	return direct(ctx, p, vip, real, cfg, real_id, nat_new, now);
+	return direct(ctx, p, vip, real, cfg, real_id, nat_write, now);
 }
 
 #endif /* XDPLB_FORWARD_H */

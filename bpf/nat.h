@@ -102,19 +102,19 @@ static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct packet *
  * flow that has been quiet longest in its set.
  */
 static __always_inline void nat_insert(void *set, const void *key, const struct xdplb_flow *nf,
-				       bool v6)
+				       bool v6, __u32 how)
 {
 	struct xdplb_flow evicted, *f;
 	struct flow_ref r;
 	void *skey;
 	__u32 slot;
 
-	flow_set_find(&r, set, key, v6);
+	flow_set_find(&r, set, key, v6, how);
 	slot = r.slot;
 	if (!r.set || slot >= (v6 ? XDPLB_FLOW_WAYS6 : XDPLB_FLOW_WAYS4))
 		return;
 	f = flow_slot(r.set, slot, &skey, v6);
-	/* the key's own entry is written over (its flow moved, or was established): claimed
+	/* the key's own entry is written over (its flow moved, or changed state): claimed
 	 * from the state it is in now */
 	if (!flow_slot_fill(f, skey, key, r.f ? *(volatile __u32 *)&f->state : r.seen, nf, &evicted,
 			    v6))
@@ -122,45 +122,48 @@ static __always_inline void nat_insert(void *set, const void *key, const struct 
 }
 
 /* As functions of their own (global functions, verified once), like xdplb_flow_insert4/6(). */
-__noinline int xdplb_nat_insert4(const struct xdplb_flow_key4 *key, const struct xdplb_flow *nf)
+__noinline int xdplb_nat_insert4(const struct xdplb_flow_key4 *key, const struct xdplb_flow *nf,
+				 __u32 how)
 {
 	if (!key || !nf)
 		return -1;
-	nat_insert(flow_table_set(&xdplb_flows, key, false, true), key, nf, false);
+	nat_insert(flow_table_set(&xdplb_flows, key, false, true), key, nf, false, how);
 	return 0;
 }
 
-__noinline int xdplb_nat_insert6(const struct xdplb_flow_key *key, const struct xdplb_flow *nf)
+__noinline int xdplb_nat_insert6(const struct xdplb_flow_key *key, const struct xdplb_flow *nf,
+				 __u32 how)
 {
 	if (!key || !nf)
 		return -1;
-	nat_insert(flow_table_set(&xdplb_flows6, key, true, true), key, nf, true);
+	nat_insert(flow_table_set(&xdplb_flows6, key, true, true), key, nf, true, how);
 	return 0;
 }
 
 /*
- * NAT towards a backend: remember the reply tuple (a new or moved flow of VIP @vip_id, at
- * @now) and rewrite the destination.  An ICMP error (p->icmp_err) was translated by its
- * caller already.
+ * NAT towards a backend: remember the reply tuple (@nat_write: a new or moved flow of VIP
+ * @vip_id at @now, or one whose state this packet moved) and rewrite the destination.  An
+ * ICMP error (p->icmp_err) was translated by its caller already.
  */
 static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packet *p,
 					  const struct xdplb_real *real, __u32 real_id,
-					  __u32 vip_id, bool nat_new, __u64 now)
+					  __u32 vip_id, bool nat_write, __u64 now)
 {
 	if (p->icmp_err)
 		return 0;
-	if (nat_new) {
-		/* half-open with its flow, so that a SYN flood's entries displace each other and
-		 * not established connections' (bpf/flow_table.h); written again, established,
-		 * when the client's ACK establishes the flow (@nat_new then too) */
+	if (nat_write) {
+		/* a TCP entry in its flow's state, written again when this packet moved it: a SYN
+		 * flood's entries are half-open and displace each other, not established
+		 * connections', and a closed connection's goes before those too, on its flow's
+		 * shorter timeout (bpf/flow_table.h); UDP's established, as ever */
 		struct xdplb_flow nf = { .real_id = real_id,
 					 .vip_id = vip_id,
-					 .state = p->key.proto == IPPROTO_TCP &&
-							  tcp_bare_syn(p->tcp_flags)
-						      ? XDPLB_FLOW_SYN
+					 .state = p->key.proto == IPPROTO_TCP
+						      ? flow_new_state(IPPROTO_TCP, p->tcp_flags)
 						      : XDPLB_FLOW_ACTIVE,
 					 .gen = real->gen,
 					 .atime = now };
+		__u32 how = nf.state == XDPLB_FLOW_SYN ? FT_HALFOPEN : 0;
 
 		if (p->key.family == XDPLB_AF_INET6) {
 			struct xdplb_flow_key rk = { .family = XDPLB_AF_INET6,
@@ -171,7 +174,7 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 			rk.sport = real->port ? real->port : p->key.dport;
 			rk.dport = p->key.sport;
 			rk.proto = p->key.proto;
-			xdplb_nat_insert6(&rk, &nf);
+			xdplb_nat_insert6(&rk, &nf, how);
 		} else {
 			struct xdplb_flow_key4 rk = { .pad = { XDPLB_KEY_REPLY } };
 
@@ -180,7 +183,7 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 			rk.sport = real->port ? real->port : p->fkey.dport;
 			rk.dport = p->fkey.sport;
 			rk.proto = p->fkey.proto;
-			xdplb_nat_insert4(&rk, &nf);
+			xdplb_nat_insert4(&rk, &nf, how);
 		}
 	}
 	return nat_rewrite(ctx, p, true, real->addr, real->port);
@@ -207,7 +210,7 @@ static __always_inline __u32 nat_find(void *set, const void *key, bool v6, __u64
 	struct xdplb_flow *f;
 	struct flow_ref r;
 
-	flow_set_find(&r, set, key, v6);
+	flow_set_find(&r, set, key, v6, 0);
 	f = r.f;
 	if (!f || !flow_real(f))
 		return 0;

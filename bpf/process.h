@@ -242,8 +242,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 			   ? reject_packet(ctx, &p)
 			   : -XDPLB_R_DROP_NO_BACKEND;
 	count_traffic(&xdplb_real_stats, sel.real_id, bytes, sel.new_flow, 0);
-	return forward(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow | sel.established,
-		       sel.now);
+	return forward(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow | sel.restate, sel.now);
 }
 
 #endif /* XDPLB_PROCESS_H */

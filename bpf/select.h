@@ -319,9 +319,9 @@ static __always_inline void persist_note(const struct xdplb_vip *vip, const stru
 struct selection {
 	__u32 real_id;
 	__u8 new_flow;
-	__u8 resched;	  /* the flow's backend was gone: moved to another */
-	__u8 established; /* this packet completed the flow's handshake (half-open -> active) */
-	__u64 now;	  /* coarse_now() of the packet (clock.h), for whoever needs a clock */
+	__u8 resched; /* the flow's backend was gone: moved to another */
+	__u8 restate; /* this packet moved the flow's state: established or closed it */
+	__u64 now;    /* coarse_now() of the packet (clock.h), for whoever needs a clock */
 };
 
 /* The flow's backend if it is still the one the flow was scheduled to, else NULL. */
@@ -361,7 +361,7 @@ static __always_inline __u32 flow_new_state(__u8 proto, __u8 fl)
 /* TCP flags move a flow: FIN/RST close it, a bare SYN reopens its tuple (half-open again),
  * the client's first ACK completes its handshake.  The state is read before any
  * compare-and-swap: an established flow's packets write nothing.  Returns whether this
- * packet established the flow. */
+ * packet moved the flow's state (a NAT flow's reply entry follows it). */
 static __always_inline bool flow_tcp_flags_of(struct xdplb_flow *f, __u8 proto, __u8 fl)
 {
 	__u32 st;
@@ -371,10 +371,10 @@ static __always_inline bool flow_tcp_flags_of(struct xdplb_flow *f, __u8 proto, 
 	st = *(volatile __u32 *)&f->state;
 	if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST)) {
 		if (st == XDPLB_FLOW_ACTIVE || st == XDPLB_FLOW_SYN)
-			flow_transition(f, st, XDPLB_FLOW_INACTIVE);
+			return flow_transition(f, st, XDPLB_FLOW_INACTIVE);
 	} else if (tcp_bare_syn(fl)) {
 		if (st == XDPLB_FLOW_INACTIVE)
-			flow_transition(f, st, XDPLB_FLOW_SYN);
+			return flow_transition(f, st, XDPLB_FLOW_SYN);
 	} else if (st == XDPLB_FLOW_SYN && (fl & TCP_FLAG_ACK)) {
 		return flow_transition(f, st, XDPLB_FLOW_ACTIVE);
 	}
@@ -528,7 +528,9 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	mh = maglev_slot(vip, p);
 	if (mh)
 		asm volatile("" ::"r"(*(volatile __u32 *)mh));
-	flow_table_find(&fr, flows, fkey, v6);
+	flow_table_find(&fr, flows, fkey, v6,
+			p->key.proto == IPPROTO_TCP && tcp_bare_syn(p->tcp_flags) ? FT_HALFOPEN
+										  : 0);
 	flow = fr.f;
 	if (flow) {
 		real = flow_real(flow);
@@ -539,7 +541,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		if (real && !down && flow->vip_id == vip->id &&
 		    !flow_expired(flow, cfg, p->key.proto, now) && !reuse_refused(flow, p, real)) {
 			sel->real_id = flow->real_id;
-			sel->established = flow_tcp_flags(flow, p);
+			sel->restate = flow_tcp_flags(flow, p);
 			/* one write per second at most: the entry's cache line stays shared */
 			if (now > flow->atime + 1000000000ull) {
 				flow->atime = now;

@@ -183,13 +183,22 @@ static __u32 state_of(bool v6, __u16 sport)
 	return f.state;
 }
 
+static __u64 unrecorded(void)
+{
+	__u64 n = 0;
+
+	lb_read_flow_event(&fx.lb, XDPLB_FE_UNRECORDED, &n);
+	return n;
+}
+
 /*
  * The eviction order of a full set: half-open flows first, then closed ones, then
  * established ones, each the least recently used first.  The set: the oldest flow
  * established, a closed one, the rest established.  New SYNs then displace the closed flow
- * (not the older established one), then each other, never an established flow; only once
- * the set holds nothing but established flows does a new one displace the least recently
- * used of them (a table that full of live connections has no better choice).
+ * (not the older established one), then each other, never an established flow.  Once the
+ * set holds nothing but established flows, a SYN is forwarded unrecorded and displaces
+ * nothing; its ACK (a flow that completed its handshake) displaces the least recently used
+ * established flow (a table that full of live connections has no better choice).
  */
 static void case_order(bool v6, __u16 first)
 {
@@ -228,11 +237,25 @@ static void case_order(bool v6, __u16 first)
 		if (i != 1)
 			ASSERT_EQ(state_of(v6, ports[i]), XDPLB_FLOW_ACTIVE,
 				  "every established flow is still there");
-	/* the half-open one establishes: a set of established flows only; the next SYN takes
-	 * the least recently used (the first) */
+	/* the half-open one establishes: a set of established flows only.  The next SYN takes
+	 * no slot; its ACK takes the least recently used one (the first) */
 	ASSERT_TRUE(seg(v6, ports[ways + 2], PKT_TCP_ACK) >= 0, "the last SYN's ACK");
 	next_tick();
-	ASSERT_TRUE(seg(v6, ports[ways + 3], PKT_TCP_SYN) >= 0, "one more SYN");
+	{
+		__u64 u0 = unrecorded();
+		int b = seg(v6, ports[ways + 3], PKT_TCP_SYN);
+
+		ASSERT_TRUE(b >= 0, "a SYN into a set of established flows: forwarded");
+		ASSERT_EQ(unrecorded() - u0, 1, "... unrecorded");
+		ASSERT_EQ(state_of(v6, ports[ways + 3]), XDPLB_FLOW_FREE, "... not in the table");
+		ASSERT_EQ(displaced() - d0, 3, "... displacing nothing");
+		for (i = 0; i < ways; i++)
+			if (i != 1)
+				ASSERT_EQ(state_of(v6, ports[i]), XDPLB_FLOW_ACTIVE,
+					  "every established flow is still there");
+		ASSERT_EQ(seg(v6, ports[ways + 3], PKT_TCP_ACK), b, "its ACK: the same backend");
+	}
+	ASSERT_EQ(state_of(v6, ports[ways + 3]), XDPLB_FLOW_ACTIVE, "recorded, established");
 	ASSERT_EQ(state_of(v6, ports[0]), XDPLB_FLOW_FREE,
 		  "all established: the least recently used goes");
 	ASSERT_EQ(displaced() - d0, 4, "four displaced in all");
@@ -247,14 +270,6 @@ static void case_order4(void)
 static void case_order6(void)
 {
 	case_order(true, 33000);
-}
-
-static __u64 unrecorded(void)
-{
-	__u64 n = 0;
-
-	lb_read_flow_event(&fx.lb, XDPLB_FE_UNRECORDED, &n);
-	return n;
 }
 
 union flow_set {

@@ -291,8 +291,8 @@ static __u32 entry_state(const char *be, const char *client, __u16 cport)
 }
 
 /*
- * A NAT flow's reply entry is half-open with its flow: a SYN makes both half-open, the
- * client's ACK establishes both (the entry written again).  So in a set that a SYN flood
+ * A NAT flow's reply entry is in its flow's state: a SYN makes both half-open, the client's
+ * ACK establishes both (the entry written again), a FIN closes both.  So in a set that a SYN flood
  * fills, the flood's flows and entries displace each other, never an established
  * connection's flow or reply entry, though that connection was quiet longest.
  */
@@ -330,6 +330,11 @@ static void case_halfopen_entry(const char *vip, const char *be, const char *cli
 	translated(be, client, ports[0], vip, "its replies are still translated");
 	ASSERT_EQ(entry_state(be, client, ports[1]), XDPLB_FLOW_FREE,
 		  "the flood's first entry was displaced");
+	/* closed: the entry follows (the closed class, the flow's shorter timeout) */
+	ASSERT_TRUE(seg(client, ports[0], vip, PKT_TCP_FIN | PKT_TCP_ACK), "the client's FIN");
+	ASSERT_EQ(entry_state(be, client, ports[0]), XDPLB_FLOW_INACTIVE,
+		  "the FIN closes the entry with its flow");
+	translated(be, client, ports[0], vip, "the backend's last segments still translated");
 }
 
 static void case_halfopen_entry4(void)
