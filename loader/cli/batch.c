@@ -110,7 +110,9 @@ static int b_refuse(const char *what)
 
 static int b_vip_add_or_set(int argc, char **argv, bool add)
 {
-	struct xdplb_vip p = { .mode = XDPLB_MODE_TUN, .sched = XDPLB_SCHED_MH };
+	struct xdplb_vip p = { .mode = XDPLB_MODE_TUN,
+			       .sched = XDPLB_SCHED_MH,
+			       .flags = VIP_DEF_FLAGS };
 	struct xdplb_vip_key key;
 	struct conf_vip *v;
 	char svc[80], note[40];

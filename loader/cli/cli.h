@@ -47,9 +47,11 @@ int parse_xdp_mode(const char *s, bool *generic);
 /* vip.c.  [ sched S ] [ mode M ] [ persist SECS ] ... onto @v (what is not given stays).
  * save.c prints these options: keep the two in step. */
 int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v);
-/* The options of VIP @v that are not defaults, as parse_vip_opts() reads them (" persist N"
- * with @persist as its keyword, " hash l3", ...). */
-void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist);
+/* The flags a new VIP gets (vip add): alldown reject, as an LVS director answers. */
+#define VIP_DEF_FLAGS XDPLB_VIP_F_ALLDOWN_REJECT
+/* The options of VIP @v as parse_vip_opts() reads them (" persist N" with @persist as its
+ * keyword, " alldown drop", ...): those that are not defaults, or with @all every one. */
+void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist, bool all);
 /* A VIP's key and options as a JSON object (vip show and save share the fields). */
 struct json_object *vip_json(const struct xdplb_vip_key *k, const struct xdplb_vip *v);
 /* A warning when @key is an IPv6 VIP and IPv6 forwarding is off. */

@@ -88,8 +88,9 @@ with_checks() { # MODE N [HOSTS] : topology (HOSTS backends), VIP (N of them), a
 
 # The classic LVS failure, fixed: backends stopped one by one under load.  A stopped nginx
 # is marked down within fall x interval + 1 s, after which no request fails; started again
-# it is back within rise x interval + 1 s; with both stopped, alldown reject makes clients
-# fail at once (connection refused), and a sorry server would take over.
+# it is back within rise x interval + 1 s; with both stopped, alldown reject (the default, as
+# an LVS director answers) makes clients fail at once (connection refused), alldown drop makes
+# them time out, and a sorry server takes over.
 test_failover_under_load() {
 	with_checks tun 2 3 || return 1
 	local w1="$E2E_TMP/wrk1.out" w2="$E2E_TMP/wrk2.out" w3="$E2E_TMP/wrk3.out" pid t0 t1
@@ -135,8 +136,10 @@ test_failover_under_load() {
 	check "10.0.2.12 takes connections again (PassiveOpens $p0 -> $p1)" \
 		[ $((p1 - p0)) -gt 100 ] || return 1
 
-	# both down, alldown reject: the client is refused at once
-	xlb "$NS_LB" vip set tcp "$VIP:80" alldown reject || return 1
+	# both down, alldown reject (the default): the client is refused at once
+	c=$(xlb "$NS_LB" save | grep "^vip add tcp $VIP:80 ")
+	check "alldown reject is a new VIP's default ($c)" grep -q " alldown reject " <<<"$c" ||
+		return 1
 	nginx_stop 1 && nginx_stop 2 || return 1
 	wait_for 3 state_is 10.0.2.11 down && wait_for 3 state_is 10.0.2.12 down || {
 		check "both backends marked down" false
@@ -154,6 +157,12 @@ test_failover_under_load() {
 	check "... at once ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 1000 ] || return 1
 	c=$(xlb "$NS_LB" -j stats show | grep -o '"tx_reject":{"packets":[0-9]*' | grep -o '[0-9]*$')
 	check "tx_reject counted ($c)" [ "${c:-0}" -ge 1 ] || return 1
+	# alldown drop: the SYN is dropped, curl times out
+	xlb "$NS_LB" vip set tcp "$VIP:80" alldown drop || return 1
+	nsx "$NS_C" curl -s --max-time 1 "http://$VIP/" >/dev/null
+	rc=$?
+	check "all down + drop: curl times out (exit $rc, want 28)" [ "$rc" -eq 28 ] || return 1
+	xlb "$NS_LB" vip set tcp "$VIP:80" alldown reject || return 1
 
 	# a sorry server takes over while both are down; gives way when one is back
 	xlb "${NS_B[3]}" decap attach dev eth0 >/dev/null || return 1
