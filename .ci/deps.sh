@@ -12,6 +12,8 @@ PKGS=(
 	libelf-dev zlib1g-dev # libbpf's own link dependencies
 	libjson-c-dev       # -j JSON output of the CLI
 	libnl-route-3-dev   # xdplb daemon: the VIPs' host routes (announce) over netlink
+	libssl-dev          # xdplb daemon: the https health check (TLS handshake with SNI, OpenSSL)
+	openssl             # tests: self-signed certificates for the https check's backends
 	pkg-config make gcc
 	iproute2            # ip netns / veth for the e2e tests and the demo
 	ethtool             # GRO / checksum offload settings on test veths
