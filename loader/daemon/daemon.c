@@ -94,31 +94,31 @@ static int conf_load(struct daemon *d, struct conf_entry **out, size_t *nout)
 	while (getline(&line, &len, f) >= 0) {
 		struct check_spec cs = { .want_type = true };
 		struct conf_entry e;
+		char text[160];
 		int nw;
 
 		lineno++;
+		/* every error names the file, the line and what is wrong in it */
+		err_ctx_set(d->conf_path, lineno);
+		snprintf(text, sizeof(text), "%.*s", (int)strcspn(line, "\r\n"), line);
 		nw = split_words(line, words, MAX_WORDS);
 		if (nw == 0)
 			continue;
 		if (nw < 0) {
-			p_err("config %s:%zu: unterminated quote or too many words", d->conf_path,
-			      lineno);
+			p_err("unterminated quote or more than %d words: %s", MAX_WORDS, text);
 			err = -XDPLB_EUSAGE;
 			break;
 		}
 		if (nw < 2 || strcmp(words[0], "check") || strcmp(words[1], "set")) {
-			p_err("config %s:%zu: expected \"check set SERVICE ...\"", d->conf_path,
-			      lineno);
+			p_err("expected \"check set SERVICE ...\", got \"%s\"", text);
 			err = -XDPLB_EUSAGE;
 			break;
 		}
 		err = check_parse(nw - 2, words + 2, &cs) ?: check_validate(&cs);
 		if (!err)
 			err = check_resolve(&d->lb, &cs, &e.vip_id, &e.real_id);
-		if (err) {
-			p_err("config %s:%zu: the line above is wrong", d->conf_path, lineno);
+		if (err)
 			break;
-		}
 		if (n == cap) {
 			struct conf_entry *ne;
 
@@ -133,6 +133,7 @@ static int conf_load(struct daemon *d, struct conf_entry **out, size_t *nout)
 		e.check = cs.check;
 		ents[n++] = e;
 	}
+	err_ctx_set(NULL, 0);
 	free(line);
 	fclose(f);
 	if (err) {

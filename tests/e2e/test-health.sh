@@ -301,10 +301,27 @@ test_config_reload() {
 	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
 	rc=$?
 	check "a broken config: exit 1 (got $rc)" [ "$rc" -eq 1 ] || return 1
-	check "... naming the line ('$out')" grep -q "checks.conf:3" <<<"$out" || return 1
+	check_err_line "daemon config: a bad word" 1 \
+		"$conf line 3: argument \"bogus\" is wrong: check type must be one of .*" \
+		"$rc" "$out" || return 1
 	out=$(xlb "$NS_LB" check show)
 	check "... and nothing applied ('$out')" bash -c "! grep -q 'tcp interval' <<<'$out'" ||
 		return 1
+	# the file, the line and the offending text, whatever is wrong
+	printf '%s\n' "check set tcp $VIP:80 tcp" "vip add tcp 10.0.0.99:80" >"$conf"
+	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
+	check_err_line "daemon config: not a check" 1 \
+		"$conf line 2: expected \"check set SERVICE ...\", got \"vip add tcp 10.0.0.99:80\"" \
+		"$?" "$out" || return 1
+	printf '%s\n' "check set tcp $VIP:80 real 10.0.2.99 tcp" >"$conf"
+	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
+	check_err_line "daemon config: no such backend" 1 \
+		"$conf line 1: real 10.0.2.99 in vip tcp $VIP:80: not found" "$?" "$out" || return 1
+	printf '%s\n' "check set tcp $VIP:80 http path 'a b'" >"$conf"
+	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
+	check_err_line "daemon config: a bad value" 1 \
+		"$conf line 1: argument \"a b\" is wrong: path must start with / and hold no spaces" \
+		"$?" "$out" || return 1
 
 	printf '%s\n' "check set tcp $VIP:80 real 10.0.2.11 tcp interval 0.3 timeout 0.2 rise 1 fall 1" \
 		"check set tcp $VIP:80 real '10.0.2.12' http path / expect 'I am' interval 0.3 timeout 0.2 rise 1 fall 1  # quoted" \
