@@ -76,7 +76,8 @@ struct json_object *settings_json(const struct xdplb_config *cfg);
 struct batch_line {
 	char *text; /* modified (split into words) by batch_run() */
 	int line;
-	char **argv; /* or the words themselves (a command line's) */
+	const char *file; /* where the line is, when not batch_input.file (an included file) */
+	char **argv;	  /* or the words themselves (a command line's) */
 	int argc;
 };
 
@@ -94,6 +95,9 @@ struct batch_input {
  * back) if one fails.  With @check_only, stop after checking.  Holds the state lock
  * throughout.  Returns 0, -XDPLB_EUSAGE or -errno; prints the error itself. */
 int batch_run(struct batch_input *in, bool check_only);
+/* Checking lines that are not applied here (import ... print, against an empty balancer):
+ * no warnings about this host's settings or the configuration's tunnel sources. */
+extern bool batch_offline;
 /* Only the checking, against configuration @c instead of the maps' (a test or a fuzzer needs no
  * balancer): 0, -XDPLB_EUSAGE or -errno, the error printed; @c is not changed. */
 int batch_check_conf(struct batch_input *in, const struct conf *c);
@@ -118,6 +122,16 @@ int batch_read(const char *path, struct batch_line **lines, int *n, char **buf);
  * starts a comment.  Returns the number of words, or -1 for more than @max words or an
  * unterminated quote. */
 int split_words(char *s, char **argv, int max);
+/* import.c.  import ipvsadm [ FILE | - ] [ check ]: a dump's lines; and one ipvsadm command
+ * line's words (after "ipvsadm"), translated and run as a batch. */
+int import_ipvsadm(int argc, char **argv);
+int import_ipvsadm_argv(int argc, char **argv);
+/* ipvsadm's HOST[:PORT] (names as ipvsadm resolves them) in numbers; prints the error. */
+int ipvsadm_service(const char *proto, const char *s, char *out, size_t len);
+/* keepalived.c, ipvsadm.c: the commands. */
+int import_keepalived(int argc, char **argv);
+int do_ipvsadm(int argc, char **argv);
+
 /* save.c.  Print @c (sorted by conf_sort()) as batch commands. */
 void save_conf(FILE *f, const struct conf *c);
 

@@ -113,6 +113,17 @@ int conf_init(struct conf *c, struct lb *lb)
 	return index_rebuild(c, 0, 0);
 }
 
+int conf_init_defaults(struct conf *c)
+{
+	conf_zero(c);
+	lb_config_defaults(&c->cfg);
+	c->cfg.flags |= XDPLB_CFG_F_ECHO; /* as the first attach sets it */
+	c->max_vips = XDPLB_DEF_MAX_VIPS - 1;
+	c->max_reals = XDPLB_DEF_MAX_REALS - 1;
+	c->max_reals_per_vip = lb_max_reals_per_vip(&c->cfg);
+	return index_rebuild(c, 0, 0);
+}
+
 void conf_free(struct conf *c)
 {
 	for (int i = 0; i < c->nvips; i++)

@@ -47,6 +47,9 @@ struct conf {
 
 /* An empty configuration with @lb's limits and current global settings. */
 int conf_init(struct conf *c, struct lb *lb);
+/* An empty configuration with the settings and limits of a first attach's defaults, for
+ * checking commands without a balancer (import ... print). */
+int conf_init_defaults(struct conf *c);
 /* The configuration in @lb's maps. */
 int conf_load(struct conf *c, struct lb *lb);
 void conf_free(struct conf *c);
