@@ -18,6 +18,7 @@ PKGS=(
 	iproute2            # ip netns / veth for the e2e tests and the demo
 	ethtool             # GRO / checksum offload settings on test veths
 	nginx-light curl    # real backends and clients in e2e tests and the demo
+	netbase             # /etc/services: ipvsadm's service names (xdplb ipvsadm, import ipvsadm)
 	wrk                 # load client in e2e tests
 	tcpdump             # packet captures in e2e tests on failure
 	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected

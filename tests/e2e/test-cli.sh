@@ -108,6 +108,18 @@ test_cli_no_state() {
 		vip add tcp 10.0.0.1:80 || return 1
 	expect_err 1 "state in $E2E_PIN: $E2E_TMP/bpffs is not a bpffs .*" save || return 1
 	mount -t bpf bpf "$E2E_TMP/bpffs" || return 1
+	# --bpffs into a directory that does not exist: said so, for every kind of command
+	local pin=$E2E_PIN cmd
+	E2E_PIN=$E2E_TMP/bpffs/nodir/xdplb
+	for cmd in "vip show" "save" "vip add tcp 10.0.0.1:80" "batch file /dev/null" \
+		"daemon" "ipvsadm -L -n" "import keepalived /dev/null"; do
+		# shellcheck disable=SC2086 # the command's words
+		expect_err 1 "state in $E2E_PIN: $E2E_TMP/bpffs/nodir does not exist" $cmd ||
+			return 1
+	done
+	expect_err 1 "bpffs $E2E_TMP/bpffs/nodir: no such directory" dev attach dev eth0 ||
+		return 1
+	E2E_PIN=$pin
 	# nothing was created meanwhile
 	check "no pins after the failures" [ ! -e "$E2E_PIN" ]
 }
