@@ -2,7 +2,7 @@
 # failover and recovery within the rise/fall budget, the all-down behaviours, a daemon
 # killed and restarted under traffic, local errors, the check types and the config file.
 # shellcheck shell=bash
-ALL_TESTS="test_failover_under_load test_daemon_kill_restart test_check_types
+ALL_TESTS="test_failover_under_load test_daemon_kill_restart test_check_types test_check_https
 	test_local_errors_never_mark_down test_config_reload"
 
 INTERVAL=0.5
@@ -227,6 +227,48 @@ test_local_errors_never_mark_down() {
 	check "10.0.2.12 still up" state_is 10.0.2.12 up || return 1
 	prlimit --pid "$DPID" --nofile=1024: || return 1
 	expect_state 3 10.0.2.12 down "fds back: 10.0.2.12 down" || return 1
+}
+
+# https: nginx with a self-signed certificate on 443, a second site for one server name;
+# the check's handshake sends the SNI (and Host) it names, or none.
+test_check_https() {
+	topo dr 1 && setup_vip mh 1 || return 1
+	local d="$E2E_TMP/tls" out
+	mkdir -p "$d" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 1 -subj /CN=e2e -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null ||
+		return 1
+	nginx_restart "${NS_B[1]}" 10.0.2.11 "listen 443 ssl default_server;
+		ssl_certificate $d/cert.pem; ssl_certificate_key $d/key.pem; }
+		server { listen 443 ssl; server_name sni.test; ssl_certificate $d/cert.pem;
+		ssl_certificate_key $d/key.pem; location / { return 200 \"the sni.test site\\n\"; }" ||
+		return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https port 443 expect "I am 10.0.2.11" \
+		interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	daemon_start || return 1
+	sleep 1
+	check "https without SNI: the default site, up" state_is 10.0.2.11 up || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https path /x sni sni.test expect "sni.test site" \
+		port 443 interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	check "save: the https check with its sni" grep -qx \
+		"check set tcp $VIP:80 https path /x expect 'sni.test site' sni sni.test port 443 interval 0.3 timeout 0.25 rise 1 fall 1" \
+		<(xlb "$NS_LB" save) || return 1
+	out=$(xlb "$NS_LB" -j check show)
+	check "-j: type https, sni ($out)" \
+		grep -q '{"type":"https","path":"/x","sni":"sni.test","expect":"sni.test site",' \
+		<<<"$out" || return 1
+	sleep 1
+	check "https with sni sni.test: the named site, up" state_is 10.0.2.11 up || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https sni other.test expect "sni.test site" \
+		port 443 interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	expect_state 5 10.0.2.11 down "another name: the default site, down" || return 1
+	check "logged what the body lacked" \
+		grep -q '(https): up -> down: http: body lacks "sni.test site"' "$DLOG" || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https path /x sni sni.test expect "sni.test site" \
+		port 443 interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	expect_state 5 10.0.2.11 up "sni.test again: up" || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	expect_state 5 10.0.2.11 down "https to the plain HTTP port: down" || return 1
+	check "logged the failed handshake" grep -q "(https): up -> down: https: handshake: " "$DLOG"
 }
 
 # daemon config FILE: checks from the file; a broken file is refused with its line number
