@@ -531,6 +531,7 @@ static int import_help(int argc, char **argv)
 	if (json_help())
 		return 0;
 	printf("Usage: %1$s import ipvsadm [ FILE | - ] [ check ]\n"
+	       "       %1$s import keepalived { FILE | - } [ print | check ]\n"
 	       "\n"
 	       "  Applies an LVS configuration as 'ipvsadm-save -n' or 'ipvsadm -S -n' prints it\n"
 	       "  (default: stdin), all of it or nothing, as 'batch file' does: -A/-E/-D services\n"
@@ -539,7 +540,12 @@ static int import_help(int argc, char **argv)
 	       "  servers of a service must use the same forwarding method.  What xdplb lacks\n"
 	       "  (-f fwmark, other schedulers, -b, -o, --pe, thresholds) is an error naming the "
 	       "line.\n"
-	       "  check  only check, change nothing ('-d' prints the translated commands)\n",
+	       "  Host and service names are resolved as ipvsadm does (IPv4, /etc/services).\n"
+	       "  check  only check, change nothing ('-d' prints the translated commands)\n"
+	       "\n"
+	       "  keepalived: the LVS part of a keepalived.conf (virtual_server blocks, their\n"
+	       "  real servers and checkers, include), applied the same way; print prints the\n"
+	       "  commands instead ('%1$s import keepalived help' says more).\n",
 	       bin_name);
 	return 0;
 }

@@ -49,23 +49,27 @@ static int refuse(const char *opt, const char *why)
 
 static int ipvsadm_help(void)
 {
-	printf("Usage (xdplb's ipvsadm):\n"
-	       "  ipvsadm -A|E -t|u service-address [-s scheduler] [-p [timeout]] [-M netmask]\n"
-	       "  ipvsadm -D -t|u service-address\n"
-	       "  ipvsadm -C\n"
-	       "  ipvsadm -R\n"
-	       "  ipvsadm -S [-n]\n"
-	       "  ipvsadm -a|e -t|u service-address -r server-address [-g|i|m] [-w weight]\n"
-	       "  ipvsadm -d -t|u service-address -r server-address\n"
-	       "  ipvsadm -L|l [-t|u service-address] [options]\n"
-	       "  ipvsadm --set tcp tcpfin udp\n"
-	       "  ipvsadm -h\n"
-	       "\n"
-	       "Options: -n (numeric), --stats, --rate, --thresholds, --exact, --nosort, --sort,\n"
-	       "--timeout, --daemon.  Schedulers: rr, wrr, lc, wlc (default), sh, mh.\n"
-	       "Not supported: -f (fwmark), -6, -b, -o, --pe, -x/-y other than 0, -Z, -c,\n"
-	       "--persistent-conn, --start-daemon, --stop-daemon.  See %s(8), IPVSADM.\n",
-	       bin_name);
+	if (json_help())
+		return 0;
+	if (strcmp(bin_name, "ipvsadm"))
+		printf("Usage: %s ipvsadm IPVSADM-ARGS...\n\n", bin_name);
+	printf(
+	    "ipvsadm's command line over xdplb (xdplb run as \"ipvsadm\" takes it too):\n"
+	    "  -A|-E -t|-u service-address [-s scheduler] [-p [timeout]] [-M netmask]\n"
+	    "  -D -t|-u service-address\n"
+	    "  -C\n"
+	    "  -R                          restore the rules of -S from stdin\n"
+	    "  -S [-n]                     save the rules (as ipvsadm-save)\n"
+	    "  -a|-e -t|-u service-address -r server-address [-g|-i|-m] [-w weight]\n"
+	    "  -d -t|-u service-address -r server-address\n"
+	    "  -L|-l [-t|-u service-address] [-n] [--stats|--rate|--thresholds] [--exact]\n"
+	    "        [--nosort] [--timeout] [--daemon]\n"
+	    "  --set tcp tcpfin udp\n"
+	    "  -h, -v\n"
+	    "Schedulers: rr, wrr, lc, wlc (the default), sh, mh.  Changes go through the batch\n"
+	    "checker, as 'import ipvsadm'.  Not supported (exit 2): -f, -6, -b, -o, --pe, -x and\n"
+	    "-y other than 0, -Z, -c, --persistent-conn, --start-daemon, --stop-daemon.\n"
+	    "OutPkts, OutBytes, OutPPS and OutBPS are 0 (see xdplb(8), ipvsadm).\n");
 	return 0;
 }
 
@@ -428,6 +432,8 @@ int do_ipvsadm(int argc, char **argv)
 	bool timeout = false, daemon = false, save = false, restore = false;
 	const char *svc_proto = NULL, *svc = NULL;
 
+	if (argc == 1 && !strcmp(argv[0], "help"))
+		return ipvsadm_help();
 	n = expand(argc, argv, &v);
 	if (n < 0) {
 		p_err("ipvsadm: %s", strerror(ENOMEM));

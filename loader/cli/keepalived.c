@@ -16,7 +16,7 @@
  * changes where traffic goes or when a backend counts as healthy, a warning when the
  * translation only approximates it, and a note when it is skipped by design (global_defs,
  * vrrp_* blocks: xdplb nodes announce VIPs over BGP instead of VRRP).  The mapping is in
- * xdplb(8), IMPORTING KEEPALIVED.
+ * xdplb(8), import keepalived.
  */
 #include <errno.h>
 #include <glob.h>
@@ -1234,7 +1234,7 @@ static int keepalived_help(int argc, char **argv)
 	    "  TCP_CHECK, HTTP_GET, SSL_GET and MISC_CHECK checkers; include) as %1$s commands,\n"
 	    "  applied all or nothing as 'batch file' does.  What has no equivalent is an\n"
 	    "  error or a warning naming its file and line; vrrp_* and global_defs are\n"
-	    "  skipped with a note.  The mapping: %1$s(8), IMPORTING KEEPALIVED.\n"
+	    "  skipped with a note.  The mapping: %1$s(8), import keepalived.\n"
 	    "  print  print the commands (checked against an empty balancer), change nothing\n"
 	    "  check  only check them against this balancer, change nothing\n",
 	    bin_name);
