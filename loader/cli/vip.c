@@ -153,8 +153,9 @@ int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 			if (parse_u32(*argv, q ? 1 : 0, XDPLB_MAX_QUORUM, &n))
 				return bad_arg(*argv, "%s must be %u..%u", argv[-1], q ? 1 : 0,
 					       XDPLB_MAX_QUORUM);
-			if (q)
-				v->quorum = n;
+			if (q) /* 1, the default, is stored as 0: the same VIP whether said or not
+				*/
+				v->quorum = n == 1 ? 0 : n;
 			else
 				v->hysteresis = n;
 		} else if ((i = vip_flag_opt(*argv)) >= 0) {
