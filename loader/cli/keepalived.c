@@ -570,8 +570,6 @@ static int get_method(const struct knode *n, int *mode)
 		*mode = XDPLB_MODE_TUN;
 	else
 		return k_err(n->w, "%s %s: expected NAT, DR or TUN", n->key, n->args[0]);
-	if (n->nargs == 1 && *mode == XDPLB_MODE_TUN)
-		return 0;
 	if (n->nargs == 1)
 		return 0;
 	if (*mode == XDPLB_MODE_TUN && n->nargs == 3 && !strcmp(n->args[1], "type") &&
@@ -606,11 +604,11 @@ static int url_block(const struct knode *u, struct kcheck *k, bool *have_url)
 			unsigned long v;
 			char *end;
 
-			err = want_args(n, 1, 1);
+			err = want_args(n, 1, 64);
 			if (err)
 				break;
 			v = strtoul(n->args[0], &end, 10);
-			if (*end || v < 100 || v > 599)
+			if (*end || v < 100 || v > 599 || n->nargs > 1)
 				err = k_err(
 				    n->w,
 				    "status_code %s: xdplb checks one status code (100..599), "
@@ -656,7 +654,6 @@ static int checker(const struct knode *b, const __be32 raddr[4], __u8 rfamily, s
 	k->set = true;
 	k->w = b->w;
 	k->misc_timeout = -1;
-	k->p.dbr = -1; /* the checker's own, or its real server's */
 	if (is_key(b, "TCP_CHECK"))
 		k->c.type = XDPLB_CHECK_TCP;
 	else if (is_key(b, "HTTP_GET"))
@@ -824,8 +821,7 @@ static int real_server(const struct knode *b, struct kreal *r, const struct kpar
 			r->mode_w = n->w;
 		} else if (is_key(n, "TCP_CHECK") || is_key(n, "HTTP_GET") ||
 			   is_key(n, "SSL_GET") || is_key(n, "MISC_CHECK")) {
-			r->check.p = r->p;
-			err = checker(n, r->addr, r->family, &r->check);
+			/* below: the real server's settings are its defaults, wherever they are */
 		} else if (!strcmp(n->key + strlen(n->key) - (strlen(n->key) > 6 ? 6 : 0),
 				   "_CHECK")) {
 			err = k_err(n->w,
@@ -843,6 +839,16 @@ static int real_server(const struct knode *b, struct kreal *r, const struct kpar
 				    n->key);
 		} else {
 			err = k_err(n->w, "%s: unknown in real_server", n->key);
+		}
+	}
+	for (int i = 0; i < b->nkids && !err; i++) {
+		const struct knode *n = b->kids[i];
+
+		if (is_key(n, "TCP_CHECK") || is_key(n, "HTTP_GET") || is_key(n, "SSL_GET") ||
+		    is_key(n, "MISC_CHECK")) {
+			if (!r->check.set)
+				r->check.p = r->p;
+			err = checker(n, r->addr, r->family, &r->check);
 		}
 	}
 	return err;
@@ -1027,8 +1033,8 @@ static int virtual_server(const struct knode *b, struct kout *o)
 			k_warn(n->w, "sorry_server_inhibit: not supported: the sorry server has no "
 				     "check in xdplb");
 		} else if (is_key(n, "real_server")) {
-			err = real_server(n, &reals[nreals], &p);
-			nreals++;
+			/* below: the virtual server's settings are the real servers' defaults,
+			 * wherever they are in the block */
 		} else if (is_key(n, "ha_suspend")) {
 			k_note(n->w,
 			       "ha_suspend: skipped: xdplb checks backends whether or not this "
@@ -1051,6 +1057,9 @@ static int virtual_server(const struct knode *b, struct kout *o)
 			err = k_err(n->w, "%s: unknown in virtual_server", n->key);
 		}
 	}
+	for (int i = 0; i < b->nkids && !err; i++)
+		if (is_key(b->kids[i], "real_server"))
+			err = real_server(b->kids[i], &reals[nreals++], &p);
 	if (err)
 		return err;
 	fmt_service(&key, svc, sizeof(svc));

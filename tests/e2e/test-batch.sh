@@ -397,7 +397,8 @@ test_import_errors() {
 		2|ipvsadm option "--frob": unknown|-A -t 10.0.0.2:80 --frob
 		2|ipvsadm: missing command \(expected -A, -E, -D, -a, -e, -d, -C or --set\)|-t 10.0.0.2:80 -s rr
 		2|ipvsadm: missing service \(expected -t or -u ADDR:PORT\)|-A -s rr
-		2|argument "www\.example\.com" is wrong: not an IPv4 or IPv6 address|-A -t www.example.com:http -s rr
+		2|host "www\.example\.invalid": .* \(ipvsadm-save -n and ipvsadm -S -n write numeric addresses\)|-A -t www.example.invalid:http -s rr
+		2|service "nosuch": not a tcp port in /etc/services \(ipvsadm-save -n and ipvsadm -S -n write numeric ports\)|-A -t 10.0.0.2:nosuch -s rr
 		2|real 2001:db8::2 in vip tcp 10\.0\.0\.1:80: mode nat needs backends of the VIP's family .*|-a -t 10.0.0.1:80 -r [2001:db8::2]:80 -m
 		2|argument "70000" is wrong: weight must be 0\.\.65535|-a -t 10.0.0.1:80 -r 10.0.2.2 -m -w 70000
 		1|vip tcp 192\.168\.4\.133:80: already exists|-A -t 192.168.4.133:80 -s wrr

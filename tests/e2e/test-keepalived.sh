@@ -66,6 +66,8 @@ test_keepalived_errors() {
 		2|included.conf|included.d/bad.inc line 3: uthreshold: not supported: xdplb has no connection thresholds
 		2|substitution.conf|substitution.conf line 1: \$VIP=10.0.0.10: conditional configuration \(@\) and parameter definitions \(\$\) are not supported: expand them first
 		1|nonexistent.conf|keepalived config nonexistent.conf: No such file or directory
+		2|stray_brace.conf|stray_brace.conf line 3: '\}' without a block to close
+		2|quote.conf|quote.conf line 4: unterminated quote
 	EOF
 	# vrrp blocks only: notes, nothing to apply, success
 	printf 'vrrp_script chk { script "true" }\nvrrp_sync_group G { group { VI_1 } }\n' \
