@@ -42,6 +42,18 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZ_BIN := $(OUTPUT)/tests/fuzz_packet
 FUZZ_PACKETS ?= 10000000
+# The control-plane fuzzers (tests/fuzz/cp/): one libFuzzer binary per fuzz_*.c, built by clang
+# with AddressSanitizer and UBSan over the loader's sources compiled again into their own
+# objects under $(OUTPUT)/fuzz-cp/ (the product is built as always, by $(CC)).  `make fuzz`
+# runs each for FUZZ_CP_SECS seconds.
+FUZZ_CP_NAMES := $(patsubst tests/fuzz/cp/%.c,%,$(wildcard tests/fuzz/cp/fuzz_*.c))
+FUZZ_CP_OUT := $(OUTPUT)/fuzz-cp
+FUZZ_CP_BINS := $(addprefix $(FUZZ_CP_OUT)/,$(FUZZ_CP_NAMES))
+FUZZ_CP_OBJS := $(patsubst loader/%.c,$(FUZZ_CP_OUT)/loader/%.o, \
+	$(filter-out loader/cli/main.c,$(LOADER_SRCS))) $(FUZZ_CP_OUT)/common.o
+FUZZ_CP_CFLAGS = $(CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -iquote tests/fuzz/cp
+FUZZ_CP_SECS ?= 180
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 # Benchmark harness programs (bench/*.bpf.c): objects and skeletons in $(OUTPUT)/bench/, the
@@ -77,7 +89,9 @@ help:
 	@echo '  unit           BPF_PROG_TEST_RUN unit tests only (root)'
 	@echo '  e2e            end-to-end tests in network namespaces only (root)'
 	@echo '  fuzz           packet-path fuzzer: FUZZ_PACKETS (10 million) packets, every path'
-	@echo '                 (root); tests/fuzz/known-failures lists the expected failures'
+	@echo '                 (root); tests/fuzz/known-failures lists the expected failures;'
+	@echo '                 then each control-plane fuzzer (tests/fuzz/cp) for FUZZ_CP_SECS'
+	@echo '                 ($(FUZZ_CP_SECS)) seconds'
 	@echo '  bench          benchmarks: per-packet, veth throughput, control plane (root);'
 	@echo '                 BENCH="veth ctl" runs some parts (packet, veth, ctl)'
 	@echo '  demo           a client, a balancer and three nginx backends in namespaces'
@@ -136,6 +150,20 @@ $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard tests/fuzz/*.h) $(wildcard tests/unit/*.h) 
 	$(Q)$(CC) $(CFLAGS) -iquote tests/unit -iquote tests/fuzz $(FUZZ_SRCS) $(LIB_OBJS) $(LDLIBS) \
 		-o $@
 
+$(FUZZ_CP_OUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(wildcard include/*.h) $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CP_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_CP_OUT)/common.o: tests/fuzz/cp/common.c tests/fuzz/cp/fuzz_cp.h $(LOADER_HDRS) $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CP_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_CP_OUT)/fuzz_%: tests/fuzz/cp/fuzz_%.c tests/fuzz/cp/fuzz_cp.h $(FUZZ_CP_OBJS)
+	$(call msg,FUZZ-CP,$@)
+	$(Q)$(CLANG) $(FUZZ_CP_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_CP_OBJS) $(LDLIBS) -o $@
+
 $(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(LIB_OBJS) $(SKELS) | $(OUTPUT)/bench
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) $(CFLAGS) -iquote bench -iquote tests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
@@ -153,7 +181,7 @@ $(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
 $(BENCH_BINS): $(BENCH_SKELS)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BIN)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BIN) $(FUZZ_CP_BINS)
 	$(Q)bash tests/run.sh
 
 unit: all $(UNIT_BINS)
@@ -162,8 +190,8 @@ unit: all $(UNIT_BINS)
 e2e: all
 	$(Q)bash tests/run.sh e2e
 
-fuzz: all $(FUZZ_BIN)
-	$(Q)$(FUZZ_BIN) --packets $(FUZZ_PACKETS) --known tests/fuzz/known-failures
+fuzz: all $(FUZZ_BIN) $(FUZZ_CP_BINS)
+	$(Q)FUZZ_PACKETS=$(FUZZ_PACKETS) FUZZ_CP_SECS=$(FUZZ_CP_SECS) bash tests/run.sh fuzz-full
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory bench-bins
@@ -183,7 +211,8 @@ demo-clean:
 
 check:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h \
-		tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h bench/*.c bench/*.h
+		tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/fuzz/cp/*.c \
+		tests/fuzz/cp/*.h bench/*.c bench/*.h
 	@# cppcheck does not read libbpf's headers (unknownMacro: LIBBPF_OPTS) and misreads
 	@# positional printf arguments (%1$$s) in the help texts.
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -193,7 +222,8 @@ check:
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h tests/unit/*.c \
-		tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h bench/*.c bench/*.h
+		tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/fuzz/cp/*.c tests/fuzz/cp/*.h \
+		bench/*.c bench/*.h
 
 vmlinux:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

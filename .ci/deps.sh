@@ -6,6 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	clang llvm          # compile the BPF programs (-target bpf), llvm-strip
+	libclang-rt-14-dev  # the control-plane fuzzers: clang's libFuzzer, ASan and UBSan runtimes
 	bpftool             # skeletons, vmlinux.h, debugging
 	libbpf-dev          # loading, maps, skeleton runtime; bpf_helpers.h for BPF code
 	libxdp-dev          # attaching XDP programs (dispatcher, multi-prog)
@@ -46,6 +47,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
-	mount -t bpf bpf /sys/fs/bpf
+	mount -t bpf -o mode=0700 bpf /sys/fs/bpf # root only: see xdplb(8), dev attach
 fi
 exit 0

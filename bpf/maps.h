@@ -226,6 +226,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_checks SEC(".maps");
 
+/* The journal of a configuration change being applied (loader/lib/journal.c): the
+ * configuration as it was before, in chunks, so that a change whose process dies half-way is
+ * rolled back by the next xdplb that takes the state lock.  Empty but during a change; the
+ * data plane never reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct xdplb_journal_chunk);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_journal SEC(".maps");
+
 /* [0] -> the NAT reply filter (struct xdplb_nat_filter): which source addresses may be NAT
  * backends.  Written only by the control plane (loader/lib/nat.c). */
 struct {

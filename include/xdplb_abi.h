@@ -299,8 +299,17 @@ struct xdplb_config {
 	 * only): a kernel routing table (0 = announcing off) and the routes' protocol */
 	__u32 announce_table;
 	__u32 announce_proto;
+	/* a configuration change is being applied: the journal (xdplb_journal) holds this many
+	 * bytes of the configuration before it; 0 = none (control plane only) */
+	__u32 journal;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct xdplb_config) == 64, "ABI: xdplb_config");
+_Static_assert(sizeof(struct xdplb_config) == 72, "ABI: xdplb_config");
+
+/* xdplb_journal value: a piece of the journal (loader/lib/journal.c), key = its index. */
+struct xdplb_journal_chunk {
+	__u8 data[4096];
+};
 
 /* xdplb_nexthop value (per CPU, indexed by backend id): a next hop as bpf_fib_lookup() found
  * it, and what the question was (bpf/nexthop.h, next_hop_v4()).  Only the data plane writes

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs the test suites and sums their "N passed, N failed" lines into one.
-#   tests/run.sh [unit|fuzz|e2e]...   (default: all suites)
+#   tests/run.sh [unit|fuzz|e2e|fuzz-full]...   (default: unit, fuzz, e2e)
 # Each unit test binary prints "ok - ..." / "not ok - ..." and its own count line; e2e test
 # scripts do the same.  A binary that crashes or prints no count line counts as one failure.
 # The fuzz suite is a short deterministic slice of the packet-path fuzzer (tests/fuzz/): its
 # count line counts paths through the balancer, a path whose only failures are classes listed
-# in tests/fuzz/known-failures being "skipped".
+# in tests/fuzz/known-failures being "skipped"; then a short deterministic slice of each
+# control-plane fuzzer (tests/fuzz/cp/run.sh --slice), one case per harness.
+# fuzz-full is `make fuzz`: the packet-path fuzzer for FUZZ_PACKETS packets (default 10
+# million), then each control-plane fuzzer for FUZZ_CP_SECS seconds (default 180).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -50,6 +53,13 @@ for suite in "${suites[@]}"; do
 		# 200,000 packets, seed 1: every path, a few seconds
 		run_one "fuzz/fuzz_packet" .output/tests/fuzz_packet --seed 1 --packets 200000 \
 			--known tests/fuzz/known-failures --brief
+		# every seed, then a fixed number of mutated inputs with seed 1: about a minute
+		run_one "fuzz/cp" bash tests/fuzz/cp/run.sh --slice
+		;;
+	fuzz-full)
+		run_one "fuzz/fuzz_packet" .output/tests/fuzz_packet \
+			--packets "${FUZZ_PACKETS:-10000000}" --known tests/fuzz/known-failures
+		run_one "fuzz/cp" bash tests/fuzz/cp/run.sh --secs "${FUZZ_CP_SECS:-180}"
 		;;
 	e2e)
 		for t in tests/e2e/test-*.sh; do
@@ -57,7 +67,7 @@ for suite in "${suites[@]}"; do
 		done
 		;;
 	*)
-		echo "unknown suite '$suite' (unit, fuzz, e2e)" >&2
+		echo "unknown suite '$suite' (unit, fuzz, e2e, fuzz-full)" >&2
 		exit 2
 		;;
 	esac

@@ -456,8 +456,8 @@ static int b_check_cmd(int argc, char **argv, bool set)
 	err = check_parse(argc, argv, &cs);
 	if (err)
 		return err;
-	err = check_validate(&cs);
-	if (set && err)
+	err = set ? check_validate(&cs) : 0; /* del has no settings (it would print) */
+	if (err)
 		return err;
 	fmt_service(&cs.vip, svc, sizeof(svc));
 	v = conf_vip_find(&B->conf, &cs.vip);
@@ -667,15 +667,23 @@ int batch_run(struct batch_input *in, bool check_only)
 	if (err || check_only)
 		goto out;
 
-	/* tables built once per VIP at the end, not after every line (lb.h) */
+	/* the configuration as it is, journalled: if this process dies before the end, the
+	 * next one to take the lock puts it back (lib/journal.c) */
 	checks = lb_checks_snapshot(&lb, &nchecks); /* checks are not in struct conf */
 	if (!checks) {
 		err = no_memory();
 		goto out;
 	}
+	err = lb_journal_begin(&lb, &orig, checks, nchecks);
+	if (err) {
+		p_err("batch: journal: %s: nothing changed", strerror(-err));
+		goto out;
+	}
+	/* tables built once per VIP at the end, not after every line (lb.h) */
 	err = lb_bulk_begin(&lb);
 	if (err) {
 		p_err("batch: %s", strerror(-err));
+		lb_journal_end(&lb);
 		goto out;
 	}
 	for (i = 0; i < b.nops; i++) {
@@ -690,7 +698,7 @@ int batch_run(struct batch_input *in, bool check_only)
 	}
 	if (err) {
 		char what[200];
-		int rerr, err2;
+		int rerr, e;
 
 		if (i >= 0) {
 			err_ctx_set(b.ops[i].file ?: file, b.ops[i].line);
@@ -698,20 +706,21 @@ int batch_run(struct batch_input *in, bool check_only)
 		} else {
 			snprintf(what, sizeof(what), "batch: scheduler tables");
 		}
-		rerr = conf_sync(&lb, &orig);
-		err2 = lb_checks_restore(&lb, checks, nchecks);
-		if (err2)
-			rerr = err2;
-		if (!rerr)
-			rerr = lb_bulk_flush(&lb);
+		/* back to the journalled configuration, as another process would */
+		rerr = lb_bulk_end(&lb);
+		e = lb_journal_recover(&lb);
+		rerr = e ? e : rerr;
 		if (!rerr)
 			p_err("%s: %s: nothing changed (rolled back)", what, strerror(-err));
 		else
 			p_err("%s: %s; rolling back failed too (%s): the configuration is partly "
 			      "changed, compare '%s save' with what you expect",
 			      what, strerror(-err), strerror(-rerr), bin_name);
+	} else {
+		err = lb_bulk_end(&lb) ?: lb_journal_end(&lb);
+		if (err)
+			p_err("batch: %s", strerror(-err));
 	}
-	lb_bulk_end(&lb);
 out:
 	err_ctx_set(NULL, 0);
 	batch_free(&b);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* `xdplb check`: health check settings of VIPs and backends, run by `xdplb daemon`. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +71,14 @@ static int parse_secs_ms(const char *s, __u32 *ms)
 
 static int copy_text(const char *arg, char *dst, size_t len, const char *what)
 {
-	if (strlen(arg) >= len)
+	size_t n = strlen(arg);
+
+	if (n >= len)
 		return bad_arg(arg, "%s is longer than %zu bytes", what, len - 1);
-	snprintf(dst, len, "%s", arg);
+	/* zero-filled: a keyword given twice leaves nothing of its first value behind (the
+	 * daemon compares checks byte for byte) */
+	memset(dst, 0, len);
+	memcpy(dst, arg, n);
 	return 0;
 }
 
@@ -208,25 +214,39 @@ static const char *fmt_secs(__u32 ms, char *buf, size_t len)
 	return buf;
 }
 
+/* Append to the text that ends at *p (before @end): cut short when the buffer is full, *p
+ * then at its last byte, the terminating NUL. */
+static void put_fmt(char **p, char *end, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void put_fmt(char **p, char *end, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*p, end - *p, fmt, ap);
+	va_end(ap);
+	*p = n >= 0 && n < end - *p ? *p + n : end - 1;
+}
+
 /* A word as the shell and the batch reader read it back: quoted when needed. */
 static void put_word(char **p, char *end, const char *w)
 {
-	bool q = !*w || strpbrk(w, " \t\"'#\\$`");
+	bool q = !*w || strpbrk(w, " \t\r\n\"'#\\$`"); /* split_words() splits at \r too */
 
 	if (!q) {
-		*p += snprintf(*p, end - *p, " %s", w);
-	} else {
-		*p += snprintf(*p, end - *p, " '");
-		for (; *w && *p < end - 5; w++) {
-			if (*w == '\'')
-				*p += snprintf(*p, end - *p, "'\\''");
-			else
-				*(*p)++ = *w;
-		}
-		*p += snprintf(*p, end - *p, "'");
+		put_fmt(p, end, " %s", w);
+		return;
 	}
-	if (*p > end - 1)
-		*p = end - 1;
+	put_fmt(p, end, " '");
+	for (; *w; w++) {
+		if (*w == '\'')
+			put_fmt(p, end, "'\\''");
+		else
+			put_fmt(p, end, "%c", *w);
+	}
+	put_fmt(p, end, "'");
 }
 
 const char *check_format(const struct xdplb_check *c, char *buf, size_t len)
@@ -242,7 +262,7 @@ const char *check_format(const struct xdplb_check *c, char *buf, size_t len)
 		put_word(&p, end, c->arg);
 	}
 	if (c->status)
-		p += snprintf(p, end - p, " status %u", c->status);
+		put_fmt(&p, end, " status %u", c->status);
 	if (c->expect[0]) {
 		put_word(&p, end, "expect");
 		put_word(&p, end, c->expect);
@@ -251,14 +271,11 @@ const char *check_format(const struct xdplb_check *c, char *buf, size_t len)
 		put_word(&p, end, c->type == XDPLB_CHECK_EXEC ? "user" : "sni");
 		put_word(&p, end, hc_check_arg2(c));
 	}
-	if (c->port && p < end)
-		p += snprintf(p, end - p, " port %u", ntohs(c->port));
-	if (p < end)
-		p += snprintf(p, end - p, " interval %s", fmt_secs(c->interval_ms, n, sizeof(n)));
-	if (p < end)
-		p += snprintf(p, end - p, " timeout %s", fmt_secs(c->timeout_ms, n, sizeof(n)));
-	if (p < end)
-		snprintf(p, end - p, " rise %u fall %u", c->rise, c->fall);
+	if (c->port)
+		put_fmt(&p, end, " port %u", ntohs(c->port));
+	put_fmt(&p, end, " interval %s", fmt_secs(c->interval_ms, n, sizeof(n)));
+	put_fmt(&p, end, " timeout %s", fmt_secs(c->timeout_ms, n, sizeof(n)));
+	put_fmt(&p, end, " rise %u fall %u", c->rise, c->fall);
 	return buf[0] == ' ' ? buf + 1 : buf;
 }
 
@@ -367,7 +384,7 @@ static int check_show(int argc, char **argv)
 	struct lb_real_entry *rs = NULL;
 	struct xdplb_vip_key key;
 	json_object *arr = NULL;
-	char svc[80], a[80], cf[512];
+	char svc[80], a[80], cf[CHECK_FORMAT_LEN];
 	struct lb lb;
 	int n, err;
 

@@ -31,8 +31,10 @@ int check_ids(struct lb *lb, const struct check_spec *cs, __u32 *vip_id, __u32 *
 int check_resolve(struct lb *lb, const struct check_spec *cs, __u32 *vip_id, __u32 *real_id);
 /* Rules beyond the grammar (timeout within the interval, a port to probe); prints. */
 int check_validate(const struct check_spec *cs);
-/* "TYPE [ARGS] interval ... fall N", in the grammar check_parse() reads. */
+/* "TYPE [ARGS] interval ... fall N", in the grammar check_parse() reads; @len should be
+ * CHECK_FORMAT_LEN, room for the longest (every byte of the texts a quote, written '\''). */
 const char *check_format(const struct xdplb_check *c, char *buf, size_t len);
+#define CHECK_FORMAT_LEN (4 * (XDPLB_CHECK_ARG_LEN + XDPLB_CHECK_EXPECT_LEN) + 256)
 
 /* The check as a JSON object (json-c). */
 struct json_object *check_json(const struct xdplb_check *c);

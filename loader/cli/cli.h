@@ -32,6 +32,8 @@ int do_node(int argc, char **argv);
 /* state.c.  Open the pinned maps under pin_dir (and lock them when @lock); prints the error
  * itself (not attached, no bpffs, another pin layout, permissions). */
 int state_open(struct lb *lb, bool lock);
+/* A warning that lb_lock() rolled back a change whose process died (lb->rolled_back). */
+void say_rolled_back(const struct lb *lb);
 struct conf;
 struct conf_vip;
 /* state_open(), then the configuration read into @c (lib/conf.h); prints the error itself
@@ -115,6 +117,8 @@ static inline int change_cmd(int argc, char **argv)
  * in->file gives a default), the file read and run through batch_run() with @in's prepare;
  * @what names the command in errors. */
 int batch_file_cmd(int argc, char **argv, const char *what, struct batch_input *in);
+/* Is the file open as @f a directory (then reading it fails obscurely)? */
+bool input_is_dir(FILE *f);
 /* Read FILE (or "-" for stdin) into lines (pointing into *buf); prints the error itself. */
 int batch_read(const char *path, struct batch_line **lines, int *n, char **buf);
 /* Split @s into words in place, at most @max: blanks separate, '...' and "..." quote (a
@@ -122,10 +126,18 @@ int batch_read(const char *path, struct batch_line **lines, int *n, char **buf);
  * starts a comment.  Returns the number of words, or -1 for more than @max words or an
  * unterminated quote. */
 int split_words(char *s, char **argv, int max);
+/* import.c.  What `import ipvsadm FILE check` does, against configuration @c instead of the
+ * maps' (a test or a fuzzer): @lines of an ipvsadm-save dump (as batch_read() reads them; their
+ * text is modified) translated into batch lines and checked with batch_check_conf(). */
+int import_ipvsadm_check_conf(const char *file, struct batch_line *lines, int n,
+			      const struct conf *c);
 /* import.c.  import ipvsadm [ FILE | - ] [ check ]: a dump's lines; and one ipvsadm command
  * line's words (after "ipvsadm"), translated and run as a batch. */
 int import_ipvsadm(int argc, char **argv);
 int import_ipvsadm_argv(int argc, char **argv);
+/* Host and service names in ipvsadm's commands and dumps are looked up (getaddrinfo(),
+ * /etc/services); off, every name is unknown (the fuzzers: no resolver on their path). */
+extern bool ipvs_lookup_names;
 /* ipvsadm's HOST[:PORT] (names as ipvsadm resolves them) in numbers; prints the error. */
 int ipvsadm_service(const char *proto, const char *s, char *out, size_t len);
 /* keepalived.c, ipvsadm.c: the commands. */

@@ -68,6 +68,7 @@ static int parse_attach(int argc, char **argv, struct lb_attach_opts *o)
 			REQ_ARG("native or generic");
 			if (parse_xdp_mode(*argv, &o->generic))
 				return -XDPLB_EUSAGE;
+			o->mode_given = true;
 		} else if (!strcmp(*argv, "tunsrc")) {
 			REQ_ARG("ADDR");
 			if (parse_addr(*argv, a, &family))
@@ -148,8 +149,15 @@ static int do_attach(int argc, char **argv)
 		p_warn("cannot set net.ipv4.conf.%s.accept_local=1: first packets towards a "
 		       "backend with an unresolved MAC will be lost",
 		       o.ifname);
-	p_info("attached to %s (%s mode), state in %s", o.ifname, o.generic ? "generic" : "native",
-	       pin_dir);
+	if (info.replaced)
+		p_info(
+		    "replaced xdplb on %s (%s mode, program %u took over from %u without a gap), "
+		    "state in %s",
+		    o.ifname, info.generic ? "generic" : "native", info.new_id, info.old_id,
+		    pin_dir);
+	else
+		p_info("attached to %s (%s mode), state in %s", o.ifname,
+		       info.generic ? "generic" : "native", pin_dir);
 	return 0;
 }
 
@@ -213,6 +221,11 @@ static int do_show(int argc, char **argv)
 		if (ifname && strcmp(ifname, i->if_name))
 			continue;
 		mode = lb_attached_mode(i->if_index, XDPLB_PROG);
+		if (mode < 0) {
+			p_err("show %s: %s%s", i->if_name, strerror(-mode), perm_hint(mode));
+			err = mode;
+			break;
+		}
 		if (!mode)
 			continue;
 		m = mode < 4 ? modes[mode] : "?";
@@ -228,11 +241,11 @@ static int do_show(int argc, char **argv)
 		}
 	}
 	if_freenameindex(ifs);
-	if (json_output)
+	if (json_output && !err)
 		json_print(arr);
 	else
 		json_object_put(arr);
-	return 0;
+	return err;
 }
 
 int do_dev(int argc, char **argv)

@@ -253,15 +253,16 @@ static int flow_flush(int argc, char **argv)
 		err = lb_flow_flush(&lb, vip_id, &flushed);
 		if (err)
 			p_err("flow flush: %s", strerror(-err));
-		else if (json_output) {
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "flushed", json_object_new_uint64(flushed));
-			json_print(o);
-		} else
-			printf("%llu flows flushed\n", (unsigned long long)flushed);
 	}
-	lb_close(&lb);
+	lb_close(&lb); /* the lock goes before anything is printed */
+	if (!err && json_output) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "flushed", json_object_new_uint64(flushed));
+		json_print(o);
+	} else if (!err) {
+		printf("%llu flows flushed\n", (unsigned long long)flushed);
+	}
 	return err;
 }
 

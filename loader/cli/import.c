@@ -129,6 +129,8 @@ static bool is_number(const char *s)
  * HOST[:PORT] or [ADDR6][:PORT] into numbers in @out.  A host name is looked up for an IPv4
  * address (getaddrinfo(), ipvsadm takes the first), a port name in /etc/services for @proto.
  */
+bool ipvs_lookup_names = true;
+
 static int ipvs_numeric(const char *s, const char *proto, char *out, size_t len)
 {
 	char host[256], a[INET6_ADDRSTRLEN];
@@ -153,7 +155,8 @@ static int ipvs_numeric(const char *s, const char *proto, char *out, size_t len)
 		port = colon ? colon + 1 : NULL;
 		if (inet_pton(AF_INET, host, bin) != 1) {
 			struct addrinfo hints = { .ai_family = AF_INET }, *res = NULL;
-			int rc = getaddrinfo(host, NULL, &hints, &res);
+			int rc =
+			    ipvs_lookup_names ? getaddrinfo(host, NULL, &hints, &res) : EAI_NONAME;
 
 			if (rc || !res) {
 				p_err("host \"%s\": %s (ipvsadm-save -n and ipvsadm -S -n write "
@@ -168,7 +171,7 @@ static int ipvs_numeric(const char *s, const char *proto, char *out, size_t len)
 		}
 	}
 	if (port && *port && !is_number(port)) {
-		struct servent *se = getservbyname(port, proto);
+		struct servent *se = ipvs_lookup_names ? getservbyname(port, proto) : NULL;
 
 		if (!se) {
 			p_err("service \"%s\": not a %s port in /etc/services (ipvsadm-save -n and "
@@ -371,16 +374,20 @@ static int translate_one(struct imp *im, int line, const struct ipvs_line *l)
 	int err, sched;
 
 	if (l->cmd == C_SET) {
-		for (int k = 0; k < 3; k++)
+		bool set[3];
+
+		for (int k = 0; k < 3; k++) {
 			if (!is_number(l->set[k]))
 				return bad_arg(l->set[k], "--set takes three timeouts in seconds");
-		/* ipvsadm: 0 leaves a timeout as it is */
-		return emit(
-		    im, line, "flow timeout%s%s%s%s%s%s", strcmp(l->set[0], "0") ? " tcp " : "",
-		    strcmp(l->set[0], "0") ? l->set[0] : "",
-		    strcmp(l->set[1], "0") ? " tcpfin " : "",
-		    strcmp(l->set[1], "0") ? l->set[1] : "", strcmp(l->set[2], "0") ? " udp " : "",
-		    strcmp(l->set[2], "0") ? l->set[2] : "");
+			/* ipvsadm: 0 (00, ...) leaves a timeout as it is */
+			set[k] = strspn(l->set[k], "0") < strlen(l->set[k]);
+		}
+		if (!set[0] && !set[1] && !set[2])
+			return 0; /* --set 0 0 0: nothing to change */
+		return emit(im, line, "flow timeout%s%s%s%s%s%s", set[0] ? " tcp " : "",
+			    set[0] ? l->set[0] : "", set[1] ? " tcpfin " : "",
+			    set[1] ? l->set[1] : "", set[2] ? " udp " : "",
+			    set[2] ? l->set[2] : "");
 	}
 	if (l->cmd == C_CLEAR) {
 		for (int i = 0; i < im->c.nvips; i++) {
@@ -576,6 +583,19 @@ int import_ipvsadm_argv(int argc, char **argv)
 	struct imp im = {};
 	struct batch_input in = { .lines = &line, .n = 1, .prepare = import_prepare, .ctx = &im };
 	int err = batch_run(&in, false);
+
+	imp_free(&im);
+	return err;
+}
+
+int import_ipvsadm_check_conf(const char *file, struct batch_line *lines, int n,
+			      const struct conf *c)
+{
+	struct imp im = {};
+	struct batch_input in = {
+		.file = file, .lines = lines, .n = n, .prepare = import_prepare, .ctx = &im
+	};
+	int err = batch_check_conf(&in, c);
 
 	imp_free(&im);
 	return err;

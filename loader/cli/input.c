@@ -5,8 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 #include "util/common.h"
+
+/* fopen() of a directory succeeds, and reading it says EISDIR, which fread() turns into a
+ * bare error ("Input/output error" before): ask first. */
+bool input_is_dir(FILE *f)
+{
+	struct stat st;
+
+	return !fstat(fileno(f), &st) && S_ISDIR(st.st_mode);
+}
 
 /*
  * Split @line into words, in place: blanks separate, '...' and "..." quote (a backslash
@@ -66,6 +76,12 @@ int batch_read(const char *path, struct batch_line **lines, int *n, char **buf)
 		err = -errno;
 		p_err("batch file %s: %s", path, strerror(errno));
 		return err;
+	}
+	if (input_is_dir(f)) {
+		p_err("batch file %s: %s", path, strerror(EISDIR));
+		if (f != stdin)
+			fclose(f);
+		return -EISDIR;
 	}
 	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (len + got + 1 > cap) {

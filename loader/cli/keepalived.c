@@ -1296,7 +1296,14 @@ int import_keepalived(int argc, char **argv)
 		/* the batch splits lines in place: print copies */
 		for (int k = 0; texts && k < o.n; k++)
 			texts[k] = ka_strdup(o.out[k].text);
-		err = !texts ? no_memory() : conf_init_defaults(&empty);
+		struct xdplb_config cfg = {};
+
+		/* a first attach's settings and sizes */
+		lb_config_defaults(&cfg);
+		cfg.flags |= XDPLB_CFG_F_ECHO;
+		err = !texts
+			  ? no_memory()
+			  : conf_init_empty(&empty, &cfg, XDPLB_DEF_MAX_VIPS, XDPLB_DEF_MAX_REALS);
 		if (err == -ENOMEM)
 			no_memory();
 		if (!err) {

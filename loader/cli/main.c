@@ -131,6 +131,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	err = cmd_select(cmds, argc, argv, do_help);
+	msg_hold(false); /* what was held while the state lock was (every command has let go) */
 	if (err == -XDPLB_EUSAGE)
 		return 2;
 	return err ? 1 : 0;

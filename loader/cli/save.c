@@ -108,10 +108,24 @@ void save_conf(FILE *f, const struct conf *c)
 
 /* Health checks (in the maps, not in struct conf): each VIP's, then its backends' own, after
  * every VIP and backend they name. */
-static void save_checks(FILE *f, struct lb *lb, const struct conf *c)
+/* The health checks, read under the lock with the configuration. */
+struct checks {
+	struct lb_check_entry *e;
+	size_t n;
+};
+
+static const struct xdplb_check *check_of(const struct checks *cs, __u32 vip_id, __u32 real_id)
 {
-	char svc[80], a[80], cf[512];
-	struct xdplb_check chk;
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->e[i].key.vip_id == vip_id && cs->e[i].key.real_id == real_id)
+			return &cs->e[i].check;
+	return NULL;
+}
+
+static void save_checks(FILE *f, const struct checks *cs, const struct conf *c)
+{
+	char svc[80], a[80], cf[CHECK_FORMAT_LEN];
+	const struct xdplb_check *chk;
 
 	for (int i = 0; i < c->nvips; i++) {
 		const struct conf_vip *v = &c->vips[i];
@@ -119,28 +133,31 @@ static void save_checks(FILE *f, struct lb *lb, const struct conf *c)
 		if (v->gone)
 			continue;
 		fmt_service(&v->key, svc, sizeof(svc));
-		if (!lb_check_get(lb, v->vip.id, 0, &chk))
-			fprintf(f, "check set %s %s\n", svc, check_format(&chk, cf, sizeof(cf)));
+		if ((chk = check_of(cs, v->vip.id, 0)))
+			fprintf(f, "check set %s %s\n", svc, check_format(chk, cf, sizeof(cf)));
 		for (int j = 0; j < v->nreals; j++) {
 			const struct conf_real *r = &v->reals[j];
 
-			if (r->gone || lb_check_get(lb, v->vip.id, r->id, &chk))
+			if (r->gone || !(chk = check_of(cs, v->vip.id, r->id)))
 				continue;
 			fprintf(f, "check set %s real %s %s\n", svc,
 				real_addr(v, &r->r, a, sizeof(a)),
-				check_format(&chk, cf, sizeof(cf)));
+				check_format(chk, cf, sizeof(cf)));
 		}
 	}
 }
 
-static json_object *json_vip(struct lb *lb, const struct conf_vip *v)
+static json_object *json_check(const struct xdplb_check *chk)
 {
-	struct xdplb_check chk;
+	return chk ? check_json(chk) : NULL;
+}
+
+static json_object *json_vip(const struct checks *cs, const struct conf_vip *v)
+{
 	json_object *o = vip_json(&v->key, &v->vip), *rs = json_object_new_array();
 	char a[80];
 
-	json_object_object_add(o, "check",
-			       lb_check_get(lb, v->vip.id, 0, &chk) ? NULL : check_json(&chk));
+	json_object_object_add(o, "check", json_check(check_of(cs, v->vip.id, 0)));
 	for (int j = 0; j < v->nreals; j++) {
 		const struct xdplb_real *r = &v->reals[j].r;
 		json_object *jr = json_object_new_object();
@@ -153,9 +170,8 @@ static json_object *json_vip(struct lb *lb, const struct conf_vip *v)
 		json_object_object_add(jr, "weight", json_object_new_int64(r->weight));
 		json_object_object_add(jr, "sorry",
 				       json_object_new_boolean(r->flags & XDPLB_REAL_F_SORRY));
-		json_object_object_add(
-		    jr, "check",
-		    lb_check_get(lb, v->vip.id, v->reals[j].id, &chk) ? NULL : check_json(&chk));
+		json_object_object_add(jr, "check",
+				       json_check(check_of(cs, v->vip.id, v->reals[j].id)));
 		json_object_array_add(rs, jr);
 	}
 	json_object_object_add(o, "reals", rs);
@@ -177,6 +193,7 @@ static int save_help(int argc, char **argv)
 
 int do_save(int argc, char **argv)
 {
+	struct checks cs = {};
 	struct conf c;
 	struct lb lb;
 	int err;
@@ -186,24 +203,35 @@ int do_save(int argc, char **argv)
 			return save_help(argc, argv);
 		return bad_arg(*argv, "save takes no argument");
 	}
-	/* under the lock: a consistent picture, not one half-way through another command */
+	/* read under the lock: a consistent picture, not one half-way through another command;
+	 * printed after it (the reader at the other end of a pipe may take its time) */
 	err = state_conf(&lb, &c, true);
 	if (err)
 		return err;
+	cs.e = lb_checks_snapshot(&lb, &cs.n);
+	lb_unlock(&lb);
+	msg_hold(false);
+	if (!cs.e) {
+		p_err("save: %s", strerror(ENOMEM));
+		conf_free(&c);
+		lb_close(&lb);
+		return -ENOMEM;
+	}
 	conf_sort(&c);
 	if (json_output) {
 		json_object *doc = json_object_new_object(), *vips = json_object_new_array();
 
 		json_object_object_add(doc, "settings", settings_json(&c.cfg));
 		for (int i = 0; i < c.nvips; i++)
-			json_object_array_add(vips, json_vip(&lb, &c.vips[i]));
+			json_object_array_add(vips, json_vip(&cs, &c.vips[i]));
 		json_object_object_add(doc, "vips", vips);
 		json_print(doc);
 	} else {
 		save_sizes(stdout, &lb);
 		save_conf(stdout, &c);
-		save_checks(stdout, &lb, &c);
+		save_checks(stdout, &cs, &c);
 	}
+	free(cs.e);
 	conf_free(&c);
 	lb_close(&lb);
 	return err;

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include "util/common.h"
@@ -39,6 +40,7 @@ int state_open(struct lb *lb, bool lock)
 {
 	int err = lb_open(lb, pin_dir);
 	char why[PATH_MAX + 128];
+	struct xdplb_config cfg;
 	__u32 layout = 0;
 
 	if (err == -ENOENT && why_absent(pin_dir, why, sizeof(why))) {
@@ -64,13 +66,44 @@ int state_open(struct lb *lb, bool lock)
 		return err;
 	}
 	if (lock) {
+		/* nothing goes to a pipe while the lock is held (written when main() returns) */
+		msg_hold(true);
 		err = lb_lock(lb, pin_dir);
-		if (err) {
-			p_err("lock %s: %s", pin_dir, strerror(-err));
-			lb_close(lb);
-		}
+	} else if (!lb_config_get(lb, &cfg) && cfg.journal) {
+		/* a change being applied, or left half-way by a process that died: the latter is
+		 * rolled back before anything is read (the former holds the lock) */
+		err = lb_trylock(lb, pin_dir);
+		lb_unlock(lb);
+		err = err == -EAGAIN ? 0 : err;
+	}
+	if (err) {
+		p_err("lock %s: %s", pin_dir, strerror(-err));
+		lb_close(lb);
+	} else if (lb->rolled_back || lb->rb_err) {
+		say_rolled_back(lb);
 	}
 	return err;
+}
+
+void say_rolled_back(const struct lb *lb)
+{
+	char when[64] = "?";
+	time_t t = lb->rb_started;
+	struct tm tm;
+
+	if (lb->rb_err) {
+		p_warn(
+		    "a configuration change did not complete (its process died), and its journal "
+		    "is unreadable: the configuration may be partly changed, compare '%s save' "
+		    "with what you expect",
+		    bin_name);
+		return;
+	}
+	if (localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	p_warn("a configuration change begun by process %d at %s did not complete (the "
+	       "process died): rolled back, the configuration is as before it",
+	       lb->rb_pid, when);
 }
 
 int state_conf(struct lb *lb, struct conf *c, bool lock)

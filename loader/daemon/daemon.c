@@ -37,12 +37,6 @@
 #define TICK_MS	     20
 #define HOUSEKEEP_MS 1000
 #define RESYNC_MS    30000
-#define MAX_WORDS    64
-
-struct conf_entry {
-	__u32 vip_id, real_id;
-	struct xdplb_check check;
-};
 
 struct daemon {
 	struct lb lb;
@@ -50,6 +44,7 @@ struct daemon {
 	const char *conf_path;
 	struct conf_entry *conf; /* the checks the config file set */
 	size_t nconf;
+	bool loaded;		  /* the config file was applied once */
 	struct hc_target **by_id; /* target of each backend id */
 	__u32 max_reals;
 	struct announcer *ann; /* the VIP routes */
@@ -75,87 +70,8 @@ __attribute__((format(printf, 1, 2))) static void logf_(const char *fmt, ...)
 	fflush(stderr);
 }
 
-/* Parse and resolve the config file whole, writing nothing: an error anywhere applies none
- * of it. */
-static int conf_load(struct daemon *d, struct conf_entry **out, size_t *nout)
-{
-	struct conf_entry *ents = NULL;
-	size_t n = 0, cap = 0, lineno = 0;
-	char *line = NULL, *words[MAX_WORDS];
-	size_t len = 0;
-	int err = 0;
-	FILE *f = fopen(d->conf_path, "r");
-
-	if (!f) {
-		err = -errno;
-		p_err("config %s: %s", d->conf_path, strerror(errno));
-		return err;
-	}
-	while (getline(&line, &len, f) >= 0) {
-		struct check_spec cs = { .want_type = true };
-		struct conf_entry e;
-		char text[160];
-		int nw;
-
-		lineno++;
-		/* every error names the file, the line and what is wrong in it */
-		err_ctx_set(d->conf_path, lineno);
-		snprintf(text, sizeof(text), "%.*s", (int)strcspn(line, "\r\n"), line);
-		nw = split_words(line, words, MAX_WORDS);
-		if (nw == 0)
-			continue;
-		if (nw < 0) {
-			p_err("unterminated quote or more than %d words: %s", MAX_WORDS, text);
-			err = -XDPLB_EUSAGE;
-			break;
-		}
-		if (nw < 2 || strcmp(words[0], "check") || strcmp(words[1], "set")) {
-			p_err("expected \"check set SERVICE ...\", got \"%s\"", text);
-			err = -XDPLB_EUSAGE;
-			break;
-		}
-		err = check_parse(nw - 2, words + 2, &cs) ?: check_validate(&cs);
-		if (!err)
-			err = check_resolve(&d->lb, &cs, &e.vip_id, &e.real_id);
-		if (err)
-			break;
-		if (n == cap) {
-			struct conf_entry *ne;
-
-			cap = cap ? 2 * cap : 32;
-			ne = realloc(ents, cap * sizeof(*ne));
-			if (!ne) {
-				err = -ENOMEM;
-				break;
-			}
-			ents = ne;
-		}
-		e.check = cs.check;
-		ents[n++] = e;
-	}
-	err_ctx_set(NULL, 0);
-	free(line);
-	fclose(f);
-	if (err) {
-		free(ents);
-		/* the command line was right, the file is not: a runtime error (exit 1) */
-		return err == -XDPLB_EUSAGE ? -EINVAL : err;
-	}
-	*out = ents;
-	*nout = n;
-	return 0;
-}
-
-static bool conf_has(const struct conf_entry *c, size_t n, __u32 vip_id, __u32 real_id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (c[i].vip_id == vip_id && c[i].real_id == real_id)
-			return true;
-	return false;
-}
-
 /* (Re)load the config file: set its checks, drop the ones an earlier version had set. */
-static int conf_apply(struct daemon *d)
+static int conf_apply(struct daemon *d, bool wait)
 {
 	struct conf_entry *ents;
 	size_t n;
@@ -163,14 +79,20 @@ static int conf_apply(struct daemon *d)
 
 	if (!d->conf_path)
 		return 0;
-	err = conf_load(d, &ents, &n);
+	err = conffile_load(&d->lb, d->conf_path, d->nconf > 0 || d->loaded, &ents, &n);
 	if (err)
 		return err;
-	err = lb_lock(&d->lb, pin_dir);
+	d->loaded = true;
+	/* a command holds the lock: reload later, health checks go on meanwhile */
+	err = wait ? lb_lock(&d->lb, pin_dir) : lb_trylock(&d->lb, pin_dir);
+	if (err == -EAGAIN) {
+		free(ents);
+		return err;
+	}
 	for (size_t i = 0; !err && i < n; i++)
 		err = lb_check_set(&d->lb, ents[i].vip_id, ents[i].real_id, &ents[i].check);
 	for (size_t i = 0; !err && i < d->nconf; i++)
-		if (!conf_has(ents, n, d->conf[i].vip_id, d->conf[i].real_id))
+		if (!conffile_has(ents, n, d->conf[i].vip_id, d->conf[i].real_id))
 			lb_check_del(&d->lb, d->conf[i].vip_id, d->conf[i].real_id);
 	lb_unlock(&d->lb);
 	if (err) {
@@ -196,11 +118,15 @@ static void on_changed(struct hc_target *t, const char *why, void *arg)
 	int err;
 
 	logf_("%s: %s -> %s: %s", t->name, state_word(!t->run.up), state_word(t->run.up), why);
-	err = lb_lock(&d->lb, pin_dir);
-	if (!err)
-		err = lb_real_set_state(&d->lb, t->real_id, t->gen,
-					t->run.up ? XDPLB_REAL_UP : XDPLB_REAL_DOWN);
-	lb_unlock(&d->lb);
+	/*
+	 * Without the state lock, so that no command (a long batch, a save into a pager) delays
+	 * a state change: the record's state field is the daemon's alone, a batch's flush builds
+	 * tables with the states in the map (lib/tables.c), and should another write carry an
+	 * old state back, the next sync rewrites the daemon's (sync_targets()).
+	 */
+	t->decided = true;
+	err = lb_real_set_state(&d->lb, t->real_id, t->gen,
+				t->run.up ? XDPLB_REAL_UP : XDPLB_REAL_DOWN);
 	if (err && err != -ENOENT)
 		logf_("%s: cannot write the state: %s", t->name, strerror(-err));
 	else if (d->ann) /* quorum may have changed with it */
@@ -307,9 +233,14 @@ static int sync_targets(struct daemon *d)
 		} else if (memcmp(&t->check, c, sizeof(*c))) {
 			hc_engine_update(d->eng, t, &v->key, r, c); /* new settings, same state */
 		}
-		if (t->run.up != up) {
-			/* someone else wrote the state (or our write failed): the map wins */
-			t->run.up = up;
+		if (t->run.up != up && t->decided) {
+			/* our write was lost (or failed): the daemon's result wins */
+			logf_("%s: the map says %s: %s written again", t->name, state_word(up),
+			      state_word(t->run.up));
+			lb_real_set_state(&d->lb, t->real_id, t->gen,
+					  t->run.up ? XDPLB_REAL_UP : XDPLB_REAL_DOWN);
+		} else if (t->run.up != up) {
+			t->run.up = up; /* not judged yet: the map's state is adopted */
 			t->run.ok = t->run.fail = 0;
 		}
 		t->seen = true;
@@ -325,9 +256,7 @@ static int sync_targets(struct daemon *d)
 		    r->state != XDPLB_REAL_UP) {
 			/* the backend stays, unchecked: without a check a backend is up */
 			logf_("%s: down -> up: check removed", t->name);
-			if (!lb_lock(&d->lb, pin_dir))
-				lb_real_set_state(&d->lb, t->real_id, t->gen, XDPLB_REAL_UP);
-			lb_unlock(&d->lb);
+			lb_real_set_state(&d->lb, t->real_id, t->gen, XDPLB_REAL_UP);
 		}
 		if (d->by_id[t->real_id] == t)
 			d->by_id[t->real_id] = NULL;
@@ -368,8 +297,9 @@ int daemon_run(const struct daemon_opts *o)
 	__u32 changes = 0;
 	int sfd, lockfd, err, other;
 	sigset_t mask;
-	bool stop = false;
+	bool stop = false, reload = false;
 
+	msg_timestamps = true; /* its errors are log lines too */
 	err = state_open(&d.lb, false);
 	if (err)
 		return err;
@@ -388,7 +318,7 @@ int daemon_run(const struct daemon_opts *o)
 		p_err("daemon: %s", strerror(-err));
 		goto out;
 	}
-	err = conf_apply(&d);
+	err = conf_apply(&d, true);
 	if (err)
 		goto out;
 	if (o->pid_path) {
@@ -428,12 +358,33 @@ int daemon_run(const struct daemon_opts *o)
 			/* re-read backends and checks after any xdplb command (they bump
 			 * cfg.changes), and every RESYNC_MS whatever happens */
 			lb_config_get(&d.lb, &cfg);
+			if (cfg.journal && !lb_trylock(&d.lb, pin_dir)) {
+				/* its process died half-way: lb_lock() rolled it back */
+				if (d.lb.rolled_back)
+					logf_("a configuration change begun by process %d did not "
+					      "complete: rolled back",
+					      d.lb.rb_pid);
+				lb_unlock(&d.lb);
+				lb_config_get(&d.lb, &cfg);
+			}
 			if (!synced || cfg.changes != changes || now - synced >= RESYNC_MS) {
 				changes = cfg.changes;
 				synced = now;
 				sync_targets(&d);
 			}
 			last = now;
+			if (reload) {
+				err = conf_apply(&d, false);
+				if (err == -EAGAIN)
+					logf_("config %s: the state lock is busy: again in a "
+					      "second",
+					      d.conf_path);
+				else if (err)
+					logf_("config %s: kept the previous checks", d.conf_path);
+				reload = err == -EAGAIN;
+				synced = 0;
+				err = 0;
+			}
 			lb_gc(&d.lb, 0, &scanned, &expired);
 			d.attached = lb_attached_anywhere(XDPLB_PROG);
 			announcer_sync(d.ann, &d.lb, d.attached, now - reasserted >= RESYNC_MS);
@@ -449,9 +400,8 @@ int daemon_run(const struct daemon_opts *o)
 		while (other && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				logf_("SIGHUP: reloading");
-				if (conf_apply(&d))
-					logf_("config %s: kept the previous checks", d.conf_path);
-				last = synced = 0;
+				reload = true;
+				last = 0;
 			} else {
 				logf_("signal %d: exiting; the data plane keeps the last states",
 				      si.ssi_signo);

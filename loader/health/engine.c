@@ -93,8 +93,8 @@ enum hc_result hc_http_eval(const char *buf, size_t len, bool complete, __u16 st
 			    const char *expect, char *why, size_t wlen)
 {
 	const char *eol = memchr(buf, '\n', len), *body;
+	char line[64], proto[16];
 	unsigned int code;
-	char proto[16];
 
 	if (!eol) {
 		if (!complete && len < 1024)
@@ -102,7 +102,9 @@ enum hc_result hc_http_eval(const char *buf, size_t len, bool complete, __u16 st
 		snprintf(why, wlen, "http: no status line in the reply");
 		return HC_FAIL;
 	}
-	if (sscanf(buf, "%15s %3u", proto, &code) != 2 || strncmp(proto, "HTTP/", 5)) {
+	/* the status line alone, as a string: sscanf() must not read on past @len */
+	snprintf(line, sizeof(line), "%.*s", (int)(eol - buf), buf);
+	if (sscanf(line, "%15s %3u", proto, &code) != 2 || strncmp(proto, "HTTP/", 5)) {
 		snprintf(why, wlen, "http: malformed status line");
 		return HC_FAIL;
 	}
@@ -118,6 +120,14 @@ enum hc_result hc_http_eval(const char *buf, size_t len, bool complete, __u16 st
 	if (!complete)
 		return HC_LOCAL;
 	snprintf(why, wlen, "http: body lacks \"%s\"", expect);
+	return HC_FAIL;
+}
+
+enum hc_result hc_udp_eval(const char *buf, size_t len, const char *expect, char *why, size_t wlen)
+{
+	if (!expect[0] || memmem_str(buf, len, expect))
+		return HC_OK;
+	snprintf(why, wlen, "udp: reply lacks \"%s\"", expect);
 	return HC_FAIL;
 }
 
@@ -482,13 +492,8 @@ static void on_read(struct hc_engine *e, struct hc_target *t)
 			return;
 		}
 		if (t->check.type == XDPLB_CHECK_UDP) {
-			if (!t->check.expect[0] ||
-			    memmem(t->buf, n, t->check.expect, strlen(t->check.expect))) {
-				probe_done(e, t, HC_OK, "");
-				return;
-			}
-			snprintf(why, sizeof(why), "udp: reply lacks \"%s\"", t->check.expect);
-			probe_done(e, t, HC_FAIL, why);
+			r = hc_udp_eval(t->buf, n, t->check.expect, why, sizeof(why));
+			probe_done(e, t, r, why);
 			return;
 		}
 		t->blen += n;

@@ -41,6 +41,10 @@ bool hc_feed(struct hc_run *run, __u8 rise, __u8 fall, enum hc_result r);
 enum hc_result hc_http_eval(const char *buf, size_t len, bool complete, __u16 status,
 			    const char *expect, char *why, size_t wlen);
 
+/* Judge a UDP reply, one datagram: HC_OK when it contains @expect ("" = any reply), else
+ * HC_FAIL with @why. */
+enum hc_result hc_udp_eval(const char *buf, size_t len, const char *expect, char *why, size_t wlen);
+
 /* errno of a failed socket call -> the backend's failure or our own (local) error. */
 enum hc_result hc_classify_errno(int err);
 
@@ -68,6 +72,7 @@ struct hc_target {
 	char why[160];	 /* what the last failure said */
 	bool local_said; /* a local error was logged: say it once until a real result */
 	bool seen;	 /* daemon bookkeeping: found in the last sync */
+	bool decided;	 /* ... its state is the daemon's own result, not adopted */
 	/* the probe in flight */
 	__u64 next_ms, deadline_ms, started_ms;
 	int fd;	   /* socket or pidfd; -1 when idle */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <xdp/libxdp.h>
 #include <bpf/libbpf.h>
 #include "lib/internal.h"
 #include "util/common.h"
@@ -238,11 +239,98 @@ static int pin_gc(struct xdplb_bpf *skel, const char *dir, struct lb_attach_info
 	return err;
 }
 
+/* Is program @id using the maps pinned under @dir?  (A program attached with another pin
+ * directory must not be replaced by one with this directory's state.) */
+static bool uses_pinned_maps(__u32 id, const char *dir)
+{
+	struct bpf_prog_info pi = {};
+	__u32 ids[64], len = sizeof(pi), i;
+	struct bpf_map_info mi = {};
+	__u32 mlen = sizeof(mi);
+	char path[PATH_MAX];
+	int pfd, mfd, err;
+
+	snprintf(path, sizeof(path), "%s/xdplb_config", dir);
+	mfd = bpf_obj_get(path);
+	pfd = bpf_prog_get_fd_by_id(id);
+	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	pi.map_ids = (__u64)(unsigned long)ids;
+	err = mfd < 0 || pfd < 0 || bpf_obj_get_info_by_fd(mfd, &mi, &mlen) ||
+	      bpf_obj_get_info_by_fd(pfd, &pi, &len);
+	if (mfd >= 0)
+		close(mfd);
+	if (pfd >= 0)
+		close(pfd);
+	for (i = 0; !err && i < pi.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] == mi.id)
+			return true;
+	return false;
+}
+
+/* Where xdplb runs already on @ifindex: may this attach take over from it?  0 (yes, or not
+ * attached: info->replaced says which), or -EEXIST with info->why. */
+static int can_replace(const struct lb_attach_opts *o, int ifindex, bool fresh,
+		       struct lb_attach_info *info, bool *legacy)
+{
+	int mode = xdp_attached(ifindex, XDPLB_PROG, &info->old_id, legacy);
+	const char *now;
+
+	info->generic = o->generic;
+	if (mode <= 0)
+		return 0; /* not attached (or not allowed to look: the attach says why) */
+	info->generic = mode == XDP_MODE_SKB;
+	now = info->generic ? "generic" : "native";
+	if (o->mode_given && o->generic != info->generic)
+		snprintf(info->why, sizeof(info->why),
+			 "attach %s: xdplb runs there in %s mode; a new mode needs 'dev detach' "
+			 "first (forwarding stops in between)",
+			 o->ifname, now);
+	else if (mode == XDP_MODE_HW)
+		snprintf(info->why, sizeof(info->why),
+			 "attach %s: xdplb runs there offloaded and cannot be replaced in place: "
+			 "'dev detach' first (forwarding stops in between)",
+			 o->ifname);
+	else if (fresh || !uses_pinned_maps(info->old_id, o->dir))
+		snprintf(info->why, sizeof(info->why),
+			 "attach %s: the xdplb running there does not use the maps under %s "
+			 "(another --bpffs?): 'dev detach' it with its own pin directory first",
+			 o->ifname, o->dir);
+	else {
+		info->replaced = true;
+		return 0;
+	}
+	return -EEXIST;
+}
+
+/* Replacing a program attached without libxdp's dispatcher (the kernel refuses the
+ * dispatcher's extension programs, or LIBXDP_SKIP_DISPATCHER): everything is ready before
+ * the one atomic swap, so a failure leaves the old program running untouched. */
+static int replace_legacy(struct xdplb_bpf *skel, const struct lb_attach_opts *o, int ifindex,
+			  struct lb_attach_info *info)
+{
+	struct lb lb;
+	int err = xdplb_bpf__load(skel);
+
+	if (err) {
+		snprintf(info->why, sizeof(info->why),
+			 err == -EACCES ? "attach %s: the kernel's verifier rejected %s (-d shows "
+					  "its log)"
+					: "attach %s: load %s: %s",
+			 o->ifname, XDPLB_PROG, strerror(-err));
+		return err;
+	}
+	lb_from_skel(&lb, skel);
+	return write_config(&lb, o, false, info) ?: pin_gc(skel, o->dir, info)
+		   ?: xdp_replace_legacy(skel->obj, XDPLB_PROG, ifindex, o->ifname, info->generic,
+					 info->old_id, &info->new_id, info->why,
+					 sizeof(info->why));
+}
+
 int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = o->dir);
 	struct xdplb_bpf *skel = NULL;
-	bool attached = false;
+	bool attached = false, legacy = false;
 	int ifindex, err;
 	struct lb lb;
 
@@ -252,13 +340,9 @@ int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info)
 		snprintf(info->why, sizeof(info->why), "attach %s: no such interface", o->ifname);
 		return -ENODEV;
 	}
-	if (lb_attached_mode(ifindex, XDPLB_PROG)) {
-		snprintf(info->why, sizeof(info->why),
-			 "attach %s: xdplb is already attached (detach first)", o->ifname);
-		return -EEXIST;
-	}
 	err = lb_pin_dir_make(o->dir, info->why, sizeof(info->why));
 	err = err ?: layout_check(o->dir, &info->fresh, info);
+	err = err ?: can_replace(o, ifindex, info->fresh, info, &legacy);
 	if (err)
 		return err;
 	info->sizes_kept =
@@ -271,23 +355,37 @@ int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info)
 		return err;
 	}
 	size_maps(skel, o, info->fresh);
-	err = xdp_attach_obj(skel->obj, XDPLB_PROG, ifindex, o->ifname, o->generic, info->why,
-			     sizeof(info->why));
+	if (info->replaced && legacy) {
+		err = replace_legacy(skel, o, ifindex, info);
+		goto out;
+	}
+	/* Through libxdp's dispatcher, replacing: the new program runs next to the old one
+	 * (after it, for what the old one passes: the same verdict, as they share every map)
+	 * until the old one goes. */
+	err = xdp_attach_obj(skel->obj, XDPLB_PROG, ifindex, o->ifname, info->generic,
+			     &info->new_id, info->why, sizeof(info->why));
 	if (err)
 		goto out;
 	attached = true;
 	lb_from_skel(&lb, skel);
 	err = write_config(&lb, o, info->fresh, info) ?: pin_gc(skel, o->dir, info);
-	if (err)
-		goto out;
-	check_sysctls(o->ifname, info);
+	if (!err && info->replaced) {
+		err = xdp_detach_id(o->ifname, XDPLB_PROG, info->old_id, info->why,
+				    sizeof(info->why));
+		if (err)
+			snprintf(info->why + strlen(info->why),
+				 sizeof(info->why) - strlen(info->why),
+				 " (removing the program replaced, id %u)", info->old_id);
+	}
 out:
+	if (!err)
+		check_sysctls(o->ifname, info);
 	if (err && attached)
-		lb_detach(o->ifname, XDPLB_PROG, (char[256]){}, 256);
+		xdp_detach_id(o->ifname, XDPLB_PROG, info->new_id, (char[256]){}, 256);
 	if (err && info->fresh)
 		unpin_all(skel, o->dir);
-	/* Closing our handles does not detach: libxdp pinned the dispatcher, and the maps are
-	 * pinned under o->dir. */
+	/* Closing our handles does not detach: libxdp pinned the dispatcher (or the program is
+	 * attached directly), and the maps are pinned under o->dir. */
 	xdplb_bpf__destroy(skel);
 	return err;
 }

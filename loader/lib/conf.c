@@ -98,30 +98,27 @@ static void conf_zero(struct conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int conf_init(struct conf *c, struct lb *lb)
+int conf_init_empty(struct conf *c, const struct xdplb_config *cfg, __u32 max_vips, __u32 max_reals)
 {
-	int err;
-
 	conf_zero(c);
-	err = lb_config_get(lb, &c->cfg);
-	if (err)
-		return err;
+	c->cfg = *cfg;
 	/* ids 1..max-1: id 0 means "none" in the maps */
-	c->max_vips = lb->max_vips - 1;
-	c->max_reals = lb->max_reals - 1;
+	c->max_vips = max_vips - 1;
+	c->max_reals = max_reals - 1;
 	c->max_reals_per_vip = lb_max_reals_per_vip(&c->cfg);
 	return index_rebuild(c, 0, 0);
 }
 
-int conf_init_defaults(struct conf *c)
+int conf_init(struct conf *c, struct lb *lb)
 {
+	struct xdplb_config cfg;
+	int err;
+
 	conf_zero(c);
-	lb_config_defaults(&c->cfg);
-	c->cfg.flags |= XDPLB_CFG_F_ECHO; /* as the first attach sets it */
-	c->max_vips = XDPLB_DEF_MAX_VIPS - 1;
-	c->max_reals = XDPLB_DEF_MAX_REALS - 1;
-	c->max_reals_per_vip = lb_max_reals_per_vip(&c->cfg);
-	return index_rebuild(c, 0, 0);
+	err = lb_config_get(lb, &cfg);
+	if (err)
+		return err;
+	return conf_init_empty(c, &cfg, lb->max_vips, lb->max_reals);
 }
 
 void conf_free(struct conf *c)

@@ -47,9 +47,10 @@ struct conf {
 
 /* An empty configuration with @lb's limits and current global settings. */
 int conf_init(struct conf *c, struct lb *lb);
-/* An empty configuration with the settings and limits of a first attach's defaults, for
- * checking commands without a balancer (import ... print). */
-int conf_init_defaults(struct conf *c);
+/* The same without a balancer (tests, fuzzers): settings @cfg (its ring_size sets the backends
+ * a VIP may have), limits as the maps' sizes (@max_vips, @max_reals: ids 1..max-1). */
+int conf_init_empty(struct conf *c, const struct xdplb_config *cfg, __u32 max_vips,
+		    __u32 max_reals);
 /* The configuration in @lb's maps. */
 int conf_load(struct conf *c, struct lb *lb);
 void conf_free(struct conf *c);

@@ -33,7 +33,7 @@ int lb_decap_attach(const char *dir, const char *ifname, bool generic,
 		snprintf(why, len, "attach %s: no such interface", ifname);
 		return -ENODEV;
 	}
-	if (lb_attached_mode(ifindex, XDPLB_DECAP_PROG)) {
+	if (lb_attached_mode(ifindex, XDPLB_DECAP_PROG) > 0) {
 		snprintf(why, len, "attach %s: decap is already attached (detach first)", ifname);
 		return -EEXIST;
 	}
@@ -46,7 +46,7 @@ int lb_decap_attach(const char *dir, const char *ifname, bool generic,
 		snprintf(why, len, "open BPF object: %s", strerror(errno));
 		return err;
 	}
-	err = xdp_attach_obj(skel->obj, XDPLB_DECAP_PROG, ifindex, ifname, generic, why, len);
+	err = xdp_attach_obj(skel->obj, XDPLB_DECAP_PROG, ifindex, ifname, generic, NULL, why, len);
 	if (err)
 		goto out;
 	fd = bpf_map__fd(skel->maps.xdplb_decap_ip);

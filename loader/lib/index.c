@@ -374,3 +374,26 @@ int lb_real_find(struct lb *lb, __u32 vip_id, const __be32 addr[4], __u8 family,
 	free(reals);
 	return id;
 }
+
+int idx_refresh_states(struct lb *lb)
+{
+	struct lb_index *x = lb->idx;
+	struct xdplb_real *now;
+
+	if (!x || !x->loaded)
+		return 0;
+	now = reals_read_map(lb);
+	if (!now)
+		return -ENOMEM;
+	for (__u32 id = 1; id < lb->max_reals; id++) {
+		struct xdplb_real *r = &x->reals[id];
+
+		if (idx_listed(lb, r) && (now[id].flags & XDPLB_REAL_F_USED) &&
+		    now[id].vip_id == r->vip_id && now[id].gen == r->gen) {
+			r->state = now[id].state;
+			r->since = now[id].since;
+		}
+	}
+	free(now);
+	return 0;
+}

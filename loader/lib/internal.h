@@ -18,9 +18,21 @@ __u32 map_max_entries(int fd);
 
 /* ---- xdp.c ---- */
 
-/* Load @prog_name of @obj through libxdp and attach it: 0, or -errno with @why. */
+/* Load @prog_name of @obj through libxdp and attach it (next to any program there, in libxdp's
+ * dispatcher): 0 and the new program's id in *@prog_id (if not NULL), or -errno with @why. */
 int xdp_attach_obj(struct bpf_object *obj, const char *prog_name, int ifindex, const char *ifname,
-		   bool generic, char *why, size_t len);
+		   bool generic, __u32 *prog_id, char *why, size_t len);
+/* lb_attached_mode(), and the id of the program found, and whether it runs without libxdp's
+ * dispatcher (legacy). */
+int xdp_attached(int ifindex, const char *name, __u32 *id, bool *legacy);
+/* Where @prog_name runs without libxdp's dispatcher: put @prog_name of @obj (loaded) in the
+ * place of program @old_id, atomically (XDP_FLAGS_REPLACE: the kernel refuses if @old_id no
+ * longer runs there).  0 and the new program's id, or -errno with @why. */
+int xdp_replace_legacy(struct bpf_object *obj, const char *prog_name, int ifindex,
+		       const char *ifname, bool generic, __u32 old_id, __u32 *new_id, char *why,
+		       size_t len);
+/* lb_detach() of program @id only (0: the first of that name). */
+int xdp_detach_id(const char *ifname, const char *prog_name, __u32 id, char *why, size_t len);
 
 /* ---- index.c ---- */
 
@@ -72,6 +84,9 @@ bool idx_listed(const struct lb *lb, const struct xdplb_real *r);
 struct lb_index *idx_ready(struct lb *lb);
 /* The map disagreed with the index: read it again. */
 struct lb_index *idx_reload(struct lb *lb);
+/* Health states and their times into a bulk index from the map: the daemon writes them
+ * without the state lock, and a batch's tables are built with them as they are now. */
+int idx_refresh_states(struct lb *lb);
 /* Backend slot @id now holds @r (just written to the map). */
 void idx_set(struct lb *lb, __u32 id, const struct xdplb_real *r);
 void idx_vip_set(struct lb *lb, __u32 vip_id, bool used, __u8 mode);

@@ -24,7 +24,7 @@ struct lb_index;
  * loader/lib reads these. */
 struct lb_fds {
 	int config, vips, reals, tables, flows, flows6, stats, vip_stats, real_stats, persist,
-	    conns, rr, checks, nat_src, flow_events, real_vip;
+	    conns, rr, checks, nat_src, flow_events, real_vip, journal;
 	int gc_prog;
 };
 
@@ -33,8 +33,14 @@ struct lb {
 	/* max_vips: VIP ids (the id-indexed maps' size; ids are 1..max_vips-1); xdplb_vips holds
 	 * up to vip_keys entries, VIPs and their address entries (XDPLB_AF_ADDR) together */
 	__u32 max_vips, max_reals, max_flows, max_flows6, vip_keys;
-	int lock_fd;	      /* flock()ed pin directory while a command changes state */
-	bool owned;	      /* the fds are a skeleton's (lb_from_skel()) */
+	int lock_fd; /* flock()ed pin directory while a command changes state */
+	bool owned;  /* the fds are a skeleton's (lb_from_skel()) */
+	/* lb_lock() found a change whose process had died, and rolled it back (journal.c): its
+	 * process and when it began (CLOCK_REALTIME s), for the caller to say so */
+	bool rolled_back;
+	int rb_pid;
+	__u64 rb_started;
+	int rb_err; /* ... or found it, and its journal unreadable (-EBADMSG): not rolled back */
 	struct lb_index *idx; /* index.c: what the library knows of the maps, bulk mode */
 };
 
@@ -54,8 +60,12 @@ int lb_pin_layout(const char *dir, __u32 *layout);
 const char *lb_layout_hint(const char *dir, __u32 layout, char *buf, size_t len);
 /* Serialise state changes between concurrent xdplb processes.  While it holds the lock, a
  * struct lb keeps an index of backend and VIP ids (index.c) so that a change does not read
- * every backend slot; taking or dropping the lock forgets it. */
+ * every backend slot; taking or dropping the lock forgets it.  Taking it, a change whose
+ * process died half-way is rolled back first (journal.c; lb->rolled_back says so); an error
+ * of that leaves the lock free. */
 int lb_lock(struct lb *lb, const char *dir);
+/* The same without waiting: -EAGAIN while another process holds it. */
+int lb_trylock(struct lb *lb, const char *dir);
 void lb_unlock(struct lb *lb);
 bool lb_locked(const struct lb *lb);
 /* CLOCK_MONOTONIC_COARSE in ns: the data plane's clock for flow ages. */
@@ -70,6 +80,7 @@ struct lb_attach_opts {
 	const char *dir;    /* the pin directory */
 	const char *ifname; /* the interface */
 	bool generic;	    /* XDP generic (skb) mode instead of native */
+	bool mode_given;    /* generic was asked for (native or generic), not the default */
 	__be32 tunsrc;	    /* IPv4 tunnel source; 0 = not given */
 	__be32 tunsrc6[4];  /* IPv6 tunnel source; all zero = not given */
 	__u32 flows, ring, vips, reals;
@@ -78,23 +89,29 @@ struct lb_attach_opts {
 
 /* What an attach found and did, for the command to say. */
 struct lb_attach_info {
-	bool fresh;	     /* the maps were created now */
-	bool sizes_kept;     /* sizes were given, but the maps exist with theirs */
-	bool forwarding_off; /* net.ipv4.conf.IFNAME.forwarding is 0 */
-	int accept_local;    /* 1: set to 1 now; -1: could not be set; 0: was set */
-	bool no_tunsrc4;     /* no IPv4 tunnel source: TUN to IPv4 backends cannot work */
-	char why[512];	     /* on failure: what went wrong, for "Error: ..." */
+	bool fresh;	      /* the maps were created now */
+	bool sizes_kept;      /* sizes were given, but the maps exist with theirs */
+	bool forwarding_off;  /* net.ipv4.conf.IFNAME.forwarding is 0 */
+	int accept_local;     /* 1: set to 1 now; -1: could not be set; 0: was set */
+	bool no_tunsrc4;      /* no IPv4 tunnel source: TUN to IPv4 backends cannot work */
+	bool replaced;	      /* xdplb ran there already: this load took over from it */
+	bool generic;	      /* the mode it runs in now */
+	__u32 old_id, new_id; /* program ids: the one replaced (if replaced), the one attached */
+	char why[512];	      /* on failure: what went wrong, for "Error: ..." */
 };
-/* Create or reuse the maps under o->dir, load the balancer and attach it to o->ifname.
- * 0 or -errno (-EEXIST: attached already; -EPROTO: maps of another layout), with
- * info->why. */
+/* Create or reuse the maps under o->dir, load the balancer and attach it to o->ifname.  Where
+ * xdplb runs already (with these maps), the new program takes over without a gap: it is added
+ * to libxdp's dispatcher next to the old one, then the old one is removed, each step an atomic
+ * replacement of the dispatcher.  0 or -errno (-EEXIST: attached in a way that cannot be
+ * replaced; -EPROTO: maps of another layout), with info->why. */
 int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info);
 /* Detach program @prog (XDPLB_PROG, XDPLB_DECAP_PROG) from @ifname: 0 or -errno, with @why. */
 #define XDPLB_PROG	 "xdplb_xdp_ingress"
 #define XDPLB_DECAP_PROG "xdplb_decap"
 int lb_detach(const char *ifname, const char *prog, char *why, size_t len);
-/* The XDP mode program @prog runs in on interface @ifindex: 0 (not attached), or one of
- * libxdp's enum xdp_attach_mode (1 native, 2 generic, 3 hw). */
+/* The XDP mode program @prog runs in on interface @ifindex: 0 (not attached), one of
+ * libxdp's enum xdp_attach_mode (1 native, 2 generic, 3 hw), or -EPERM (not allowed to
+ * look). */
 int lb_attached_mode(int ifindex, const char *prog);
 /* Is program @prog attached to any interface (of this network namespace)? */
 bool lb_attached_anywhere(const char *prog);
@@ -302,6 +319,20 @@ int lb_flow_foreach(struct lb *lb,
 int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired);
 /* Forget every flow (of @vip_id, or all with 0), counting them out; *flushed = how many. */
 int lb_flow_flush(struct lb *lb, __u32 vip_id, __u64 *flushed);
+
+/* ---- journal.c: configuration changes that survive their process ---- */
+
+struct conf;
+struct lb_check_entry;
+/* Before a change is applied (under the lock): configuration @c as it is now, and the checks,
+ * into the journal, marked "being applied".  0 or -errno. */
+int lb_journal_begin(struct lb *lb, const struct conf *c, const struct lb_check_entry *checks,
+		     size_t nchecks);
+/* The change is complete, or rolled back by its own process: no longer "being applied". */
+int lb_journal_end(struct lb *lb);
+/* A change whose process died is rolled back from the journal (lb_lock() calls it): 0 (and
+ * lb->rolled_back when there was one) or -errno. */
+int lb_journal_recover(struct lb *lb);
 
 /* ---- checks.c: health check settings (xdplb daemon runs them) ---- */
 

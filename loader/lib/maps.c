@@ -41,6 +41,7 @@ static const struct {
 	{ "xdplb_nat_src", offsetof(struct lb_fds, nat_src) },
 	{ "xdplb_flow_events", offsetof(struct lb_fds, flow_events) },
 	{ "xdplb_real_vip", offsetof(struct lb_fds, real_vip) },
+	{ "xdplb_journal", offsetof(struct lb_fds, journal) },
 };
 #define NPINS (sizeof(pins) / sizeof(pins[0]))
 
@@ -208,25 +209,44 @@ static void lb_config_bump(struct lb *lb)
 	}
 }
 
-int lb_lock(struct lb *lb, const char *dir)
+static int lock_how(struct lb *lb, const char *dir, int how)
 {
-	int fd;
+	int fd, err;
 
 	if (lb->owned)
 		return 0;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_EX)) {
-		int err = -errno;
-
+	if (flock(fd, how)) {
+		err = -errno;
 		close(fd);
 		return err;
 	}
 	lb->lock_fd = fd;
 	idx_forget(lb); /* others may have changed the maps since it was last held */
 	lb_config_bump(lb);
+	/* the last holder died in the middle of a change: it goes back first */
+	lb->rolled_back = false;
+	lb->rb_err = 0;
+	err = lb_journal_recover(lb);
+	if (err) {
+		lb_unlock(lb);
+		return err;
+	}
 	return 0;
+}
+
+int lb_lock(struct lb *lb, const char *dir)
+{
+	return lock_how(lb, dir, LOCK_EX);
+}
+
+int lb_trylock(struct lb *lb, const char *dir)
+{
+	int err = lock_how(lb, dir, LOCK_EX | LOCK_NB);
+
+	return err == -EWOULDBLOCK ? -EAGAIN : err;
 }
 
 void lb_unlock(struct lb *lb)

@@ -139,53 +139,100 @@ static void job_free(struct table_job *job)
 }
 
 /*
- * Swap the built tables into their VIPs' outer slots: one batch update for all of them
- * (double buffering: each packet sees a VIP's old table or its complete new one), one delete
- * per VIP left without live backends (no table: the data plane counts drop_no_backend).
- * Returns the first error; every job gets its own in ->err.
+ * Put inner tables @fds[0..k-1] into the outer slots @ids: one batch update for all of them,
+ * because every update of a map-in-map waits for an RCU grace period (about 10 ms here) once
+ * per syscall, not per slot.  Double buffering: each packet sees a VIP's old table or its
+ * complete new one.  0, or -errno with the failed slots' errors in @errs (may be NULL).
  */
-static int tables_install(struct lb *lb, struct table_job *jobs, int n)
+static int tables_put(struct lb *lb, __u32 *ids, int *fds, int k, int *errs)
 {
-	__u32 *ids = calloc(n + 1, sizeof(*ids)), count = 0;
-	int *fds = calloc(n + 1, sizeof(*fds)), *ji = calloc(n + 1, sizeof(*ji));
-	int k = 0, err = 0;
+	__u32 count = k;
+	int err;
 
-	if (!ids || !fds || !ji) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		if (jobs[i].err || jobs[i].nb)
-			continue;
-		if (bpf_map_delete_elem(lb->fd.tables, &jobs[i].vip.id) && errno != ENOENT)
-			jobs[i].err = -errno;
-	}
-	for (int i = 0; i < n; i++) {
-		if (jobs[i].err || jobs[i].fd < 0)
-			continue;
-		ji[k] = i;
-		ids[k] = jobs[i].vip.id;
-		fds[k++] = jobs[i].fd;
-	}
 	if (!k)
-		goto out;
-	count = k;
+		return 0;
 	err = bpf_map_update_batch(lb->fd.tables, ids, fds, &count, NULL) ? -errno : 0;
 	if (err && count < (__u32)k) { /* kernels without batch updates here: one at a time */
 		err = 0;
 		for (__u32 j = count; j < (__u32)k && !err; j++)
 			err = bpf_map_update_elem(lb->fd.tables, &ids[j], &fds[j], BPF_ANY) ? -errno
 											    : 0;
-		for (__u32 j = count; j < (__u32)k && err; j++)
-			jobs[ji[j]].err = jobs[ji[j]].err ?: err;
+		for (__u32 j = count; errs && j < (__u32)k && err; j++)
+			errs[j] = err;
 	}
+	return err;
+}
+
+/* An inner table that names no backend (length 0: the data plane counts drop_no_backend),
+ * one for all the slots of VIPs without live backends or gone: putting it in batches with
+ * the others costs no grace period of its own, where a delete costs one per slot. */
+static int table_empty_new(void)
+{
+	__u32 zero = 0;
+
+	return table_map_new(&zero, 1);
+}
+
+/*
+ * Swap the built tables into their VIPs' outer slots (tables_put()); a VIP left without
+ * live backends gets the empty table.  Returns the first error; every job gets its own in
+ * ->err.
+ */
+static int tables_install(struct lb *lb, struct table_job *jobs, int n)
+{
+	__u32 *ids = calloc(n + 1, sizeof(*ids));
+	int *fds = calloc(n + 1, sizeof(*fds)), *ji = calloc(n + 1, sizeof(*ji));
+	int *errs = calloc(n + 1, sizeof(*errs));
+	int k = 0, err = 0, empty = -1;
+
+	if (!ids || !fds || !ji || !errs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		if (jobs[i].err || (jobs[i].nb && jobs[i].fd < 0))
+			continue;
+		if (!jobs[i].nb && empty < 0 && (empty = table_empty_new()) < 0) {
+			err = empty;
+			goto out;
+		}
+		ji[k] = i;
+		ids[k] = jobs[i].vip.id;
+		fds[k++] = jobs[i].nb ? jobs[i].fd : empty;
+	}
+	err = tables_put(lb, ids, fds, k, errs);
+	for (int j = 0; j < k; j++)
+		jobs[ji[j]].err = jobs[ji[j]].err ?: errs[j];
 out:
+	if (empty >= 0)
+		close(empty); /* the slots hold it */
 	free(ids);
 	free(fds);
 	free(ji);
+	free(errs);
 	for (int i = 0; i < n; i++)
 		if (jobs[i].err && !err)
 			err = jobs[i].err;
+	return err;
+}
+
+/* The tables of VIP ids @ids[0..k-1] (deleted VIPs) emptied, all in one update. */
+static int tables_clear(struct lb *lb, __u32 *ids, int k)
+{
+	int *fds = calloc(k + 1, sizeof(*fds)), empty = k ? table_empty_new() : -1, err;
+
+	if (!fds || (k && empty < 0)) {
+		free(fds);
+		if (empty >= 0)
+			close(empty);
+		return fds ? empty : -ENOMEM;
+	}
+	for (int i = 0; i < k; i++)
+		fds[i] = empty;
+	err = tables_put(lb, ids, fds, k, NULL);
+	if (empty >= 0)
+		close(empty);
+	free(fds);
 	return err;
 }
 
@@ -305,7 +352,7 @@ int lb_bulk_flush(struct lb *lb)
 
 	if (!in_bulk(lb))
 		return 0;
-	err = lb_config_get(lb, &cfg);
+	err = lb_config_get(lb, &cfg) ?: idx_refresh_states(lb);
 	if (err)
 		return err;
 	n = lb_vip_list_alloc(lb, &vips);
@@ -341,16 +388,20 @@ int lb_bulk_flush(struct lb *lb)
 		e = bulk_chunk(lb, jobs, nj, cfg.ring_size);
 		err = err ?: e;
 	}
-	/* tables of deleted VIPs whose ids no new VIP took (arrays of maps have no batch
-	 * delete: one wait for readers each) */
-	for (__u32 id = 1; id < lb->max_vips; id++) {
-		if (x->tables[id] == TABLE_KEEP || live[id])
-			continue;
-		if (bpf_map_delete_elem(lb->fd.tables, &id) && errno != ENOENT) {
-			err = err ?: -errno;
-			continue;
-		}
-		x->tables[id] = TABLE_KEEP;
+	/* tables of deleted VIPs whose ids no new VIP took: emptied together (a delete per
+	 * slot would wait for readers once each: 50 s for 4096 VIPs) */
+	{
+		__u32 *gone = calloc(lb->max_vips, sizeof(*gone));
+		int ng = 0;
+
+		for (__u32 id = 1; gone && id < lb->max_vips; id++)
+			if (x->tables[id] != TABLE_KEEP && !live[id])
+				gone[ng++] = id;
+		e = gone ? tables_clear(lb, gone, ng) : -ENOMEM;
+		err = err ?: e;
+		for (int i = 0; !e && i < ng; i++)
+			x->tables[gone[i]] = TABLE_KEEP;
+		free(gone);
 	}
 	if (!err && x->addr_sync) {
 		x->addr_sync = false;

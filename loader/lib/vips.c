@@ -156,11 +156,12 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	err = vip_alloc_id(lb, &vip.id);
 	if (err)
 		return err;
-	/* A reused id must not inherit an old table or old counters. */
-	if (bpf_map_delete_elem(lb->fd.tables, &vip.id) && errno != ENOENT)
-		return -errno;
+	/* A reused id must not inherit an old table or old counters: its table goes now, or in
+	 * bulk mode is built (or emptied) at the flush, with the others */
 	if (in_bulk(lb))
-		lb->idx->tables[vip.id] = TABLE_KEEP;
+		lb->idx->tables[vip.id] = TABLE_REBUILD;
+	else if (bpf_map_delete_elem(lb->fd.tables, &vip.id) && errno != ENOENT)
+		return -errno;
 	err = zero_percpu(lb->fd.vip_stats, vip.id, sizeof(struct xdplb_traffic));
 	if (err)
 		return err;

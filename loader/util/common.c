@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "util/common.h"
 
@@ -73,31 +74,104 @@ static int err_ctx_line;
 
 void err_ctx_set(const char *file, int line)
 {
+	err_ctx_set_text(file, line, NULL);
+}
+
+void err_ctx_set_text(const char *file, int line, const char *text)
+{
 	err_ctx_line = line;
-	if (file)
+	if (file && text)
+		snprintf(err_ctx, sizeof(err_ctx), "%s line %d (%s): ", file, line, text);
+	else if (file)
 		snprintf(err_ctx, sizeof(err_ctx), "%s line %d: ", file, line);
 	else
 		err_ctx[0] = 0;
 }
 
+bool msg_timestamps;
+
+/* Messages held while this process holds the state lock (msg_hold()): each one complete, for
+ * its stream. */
+static struct held {
+	FILE *f;
+	char *text;
+} * held;
+static size_t nheld;
+static bool holding;
+
+void msg_hold(bool on)
+{
+	holding = on;
+	if (!on)
+		msg_flush();
+}
+
+void msg_flush(void)
+{
+	for (size_t i = 0; i < nheld; i++) {
+		fputs(held[i].text, held[i].f);
+		free(held[i].text);
+	}
+	free(held);
+	held = NULL;
+	nheld = 0;
+	fflush(stdout);
+}
+
+/* Out to @f now, or held (a copy) while holding. */
+static void msg_out(FILE *f, const char *text)
+{
+	struct held *h;
+
+	if (holding && (h = realloc(held, (nheld + 1) * sizeof(*h)))) {
+		held = h;
+		held[nheld].f = f;
+		held[nheld].text = strdup(text);
+		if (held[nheld].text) {
+			nheld++;
+			return;
+		}
+	}
+	fputs(text, f);
+	if (f == stdout)
+		fflush(f);
+}
+
+/* One message: the prefix, the batch line's context, the text (at most MSG_MAX bytes: an
+ * argument of a megabyte is not echoed back whole), a newline; or a JSON error object. */
+#define MSG_MAX 1024
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	if (json_output && !strcmp(prefix, "Error: ")) {
-		char buf[1024];
-		json_object *o = json_object_new_object();
-		int n = snprintf(buf, sizeof(buf), "%s", err_ctx);
+	char buf[MSG_MAX + 8], when[48] = "", line[MSG_MAX + 128];
+	int n = snprintf(buf, MSG_MAX, "%s", err_ctx);
 
-		vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	if (n < MSG_MAX && vsnprintf(buf + n, MSG_MAX - n, fmt, ap) >= MSG_MAX - n)
+		strcpy(buf + MSG_MAX - 1, "...");
+	if (json_output && !strcmp(prefix, "Error: ")) {
+		json_object *o = json_object_new_object();
+
 		json_object_object_add(o, "error", json_object_new_string(buf));
 		if (err_ctx[0])
 			json_object_object_add(o, "line", json_object_new_int(err_ctx_line));
-		json_print(o);
+		snprintf(line, sizeof(line), "%s\n",
+			 json_object_to_json_string_ext(
+			     o, (pretty_output ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |
+				    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		msg_out(stdout, line);
 		return;
 	}
-	fputs(prefix, stderr);
-	fputs(err_ctx, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	if (msg_timestamps) {
+		struct timespec ts;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(when + n, sizeof(when) - n, ".%03ld ", ts.tv_nsec / 1000000);
+	}
+	snprintf(line, sizeof(line), "%s%s%s\n", when, prefix, buf);
+	msg_out(stderr, line);
 }
 
 void p_err(const char *fmt, ...)
@@ -149,7 +223,11 @@ int bad_arg(const char *arg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	p_err("argument \"%s\" is wrong: %s", arg, why);
+	/* an argument of any length is named, not echoed whole */
+	if (strlen(arg) > 64)
+		p_err("argument \"%.60s...\" (%zu bytes) is wrong: %s", arg, strlen(arg), why);
+	else
+		p_err("argument \"%s\" is wrong: %s", arg, why);
 	return -XDPLB_EUSAGE;
 }
 
@@ -212,7 +290,7 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 			return c->func(argc - 1, argv + 1);
 		if (is_prefix(argv[0], c->name)) {
 			if (found) {
-				p_err("command \"%s\" is ambiguous: try \"%s help\"", argv[0],
+				p_err("command \"%.64s\" is ambiguous: try \"%s help\"", argv[0],
 				      bin_name);
 				return -XDPLB_EUSAGE;
 			}
@@ -221,7 +299,7 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 	}
 	if (found)
 		return found->func(argc - 1, argv + 1);
-	p_err("unknown command \"%s\": try \"%s help\"", argv[0], bin_name);
+	p_err("unknown command \"%.64s\": try \"%s help\"", argv[0], bin_name);
 	return -XDPLB_EUSAGE;
 }
 
@@ -230,7 +308,7 @@ int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 	unsigned long long v;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (*s < '0' || *s > '9') /* strtoull() would take blanks and a sign first */
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);

@@ -23,6 +23,16 @@ extern const char *bin_name;
 /* While a batch file is read: "FILE line N: " in front of every error and warning (and
  * "line": N in the JSON error).  err_ctx_set(NULL, 0) clears it. */
 void err_ctx_set(const char *file, int line);
+/* The same with the line's text: "FILE line N (TEXT): " (the daemon's config file). */
+void err_ctx_set_text(const char *file, int line, const char *text);
+
+/* Messages start with the time of day (the daemon's log lines). */
+extern bool msg_timestamps;
+/* While on, messages (errors, warnings, -j errors) are kept, and written when it goes off or
+ * at msg_flush(): a process that holds the state lock writes to no pipe meanwhile, however
+ * slowly the other end reads. */
+void msg_hold(bool on);
+void msg_flush(void);
 
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

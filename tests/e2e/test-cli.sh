@@ -50,8 +50,12 @@ test_cli_errors() {
 	expect_err 1 'real 10.0.2.99 in vip tcp 10.0.0.10:80: not found' \
 		real del tcp 10.0.0.10:80 10.0.2.99 || return 1
 	expect_err 1 'attach nosuch0: no such interface' dev attach dev nosuch0 || return 1
-	expect_err 1 'attach eth0: xdplb is already attached \(detach first\)' \
-		dev attach dev eth0 || return 1
+	expect_err 1 "attach eth0: xdplb runs there in native mode; a new mode needs 'dev detach' first .*" \
+		dev attach dev eth0 mode generic || return 1
+	expect_err 1 "attach eth0: the xdplb running there does not use the maps under $E2E_PIN-2 .*" \
+		--bpffs "$E2E_PIN-2" dev attach dev eth0 || return 1
+	check "... and makes none there ($(ls "$E2E_PIN-2" 2>&1))" \
+		bash -c "[ -z \"\$(ls '$E2E_PIN-2')\" ]" || return 1
 	expect_err 2 'argument "turbo" is wrong: mode must be native or generic' \
 		dev attach dev eth0 mode turbo || return 1
 	expect_err 2 'argument "1000" is wrong: ring must be a prime .*' \
@@ -87,6 +91,12 @@ test_cli_errors() {
 	expect_err 2 'argument "x" is wrong: save takes no argument' save x || return 1
 	expect_err 2 'argument "nope" is wrong: unknown keyword \(expected check\)' \
 		batch file /dev/null nope || return 1
+	expect_err 1 "batch file $E2E_TMP: Is a directory" batch file "$E2E_TMP" || return 1
+	# 100 KB of argument (one argument may have 128 KiB) is named, not echoed back
+	local big
+	big=$(head -c 100000 /dev/zero | tr '\0' 1)
+	expect_err 2 'argument "1{60}\.\.\." \(100003 bytes\) is wrong: .*' \
+		vip add tcp "$big:80" 2>/dev/null || return 1
 
 	after=$(xlb "$NS_LB" -j vip show) || return 1
 	check "state unchanged by the rejected commands" [ "$before" = "$after" ] || return 1
@@ -146,6 +156,8 @@ test_cli_no_root() {
 		"${nobody[@]}" dev attach dev eth1 || return 1
 	expect_err 1 "detach eth0: Operation not permitted \(run as root\)" \
 		"${nobody[@]}" dev detach dev eth0 || return 1
+	expect_err 1 "show eth0: Operation not permitted \(run as root\)" \
+		"${nobody[@]}" dev show || return 1
 	check "state unchanged" [ "$(xlb "$NS_LB" save)" = "$before" ] || return 1
 	check "still attached to eth0 only" [ "$(xlb "$NS_LB" dev show | cut -d' ' -f1)" = eth0 ]
 }

@@ -3,7 +3,7 @@
 # killed and restarted under traffic, local errors, the check types and the config file.
 # shellcheck shell=bash
 ALL_TESTS="test_failover_under_load test_daemon_kill_restart test_check_types test_check_https
-	test_local_errors_never_mark_down test_config_reload"
+	test_local_errors_never_mark_down test_config_reload test_config_file_errors"
 
 INTERVAL=0.5
 RISE=2
@@ -282,27 +282,12 @@ test_config_reload() {
 	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
 	rc=$?
 	check "a broken config: exit 1 (got $rc)" [ "$rc" -eq 1 ] || return 1
-	check_err_line "daemon config: a bad word" 1 \
-		"$conf line 3: argument \"bogus\" is wrong: check type must be one of .*" \
-		"$rc" "$out" || return 1
+	check "... naming the file, the line and its text, with a time stamp ('$out')" grep -qE \
+		"^[0-9-]{10}T[0-9:.]{12} Error: $E2E_TMP/checks.conf line 3 \(check set tcp $VIP:80 real 10.0.2.12 bogus\): " \
+		<<<"$out" || return 1
 	out=$(xlb "$NS_LB" check show)
 	check "... and nothing applied ('$out')" bash -c "! grep -q 'tcp interval' <<<'$out'" ||
 		return 1
-	# the file, the line and the offending text, whatever is wrong
-	printf '%s\n' "check set tcp $VIP:80 tcp" "vip add tcp 10.0.0.99:80" >"$conf"
-	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
-	check_err_line "daemon config: not a check" 1 \
-		"$conf line 2: expected \"check set SERVICE ...\", got \"vip add tcp 10.0.0.99:80\"" \
-		"$?" "$out" || return 1
-	printf '%s\n' "check set tcp $VIP:80 real 10.0.2.99 tcp" >"$conf"
-	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
-	check_err_line "daemon config: no such backend" 1 \
-		"$conf line 1: real 10.0.2.99 in vip tcp $VIP:80: not found" "$?" "$out" || return 1
-	printf '%s\n' "check set tcp $VIP:80 http path 'a b'" >"$conf"
-	out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$conf" 2>&1)
-	check_err_line "daemon config: a bad value" 1 \
-		"$conf line 1: argument \"a b\" is wrong: path must start with / and hold no spaces" \
-		"$?" "$out" || return 1
 
 	printf '%s\n' "check set tcp $VIP:80 real 10.0.2.11 tcp interval 0.3 timeout 0.2 rise 1 fall 1" \
 		"check set tcp $VIP:80 real '10.0.2.12' http path / expect 'I am' interval 0.3 timeout 0.2 rise 1 fall 1  # quoted" \
@@ -327,4 +312,56 @@ test_config_reload() {
 	out=$(xlb "$NS_LB" check show)
 	check "the dropped check is gone from the map ('$out')" \
 		bash -c "! grep 10.0.2.12 <<<'$out' | grep -q http"
+}
+
+# What the config file refuses (a directory, a NUL byte, two checks for one backend) and what
+# a reload refuses before it could remove every check: a file cut short (no newline at the
+# end) or empty.  A file of comments only is an explicit "no checks".
+test_config_file_errors() {
+	topo tun 2 && setup_vip mh 2 || return 1
+	local conf="$E2E_TMP/checks.conf" out line
+	line="check set tcp $VIP:80 real 10.0.2.11 tcp interval 0.3 timeout 0.2 rise 1 fall 1"
+	daemon_fails() { # PATTERN : the daemon refuses the file at start, exit 1, says PATTERN
+		local out rc
+		out=$(nsx "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon config "$1" 2>&1)
+		rc=$?
+		check "refused at start: exit 1 (got $rc: $out)" [ "$rc" -eq 1 ] || return 1
+		check "... saying '$2' (got '$out')" grep -qE "$2" <<<"$out"
+	}
+	mkdir "$E2E_TMP/dir" || return 1
+	daemon_fails "$E2E_TMP/dir" "config|$E2E_TMP/dir: Is a directory" || return 1
+	printf '%s\n%s\n' "$line" "check set tcp $VIP:80 real 10.0.2.11 tcp" >"$conf"
+	daemon_fails "$conf" "line 2 \(check set tcp $VIP:80 real 10.0.2.11 tcp\): a second check for this VIP or backend \(the first is on line 1\)" ||
+		return 1
+	printf '%s\n# \0 here\n' "$line" >"$conf"
+	daemon_fails "$conf" "not a text file \(NUL byte\)" || return 1
+
+	printf '%s\n' "$line" >"$conf"
+	daemon_start config "$conf" || return 1
+	check "1 check from the file" grep -q "checks.conf: 1 checks" "$DLOG" || return 1
+	# cut short: the checks stay
+	printf '%s\ncheck set tcp %s:80 real 10.0.2.12 tcp interval 1' "$line" "$VIP" >"$conf"
+	kill -HUP "$DPID"
+	wait_for 10 grep -q "no newline: cut short" "$DLOG" || {
+		check "a cut-short file refused ($(tail -3 "$DLOG"))" false
+		return 1
+	}
+	# empty: the checks stay
+	: >"$conf"
+	kill -HUP "$DPID"
+	wait_for 10 grep -q "checks.conf: empty" "$DLOG" || {
+		check "an empty file refused ($(tail -3 "$DLOG"))" false
+		return 1
+	}
+	out=$(xlb "$NS_LB" check show)
+	check "the check is still set ('$out')" grep -q "10.0.2.11.*tcp" <<<"$out" || return 1
+	# explicitly none: a comment
+	echo "# no checks here" >"$conf"
+	kill -HUP "$DPID"
+	wait_for 10 grep -q "checks.conf: 0 checks" "$DLOG" || {
+		check "a comment-only file applied ($(tail -3 "$DLOG"))" false
+		return 1
+	}
+	out=$(xlb "$NS_LB" check show)
+	check "no check left ('$out')" bash -c "! grep -q '10.0.2.11.*tcp' <<<'$out'"
 }
