@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 		libbpf_set_print(libbpf_print);
 		libxdp_set_print(libxdp_print);
 		err = do_ipvsadm(argc - 1, argv + 1);
+		msg_hold(false); /* what was held while the state lock was */
 		return err == -XDPLB_EUSAGE ? 2 : err ? 1 : 0;
 	}
 

@@ -122,11 +122,15 @@ test_cli_no_state() {
 	local pin=$E2E_PIN cmd
 	E2E_PIN=$E2E_TMP/bpffs/nodir/xdplb
 	for cmd in "vip show" "save" "vip add tcp 10.0.0.1:80" "batch file /dev/null" \
-		"daemon" "ipvsadm -L -n" "import keepalived /dev/null"; do
+		"ipvsadm -L -n" "import keepalived /dev/null"; do
 		# shellcheck disable=SC2086 # the command's words
 		expect_err 1 "state in $E2E_PIN: $E2E_TMP/bpffs/nodir does not exist" $cmd ||
 			return 1
 	done
+	# the daemon's messages have a time stamp
+	check "daemon: the same" grep -qE \
+		"^[0-9-]{10}T[0-9:.]{12} Error: state in $E2E_PIN: $E2E_TMP/bpffs/nodir does not exist$" \
+		<<<"$(xlb "$NS_LB" daemon 2>&1)" || return 1
 	expect_err 1 "bpffs $E2E_TMP/bpffs/nodir: no such directory" dev attach dev eth0 ||
 		return 1
 	E2E_PIN=$pin
