@@ -19,9 +19,9 @@ CFLAGS ?= -O2 -g
 CFLAGS += -DXDPLB_VERSION=\"0.1.0\"
 CFLAGS += -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-iquote include -iquote loader -iquote $(OUTPUT) \
-	$(shell pkg-config --cflags libbpf libxdp json-c libnl-route-3.0 2>/dev/null)
-LDLIBS += $(shell pkg-config --libs libbpf libxdp json-c libnl-route-3.0 2>/dev/null || \
-	echo -lbpf -lxdp -ljson-c -lnl-route-3 -lnl-3) -lelf -lz -lm
+	$(shell pkg-config --cflags libbpf libxdp json-c libnl-route-3.0 openssl 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs libbpf libxdp json-c libnl-route-3.0 openssl 2>/dev/null || \
+	echo -lbpf -lxdp -ljson-c -lnl-route-3 -lnl-3 -lssl -lcrypto) -lelf -lz -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -100,7 +100,8 @@ help:
 	@echo '  format         reformat the C sources in place'
 	@echo '  vmlinux        regenerate vmlinux.h from the running kernel'
 	@echo '  install        binary, man page, bash completion, systemd units (PREFIX=$(PREFIX),'
-	@echo '                 DESTDIR honoured; SBINDIR MANDIR BASHCOMPDIR SYSTEMDDIR override)'
+	@echo '                 DESTDIR honoured; SBINDIR MANDIR BASHCOMPDIR SYSTEMDDIR override);'
+	@echo '                 IPVSADM=1 also links ipvsadm to xdplb (ipvsadm'"'"'s command line)'
 	@echo '  uninstall      remove what install put in place'
 	@echo '  clean          remove $(OUTPUT)'
 
@@ -235,14 +236,21 @@ SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 # systemd units of the loader (e.g. the health-check daemon's), if there are any
 UNITS := $(wildcard loader/*.service loader/*.timer systemd/*.service systemd/*.timer)
 
+# IPVSADM=1: also an "ipvsadm" link to xdplb (it takes ipvsadm's command line when run so).
+IPVSADM ?=
+
 install: $(OUTPUT)/xdplb
 	install -D -m 0755 $(OUTPUT)/xdplb $(DESTDIR)$(SBINDIR)/xdplb
+	$(if $(filter 1 yes,$(IPVSADM)),ln -sf xdplb $(DESTDIR)$(SBINDIR)/ipvsadm)
 	install -D -m 0644 loader/xdplb.8 $(DESTDIR)$(MANDIR)/man8/xdplb.8
 	install -D -m 0644 completion/xdplb.bash $(DESTDIR)$(BASHCOMPDIR)/xdplb
 	$(foreach u,$(UNITS),install -D -m 0644 $(u) $(DESTDIR)$(SYSTEMDDIR)/$(notdir $(u)) && \
 		sed -i 's|@SBINDIR@|$(SBINDIR)|g' $(DESTDIR)$(SYSTEMDDIR)/$(notdir $(u))$(newline))
 
 uninstall:
+	@# the ipvsadm link only when it is ours
+	if [ "$$(readlink $(DESTDIR)$(SBINDIR)/ipvsadm 2>/dev/null)" = xdplb ]; then \
+		rm -f $(DESTDIR)$(SBINDIR)/ipvsadm; fi
 	rm -f $(DESTDIR)$(SBINDIR)/xdplb $(DESTDIR)$(MANDIR)/man8/xdplb.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/xdplb \
 		$(foreach u,$(UNITS),$(DESTDIR)$(SYSTEMDDIR)/$(notdir $(u)))

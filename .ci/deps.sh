@@ -13,10 +13,13 @@ PKGS=(
 	libelf-dev zlib1g-dev # libbpf's own link dependencies
 	libjson-c-dev       # -j JSON output of the CLI
 	libnl-route-3-dev   # xdplb daemon: the VIPs' host routes (announce) over netlink
+	libssl-dev          # xdplb daemon: the https health check (TLS handshake with SNI, OpenSSL)
+	openssl             # tests: self-signed certificates for the https check's backends
 	pkg-config make gcc
 	iproute2            # ip netns / veth for the e2e tests and the demo
 	ethtool             # GRO / checksum offload settings on test veths
 	nginx-light curl    # real backends and clients in e2e tests and the demo
+	netbase             # /etc/services: ipvsadm's service names (xdplb ipvsadm, import ipvsadm)
 	wrk                 # load client in e2e tests
 	tcpdump             # packet captures in e2e tests on failure
 	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected

@@ -80,7 +80,8 @@ _xdplb_expand()
 _xdplb()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="dev vip real stats flow config save batch import decap node version help"
+	local objects="dev vip real check daemon stats flow config save batch import ipvsadm decap
+		node version help"
 	local options="-j --json -p --pretty -d --debug --bpffs --help"
 	local i=1 obj='' cmd='' args=() _xdplb_bpffs=
 
@@ -120,16 +121,34 @@ _xdplb()
 		return
 	fi
 
+	# ipvsadm's own command line: its options, schedulers, existing services
+	if [[ $obj == ipvsadm ]]; then
+		case $prev in
+		-s | --scheduler) _xdplb_reply rr wrr lc wlc sh mh ;;
+		-t | --tcp-service) _xdplb_reply "$(_xdplb_services tcp)" ;;
+		-u | --udp-service) _xdplb_reply "$(_xdplb_services udp)" ;;
+		-r | --real-server | -w | --weight | -p | --persistent | -M | --netmask) ;;
+		*)
+			_xdplb_reply -A -E -D -C -R -S -a -e -d -L -l --set -t -u -s -p -M -r -g -i -m \
+				-w -n --stats --rate --thresholds --exact --nosort --sort --timeout \
+				--daemon -h --help -v --version
+			;;
+		esac
+		return
+	fi
+
 	local cmds
 	case $obj in
 	dev | decap) cmds="attach detach show help" ;;
 	vip) cmds="add set del show help" ;;
 	real) cmds="add set del help" ;;
+	check) cmds="set del show help" ;;
+	daemon) cmds="config pidfile help" ;;
 	stats) cmds="show help" ;;
 	flow) cmds="show flush timeout gc help" ;;
 	config) cmds="show set help" ;;
 	batch) cmds="file help" ;;
-	import) cmds="ipvsadm help" ;;
+	import) cmds="ipvsadm keepalived help" ;;
 	node) cmds="drain resume show help" ;;
 	*) return ;;
 	esac
@@ -144,7 +163,8 @@ _xdplb()
 	# SERVICE := { tcp | udp } ADDR:PORT at the start of args (where the command takes one)
 	local svc_at0=
 	case $obj.$cmd in
-	vip.add | vip.set | vip.del | vip.show | real.* | stats.show | flow.show | flow.flush)
+	vip.add | vip.set | vip.del | vip.show | real.* | stats.show | flow.show | flow.flush | \
+		check.set | check.del | check.show)
 		svc_at0=1
 		;;
 	esac
@@ -205,6 +225,48 @@ _xdplb()
 		;;
 	vip.show)
 		((n == 2)) && _xdplb_reply stats rate table
+		;;
+	check.set | check.del)
+		# SERVICE [ real ADDR[:PORT] ] TYPE [ options ]
+		local type='' a
+		for a in "${args[@]:2}"; do
+			case $a in tcp | http | https | udp | exec) type=$a ;; esac
+		done
+		case $prev in
+		real) _xdplb_reply "$(_xdplb_reals "${args[0]}" "${args[1]}")" ;;
+		exec | path | status | expect | sni | user | payload | port | interval | timeout | \
+			rise | fall) ;;
+		*)
+			if [[ $cmd == del ]]; then
+				((n == 2)) && _xdplb_reply real
+			elif [[ -z $type ]]; then
+				_xdplb_reply tcp http https udp exec "$( ((n == 2)) && echo real)"
+			else
+				local kw="port interval timeout rise fall"
+				case $type in
+				http) kw+=" path status expect" ;;
+				https) kw+=" path status expect sni" ;;
+				udp) kw+=" payload expect" ;;
+				exec) kw+=" user" ;;
+				esac
+				_xdplb_reply "$(_xdplb_unused $kw)"
+			fi
+			;;
+		esac
+		;;
+	daemon.config | daemon.pidfile)
+		case $prev in
+		config | pidfile) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+		*) _xdplb_reply "$(_xdplb_unused config pidfile)" ;;
+		esac
+		;;
+	import.keepalived)
+		if ((n == 0)); then
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur"
+				compgen -W "-" -- "$cur")
+		else
+			_xdplb_reply "$(_xdplb_unused print check)"
+		fi
 		;;
 	real.add | real.set | real.del)
 		if ((n == 2)); then

@@ -377,7 +377,9 @@ struct xdplb_check {
 	__u16 status; /* http: the status expected; 0 = any 2xx or 3xx */
 	__u32 interval_ms;
 	__u32 timeout_ms;
-	char arg[XDPLB_CHECK_ARG_LEN];	     /* http: path; udp: payload; exec: command */
+	/* http: path; udp: payload; exec: command, then a NUL and the user it runs as ("" =
+	 * root); https: path, then a NUL and the SNI name ("" = none); the rest zeroes */
+	char arg[XDPLB_CHECK_ARG_LEN];
 	char expect[XDPLB_CHECK_EXPECT_LEN]; /* http, udp: the reply must contain it */
 };
 _Static_assert(sizeof(struct xdplb_check) == 16 + XDPLB_CHECK_ARG_LEN + XDPLB_CHECK_EXPECT_LEN,

@@ -68,10 +68,11 @@ enum xdplb_real_state {
 /* Health checks (xdplb_check.type), run by `xdplb daemon`. */
 enum xdplb_check_type {
 	XDPLB_CHECK_NONE = 0,
-	XDPLB_CHECK_TCP = 1,  /* connect() succeeds */
-	XDPLB_CHECK_HTTP = 2, /* GET path: expected status, optional body substring */
-	XDPLB_CHECK_UDP = 3,  /* a datagram gets a reply (optional substring) */
-	XDPLB_CHECK_EXEC = 4, /* a command exits 0 */
+	XDPLB_CHECK_TCP = 1,   /* connect() succeeds */
+	XDPLB_CHECK_HTTP = 2,  /* GET path: expected status, optional body substring */
+	XDPLB_CHECK_UDP = 3,   /* a datagram gets a reply (optional substring) */
+	XDPLB_CHECK_EXEC = 4,  /* a command exits 0 */
+	XDPLB_CHECK_HTTPS = 5, /* TLS handshake (optional SNI), then as http */
 	XDPLB_CHECK_MAX,
 };
 

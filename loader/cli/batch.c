@@ -40,6 +40,7 @@ enum bop_kind {
 struct bop {
 	enum bop_kind kind;
 	int line;
+	const char *file; /* the line's file (batch_line.file or the input's) */
 	struct xdplb_vip_key key;
 	struct xdplb_vip vip;	 /* OP_VIP_ADD, OP_VIP_SET: every option */
 	struct xdplb_real real;	 /* OP_REAL_*: addr, family, port; weight for add and set */
@@ -52,10 +53,13 @@ struct batch {
 	struct bop *ops;
 	int nops, cap;
 	int line;
+	const char *file;
 };
 
 /* The batch being checked: the command handlers below are called through cmd_select(). */
 static struct batch *B;
+
+bool batch_offline;
 
 static struct bop *bop_push(enum bop_kind kind)
 {
@@ -74,6 +78,7 @@ static struct bop *bop_push(enum bop_kind kind)
 	memset(op, 0, sizeof(*op));
 	op->kind = kind;
 	op->line = B->line;
+	op->file = B->file;
 	return op;
 }
 
@@ -110,7 +115,9 @@ static int b_refuse(const char *what)
 
 static int b_vip_add_or_set(int argc, char **argv, bool add)
 {
-	struct xdplb_vip p = { .mode = XDPLB_MODE_TUN, .sched = XDPLB_SCHED_MH };
+	struct xdplb_vip p = { .mode = XDPLB_MODE_TUN,
+			       .sched = XDPLB_SCHED_MH,
+			       .flags = VIP_DEF_FLAGS };
 	struct xdplb_vip_key key;
 	struct conf_vip *v;
 	char svc[80], note[40];
@@ -159,7 +166,7 @@ static int b_vip_add_or_set(int argc, char **argv, bool add)
 		}
 	}
 	for (int j = 0; !add && j < v->nreals; j++) {
-		if (!v->reals[j].gone && v->vip.mode != XDPLB_MODE_TUN &&
+		if (!v->reals[j].gone && v->vip.mode != XDPLB_MODE_TUN && !batch_offline &&
 		    conf_no_tunsrc6(&B->conf.cfg, &p, &v->reals[j].r)) {
 			p_warn("vip %s: mode tun: no IPv6 tunnel source (config set tunsrc ADDR6): "
 			       "packets to its IPv6 backends are dropped (drop_no_source)",
@@ -168,7 +175,8 @@ static int b_vip_add_or_set(int argc, char **argv, bool add)
 		}
 	}
 	if (add)
-		warn_ipv6_forwarding(&key);
+		if (!batch_offline)
+			warn_ipv6_forwarding(&key);
 	op = bop_push(add ? OP_VIP_ADD : OP_VIP_SET);
 	if (!op)
 		return no_memory();
@@ -275,7 +283,7 @@ static int b_real_cmd(int argc, char **argv, int op_kind)
 			p_err("real %s in vip %s: %s", a, svc, why);
 			return -XDPLB_EUSAGE;
 		}
-		if (conf_no_tunsrc6(&B->conf.cfg, &v->vip, &r))
+		if (!batch_offline && conf_no_tunsrc6(&B->conf.cfg, &v->vip, &r))
 			p_warn(
 			    "real %s in vip %s: no IPv6 tunnel source (config set tunsrc ADDR6): "
 			    "its packets are dropped (drop_no_source) until one is set",
@@ -609,7 +617,8 @@ static int batch_check(struct batch *b, struct batch_input *in, const struct con
 		int argc;
 
 		b->line = in->lines[i].line;
-		err_ctx_set(in->file, b->line);
+		b->file = in->lines[i].file ?: in->file;
+		err_ctx_set(b->file, b->line);
 		if (in->lines[i].argv) /* a command line's own words */
 			argc = in->lines[i].argc;
 		else
@@ -692,7 +701,7 @@ int batch_run(struct batch_input *in, bool check_only)
 		int rerr, e;
 
 		if (i >= 0) {
-			err_ctx_set(file, b.ops[i].line);
+			err_ctx_set(b.ops[i].file ?: file, b.ops[i].line);
 			op_object(&b.ops[i], what, sizeof(what));
 		} else {
 			snprintf(what, sizeof(what), "batch: scheduler tables");

@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <arpa/inet.h>
 #include "cli/check.h"
+#include "health/health.h"
 #include "util/common.h"
 #include "lib/lb.h"
 #include "cli/cli.h"
 
 const char *const check_type_names[XDPLB_CHECK_MAX] = {
 	[XDPLB_CHECK_NONE] = "none", [XDPLB_CHECK_TCP] = "tcp",	  [XDPLB_CHECK_HTTP] = "http",
-	[XDPLB_CHECK_UDP] = "udp",   [XDPLB_CHECK_EXEC] = "exec",
+	[XDPLB_CHECK_UDP] = "udp",   [XDPLB_CHECK_EXEC] = "exec", [XDPLB_CHECK_HTTPS] = "https",
 };
 
 #define HELP_CHECK_SET                                                                             \
@@ -28,14 +30,19 @@ static int check_help(int argc, char **argv)
 	       "       %s check del SERVICE [ real ADDR[:PORT] ]\n"
 	       "       %s check show [ SERVICE ]\n"
 	       "TYPE := { tcp | http [ path PATH ] [ status CODE ] [ expect TEXT ] |\n"
-	       "          udp [ payload TEXT ] [ expect TEXT ] | exec COMMAND }\n"
+	       "          https [ path PATH ] [ status CODE ] [ expect TEXT ] [ sni NAME ] |\n"
+	       "          udp [ payload TEXT ] [ expect TEXT ] | exec COMMAND [ user NAME ] }\n"
 	       "\n"
 	       "A VIP's check applies to each of its backends that has none of its own.\n"
 	       "  tcp       connect() succeeds\n"
 	       "  http      GET PATH (default /): status CODE (default any 2xx or 3xx), and the\n"
 	       "            body contains TEXT if given\n"
+	       "  https     the same over TLS (the certificate is not verified); sni NAME: the\n"
+	       "            server name sent in the handshake and as the Host header\n"
 	       "  udp       a datagram with TEXT (default empty) gets a reply (containing TEXT)\n"
-	       "  exec      sh -c COMMAND exits 0; XDPLB_VIP and XDPLB_REAL hold ADDR:PORT\n"
+	       "  exec      sh -c COMMAND exits 0, in its own process group (killed whole at\n"
+	       "            the timeout), in /, with PATH, HOME, XDPLB_VIP and XDPLB_REAL\n"
+	       "            (ADDR:PORT) only; as root, or as user NAME\n"
 	       "  port      probe this port (default: the backend's, else the VIP's)\n"
 	       "  interval  seconds between probes (default %.1f), timeout per probe (%.1f)\n"
 	       "  rise      successes in a row that bring a backend up (default %u)\n"
@@ -75,11 +82,17 @@ static int copy_text(const char *arg, char *dst, size_t len, const char *what)
 	return 0;
 }
 
+static bool is_http(int type)
+{
+	return type == XDPLB_CHECK_HTTP || type == XDPLB_CHECK_HTTPS;
+}
+
 int check_parse(int argc, char **argv, struct check_spec *cs)
 {
 	struct xdplb_check *c = &cs->check;
+	char path[XDPLB_CHECK_ARG_LEN] = "", arg2[XDPLB_CHECK_ARG_LEN] = "";
 	__u32 v;
-	int err, i;
+	int err = 0, i;
 	bool want_type = cs->want_type;
 
 	memset(cs, 0, sizeof(*cs));
@@ -104,12 +117,12 @@ int check_parse(int argc, char **argv, struct check_spec *cs)
 	if (!cs->want_type)
 		return argc ? bad_arg(*argv, "unexpected argument") : 0;
 	if (argc < 1) {
-		p_err("missing check type: expected tcp, http, udp or exec");
+		p_err("missing check type: expected tcp, http, https, udp or exec");
 		return -XDPLB_EUSAGE;
 	}
 	i = name_index(check_type_names, XDPLB_CHECK_MAX, *argv);
 	if (i <= XDPLB_CHECK_NONE)
-		return bad_arg(*argv, "check type must be one of tcp, http, udp, exec");
+		return bad_arg(*argv, "check type must be one of tcp, http, https, udp, exec");
 	c->type = i;
 	if (i == XDPLB_CHECK_EXEC) {
 		REQ_ARG("a COMMAND");
@@ -121,19 +134,29 @@ int check_parse(int argc, char **argv, struct check_spec *cs)
 	while (argc > 0) {
 		const char *kw = *argv;
 
-		if (!strcmp(kw, "path") && c->type == XDPLB_CHECK_HTTP) {
+		if (!strcmp(kw, "path") && is_http(c->type)) {
 			REQ_ARG("a PATH");
 			if (**argv != '/' || strpbrk(*argv, " \r\n"))
 				return bad_arg(*argv, "path must start with / and hold no spaces");
-			err = copy_text(*argv, c->arg, sizeof(c->arg), "path");
+			err = copy_text(*argv, path, sizeof(path), "path");
+		} else if (!strcmp(kw, "sni") && c->type == XDPLB_CHECK_HTTPS) {
+			REQ_ARG("a server NAME");
+			if (!**argv || strpbrk(*argv, " \t\r\n/:"))
+				return bad_arg(*argv, "sni must be a host name");
+			err = copy_text(*argv, arg2, sizeof(arg2), "sni");
+		} else if (!strcmp(kw, "user") && c->type == XDPLB_CHECK_EXEC) {
+			REQ_ARG("a user NAME");
+			err = copy_text(*argv, arg2, sizeof(arg2), "user");
+			if (!err && !getpwnam(*argv))
+				return bad_arg(*argv, "user: no such user");
 		} else if (!strcmp(kw, "payload") && c->type == XDPLB_CHECK_UDP) {
 			REQ_ARG("TEXT");
 			err = copy_text(*argv, c->arg, sizeof(c->arg), "payload");
 		} else if (!strcmp(kw, "expect") &&
-			   (c->type == XDPLB_CHECK_HTTP || c->type == XDPLB_CHECK_UDP)) {
+			   (is_http(c->type) || c->type == XDPLB_CHECK_UDP)) {
 			REQ_ARG("TEXT");
 			err = copy_text(*argv, c->expect, sizeof(c->expect), "expect");
-		} else if (!strcmp(kw, "status") && c->type == XDPLB_CHECK_HTTP) {
+		} else if (!strcmp(kw, "status") && is_http(c->type)) {
 			REQ_ARG("a status CODE");
 			if (parse_u32(*argv, 100, 599, &v))
 				return bad_arg(*argv, "status must be 100..599");
@@ -160,6 +183,19 @@ int check_parse(int argc, char **argv, struct check_spec *cs)
 		if (err)
 			return err;
 		NEXT_ARG();
+	}
+	if (is_http(c->type) && path[0])
+		snprintf(c->arg, sizeof(c->arg), "%s", path);
+	/* the second string after the first's NUL (xdplb_abi.h) */
+	if (arg2[0]) {
+		size_t n = strlen(c->arg);
+
+		if (n + 1 + strlen(arg2) + 1 > sizeof(c->arg))
+			return bad_arg(arg2, "the %s and the %s together are longer than %zu bytes",
+				       c->type == XDPLB_CHECK_EXEC ? "command" : "path",
+				       c->type == XDPLB_CHECK_EXEC ? "user" : "sni",
+				       sizeof(c->arg) - 2);
+		memcpy(c->arg + n + 1, arg2, strlen(arg2) + 1);
 	}
 	return 0;
 }
@@ -222,7 +258,7 @@ const char *check_format(const struct xdplb_check *c, char *buf, size_t len)
 	if (c->type == XDPLB_CHECK_EXEC) {
 		put_word(&p, end, c->arg);
 	} else if (c->arg[0]) {
-		put_word(&p, end, c->type == XDPLB_CHECK_HTTP ? "path" : "payload");
+		put_word(&p, end, is_http(c->type) ? "path" : "payload");
 		put_word(&p, end, c->arg);
 	}
 	if (c->status)
@@ -230,6 +266,10 @@ const char *check_format(const struct xdplb_check *c, char *buf, size_t len)
 	if (c->expect[0]) {
 		put_word(&p, end, "expect");
 		put_word(&p, end, c->expect);
+	}
+	if (hc_check_arg2(c)[0]) {
+		put_word(&p, end, c->type == XDPLB_CHECK_EXEC ? "user" : "sni");
+		put_word(&p, end, hc_check_arg2(c));
 	}
 	if (c->port)
 		put_fmt(&p, end, " port %u", ntohs(c->port));
@@ -318,10 +358,13 @@ json_object *check_json(const struct xdplb_check *c)
 	json_object_object_add(o, "type", json_object_new_string(check_type_names[c->type]));
 	if (c->arg[0])
 		json_object_object_add(o,
-				       c->type == XDPLB_CHECK_HTTP  ? "path"
+				       is_http(c->type)		    ? "path"
 				       : c->type == XDPLB_CHECK_UDP ? "payload"
 								    : "command",
 				       json_object_new_string(c->arg));
+	if (hc_check_arg2(c)[0])
+		json_object_object_add(o, c->type == XDPLB_CHECK_EXEC ? "user" : "sni",
+				       json_object_new_string(hc_check_arg2(c)));
 	if (c->expect[0])
 		json_object_object_add(o, "expect", json_object_new_string(c->expect));
 	if (c->status)

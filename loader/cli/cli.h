@@ -49,9 +49,11 @@ int parse_xdp_mode(const char *s, bool *generic);
 /* vip.c.  [ sched S ] [ mode M ] [ persist SECS ] ... onto @v (what is not given stays).
  * save.c prints these options: keep the two in step. */
 int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v);
-/* The options of VIP @v that are not defaults, as parse_vip_opts() reads them (" persist N"
- * with @persist as its keyword, " hash l3", ...). */
-void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist);
+/* The flags a new VIP gets (vip add): alldown reject, as an LVS director answers. */
+#define VIP_DEF_FLAGS XDPLB_VIP_F_ALLDOWN_REJECT
+/* The options of VIP @v as parse_vip_opts() reads them (" persist N" with @persist as its
+ * keyword, " alldown drop", ...): those that are not defaults, or with @all every one. */
+void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist, bool all);
 /* A VIP's key and options as a JSON object (vip show and save share the fields). */
 struct json_object *vip_json(const struct xdplb_vip_key *k, const struct xdplb_vip *v);
 /* A warning when @key is an IPv6 VIP and IPv6 forwarding is off. */
@@ -76,7 +78,8 @@ struct json_object *settings_json(const struct xdplb_config *cfg);
 struct batch_line {
 	char *text; /* modified (split into words) by batch_run() */
 	int line;
-	char **argv; /* or the words themselves (a command line's) */
+	const char *file; /* where the line is, when not batch_input.file (an included file) */
+	char **argv;	  /* or the words themselves (a command line's) */
 	int argc;
 };
 
@@ -94,6 +97,9 @@ struct batch_input {
  * back) if one fails.  With @check_only, stop after checking.  Holds the state lock
  * throughout.  Returns 0, -XDPLB_EUSAGE or -errno; prints the error itself. */
 int batch_run(struct batch_input *in, bool check_only);
+/* Checking lines that are not applied here (import ... print, against an empty balancer):
+ * no warnings about this host's settings or the configuration's tunnel sources. */
+extern bool batch_offline;
 /* Only the checking, against configuration @c instead of the maps' (a test or a fuzzer needs no
  * balancer): 0, -XDPLB_EUSAGE or -errno, the error printed; @c is not changed. */
 int batch_check_conf(struct batch_input *in, const struct conf *c);
@@ -125,6 +131,19 @@ int split_words(char *s, char **argv, int max);
  * text is modified) translated into batch lines and checked with batch_check_conf(). */
 int import_ipvsadm_check_conf(const char *file, struct batch_line *lines, int n,
 			      const struct conf *c);
+/* import.c.  import ipvsadm [ FILE | - ] [ check ]: a dump's lines; and one ipvsadm command
+ * line's words (after "ipvsadm"), translated and run as a batch. */
+int import_ipvsadm(int argc, char **argv);
+int import_ipvsadm_argv(int argc, char **argv);
+/* Host and service names in ipvsadm's commands and dumps are looked up (getaddrinfo(),
+ * /etc/services); off, every name is unknown (the fuzzers: no resolver on their path). */
+extern bool ipvs_lookup_names;
+/* ipvsadm's HOST[:PORT] (names as ipvsadm resolves them) in numbers; prints the error. */
+int ipvsadm_service(const char *proto, const char *s, char *out, size_t len);
+/* keepalived.c, ipvsadm.c: the commands. */
+int import_keepalived(int argc, char **argv);
+int do_ipvsadm(int argc, char **argv);
+
 /* save.c.  Print @c (sorted by conf_sort()) as batch commands. */
 void save_conf(FILE *f, const struct conf *c);
 

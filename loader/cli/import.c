@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "cli/cli.h"
 #include "util/common.h"
 #include "lib/conf.h"
@@ -66,6 +69,7 @@ struct ipvs_line {
 	const char *weight;
 	int method; /* XDPLB_MODE_* or -1 */
 	const char *set[3];
+	char svcbuf[80], realbuf[80]; /* service and real server with names resolved */
 };
 
 /* The translation: one output line per input line, and what it needs to know. */
@@ -118,6 +122,75 @@ static const struct {
 static bool is_number(const char *s)
 {
 	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/*
+ * Host and service names, as ipvsadm resolves them (ipvsadm-save without -n writes them):
+ * HOST[:PORT] or [ADDR6][:PORT] into numbers in @out.  A host name is looked up for an IPv4
+ * address (getaddrinfo(), ipvsadm takes the first), a port name in /etc/services for @proto.
+ */
+bool ipvs_lookup_names = true;
+
+static int ipvs_numeric(const char *s, const char *proto, char *out, size_t len)
+{
+	char host[256], a[INET6_ADDRSTRLEN];
+	const char *port = NULL, *close;
+	unsigned char bin[16];
+
+	if (s[0] == '[') { /* [ADDR6][:PORT]: the address must be numeric (as in ipvsadm) */
+		close = strchr(s, ']');
+		if (!close || (close[1] && close[1] != ':')) {
+			snprintf(out, len, "%s", s); /* parse_service() says what is wrong */
+			return 0;
+		}
+		snprintf(host, sizeof(host), "%.*s", (int)(close - s + 1), s);
+		port = close[1] ? close + 2 : NULL;
+	} else if (inet_pton(AF_INET6, s, bin) == 1) {
+		snprintf(out, len, "%s", s);
+		return 0;
+	} else {
+		const char *colon = strrchr(s, ':');
+
+		snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - s) : (int)strlen(s), s);
+		port = colon ? colon + 1 : NULL;
+		if (inet_pton(AF_INET, host, bin) != 1) {
+			struct addrinfo hints = { .ai_family = AF_INET }, *res = NULL;
+			int rc =
+			    ipvs_lookup_names ? getaddrinfo(host, NULL, &hints, &res) : EAI_NONAME;
+
+			if (rc || !res) {
+				p_err("host \"%s\": %s (ipvsadm-save -n and ipvsadm -S -n write "
+				      "numeric addresses)",
+				      host, rc ? gai_strerror(rc) : "no IPv4 address");
+				return -XDPLB_EUSAGE;
+			}
+			inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, a,
+				  sizeof(a));
+			freeaddrinfo(res);
+			snprintf(host, sizeof(host), "%s", a);
+		}
+	}
+	if (port && *port && !is_number(port)) {
+		struct servent *se = ipvs_lookup_names ? getservbyname(port, proto) : NULL;
+
+		if (!se) {
+			p_err("service \"%s\": not a %s port in /etc/services (ipvsadm-save -n and "
+			      "ipvsadm -S -n write numeric ports)",
+			      port, proto);
+			return -XDPLB_EUSAGE;
+		}
+		if (snprintf(out, len, "%s:%u", host, ntohs(se->s_port)) >= (int)len)
+			return bad_arg(s, "too long");
+		return 0;
+	}
+	if (snprintf(out, len, "%s%s%s", host, port ? ":" : "", port ? port : "") >= (int)len)
+		return bad_arg(s, "too long");
+	return 0;
+}
+
+int ipvsadm_service(const char *proto, const char *s, char *out, size_t len)
+{
+	return ipvs_numeric(s, proto, out, len);
 }
 
 static int parse_ipvs_line(int argc, char **argv, struct ipvs_line *l)
@@ -214,6 +287,21 @@ static int parse_ipvs_line(int argc, char **argv, struct ipvs_line *l)
 	if ((l->cmd == C_ADD_RS || l->cmd == C_EDIT_RS || l->cmd == C_DEL_RS) && !l->real) {
 		p_err("ipvsadm: missing real server (expected -r ADDR[:PORT])");
 		return -XDPLB_EUSAGE;
+	}
+	if (l->service) {
+		int err = ipvs_numeric(l->service, l->proto, l->svcbuf, sizeof(l->svcbuf));
+
+		if (err)
+			return err;
+		l->service = l->svcbuf;
+	}
+	if (l->real) {
+		int err = ipvs_numeric(l->real, l->proto ? l->proto : "tcp", l->realbuf,
+				       sizeof(l->realbuf));
+
+		if (err)
+			return err;
+		l->real = l->realbuf;
 	}
 	return 0;
 }
@@ -360,6 +448,14 @@ static int translate_one(struct imp *im, int line, const struct ipvs_line *l)
 			err = fix_mode(im, v, method);
 			if (err)
 				return err;
+		} else if (v && !v->line && !v->mark && l->cmd == C_ADD_RS) {
+			/* a VIP already there without backends: its first real server sets its
+			 * mode, as in a dump */
+			err = emit(im, line, "vip set %s mode %s", svc, mode_names[method]);
+			if (err)
+				return err;
+			v->vip.mode = method;
+			v->mark = true;
 		} else if (v && v->mark && (l->method >= 0 || l->cmd == C_ADD_RS) &&
 			   v->vip.mode != method) {
 			p_err("real server %s: forwarding %s (%s) differs from the other real "
@@ -398,16 +494,23 @@ static int import_prepare(struct batch_input *in, const struct conf *c)
 		p_err("import: %s", strerror(-err));
 		return err;
 	}
-	/* existing VIPs have a mode already */
+	/* existing VIPs with backends have their mode; the first real server of one without
+	 * sets it */
 	for (int i = 0; i < im->c.nvips; i++)
-		im->c.vips[i].mark = true;
+		im->c.vips[i].mark = im->c.vips[i].live > 0;
 	/* the dump's lines in, batch lines out */
 	for (int i = 0; i < in->n; i++) {
 		struct ipvs_line l;
 		int argc;
 
 		err_ctx_set(in->file, in->lines[i].line);
-		argc = split_words(in->lines[i].text, argv, sizeof(argv) / sizeof(argv[0]));
+		if (in->lines[i].argv) { /* a command line's own words (xdplb ipvsadm) */
+			argc = in->lines[i].argc <= 64 ? in->lines[i].argc : -1;
+			if (argc > 0)
+				memcpy(argv, in->lines[i].argv, argc * sizeof(*argv));
+		} else {
+			argc = split_words(in->lines[i].text, argv, sizeof(argv) / sizeof(argv[0]));
+		}
 		if (argc == 0)
 			continue;
 		if (argc < 0) {
@@ -435,6 +538,7 @@ static int import_help(int argc, char **argv)
 	if (json_help())
 		return 0;
 	printf("Usage: %1$s import ipvsadm [ FILE | - ] [ check ]\n"
+	       "       %1$s import keepalived { FILE | - } [ print | check ]\n"
 	       "\n"
 	       "  Applies an LVS configuration as 'ipvsadm-save -n' or 'ipvsadm -S -n' prints it\n"
 	       "  (default: stdin), all of it or nothing, as 'batch file' does: -A/-E/-D services\n"
@@ -443,7 +547,12 @@ static int import_help(int argc, char **argv)
 	       "  servers of a service must use the same forwarding method.  What xdplb lacks\n"
 	       "  (-f fwmark, other schedulers, -b, -o, --pe, thresholds) is an error naming the "
 	       "line.\n"
-	       "  check  only check, change nothing ('-d' prints the translated commands)\n",
+	       "  Host and service names are resolved as ipvsadm does (IPv4, /etc/services).\n"
+	       "  check  only check, change nothing ('-d' prints the translated commands)\n"
+	       "\n"
+	       "  keepalived: the LVS part of a keepalived.conf (virtual_server blocks, their\n"
+	       "  real servers and checkers, include), applied the same way; print prints the\n"
+	       "  commands instead ('%1$s import keepalived help' says more).\n",
 	       bin_name);
 	return 0;
 }
@@ -457,12 +566,23 @@ static void imp_free(struct imp *im)
 	conf_free(&im->c);
 }
 
-static int import_ipvsadm(int argc, char **argv)
+int import_ipvsadm(int argc, char **argv)
 {
 	/* stdin unless FILE is given */
 	struct imp im = {};
 	struct batch_input in = { .file = "-", .prepare = import_prepare, .ctx = &im };
 	int err = batch_file_cmd(argc, argv, "import ipvsadm", &in);
+
+	imp_free(&im);
+	return err;
+}
+
+int import_ipvsadm_argv(int argc, char **argv)
+{
+	struct batch_line line = { .argc = argc, .argv = argv };
+	struct imp im = {};
+	struct batch_input in = { .lines = &line, .n = 1, .prepare = import_prepare, .ctx = &im };
+	int err = batch_run(&in, false);
 
 	imp_free(&im);
 	return err;
@@ -485,6 +605,7 @@ int do_import(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
 		{ "ipvsadm", import_ipvsadm },
+		{ "keepalived", import_keepalived },
 		{ "help", import_help },
 		{ NULL, NULL },
 	};

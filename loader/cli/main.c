@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -17,12 +18,14 @@ static int do_help(int argc, char **argv)
 {
 	if (json_help())
 		return 0;
-	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "OBJECT  := { dev | vip | real | check | daemon | stats | flow | config |\n"
-	       "             save | batch | import | decap | node | version }\n" HELP_OPTIONS "\n"
-	       "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
-	       "'%s OBJECT help' shows an object's commands.\n",
-	       bin_name, bin_name);
+	printf(
+	    "Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
+	    "OBJECT  := { dev | vip | real | check | daemon | stats | flow | config |\n"
+	    "             save | batch | import | ipvsadm | decap | node | version }\n" HELP_OPTIONS
+	    "\n"
+	    "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
+	    "'%s OBJECT help' shows an object's commands.\n",
+	    bin_name, bin_name);
 	return 0;
 }
 
@@ -69,14 +72,31 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },  { 0 },
 	};
 	static const struct cmd cmds[] = {
-		{ "dev", do_dev },     { "vip", do_vip },	  { "real", do_real },
-		{ "check", do_check }, { "daemon", do_daemon },	  { "stats", do_stats },
-		{ "decap", do_decap }, { "flow", do_flow },	  { "config", do_config },
-		{ "save", do_save },   { "batch", do_batch },	  { "import", do_import },
-		{ "node", do_node },   { "version", do_version }, { "help", do_help },
+		{ "dev", do_dev },	 { "vip", do_vip },
+		{ "real", do_real },	 { "check", do_check },
+		{ "daemon", do_daemon }, { "stats", do_stats },
+		{ "decap", do_decap },	 { "flow", do_flow },
+		{ "config", do_config }, { "save", do_save },
+		{ "batch", do_batch },	 { "import", do_import },
+		{ "node", do_node },	 { "version", do_version },
+		{ "help", do_help },	 { "ipvsadm", do_ipvsadm },
 		{ NULL, NULL },
 	};
+	const char *base = strrchr(argv[0], '/');
 	int opt, err;
+
+	/* run as "ipvsadm" (make install IPVSADM=1 links it): ipvsadm's own command line; the
+	 * pin directory from XDPLB_BPFFS, if set */
+	if (!strcmp(base ? base + 1 : argv[0], "ipvsadm")) {
+		bin_name = "ipvsadm";
+		if (getenv("XDPLB_BPFFS"))
+			pin_dir = getenv("XDPLB_BPFFS");
+		libbpf_set_print(libbpf_print);
+		libxdp_set_print(libxdp_print);
+		err = do_ipvsadm(argc - 1, argv + 1);
+		msg_hold(false); /* what was held while the state lock was */
+		return err == -XDPLB_EUSAGE ? 2 : err ? 1 : 0;
+	}
 
 	while ((opt = getopt_long(argc, argv, "+jpdh", opts, NULL)) >= 0) {
 		switch (opt) {

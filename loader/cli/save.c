@@ -71,7 +71,7 @@ static void save_vip(FILE *f, const struct conf_vip *v)
 
 	fprintf(f, "vip add %s sched %s mode %s", fmt_service(&v->key, svc, sizeof(svc)),
 		sched_names[v->vip.sched], mode_names[v->vip.mode]);
-	vip_opts_print(f, &v->vip, "persist");
+	vip_opts_print(f, &v->vip, "persist", true);
 	fputc('\n', f);
 }
 

@@ -42,8 +42,9 @@ static int vip_help(int argc, char **argv)
 	    "  ondown   what happens to the flows of a backend its health check takes down:\n"
 	    "           move (default): their next packet goes to a live backend (a TCP client\n"
 	    "           gets a RST there and reconnects); keep: they stay\n"
-	    "  alldown  when no backend is up: drop (default, counted) or reject: answer TCP\n"
-	    "           with a RST and UDP with ICMP port unreachable, so clients fail at once\n"
+	    "  alldown  when no backend is up: reject (default): answer TCP with a RST and UDP\n"
+	    "           with ICMP port unreachable, so clients fail at once, as an LVS director\n"
+	    "           does; drop: drop the packets (counted, drop_no_backend)\n"
 	    "  hash     l4 (default): flows are 5-tuples, and fragments are dropped (counted,\n"
 	    "           drop_fragment); l3: flows and scheduling use the addresses only, so\n"
 	    "           every fragment of a datagram goes where its flow goes (UDP services\n"
@@ -61,7 +62,7 @@ static int vip_help(int argc, char **argv)
 }
 
 /* The VIP options that choose between two words, each a flag of xdplb_vip.flags (the second
- * word sets it). */
+ * word sets it); VIP_DEF_FLAGS are set on a new VIP (vip add). */
 static const struct {
 	const char *keyword, *off, *on;
 	__u16 flag;
@@ -80,17 +81,21 @@ static int vip_flag_opt(const char *keyword)
 	return -1;
 }
 
-void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist)
+void vip_opts_print(FILE *f, const struct xdplb_vip *v, const char *persist, bool all)
 {
-	if (v->persist)
+	if (v->persist || all)
 		fprintf(f, " %s %u", persist, v->persist);
-	if (v->quorum > 1)
-		fprintf(f, " quorum %u", v->quorum);
-	if (v->hysteresis)
+	for (int i = 0; i < NFLAG_OPTS; i++) {
+		bool on = v->flags & vip_flag_opts[i].flag;
+
+		if (all || on != !!(VIP_DEF_FLAGS & vip_flag_opts[i].flag))
+			fprintf(f, " %s %s", vip_flag_opts[i].keyword,
+				on ? vip_flag_opts[i].on : vip_flag_opts[i].off);
+	}
+	if (v->quorum > 1 || all)
+		fprintf(f, " quorum %u", v->quorum ?: 1);
+	if (v->hysteresis || all)
 		fprintf(f, " hysteresis %u", v->hysteresis);
-	for (int i = 0; i < NFLAG_OPTS; i++)
-		if (v->flags & vip_flag_opts[i].flag)
-			fprintf(f, " %s %s", vip_flag_opts[i].keyword, vip_flag_opts[i].on);
 }
 
 json_object *vip_json(const struct xdplb_vip_key *k, const struct xdplb_vip *v)
@@ -148,8 +153,9 @@ int parse_vip_opts(int argc, char **argv, struct xdplb_vip *v)
 			if (parse_u32(*argv, q ? 1 : 0, XDPLB_MAX_QUORUM, &n))
 				return bad_arg(*argv, "%s must be %u..%u", argv[-1], q ? 1 : 0,
 					       XDPLB_MAX_QUORUM);
-			if (q)
-				v->quorum = n;
+			if (q) /* 1, the default, is stored as 0: the same VIP whether said or not
+				*/
+				v->quorum = n == 1 ? 0 : n;
 			else
 				v->hysteresis = n;
 		} else if ((i = vip_flag_opt(*argv)) >= 0) {
@@ -237,7 +243,7 @@ static void show_one(struct lb *lb, const struct conf_vip *v, __u32 ring, json_o
 			 fmt_addr_port(v->key.addr, v->key.family, v->key.port, a, sizeof(a)));
 		printf("%-4s %-30s %-9s %s", v->key.proto == 6 ? "TCP" : "UDP", svc,
 		       sched_names[v->vip.sched], mode_names[v->vip.mode]);
-		vip_opts_print(stdout, &v->vip, "persistent");
+		vip_opts_print(stdout, &v->vip, "persistent", false);
 		printf(" digest %.8s\n", dg);
 	}
 	for (int i = 0; i < v->nreals; i++) {

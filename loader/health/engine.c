@@ -3,7 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,7 @@
 #include "util/common.h"
 #include "health/health.h"
 
-extern char **environ;
-
-enum phase { PH_IDLE, PH_CONNECT, PH_READ, PH_EXEC };
+enum phase { PH_IDLE, PH_CONNECT, PH_TLS, PH_READ, PH_EXEC };
 
 struct hc_engine {
 	int epfd, tfd;
@@ -135,7 +134,8 @@ enum hc_result hc_udp_eval(const char *buf, size_t len, const char *expect, char
 void hc_target_init(struct hc_target *t, const struct xdplb_vip_key *vk, const struct xdplb_real *r,
 		    const struct xdplb_check *c)
 {
-	static const char *const types[XDPLB_CHECK_MAX] = { "none", "tcp", "http", "udp", "exec" };
+	static const char *const types[XDPLB_CHECK_MAX] = { "none", "tcp",  "http",
+							    "udp",  "exec", "https" };
 	__be16 port = c->port ?: r->port ?: vk->port;
 	char svc[80], ra[80];
 
@@ -174,6 +174,8 @@ static int ep_set(struct hc_engine *e, int op, int fd, __u32 events, void *ptr)
 /* End the probe in flight: close its socket (RST, no TIME_WAIT), reap its command. */
 static void probe_stop(struct hc_engine *e, struct hc_target *t)
 {
+	if (t->tls)
+		hc_tls_free(t);
 	if (t->fd >= 0) {
 		if (t->phase != PH_EXEC) {
 			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
@@ -184,6 +186,8 @@ static void probe_stop(struct hc_engine *e, struct hc_target *t)
 		t->fd = -1;
 	}
 	if (t->pid > 0) {
+		/* the command's process group: what it started in the background too */
+		kill(-t->pid, SIGKILL);
 		kill(t->pid, SIGKILL);
 		waitpid(t->pid, NULL, 0);
 		t->pid = 0;
@@ -222,17 +226,24 @@ static void probe_errno(struct hc_engine *e, struct hc_target *t, const char *wh
 
 static void http_send(struct hc_engine *e, struct hc_target *t)
 {
-	char req[512];
-	int n = snprintf(req, sizeof(req),
-			 "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: xdplb-health\r\n"
-			 "Connection: close\r\n\r\n",
-			 t->check.arg[0] ? t->check.arg : "/", t->env_real);
+	const char *sni = hc_check_arg2(&t->check);
+	char req[768], why[160];
+	int n =
+	    snprintf(req, sizeof(req),
+		     "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: xdplb-health\r\n"
+		     "Connection: close\r\n\r\n",
+		     t->check.arg[0] ? t->check.arg : "/", t->tls && sni[0] ? sni : t->env_real);
 
 	if (n >= (int)sizeof(req)) {
 		probe_done(e, t, HC_LOCAL, "http: request too long");
 		return;
 	}
-	if (send(t->fd, req, n, MSG_NOSIGNAL) != n) {
+	if (t->tls) {
+		if (hc_tls_send(t, req, n, why, sizeof(why)) != n) {
+			probe_done(e, t, HC_FAIL, why);
+			return;
+		}
+	} else if (send(t->fd, req, n, MSG_NOSIGNAL) != n) {
 		probe_errno(e, t, "http: send", errno ?: EMSGSIZE);
 		return;
 	}
@@ -240,30 +251,108 @@ static void http_send(struct hc_engine *e, struct hc_target *t)
 	t->blen = 0;
 }
 
+/* https: the handshake's next step; once done, the request. */
+static void on_tls(struct hc_engine *e, struct hc_target *t)
+{
+	char why[160];
+
+	switch (hc_tls_handshake(t, why, sizeof(why))) {
+	case HC_TLS_DONE:
+		http_send(e, t);
+		break;
+	case HC_TLS_AGAIN: /* the socket's next edge resumes it */
+		break;
+	case HC_TLS_FAIL:
+		probe_done(e, t, HC_FAIL, why);
+		break;
+	}
+}
+
+/* What an exec check runs as: root, or the user named after the command (getpwnam_r()). */
+struct exec_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	int ngroups;
+	char home[256];
+};
+
+static int exec_user_get(const char *name, struct exec_user *u, char *why, size_t wlen)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int err;
+
+	u->uid = 0;
+	u->gid = 0;
+	u->ngroups = 0;
+	snprintf(u->home, sizeof(u->home), "/");
+	if (!name[0])
+		return 0;
+	err = getpwnam_r(name, &pw, buf, sizeof(buf), &res);
+	if (err || !res) {
+		snprintf(why, wlen, "exec: user %s: %s", name, err ? strerror(err) : "unknown");
+		return -1;
+	}
+	u->uid = pw.pw_uid;
+	u->gid = pw.pw_gid;
+	u->ngroups = sizeof(u->groups) / sizeof(u->groups[0]);
+	if (getgrouplist(name, pw.pw_gid, u->groups, &u->ngroups) < 0)
+		u->ngroups = 1; /* more than 64 groups: the primary one only */
+	u->groups[0] = pw.pw_gid;
+	snprintf(u->home, sizeof(u->home), "%s", pw.pw_dir);
+	return 0;
+}
+
+/*
+ * The command runs as `sh -c COMMAND` in a session and process group of its own (so a timeout
+ * kills everything it started, background children included), in /, with stdin, stdout and
+ * stderr on /dev/null, and a clean environment: PATH, HOME, XDPLB_VIP and XDPLB_REAL; as
+ * root, or as the check's user (its groups, its home).
+ */
 static void exec_start(struct hc_engine *e, struct hc_target *t)
 {
-	char ev[2][96], *envp[64], *argv[] = { "sh", "-c", t->check.arg, NULL };
-	posix_spawn_file_actions_t fa;
-	int n = 0, err, pfd;
+	char ev[3][320], *envp[5], *argv[] = { "sh", "-c", t->check.arg, NULL };
+	const char *user = hc_check_arg2(&t->check);
+	struct exec_user u;
+	char why[160];
+	int pfd, fd;
 	pid_t pid;
 
+	if (exec_user_get(user, &u, why, sizeof(why))) {
+		probe_done(e, t, HC_LOCAL, why);
+		return;
+	}
 	snprintf(ev[0], sizeof(ev[0]), "XDPLB_VIP=%s", t->env_vip);
 	snprintf(ev[1], sizeof(ev[1]), "XDPLB_REAL=%s", t->env_real);
-	envp[n++] = ev[0];
-	envp[n++] = ev[1];
-	for (char **p = environ; *p && n < 63; p++)
-		if (strncmp(*p, "XDPLB_", 6))
-			envp[n++] = *p;
-	envp[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	err = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	if (err) {
-		probe_done(e, t, HC_LOCAL, "exec: cannot start /bin/sh");
+	snprintf(ev[2], sizeof(ev[2]), "HOME=%s", u.home);
+	envp[0] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	envp[1] = ev[0];
+	envp[2] = ev[1];
+	envp[3] = ev[2];
+	envp[4] = NULL;
+	pid = fork();
+	if (pid < 0) {
+		probe_errno(e, t, "exec: fork", errno);
 		return;
+	}
+	if (pid == 0) {
+		/* the child: only async-signal-safe calls from here on */
+		sigset_t none;
+
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* the daemon blocks some for signalfd */
+		sigaction(SIGPIPE, &dfl, NULL);	       /* and ignores this one */
+		fd = open("/dev/null", O_RDWR);
+		if (setsid() < 0 || fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 ||
+		    dup2(fd, 2) < 0 || chdir("/"))
+			_exit(126);
+		if (u.uid && (setgroups(u.ngroups, u.groups) || setgid(u.gid) || setuid(u.uid)))
+			_exit(126);
+		execve("/bin/sh", argv, envp);
+		_exit(127);
 	}
 	t->pid = pid;
 	t->phase = PH_EXEC;
@@ -282,6 +371,13 @@ static void exec_reap(struct hc_engine *e, struct hc_target *t)
 	char why[64];
 	int st;
 
+	siginfo_t si = {};
+
+	/* exited, not reaped yet: its pid still names its process group, and what it left
+	 * running there ends with it */
+	if (waitid(P_PID, t->pid, &si, WEXITED | WNOHANG | WNOWAIT) || !si.si_pid)
+		return;
+	kill(-t->pid, SIGKILL);
 	if (waitpid(t->pid, &st, WNOHANG) <= 0)
 		return;
 	t->pid = 0;
@@ -353,10 +449,20 @@ static void on_connect(struct hc_engine *e, struct hc_target *t, __u32 events)
 		probe_errno(e, t, "connect", err);
 		return;
 	}
-	if (t->check.type == XDPLB_CHECK_TCP)
+	if (t->check.type == XDPLB_CHECK_TCP) {
 		probe_done(e, t, HC_OK, "");
-	else
+	} else if (t->check.type == XDPLB_CHECK_HTTPS) {
+		char why[160];
+
+		if (hc_tls_start(t, why, sizeof(why))) {
+			probe_done(e, t, HC_LOCAL, why);
+			return;
+		}
+		t->phase = PH_TLS;
+		on_tls(e, t);
+	} else {
 		http_send(e, t);
+	}
 }
 
 static void on_read(struct hc_engine *e, struct hc_target *t)
@@ -366,7 +472,18 @@ static void on_read(struct hc_engine *e, struct hc_target *t)
 	ssize_t n;
 
 	for (;;) { /* until EAGAIN: TCP probes are edge-triggered */
-		n = recv(t->fd, t->buf + t->blen, sizeof(t->buf) - 1 - t->blen, 0);
+		if (t->tls) {
+			n = hc_tls_recv(t, t->buf + t->blen, sizeof(t->buf) - 1 - t->blen, why,
+					sizeof(why));
+			if (n == -EAGAIN)
+				return;
+			if (n < 0) {
+				probe_done(e, t, HC_FAIL, why);
+				return;
+			}
+		} else {
+			n = recv(t->fd, t->buf + t->blen, sizeof(t->buf) - 1 - t->blen, 0);
+		}
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
@@ -395,6 +512,9 @@ static void on_event(struct hc_engine *e, struct hc_target *t, __u32 events)
 	switch (t->phase) {
 	case PH_CONNECT:
 		on_connect(e, t, events);
+		break;
+	case PH_TLS:
+		on_tls(e, t);
 		break;
 	case PH_READ:
 		on_read(e, t);
@@ -488,6 +608,7 @@ int hc_engine_add(struct hc_engine *e, struct hc_target *t, unsigned int delay_m
 	}
 	t->fd = -1;
 	t->pid = 0;
+	t->tls = NULL;
 	t->phase = PH_IDLE;
 	t->next_ms = hc_now_ms() + delay_ms;
 	e->t[e->n++] = t;

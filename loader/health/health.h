@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * This file contains the health check engine of `xdplb daemon`: the rise/fall state machine
- * and the probes (tcp, http, udp, exec), all in one thread on epoll.  A periodic timerfd
+ * and the probes (tcp, http, https, udp, exec), all in one thread on epoll.  A periodic timerfd
  * tick starts the probes that are due and ends the ones past their timeout; sockets and
  * pidfds report completion.  Nothing here knows about the maps: the daemon adds targets and
  * is told of state changes through callbacks, so the tests can drive the engine alone.
@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <linux/types.h>
@@ -47,6 +48,15 @@ enum hc_result hc_udp_eval(const char *buf, size_t len, const char *expect, char
 /* errno of a failed socket call -> the backend's failure or our own (local) error. */
 enum hc_result hc_classify_errno(int err);
 
+/* A check's second string, after the first's NUL in arg (the ABI's packing, xdplb_abi.h):
+ * exec: the user it runs as; https: the SNI name; "" when none. */
+static inline const char *hc_check_arg2(const struct xdplb_check *c)
+{
+	size_t n = strnlen(c->arg, sizeof(c->arg));
+
+	return n + 1 < sizeof(c->arg) ? c->arg + n + 1 : "";
+}
+
 struct hc_engine;
 
 /* One backend under a check. */
@@ -65,12 +75,22 @@ struct hc_target {
 	bool decided;	 /* ... its state is the daemon's own result, not adopted */
 	/* the probe in flight */
 	__u64 next_ms, deadline_ms, started_ms;
-	int fd; /* socket or pidfd; -1 when idle */
+	int fd;	   /* socket or pidfd; -1 when idle */
+	void *tls; /* https: the TLS session (tls.c) */
 	pid_t pid;
 	int phase;
 	char buf[4096];
 	size_t blen;
 };
+
+/* tls.c: the https probe's TLS session on t->fd, non-blocking. */
+enum hc_tls_step { HC_TLS_DONE, HC_TLS_AGAIN, HC_TLS_FAIL };
+int hc_tls_start(struct hc_target *t, char *why, size_t wlen);
+void hc_tls_free(struct hc_target *t);
+enum hc_tls_step hc_tls_handshake(struct hc_target *t, char *why, size_t wlen);
+/* Bytes sent or -1; bytes read, 0 at the end of the reply, -EAGAIN or -EIO; @why on failure. */
+ssize_t hc_tls_send(struct hc_target *t, const void *buf, size_t len, char *why, size_t wlen);
+ssize_t hc_tls_recv(struct hc_target *t, void *buf, size_t len, char *why, size_t wlen);
 
 struct hc_callbacks {
 	/* .up changed: @why is the result that decided it */

@@ -181,8 +181,12 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	return 0;
 }
 
+static void lb_config_bump(struct lb *lb);
+
 void lb_close(struct lb *lb)
 {
+	if (lb->lock_fd >= 0)
+		lb_config_bump(lb); /* as lb_unlock() does */
 	idx_free(lb);
 	for (size_t i = 0; !lb->owned && i < NPINS; i++) {
 		if (*fd_slot(lb, i) >= 0)
@@ -249,6 +253,9 @@ void lb_unlock(struct lb *lb)
 {
 	if (lb->lock_fd < 0)
 		return;
+	/* again when done: a reader that looked after the bump of lb_lock() and before the
+	 * change (the daemon, every second) would otherwise keep the old picture */
+	lb_config_bump(lb);
 	close(lb->lock_fd); /* releases the flock */
 	lb->lock_fd = -1;
 	idx_forget(lb);

@@ -417,3 +417,65 @@ nginx_relaunch() { # NS DIR URL WANT
 	echo "nginx on $ns did not restart: $(tail -3 "$dir/error.log")" >&2
 	return 1
 }
+
+# The health-check daemon and backends that come and go (test-health.sh, test-keepalived.sh).
+daemon_start() { # [ARGS...] : xdplb daemon in the balancer's namespace, log in $DLOG
+	local n
+	DLOG=$E2E_TMP/daemon.log
+	n=$(grep -c "serving" "$DLOG" 2>/dev/null)
+	# not through nsx: $! must be the daemon itself (ip netns exec execs it)
+	ip netns exec "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon "$@" </dev/null >>"$DLOG" 2>&1 &
+	DPID=$!
+	E2E_PIDS+=("$DPID")
+	disown "$DPID"
+	wait_for 3 log_has_more "${n:-0}" serving || {
+		echo "daemon did not start: $(cat "$DLOG")" >&2
+		return 1
+	}
+}
+
+log_has_more() { # N PATTERN : the daemon log has more than N lines with PATTERN
+	local n
+	n=$(grep -c "$2" "$DLOG" 2>/dev/null) # no log yet: none
+	[ "${n:-0}" -gt "$1" ]
+}
+
+wait_for() { # SECS CMD... : poll CMD every 0.05 s until it succeeds or SECS pass
+	local deadline
+	deadline=$(($(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')))
+	shift
+	while :; do
+		"$@" && return 0
+		[ "$(now_ms)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+# State of backend ADDR of the TCP (or PROTO) VIP :PORT as "vip show" says: up, down, drain.
+real_state() { # ADDR [PROTO PORT]
+	xlb "$NS_LB" -j vip show "${2:-tcp}" "$VIP:${3:-80}" |
+		grep -o "{\"address\":\"$1\",[^}]*" | grep -o '"state":"[a-z]*"' | cut -d'"' -f4
+}
+
+state_is() { # ADDR STATE [PROTO PORT]
+	[ "$(real_state "$1" "${3:-tcp}" "${4:-80}")" = "$2" ]
+}
+
+# Waits up to SECS for backend ADDR (tcp :80) to be STATE; fails the check WHAT if it is not.
+expect_state() { # SECS ADDR STATE WHAT
+	wait_for "$1" state_is "$2" "$3" || check "$4" false
+}
+
+nginx_stop() { # I : stop backend I's nginx
+	local dir="$E2E_TMP/nginx-${NS_B[$1]}" pid
+	pid=$(cat "$dir/nginx.pid") || return 1
+	kill "$pid"
+	wait_for 3 bash -c "! kill -0 $pid 2>/dev/null"
+}
+
+nginx_again() { # I
+	nsx "${NS_B[$1]}" nginx -c "$E2E_TMP/nginx-${NS_B[$1]}/nginx.conf" \
+		-e "$E2E_TMP/nginx-${NS_B[$1]}/error.log"
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }

@@ -76,20 +76,20 @@ test_save_roundtrip() {
 		config set tunsrc 2001:db8:10::9
 		config set mtu 1400 echo off flowcache off announce off
 		flow timeout tcp 1000 tcpfin 60 udp 30
-		vip add tcp 10.0.0.9:443 sched wlc mode tun
+		vip add tcp 10.0.0.9:443 sched wlc mode tun persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 10.0.0.9:443 10.0.2.15:443 weight 1
 		real add tcp 10.0.0.9:443 10.0.2.16:443 weight 2
 		real add tcp 10.0.0.9:443 [2001:db8:2::16]:443 weight 4
-		vip add tcp 10.0.0.10:80 sched wrr mode nat persist 300
+		vip add tcp 10.0.0.10:80 sched wrr mode nat persist 300 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 10.0.0.10:80 10.0.2.11:80 weight 3
 		real add tcp 10.0.0.10:80 10.0.2.12:8080 weight 0
-		vip add udp 10.0.0.10:80 sched sh mode dr
+		vip add udp 10.0.0.10:80 sched sh mode dr persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add udp 10.0.0.10:80 10.0.2.13:80 weight 65535
-		vip add tcp 10.0.0.20:0 sched lc mode tun
+		vip add tcp 10.0.0.20:0 sched lc mode tun persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 10.0.0.20:0 10.0.2.14 weight 1
-		vip add udp 10.0.0.30:53 sched mh mode tun ondown keep alldown reject
+		vip add udp 10.0.0.30:53 sched mh mode tun persist 0 ondown keep alldown reject hash l4 quorum 1 hysteresis 0
 		real add udp 10.0.0.30:53 10.0.2.17:53 weight 1 sorry
-		vip add udp [2001:db8::53]:53 sched sh mode nat hash l3
+		vip add udp [2001:db8::53]:53 sched sh mode nat persist 0 ondown move alldown reject hash l3 quorum 1 hysteresis 0
 		real add udp [2001:db8::53]:53 [2001:db8:2::11]:53 weight 1
 		real add udp [2001:db8::53]:53 [2001:db8:2::12]:53 weight 2
 		check set tcp 10.0.0.10:80 http path /health status 204 expect 'it'\''s ok' interval 0.5 timeout 0.25 rise 3 fall 1
@@ -266,8 +266,8 @@ test_batch_input() {
 		>>"$E2E_TMP/in"
 	xlb "$NS_LB" batch file - <"$E2E_TMP/in" || return 1
 	check "stdin batch applied" diff -u - <(xlb "$NS_LB" save | grep '^vip\|^real') <<-EOF || return 1
-		vip add udp 10.0.0.1:53 sched mh mode tun
-		vip add tcp 10.0.0.1:80 sched rr mode tun
+		vip add udp 10.0.0.1:53 sched mh mode tun persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
+		vip add tcp 10.0.0.1:80 sched rr mode tun persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 10.0.0.1:80 10.0.2.1:80 weight 4
 	EOF
 	printf 'vip add tcp 10.0.0.2:80\nvip add tcp 10.0.0.2:80\n' >"$E2E_TMP/in"
@@ -345,25 +345,25 @@ test_import_ipvsadm() {
 	check "imported: defaults wlc, -g, weight 1, -p 300; dr/tun keep the service port" \
 		diff -u - <(xlb "$NS_LB" save | grep -v '^#\|^config') <<-EOF || return 1
 		flow timeout tcp 600 tcpfin 120 udp 60
-		vip add tcp 10.0.0.1:443 sched mh mode tun persist 60
+		vip add tcp 10.0.0.1:443 sched mh mode tun persist 60 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 10.0.0.1:443 10.0.2.3:443 weight 5
-		vip add tcp 10.0.0.2:22 sched wlc mode tun
-		vip add tcp 10.0.0.3:80 sched rr mode tun
+		vip add tcp 10.0.0.2:22 sched wlc mode tun persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
+		vip add tcp 10.0.0.3:80 sched rr mode tun persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 10.0.0.3:80 [2001:db8:2::3]:80 weight 1
-		vip add udp 10.0.0.53:53 sched wlc mode dr persist 300
+		vip add udp 10.0.0.53:53 sched wlc mode dr persist 300 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add udp 10.0.0.53:53 10.0.2.1:53 weight 1
 		real add udp 10.0.0.53:53 10.0.2.2:53 weight 0
-		vip add tcp 192.168.4.133:80 sched lc mode nat
+		vip add tcp 192.168.4.133:80 sched lc mode nat persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 192.168.4.133:80 192.168.2.129:80 weight 9
-		vip add udp [2001:db8::53]:53 sched sh mode nat persist 60
+		vip add udp [2001:db8::53]:53 sched sh mode nat persist 60 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add udp [2001:db8::53]:53 [2001:db8:2::2]:5353 weight 1
-		vip add tcp [2001:db8::80]:80 sched rr mode dr
+		vip add tcp [2001:db8::80]:80 sched rr mode dr persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp [2001:db8::80]:80 [2001:db8:2::1]:80 weight 2
 	EOF
 	# -C clears what is there before the rest of the dump
 	printf -- '-C\n%s\n' "$IPVS_DUMP" | xlb "$NS_LB" import ipvsadm || return 1
 	check "-C then the dump" diff -u - <(xlb "$NS_LB" save | grep '^vip\|^real') <<-EOF
-		vip add tcp 192.168.4.133:80 sched wrr mode nat
+		vip add tcp 192.168.4.133:80 sched wrr mode nat persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 192.168.4.133:80 192.168.2.128:80 weight 1
 		real add tcp 192.168.4.133:80 192.168.2.129:80 weight 2
 	EOF
@@ -397,7 +397,8 @@ test_import_errors() {
 		2|ipvsadm option "--frob": unknown|-A -t 10.0.0.2:80 --frob
 		2|ipvsadm: missing command \(expected -A, -E, -D, -a, -e, -d, -C or --set\)|-t 10.0.0.2:80 -s rr
 		2|ipvsadm: missing service \(expected -t or -u ADDR:PORT\)|-A -s rr
-		2|argument "www\.example\.com" is wrong: not an IPv4 or IPv6 address|-A -t www.example.com:http -s rr
+		2|host "www\.example\.invalid": .* \(ipvsadm-save -n and ipvsadm -S -n write numeric addresses\)|-A -t www.example.invalid:http -s rr
+		2|service "nosuch": not a tcp port in /etc/services \(ipvsadm-save -n and ipvsadm -S -n write numeric ports\)|-A -t 10.0.0.2:nosuch -s rr
 		2|real 2001:db8::2 in vip tcp 10\.0\.0\.1:80: mode nat needs backends of the VIP's family .*|-a -t 10.0.0.1:80 -r [2001:db8::2]:80 -m
 		2|argument "70000" is wrong: weight must be 0\.\.65535|-a -t 10.0.0.1:80 -r 10.0.2.2 -m -w 70000
 		1|vip tcp 192\.168\.4\.133:80: already exists|-A -t 192.168.4.133:80 -s wrr

@@ -118,6 +118,22 @@ test_cli_no_state() {
 		vip add tcp 10.0.0.1:80 || return 1
 	expect_err 1 "state in $E2E_PIN: $E2E_TMP/bpffs is not a bpffs .*" save || return 1
 	mount -t bpf bpf "$E2E_TMP/bpffs" || return 1
+	# --bpffs into a directory that does not exist: said so, for every kind of command
+	local pin=$E2E_PIN cmd
+	E2E_PIN=$E2E_TMP/bpffs/nodir/xdplb
+	for cmd in "vip show" "save" "vip add tcp 10.0.0.1:80" "batch file /dev/null" \
+		"ipvsadm -L -n" "import keepalived /dev/null"; do
+		# shellcheck disable=SC2086 # the command's words
+		expect_err 1 "state in $E2E_PIN: $E2E_TMP/bpffs/nodir does not exist" $cmd ||
+			return 1
+	done
+	# the daemon's messages have a time stamp
+	check "daemon: the same" grep -qE \
+		"^[0-9-]{10}T[0-9:.]{12} Error: state in $E2E_PIN: $E2E_TMP/bpffs/nodir does not exist$" \
+		<<<"$(xlb "$NS_LB" daemon 2>&1)" || return 1
+	expect_err 1 "bpffs $E2E_TMP/bpffs/nodir: no such directory" dev attach dev eth0 ||
+		return 1
+	E2E_PIN=$pin
 	# nothing was created meanwhile
 	check "no pins after the failures" [ ! -e "$E2E_PIN" ]
 }
@@ -636,7 +652,7 @@ test_cli_completion() {
 			". completion/xdplb.bash; $(declare -f complete_line); complete_line '$line'")
 		check "completion of '$line': '$want' (got '$got')" [ "$got" = "$want" ] || return 1
 	done <<-'EOF'
-		xdplb |dev vip real stats flow config save batch import decap node version help
+		xdplb |dev vip real check daemon stats flow config save batch import ipvsadm decap node version help
 		xdplb --j|--json
 		xdplb v|vip version
 		xdplb vi |add set del show help
@@ -663,6 +679,19 @@ test_cli_completion() {
 		xdplb flow timeout tcp 10 |tcpfin udp
 		xdplb stats show |tcp udp interval
 		xdplb import ipvsadm - |check
+		xdplb import |ipvsadm keepalived help
+		xdplb import keepalived k.conf |print check
+		xdplb import keepalived k.conf print |check
+		xdplb check |set del show help
+		xdplb --bpffs PIN check set tcp |10.0.0.10:80
+		xdplb check set tcp 10.0.0.10:80 |tcp http https udp exec real
+		xdplb --bpffs PIN check set tcp 10.0.0.10:80 real |10.0.2.11:80
+		xdplb check set tcp 10.0.0.10:80 https |port interval timeout rise fall path status expect sni
+		xdplb check set tcp 10.0.0.10:80 exec 'true' |port interval timeout rise fall user
+		xdplb daemon |config pidfile help
+		xdplb ipvsadm -A -s |rr wrr lc wlc sh mh
+		xdplb --bpffs PIN ipvsadm -a -t |10.0.0.10:80
+		xdplb --bpffs PIN ipvsadm -a -u |10.0.0.20:53
 		xdplb node |drain resume show help
 	EOF
 }
@@ -692,8 +721,14 @@ test_cli_install() {
 		[ -z "$(groff -man -Tutf8 -ww -z "$d/usr/share/man/man8/xdplb.8" 2>&1)" ] || return 1
 	check "completion loads" bash -c ". '$d/usr/share/bash-completion/completions/xdplb' &&
 		complete -p xdplb >/dev/null" || return 1
+	check "no ipvsadm link without IPVSADM=1" [ ! -e "$d/usr/sbin/ipvsadm" ] || return 1
+	make -s install DESTDIR="$d" PREFIX=/usr IPVSADM=1 >/dev/null 2>&1 || return 1
+	check "IPVSADM=1: ipvsadm links to xdplb" [ "$(readlink "$d/usr/sbin/ipvsadm")" = xdplb ] ||
+		return 1
+	check "the link takes ipvsadm's options" \
+		bash -c "'$d/usr/sbin/ipvsadm' -h | grep -q -- '-L|-l'" || return 1
 	make -s uninstall DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1 || return 1
-	check "uninstall leaves no file" [ -z "$(find "$d" -type f)" ]
+	check "uninstall leaves no file" [ -z "$(find "$d" -type f -o -type l)" ]
 }
 
 # The layout stamp (xdplb_config.layout, include/xdplb_consts.h XDPLB_LAYOUT): the pin directory

@@ -2,73 +2,12 @@
 # failover and recovery within the rise/fall budget, the all-down behaviours, a daemon
 # killed and restarted under traffic, local errors, the check types and the config file.
 # shellcheck shell=bash
-ALL_TESTS="test_failover_under_load test_daemon_kill_restart test_check_types
+ALL_TESTS="test_failover_under_load test_daemon_kill_restart test_check_types test_check_https
 	test_local_errors_never_mark_down test_config_reload test_config_file_errors"
 
 INTERVAL=0.5
 RISE=2
 FALL=2
-
-daemon_start() { # [ARGS...] : xdplb daemon in the balancer's namespace, log in $DLOG
-	local n
-	DLOG=$E2E_TMP/daemon.log
-	n=$(grep -c "serving" "$DLOG" 2>/dev/null)
-	# not through nsx: $! must be the daemon itself (ip netns exec execs it)
-	ip netns exec "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" daemon "$@" </dev/null >>"$DLOG" 2>&1 &
-	DPID=$!
-	E2E_PIDS+=("$DPID")
-	disown "$DPID"
-	wait_for 3 log_has_more "${n:-0}" serving || {
-		echo "daemon did not start: $(cat "$DLOG")" >&2
-		return 1
-	}
-}
-
-log_has_more() { # N PATTERN : the daemon log has more than N lines with PATTERN
-	local n
-	n=$(grep -c "$2" "$DLOG" 2>/dev/null) # no log yet: none
-	[ "${n:-0}" -gt "$1" ]
-}
-
-wait_for() { # SECS CMD... : poll CMD every 0.05 s until it succeeds or SECS pass
-	local deadline
-	deadline=$(($(now_ms) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')))
-	shift
-	while :; do
-		"$@" && return 0
-		[ "$(now_ms)" -ge "$deadline" ] && return 1
-		sleep 0.05
-	done
-}
-
-# State of backend ADDR of the TCP (or PROTO) VIP :PORT as "vip show" says: up, down, drain.
-real_state() { # ADDR [PROTO PORT]
-	xlb "$NS_LB" -j vip show "${2:-tcp}" "$VIP:${3:-80}" |
-		grep -o "{\"address\":\"$1\",[^}]*" | grep -o '"state":"[a-z]*"' | cut -d'"' -f4
-}
-
-state_is() { # ADDR STATE [PROTO PORT]
-	[ "$(real_state "$1" "${3:-tcp}" "${4:-80}")" = "$2" ]
-}
-
-# Waits up to SECS for backend ADDR (tcp :80) to be STATE; fails the check WHAT if it is not.
-expect_state() { # SECS ADDR STATE WHAT
-	wait_for "$1" state_is "$2" "$3" || check "$4" false
-}
-
-nginx_stop() { # I : stop backend I's nginx
-	local dir="$E2E_TMP/nginx-${NS_B[$1]}" pid
-	pid=$(cat "$dir/nginx.pid") || return 1
-	kill "$pid"
-	wait_for 3 bash -c "! kill -0 $pid 2>/dev/null"
-}
-
-nginx_again() { # I
-	nsx "${NS_B[$1]}" nginx -c "$E2E_TMP/nginx-${NS_B[$1]}/nginx.conf" \
-		-e "$E2E_TMP/nginx-${NS_B[$1]}/error.log"
-}
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 wrk_ok() { # OUT : the wrk report shows requests, no socket errors and no non-2xx
 	local n
@@ -88,8 +27,9 @@ with_checks() { # MODE N [HOSTS] : topology (HOSTS backends), VIP (N of them), a
 
 # The classic LVS failure, fixed: backends stopped one by one under load.  A stopped nginx
 # is marked down within fall x interval + 1 s, after which no request fails; started again
-# it is back within rise x interval + 1 s; with both stopped, alldown reject makes clients
-# fail at once (connection refused), and a sorry server would take over.
+# it is back within rise x interval + 1 s; with both stopped, alldown reject (the default, as
+# an LVS director answers) makes clients fail at once (connection refused), alldown drop makes
+# them time out, and a sorry server takes over.
 test_failover_under_load() {
 	with_checks tun 2 3 || return 1
 	local w1="$E2E_TMP/wrk1.out" w2="$E2E_TMP/wrk2.out" w3="$E2E_TMP/wrk3.out" pid t0 t1
@@ -135,8 +75,10 @@ test_failover_under_load() {
 	check "10.0.2.12 takes connections again (PassiveOpens $p0 -> $p1)" \
 		[ $((p1 - p0)) -gt 100 ] || return 1
 
-	# both down, alldown reject: the client is refused at once
-	xlb "$NS_LB" vip set tcp "$VIP:80" alldown reject || return 1
+	# both down, alldown reject (the default): the client is refused at once
+	c=$(xlb "$NS_LB" save | grep "^vip add tcp $VIP:80 ")
+	check "alldown reject is a new VIP's default ($c)" grep -q " alldown reject " <<<"$c" ||
+		return 1
 	nginx_stop 1 && nginx_stop 2 || return 1
 	wait_for 3 state_is 10.0.2.11 down && wait_for 3 state_is 10.0.2.12 down || {
 		check "both backends marked down" false
@@ -154,6 +96,12 @@ test_failover_under_load() {
 	check "... at once ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 1000 ] || return 1
 	c=$(xlb "$NS_LB" -j stats show | grep -o '"tx_reject":{"packets":[0-9]*' | grep -o '[0-9]*$')
 	check "tx_reject counted ($c)" [ "${c:-0}" -ge 1 ] || return 1
+	# alldown drop: the SYN is dropped, curl times out
+	xlb "$NS_LB" vip set tcp "$VIP:80" alldown drop || return 1
+	nsx "$NS_C" curl -s --max-time 1 "http://$VIP/" >/dev/null
+	rc=$?
+	check "all down + drop: curl times out (exit $rc, want 28)" [ "$rc" -eq 28 ] || return 1
+	xlb "$NS_LB" vip set tcp "$VIP:80" alldown reject || return 1
 
 	# a sorry server takes over while both are down; gives way when one is back
 	xlb "${NS_B[3]}" decap attach dev eth0 >/dev/null || return 1
@@ -279,6 +227,48 @@ test_local_errors_never_mark_down() {
 	check "10.0.2.12 still up" state_is 10.0.2.12 up || return 1
 	prlimit --pid "$DPID" --nofile=1024: || return 1
 	expect_state 3 10.0.2.12 down "fds back: 10.0.2.12 down" || return 1
+}
+
+# https: nginx with a self-signed certificate on 443, a second site for one server name;
+# the check's handshake sends the SNI (and Host) it names, or none.
+test_check_https() {
+	topo dr 1 && setup_vip mh 1 || return 1
+	local d="$E2E_TMP/tls" out
+	mkdir -p "$d" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 1 -subj /CN=e2e -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null ||
+		return 1
+	nginx_restart "${NS_B[1]}" 10.0.2.11 "listen 443 ssl default_server;
+		ssl_certificate $d/cert.pem; ssl_certificate_key $d/key.pem; }
+		server { listen 443 ssl; server_name sni.test; ssl_certificate $d/cert.pem;
+		ssl_certificate_key $d/key.pem; location / { return 200 \"the sni.test site\\n\"; }" ||
+		return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https port 443 expect "I am 10.0.2.11" \
+		interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	daemon_start || return 1
+	sleep 1
+	check "https without SNI: the default site, up" state_is 10.0.2.11 up || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https path /x sni sni.test expect "sni.test site" \
+		port 443 interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	check "save: the https check with its sni" grep -qx \
+		"check set tcp $VIP:80 https path /x expect 'sni.test site' sni sni.test port 443 interval 0.3 timeout 0.25 rise 1 fall 1" \
+		<(xlb "$NS_LB" save) || return 1
+	out=$(xlb "$NS_LB" -j check show)
+	check "-j: type https, sni ($out)" \
+		grep -q '{"type":"https","path":"/x","sni":"sni.test","expect":"sni.test site",' \
+		<<<"$out" || return 1
+	sleep 1
+	check "https with sni sni.test: the named site, up" state_is 10.0.2.11 up || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https sni other.test expect "sni.test site" \
+		port 443 interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	expect_state 5 10.0.2.11 down "another name: the default site, down" || return 1
+	check "logged what the body lacked" \
+		grep -q '(https): up -> down: http: body lacks "sni.test site"' "$DLOG" || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https path /x sni sni.test expect "sni.test site" \
+		port 443 interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	expect_state 5 10.0.2.11 up "sni.test again: up" || return 1
+	xlb "$NS_LB" check set tcp "$VIP:80" https interval 0.3 timeout 0.25 rise 1 fall 1 || return 1
+	expect_state 5 10.0.2.11 down "https to the plain HTTP port: down" || return 1
+	check "logged the failed handshake" grep -q "(https): up -> down: https: handshake: " "$DLOG"
 }
 
 # daemon config FILE: checks from the file; a broken file is refused with its line number

@@ -355,7 +355,9 @@ static void case_applies(void)
 	ASSERT_TRUE(after && strstr(after, "real add tcp 10.0.0.4:80 10.0.2.12:80 weight 1\n"),
 		    "last line applied");
 	ASSERT_TRUE(after &&
-			strstr(after, "vip add tcp 10.0.0.1:80 sched mh mode tun persist 30\n"),
+			strstr(after,
+			       "vip add tcp 10.0.0.1:80 sched mh mode tun persist 30 ondown move "
+			       "alldown reject hash l4 quorum 1 hysteresis 0\n"),
 		    "vip set applied");
 	ASSERT_TRUE(after && !strstr(after, "10.0.0.2:53"), "vip del applied");
 	ASSERT_TRUE(after && strstr(after, "flow timeout tcp 77 tcpfin 120 udp 78\n"),
@@ -365,13 +367,17 @@ static void case_applies(void)
 				      "config set tunsrc 2001:db8::99\n"
 				      "config set mtu 1300 echo on flowcache off announce off\n"),
 		    "settings applied");
-	ASSERT_TRUE(after && strstr(after, "vip add udp 10.0.0.2:54 sched mh mode tun hash l3\n"),
+	ASSERT_TRUE(after && strstr(after, "vip add udp 10.0.0.2:54 sched mh mode tun persist 0 "
+					   "ondown move alldown reject hash l3 quorum 1 "
+					   "hysteresis 0\n"),
 		    "l3hash VIP alone on its address after the other's deletion");
 	ASSERT_TRUE(after &&
-			strstr(after, "vip add udp [2001:db8::1]:53 sched sh mode nat\n"
+			strstr(after, "vip add udp [2001:db8::1]:53 sched sh mode nat persist 0 "
+				      "ondown move alldown reject hash l4 quorum 1 hysteresis 0\n"
 				      "real add udp [2001:db8::1]:53 [2001:db8:2::1]:53 weight "
 				      "1\n"
-				      "vip add udp [2001:db8::1]:54 sched mh mode tun hash l3\n"),
+				      "vip add udp [2001:db8::1]:54 sched mh mode tun persist 0 "
+				      "ondown move alldown reject hash l3 quorum 1 hysteresis 0\n"),
 		    "IPv6 VIPs");
 	check_tables();
 	check_addr_entries();
@@ -446,7 +452,9 @@ static void case_bulk(void)
 	after = save_text();
 	ASSERT_TRUE(after && strstr(after, "real add tcp 10.0.0.1:80 10.0.2.1:80 weight 9\n"),
 		    "re-added backend");
-	ASSERT_TRUE(after && strstr(after, "vip add tcp 10.0.0.3:80 sched lc mode tun\n"),
+	ASSERT_TRUE(after &&
+			strstr(after, "vip add tcp 10.0.0.3:80 sched lc mode tun persist 0 "
+				      "ondown move alldown reject hash l4 quorum 1 hysteresis 0\n"),
 		    "vip set");
 	ASSERT_TRUE(after && !strstr(after, "10.0.0.6"), "added and deleted");
 	check_tables();

@@ -7,7 +7,12 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include "test.h"
 #include "sandbox.h"
@@ -83,12 +88,50 @@ static void case_classify(void)
 	ASSERT_EQ(hc_classify_errno(ENOBUFS), HC_LOCAL, "no buffers: ours");
 }
 
-/* Servers: TCP ports answering a fixed HTTP reply, a UDP echo. */
+/* Servers: TCP ports answering a fixed HTTP reply, a UDP echo, a TLS port answering with the
+ * server name and Host header it was sent. */
 struct server {
 	int fd;
 	const char *reply; /* TCP: written after the request; NULL = close at once */
 	bool udp;
+	SSL_CTX *tls;
 };
+
+/* One TLS connection: handshake, the request, "sni=NAME host=HOST" (or "-"). */
+static void serve_tls(struct server *s, int c)
+{
+	SSL *ssl = SSL_new(s->tls);
+	char req[1024], out[600], host[256] = "-", *h;
+	struct timeval tv = { .tv_sec = 1 };
+	const char *sni;
+	int n = 0, m;
+
+	SSL_set_fd(ssl, c);
+	if (SSL_accept(ssl) != 1)
+		goto out;
+	while (n < (int)sizeof(req) - 1 && !strstr(req, "\r\n\r\n")) {
+		m = SSL_read(ssl, req + n, sizeof(req) - 1 - n);
+		if (m <= 0)
+			goto out;
+		n += m;
+		req[n] = 0;
+	}
+	h = strstr(req, "\r\nHost: ");
+	if (h)
+		sscanf(h + 8, "%255[^\r]", host);
+	sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	m = snprintf(out, sizeof(out), "HTTP/1.0 200 OK\r\n\r\nsni=%s host=%s\n", sni ?: "-", host);
+	SSL_write(ssl, out, m);
+	SSL_shutdown(ssl);
+	/* a lingering close, as web servers do: closing with records of the client unread
+	 * would reset the connection and lose the reply on its way */
+	shutdown(c, SHUT_WR);
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (read(c, req, sizeof(req)) > 0)
+		;
+out:
+	SSL_free(ssl);
+}
 
 static void *serve(void *arg)
 {
@@ -113,7 +156,9 @@ static void *serve(void *arg)
 
 		if (c < 0)
 			continue;
-		if (s->reply) {
+		if (s->tls)
+			serve_tls(s, c);
+		else if (s->reply) {
 			if (recv(c, buf, sizeof(buf), 0) > 0)
 				send(c, s->reply, strlen(s->reply), MSG_NOSIGNAL);
 		}
@@ -139,6 +184,33 @@ static int listen_on(bool v6, __u16 port, bool udp, const char *reply)
 	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(s->fd, v6 ? (void *)&a6 : (void *)&a4, v6 ? sizeof(a6) : sizeof(a4)) ||
 	    (!udp && listen(s->fd, 4096)))
+		return -1;
+	return pthread_create(&th, NULL, serve, s);
+}
+
+/* A TLS server on 127.0.0.1:@port with a self-signed certificate made in @dir. */
+static int listen_tls(__u16 port, const char *dir)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct server *s = calloc(1, sizeof(*s));
+	char cert[256], key[256];
+	pthread_t th;
+	int one = 1;
+
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	if (sandbox_sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+		       "-nodes -days 1 -subj /CN=xdplb-test -keyout %s -out %s 2>/dev/null",
+		       key, cert))
+		return -1;
+	s->tls = SSL_CTX_new(TLS_server_method());
+	if (!s->tls || SSL_CTX_use_certificate_file(s->tls, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(s->tls, key, SSL_FILETYPE_PEM) != 1)
+		return -1;
+	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s->fd, (void *)&a4, sizeof(a4)) || listen(s->fd, 4096))
 		return -1;
 	return pthread_create(&th, NULL, serve, s);
 }
@@ -328,6 +400,156 @@ static void case_local_error(void)
 	hc_engine_free(e);
 }
 
+/* https: the handshake, SNI and Host from the check, the reply judged as http's; a plain
+ * HTTP port fails the handshake. */
+static void case_https(void)
+{
+	static const struct {
+		__u16 port;
+		const char *sni, *expect;
+		bool up;
+	} t[] = {
+		{ 7007, "", "sni=- host=127.0.0.1:7007", true },
+		{ 7007, "www.example.test", "sni=www.example.test host=www.example.test", true },
+		{ 7007, "", "wrong", false },
+		{ 7002, "", "", false },
+		{ 7999, "", "", false },
+	};
+	struct hc_engine *e = engine();
+	int n = sizeof(t) / sizeof(t[0]);
+
+	if (!e)
+		return;
+	for (int i = 0; i < n; i++) {
+		struct hc_target *x =
+		    target(i + 1, NULL, t[i].port, XDPLB_CHECK_HTTPS, "/", t[i].expect, !t[i].up);
+
+		memcpy(x->check.arg + 2, t[i].sni, strlen(t[i].sni) + 1); /* after "/" NUL */
+		hc_engine_add(e, x, 0);
+	}
+	run_for(e, 1600);
+
+	for (int i = 0; i < n; i++) {
+		struct seen *s = &seen[i + 1];
+
+		if (t[i].up)
+			ASSERT_TRUE(s->ups == 1 && !s->downs,
+				    WHAT("https %d up (%d up, %d down: '%s')", i, s->ups, s->downs,
+					 s->why));
+		else
+			ASSERT_TRUE(s->downs == 1 && !s->ups,
+				    WHAT("https %d down (%d up, %d down)", i, s->ups, s->downs));
+		ASSERT_EQ(s->locals, 0, WHAT("https %d: no local error ('%s')", i, s->local_why));
+	}
+	ASSERT_TRUE(!strcmp(seen[3].why, "http: body lacks \"wrong\""),
+		    WHAT("the reply judged as http's: '%s'", seen[3].why));
+	ASSERT_TRUE(!strncmp(seen[4].why, "https: handshake: ", 18),
+		    WHAT("a plain HTTP port: '%s'", seen[4].why));
+	ASSERT_TRUE(!strcmp(seen[5].why, "connect: Connection refused"),
+		    WHAT("a closed port: '%s'", seen[5].why));
+	hc_engine_free(e);
+}
+
+/* A scratch directory every user may write to (an exec check as nobody writes there). */
+static char *scratch_dir(void)
+{
+	static char dir[32];
+
+	snprintf(dir, sizeof(dir), "/tmp/xdplb-hc.XXXXXX");
+	if (!mkdtemp(dir) || chmod(dir, 0777))
+		return NULL;
+	return dir;
+}
+
+static char *read_text(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	buf[0] = 0;
+	f = fopen(path, "r");
+	if (!f)
+		return buf;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/*
+ * An exec check past its timeout, whose command started children in the background: the
+ * whole process group is killed, nothing is left running (this test is the subreaper of
+ * what the command orphans, so it can tell a killed child from a running one).
+ */
+static void case_exec_group(void)
+{
+	struct hc_engine *e = engine();
+	char cmd[256], pids[1024], *dir = scratch_dir(), *p;
+	int n = 0, alive = 0;
+
+	if (!e || !ASSERT_TRUE(dir != NULL, "scratch directory"))
+		return;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	snprintf(cmd, sizeof(cmd),
+		 "sleep 100 & echo $! >>%s/pids; (sleep 100 & echo $! >>%s/pids; wait) & "
+		 "sleep 100",
+		 dir, dir);
+	hc_engine_add(e, target(1, NULL, 0, XDPLB_CHECK_EXEC, cmd, NULL, true), 0);
+	run_for(e, 700); /* two probes, each timed out after 200 ms */
+	hc_engine_free(e);
+	usleep(100 * 1000);
+	while (waitpid(-1, NULL, WNOHANG) > 0) /* the killed orphans, now ours */
+		;
+	read_text(dir, "pids", pids, sizeof(pids));
+	for (p = strtok(pids, "\n"); p; p = strtok(NULL, "\n")) {
+		n++;
+		alive += !kill(atoi(p), 0);
+	}
+	ASSERT_TRUE(n >= 4, WHAT("the command started its children (%d)", n));
+	ASSERT_EQ(alive, 0, WHAT("none of the %d children is left running", n));
+	ASSERT_TRUE(!strcmp(seen[1].why, "timeout after 0.2s"), WHAT("why '%s'", seen[1].why));
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	sandbox_sh("rm -rf %s", dir);
+}
+
+/* What an exec check runs with: a clean environment, /, and its user. */
+static void case_exec_env(void)
+{
+	struct hc_engine *e = engine();
+	char cmd[256], buf[2048], *dir = scratch_dir();
+	struct hc_target *t;
+	struct passwd *pw = getpwnam("nobody");
+
+	if (!e || !ASSERT_TRUE(dir != NULL && pw, "scratch directory, user nobody"))
+		return;
+	setenv("XDPLB_LEAK_TEST", "1", 1);
+	setenv("LEAK_TEST", "1", 1);
+	snprintf(cmd, sizeof(cmd), "env >%s/env; pwd >%s/pwd; id -u >%s/uid", dir, dir, dir);
+	t = target(1, NULL, 0, XDPLB_CHECK_EXEC, cmd, NULL, false);
+	memcpy(t->check.arg + strlen(cmd) + 1, "nobody", 7); /* exec ... user nobody */
+	hc_engine_add(e, t, 0);
+	run_for(e, 500);
+	hc_engine_free(e);
+	unsetenv("XDPLB_LEAK_TEST");
+	unsetenv("LEAK_TEST");
+	ASSERT_EQ(seen[1].ups, 1, WHAT("the command ran and passed ('%s')", seen[1].local_why));
+	read_text(dir, "env", buf, sizeof(buf));
+	ASSERT_TRUE(
+	    strstr(buf, "XDPLB_REAL=127.0.0.1:80\n") && strstr(buf, "XDPLB_VIP=10.0.0.1:80\n") &&
+		strstr(buf, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"),
+	    WHAT("XDPLB_VIP, XDPLB_REAL and PATH set: '%.400s'", buf));
+	ASSERT_TRUE(!strstr(buf, "LEAK_TEST"),
+		    WHAT("nothing of the daemon's environment: '%.400s'", buf));
+	ASSERT_TRUE(!strcmp(read_text(dir, "pwd", buf, sizeof(buf)), "/\n"),
+		    WHAT("working directory / ('%.40s')", buf));
+	snprintf(cmd, sizeof(cmd), "%u\n", (unsigned)pw->pw_uid);
+	ASSERT_TRUE(!strcmp(read_text(dir, "uid", buf, sizeof(buf)), cmd),
+		    WHAT("runs as nobody (uid '%.40s')", buf));
+	sandbox_sh("rm -rf %s", dir);
+}
+
 /* 1,000 targets on one engine (an interval of 300 ms: 3,300 probes/s). */
 static void case_many(void)
 {
@@ -351,6 +573,8 @@ static void case_many(void)
 
 int main(void)
 {
+	char *tls_dir = NULL;
+
 	REQUIRE_ROOT();
 	signal(SIGPIPE, SIG_IGN);
 	if (sandbox_enter() ||
@@ -363,7 +587,8 @@ int main(void)
 	    listen_on(false, 7004, false, "") || listen_on(false, 7005, true, NULL) ||
 	    listen_on(true, 7101, false, NULL) ||
 	    listen_on(true, 7102, false, "HTTP/1.0 200 OK\r\nServer: t\r\n\r\nI am alive\n") ||
-	    listen_on(true, 7103, true, NULL)) {
+	    listen_on(true, 7103, true, NULL) || !(tls_dir = strdup(scratch_dir() ?: "")) ||
+	    listen_tls(7007, tls_dir)) {
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
@@ -375,6 +600,10 @@ int main(void)
 	RUN_CASE("the probes to an IPv6 backend", case_probes6);
 	RUN_CASE("EMFILE is a local error: said once, no state change, then judged again",
 		 case_local_error);
+	RUN_CASE("https: TLS handshake, SNI and Host, the reply as http's", case_https);
+	RUN_CASE("an exec check past its timeout leaves no process behind", case_exec_group);
+	RUN_CASE("exec: clean environment, working directory /, user", case_exec_env);
 	RUN_CASE("1000 targets at 300 ms on one engine", case_many);
+	sandbox_sh("rm -rf %s", tls_dir);
 	return TEST_MAIN_END();
 }

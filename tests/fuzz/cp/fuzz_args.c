@@ -137,7 +137,7 @@ static void t_vip_opts(int argc, char **argv)
 	if (!f)
 		abort();
 	fprintf(f, "sched %s mode %s", sched_names[v.sched], mode_names[v.mode]);
-	vip_opts_print(f, &v, "persist");
+	vip_opts_print(f, &v, "persist", true);
 	fclose(f);
 	n = words_of(text, w, MAX_WORDS);
 	FUZZ_ASSERT(!parse_vip_opts(n, w, &back) && !memcmp(&v, &back, sizeof(v)),

@@ -21,6 +21,7 @@ static char path[64];
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_quiet();
+	ipvs_lookup_names = false; /* names are unknown: no resolver, no DNS, on this path */
 	fuzz_conf(&conf);
 	conf_sum = fuzz_conf_sum(&conf);
 	memfd = memfd_create("ipvsadm", 0);
