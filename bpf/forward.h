@@ -168,6 +168,9 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 			return err;
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 			return pass; /* MACs as they came: the kernel routes it */
+		err = nat_hop(ctx, p);
+		if (err)
+			return err;
 	}
 	err = set_l2(ctx, p, nh->smac, nh->dmac);
 	return err ?: fib_out(nh->ifindex, nh->in_ifindex);

@@ -354,6 +354,8 @@ static __always_inline __u32 csum_acc_addr6(__u32 acc, const __be32 *from, const
  *	the quoted destination and destination port become @addr (the VIP) and @port.
  * @port: 0 = leave the port alone.
  *
+ * The outer TTL is nat_hop()'s (bpf/nat.h), when the error is sent on.
+ *
  * Checksums: the outer IPv4 header's, the quoted IPv4 header's, the quoted TCP/UDP checksum
  * when the quote holds it (a UDP checksum of 0 stays 0), and the ICMP checksum over all of
  * these changes (ICMPv6: its pseudo-header too, RFC 4443 2.3).

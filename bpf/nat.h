@@ -17,6 +17,32 @@
 #include "select.h"
 #include "nexthop.h"
 
+/*
+ * NAT forwards as a router does (RFC 1812 5.3.1, RFC 8200 3): a translated packet that this
+ * program sends on leaves with its TTL or hop limit one lower, the IPv4 header checksum
+ * updated (RFC 1624).  Not one handed to the kernel (PASS_NO_NEIGH, PASS_TOO_BIG): the
+ * kernel's forwarding decrements it.  Called before the Ethernet header is rewritten (the
+ * IP header is still at l3_offset()); a packet with 1 or 0 left never gets here
+ * (XDPLB_R_PASS_TTL).  An ICMP error's outer header only.
+ */
+static __always_inline int nat_hop(struct xdp_md *ctx, const struct packet *p)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u8 *h = data + l3_offset(p);
+	__u16 old;
+
+	if ((void *)(h + sizeof(struct iphdr)) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	if (p->key.family == XDPLB_AF_INET6) {
+		h[7]--; /* hop limit */
+		return 0;
+	}
+	old = *(__u16 *)(h + 8); /* TTL and protocol */
+	h[8]--;
+	csum_replace2((__u16 *)(h + 10), old, *(__u16 *)(h + 8));
+	return 0;
+}
+
 /**
  * nat_rewrite() - rewrite one address and port of the packet, checksums updated.
  * @dst: true to rewrite the destination (towards a backend), false for the source (reply).
@@ -26,7 +52,8 @@
  * the port.  A UDP checksum of 0 means "none" over IPv4 and stays 0; a computed 0 is sent as
  * 0xffff (RFC 768).  Over IPv6 a UDP checksum of 0 is not allowed (RFC 8200 8.1): dropped
  * before anything is written.  A non-first fragment has no TCP/UDP header: only the address
- * changes (the first fragment's checksum update covers the whole datagram).
+ * changes (the first fragment's checksum update covers the whole datagram).  The TTL is
+ * nat_hop()'s.
  */
 static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct packet *p, bool dst,
 				       const __be32 *addr, __be16 port)
@@ -325,6 +352,8 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 
 	if (!nat_entry(p, cfg->flags, now, &h))
 		return NAT_NOT_A_REPLY;
+	if (ip_ttl((void *)(long)ctx->data, (void *)(long)ctx->data_end, p) <= 1)
+		return XDPLB_R_PASS_TTL; /* a router would not forward it either */
 	vip_port = h.port;
 	__builtin_memcpy(vip, h.rv->vip_addr, sizeof(vip));
 	if (over_cfg_mtu(cfg, p->l3_len)) {
@@ -373,6 +402,9 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 		return err;
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return pass;
+	err = nat_hop(ctx, p);
+	if (err)
+		return err;
 	err = set_l2(ctx, p, nh->smac, nh->dmac);
 	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }

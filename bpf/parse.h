@@ -47,6 +47,16 @@ static __always_inline __u32 l4_offset(const struct packet *p)
 	return p->l4_off & PKT_MAX_L4_OFF;
 }
 
+/* The TTL (IPv4) or hop limit (IPv6) of the packet's IP header (0 out of reach). */
+static __always_inline __u32 ip_ttl(void *data, void *data_end, const struct packet *p)
+{
+	__u8 *h = data + l3_offset(p);
+
+	if ((void *)(h + 9) > data_end)
+		return 0;
+	return p->key.family == XDPLB_AF_INET6 ? h[7] : h[8];
+}
+
 /**
  * parse_eth() - Ethernet and at most one VLAN tag.
  * @p: l3_off is set to the offset of the network header.
@@ -209,43 +219,58 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 	return 0;
 }
 
+/* parse_l4()'s answers besides 0 (see there). */
+#define PKT_L4_BAD     1 /* the ports are there, the header is malformed */
+#define PKT_L4_NOPORTS 2 /* not even the ports are there */
+
 /**
  * parse_l4() - ports (and TCP flags) of the TCP or UDP header at @l4_off.
  *
- * Only called for packets to a VIP address, so that garbage behind a non-VIP header is the
- * kernel's business.  The full fixed header must be inside the IP packet.
+ * A header that holds its ports but is malformed returns PKT_L4_BAD, for its caller to drop
+ * once it knows the packet is a VIP's (a packet for no VIP is the kernel's, whatever its
+ * TCP/UDP header holds): a header shorter than 20 (TCP) or 8 (UDP) bytes, a TCP data offset
+ * below 5 or past the segment (RFC 9293 3.1; a first fragment must hold the whole TCP
+ * header, RFC 1858), a UDP length below 8 or other than the IP payload's (RFC 768: the
+ * kernel trims a longer payload, but a tunnel would carry it on; not checked in a fragment,
+ * which holds part of the datagram), an IPv6 UDP checksum of 0 (RFC 8200 8.1).
  *
- * Returns: 0 or -XDPLB_R_DROP_MALFORMED_L4.
+ * Returns: 0, PKT_L4_BAD or PKT_L4_NOPORTS.
  */
 static __always_inline int parse_l4(void *data, void *data_end, struct packet *p)
 {
 	__u32 l4_off = l4_offset(p);
 	__u32 room = p->l3_len - (l4_off - p->l3_off); /* bytes of L4 inside the IP packet */
+	__be16 *ports = data + l4_off;
 
+	if ((void *)(ports + 2) > data_end || room < 4)
+		return PKT_L4_NOPORTS;
+	p->key.sport = ports[0];
+	p->key.dport = ports[1];
+	p->fkey.sport = ports[0];
+	p->fkey.dport = ports[1];
+	p->sport = ports[0];
+	p->dport = ports[1];
 	if (p->key.proto == IPPROTO_TCP) {
 		struct tcphdr *th = data + l4_off;
+		__u32 doff;
 
 		if ((void *)(th + 1) > data_end || room < sizeof(*th))
-			return -XDPLB_R_DROP_MALFORMED_L4;
-		p->key.sport = th->source;
-		p->key.dport = th->dest;
-		p->fkey.sport = th->source;
-		p->fkey.dport = th->dest;
-		p->sport = th->source;
-		p->dport = th->dest;
-		/* flags live in the 14th byte of the header */
+			return PKT_L4_BAD;
+		/* flags live in the 14th byte of the header, the data offset in the 13th */
 		p->tcp_flags = ((__u8 *)th)[13];
+		doff = ((__u8 *)th)[12] >> 4;
+		if (doff < 5 || doff * 4 > room)
+			return PKT_L4_BAD;
 	} else {
 		struct udphdr *uh = data + l4_off;
+		__u32 len;
 
 		if ((void *)(uh + 1) > data_end || room < sizeof(*uh))
-			return -XDPLB_R_DROP_MALFORMED_L4;
-		p->key.sport = uh->source;
-		p->key.dport = uh->dest;
-		p->fkey.sport = uh->source;
-		p->fkey.dport = uh->dest;
-		p->sport = uh->source;
-		p->dport = uh->dest;
+			return PKT_L4_BAD;
+		len = bpf_ntohs(uh->len);
+		if ((!p->frag && (len < sizeof(*uh) || len != room)) ||
+		    (p->key.family == XDPLB_AF_INET6 && !uh->check))
+			return PKT_L4_BAD;
 	}
 	return 0;
 }

@@ -151,6 +151,8 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 		real = icmp_flow_real(vip, &q, &xdplb_flows, &q.fkey, false, &real_id);
 	if (!real)
 		return -XDPLB_R_DROP_ICMP;
+	if (vip->mode == XDPLB_MODE_NAT && ip_ttl(data, data_end, p) <= 1)
+		return XDPLB_R_PASS_TTL; /* as any NAT packet (icmp_nat_rewrite() decrements) */
 	count_traffic(&xdplb_vip_stats, vip->id, bytes, 0, 0);
 	count_traffic(&xdplb_real_stats, real_id, bytes, 0, 0);
 	if (vip->mode == XDPLB_MODE_NAT) {
@@ -215,20 +217,26 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 			return -XDPLB_R_DROP_FRAGMENT;
 	} else {
 		err = parse_l4(data, data_end, &p);
-		if (err)
-			return err;
+		if (err == PKT_L4_NOPORTS) /* no VIP to match: the kernel's */
+			return XDPLB_R_PASS_NOT_VIP;
 		vip = v6 ? lookup_vip6_cached(&p, cfg) : lookup_vip_cached(&p, cfg);
 		if (vip && p.frag && !(vip->flags & XDPLB_VIP_F_L3HASH))
 			return -XDPLB_R_DROP_FRAGMENT;
+		if (vip && err == PKT_L4_BAD)
+			return -XDPLB_R_DROP_MALFORMED_L4;
 	}
 	if (!vip) {
-		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&p)) {
+		/* a malformed header is the kernel's, even from a NAT backend */
+		if ((cfg->flags & XDPLB_CFG_F_NAT) && err != PKT_L4_BAD && nat_src_maybe(&p)) {
 			err = nat_reply(ctx, &p, cfg, NULL);
 			if (err != NAT_NOT_A_REPLY)
 				return err;
 		}
 		return p.frag ? XDPLB_R_PASS_FRAGMENT : XDPLB_R_PASS_NOT_VIP;
 	}
+	/* NAT forwards as a router does (RFC 1812 5.3.1, RFC 8200 3): nat_rewrite() decrements */
+	if (vip->mode == XDPLB_MODE_NAT && ip_ttl(data, data_end, &p) <= 1)
+		return XDPLB_R_PASS_TTL;
 	if (vip->flags & XDPLB_VIP_F_L3HASH)
 		l3hash_key(&p);
 

@@ -33,7 +33,7 @@
  * with another stamp (or none) is refused at attach and open.  Bump it with any change that
  * an xdplb of this version could not read or write correctly in maps made by another.
  */
-#define XDPLB_LAYOUT 1
+#define XDPLB_LAYOUT 2
 
 /* Address families as stored in keys (AF_INET/AF_INET6 values, fixed here so that BPF code
  * does not depend on libc headers). */
@@ -187,9 +187,12 @@ enum xdplb_reason {
 	XDPLB_R_PASS_NO_NEIGH,	   /* next hop MAC unknown: encapsulated (TUN) or translated (NAT)
 				    * packet handed to the kernel, which resolves the neighbour
 				    * and forwards it */
+	XDPLB_R_PASS_TTL,	   /* NAT: TTL or hop limit 1 or 0, so not forwarded (a router
+				    * would not): handed to the kernel, which answers as a router
+				    * does (ICMP time exceeded) or drops it */
 	XDPLB_R_DROP_MALFORMED_L2, /* truncated Ethernet or VLAN header */
 	XDPLB_R_DROP_MALFORMED_L3, /* truncated IP header, bad version, IHL < 5, bad length */
-	XDPLB_R_DROP_MALFORMED_L4, /* VIP packet with a truncated TCP or UDP header */
+	XDPLB_R_DROP_MALFORMED_L4, /* VIP packet with a truncated or malformed TCP or UDP header */
 	XDPLB_R_DROP_NO_BACKEND,   /* VIP has no backend that takes new flows */
 	XDPLB_R_DROP_NO_ROUTE,	   /* no route towards the backend (unreachable, blackhole, ...) */
 	XDPLB_R_DROP_FWD_DISABLED, /* forwarding is off on the ingress interface (sysctl

@@ -30,6 +30,7 @@ const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_PASS_FRAGMENT] = "pass_fragment",
 	[XDPLB_R_PASS_TOO_BIG] = "pass_too_big",
 	[XDPLB_R_PASS_NO_NEIGH] = "pass_no_neigh",
+	[XDPLB_R_PASS_TTL] = "pass_ttl",
 	[XDPLB_R_DROP_MALFORMED_L2] = "drop_malformed_l2",
 	[XDPLB_R_DROP_MALFORMED_L3] = "drop_malformed_l3",
 	[XDPLB_R_DROP_MALFORMED_L4] = "drop_malformed_l4",

@@ -1691,7 +1691,8 @@ static void track_flow(const struct pkt *in, const struct expect *e, int b, bool
 }
 
 static void check_nat_icmp(const struct pkt *in, const struct ipv *o, bool dst, const u8 *addr,
-			   u16 port, bool shallow, const char *ctx, struct fz_verdict *v);
+			   u16 port, bool pass, bool shallow, const char *ctx,
+			   struct fz_verdict *v);
 
 /* A forward of a VIP packet (or an ICMP error about a VIP flow) to a backend. */
 static void check_forward(const struct pkt *in, const struct fz_result *r, const struct expect *e,
@@ -1754,7 +1755,7 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
 			parse_ip(ol.d + ol.l3, ol.len - ol.l3, ofam, &oip);
 			if (icmp) {
 				check_nat_icmp(in, &oip, true, be->a,
-					       vp->flags & XDPLB_VIP_F_L3HASH ? 0 : be->port,
+					       vp->flags & XDPLB_VIP_F_L3HASH ? 0 : be->port, pass,
 					       e->loose, ctx, v);
 			} else {
 				check_nat_ip(in, &oip, true, be->a,
@@ -1783,10 +1784,12 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
  * backend; else source, back from it), the quoted packet's opposite address and its port,
  * and the checksums: outer IPv4 header, quoted IPv4 header, the quoted TCP/UDP checksum
  * (RFC 1624, through a quote that holds it; 0 stays 0 for UDP over IPv4), the ICMP checksum
- * (correct exactly when the input's was, RFC 792 / RFC 4443 2.3).  TTL decremented.
+ * (correct exactly when the input's was, RFC 792 / RFC 4443 2.3).  TTL decremented when the
+ * balancer sends it on; untouched when it goes to the kernel (@pass), whose forwarding
+ * decrements it.
  */
 static void check_nat_icmp(const struct pkt *in, const struct ipv *o, bool dst, const u8 *addr,
-			   u16 port, bool shallow, const char *ctx, struct fz_verdict *v)
+			   u16 port, bool pass, bool shallow, const char *ctx, struct fz_verdict *v)
 {
 	const struct ipv *i = &in->ip;
 	const struct quote *q = &in->q;
@@ -1805,7 +1808,7 @@ static void check_nat_icmp(const struct pkt *in, const struct ipv *o, bool dst, 
 		violc(v, ctx, "wrong outer address", "outer %s address not the expected one",
 		      dst ? "destination" : "source");
 	if (shallow) {
-		if (o->ttl == i->ttl)
+		if (o->ttl == i->ttl && !pass)
 			viol(v, "nat: ttl not decremented", "%s: ttl %u unchanged (RFC 1812 5.3.1)",
 			     ctx, o->ttl);
 		return;
@@ -1815,11 +1818,16 @@ static void check_nat_icmp(const struct pkt *in, const struct ipv *o, bool dst, 
 	if (port && rd16(o->h + qp) != port)
 		violc(v, ctx, "wrong quoted port", "quoted port %u, expected %u", rd16(o->h + qp),
 		      port);
-	if (o->ttl == i->ttl)
+	if (pass) {
+		if (o->ttl != i->ttl)
+			violc(v, ctx, "ttl changed on a packet for the kernel", "ttl %u, input %u",
+			      o->ttl, i->ttl);
+	} else if (o->ttl == i->ttl) {
 		viol(v, "nat: ttl not decremented", "%s: ttl %u unchanged (RFC 1812 5.3.1)", ctx,
 		     o->ttl);
-	else if (o->ttl != (u8)(i->ttl - 1))
+	} else if (o->ttl != (u8)(i->ttl - 1)) {
 		violc(v, ctx, "ttl wrong", "ttl %u, input %u", o->ttl, i->ttl);
+	}
 	if (fam == 4 && o->csum_ok != i->csum_ok)
 		violc(v, ctx, "ip header checksum", "outer header checksum %s, input's %s",
 		      o->csum_ok ? "right" : "wrong", i->csum_ok ? "right" : "wrong");
@@ -1905,7 +1913,7 @@ static void check_reply(const struct pkt *in, const struct fz_result *r, const s
 	}
 	parse_ip(ol.d + ol.l3, ol.len - ol.l3, in->ip.fam, &oip);
 	if (e->kind == E_BACK)
-		check_nat_icmp(in, &oip, false, vp->a, port, e->loose, c2, v);
+		check_nat_icmp(in, &oip, false, vp->a, port, pass, e->loose, c2, v);
 	else
 		check_nat_ip(in, &oip, false, vp->a, port, pass, e->loose, c2, v);
 }

@@ -693,6 +693,23 @@ static inline size_t pkt_encap6(struct pkt_buf *out, const __u8 *dmac, const __u
 	return off;
 }
 
+/* NAT forwards as a router: what a translated frame's TTL becomes (outer header only). */
+static inline void pkt_ttl_dec(struct pkt_buf *b)
+{
+	size_t off = pkt_l3_off(b);
+	unsigned char *h = b->data + off;
+	__u16 type = pkt_l3_type(b);
+
+	if (type == ETH_P_IP && off + PKT_IPV4_HLEN <= b->len && h[0] >> 4 == 4) {
+		h[8]--;
+		pkt_ipv4_fix_hdr(b, off, pkt_r16(h + 2));
+	} else if (type == ETH_P_IPV6 && off + PKT_IPV6_HLEN <= b->len && h[0] >> 4 == 6) {
+		h[7]--;
+	} else {
+		pkt_die("no IP header at offset %zu to decrement the TTL of", off);
+	}
+}
+
 /* Replace the L2 header of @b (tagged or not) by an untagged Ethernet header. */
 static inline void pkt_set_eth(struct pkt_buf *b, const __u8 *dmac, const __u8 *smac)
 {

@@ -262,7 +262,8 @@ static void case_addr_entries(void)
 }
 
 /* @exp = @in with its IP source (@dst false) or destination address replaced by @addr, the
- * IPv4 header checksum recomputed, Ethernet @dmac/@smac: a translated non-first fragment. */
+ * TTL or hop limit one lower, the IPv4 header checksum recomputed, Ethernet @dmac/@smac: a
+ * translated non-first fragment. */
 static void readdress(struct pkt_buf *exp, const struct pkt_buf *in, bool dst, const char *addr,
 		      const __u8 *dmac, const __u8 *smac)
 {
@@ -275,6 +276,7 @@ static void readdress(struct pkt_buf *exp, const struct pkt_buf *in, bool dst, c
 		memcpy(exp->data + ETH_HLEN + (dst ? 16 : 12), a, 4);
 		pkt_ipv4_fix_hdr(exp, ETH_HLEN, exp->len - ETH_HLEN);
 	}
+	pkt_ttl_dec(exp);
 	pkt_set_eth(exp, dmac, smac);
 }
 
@@ -310,10 +312,11 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 	fx_mac_of(be, mac);
 	make_dgram(&t, client, 7100, be, VPORT, 0x55);
 	exp = t.frag[0];
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, mac, fx_lb0_mac);
 	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len,
 		     "first fragment: address translated, udp checksum of the datagram updated");
-	/* non-first fragments: the address (and IPv4 header checksum) only */
+	/* non-first fragments: the address and the TTL (and IPv4 header checksum) only */
 	for (int i = 1; i < NFRAG; i++) {
 		readdress(&exp, &d.frag[i], true, be, mac, fx_lb0_mac);
 		fx_expect_frame(&fx, &d.frag[i], XDP_TX, &exp, "non-first fragment translated");
@@ -321,6 +324,7 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 	/* the client's unfragmented datagrams go there too */
 	make_small(&small, client, 7101, vip, VPORT);
 	make_small(&exp, client, 7101, be, VPORT);
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, mac, fx_lb0_mac);
 	fx_expect_frame(&fx, &small, XDP_TX, &exp, "unfragmented datagram of the client");
 
@@ -347,16 +351,18 @@ static void nat_l3(const char *vip, const char *const *bes, const char *client)
 	make_dgram(&reply, be, VPORT, client, 7100, 0x66);
 	make_dgram(&rt, vip, VPORT, client, 7100, 0x66);
 	exp = rt.frag[0];
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
 	fx_expect_frame(&fx, &reply.frag[0], XDP_REDIRECT, &exp,
 			"reply first fragment: source is the vip, checksum updated");
 	for (int i = 1; i < NFRAG; i++) {
 		readdress(&exp, &reply.frag[i], false, vip, fx_router_mac, fx_lb1_mac);
 		fx_expect_frame(&fx, &reply.frag[i], XDP_REDIRECT, &exp,
-				"reply non-first fragment: source address only");
+				"reply non-first fragment: source address and TTL only");
 	}
 	make_small(&small, be, VPORT, client, 7101);
 	make_small(&exp, vip, VPORT, client, 7101);
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
 	fx_expect_frame(&fx, &small, XDP_REDIRECT, &exp, "unfragmented reply");
 }

@@ -242,9 +242,10 @@ static void case_dr(void)
 
 /*
  * NAT: the error from a router about the VIP's reply (VIP:vport -> client) goes to the
- * backend: outer destination -> backend; quoted source -> backend, quoted source port ->
- * backend port; every checksum recomputed here from the whole translated packet, so a quote
- * that holds the TCP/UDP checksum holds the translated datagram's.
+ * backend: outer destination -> backend, outer TTL or hop limit one lower; quoted source ->
+ * backend, quoted source port -> backend port; every checksum recomputed here from the whole
+ * translated packet, so a quote that holds the TCP/UDP checksum holds the translated
+ * datagram's.
  */
 static void nat_error(__u8 proto, const char *vip, __u16 vport, const char *be, __u16 bport,
 		      const char *client, __u16 cport, size_t qlen, bool udp_csum0)
@@ -256,6 +257,7 @@ static void nat_error(__u8 proto, const char *vip, __u16 vport, const char *be, 
 
 	l4_frame(&in, proto, client, cport, vip, vport, "q", 1, 0);
 	l4_frame(&exp, proto, client, cport, be, bport, "q", 1, 0);
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, be);
 	if (!fx_expect_frame(&fx, &in, XDP_TX, &exp, "nat: the client's packet"))
 		return;
@@ -271,6 +273,7 @@ static void nat_error(__u8 proto, const char *vip, __u16 vport, const char *be, 
 	}
 	icmp_err(&err, router, vip, type, code, 1400, &sent, qlen);
 	icmp_err(&exp, router, be, type, code, 1400, &tsent, qlen);
+	pkt_ttl_dec(&exp); /* the outer header's only */
 	fx_to_backend(&exp, be);
 	if (fx_expect_frame(&fx, &err, XDP_TX, &exp,
 			    "nat: outer and quoted headers translated, checksums recomputed")) {
@@ -300,7 +303,8 @@ static void case_nat_v6(void)
 }
 
 /* NAT: a backend's port unreachable about the client's datagram it got (client:cport ->
- * backend:bport) goes back to the client about client:cport -> VIP:vport, from the VIP. */
+ * backend:bport) goes back to the client about client:cport -> VIP:vport, from the VIP, the
+ * outer TTL or hop limit one lower. */
 static void nat_back(const char *vip, const char *be, const char *client, __u16 cport)
 {
 	bool v6 = is_v6(vip);
@@ -315,6 +319,7 @@ static void nat_back(const char *vip, const char *be, const char *client, __u16 
 	l4_frame(&orig, IPPROTO_UDP, client, cport, vip, 53, "query", 5, 0);
 	icmp_err(&err, be, client, type, code, 0, &got, got.len - pkt_l3_off(&got));
 	icmp_err(&exp, vip, client, type, code, 0, &orig, orig.len - pkt_l3_off(&orig));
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
 	fx_expect_frame(&fx, &err, XDP_REDIRECT, &exp,
 			"port unreachable from the backend, translated back to the client");
@@ -645,6 +650,7 @@ static void nat_reply_too_big(const char *vip, const char *be, const char *clien
 		return;
 	l4_frame(&rep, IPPROTO_TCP, be, 8080, client, cport, big, 1400 - hdrs, PKT_IP_DF);
 	l4_frame(&exp, IPPROTO_TCP, vip, 80, client, cport, big, 1400 - hdrs, PKT_IP_DF);
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
 	fx_expect_frame(&fx, &rep, XDP_REDIRECT, &exp, "reply of 1400 = mtu: translated");
 	l4_frame(&rep, IPPROTO_TCP, be, 8080, client, cport, big, 1401 - hdrs, PKT_IP_DF);

@@ -315,6 +315,7 @@ static void case_nat66_tcp(void)
 	s.daddr6 = be;
 	s.dport = 8080;
 	pkt_v6_tcp(&exp, &s);
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, "fd00:1::13");
 	if (run(&in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "nat66 verdict"))
 		return;
@@ -348,6 +349,7 @@ static void case_nat66_tcp(void)
 	s.dmac = fx_router_mac;
 	s.smac = fx_lb1_mac;
 	pkt_v6_tcp(&exp, &s);
+	pkt_ttl_dec(&exp);
 	if (!run(&in, fx.lb0, &r) && ASSERT_EQ(r.retval, XDP_REDIRECT, "nat66 reply verdict")) {
 		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len,
 			     "nat66 reply: source is the vip :80 again, towards the client");
@@ -380,6 +382,7 @@ static void case_nat66_udp(void)
 	pkt_v6_udp(&in, &s);
 	s.daddr6 = be;
 	pkt_v6_udp(&exp, &s);
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, "fd00:1::13");
 	expect_frame(&in, XDP_TX, &exp, "nat66 udp verdict",
 		     "nat66 udp: address rewritten, port kept, checksum updated");
@@ -395,6 +398,7 @@ static void case_nat66_udp(void)
 	s.dmac = fx_router_mac;
 	s.smac = fx_lb1_mac;
 	pkt_v6_udp(&exp, &s);
+	pkt_ttl_dec(&exp);
 	expect_frame(&in, XDP_REDIRECT, &exp, "nat66 udp reply verdict", "nat66 udp reply");
 
 	/* UDP over IPv6 must have a checksum (RFC 8200 8.1) */
@@ -509,9 +513,11 @@ static void case_ext_nat(void)
 	struct pkt_buf in, exp;
 	size_t l4 = ETH_HLEN + PKT_IPV6_HLEN + 8;
 
-	/* NAT66 behind a destination options header: the port and checksum found behind it */
+	/* NAT66 behind a destination options header: the port and checksum found behind it (and
+	 * the hop limit one lower) */
 	build_ext(&in, VIP_NAT, 42100, dst, 1, 0);
 	exp = in;
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, "fd00:1::13");
 	memcpy(exp.data + ETH_HLEN + 24, &be, 16);
 	pkt_w16(exp.data + l4 + 2, 8080);

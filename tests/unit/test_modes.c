@@ -84,11 +84,13 @@ static void case_nat_tcp(void)
 	struct pkt_spec s = client_spec(VIP_NAT, 40000, 80, PKT_TCP_SYN | PKT_TCP_ACK);
 	struct pkt_buf in, exp;
 
-	/* client -> VIP:80 becomes client -> backend:8080, every checksum recomputed here */
+	/* client -> VIP:80 becomes client -> backend:8080, one hop less, every checksum
+	 * recomputed here */
 	pkt_v4_tcp(&in, &s);
 	s.daddr = ipv4_addr(BACKEND);
 	s.dport = 8080;
 	pkt_v4_tcp(&exp, &s);
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, BACKEND);
 	run_expect(&in, XDP_TX, &exp, "nat: destination and port rewritten");
 }
@@ -120,6 +122,7 @@ static void case_nat_reply(void)
 	s.dmac = fx_router_mac;
 	s.smac = fx_lb1_mac;
 	pkt_v4_tcp(&exp, &s);
+	pkt_ttl_dec(&exp);
 	run_expect(&in, XDP_REDIRECT, &exp,
 		   "nat reply: source is the VIP again, towards the client");
 
@@ -161,6 +164,7 @@ static void case_nat_udp(void)
 
 	dns(&in, VIP_NATU, 5353, false);
 	dns(&exp, BACKEND, 5353, false);
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, BACKEND);
 	run_expect(&in, XDP_TX, &exp, "nat udp: address rewritten, checksum updated");
 
@@ -168,6 +172,7 @@ static void case_nat_udp(void)
 	dns(&in, VIP_NATU, 5354, false);
 	no_udp_csum(&in);
 	dns(&exp, BACKEND, 5354, false);
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, BACKEND);
 	no_udp_csum(&exp);
 	run_expect(&in, XDP_TX, &exp, "nat udp without checksum: stays 0");
@@ -176,6 +181,7 @@ static void case_nat_udp(void)
 	dns(&in, BACKEND, 5354, true);
 	no_udp_csum(&in);
 	dns(&exp, VIP_NATU, 5354, true);
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
 	no_udp_csum(&exp);
 	run_expect(&in, XDP_REDIRECT, &exp, "nat udp reply without checksum");

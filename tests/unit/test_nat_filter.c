@@ -98,8 +98,8 @@ static bool planted4(__u8 proto, const char *src, __u16 sport, const char *dst, 
 	return !lb_nat_get(&fx.lb, &k, NULL, NULL);
 }
 
-/* The reply @src:@sport -> client @dst:@dport must leave translated: from @vip:@vport, towards
- * the client's router (lb1). */
+/* The reply @src:@sport -> client @dst:@dport must leave translated: from @vip:@vport, one hop
+ * less, towards the client's router (lb1). */
 static void expect_translated(__u8 proto, const char *src, __u16 sport, const char *dst,
 			      __u16 dport, const char *vip, __u16 vport, const char *what)
 {
@@ -109,6 +109,7 @@ static void expect_translated(__u8 proto, const char *src, __u16 sport, const ch
 
 	frame(&in, proto, src, sport, dst, dport);
 	frame(&exp, proto, vip, vport, dst, dport);
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
 	if (fx_run(&fx, &in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_REDIRECT, what))
 		return;
@@ -164,8 +165,8 @@ static int vip_mode(const char *vip, __u16 port, __u8 proto, __u8 mode)
 	return lb_vip_set(&fx.lb, &k, &v);
 }
 
-/* The client's SYN @client:40000 -> @vip:80 goes to the backend @be :8080 and makes the reply
- * entry.  false when it was not forwarded. */
+/* The client's SYN @client:40000 -> @vip:80 goes to the backend @be :8080, one hop less, and
+ * makes the reply entry.  false when it was not forwarded. */
 static bool forward(const char *client, const char *vip, const char *be)
 {
 	struct pkt_buf in, exp;
@@ -173,6 +174,7 @@ static bool forward(const char *client, const char *vip, const char *be)
 
 	frame(&in, IPPROTO_TCP, client, 40000, vip, 80);
 	frame(&exp, IPPROTO_TCP, client, 40000, be, 8080);
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, be);
 	if (fx_run(&fx, &in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "forward"))
 		return false;
@@ -315,6 +317,7 @@ static void case_icmp(void)
 		return;
 	frame(&orig, IPPROTO_UDP, CLIENT, 45000, VIP_NATU, 53);
 	icmp_err(&exp, VIP_NATU, CLIENT, &orig);
+	pkt_ttl_dec(&exp); /* the outer header's: the quote is only translated */
 	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
 	fx_expect_frame(&fx, &err, XDP_REDIRECT, &exp,
 			"icmp error from a NAT backend: translated back to the client");

@@ -37,19 +37,21 @@ static void frame(struct pkt_buf *b, const char *src, __u16 sport, const char *d
 	pkt_build_addrs(b, &s, IPPROTO_TCP, src, dst);
 }
 
-/* The client's packet to @vip:80 from @cport must go to backend @be :RPORT: the flow (and its
- * reply entry) is made. */
+/* The client's packet to @vip:80 from @cport must go to backend @be :RPORT, one hop less: the
+ * flow (and its reply entry) is made. */
 static bool forward(const char *client, __u16 cport, const char *vip, const char *be)
 {
 	struct pkt_buf in, exp;
 
 	frame(&in, client, cport, vip, 80);
 	frame(&exp, client, cport, be, RPORT);
+	pkt_ttl_dec(&exp);
 	fx_to_backend(&exp, be);
 	return fx_expect_frame(&fx, &in, XDP_TX, &exp, "forward: to the backend :8080");
 }
 
-/* The backend's reply to @client:@cport leaves from @vip:80, towards the clients' router. */
+/* The backend's reply to @client:@cport leaves from @vip:80, one hop less, towards the clients'
+ * router. */
 static bool translated(const char *be, const char *client, __u16 cport, const char *vip,
 		       const char *what)
 {
@@ -57,6 +59,7 @@ static bool translated(const char *be, const char *client, __u16 cport, const ch
 
 	frame(&in, be, RPORT, client, cport);
 	frame(&exp, vip, 80, client, cport);
+	pkt_ttl_dec(&exp);
 	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
 	return fx_expect_frame(&fx, &in, XDP_REDIRECT, &exp, what);
 }
