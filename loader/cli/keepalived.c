@@ -93,31 +93,37 @@ struct where {
 	int line;
 };
 
-__attribute__((format(printf, 2, 3))) static int k_err(struct where w, const char *fmt, ...)
+__attribute__((format(printf, 3, 0))) static void k_vmsg(struct where w, bool warn, const char *fmt,
+							 va_list ap)
 {
 	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	err_ctx_set(w.file, w.line);
+	if (warn)
+		p_warn("%s", buf);
+	else
+		p_err("%s", buf);
+	err_ctx_set(NULL, 0);
+}
+
+__attribute__((format(printf, 2, 3))) static int k_err(struct where w, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	k_vmsg(w, false, fmt, ap);
 	va_end(ap);
-	err_ctx_set(w.file, w.line);
-	p_err("%s", buf);
-	err_ctx_set(NULL, 0);
 	return -XDPLB_EUSAGE;
 }
 
 __attribute__((format(printf, 2, 3))) static void k_warn(struct where w, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	k_vmsg(w, true, fmt, ap);
 	va_end(ap);
-	err_ctx_set(w.file, w.line);
-	p_warn("%s", buf);
-	err_ctx_set(NULL, 0);
 }
 
 /* Skipped by design: said, not warned about. */
