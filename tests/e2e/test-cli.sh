@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 ALL_TESTS="test_cli_errors test_cli_no_state test_cli_no_root test_cli_prefixes test_cli_show
 	test_cli_ipv6 test_cli_settings test_cli_ipv6_dr test_cli_stats test_cli_rate test_cli_concurrent
-	test_cli_help test_cli_completion test_cli_install test_cli_other_layout"
+	test_cli_help test_cli_completion test_cli_install test_cli_other_layout test_cli_pin_safety"
 
 cli_topo() {
 	ns_add NS_LB lb && ns_add NS_X x || return 1
@@ -791,4 +791,33 @@ test_cli_other_layout() {
 	check "the same configuration after the move" \
 		[ "$(xlb "$NS_LB" save)" = "$(cat "$saved")" ] || return 1
 	check "served after the move" [ "$(curl_vip 3 | sort -u)" = "I am 10.0.2.11" ]
+}
+
+# A pin directory someone else could have written to is refused before anything is pinned in
+# it (its maps might not be ours), and an attach that fails (here: native XDP on a veth whose
+# MTU is too large for it) leaves no pin behind.
+test_cli_pin_safety() {
+	local d ls
+	cli_topo || return 1
+	for d in "0777 0" "0770 0" "0700 65534"; do
+		# shellcheck disable=SC2086
+		set -- $d
+		mkdir -p "$E2E_PIN" && chmod "$1" "$E2E_PIN" && chown "$2" "$E2E_PIN" || return 1
+		expect_err 1 "$E2E_PIN: owned by uid $2 with mode ${1#0}: a pin directory must \
+belong to root and not be writable by group or others .*" dev attach dev eth0 || return 1
+		check "mode $1 uid $2: nothing pinned ($(ls "$E2E_PIN"))" [ -z "$(ls -A "$E2E_PIN")" ] ||
+			return 1
+		check "mode $1 uid $2: nothing attached" \
+			bash -c "! ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'" || return 1
+		rmdir "$E2E_PIN" || return 1
+	done
+	nsx "$NS_LB" ip link set eth0 mtu 9000 && nsx "$NS_X" ip link set eth0 mtu 9000 || return 1
+	expect_err 1 "attach eth0 mode native: .*" dev attach dev eth0 || return 1
+	ls=$(ls -A "$E2E_PIN" 2>/dev/null)
+	check "a failed attach left no pin ($ls)" [ -z "$ls" ] || return 1
+	check "... and nothing attached" \
+		bash -c "! ip -n $NS_LB -d link show eth0 | grep -q 'prog/xdp'" || return 1
+	# the same interface in generic mode works, in that directory
+	xlb "$NS_LB" dev attach dev eth0 mode generic >/dev/null 2>&1 || return 1
+	check "attached in generic mode" [ -e "$E2E_PIN/xdplb_config" ]
 }
