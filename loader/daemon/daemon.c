@@ -415,10 +415,11 @@ int daemon_run(const struct daemon_opts *o)
 		if (!err) {
 			err = hc_engine_watch(d.eng, metrics_http_fd(d.http));
 			if (err)
-				snprintf(why, sizeof(why), "epoll: %s", strerror(-err));
+				snprintf(why, sizeof(why), "%s: epoll: %s", o->metrics,
+					 strerror(-err));
 		}
 		if (err) {
-			p_err("daemon: metrics %s: %s", o->metrics, why);
+			p_err("daemon: metrics %s", why);
 			goto out;
 		}
 	}

@@ -148,33 +148,33 @@ int metrics_http_new(struct metrics_http **out, const char *s, metrics_http_buil
 {
 	struct sockaddr_storage sa;
 	struct metrics_http *h;
+	char a[INET6_ADDRSTRLEN], where[INET6_ADDRSTRLEN + 8];
 	unsigned int salen;
 	int one = 1, err;
 
 	*out = NULL;
 	err = metrics_http_parse(s, &sa, &salen);
 	if (err) {
-		snprintf(why, wlen, "not a listen address");
+		snprintf(why, wlen, "%s: not a listen address", s);
 		return err;
-	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		snprintf(why, wlen, "%s", strerror(ENOMEM));
-		return -ENOMEM;
 	}
 	if (sa.ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&sa;
-		char a[INET6_ADDRSTRLEN];
 
 		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		snprintf(h->url, sizeof(h->url), "http://[%s]:%u/metrics", a, ntohs(s6->sin6_port));
+		snprintf(where, sizeof(where), "[%s]:%u", a, ntohs(s6->sin6_port));
 	} else {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&sa;
-		char a[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(h->url, sizeof(h->url), "http://%s:%u/metrics", a, ntohs(s4->sin_port));
+		snprintf(where, sizeof(where), "%s:%u", a, ntohs(s4->sin_port));
 	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(why, wlen, "%s: %s", where, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	snprintf(h->url, sizeof(h->url), "http://%s/metrics", where);
 	h->build = build;
 	h->arg = arg;
 	h->log = log;
@@ -185,7 +185,7 @@ int metrics_http_new(struct metrics_http **out, const char *s, metrics_http_buil
 	     setsockopt(h->listen_fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
 	    bind(h->listen_fd, (struct sockaddr *)&sa, salen) || listen(h->listen_fd, 64)) {
 		err = -errno;
-		snprintf(why, wlen, "%s", strerror(errno));
+		snprintf(why, wlen, "%s: %s", where, strerror(errno));
 		metrics_http_free(h);
 		return err;
 	}
@@ -196,7 +196,7 @@ int metrics_http_new(struct metrics_http **out, const char *s, metrics_http_buil
 				  h->listen_fd, MHD_OPTION_CONNECTION_LIMIT, 16u,
 				  MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!h->mhd) {
-		snprintf(why, wlen, "libmicrohttpd did not start");
+		snprintf(why, wlen, "%s: libmicrohttpd did not start", where);
 		metrics_http_free(h);
 		return -EIO;
 	}

@@ -24,7 +24,7 @@ typedef void (*metrics_http_log_fn)(const char *fmt, ...) __attribute__((format(
 int metrics_http_parse(const char *s, struct sockaddr_storage *out, unsigned int *len);
 
 /* Listen on @s (as metrics_http_parse() reads it) and serve GET /metrics: 0, or -errno with
- * why in @why ("Address already in use", ...). */
+ * why in @why ("127.0.0.1:9124: Address already in use", ...). */
 int metrics_http_new(struct metrics_http **out, const char *s, metrics_http_build_fn build,
 		     void *arg, metrics_http_log_fn log, char *why, size_t wlen);
 /* Where it serves: "http://ADDR:PORT/metrics". */
