@@ -279,7 +279,7 @@ out:
 static void daemon_families(struct metrics_buf *b, const struct metrics_snap *s, void *arg)
 {
 	struct daemon *d = arg;
-	char lab[400];
+	const char *lab;
 
 	metrics_family(b, "xdplb_flow_gc_runs_total", "counter",
 		       "Runs of the flow-table GC by this daemon (one a second).");
@@ -298,7 +298,7 @@ static void daemon_families(struct metrics_buf *b, const struct metrics_snap *s,
 
 			if (!t || t->gen != r->r.gen)
 				continue;
-			metrics_backend_labels(s, i, j, lab, sizeof(lab));
+			lab = metrics_backend_labels(s, i, j);
 			for (int k = 0; k < HC_DURATION_BUCKETS; k++) {
 				cum += t->stats.duration[k];
 				mb_printf(
@@ -324,7 +324,7 @@ static void daemon_families(struct metrics_buf *b, const struct metrics_snap *s,
 
 			if (!t || t->gen != r->r.gen)
 				continue;
-			metrics_backend_labels(s, i, j, lab, sizeof(lab));
+			lab = metrics_backend_labels(s, i, j);
 			for (int k = 0; k < HC_F_MAX; k++)
 				if (t->stats.fail[k])
 					mb_printf(

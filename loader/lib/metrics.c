@@ -69,26 +69,48 @@ static const char *label_esc(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-const char *metrics_vip_labels(const struct metrics_snap *s, int vi, char *buf, size_t len)
+/* Every VIP's and backend's labels, formatted once a scrape: 0 or -ENOMEM. */
+static int labels_make(struct metrics_snap *s)
 {
-	const struct conf_vip *v = &s->c.vips[vi];
-	char a[80];
+	char a[80], buf[256];
 
-	fmt_addr_port(v->key.addr, v->key.family, v->key.port, a, sizeof(a));
-	snprintf(buf, len, "proto=\"%s\",vip=\"%s\"", v->key.proto == 17 ? "udp" : "tcp", a);
-	return buf;
+	s->vlab = calloc(s->c.nvips + 1, sizeof(*s->vlab));
+	s->rlab = calloc(s->c.nvips + 1, sizeof(*s->rlab));
+	if (!s->vlab || !s->rlab)
+		return -ENOMEM;
+	for (int i = 0; i < s->c.nvips; i++) {
+		const struct conf_vip *v = &s->c.vips[i];
+
+		fmt_addr_port(v->key.addr, v->key.family, v->key.port, a, sizeof(a));
+		snprintf(buf, sizeof(buf), "proto=\"%s\",vip=\"%s\"",
+			 v->key.proto == 17 ? "udp" : "tcp", a);
+		s->vlab[i] = strdup(buf);
+		s->rlab[i] = calloc(v->nreals + 1, sizeof(**s->rlab));
+		if (!s->vlab[i] || !s->rlab[i])
+			return -ENOMEM;
+		for (int j = 0; j < v->nreals; j++) {
+			const struct xdplb_real *r = &v->reals[j].r;
+
+			fmt_addr_port(r->addr, r->family, r->port ?: v->key.port, a, sizeof(a));
+			snprintf(buf, sizeof(buf), "%s,backend=\"%s\"", s->vlab[i], a);
+			s->rlab[i][j] = strdup(buf);
+			if (!s->rlab[i][j])
+				return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
-const char *metrics_backend_labels(const struct metrics_snap *s, int vi, int ri, char *buf,
-				   size_t len)
+static void labels_free(struct metrics_snap *s)
 {
-	const struct conf_vip *v = &s->c.vips[vi];
-	const struct xdplb_real *r = &v->reals[ri].r;
-	char vl[160], a[80];
-
-	fmt_addr_port(r->addr, r->family, r->port ?: v->key.port, a, sizeof(a));
-	snprintf(buf, len, "%s,backend=\"%s\"", metrics_vip_labels(s, vi, vl, sizeof(vl)), a);
-	return buf;
+	for (int i = 0; s->vlab && s->rlab && i < s->c.nvips; i++) {
+		free(s->vlab[i]);
+		for (int j = 0; s->rlab[i] && j < s->c.vips[i].nreals; j++)
+			free(s->rlab[i][j]);
+		free(s->rlab[i]);
+	}
+	free(s->vlab);
+	free(s->rlab);
 }
 
 /* What a verdict reason is: the prefix of its name (tx, redirect, pass, drop). */
@@ -164,22 +186,18 @@ static void globals(struct metrics_buf *b, struct lb *lb, const struct metrics_s
 static void traffic(struct metrics_buf *b, const struct metrics_snap *s, bool real,
 		    const char *name, const char *help, size_t off)
 {
-	char lab[400];
-
 	metrics_family(b, name, "counter", help);
 	for (int i = 0; i < s->c.nvips; i++) {
 		const struct conf_vip *v = &s->c.vips[i];
 
 		if (!real) {
-			mb_printf(b, "%s{%s} %llu\n", name,
-				  metrics_vip_labels(s, i, lab, sizeof(lab)),
+			mb_printf(b, "%s{%s} %llu\n", name, metrics_vip_labels(s, i),
 				  *(const unsigned long long *)((const char *)&s->t.vip[i] + off));
 			continue;
 		}
 		for (int j = 0; j < v->nreals; j++)
 			mb_printf(
-			    b, "%s{%s} %llu\n", name,
-			    metrics_backend_labels(s, i, j, lab, sizeof(lab)),
+			    b, "%s{%s} %llu\n", name, metrics_backend_labels(s, i, j),
 			    *(const unsigned long long *)((const char *)&s->t.real[v->reals[j].id] +
 							  off));
 	}
@@ -208,7 +226,8 @@ static void traffic_all(struct metrics_buf *b, const struct metrics_snap *s, boo
 
 static void vips(struct metrics_buf *b, const struct metrics_snap *s)
 {
-	char lab[400], dg[24];
+	const char *lab;
+	char dg[24];
 
 	metrics_family(
 	    b, "xdplb_vip_info", "gauge",
@@ -220,7 +239,7 @@ static void vips(struct metrics_buf *b, const struct metrics_snap *s)
 		snprintf(dg, sizeof(dg), "%016llx",
 			 (unsigned long long)conf_vip_digest(v, s->c.cfg.ring_size));
 		mb_printf(b, "xdplb_vip_info{%s,sched=\"%s\",mode=\"%s\",digest=\"%s\"} 1\n",
-			  metrics_vip_labels(s, i, lab, sizeof(lab)),
+			  metrics_vip_labels(s, i),
 			  v->vip.sched < XDPLB_SCHED_MAX ? sched_names[v->vip.sched] : "?",
 			  v->vip.mode < XDPLB_MODE_MAX ? mode_names[v->vip.mode] : "?", dg);
 	}
@@ -235,7 +254,7 @@ static void vips(struct metrics_buf *b, const struct metrics_snap *s)
 			a += s->conns[v->reals[j].id].active;
 			n += s->conns[v->reals[j].id].inactive;
 		}
-		metrics_vip_labels(s, i, lab, sizeof(lab));
+		lab = metrics_vip_labels(s, i);
 		mb_printf(b,
 			  "xdplb_vip_connections{%s,state=\"active\"} %lld\n"
 			  "xdplb_vip_connections{%s,state=\"inactive\"} %lld\n",
@@ -249,14 +268,13 @@ static void vips(struct metrics_buf *b, const struct metrics_snap *s)
 
 		for (int j = 0; j < v->nreals; j++)
 			up += v->reals[j].r.state == XDPLB_REAL_UP;
-		mb_printf(b, "xdplb_vip_backends_up{%s} %d\n",
-			  metrics_vip_labels(s, i, lab, sizeof(lab)), up);
+		mb_printf(b, "xdplb_vip_backends_up{%s} %d\n", metrics_vip_labels(s, i), up);
 	}
 }
 
 static void backends(struct metrics_buf *b, const struct metrics_snap *s)
 {
-	char lab[400];
+	const char *lab;
 
 	traffic_all(b, s, true);
 	metrics_family(b, "xdplb_backend_connections", "gauge",
@@ -265,7 +283,7 @@ static void backends(struct metrics_buf *b, const struct metrics_snap *s)
 		for (int j = 0; j < s->c.vips[i].nreals; j++) {
 			const struct xdplb_conns *cn = &s->conns[s->c.vips[i].reals[j].id];
 
-			metrics_backend_labels(s, i, j, lab, sizeof(lab));
+			lab = metrics_backend_labels(s, i, j);
 			mb_printf(b,
 				  "xdplb_backend_connections{%s,state=\"active\"} %lld\n"
 				  "xdplb_backend_connections{%s,state=\"inactive\"} %lld\n",
@@ -276,15 +294,13 @@ static void backends(struct metrics_buf *b, const struct metrics_snap *s)
 	for (int i = 0; i < s->c.nvips; i++)
 		for (int j = 0; j < s->c.vips[i].nreals; j++)
 			mb_printf(b, "xdplb_backend_weight{%s} %u\n",
-				  metrics_backend_labels(s, i, j, lab, sizeof(lab)),
-				  s->c.vips[i].reals[j].r.weight);
+				  metrics_backend_labels(s, i, j), s->c.vips[i].reals[j].r.weight);
 	metrics_family(b, "xdplb_backend_up", "gauge",
 		       "The backend's health state in the maps: 1 up, 0 down (written by xdplb "
 		       "daemon's checks; up without a check).");
 	for (int i = 0; i < s->c.nvips; i++)
 		for (int j = 0; j < s->c.vips[i].nreals; j++)
-			mb_printf(b, "xdplb_backend_up{%s} %d\n",
-				  metrics_backend_labels(s, i, j, lab, sizeof(lab)),
+			mb_printf(b, "xdplb_backend_up{%s} %d\n", metrics_backend_labels(s, i, j),
 				  s->c.vips[i].reals[j].r.state == XDPLB_REAL_UP);
 	metrics_family(b, "xdplb_backend_state_seconds", "gauge",
 		       "Seconds since the backend's health state last changed (or since it was "
@@ -294,7 +310,7 @@ static void backends(struct metrics_buf *b, const struct metrics_snap *s)
 			__u64 since = s->c.vips[i].reals[j].r.since;
 
 			mb_printf(b, "xdplb_backend_state_seconds{%s} %.3f\n",
-				  metrics_backend_labels(s, i, j, lab, sizeof(lab)),
+				  metrics_backend_labels(s, i, j),
 				  s->now_ns > since ? (s->now_ns - since) / 1e9 : 0.0);
 		}
 }
@@ -312,7 +328,9 @@ int metrics_build(struct lb *lb, metrics_extra_fn extra, void *arg, char **out, 
 		return err;
 	conf_sort(&s.c);
 	s.conns = calloc(lb->max_reals, sizeof(*s.conns));
-	err = s.conns ? conf_traffic_read(lb, &s.c, &s.t) : -ENOMEM;
+	err = s.conns ? labels_make(&s) : -ENOMEM;
+	if (!err)
+		err = conf_traffic_read(lb, &s.c, &s.t);
 	if (err)
 		goto out;
 	for (int i = 0; i < s.c.nvips; i++)
@@ -336,6 +354,7 @@ int metrics_build(struct lb *lb, metrics_extra_fn extra, void *arg, char **out, 
 	*out = b.p;
 	*len = b.len;
 out:
+	labels_free(&s);
 	conf_traffic_free(&s.t);
 	free(s.conns);
 	conf_free(&s.c);

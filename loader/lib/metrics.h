@@ -24,18 +24,24 @@ __attribute__((format(printf, 2, 3))) void mb_printf(struct metrics_buf *b, cons
 void metrics_family(struct metrics_buf *b, const char *name, const char *type, const char *help);
 
 /* What one scrape read from the maps: the configuration (VIPs in address order, their
- * backends in address order), their counters and connection counts. */
+ * backends in address order), their counters and connection counts, and their labels. */
 struct metrics_snap {
 	struct conf c;
 	struct conf_traffic t;
 	struct xdplb_conns *conns; /* by backend id */
 	__u64 now_ns;		   /* CLOCK_MONOTONIC when it was read (lb_mono_ns()) */
+	char **vlab;		   /* by VIP index: proto="tcp",vip="ADDR:PORT" */
+	char ***rlab;		   /* by VIP and backend index: the VIP's, backend="ADDR:PORT" */
 };
-/* The labels of VIP @vi of the snapshot (proto="tcp",vip="ADDR:PORT") and of backend @ri of
- * it (the VIP's, then backend="ADDR:PORT"), into @buf. */
-const char *metrics_vip_labels(const struct metrics_snap *s, int vi, char *buf, size_t len);
-const char *metrics_backend_labels(const struct metrics_snap *s, int vi, int ri, char *buf,
-				   size_t len);
+/* The labels of VIP @vi of the snapshot and of backend @ri of it. */
+static inline const char *metrics_vip_labels(const struct metrics_snap *s, int vi)
+{
+	return s->vlab[vi];
+}
+static inline const char *metrics_backend_labels(const struct metrics_snap *s, int vi, int ri)
+{
+	return s->rlab[vi][ri];
+}
 
 /* More families after the maps' own (the daemon's). */
 typedef void (*metrics_extra_fn)(struct metrics_buf *b, const struct metrics_snap *s, void *arg);
