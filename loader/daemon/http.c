@@ -51,14 +51,14 @@ int metrics_http_parse(const char *s, struct sockaddr_storage *out, unsigned int
 		const char *close = strchr(s, ']');
 
 		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			return bad_arg(s, what);
+			return bad_arg(s, "%s", what);
 		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
 		portstr = close + 2;
 	} else {
 		const char *colon = strrchr(s, ':');
 
 		if (!colon || strchr(s, ':') != colon || (size_t)(colon - s) >= sizeof(host))
-			return bad_arg(s, what);
+			return bad_arg(s, "%s", what);
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
 		portstr = colon + 1;
 	}
