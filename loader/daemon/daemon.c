@@ -367,7 +367,7 @@ int daemon_run(const struct daemon_opts *o)
 	struct signalfd_siginfo si;
 	__u64 last = 0, synced = 0, reasserted = 0, scanned, expired;
 	__u32 changes = 0;
-	int sfd, lockfd, err, other;
+	int sfd, lockfd, err, other, wait_ms;
 	sigset_t mask;
 	bool stop = false, reload = false;
 
@@ -485,13 +485,17 @@ int daemon_run(const struct daemon_opts *o)
 			if (now - reasserted >= RESYNC_MS)
 				reasserted = now;
 		}
-		err = hc_engine_run(d.eng, HOUSEKEEP_MS, &other);
+		/* no longer than the metrics endpoint may wait: a reply larger than a socket
+		 * buffer goes on at once, not at its next event */
+		wait_ms = metrics_http_timeout_ms(d.http, HOUSEKEEP_MS);
+		err = hc_engine_run(d.eng, wait_ms, &other);
 		if (err < 0) {
 			p_err("daemon: epoll: %s", strerror(-err));
 			break;
 		}
 		err = 0;
-		if (other) /* the signalfd or the metrics endpoint: both never block */
+		/* the signalfd or the metrics endpoint: neither blocks */
+		if (other || (d.http && !metrics_http_timeout_ms(d.http, 1)))
 			metrics_http_run(d.http);
 		while (other && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {

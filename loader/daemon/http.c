@@ -216,6 +216,15 @@ const char *metrics_http_url(const struct metrics_http *h)
 	return h->url;
 }
 
+int metrics_http_timeout_ms(struct metrics_http *h, int max)
+{
+	MHD_UNSIGNED_LONG_LONG t;
+
+	if (!h || MHD_get_timeout(h->mhd, &t) != MHD_YES || t > (MHD_UNSIGNED_LONG_LONG)max)
+		return max;
+	return (int)t;
+}
+
 void metrics_http_run(struct metrics_http *h)
 {
 	if (h)

@@ -31,6 +31,10 @@ int metrics_http_new(struct metrics_http **out, const char *s, metrics_http_buil
 const char *metrics_http_url(const struct metrics_http *h);
 /* The fd to wait on for readability (an epoll fd); then call metrics_http_run(). */
 int metrics_http_fd(const struct metrics_http *h);
+/* How long the caller may wait for the fd before calling metrics_http_run() anyway: 0 when it
+ * has work pending (a reply that filled the socket's buffer), at most @max ms; @max without
+ * an endpoint (@h NULL). */
+int metrics_http_timeout_ms(struct metrics_http *h, int max);
 /* Handle what is ready (never blocks); also ends idle connections: call it every second. */
 void metrics_http_run(struct metrics_http *h);
 void metrics_http_free(struct metrics_http *h);
