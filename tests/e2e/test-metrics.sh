@@ -42,12 +42,20 @@ test_metrics_agree() {
 	topo tun 2 && setup_vip mh 2 || return 1
 	xlb "$NS_LB" check set tcp "$VIP:80" http path / expect "I am" interval 0.5 timeout 0.4 \
 		rise 2 fall 2 || return 1
+	# an IPv6 VIP without traffic: its labels, and a second VIP in every family
+	xlb "$NS_LB" vip add tcp "[$VIP6]:80" sched rr 2>/dev/null &&
+		xlb "$NS_LB" real add tcp "[$VIP6]:80" fd00:2::11 2>/dev/null || return 1
 	daemon_start metrics 9124 || return 1
 	check "the daemon says where ($(grep metrics "$DLOG"))" \
 		grep -q "metrics on $MURL" "$DLOG" || return 1
 	scrape "$m.0" || { check "scrape" false; return 1; }
 	check "no flow yet" [ "$(prom get "$m.0" xdplb_vip_flows_total vip="$VIP:80")" = 0 ] ||
 		return 1
+	t=$(prom get "$m.0" xdplb_backend_weight proto=tcp vip="[$VIP6]:80" \
+		backend="[fd00:2::11]:80") &&
+		check "an IPv6 VIP's and backend's labels ($t)" [ "$t" = 1 ] || return 1
+	t=$(prom get "$m.0" xdplb_vip_info vip="[$VIP6]:80" sched=rr mode=tun) &&
+		check "its info ($t)" [ "$t" = 1 ] || return 1
 	t=$(prom get "$m.0" xdplb_build_info version="$(xlb "$NS_LB" -j version |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')") &&
 		check "build info: 1 ($t)" [ "$t" = 1 ] || return 1
