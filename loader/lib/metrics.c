@@ -182,6 +182,15 @@ static void globals(struct metrics_buf *b, struct lb *lb, const struct metrics_s
 		  lb->max_flows, lb->max_flows6);
 }
 
+/* Field @off (a __u64) of a traffic record. */
+static unsigned long long field(const struct xdplb_traffic *t, size_t off)
+{
+	__u64 v;
+
+	memcpy(&v, (const char *)t + off, sizeof(v));
+	return v;
+}
+
 /* One traffic counter of every VIP (@real false) or backend. */
 static void traffic(struct metrics_buf *b, const struct metrics_snap *s, bool real,
 		    const char *name, const char *help, size_t off)
@@ -192,14 +201,12 @@ static void traffic(struct metrics_buf *b, const struct metrics_snap *s, bool re
 
 		if (!real) {
 			mb_printf(b, "%s{%s} %llu\n", name, metrics_vip_labels(s, i),
-				  *(const unsigned long long *)((const char *)&s->t.vip[i] + off));
+				  field(&s->t.vip[i], off));
 			continue;
 		}
 		for (int j = 0; j < v->nreals; j++)
-			mb_printf(
-			    b, "%s{%s} %llu\n", name, metrics_backend_labels(s, i, j),
-			    *(const unsigned long long *)((const char *)&s->t.real[v->reals[j].id] +
-							  off));
+			mb_printf(b, "%s{%s} %llu\n", name, metrics_backend_labels(s, i, j),
+				  field(&s->t.real[v->reals[j].id], off));
 	}
 }
 
