@@ -26,6 +26,7 @@ PKGS=(
 	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected
 	python3             # e2e: UDP echo service and client (tests/e2e/udp_echo.py)
 	python3-prometheus-client # e2e: the metrics parsed as Prometheus parses them
+	strace              # e2e: the map reads of a metrics scrape counted (bpf() calls)
 	groff-base          # e2e: the installed man page renders without warnings
 	nftables conntrack  # bench: nftables DNAT next to xdplb, conntrack flushed between runs
 	bird2               # e2e: BGP + BFD between balancers and a router (test-cluster.sh)

@@ -116,7 +116,24 @@ $(grep mismatch <<<"$t")" grep -q ' 0 mismatches$' <<<"$t" || return 1
 	# a scrape is a read: the generation stays
 	scrape "$m.5" || return 1
 	check "scraping changes nothing" [ "$(prom get "$m.5" xdplb_config_generation)" = \
-		"$(prom get "$m.4" xdplb_config_generation)" ]
+		"$(prom get "$m.4" xdplb_config_generation)" ] || return 1
+
+	# its cost, as xdplb(8) states it: one map read a VIP, two a backend, whatever the
+	# flows; a VIP of 2 backends more: exactly 5 bpf() calls more
+	local c0 c1 c2
+	c0=$(bpf_calls) && curl_vip 10 >/dev/null && c1=$(bpf_calls) || return 1
+	check "the flows cost nothing ($c0 bpf() calls before 10 more requests, $c1 after)" \
+		[ "$c0" -eq "$c1" ] || return 1
+	xlb "$NS_LB" vip add tcp 10.0.0.11:80 && xlb "$NS_LB" real add tcp 10.0.0.11:80 10.0.2.11 &&
+		xlb "$NS_LB" real add tcp 10.0.0.11:80 10.0.2.12 && c2=$(bpf_calls) || return 1
+	log "bpf() calls of xdplb metrics: $c0, $c1, $c2"
+	check "a VIP of 2 backends: 5 reads more ($c1 -> $c2)" [ $((c2 - c1)) -eq 5 ]
+}
+
+bpf_calls() { # the bpf() calls of one `xdplb metrics`
+	nsx "$NS_LB" strace -f -c -e trace=bpf -o "$E2E_TMP/strace" "$XDPLB" --bpffs "$E2E_PIN" \
+		metrics >/dev/null || return 1
+	awk '$NF == "bpf" { print $4 }' "$E2E_TMP/strace"
 }
 
 test_metrics_errors() {
