@@ -189,11 +189,11 @@ int metrics_http_new(struct metrics_http **out, const char *s, metrics_http_buil
 		metrics_http_free(h);
 		return err;
 	}
-	/* no thread: MHD_run() from the daemon's loop; a few connections at a time, idle ones
+	/* no thread: MHD_run() from the daemon's loop; 64 connections at a time, idle ones
 	 * closed after 10 s */
 	h->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, h,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_log, h, MHD_OPTION_LISTEN_SOCKET,
-				  h->listen_fd, MHD_OPTION_CONNECTION_LIMIT, 16u,
+				  h->listen_fd, MHD_OPTION_CONNECTION_LIMIT, 64u,
 				  MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!h->mhd) {
 		snprintf(why, wlen, "%s: libmicrohttpd did not start", where);
