@@ -14,6 +14,7 @@ PKGS=(
 	libjson-c-dev       # -j JSON output of the CLI
 	libnl-route-3-dev   # xdplb daemon: the VIPs' host routes (announce) over netlink
 	libssl-dev          # xdplb daemon: the https health check (TLS handshake with SNI, OpenSSL)
+	libmicrohttpd-dev   # xdplb daemon: the Prometheus metrics endpoint (HTTP on the daemon's epoll)
 	openssl             # tests: self-signed certificates for the https check's backends
 	pkg-config make gcc
 	iproute2            # ip netns / veth for the e2e tests and the demo
@@ -24,6 +25,8 @@ PKGS=(
 	tcpdump             # packet captures in e2e tests on failure
 	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected
 	python3             # e2e: UDP echo service and client (tests/e2e/udp_echo.py)
+	python3-prometheus-client # e2e: the metrics parsed as Prometheus parses them
+	strace              # e2e: the map reads of a metrics scrape counted (bpf() calls)
 	groff-base          # e2e: the installed man page renders without warnings
 	nftables conntrack  # bench: nftables DNAT next to xdplb, conntrack flushed between runs
 	bird2               # e2e: BGP + BFD between balancers and a router (test-cluster.sh)

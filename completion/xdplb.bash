@@ -80,8 +80,8 @@ _xdplb_expand()
 _xdplb()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="dev vip real check daemon stats flow config save batch import ipvsadm decap
-		node version help"
+	local objects="dev vip real check daemon stats metrics flow config save batch import ipvsadm
+		decap node version help"
 	local options="-j --json -p --pretty -d --debug --bpffs --help"
 	local i=1 obj='' cmd='' args=() _xdplb_bpffs=
 
@@ -143,8 +143,9 @@ _xdplb()
 	vip) cmds="add set del show help" ;;
 	real) cmds="add set del help" ;;
 	check) cmds="set del show help" ;;
-	daemon) cmds="config pidfile help" ;;
+	daemon) cmds="config pidfile metrics help" ;;
 	stats) cmds="show help" ;;
+	metrics) cmds="help" ;;
 	flow) cmds="show flush timeout gc help" ;;
 	config) cmds="show set help" ;;
 	batch) cmds="file help" ;;
@@ -254,10 +255,11 @@ _xdplb()
 			;;
 		esac
 		;;
-	daemon.config | daemon.pidfile)
+	daemon.config | daemon.pidfile | daemon.metrics)
 		case $prev in
 		config | pidfile) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-		*) _xdplb_reply "$(_xdplb_unused config pidfile)" ;;
+		metrics) _xdplb_reply on off ;;
+		*) _xdplb_reply "$(_xdplb_unused config pidfile metrics)" ;;
 		esac
 		;;
 	import.keepalived)

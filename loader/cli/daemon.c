@@ -2,8 +2,10 @@
 /* `xdplb daemon`: its options; the daemon itself is loader/daemon. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "cli/cli.h"
 #include "daemon/daemon.h"
+#include "daemon/http.h"
 #include "util/common.h"
 
 static int daemon_help(void)
@@ -11,6 +13,7 @@ static int daemon_help(void)
 	if (json_help())
 		return 0;
 	printf("Usage: %1$s daemon [ config FILE ] [ pidfile FILE ]\n"
+	       "                    [ metrics { ADDR:PORT | PORT | on | off } ]\n"
 	       "\n"
 	       "Runs the health checks (see \"%1$s check help\") in the foreground, writes each\n"
 	       "backend's state (up/down) into the maps, and expires idle flows every second.\n"
@@ -18,7 +21,10 @@ static int daemon_help(void)
 	       "node announces in that table (see \"%1$s node help\"), for BIRD to export.\n"
 	       "Logs one line per change to stderr.  config FILE holds \"check set ...\" lines\n"
 	       "(# comments), applied at start and on SIGHUP; pidfile FILE gets its pid.  SIGTERM\n"
-	       "stops it: it withdraws its routes, and the data plane keeps the last states.\n",
+	       "stops it: it withdraws its routes, and the data plane keeps the last states.\n"
+	       "metrics serves the Prometheus metrics (\"%1$s metrics\", plus the checks' and\n"
+	       "the GC's) at http://ADDR:PORT/metrics; PORT alone listens on 127.0.0.1, on\n"
+	       "means 127.0.0.1:9124; off (the default) serves nothing.\n",
 	       bin_name);
 	return 0;
 }
@@ -36,8 +42,20 @@ int do_daemon(int argc, char **argv)
 		} else if (!strcmp(*argv, "pidfile")) {
 			REQ_ARG("a FILE");
 			o.pid_path = *argv;
+		} else if (!strcmp(*argv, "metrics")) {
+			struct sockaddr_storage sa;
+			unsigned int len;
+
+			REQ_ARG("ADDR:PORT, PORT, on or off");
+			if (!strcmp(*argv, "off"))
+				o.metrics = NULL;
+			else if (metrics_http_parse(*argv, &sa, &len))
+				return -XDPLB_EUSAGE;
+			else
+				o.metrics = *argv;
 		} else {
-			return bad_arg(*argv, "unknown keyword (expected config or pidfile)");
+			return bad_arg(*argv,
+				       "unknown keyword (expected config, pidfile or metrics)");
 		}
 		NEXT_ARG();
 	}

@@ -29,10 +29,12 @@
 #include "cli/check.h"
 #include "cli/cli.h"
 #include "daemon/daemon.h"
+#include "daemon/http.h"
 #include "daemon/routes.h"
 #include "util/common.h"
 #include "health/health.h"
 #include "lib/lb.h"
+#include "lib/metrics.h"
 
 #define TICK_MS	     20
 #define HOUSEKEEP_MS 1000
@@ -47,8 +49,10 @@ struct daemon {
 	bool loaded;		  /* the config file was applied once */
 	struct hc_target **by_id; /* target of each backend id */
 	__u32 max_reals;
-	struct announcer *ann; /* the VIP routes */
-	bool attached;	       /* xdplb is attached somewhere (checked every second) */
+	struct announcer *ann;	   /* the VIP routes */
+	bool attached;		   /* xdplb is attached somewhere (checked every second) */
+	struct metrics_http *http; /* the metrics endpoint (metrics ADDR:PORT), or NULL */
+	__u64 gc_runs, gc_expired; /* what the GC did, for the metrics */
 };
 
 /* One log line: local time with ms, then the message (journald adds nothing to parse). */
@@ -271,6 +275,74 @@ out:
 	return err;
 }
 
+/* The daemon's own families in the exposition: its health checks and its GC. */
+static void daemon_families(struct metrics_buf *b, const struct metrics_snap *s, void *arg)
+{
+	struct daemon *d = arg;
+	const char *lab;
+
+	metrics_family(b, "xdplb_flow_gc_runs_total", "counter",
+		       "Runs of the flow-table GC by this daemon (one a second).");
+	mb_printf(b, "xdplb_flow_gc_runs_total %llu\n", (unsigned long long)d->gc_runs);
+	metrics_family(b, "xdplb_flow_gc_expired_total", "counter",
+		       "Idle flows the daemon's GC runs counted out.");
+	mb_printf(b, "xdplb_flow_gc_expired_total %llu\n", (unsigned long long)d->gc_expired);
+	metrics_family(b, "xdplb_backend_check_duration_seconds", "histogram",
+		       "How long the backend's health checks took (those with a result; a "
+		       "timeout counts its timeout).");
+	for (int i = 0; i < s->c.nvips; i++)
+		for (int j = 0; j < s->c.vips[i].nreals; j++) {
+			const struct conf_real *r = &s->c.vips[i].reals[j];
+			const struct hc_target *t = r->id < d->max_reals ? d->by_id[r->id] : NULL;
+			__u64 cum = 0;
+
+			if (!t || t->gen != r->r.gen)
+				continue;
+			lab = metrics_backend_labels(s, i, j);
+			for (int k = 0; k < HC_DURATION_BUCKETS; k++) {
+				cum += t->stats.duration[k];
+				mb_printf(
+				    b,
+				    "xdplb_backend_check_duration_seconds_bucket{%s,le=\"%g\"} "
+				    "%llu\n",
+				    lab, hc_duration_bounds[k], (unsigned long long)cum);
+			}
+			mb_printf(
+			    b,
+			    "xdplb_backend_check_duration_seconds_bucket{%s,le=\"+Inf\"} %llu\n"
+			    "xdplb_backend_check_duration_seconds_sum{%s} %.6f\n"
+			    "xdplb_backend_check_duration_seconds_count{%s} %llu\n",
+			    lab, (unsigned long long)t->stats.count, lab, t->stats.sum, lab,
+			    (unsigned long long)t->stats.count);
+		}
+	metrics_family(b, "xdplb_backend_check_failures_total", "counter",
+		       "Failed health checks of the backend, by reason (reasons that happened).");
+	for (int i = 0; i < s->c.nvips; i++)
+		for (int j = 0; j < s->c.vips[i].nreals; j++) {
+			const struct conf_real *r = &s->c.vips[i].reals[j];
+			const struct hc_target *t = r->id < d->max_reals ? d->by_id[r->id] : NULL;
+
+			if (!t || t->gen != r->r.gen)
+				continue;
+			lab = metrics_backend_labels(s, i, j);
+			for (int k = 0; k < HC_F_MAX; k++)
+				if (t->stats.fail[k])
+					mb_printf(
+					    b,
+					    "xdplb_backend_check_failures_total{%s,reason=\"%s\"} "
+					    "%llu\n",
+					    lab, hc_fail_names[k],
+					    (unsigned long long)t->stats.fail[k]);
+		}
+}
+
+static int build_metrics(char **text, size_t *len, void *arg)
+{
+	struct daemon *d = arg;
+
+	return metrics_build(&d->lb, daemon_families, d, text, len);
+}
+
 /* One daemon per pin directory (per network namespace): an abstract socket holds the name. */
 static int single_instance(void)
 {
@@ -295,7 +367,7 @@ int daemon_run(const struct daemon_opts *o)
 	struct signalfd_siginfo si;
 	__u64 last = 0, synced = 0, reasserted = 0, scanned, expired;
 	__u32 changes = 0;
-	int sfd, lockfd, err, other;
+	int sfd, lockfd, err, other, wait_ms;
 	sigset_t mask;
 	bool stop = false, reload = false;
 
@@ -335,6 +407,22 @@ int daemon_run(const struct daemon_opts *o)
 		p_err("daemon: netlink for the VIP routes: %s", strerror(-err));
 		goto out;
 	}
+	if (o->metrics) {
+		char why[128];
+
+		err = metrics_http_new(&d.http, o->metrics, build_metrics, &d, logf_, why,
+				       sizeof(why));
+		if (!err) {
+			err = hc_engine_watch(d.eng, metrics_http_fd(d.http));
+			if (err)
+				snprintf(why, sizeof(why), "%s: epoll: %s", o->metrics,
+					 strerror(-err));
+		}
+		if (err) {
+			p_err("daemon: metrics %s", why);
+			goto out;
+		}
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
@@ -348,6 +436,8 @@ int daemon_run(const struct daemon_opts *o)
 		goto out;
 	}
 	srandom(getpid());
+	if (d.http)
+		logf_("metrics on %s", metrics_http_url(d.http));
 	logf_("xdplb daemon: serving %s", pin_dir);
 	while (!stop) {
 		__u64 now = hc_now_ms();
@@ -385,18 +475,28 @@ int daemon_run(const struct daemon_opts *o)
 				synced = 0;
 				err = 0;
 			}
-			lb_gc(&d.lb, 0, &scanned, &expired);
+			if (!lb_gc(&d.lb, 0, &scanned, &expired)) {
+				d.gc_runs++;
+				d.gc_expired += expired;
+			}
+			metrics_http_run(d.http); /* ends idle connections */
 			d.attached = lb_attached_anywhere(XDPLB_PROG);
 			announcer_sync(d.ann, &d.lb, d.attached, now - reasserted >= RESYNC_MS);
 			if (now - reasserted >= RESYNC_MS)
 				reasserted = now;
 		}
-		err = hc_engine_run(d.eng, HOUSEKEEP_MS, &other);
+		/* no longer than the metrics endpoint may wait: a reply larger than a socket
+		 * buffer goes on at once, not at its next event */
+		wait_ms = metrics_http_timeout_ms(d.http, HOUSEKEEP_MS);
+		err = hc_engine_run(d.eng, wait_ms, &other);
 		if (err < 0) {
 			p_err("daemon: epoll: %s", strerror(-err));
 			break;
 		}
 		err = 0;
+		/* the signalfd or the metrics endpoint: neither blocks */
+		if (other || (d.http && !metrics_http_timeout_ms(d.http, 1)))
+			metrics_http_run(d.http);
 		while (other && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				logf_("SIGHUP: reloading");
@@ -410,6 +510,7 @@ int daemon_run(const struct daemon_opts *o)
 		}
 	}
 out:
+	metrics_http_free(d.http);
 	if (d.ann)
 		announcer_withdraw_all(d.ann);
 	announcer_free(d.ann);

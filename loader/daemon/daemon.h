@@ -11,6 +11,7 @@
 struct daemon_opts {
 	const char *conf_path; /* `check set` lines applied at start and on SIGHUP; NULL = none */
 	const char *pid_path;  /* its pid is written there, removed at a clean stop; NULL = none */
+	const char *metrics;   /* metrics listen address (daemon/http.h); NULL = off */
 };
 
 /* Runs until SIGTERM or SIGINT; 0 or -errno (prints its errors). */

@@ -195,11 +195,71 @@ static void probe_stop(struct hc_engine *e, struct hc_target *t)
 	t->phase = PH_IDLE;
 }
 
-static void probe_done(struct hc_engine *e, struct hc_target *t, enum hc_result r, const char *why)
+/* Keep in the order of enum hc_fail. */
+const char *const hc_fail_names[HC_F_MAX] = {
+	[HC_F_TIMEOUT] = "timeout", [HC_F_REFUSED] = "refused",
+	[HC_F_RESET] = "reset",	    [HC_F_UNREACHABLE] = "unreachable",
+	[HC_F_ERROR] = "error",	    [HC_F_REPLY] = "reply",
+	[HC_F_TLS] = "tls",	    [HC_F_EXEC] = "exec",
+};
+
+const double hc_duration_bounds[HC_DURATION_BUCKETS] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5,
+};
+
+enum hc_fail hc_fail_of_errno(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return HC_F_REFUSED;
+	case ECONNRESET:
+	case EPIPE:
+		return HC_F_RESET;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENETDOWN:
+		return HC_F_UNREACHABLE;
+	case ETIMEDOUT:
+		return HC_F_TIMEOUT;
+	default:
+		return HC_F_ERROR;
+	}
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* A probe with a result (not a local error): its duration, and why it failed. */
+static void stats_count(struct hc_stats *s, __u64 started_ns, enum hc_result r, enum hc_fail f)
+{
+	__u64 ns = now_ns();
+	double secs = ns > started_ns ? (ns - started_ns) / 1e9 : 0;
+	int b = 0;
+
+	while (b < HC_DURATION_BUCKETS && secs > hc_duration_bounds[b])
+		b++;
+	s->duration[b]++;
+	s->count++;
+	s->sum += secs;
+	if (r == HC_FAIL && f < HC_F_MAX)
+		s->fail[f]++;
+}
+
+/* @f: why it failed, when @r is HC_FAIL (ignored otherwise). */
+static void probe_done(struct hc_engine *e, struct hc_target *t, enum hc_result r, enum hc_fail f,
+		       const char *why)
 {
 	__u64 now = hc_now_ms();
 
 	probe_stop(e, t);
+	if (r != HC_LOCAL)
+		stats_count(&t->stats, t->started_ns, r, f);
 	t->next_ms = t->started_ms + t->check.interval_ms;
 	if (t->next_ms < now)
 		t->next_ms = now;
@@ -221,7 +281,7 @@ static void probe_errno(struct hc_engine *e, struct hc_target *t, const char *wh
 	char why[160];
 
 	snprintf(why, sizeof(why), "%s: %s", what, strerror(err));
-	probe_done(e, t, hc_classify_errno(err), why);
+	probe_done(e, t, hc_classify_errno(err), hc_fail_of_errno(err), why);
 }
 
 static void http_send(struct hc_engine *e, struct hc_target *t)
@@ -235,12 +295,12 @@ static void http_send(struct hc_engine *e, struct hc_target *t)
 		     t->check.arg[0] ? t->check.arg : "/", t->tls && sni[0] ? sni : t->env_real);
 
 	if (n >= (int)sizeof(req)) {
-		probe_done(e, t, HC_LOCAL, "http: request too long");
+		probe_done(e, t, HC_LOCAL, HC_F_ERROR, "http: request too long");
 		return;
 	}
 	if (t->tls) {
 		if (hc_tls_send(t, req, n, why, sizeof(why)) != n) {
-			probe_done(e, t, HC_FAIL, why);
+			probe_done(e, t, HC_FAIL, HC_F_TLS, why);
 			return;
 		}
 	} else if (send(t->fd, req, n, MSG_NOSIGNAL) != n) {
@@ -263,7 +323,7 @@ static void on_tls(struct hc_engine *e, struct hc_target *t)
 	case HC_TLS_AGAIN: /* the socket's next edge resumes it */
 		break;
 	case HC_TLS_FAIL:
-		probe_done(e, t, HC_FAIL, why);
+		probe_done(e, t, HC_FAIL, HC_F_TLS, why);
 		break;
 	}
 }
@@ -320,7 +380,7 @@ static void exec_start(struct hc_engine *e, struct hc_target *t)
 	pid_t pid;
 
 	if (exec_user_get(user, &u, why, sizeof(why))) {
-		probe_done(e, t, HC_LOCAL, why);
+		probe_done(e, t, HC_LOCAL, HC_F_ERROR, why);
 		return;
 	}
 	snprintf(ev[0], sizeof(ev[0]), "XDPLB_VIP=%s", t->env_vip);
@@ -363,7 +423,7 @@ static void exec_start(struct hc_engine *e, struct hc_target *t)
 	}
 	t->fd = pfd;
 	if (ep_set(e, EPOLL_CTL_ADD, pfd, EPOLLIN, t))
-		probe_done(e, t, HC_LOCAL, "exec: epoll");
+		probe_done(e, t, HC_LOCAL, HC_F_ERROR, "exec: epoll");
 }
 
 static void exec_reap(struct hc_engine *e, struct hc_target *t)
@@ -382,14 +442,14 @@ static void exec_reap(struct hc_engine *e, struct hc_target *t)
 		return;
 	t->pid = 0;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		probe_done(e, t, HC_OK, "");
+		probe_done(e, t, HC_OK, HC_F_ERROR, "");
 		return;
 	}
 	if (WIFEXITED(st))
 		snprintf(why, sizeof(why), "exec: exit status %d", WEXITSTATUS(st));
 	else
 		snprintf(why, sizeof(why), "exec: killed by signal %d", WTERMSIG(st));
-	probe_done(e, t, HC_FAIL, why);
+	probe_done(e, t, HC_FAIL, HC_F_EXEC, why);
 }
 
 static void probe_start(struct hc_engine *e, struct hc_target *t)
@@ -397,6 +457,7 @@ static void probe_start(struct hc_engine *e, struct hc_target *t)
 	int type = t->check.type, fd;
 
 	t->started_ms = hc_now_ms();
+	t->started_ns = now_ns();
 	t->deadline_ms = t->started_ms + t->check.timeout_ms;
 	if (type == XDPLB_CHECK_EXEC) {
 		exec_start(e, t);
@@ -426,13 +487,13 @@ static void probe_start(struct hc_engine *e, struct hc_target *t)
 		}
 		t->phase = PH_READ;
 		if (ep_set(e, EPOLL_CTL_ADD, fd, EPOLLIN, t))
-			probe_done(e, t, HC_LOCAL, "epoll");
+			probe_done(e, t, HC_LOCAL, HC_F_ERROR, "epoll");
 		return;
 	}
 	/* edge-triggered, in and out at once: connected, then the reply, with one epoll_ctl
 	 * per probe (the daemon's cost is in its syscalls) */
 	if (ep_set(e, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLET, t))
-		probe_done(e, t, HC_LOCAL, "epoll");
+		probe_done(e, t, HC_LOCAL, HC_F_ERROR, "epoll");
 }
 
 static void on_connect(struct hc_engine *e, struct hc_target *t, __u32 events)
@@ -450,12 +511,12 @@ static void on_connect(struct hc_engine *e, struct hc_target *t, __u32 events)
 		return;
 	}
 	if (t->check.type == XDPLB_CHECK_TCP) {
-		probe_done(e, t, HC_OK, "");
+		probe_done(e, t, HC_OK, HC_F_ERROR, "");
 	} else if (t->check.type == XDPLB_CHECK_HTTPS) {
 		char why[160];
 
 		if (hc_tls_start(t, why, sizeof(why))) {
-			probe_done(e, t, HC_LOCAL, why);
+			probe_done(e, t, HC_LOCAL, HC_F_ERROR, why);
 			return;
 		}
 		t->phase = PH_TLS;
@@ -478,7 +539,7 @@ static void on_read(struct hc_engine *e, struct hc_target *t)
 			if (n == -EAGAIN)
 				return;
 			if (n < 0) {
-				probe_done(e, t, HC_FAIL, why);
+				probe_done(e, t, HC_FAIL, HC_F_TLS, why);
 				return;
 			}
 		} else {
@@ -493,7 +554,7 @@ static void on_read(struct hc_engine *e, struct hc_target *t)
 		}
 		if (t->check.type == XDPLB_CHECK_UDP) {
 			r = hc_udp_eval(t->buf, n, t->check.expect, why, sizeof(why));
-			probe_done(e, t, r, why);
+			probe_done(e, t, r, HC_F_REPLY, why);
 			return;
 		}
 		t->blen += n;
@@ -501,7 +562,7 @@ static void on_read(struct hc_engine *e, struct hc_target *t)
 		r = hc_http_eval(t->buf, t->blen, n == 0 || t->blen == sizeof(t->buf) - 1,
 				 t->check.status, t->check.expect, why, sizeof(why));
 		if (r != HC_LOCAL) {
-			probe_done(e, t, r, why);
+			probe_done(e, t, r, HC_F_REPLY, why);
 			return;
 		}
 	}
@@ -541,7 +602,7 @@ static void on_tick(struct hc_engine *e)
 		if (t->phase != PH_IDLE && now >= t->deadline_ms) {
 			snprintf(why, sizeof(why), "timeout after %.1fs",
 				 t->check.timeout_ms / 1000.0);
-			probe_done(e, t, HC_FAIL, why);
+			probe_done(e, t, HC_FAIL, HC_F_TIMEOUT, why);
 		} else if (t->phase == PH_IDLE && now >= t->next_ms) {
 			probe_start(e, t);
 		}

@@ -57,6 +57,34 @@ static inline const char *hc_check_arg2(const struct xdplb_check *c)
 	return n + 1 < sizeof(c->arg) ? c->arg + n + 1 : "";
 }
 
+/* Why a probe failed, as the daemon's metrics count it (names in hc_fail_names). */
+enum hc_fail {
+	HC_F_TIMEOUT,	  /* no (complete) answer within the timeout */
+	HC_F_REFUSED,	  /* connection refused (ECONNREFUSED; UDP: ICMP port unreachable) */
+	HC_F_RESET,	  /* connection reset (ECONNRESET, EPIPE) */
+	HC_F_UNREACHABLE, /* host or network unreachable or down */
+	HC_F_ERROR,	  /* another socket error */
+	HC_F_REPLY,	  /* an answer, but the wrong one: http status, body, udp reply */
+	HC_F_TLS,	  /* https: the handshake or the session failed */
+	HC_F_EXEC,	  /* exec: the command exited non-zero or was killed */
+	HC_F_MAX,
+};
+extern const char *const hc_fail_names[HC_F_MAX];
+enum hc_fail hc_fail_of_errno(int err);
+
+/* What a target's probes did since the daemon began checking it: the duration of each
+ * probe with a result (local errors are not counted) in buckets with upper bounds
+ * hc_duration_bounds (seconds; the last bucket is +Inf; not cumulative), and failures by
+ * reason. */
+#define HC_DURATION_BUCKETS 10
+extern const double hc_duration_bounds[HC_DURATION_BUCKETS];
+struct hc_stats {
+	__u64 duration[HC_DURATION_BUCKETS + 1];
+	__u64 count;
+	double sum; /* seconds */
+	__u64 fail[HC_F_MAX];
+};
+
 struct hc_engine;
 
 /* One backend under a check. */
@@ -69,14 +97,16 @@ struct hc_target {
 	char name[256];			/* "tcp 10.0.0.1:80 backend 10.0.1.11:80", for the log */
 	char env_vip[64], env_real[64]; /* exec: XDPLB_VIP and XDPLB_REAL */
 	struct hc_run run;
-	char why[160];	 /* what the last failure said */
+	char why[160]; /* what the last failure said */
+	struct hc_stats stats;
 	bool local_said; /* a local error was logged: say it once until a real result */
 	bool seen;	 /* daemon bookkeeping: found in the last sync */
 	bool decided;	 /* ... its state is the daemon's own result, not adopted */
 	/* the probe in flight */
 	__u64 next_ms, deadline_ms, started_ms;
-	int fd;	   /* socket or pidfd; -1 when idle */
-	void *tls; /* https: the TLS session (tls.c) */
+	__u64 started_ns; /* CLOCK_MONOTONIC, for the probe's duration */
+	int fd;		  /* socket or pidfd; -1 when idle */
+	void *tls;	  /* https: the TLS session (tls.c) */
 	pid_t pid;
 	int phase;
 	char buf[4096];

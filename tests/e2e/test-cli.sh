@@ -652,7 +652,7 @@ test_cli_completion() {
 			". completion/xdplb.bash; $(declare -f complete_line); complete_line '$line'")
 		check "completion of '$line': '$want' (got '$got')" [ "$got" = "$want" ] || return 1
 	done <<-'EOF'
-		xdplb |dev vip real check daemon stats flow config save batch import ipvsadm decap node version help
+		xdplb |dev vip real check daemon stats metrics flow config save batch import ipvsadm decap node version help
 		xdplb --j|--json
 		xdplb v|vip version
 		xdplb vi |add set del show help
@@ -688,7 +688,10 @@ test_cli_completion() {
 		xdplb --bpffs PIN check set tcp 10.0.0.10:80 real |10.0.2.11:80
 		xdplb check set tcp 10.0.0.10:80 https |port interval timeout rise fall path status expect sni
 		xdplb check set tcp 10.0.0.10:80 exec 'true' |port interval timeout rise fall user
-		xdplb daemon |config pidfile help
+		xdplb daemon |config pidfile metrics help
+		xdplb daemon metrics |on off
+		xdplb daemon metrics on |config pidfile metrics
+		xdplb me|metrics
 		xdplb ipvsadm -A -s |rr wrr lc wlc sh mh
 		xdplb --bpffs PIN ipvsadm -a -t |10.0.0.10:80
 		xdplb --bpffs PIN ipvsadm -a -u |10.0.0.20:53

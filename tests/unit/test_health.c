@@ -297,6 +297,64 @@ struct probe {
 
 #define PORT_SILENT 7006
 
+/* The failure reason a message of a failed probe stands for (the metrics' label), as the
+ * test reads it; -1 when it has no rule here. */
+static int want_fail(const char *why)
+{
+	static const struct {
+		const char *prefix;
+		int fail;
+	} rules[] = {
+		{ "connect: Connection refused", HC_F_REFUSED },
+		{ "udp: Connection refused", HC_F_REFUSED },
+		{ "timeout after", HC_F_TIMEOUT },
+		{ "http: ", HC_F_REPLY },
+		{ "udp: reply lacks", HC_F_REPLY },
+		{ "exec: exit status", HC_F_EXEC },
+		{ "https: handshake", HC_F_TLS },
+	};
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (!strncmp(why, rules[i].prefix, strlen(rules[i].prefix)))
+			return rules[i].fail;
+	return -1;
+}
+
+/* What target @id's statistics say (struct hc_stats): probes counted, each in one duration
+ * bucket, and its failures under @why's reason only (none when @why is NULL). */
+static void check_stats(struct hc_engine *e, __u32 id, const char *why, const char *label)
+{
+	const struct hc_stats *st = NULL;
+	__u64 in_buckets = 0, fails = 0;
+	int want = why ? want_fail(why) : -1;
+
+	for (size_t i = 0; i < hc_engine_count(e); i++)
+		if (hc_engine_target(e, i)->real_id == id)
+			st = &hc_engine_target(e, i)->stats;
+	if (!ASSERT_TRUE(st != NULL, WHAT("%s %u: a target", label, id)))
+		return;
+	for (int b = 0; b <= HC_DURATION_BUCKETS; b++)
+		in_buckets += st->duration[b];
+	for (int f = 0; f < HC_F_MAX; f++)
+		fails += st->fail[f];
+	ASSERT_TRUE(st->count >= 1 && in_buckets == st->count,
+		    WHAT("%s %u: %llu probes counted, %llu in the duration buckets", label, id,
+			 (unsigned long long)st->count, (unsigned long long)in_buckets));
+	ASSERT_TRUE(st->sum >= 0 && st->sum < st->count * 1.0,
+		    WHAT("%s %u: %.3f s over %llu probes", label, id, st->sum,
+			 (unsigned long long)st->count));
+	if (!why) {
+		ASSERT_EQ(fails, 0, WHAT("%s %u: no failure counted", label, id));
+		return;
+	}
+	ASSERT_TRUE(want >= 0, WHAT("%s %u: a reason for '%s'", label, id, why));
+	if (want >= 0)
+		ASSERT_TRUE(st->fail[want] >= 2 && st->fail[want] == fails,
+			    WHAT("%s %u: failures all '%s' (%llu of %llu)", label, id,
+				 hc_fail_names[want], (unsigned long long)st->fail[want],
+				 (unsigned long long)fails));
+}
+
 /* Probes @t of backends at @addr, one target each: each must go up or down once, with the
  * reason, and say no local error.  @label names them in the messages. */
 static void run_probes(const struct probe *t, int n, const char *addr, const char *label)
@@ -330,6 +388,7 @@ static void run_probes(const struct probe *t, int n, const char *addr, const cha
 				    WHAT("%s %d: why '%s', want '%s'", label, i, s->why, t[i].why));
 		}
 		ASSERT_EQ(s->locals, 0, WHAT("%s %d: no local error", label, i));
+		check_stats(e, i + 1, t[i].why, label);
 	}
 	hc_engine_free(e); /* kills a sleeping command */
 }
@@ -447,6 +506,11 @@ static void case_https(void)
 		    WHAT("a plain HTTP port: '%s'", seen[4].why));
 	ASSERT_TRUE(!strcmp(seen[5].why, "connect: Connection refused"),
 		    WHAT("a closed port: '%s'", seen[5].why));
+	/* the failing ones only: a target that goes up here may have failed a probe or two
+	 * on the way (one server thread answers every probe, lingering after each) */
+	for (int i = 0; i < n; i++)
+		if (!t[i].up)
+			check_stats(e, i + 1, seen[i + 1].why, "https");
 	hc_engine_free(e);
 }
 
@@ -596,7 +660,9 @@ int main(void)
 	RUN_CASE("http judge: status classes, exact status, body text, partial replies",
 		 case_http_eval);
 	RUN_CASE("errno classes: the backend's or ours", case_classify);
-	RUN_CASE("tcp, http, udp, exec probes: pass, fail with the reason, timeouts", case_probes);
+	RUN_CASE("tcp, http, udp, exec probes: pass, fail with the reason, timeouts; their "
+		 "durations and failures by reason counted",
+		 case_probes);
 	RUN_CASE("the probes to an IPv6 backend", case_probes6);
 	RUN_CASE("EMFILE is a local error: said once, no state change, then judged again",
 		 case_local_error);
