@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* What the control-plane fuzzers share (fuzz_cp.h). */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +102,24 @@ void fuzz_conf(struct conf *c)
 	v = vip(c, 6, "2001:db8::1", 80, XDPLB_MODE_TUN, XDPLB_SCHED_MH,
 		XDPLB_VIP_F_ONDOWN_KEEP | XDPLB_VIP_F_ALLDOWN_REJECT, 0);
 	real(c, v, "2001:db8:1::2", 0, 1, 0);
+}
+
+const char *fuzz_file(const char *name, const uint8_t *data, size_t size)
+{
+	static char path[64];
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = memfd_create(name, 0);
+		if (fd < 0) {
+			perror("memfd_create");
+			exit(1);
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
+		abort();
+	return path;
 }
 
 unsigned long fuzz_conf_sum(const struct conf *c)

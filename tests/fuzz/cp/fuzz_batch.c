@@ -15,20 +15,12 @@
 
 static struct conf conf;
 static unsigned long conf_sum;
-static int memfd = -1;
-static char path[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_quiet();
 	fuzz_conf(&conf);
 	conf_sum = fuzz_conf_sum(&conf);
-	memfd = memfd_create("batch", 0);
-	if (memfd < 0) {
-		perror("memfd_create");
-		exit(1);
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
 	return 0;
 }
 
@@ -38,9 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct batch_line *lines;
 	char *buf;
 
-	if (ftruncate(memfd, 0) || pwrite(memfd, data, size, 0) != (ssize_t)size)
-		abort();
-	if (batch_read(path, &lines, &in.n, &buf))
+	if (batch_read(fuzz_file("batch", data, size), &lines, &in.n, &buf))
 		return 0;
 	in.lines = lines;
 	batch_check_conf(&in, &conf);

@@ -19,6 +19,10 @@ struct conf;
  * keeps its own stream and the sanitizers write to file descriptor 2: both still show. */
 void fuzz_quiet(void);
 
+/* The input as a file for readers that open one: written into a memfd (made on first use,
+ * named @name), its /proc/self/fd path returned.  Aborts if the write fails. */
+const char *fuzz_file(const char *name, const uint8_t *data, size_t size);
+
 /*
  * The configuration batch lines and ipvsadm dumps are checked against (no maps): small limits
  * so that "no room" is reachable (8 VIPs, 16 backends, 6 per VIP), an IPv4 tunnel source and

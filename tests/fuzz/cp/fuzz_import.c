@@ -15,8 +15,6 @@
 
 static struct conf conf;
 static unsigned long conf_sum;
-static int memfd = -1;
-static char path[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -24,12 +22,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	ipvs_lookup_names = false; /* names are unknown: no resolver, no DNS, on this path */
 	fuzz_conf(&conf);
 	conf_sum = fuzz_conf_sum(&conf);
-	memfd = memfd_create("ipvsadm", 0);
-	if (memfd < 0) {
-		perror("memfd_create");
-		exit(1);
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
 	return 0;
 }
 
@@ -39,9 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf;
 	int n;
 
-	if (ftruncate(memfd, 0) || pwrite(memfd, data, size, 0) != (ssize_t)size)
-		abort();
-	if (batch_read(path, &lines, &n, &buf))
+	if (batch_read(fuzz_file("ipvsadm", data, size), &lines, &n, &buf))
 		return 0;
 	import_ipvsadm_check_conf("fuzz", lines, n, &conf);
 	FUZZ_ASSERT(fuzz_conf_sum(&conf) == conf_sum, "import changed its conf");
