@@ -152,7 +152,7 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 	if (!real)
 		return -XDPLB_R_DROP_ICMP;
 	if (vip->mode == XDPLB_MODE_NAT && ip_ttl(data, data_end, p) <= 1)
-		return XDPLB_R_PASS_TTL; /* as any NAT packet (icmp_nat_rewrite() decrements) */
+		return XDPLB_R_PASS_TTL; /* as any NAT packet (nat_hop() decrements) */
 	count_traffic(&xdplb_vip_stats, vip->id, bytes, 0, 0);
 	count_traffic(&xdplb_real_stats, real_id, bytes, 0, 0);
 	if (vip->mode == XDPLB_MODE_NAT) {
@@ -234,7 +234,7 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 		}
 		return p.frag ? XDPLB_R_PASS_FRAGMENT : XDPLB_R_PASS_NOT_VIP;
 	}
-	/* NAT forwards as a router does (RFC 1812 5.3.1, RFC 8200 3): nat_rewrite() decrements */
+	/* NAT forwards as a router does (RFC 1812 5.3.1, RFC 8200 3): nat_hop() decrements */
 	if (vip->mode == XDPLB_MODE_NAT && ip_ttl(data, data_end, &p) <= 1)
 		return XDPLB_R_PASS_TTL;
 	if (vip->flags & XDPLB_VIP_F_L3HASH)
