@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* What the control-plane fuzzers share (fuzz_cp.h). */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <sys/mman.h>
 #include <unistd.h>
