@@ -249,4 +249,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_nat_src SEC(".maps");
 
+/* [0] -> the live trace's switch and filters (struct xdplb_trace_ctl), written by xdplb
+ * trace; its events go to xdplb_trace (bpf/trace.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdplb_trace_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_trace_ctl SEC(".maps");
+
+/* The live trace's events (struct xdplb_trace_event), read by xdplb trace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XDPLB_TRACE_RING);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_trace SEC(".maps");
+
 #endif /* XDPLB_MAPS_H */

@@ -285,6 +285,7 @@ static __always_inline const struct xdplb_real_vip *nat_vip(__u32 id, __u8 famil
 /* What a reply's NAT entry gives back: its VIP's address and port. */
 struct nat_hit {
 	const struct xdplb_real_vip *rv;
+	__u32 real_id;
 	__be16 port; /* 0: leave the reply's port alone */
 };
 
@@ -301,6 +302,7 @@ static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, _
 	h->port = 0;
 	id = v6 ? xdplb_nat_find6(&p->key, now) : xdplb_nat_find4(&p->fkey, now);
 	h->rv = nat_vip(id, p->key.family);
+	h->real_id = id;
 	if (h->rv) {
 		if (ports)
 			h->port = h->rv->vip_port;
@@ -320,6 +322,7 @@ static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, _
 		id = xdplb_nat_find4(&k, now);
 	}
 	h->rv = nat_vip(id, p->key.family);
+	h->real_id = id;
 	return h->rv;
 }
 
@@ -335,12 +338,17 @@ static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, _
  * ICMP error gets the VIP put back in its outer source and in the packet it quotes
  * (icmp_nat_rewrite()).
  *
+ * A reply that is translated counts in its backend's and VIP's out_packets and out_bytes
+ * (@bytes: its length as it arrived), whether XDP or (PASS_NO_NEIGH) the kernel sends it, and
+ * @sel gets their ids.
+ *
  * Returns: a non-negative enum xdplb_reason, -reason, or -1 - XDPLB_R_MAX when the packet
  * is no reply (the caller passes it on untouched).
  */
 #define NAT_NOT_A_REPLY (-1 - XDPLB_R_MAX)
 static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
-				     const struct xdplb_config *cfg, const struct icmp_quote *iq)
+				     const struct xdplb_config *cfg, const struct icmp_quote *iq,
+				     struct selection *sel, __u64 bytes)
 {
 	struct xdplb_nh tmp, *nh = &tmp; /* filled by the lookup before it is read */
 	__u64 now = coarse_now();
@@ -400,6 +408,11 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 		 : nat_rewrite(ctx, p, false, vip, vip_port);
 	if (err)
 		return err;
+	sel->reply = 1;
+	sel->real_id = h.real_id;
+	sel->vip_id = h.rv->vip_id;
+	count_out(&xdplb_real_stats, h.real_id, bytes);
+	count_out(&xdplb_vip_stats, h.rv->vip_id, bytes);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return pass;
 	err = nat_hop(ctx, p);

@@ -82,14 +82,16 @@ static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip 
  * flows (routed to the flow's backend, so that path MTU discovery and unreachables reach the
  * server that holds the connection; NAT mode translates them both ways).
  *
- * Returns: an enum xdplb_reason as process_packet() does.
+ * Returns: an enum xdplb_reason as process_packet() does.  @p (zeroed by the caller) gets the
+ * outer packet, @sel the VIP and backend of the flow it is about, for the trace.
  *
  * Runs in its own program (xdplb_icmp), which the entry point tail-calls after
  * process_packet() said PROCESS_ICMP: the two never share a stack (together they need more
  * than 512 bytes), and the hot path needs no function call.  The packet is parsed again
  * (this path is not hot).
  */
-static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
+static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes, struct packet *p,
+					struct selection *sel)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -97,7 +99,7 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 	struct xdplb_real *real;
 	struct xdplb_vip *vip;
 	struct icmp_quote iq;
-	struct packet pk = {}, q, *p = &pk;
+	struct packet q;
 	__u32 real_id = 0, zero = 0;
 	int proto, err;
 	__u8 *icmp;
@@ -137,7 +139,7 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 	if (!vip) {
 		/* the reply tuple's source is the backend, whoever sent the error */
 		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&q)) {
-			err = nat_reply(ctx, &q, cfg, &iq);
+			err = nat_reply(ctx, &q, cfg, &iq, sel, bytes);
 			if (err != NAT_NOT_A_REPLY)
 				return err;
 		}
@@ -149,8 +151,11 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 		real = icmp_flow_real(vip, &q, &xdplb_flows6, &q.key, true, &real_id);
 	else
 		real = icmp_flow_real(vip, &q, &xdplb_flows, &q.fkey, false, &real_id);
+	sel->vip_id = vip->id;
+	sel->reply = 1;
 	if (!real)
 		return -XDPLB_R_DROP_ICMP;
+	sel->real_id = real_id;
 	if (vip->mode == XDPLB_MODE_NAT && ip_ttl(data, data_end, p) <= 1)
 		return XDPLB_R_PASS_TTL; /* as any NAT packet (nat_hop() decrements) */
 	count_traffic(&xdplb_vip_stats, vip->id, bytes, 0, 0);
@@ -169,6 +174,7 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
 /**
  * process_packet() - decide one packet's fate.
  * @bytes: the frame length as it arrived (for the counters).
+ * @p, @sel: zeroed by the caller; what was parsed and selected, for the trace.
  *
  * Returns: the enum xdplb_reason that names the verdict, non-negative for TX/REDIRECT/PASS_*,
  * negative (-reason) for drops.  Nothing is written to the frame before the verdict is known
@@ -176,12 +182,11 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes)
  * PASS_TOO_BIG, whose packets the kernel forwards already rewritten).  PROCESS_ICMP for ICMP
  * and ICMPv6.
  */
-static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
+static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes, struct packet *p,
+					  struct selection *sel)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct selection sel = {};
-	struct packet p = {};
 	struct xdplb_config *cfg;
 	struct xdplb_real *real;
 	struct xdplb_vip *vip;
@@ -189,68 +194,70 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes)
 	int proto, err;
 	bool v6;
 
-	proto = parse_eth(data, data_end, &p);
+	proto = parse_eth(data, data_end, p);
 	if (proto < 0)
 		return proto;
 	if (proto == bpf_htons(ETH_P_IP))
-		err = parse_ipv4(data, data_end, &p);
+		err = parse_ipv4(data, data_end, p);
 	else if (proto == bpf_htons(ETH_P_IPV6))
-		err = parse_ipv6(data, data_end, &p);
+		err = parse_ipv6(data, data_end, p);
 	else
 		return XDPLB_R_PASS_NOT_IP;
 	if (err)
 		return err;
-	v6 = p.key.family == XDPLB_AF_INET6;
+	v6 = p->key.family == XDPLB_AF_INET6;
 
 	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
 	if (!cfg)
 		return -XDPLB_R_DROP_INTERNAL;
-	if (p.key.proto == (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP))
+	if (p->key.proto == (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP))
 		return PROCESS_ICMP;
-	if (p.key.proto != IPPROTO_TCP && p.key.proto != IPPROTO_UDP)
+	if (p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP)
 		return XDPLB_R_PASS_NOT_VIP;
 
-	if (p.frag == PKT_FRAG_MORE) {
+	if (p->frag == PKT_FRAG_MORE) {
 		/* no ports: only an l3hash VIP alone on its address and protocol takes it */
-		vip = lookup_addr_entry(&p, p.key.proto);
+		vip = lookup_addr_entry(p, p->key.proto);
 		if (vip && !vip->id)
 			return -XDPLB_R_DROP_FRAGMENT;
 	} else {
-		err = parse_l4(data, data_end, &p);
+		err = parse_l4(data, data_end, p);
 		if (err == PKT_L4_NOPORTS) /* no VIP to match: the kernel's */
 			return XDPLB_R_PASS_NOT_VIP;
-		vip = v6 ? lookup_vip6_cached(&p, cfg) : lookup_vip_cached(&p, cfg);
-		if (vip && p.frag && !(vip->flags & XDPLB_VIP_F_L3HASH))
+		vip = v6 ? lookup_vip6_cached(p, cfg) : lookup_vip_cached(p, cfg);
+		if (vip && p->frag && !(vip->flags & XDPLB_VIP_F_L3HASH))
 			return -XDPLB_R_DROP_FRAGMENT;
 		if (vip && err == PKT_L4_BAD)
 			return -XDPLB_R_DROP_MALFORMED_L4;
 	}
 	if (!vip) {
 		/* a malformed header is the kernel's, even from a NAT backend */
-		if ((cfg->flags & XDPLB_CFG_F_NAT) && err != PKT_L4_BAD && nat_src_maybe(&p)) {
-			err = nat_reply(ctx, &p, cfg, NULL);
+		if ((cfg->flags & XDPLB_CFG_F_NAT) && err != PKT_L4_BAD && nat_src_maybe(p)) {
+			err = nat_reply(ctx, p, cfg, NULL, sel, bytes);
 			if (err != NAT_NOT_A_REPLY)
 				return err;
 		}
-		return p.frag ? XDPLB_R_PASS_FRAGMENT : XDPLB_R_PASS_NOT_VIP;
+		return p->frag ? XDPLB_R_PASS_FRAGMENT : XDPLB_R_PASS_NOT_VIP;
 	}
+	sel->vip_id = vip->id;
 	/* NAT forwards as a router does (RFC 1812 5.3.1, RFC 8200 3): nat_hop() decrements */
-	if (vip->mode == XDPLB_MODE_NAT && ip_ttl(data, data_end, &p) <= 1)
+	if (vip->mode == XDPLB_MODE_NAT && ip_ttl(data, data_end, p) <= 1)
 		return XDPLB_R_PASS_TTL;
 	if (vip->flags & XDPLB_VIP_F_L3HASH)
-		l3hash_key(&p);
+		l3hash_key(p);
 
 	if (v6)
-		real = select_real(vip, &p, cfg, &sel, &xdplb_flows6, &p.key, true);
+		real = select_real(vip, p, cfg, sel, &xdplb_flows6, &p->key, true, NULL);
 	else
-		real = select_real(vip, &p, cfg, &sel, &xdplb_flows, &p.fkey, false);
-	count_traffic(&xdplb_vip_stats, vip->id, bytes, sel.new_flow, sel.resched);
+		real = select_real(vip, p, cfg, sel, &xdplb_flows, &p->fkey, false, NULL);
+	count_traffic(&xdplb_vip_stats, vip->id, bytes, sel->new_flow, sel->resched);
 	if (!real)
-		return vip->flags & XDPLB_VIP_F_ALLDOWN_REJECT && !p.frag
-			   ? reject_packet(ctx, &p)
+		return vip->flags & XDPLB_VIP_F_ALLDOWN_REJECT && !p->frag
+			   ? reject_packet(ctx, p)
 			   : -XDPLB_R_DROP_NO_BACKEND;
-	count_traffic(&xdplb_real_stats, sel.real_id, bytes, sel.new_flow, 0);
-	return forward(ctx, &p, vip, real, cfg, sel.real_id, sel.new_flow | sel.restate, sel.now);
+	count_traffic(&xdplb_real_stats, sel->real_id, bytes, sel->new_flow, 0);
+	return forward(ctx, p, vip, real, cfg, sel->real_id, sel->new_flow | sel->restate,
+		       sel->now);
 }
 
 #endif /* XDPLB_PROCESS_H */

@@ -263,6 +263,8 @@ static __always_inline bool flow_expired(const struct xdplb_flow *f, const struc
 		secs = cfg->udp_timeout;
 	else if (f->state == XDPLB_FLOW_ACTIVE)
 		secs = cfg->tcp_timeout;
+	else if (f->state == XDPLB_FLOW_SYN && cfg->synrecv_timeout)
+		secs = cfg->synrecv_timeout;
 	else
 		secs = cfg->tcpfin_timeout;
 	/* + 1 s: atime is refreshed at most once a second, so a flow that is never idle can
@@ -318,9 +320,11 @@ static __always_inline void persist_note(const struct xdplb_vip *vip, const stru
 /* What select_real() found out, for the counters and the forwarding modes. */
 struct selection {
 	__u32 real_id;
+	__u32 vip_id; /* the VIP's (0: none), for the trace */
 	__u8 new_flow;
 	__u8 resched; /* the flow's backend was gone: moved to another */
 	__u8 restate; /* this packet moved the flow's state: established or closed it */
+	__u8 reply;   /* a NAT reply, or an ICMP error about a VIP's flow (for the trace) */
 	__u64 now;    /* coarse_now() of the packet (clock.h), for whoever needs a clock */
 };
 
@@ -470,6 +474,57 @@ static __always_inline void persist_touch(const struct xdplb_vip *vip, const str
 		pe->atime = now;
 }
 
+/* xdplb explain: the backend the scheduler gives a new flow of @k now, and the table slot it
+ * reads (0 for lc and wlc, which scan the backends), without taking it: rr and wrr read their
+ * position without moving it (the next new flow on any CPU moves it). */
+static __always_inline __u32 explain_sched(const struct xdplb_vip *vip,
+					   const struct xdplb_flow_key *k, __u32 *slot)
+{
+	__u32 vip_id = vip->id, idx, *len, *id;
+	__u64 *pos;
+
+	*slot = 0;
+	len = table_slot(vip_id, XDPLB_TABLE_LEN_SLOT);
+	if (!len || !*len)
+		return 0;
+	switch (vip->sched) {
+	case XDPLB_SCHED_MH:
+		idx = flow_hash(k) % *len;
+		break;
+	case XDPLB_SCHED_SH:
+		idx = src_hash(k) % *len;
+		break;
+	case XDPLB_SCHED_RR:
+	case XDPLB_SCHED_WRR:
+		pos = bpf_map_lookup_elem(&xdplb_rr, &vip_id);
+		if (!pos)
+			return 0;
+		idx = *pos % *len;
+		break;
+	default:
+		return xdplb_schedule(vip, k); /* lc, wlc: a read-only scan */
+	}
+	*slot = idx + 1;
+	id = table_slot(vip_id, idx + 1);
+	return id ? *id : 0;
+}
+
+/* Why select_real() does not follow flow @f (enum xdplb_explain_drop), for xdplb explain. */
+static __always_inline __u8 explain_drop(const struct xdplb_flow *f, const struct xdplb_vip *vip,
+					 const struct xdplb_real *real, bool down, bool expired,
+					 bool refused)
+{
+	if (!real)
+		return XDPLB_EXPLAIN_GONE;
+	if (down)
+		return XDPLB_EXPLAIN_DOWN;
+	if (f->vip_id != vip->id)
+		return XDPLB_EXPLAIN_OTHER;
+	if (expired)
+		return XDPLB_EXPLAIN_EXPIRED;
+	return refused ? XDPLB_EXPLAIN_REUSE : XDPLB_EXPLAIN_KEPT;
+}
+
 /**
  * select_real() - the backend of this packet's flow: the flow table's, else a new one.
  *
@@ -483,12 +538,15 @@ static __always_inline void persist_touch(const struct xdplb_vip *vip, const str
  * @flows, @fkey: the flow table of the packet's family and the packet's key for it
  * (xdplb_flows and &p->fkey, or xdplb_flows6 and &p->key); constants at each call site, so
  * that each family gets its own copy of this code and its own inlined map lookups.
+ * @ex: NULL on the packet path (a constant: the compiler drops every `if (ex)`); xdplb explain's
+ * dry run passes its answer here, and then nothing is written anywhere else: no flow, flow
+ * cache, state, time, persistence entry or rr position changes.
  *
  * Returns: the backend, or NULL when the VIP has none for a new flow.
  */
 static __always_inline struct xdplb_real *
 select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xdplb_config *cfg,
-	    struct selection *sel, void *flows, void *fkey, bool v6)
+	    struct selection *sel, void *flows, void *fkey, bool v6, struct xdplb_explain_args *ex)
 {
 	struct flow_cache_ref fc = {};
 	struct xdplb_flow *flow, nf = {};
@@ -503,7 +561,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 
 	sel->now = now;
 	/* a SYN, FIN or RST neither reads nor fills a slot: a SYN flood costs no cache line */
-	if (flow_cache_usable(p) && !(cfg->flags & XDPLB_CFG_F_NO_FLOWCACHE)) {
+	if (!ex && flow_cache_usable(p) && !(cfg->flags & XDPLB_CFG_F_NO_FLOWCACHE)) {
 		fgen = flow_gen();
 		if (v6)
 			flow_cache_get6(&fc, &p->key);
@@ -525,7 +583,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	 * now, lets the CPU wait for both misses at once rather than one after the other: new
 	 * flows 2-9% and SYNs 11-12% faster than loading it after the miss (bench/RESULTS.md);
 	 * a flow-table hit pays the slot's lookups for nothing. */
-	mh = maglev_slot(vip, p);
+	mh = ex ? NULL : maglev_slot(vip, p);
 	if (mh)
 		asm volatile("" ::"r"(*(volatile __u32 *)mh));
 	flow_table_find(&fr, flows, fkey, v6,
@@ -538,9 +596,21 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		 * RST from the new backend and reconnect) unless the VIP keeps them there */
 		down =
 		    real && real->state != XDPLB_REAL_UP && !(vip->flags & XDPLB_VIP_F_ONDOWN_KEEP);
+		if (ex) {
+			ex->flow_real = flow->real_id;
+			ex->flow_atime = flow->atime ?: 1;
+			ex->flow_state = flow->state;
+			ex->flow_drop = explain_drop(flow, vip, real, down,
+						     flow_expired(flow, cfg, p->key.proto, now),
+						     real && reuse_refused(flow, p, real));
+		}
 		if (real && !down && flow->vip_id == vip->id &&
 		    !flow_expired(flow, cfg, p->key.proto, now) && !reuse_refused(flow, p, real)) {
 			sel->real_id = flow->real_id;
+			if (ex) {
+				ex->source = XDPLB_EXPLAIN_FLOW;
+				return real;
+			}
 			sel->restate = flow_tcp_flags(flow, p);
 			/* one write per second at most: the entry's cache line stays shared */
 			if (now > flow->atime + 1000000000ull) {
@@ -556,17 +626,27 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 			return real;
 		}
 		moved = !real || down || flow->vip_id != vip->id;
-		flow_expire(flow, !real);
+		if (!ex)
+			flow_expire(flow, !real);
 		/* its slot, freed just now (unless another CPU was first) */
 		fr.seen = XDPLB_FLOW_FREE;
 	}
 
 	nf.real_id = vip->persist ? persist_pick(vip, p, now) : 0;
-	if (!nf.real_id)
+	if (ex) {
+		ex->source = nf.real_id ? XDPLB_EXPLAIN_PERSIST : XDPLB_EXPLAIN_SCHED;
+		if (!nf.real_id)
+			nf.real_id = explain_sched(vip, &p->key, &ex->slot);
+	} else if (!nf.real_id) {
 		nf.real_id = mh ? *mh : xdplb_schedule(vip, &p->key);
+	}
 	real = lookup_real(nf.real_id, vip->id);
-	if (!real)
-		return NULL;
+	if (!real || ex) {
+		sel->real_id = real ? nf.real_id : 0;
+		sel->new_flow = !!real;
+		sel->resched = real && moved;
+		return real;
+	}
 	nf.vip_id = vip->id;
 	nf.gen = real->gen;
 	nf.atime = now;

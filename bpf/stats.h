@@ -37,4 +37,15 @@ static __always_inline void count_traffic(void *map, __u32 id, __u64 bytes, int 
 	}
 }
 
+/* The other direction (NAT replies): ipvsadm's OutPkts and OutBytes. */
+static __always_inline void count_out(void *map, __u32 id, __u64 bytes)
+{
+	struct xdplb_traffic *t = bpf_map_lookup_elem(map, &id);
+
+	if (t) {
+		t->out_packets++;
+		t->out_bytes += bytes;
+	}
+}
+
 #endif /* XDPLB_STATS_H */

@@ -3,6 +3,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "process.h"
+#include "trace.h"
+#include "explain.h"
 #include "gc.h"
 
 /* The verdict of a reason (negative: a drop), with the reason counted. */
@@ -46,22 +48,59 @@ SEC("xdp")
 int xdplb_xdp_ingress(struct xdp_md *ctx)
 {
 	__u64 bytes = ctx->data_end - ctx->data;
-	int reason = process_packet(ctx, bytes);
+	struct selection sel = {};
+	struct packet p = {};
+	int reason = process_packet(ctx, bytes, &p, &sel);
 
 	if (reason == PROCESS_ICMP) {
 		bpf_tail_call(ctx, &xdplb_progs, 0);
 		reason = XDPLB_R_PASS_NOT_VIP; /* only if the program array is empty */
 	}
+	if (trace_on())
+		xdplb_trace_packet(ctx, &p, &sel, reason, bytes);
 	return verdict(reason, bytes);
 }
+
+/* [0] -> what the ICMP program parsed and selected, for the trace (per CPU, scratch: not
+ * pinned). */
+struct icmp_scratch {
+	struct packet p;
+	struct selection sel;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct icmp_scratch);
+} xdplb_icmp_scratch SEC(".maps");
 
 /* ICMP and ICMPv6 (process_icmp()), tail-called by xdplb_xdp_ingress. */
 SEC("xdp")
 int xdplb_icmp(struct xdp_md *ctx)
 {
 	__u64 bytes = ctx->data_end - ctx->data;
+	struct icmp_scratch *s;
+	__u32 zero = 0;
+	int reason;
 
-	return verdict(process_icmp(ctx, bytes), bytes);
+	/* not on the stack: process_icmp() needs nearly all of its 512 bytes */
+	s = bpf_map_lookup_elem(&xdplb_icmp_scratch, &zero);
+	if (!s)
+		return verdict(-XDPLB_R_DROP_INTERNAL, bytes);
+	__builtin_memset(s, 0, sizeof(*s));
+	reason = process_icmp(ctx, bytes, &s->p, &s->sel);
+	if (trace_on())
+		xdplb_trace_packet(ctx, &s->p, &s->sel, reason, bytes);
+	return verdict(reason, bytes);
+}
+
+/* Never attached: xdplb explain runs it with BPF_PROG_TEST_RUN on a struct
+ * xdplb_explain_args followed by a frame (bpf/explain.h). */
+SEC("xdp")
+int xdplb_explain(struct xdp_md *ctx)
+{
+	return explain_packet(ctx);
 }
 
 /* Never attached: userspace runs it with BPF_PROG_TEST_RUN on a struct xdplb_gc_args. */

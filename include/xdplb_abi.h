@@ -220,8 +220,9 @@ struct xdplb_real_vip {
 	__be16 vip_port;
 	__u8 family;
 	__u8 pad;
+	__u32 vip_id; /* the VIP's id: its replies are counted there (out_packets) */
 };
-_Static_assert(sizeof(struct xdplb_real_vip) == 20, "ABI: xdplb_real_vip");
+_Static_assert(sizeof(struct xdplb_real_vip) == 24, "ABI: xdplb_real_vip");
 
 /*
  * xdplb_nat_src[0]: a bit per hash of a source address, set for the address of every backend
@@ -279,6 +280,61 @@ struct xdplb_gc_args {
 	__u32 flush_vip;
 };
 
+/* xdplb_trace_ctl[0]: the live trace (bpf/trace.h, loader/cli/trace.c).  While off the data
+ * plane reads `on` and nothing else. */
+struct xdplb_trace_ctl {
+	__u32 on;      /* 1: matching packets are reported on xdplb_trace */
+	__u32 owner;   /* pid of the xdplb trace that turned it on */
+	__u32 vip_id;  /* only this VIP's packets (0: any packet) */
+	__u32 reasons; /* a bit per enum xdplb_reason (0: any) */
+	__u8 family;   /* client filter: 0 = none; else a packet whose source or
+			* destination is in client/mask */
+	__u8 pad[3];
+	__u32 snap;	  /* bytes of each frame copied, at most XDPLB_TRACE_SNAP */
+	__be32 client[4]; /* masked prefix */
+	__be32 mask[4];
+	__u64 lost; /* events dropped: the ring was full (nobody reading fast enough) */
+};
+_Static_assert(sizeof(struct xdplb_trace_ctl) == 64, "ABI: xdplb_trace_ctl");
+
+/* One packet's decision on the xdplb_trace ring. */
+struct xdplb_trace_event {
+	__u64 time;    /* bpf_ktime_get_ns() */
+	__u32 ifindex; /* where it arrived */
+	__u32 len;     /* its length as it arrived */
+	__u32 vip_id;  /* the VIP it was for (0: none) */
+	__u32 real_id; /* the backend it went to (0: none) */
+	__u8 reason;   /* enum xdplb_reason of its verdict */
+	__u8 flow;     /* enum xdplb_trace_flow */
+	__u16 snap;    /* bytes of the frame in data: the frame as the program left it */
+	__u32 pad;
+	struct xdplb_flow_key key; /* its 5-tuple as parsed (ports as in the packet) */
+	__u8 data[XDPLB_TRACE_SNAP];
+};
+_Static_assert(sizeof(struct xdplb_trace_event) == 72 + XDPLB_TRACE_SNAP, "ABI: trace event");
+
+/* Input and output of the explain program (xdplb explain, run with BPF_PROG_TEST_RUN): these
+ * fields, then an Ethernet frame of the tuple.  The program runs the packet path's own
+ * selection (bpf/select.h, select_real() with @ex) and writes nothing but this. */
+struct xdplb_explain_args {
+	__u64 now;	     /* out: coarse ns the flow's times are judged against */
+	__u64 flow_atime;    /* out: the tuple's flow's last packet (coarse ns); 0: no flow */
+	__u64 persist_atime; /* out: the client's persistence entry's last use; 0: none */
+	__u32 vip_id;	     /* out: the VIP (0: none) */
+	__u32 real_id;	     /* out: the backend a packet of the tuple gets now (0: none) */
+	__u32 flow_real;     /* out: the backend of the flow found (0: no flow) */
+	__u32 persist_real;  /* out: the backend of the client's persistence entry */
+	__u32 slot;	     /* out: scheduler table slot a new flow reads (1..L); 0: none
+			      * (lc and wlc scan the backends) */
+	__s32 reason;	     /* out: XDPLB_R_TX (would be forwarded), a PASS reason, or
+			      * -DROP reason */
+	__u8 source;	     /* out: enum xdplb_explain_source */
+	__u8 flow_state;     /* out: the flow's enum xdplb_flow_state */
+	__u8 flow_drop;	     /* out: enum xdplb_explain_drop */
+	__u8 pad[5];
+};
+_Static_assert(sizeof(struct xdplb_explain_args) == 56, "ABI: xdplb_explain_args");
+
 /* xdplb_config[0]: settings that change at run time. */
 struct xdplb_config {
 	__be32 tun_src4;      /* outer source address of IPv4 tunnels */
@@ -302,7 +358,7 @@ struct xdplb_config {
 	/* a configuration change is being applied: the journal (xdplb_journal) holds this many
 	 * bytes of the configuration before it; 0 = none (control plane only) */
 	__u32 journal;
-	__u32 pad;
+	__u32 synrecv_timeout; /* seconds: half-open TCP flow (SYN, no ACK yet); 0 = tcpfin's */
 };
 _Static_assert(sizeof(struct xdplb_config) == 72, "ABI: xdplb_config");
 
@@ -358,6 +414,10 @@ struct xdplb_traffic {
 	__u64 bytes;
 	__u64 flows;   /* new flows scheduled */
 	__u64 resched; /* flows moved off a removed or failed backend */
+	/* the other direction, where the balancer sees it (NAT replies and the ICMP errors
+	 * about them), as ipvsadm's OutPkts and OutBytes */
+	__u64 out_packets;
+	__u64 out_bytes;
 };
 
 /* xdplb_checks key: the health check of one backend (real_id) or the default of a VIP

@@ -33,7 +33,7 @@
  * with another stamp (or none) is refused at attach and open.  Bump it with any change that
  * an xdplb of this version could not read or write correctly in maps made by another.
  */
-#define XDPLB_LAYOUT 2
+#define XDPLB_LAYOUT 3
 
 /* Address families as stored in keys (AF_INET/AF_INET6 values, fixed here so that BPF code
  * does not depend on libc headers). */
@@ -101,6 +101,8 @@ enum xdplb_flow_state {
 #define XDPLB_DEF_TCP_TIMEOUT	 900
 #define XDPLB_DEF_TCPFIN_TIMEOUT 120
 #define XDPLB_DEF_UDP_TIMEOUT	 300
+/* ... and of a half-open TCP flow (SYN seen, no ACK yet), as LVS's SYN_RECV state */
+#define XDPLB_DEF_SYNRECV_TIMEOUT 60
 
 /* Announcing VIPs (xdplb daemon): the route protocol of its host routes when `config set
  * announce table N` gives none (a number of its own: BIRD's kernel protocol filters on it),
@@ -138,6 +140,39 @@ enum xdplb_flow_state {
  * them.
  */
 #define XDPLB_AF_ADDR 0x80
+
+/* The live trace (bpf/trace.h, xdplb trace): bytes of each frame an event may carry, and the
+ * ring's size (a power of 2 pages). */
+#define XDPLB_TRACE_SNAP 128
+#define XDPLB_TRACE_RING (1u << 20)
+
+/* What a trace event says about the packet's flow (xdplb_trace_event.flow). */
+enum xdplb_trace_flow {
+	XDPLB_TRACE_NONE = 0,	 /* no VIP flow: not for a VIP, or its VIP had no backend */
+	XDPLB_TRACE_FOUND = 1,	 /* an existing flow's packet, to that flow's backend */
+	XDPLB_TRACE_NEW = 2,	 /* a new flow, scheduled */
+	XDPLB_TRACE_RESCHED = 3, /* a flow moved off a removed or failed backend */
+	XDPLB_TRACE_REPLY = 4,	 /* a NAT reply, or an ICMP error about a VIP's flow */
+};
+
+/* What decided the backend `xdplb explain` reports (xdplb_explain_args.source). */
+enum xdplb_explain_source {
+	XDPLB_EXPLAIN_NONE = 0,	   /* no backend: no VIP, or none takes new flows */
+	XDPLB_EXPLAIN_FLOW = 1,	   /* the tuple's flow in the flow table */
+	XDPLB_EXPLAIN_PERSIST = 2, /* the client's persistence entry */
+	XDPLB_EXPLAIN_SCHED = 3,   /* the VIP's scheduler, for a new flow */
+};
+
+/* Why a flow that the flow table holds for the tuple is not followed (flow_drop). */
+enum xdplb_explain_drop {
+	XDPLB_EXPLAIN_KEPT = 0,	   /* it is followed (or there is none) */
+	XDPLB_EXPLAIN_GONE = 1,	   /* its backend was removed (or the id reused) */
+	XDPLB_EXPLAIN_DOWN = 2,	   /* its backend failed its health check (ondown reschedule) */
+	XDPLB_EXPLAIN_OTHER = 3,   /* it belongs to another VIP */
+	XDPLB_EXPLAIN_EXPIRED = 4, /* idle longer than its state's timeout */
+	XDPLB_EXPLAIN_REUSE = 5,   /* a SYN reusing a closed tuple of a backend that takes no new
+				    * flows */
+};
 
 /* Extension headers an IPv6 packet may carry before TCP/UDP (more: pass_ipv6_ext). */
 #define XDPLB_MAX_EXT_HDRS 4

@@ -369,19 +369,20 @@ static int b_settings(void)
 
 static int b_flow_timeout(int argc, char **argv)
 {
-	__u32 tcp, fin, udp;
+	__u32 tcp, fin, udp, syn;
 	int err;
 
 	if (argc < 1) {
-		p_err("flow timeout: nothing to set (expected tcp, tcpfin or udp SECS)");
+		p_err("flow timeout: nothing to set (expected tcp, tcpfin, udp or synrecv SECS)");
 		return -XDPLB_EUSAGE;
 	}
-	err = parse_timeouts(argc, argv, &tcp, &fin, &udp);
+	err = parse_timeouts(argc, argv, &tcp, &fin, &udp, &syn);
 	if (err)
 		return err;
 	B->conf.cfg.tcp_timeout = tcp ?: B->conf.cfg.tcp_timeout;
 	B->conf.cfg.tcpfin_timeout = fin ?: B->conf.cfg.tcpfin_timeout;
 	B->conf.cfg.udp_timeout = udp ?: B->conf.cfg.udp_timeout;
+	B->conf.cfg.synrecv_timeout = syn ?: B->conf.cfg.synrecv_timeout;
 	return b_settings();
 }
 

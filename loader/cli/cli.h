@@ -67,7 +67,7 @@ int parse_real(int argc, char **argv, struct xdplb_vip_key *key, struct xdplb_re
 void neigh_kick(const struct xdplb_real *r);
 
 /* flow.c.  [ tcp SECS ] [ tcpfin SECS ] [ udp SECS ]: 0 for what is not given. */
-int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp);
+int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp, __u32 *synrecv);
 
 /* config.c.  config set [ tunsrc ADDR ] ... onto @cfg; *given = something was set. */
 int parse_config_set(int argc, char **argv, struct xdplb_config *cfg, bool *given);

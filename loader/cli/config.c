@@ -140,6 +140,7 @@ json_object *settings_json(const struct xdplb_config *cfg)
 	json_object_object_add(t, "tcp", json_object_new_int64(cfg->tcp_timeout));
 	json_object_object_add(t, "tcpfin", json_object_new_int64(cfg->tcpfin_timeout));
 	json_object_object_add(t, "udp", json_object_new_int64(cfg->udp_timeout));
+	json_object_object_add(t, "synrecv", json_object_new_int64(cfg->synrecv_timeout));
 	json_object_object_add(o, "flow_timeout", t);
 	if (cfg->announce_table) {
 		an = json_object_new_object();
@@ -209,8 +210,8 @@ static int config_show(int argc, char **argv)
 		printf("echo           %s\n", c.cfg.flags & XDPLB_CFG_F_ECHO ? "on" : "off");
 		printf("flowcache      %s\n",
 		       c.cfg.flags & XDPLB_CFG_F_NO_FLOWCACHE ? "off" : "on");
-		printf("flow timeout   tcp %u tcpfin %u udp %u\n", c.cfg.tcp_timeout,
-		       c.cfg.tcpfin_timeout, c.cfg.udp_timeout);
+		printf("flow timeout   tcp %u tcpfin %u udp %u synrecv %u\n", c.cfg.tcp_timeout,
+		       c.cfg.tcpfin_timeout, c.cfg.udp_timeout, c.cfg.synrecv_timeout);
 		if (c.cfg.announce_table)
 			printf("announce       table %u proto %u\n", c.cfg.announce_table,
 			       c.cfg.announce_proto);

@@ -10,28 +10,32 @@ static int flow_help(int argc, char **argv)
 {
 	if (json_help())
 		return 0;
-	printf("Usage: %1$s flow show [ SERVICE ] [ limit N ]\n"
-	       "       %1$s flow flush [ SERVICE ]\n"
-	       "       %1$s flow timeout [ tcp SECS ] [ tcpfin SECS ] [ udp SECS ]\n"
-	       "       %1$s flow gc\n"
-	       "\n"
-	       "  show     flow-table entries: client, VIP, backend, state, idle seconds\n"
-	       "           (default limit 100; 0 = all)\n"
-	       "  flush    forget the flows (of SERVICE): their next packets are scheduled anew\n"
-	       "  timeout  idle time after which a flow is forgotten (and rescheduled if it comes\n"
-	       "           back): tcp = established TCP (default %2$u), tcpfin = TCP after FIN or\n"
-	       "           RST (default %3$u), udp (default %4$u); without arguments: show them\n"
-	       "  gc       count out and delete the flows that have expired; `xdplb daemon` does\n"
-	       "           this every second, run it from cron or a timer without the daemon\n",
-	       bin_name, XDPLB_DEF_TCP_TIMEOUT, XDPLB_DEF_TCPFIN_TIMEOUT, XDPLB_DEF_UDP_TIMEOUT);
+	printf(
+	    "Usage: %1$s flow show [ SERVICE ] [ limit N ]\n"
+	    "       %1$s flow flush [ SERVICE ]\n"
+	    "       %1$s flow timeout [ tcp SECS ] [ tcpfin SECS ] [ udp SECS ] [ synrecv SECS ]\n"
+	    "       %1$s flow gc\n"
+	    "\n"
+	    "  show     flow-table entries: client, VIP, backend, state, idle seconds\n"
+	    "           (default limit 100; 0 = all)\n"
+	    "  flush    forget the flows (of SERVICE): their next packets are scheduled anew\n"
+	    "  timeout  idle time after which a flow is forgotten (and rescheduled if it comes\n"
+	    "           back): tcp = established TCP (default %2$u), tcpfin = TCP after FIN or\n"
+	    "           RST (default %3$u), udp (default %4$u), synrecv = TCP opened by a SYN\n"
+	    "           whose client has not sent its ACK yet (default %5$u); without arguments:\n"
+	    "           show them\n"
+	    "  gc       count out and delete the flows that have expired; `xdplb daemon` does\n"
+	    "           this every second, run it from cron or a timer without the daemon\n",
+	    bin_name, XDPLB_DEF_TCP_TIMEOUT, XDPLB_DEF_TCPFIN_TIMEOUT, XDPLB_DEF_UDP_TIMEOUT,
+	    XDPLB_DEF_SYNRECV_TIMEOUT);
 	return 0;
 }
 
-int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp)
+int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp, __u32 *synrecv)
 {
 	__u32 *which;
 
-	*tcp = *tcpfin = *udp = 0;
+	*tcp = *tcpfin = *udp = *synrecv = 0;
 	while (argc > 0) {
 		if (!strcmp(*argv, "tcp"))
 			which = tcp;
@@ -39,8 +43,11 @@ int parse_timeouts(int argc, char **argv, __u32 *tcp, __u32 *tcpfin, __u32 *udp)
 			which = tcpfin;
 		else if (!strcmp(*argv, "udp"))
 			which = udp;
+		else if (!strcmp(*argv, "synrecv"))
+			which = synrecv;
 		else
-			return bad_arg(*argv, "unknown keyword (expected tcp, tcpfin or udp)");
+			return bad_arg(*argv,
+				       "unknown keyword (expected tcp, tcpfin, udp or synrecv)");
 		REQ_ARG("SECS");
 		if (parse_u32(*argv, 1, XDPLB_MAX_TIMEOUT, which))
 			return bad_arg(*argv, "timeout must be 1..%u seconds", XDPLB_MAX_TIMEOUT);
@@ -70,10 +77,12 @@ static int flow_timeout(int argc, char **argv)
 		json_object_object_add(o, "tcp", json_object_new_int64(cfg.tcp_timeout));
 		json_object_object_add(o, "tcpfin", json_object_new_int64(cfg.tcpfin_timeout));
 		json_object_object_add(o, "udp", json_object_new_int64(cfg.udp_timeout));
+		json_object_object_add(o, "synrecv", json_object_new_int64(cfg.synrecv_timeout));
 		json_print(o);
 	} else {
 		printf("Timeout (tcp tcpfin udp): %u %u %u\n", cfg.tcp_timeout, cfg.tcpfin_timeout,
 		       cfg.udp_timeout);
+		printf("Timeout (synrecv): %u\n", cfg.synrecv_timeout);
 	}
 	lb_close(&lb);
 	return err;

@@ -60,8 +60,9 @@ static void save_settings(FILE *f, const struct conf *c)
 			c->cfg.announce_proto);
 	else
 		fprintf(f, " announce off\n");
-	fprintf(f, "flow timeout tcp %u tcpfin %u udp %u\n", c->cfg.tcp_timeout,
-		c->cfg.tcpfin_timeout, c->cfg.udp_timeout);
+	fprintf(f, "flow timeout tcp %u tcpfin %u udp %u synrecv %u\n", c->cfg.tcp_timeout,
+		c->cfg.tcpfin_timeout, c->cfg.udp_timeout,
+		c->cfg.synrecv_timeout ?: XDPLB_DEF_SYNRECV_TIMEOUT);
 }
 
 /* The options parse_vip_opts() reads. */

@@ -182,6 +182,8 @@ static void unpin_all(struct xdplb_bpf *skel, const char *dir)
 	}
 	snprintf(path, sizeof(path), "%s/xdplb_gc", dir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/xdplb_explain", dir);
+	unlink(path);
 }
 
 /* Settings: defaults on a fresh attach, explicit values always. */
@@ -219,24 +221,31 @@ static int write_config(struct lb *lb, const struct lb_attach_opts *o, bool fres
 	return err;
 }
 
-/* The GC program is run, not attached: pinned so that any xdplb process can run it.  The
- * newest load's replaces an older one (an older GC would not bump xdplb_flowgen, which this
- * load's flow cache relies on). */
-static int pin_gc(struct xdplb_bpf *skel, const char *dir, struct lb_attach_info *info)
+/* A program that is run, not attached (GC, explain): pinned so that any xdplb process can run
+ * it.  The newest load's replaces an older one (an older GC would not bump xdplb_flowgen,
+ * which this load's flow cache relies on; explain must answer with the attached code). */
+static int pin_prog(struct bpf_program *prog, const char *dir, const char *name,
+		    struct lb_attach_info *info)
 {
 	char path[PATH_MAX];
 	int err;
 
-	snprintf(path, sizeof(path), "%s/xdplb_gc", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (unlink(path) && errno != ENOENT) {
 		err = -errno;
 		snprintf(info->why, sizeof(info->why), "replace %.400s: %s", path, strerror(errno));
 		return err;
 	}
-	err = bpf_program__pin(skel->progs.xdplb_gc, path);
+	err = bpf_program__pin(prog, path);
 	if (err)
 		snprintf(info->why, sizeof(info->why), "pin %.400s: %s", path, strerror(-err));
 	return err;
+}
+
+static int pin_run_progs(struct xdplb_bpf *skel, const char *dir, struct lb_attach_info *info)
+{
+	return pin_prog(skel->progs.xdplb_gc, dir, "xdplb_gc", info)
+		   ?: pin_prog(skel->progs.xdplb_explain, dir, "xdplb_explain", info);
 }
 
 /* Is program @id using the maps pinned under @dir?  (A program attached with another pin
@@ -320,7 +329,7 @@ static int replace_legacy(struct xdplb_bpf *skel, const struct lb_attach_opts *o
 		return err;
 	}
 	lb_from_skel(&lb, skel);
-	return write_config(&lb, o, false, info) ?: pin_gc(skel, o->dir, info)
+	return write_config(&lb, o, false, info) ?: pin_run_progs(skel, o->dir, info)
 		   ?: xdp_replace_legacy(skel->obj, XDPLB_PROG, ifindex, o->ifname, info->generic,
 					 info->old_id, &info->new_id, info->why,
 					 sizeof(info->why));
@@ -368,7 +377,7 @@ int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info)
 		goto out;
 	attached = true;
 	lb_from_skel(&lb, skel);
-	err = write_config(&lb, o, info->fresh, info) ?: pin_gc(skel, o->dir, info);
+	err = write_config(&lb, o, info->fresh, info) ?: pin_run_progs(skel, o->dir, info);
 	if (!err && info->replaced) {
 		err = xdp_detach_id(o->ifname, XDPLB_PROG, info->old_id, info->why,
 				    sizeof(info->why));

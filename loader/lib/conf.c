@@ -429,6 +429,7 @@ void conf_settings_copy(struct xdplb_config *dst, const struct xdplb_config *src
 	dst->tcp_timeout = src->tcp_timeout;
 	dst->tcpfin_timeout = src->tcpfin_timeout;
 	dst->udp_timeout = src->udp_timeout;
+	dst->synrecv_timeout = src->synrecv_timeout;
 	dst->mtu = src->mtu;
 	dst->announce_table = src->announce_table;
 	dst->announce_proto = src->announce_proto;

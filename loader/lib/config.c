@@ -14,6 +14,7 @@ void lb_config_defaults(struct xdplb_config *cfg)
 	cfg->tcp_timeout = XDPLB_DEF_TCP_TIMEOUT;
 	cfg->tcpfin_timeout = XDPLB_DEF_TCPFIN_TIMEOUT;
 	cfg->udp_timeout = XDPLB_DEF_UDP_TIMEOUT;
+	cfg->synrecv_timeout = XDPLB_DEF_SYNRECV_TIMEOUT;
 	cfg->layout = XDPLB_LAYOUT;
 }
 

@@ -114,7 +114,7 @@ int vips_read(struct lb *lb, struct xdplb_vip_key **keys, struct xdplb_vip **val
 /* Write backend @id, and tell the index. */
 int real_write(struct lb *lb, __u32 id, const struct xdplb_real *r);
 /* What NAT replies of backend @id get back: @vkey's address and port (NULL: the id is free). */
-int real_vip_write(struct lb *lb, __u32 id, const struct xdplb_vip_key *vkey);
+int real_vip_write(struct lb *lb, __u32 id, const struct xdplb_vip_key *vkey, __u32 vip_id);
 
 /* ---- config.c ---- */
 

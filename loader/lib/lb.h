@@ -20,12 +20,12 @@ struct xdplb_bpf;
 struct bpf_object;
 struct lb_index;
 
-/* The maps of one balancer, and the GC program.  The library's own: nothing outside
- * loader/lib reads these. */
+/* The maps of one balancer, and the programs it runs (GC, explain).  The library's own: nothing
+ * outside loader/lib reads these. */
 struct lb_fds {
 	int config, vips, reals, tables, flows, flows6, stats, vip_stats, real_stats, persist,
-	    conns, rr, checks, nat_src, flow_events, real_vip, journal;
-	int gc_prog;
+	    conns, rr, checks, nat_src, flow_events, real_vip, journal, trace_ctl, trace;
+	int gc_prog, explain_prog;
 };
 
 struct lb {

@@ -42,6 +42,9 @@ static const struct {
 	{ "xdplb_flow_events", offsetof(struct lb_fds, flow_events) },
 	{ "xdplb_real_vip", offsetof(struct lb_fds, real_vip) },
 	{ "xdplb_journal", offsetof(struct lb_fds, journal) },
+	{ "xdplb_trace_ctl", offsetof(struct lb_fds, trace_ctl) },
+	{ "xdplb_trace", offsetof(struct lb_fds, trace) },
+	{ "xdplb_explain", offsetof(struct lb_fds, explain_prog) },
 };
 #define NPINS (sizeof(pins) / sizeof(pins[0]))
 
@@ -169,6 +172,10 @@ int lb_from_skel(struct lb *lb, struct xdplb_bpf *skel)
 	for (size_t i = 0; i < NPINS; i++) {
 		if (!strcmp(pins[i].name, "xdplb_gc")) {
 			*fd_slot(lb, i) = bpf_program__fd(skel->progs.xdplb_gc);
+			continue;
+		}
+		if (!strcmp(pins[i].name, "xdplb_explain")) {
+			*fd_slot(lb, i) = bpf_program__fd(skel->progs.xdplb_explain);
 			continue;
 		}
 		map = bpf_object__find_map_by_name(skel->obj, pins[i].name);

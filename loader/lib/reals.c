@@ -16,10 +16,11 @@ int real_write(struct lb *lb, __u32 id, const struct xdplb_real *r)
 	return 0;
 }
 
-/* What NAT replies of backend @id get back: @vkey's address and port (NULL: the id is free). */
-int real_vip_write(struct lb *lb, __u32 id, const struct xdplb_vip_key *vkey)
+/* What NAT replies of backend @id get back: @vkey's address and port, and the VIP they count
+ * for (NULL: the id is free). */
+int real_vip_write(struct lb *lb, __u32 id, const struct xdplb_vip_key *vkey, __u32 vip_id)
 {
-	struct xdplb_real_vip rv = {};
+	struct xdplb_real_vip rv = { .vip_id = vkey ? vip_id : 0 };
 
 	if (vkey) {
 		memcpy(rv.vip_addr, vkey->addr, sizeof(rv.vip_addr));
@@ -113,7 +114,7 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 			return err;
 	}
 	/* before the backend: a reply entry is checked against it, then this is read */
-	err = real_vip_write(lb, id, vkey);
+	err = real_vip_write(lb, id, vkey, vip.id);
 	if (err)
 		return err;
 	err = real_write(lb, id, &r);
@@ -209,7 +210,7 @@ int lb_real_del(struct lb *lb, const struct xdplb_vip_key *vkey, const __be32 ad
 		return err;
 	empty.gen = r.gen; /* the next holder of the id takes gen + 1 */
 	err = real_write(lb, id, &empty);
-	err = err ?: real_vip_write(lb, id, NULL);
+	err = err ?: real_vip_write(lb, id, NULL, 0);
 	if (err)
 		return err;
 	lb_check_forget(lb, vip.id, id);

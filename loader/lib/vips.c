@@ -260,7 +260,7 @@ int lb_vip_del(struct lb *lb, const struct xdplb_vip_key *key)
 	for (int i = 0; i < n; i++) {
 		empty.gen = rs[i].real.gen;
 		err = real_write(lb, rs[i].id, &empty);
-		err = err ?: real_vip_write(lb, rs[i].id, NULL);
+		err = err ?: real_vip_write(lb, rs[i].id, NULL, 0);
 		if (err)
 			break;
 	}

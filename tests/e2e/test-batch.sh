@@ -75,7 +75,7 @@ test_save_roundtrip() {
 		config set tunsrc 192.168.10.9
 		config set tunsrc 2001:db8:10::9
 		config set mtu 1400 echo off flowcache off announce off
-		flow timeout tcp 1000 tcpfin 60 udp 30
+		flow timeout tcp 1000 tcpfin 60 udp 30 synrecv 60
 		vip add tcp 10.0.0.9:443 sched wlc mode tun persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 10.0.0.9:443 10.0.2.15:443 weight 1
 		real add tcp 10.0.0.9:443 10.0.2.16:443 weight 2
@@ -117,7 +117,8 @@ test_save_roundtrip() {
 	check "dr backend in vip show" \
 		grep -qE '^  -> 10\.0\.2\.13:80 +Route +65535 +0 +0 +up' <<<"$show" || return 1
 	check "timeouts restored" [ "$(xlb2 flow timeout)" = \
-		"Timeout (tcp tcpfin udp): 1000 60 30" ] || return 1
+		"Timeout (tcp tcpfin udp): 1000 60 30
+Timeout (synrecv): 60" ] || return 1
 	check "IPv6 VIP with hash l3 in vip show" \
 		grep -qE '^UDP +\[2001:db8::53\]:53 +sh +nat hash l3 digest [0-9a-f]{8}$' <<<"$show" || return 1
 	check "IPv6 backend of an IPv4 VIP in vip show" \
@@ -126,7 +127,7 @@ test_save_roundtrip() {
 		'"tunsrc":"192.168.10.9","tunsrc6":"2001:db8:10::9","mtu":1400,"echo":false' \
 		<<<"$(xlb2 -j config show)" || return 1
 	# -j save: one document, numbers as numbers
-	check "-j save" grep -q '"flow_timeout":{"tcp":1000,"tcpfin":60,"udp":30}' \
+	check "-j save" grep -q '"flow_timeout":{"tcp":1000,"tcpfin":60,"udp":30,"synrecv":60}' \
 		<<<"$(xlb2 -j save)"
 }
 
@@ -209,7 +210,7 @@ test_batch_atomic() {
 		<<<"$saved" || return 1
 	check "good batch: deleted VIP gone" [ "$(grep -c 10.0.0.30 <<<"$saved")" -eq 0 ] ||
 		return 1
-	check "good batch: settings" grep -qx 'flow timeout tcp 1000 tcpfin 60 udp 99' \
+	check "good batch: settings" grep -qx 'flow timeout tcp 1000 tcpfin 60 udp 99 synrecv 60' \
 		<<<"$saved"
 }
 
@@ -344,7 +345,7 @@ test_import_ipvsadm() {
 		return 1
 	check "imported: defaults wlc, -g, weight 1, -p 300; dr/tun keep the service port" \
 		diff -u - <(xlb "$NS_LB" save | grep -v '^#\|^config') <<-EOF || return 1
-		flow timeout tcp 600 tcpfin 120 udp 60
+		flow timeout tcp 600 tcpfin 120 udp 60 synrecv 60
 		vip add tcp 10.0.0.1:443 sched mh mode tun persist 60 ondown move alldown reject hash l4 quorum 1 hysteresis 0
 		real add tcp 10.0.0.1:443 10.0.2.3:443 weight 5
 		vip add tcp 10.0.0.2:22 sched wlc mode tun persist 0 ondown move alldown reject hash l4 quorum 1 hysteresis 0

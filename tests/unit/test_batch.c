@@ -38,7 +38,8 @@ static int setup(void)
 		fprintf(stderr, "load: %s\n", strerror(errno));
 		return -1;
 	}
-	if (bpf_program__pin(skel->progs.xdplb_gc, PIN_ROOT "/xdplb_gc"))
+	if (bpf_program__pin(skel->progs.xdplb_gc, PIN_ROOT "/xdplb_gc") ||
+	    bpf_program__pin(skel->progs.xdplb_explain, PIN_ROOT "/xdplb_explain"))
 		return -1;
 	pin_dir = PIN_ROOT;
 	/* the settings (and the layout stamp) first, as dev attach writes them */
@@ -360,7 +361,7 @@ static void case_applies(void)
 			       "alldown reject hash l4 quorum 1 hysteresis 0\n"),
 		    "vip set applied");
 	ASSERT_TRUE(after && !strstr(after, "10.0.0.2:53"), "vip del applied");
-	ASSERT_TRUE(after && strstr(after, "flow timeout tcp 77 tcpfin 120 udp 78\n"),
+	ASSERT_TRUE(after && strstr(after, "flow timeout tcp 77 tcpfin 120 udp 78 synrecv 60\n"),
 		    "timeouts applied");
 	ASSERT_TRUE(after &&
 			strstr(after, "config set tunsrc 10.9.9.9\n"

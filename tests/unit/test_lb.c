@@ -192,6 +192,7 @@ static void case_index_forgotten_with_lock(void)
 	int n, id8, len, seen = 0;
 
 	bpf_program__pin(fx.skel->progs.xdplb_gc, "/sys/fs/bpf/xdplb_gc");
+	bpf_program__pin(fx.skel->progs.xdplb_explain, "/sys/fs/bpf/xdplb_explain");
 	if (!ASSERT_EQ(lb_open(&d, "/sys/fs/bpf"), 0, "open the pinned maps"))
 		return;
 	r7.addr[0] = ipv4_addr("10.0.2.7");
@@ -218,6 +219,7 @@ static void case_index_forgotten_with_lock(void)
 	ASSERT_TRUE(seen, "c8 is in C's table");
 	lb_close(&d);
 	unlink("/sys/fs/bpf/xdplb_gc");
+	unlink("/sys/fs/bpf/xdplb_explain");
 }
 
 static void case_vip_list(void)
