@@ -11,9 +11,9 @@
  * one "Error:" line naming the option.
  *
  * What xdplb counts differs from IPVS in two ways, said in xdplb(8): outbound traffic does
- * not pass the balancer in tun and dr modes and NAT replies are not counted per service, so
- * OutPkts, OutBytes, OutPPS and OutBPS are 0; rates are measured over one second when asked
- * for, where IPVS keeps a moving average.
+ * not pass the balancer in tun and dr modes, so OutPkts, OutBytes, OutPPS and OutBPS count
+ * NAT replies only; rates are measured over one second when asked for, where IPVS keeps a
+ * moving average.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -69,7 +69,8 @@ static int ipvsadm_help(void)
 	    "Schedulers: rr, wrr, lc, wlc (the default), sh, mh.  Changes go through the batch\n"
 	    "checker, as 'import ipvsadm'.  Not supported (exit 2): -f, -6, -b, -o, --pe, -x and\n"
 	    "-y other than 0, -Z, -c, --persistent-conn, --start-daemon, --stop-daemon.\n"
-	    "OutPkts, OutBytes, OutPPS and OutBPS are 0 (see xdplb(8), ipvsadm).\n");
+	    "OutPkts, OutBytes, OutPPS and OutBPS count NAT replies only: tun and dr backends\n"
+	    "answer clients directly (see xdplb(8), ipvsadm).\n");
 	return 0;
 }
 
@@ -210,16 +211,16 @@ static void print_service(struct lb *lb, struct conf_vip *v, int fmt, struct cou
 			printf("%-33s", svc);
 			largenum(s0->flows, fmt);
 			largenum(s0->packets, fmt);
-			largenum(0, fmt);
+			largenum(s0->out_packets, fmt);
 			largenum(s0->bytes, fmt);
-			largenum(0, fmt);
+			largenum(s0->out_bytes, fmt);
 		} else if (fmt & F_RATE) {
 			printf("%-33s", svc);
 			largenum(s1->flows - s0->flows, fmt);
 			largenum(s1->packets - s0->packets, fmt);
-			largenum(0, fmt);
+			largenum(s1->out_packets - s0->out_packets, fmt);
 			largenum(s1->bytes - s0->bytes, fmt);
-			largenum(0, fmt);
+			largenum(s1->out_bytes - s0->out_bytes, fmt);
 		} else if (fmt & F_THRESHOLDS) {
 			printf("%s", svc);
 		} else {
@@ -253,16 +254,17 @@ static void print_service(struct lb *lb, struct conf_vip *v, int fmt, struct cou
 			printf("  -> %-28s", a);
 			largenum(r0->flows, fmt);
 			largenum(r0->packets, fmt);
-			largenum(0, fmt);
+			largenum(r0->out_packets, fmt);
 			largenum(r0->bytes, fmt);
-			largenum(0, fmt);
+			largenum(r0->out_bytes, fmt);
 			printf("\n");
 		} else if (fmt & F_RATE) {
 			printf("  -> %-28s %8llu %8llu %8u", a,
 			       (unsigned long long)(r1->flows - r0->flows),
-			       (unsigned long long)(r1->packets - r0->packets), 0);
+			       (unsigned long long)(r1->packets - r0->packets),
+			       (unsigned)(r1->out_packets - r0->out_packets));
 			largenum(r1->bytes - r0->bytes, fmt);
-			largenum(0, fmt);
+			largenum(r1->out_bytes - r0->out_bytes, fmt);
 			printf("\n");
 		} else if (fmt & F_THRESHOLDS) {
 			printf("  -> %-28s %-10u %-10u %-10lld %-10lld\n", a, 0, 0,

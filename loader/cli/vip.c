@@ -55,8 +55,9 @@ static int vip_help(int argc, char **argv)
 	    "           from quorum + N up, withdrawn below quorum - N (default 0)\n"
 	    "  Backends: an IPv6 VIP takes IPv6 backends; an IPv4 VIP takes IPv4 backends, and\n"
 	    "  IPv6 ones in tun mode (IPv4-in-IPv6); dr and nat need the VIP's family.\n"
-	    "  show     stats: Conns InPkts InBytes; rate: CPS InPPS InBPS over 1 s; table:\n"
-	    "           each backend's slots in the scheduler table\n",
+	    "  show     stats: Conns InPkts OutPkts InBytes OutBytes; rate: CPS InPPS OutPPS\n"
+	    "           InBPS OutBPS over 1 s (Out: NAT replies); table: each backend's slots in\n"
+	    "           the scheduler table\n",
 	    bin_name);
 	return 0;
 }
@@ -310,8 +311,8 @@ static int table_read_alloc(struct lb *lb, __u32 vip_id, __u32 **ids)
 /* What vip show prints besides the configuration (ipvsadm -L --stats, --rate). */
 enum show_what {
 	SHOW_CONF,
-	SHOW_STATS, /* Conns InPkts InBytes */
-	SHOW_RATE,  /* CPS InPPS InBPS over RATE_SECS */
+	SHOW_STATS, /* Conns InPkts OutPkts InBytes OutBytes */
+	SHOW_RATE,  /* CPS InPPS OutPPS InBPS OutBPS over RATE_SECS */
 	SHOW_TABLE, /* the scheduler table: slots per backend */
 };
 
@@ -335,18 +336,23 @@ static void show_counters(enum show_what what, const struct xdplb_traffic *t0,
 	double cps = (t1->flows - t0->flows) / (double)RATE_SECS;
 	double pps = (t1->packets - t0->packets) / (double)RATE_SECS;
 	double bps = (t1->bytes - t0->bytes) / (double)RATE_SECS;
+	double opps = (t1->out_packets - t0->out_packets) / (double)RATE_SECS;
+	double obps = (t1->out_bytes - t0->out_bytes) / (double)RATE_SECS;
 
 	if (o && what == SHOW_RATE) {
 		add_rate(o, "cps", cps);
 		add_rate(o, "pps", pps);
 		add_rate(o, "bps", bps);
+		add_rate(o, "out_pps", opps);
+		add_rate(o, "out_bps", obps);
 	} else if (o && what == SHOW_TABLE) {
 		add_u64(o, "slots", slots);
 	} else if (what == SHOW_STATS) {
-		printf(" %10llu %12llu %14llu\n", (unsigned long long)t1->flows,
-		       (unsigned long long)t1->packets, (unsigned long long)t1->bytes);
+		printf(" %10llu %12llu %12llu %14llu %14llu\n", (unsigned long long)t1->flows,
+		       (unsigned long long)t1->packets, (unsigned long long)t1->out_packets,
+		       (unsigned long long)t1->bytes, (unsigned long long)t1->out_bytes);
 	} else if (what == SHOW_RATE) {
-		printf(" %10.0f %12.0f %14.0f\n", cps, pps, bps);
+		printf(" %10.0f %12.0f %12.0f %14.0f %14.0f\n", cps, pps, opps, bps, obps);
 	} else if (what == SHOW_TABLE) {
 		printf(" %10llu %7.2f%%\n", (unsigned long long)slots,
 		       len ? 100.0 * slots / len : 0.0);
@@ -358,10 +364,10 @@ static int show_variant(struct lb *lb, const struct conf *c, enum show_what what
 {
 	struct conf_traffic s0 = {}, s1 = {};
 	__u32 *slots_of = calloc(lb->max_reals, sizeof(*slots_of)); /* by backend id */
-	static const char *const heads[][3] = {
-		[SHOW_STATS] = { "Conns", "InPkts", "InBytes" },
-		[SHOW_RATE] = { "CPS", "InPPS", "InBPS" },
-		[SHOW_TABLE] = { "Slots", "Share", "" },
+	static const char *const heads[][5] = {
+		[SHOW_STATS] = { "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes" },
+		[SHOW_RATE] = { "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS" },
+		[SHOW_TABLE] = { "Slots", "Share", "", "", "" },
 	};
 	int err;
 
@@ -376,8 +382,9 @@ static int show_variant(struct lb *lb, const struct conf *c, enum show_what what
 		printf("%-4s %-30s %10s %8s\n  -> RemoteAddress:Port\n", "Prot",
 		       "LocalAddress:Port", heads[what][0], heads[what][1]);
 	else if (!json_output)
-		printf("%-4s %-30s %10s %12s %14s\n  -> RemoteAddress:Port\n", "Prot",
-		       "LocalAddress:Port", heads[what][0], heads[what][1], heads[what][2]);
+		printf("%-4s %-30s %10s %12s %12s %14s %14s\n  -> RemoteAddress:Port\n", "Prot",
+		       "LocalAddress:Port", heads[what][0], heads[what][1], heads[what][2],
+		       heads[what][3], heads[what][4]);
 	for (int i = 0; i < c->nvips; i++) {
 		const struct conf_vip *v = &c->vips[i];
 		const struct conf_traffic *last = what == SHOW_RATE ? &s1 : &s0;
@@ -408,6 +415,8 @@ static int show_variant(struct lb *lb, const struct conf *c, enum show_what what
 			add_u64(jv, "flows", last->vip[i].flows);
 			add_u64(jv, "packets", last->vip[i].packets);
 			add_u64(jv, "bytes", last->vip[i].bytes);
+			add_u64(jv, "out_packets", last->vip[i].out_packets);
+			add_u64(jv, "out_bytes", last->vip[i].out_bytes);
 			if (what == SHOW_TABLE)
 				add_u64(jv, "table_length", len);
 			else
@@ -446,6 +455,8 @@ static int show_variant(struct lb *lb, const struct conf *c, enum show_what what
 				add_u64(o, "flows", last->real[r->id].flows);
 				add_u64(o, "packets", last->real[r->id].packets);
 				add_u64(o, "bytes", last->real[r->id].bytes);
+				add_u64(o, "out_packets", last->real[r->id].out_packets);
+				add_u64(o, "out_bytes", last->real[r->id].out_bytes);
 				show_counters(what, &s0.real[r->id], &last->real[r->id], slots, len,
 					      o);
 				json_object_array_add(jr, o);

@@ -225,6 +225,12 @@ static void traffic_all(struct metrics_buf *b, const struct metrics_snap *s, boo
 		{ "xdplb_vip_flows_moved_total", "xdplb_backend_flows_moved_total",
 		  "Flows scheduled again because their backend was removed or failed.",
 		  offsetof(struct xdplb_traffic, resched) },
+		{ "xdplb_vip_reply_packets_total", "xdplb_backend_reply_packets_total",
+		  "NAT replies translated on their way back to the client.",
+		  offsetof(struct xdplb_traffic, out_packets) },
+		{ "xdplb_vip_reply_bytes_total", "xdplb_backend_reply_bytes_total",
+		  "Bytes of NAT replies translated on their way back to the client.",
+		  offsetof(struct xdplb_traffic, out_bytes) },
 	};
 
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)

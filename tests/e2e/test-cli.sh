@@ -439,8 +439,8 @@ test_cli_stats() {
 	out=$(xlb "$NS_LB" vip show stats)
 	log "$out"
 	check "vip show stats header" grep -qxE \
-		'Prot LocalAddress:Port +Conns +InPkts +InBytes' <<<"$out" || return 1
-	check "vip show stats row" grep -qxE "TCP +$VIP:80 +20 +$vp +$vb" <<<"$out" || return 1
+		'Prot LocalAddress:Port +Conns +InPkts +OutPkts +InBytes +OutBytes' <<<"$out" || return 1
+	check "vip show stats row" grep -qxE "TCP +$VIP:80 +20 +$vp +0 +$vb +0" <<<"$out" || return 1
 	check "ipvsadm's spelling: vip show --stats" [ "$(xlb "$NS_LB" vip show --stats)" = "$out" ] ||
 		return 1
 	# flow show: entries name their VIP and one of its backends, with ports

@@ -24,6 +24,21 @@ udp_wrr_30() { # MODE
 	i2=$(real_stat udp "$VIP:53" 10.0.2.12 inactive_conns)
 	check "$1: backends' InActConn are their answers (got $i1/$i2)" \
 		test "$i1" -eq "$n1" -a "$i2" -eq "$n2" || return 1
+	# the answers pass the balancer only in NAT mode: OutPkts counts them there, each a frame
+	# of 14 + 20 + 8 + 14 ("I am 10.0.2.1N") bytes as it arrived
+	local js want_p=0 want_b=0 op ob o1 o2
+	[ "$1" = nat ] && want_p=30 && want_b=$((30 * 56))
+	js=$(xlb "$NS_LB" -j vip show udp "$VIP:53" stats)
+	log "$js"
+	op=$(grep -o '"out_packets":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)
+	ob=$(grep -o '"out_bytes":[0-9]*' <<<"$js" | head -1 | cut -d: -f2)
+	check "$1: VIP OutPkts $want_p, OutBytes $want_b (got $op, $ob)" \
+		test "$op" -eq "$want_p" -a "$ob" -eq "$want_b" || return 1
+	o1=$(grep -o '"out_packets":[0-9]*' <<<"$js" | sed -n 2p | cut -d: -f2)
+	o2=$(grep -o '"out_packets":[0-9]*' <<<"$js" | sed -n 3p | cut -d: -f2)
+	[ "$1" = nat ] || n1=0 n2=0
+	check "$1: backends' OutPkts are their answers through the balancer (got $o1/$o2)" \
+		test "$o1" -eq "$n1" -a "$o2" -eq "$n2" || return 1
 	drops=$(xlb "$NS_LB" -j stats show | grep -o '"drop_[a-z_]*":{"packets":[1-9][0-9]*')
 	check "$1: the balancer dropped nothing (${drops//$'\n'/ })" [ -z "$drops" ]
 }

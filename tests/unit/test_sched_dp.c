@@ -806,6 +806,55 @@ static void case_udp_gc(void)
 	ASSERT_EQ(fx_flows_of_vip(&fx, v.id, NULL, NULL), 0, "no flow left");
 }
 
+/* Half-open flows (a SYN, no ACK yet) go after the synrecv timeout (60 s, LVS's SYN_RECV), not
+ * after tcpfin's 120 s: unanswered SYNs leave InActConn, and so lc and wlc, within a minute.
+ * Established and closed flows keep their own timeouts. */
+static void case_synrecv_gc(void)
+{
+	static const __u32 w[] = { 1, 1, 1 };
+	__u64 scanned = 0, expired = 0, now;
+	struct xdplb_config cfg;
+	struct model m = {};
+	struct tvip v;
+	int b;
+
+	purge_all("before");
+	if (!vip_make(&v, "10.0.0.120", 80, IPPROTO_TCP, XDPLB_SCHED_MH, 0, w, 3) ||
+	    !ASSERT_EQ(lb_config_get(&fx.lb, &cfg), 0, "config") ||
+	    !ASSERT_EQ(cfg.synrecv_timeout, XDPLB_DEF_SYNRECV_TIMEOUT, "synrecv timeout default"))
+		return;
+	for (int i = 0; i < 30; i++) { /* 20 half-open, 5 established, 5 closed */
+		b = xmit(&v, ipv4_addr(CLIENT), 31000 + i, PKT_TCP_SYN);
+		if (b < 0)
+			return;
+		if (i < 20) {
+			m.inactive[b]++;
+			continue;
+		}
+		ASSERT_EQ(xmit(&v, ipv4_addr(CLIENT), 31000 + i, PKT_TCP_ACK), b, "its ACK");
+		if (i >= 25)
+			ASSERT_EQ(xmit(&v, ipv4_addr(CLIENT), 31000 + i, PKT_TCP_FIN | PKT_TCP_ACK),
+				  b, "its FIN");
+		if (i >= 25)
+			m.inactive[b]++;
+		else
+			m.active[b]++;
+	}
+	if (!check_conns(&v, &m, "20 half-open, 5 established, 5 closed"))
+		return;
+	now = fx_coarse_now();
+	ASSERT_EQ(lb_gc(&fx.lb, now + (cfg.synrecv_timeout - 5) * NS, &scanned, &expired), 0, "gc");
+	ASSERT_EQ(expired, 0, "gc before the synrecv timeout: nothing expires");
+	/* + 2 s: the 1 s slack of an atime written at most once a second */
+	ASSERT_EQ(lb_gc(&fx.lb, now + (cfg.synrecv_timeout + 2) * NS, &scanned, &expired), 0, "gc");
+	ASSERT_EQ(expired, 20, "gc after the synrecv timeout: the 20 half-open flows expire");
+	ASSERT_EQ(lb_gc(&fx.lb, now + (cfg.tcpfin_timeout + 2) * NS, &scanned, &expired), 0, "gc");
+	ASSERT_EQ(expired, 5, "gc after the tcpfin timeout: the 5 closed flows expire");
+	memset(m.inactive, 0, sizeof(m.inactive));
+	check_conns(&v, &m, "the established flows stay");
+	ASSERT_EQ(fx_flows_of_vip(&fx, v.id, NULL, NULL), 5, "5 flows left");
+}
+
 static void case_flush(void)
 {
 	static const __u32 w[] = { 1, 1, 1 };
@@ -937,6 +986,7 @@ int main(void)
 	RUN_CASE("100000 connections (fin/rst, reuse): counts exact, gc back to 0", case_drift);
 	RUN_CASE("2 CPUs, same tuples: each flow counted once", case_concurrent);
 	RUN_CASE("udp flows inactive; gc before/after udp timeout", case_udp_gc);
+	RUN_CASE("half-open flows expire after synrecv, before tcpfin", case_synrecv_gc);
 	RUN_CASE("flow flush of one vip, then of all: counted out", case_flush);
 	RUN_CASE("tcp timeout in the packet path: idle flow scheduled again", case_timeout_path);
 	RUN_CASE("tcp timeout 1 s: a flow with a packet every 0.7 s keeps its backend",
