@@ -245,6 +245,10 @@ struct setup {
 	struct bpf_object *alt; /* -x: the other build, on the same maps */
 	int alt_fd;
 	bool alt_own_nat; /* its NAT tables are its own (an LRU hash before they were sets) */
+	/* its VIP counters are its own (a build whose struct xdplb_traffic had another size):
+	 * the map, and its value size; -1 when shared */
+	int alt_vip_stats;
+	__u32 alt_vip_stats_size;
 };
 
 /*
@@ -317,6 +321,42 @@ static int load_alt(struct setup *s, const char *path)
 		return err ?: -ENOENT;
 	}
 	s->alt_fd = bpf_program__fd(prog);
+	map = bpf_object__find_map_by_name(s->alt, "xdplb_vip_stats");
+	if (map && bpf_map__value_size(map) != sizeof(struct xdplb_traffic)) {
+		s->alt_vip_stats = bpf_map__fd(map);
+		s->alt_vip_stats_size = bpf_map__value_size(map);
+	}
+	return 0;
+}
+
+/* Add VIP @vip_id's counters in the other build's own map, if it has one (its packets,
+ * bytes, flows and resched lead its struct as they lead ours). */
+static int add_alt_traffic(const struct setup *s, __u32 vip_id, struct xdplb_traffic *t)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t stride = (s->alt_vip_stats_size + 7) / 8 * 8;
+	char *v;
+
+	if (s->alt_vip_stats < 0)
+		return 0;
+	if (ncpu <= 0 || s->alt_vip_stats_size < 4 * sizeof(__u64))
+		return -EINVAL;
+	v = calloc(ncpu, stride);
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(s->alt_vip_stats, &vip_id, v)) {
+		free(v);
+		return -errno;
+	}
+	for (int i = 0; i < ncpu; i++) {
+		const __u64 *c = (const __u64 *)(v + i * stride);
+
+		t->packets += c[0];
+		t->bytes += c[1];
+		t->flows += c[2];
+		t->resched += c[3];
+	}
+	free(v);
 	return 0;
 }
 
@@ -389,6 +429,7 @@ static int setup_balancer(struct setup *s, const struct options *o, const struct
 		*ids[i] = vip.id;
 	}
 	s->alt_fd = -1;
+	s->alt_vip_stats = -1;
 	return o->alt_obj ? load_alt(s, o->alt_obj) : 0;
 }
 
@@ -545,7 +586,8 @@ static int warm_up(struct harness *h, struct setup *s, const struct pkt_buf *f, 
 static int read_counts(struct setup *s, const struct bench_case *c, int reason, __u32 vip_id,
 		       struct xdplb_counter *r, struct xdplb_traffic *t)
 {
-	if (lb_read_reason(&s->fx.lb, reason, r) || lb_read_vip_traffic(&s->fx.lb, vip_id, t)) {
+	if (lb_read_reason(&s->fx.lb, reason, r) || lb_read_vip_traffic(&s->fx.lb, vip_id, t) ||
+	    add_alt_traffic(s, vip_id, t)) {
 		fprintf(stderr, "Error: %s: can't read the counters\n", c->id);
 		return -EIO;
 	}
