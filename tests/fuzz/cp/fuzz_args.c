@@ -178,11 +178,11 @@ static void t_real(int argc, char **argv)
 
 static void t_timeouts(int argc, char **argv)
 {
-	__u32 t[3];
+	__u32 t[4];
 
-	if (parse_timeouts(argc, argv, &t[0], &t[1], &t[2]))
+	if (parse_timeouts(argc, argv, &t[0], &t[1], &t[2], &t[3]))
 		return;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		FUZZ_ASSERT(t[i] <= XDPLB_MAX_TIMEOUT, "timeout %u", t[i]);
 }
 
