@@ -375,11 +375,11 @@ static void print_text(const struct ask *q, const struct xdplb_flow_key *t,
 		printf("  decision scheduler %s",
 		       sched < XDPLB_SCHED_MAX ? sched_names[sched] : "?");
 		if (sched == XDPLB_SCHED_LC || sched == XDPLB_SCHED_WLC)
-			printf(", %s over %u backends: the next new flow's (flows opening and "
+			printf(", %s over %u backend%s: the next new flow's (flows opening and "
 			       "closing change it)\n",
 			       sched == XDPLB_SCHED_LC ? "least connections"
 						       : "least connections per weight",
-			       e->table_len);
+			       e->table_len, e->table_len == 1 ? "" : "s");
 		else if (sched == XDPLB_SCHED_RR || sched == XDPLB_SCHED_WRR)
 			printf(", table slot %u of %u: the next new flow's (each new flow moves it "
 			       "on)\n",
