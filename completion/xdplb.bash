@@ -80,8 +80,8 @@ _xdplb_expand()
 _xdplb()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local objects="dev vip real check daemon stats metrics flow config save batch import ipvsadm
-		decap node version help"
+	local objects="dev vip real check daemon stats metrics flow explain config save batch import
+		ipvsadm decap node version help"
 	local options="-j --json -p --pretty -d --debug --bpffs --help"
 	local i=1 obj='' cmd='' args=() _xdplb_bpffs=
 
@@ -134,6 +134,23 @@ _xdplb()
 				--daemon -h --help -v --version
 			;;
 		esac
+		return
+	fi
+
+	# explain SERVICE [ port N ] [ syn ] from ADDR[:PORT]...: no command word, the protocol
+	# stands where it would be
+	if [[ $obj == explain ]]; then
+		if [[ -z $cmd ]]; then
+			_xdplb_reply tcp udp help
+		elif ((${#args[@]} == 0)); then
+			[[ $cmd == tcp || $cmd == udp ]] && _xdplb_reply "$(_xdplb_services "$cmd")"
+		elif [[ $prev != from && $prev != port ]]; then
+			if [[ $cmd == tcp ]]; then
+				_xdplb_reply from "$(_xdplb_unused port syn)"
+			else
+				_xdplb_reply from "$(_xdplb_unused port)"
+			fi
+		fi
 		return
 	fi
 

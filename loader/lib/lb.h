@@ -320,6 +320,31 @@ int lb_gc(struct lb *lb, __u64 now, __u64 *scanned, __u64 *expired);
 /* Forget every flow (of @vip_id, or all with 0), counting them out; *flushed = how many. */
 int lb_flow_flush(struct lb *lb, __u32 vip_id, __u64 *flushed);
 
+/* ---- explain.c: which backend a tuple gets now, and why (xdplb explain) ---- */
+
+/* The dry run's answer (include/xdplb_abi.h, struct xdplb_explain_args) and what it names, read
+ * just after it. */
+struct lb_explain {
+	struct xdplb_explain_args a;
+	/* the records of a.real_id, a.flow_real and a.persist_real (all zero for id 0); where a
+	 * flow's backend id went to another backend (XDPLB_EXPLAIN_GONE), the other one's */
+	struct xdplb_real real, flow_real, persist_real;
+	double flow_idle;   /* seconds: a.now - a.flow_atime, when a flow was found */
+	double persist_age; /* seconds: a.now - a.persist_atime, when the client has an entry */
+	__u32 table_len;    /* slots of the VIP's scheduler table (lc, wlc: the backends scanned),
+			     * when the scheduler decided (a.source XDPLB_EXPLAIN_SCHED) */
+};
+/*
+ * What a packet of tuple @t (@t->src:sport -> @t->dst:dport, TCP or UDP, either family; as
+ * parsed, ports in network order) gets now: a frame of it (TCP: an ACK, a packet of an
+ * established connection, or with @syn a bare SYN, a new connection's first segment) through
+ * the pinned explain program, the attached code's own selection run dry.  Nothing is written:
+ * no flow, counter, persistence entry or rr position.  What it leaves out: the flow cache (a
+ * packet may follow a cached flow for up to a second after its table entry went), the next hop
+ * and the MTU.  0 and @out, -EINVAL for a tuple no TCP or UDP frame carries, or -errno.
+ */
+int lb_explain(struct lb *lb, const struct xdplb_flow_key *t, bool syn, struct lb_explain *out);
+
 /* ---- journal.c: configuration changes that survive their process ---- */
 
 struct conf;

@@ -652,7 +652,7 @@ test_cli_completion() {
 			". completion/xdplb.bash; $(declare -f complete_line); complete_line '$line'")
 		check "completion of '$line': '$want' (got '$got')" [ "$got" = "$want" ] || return 1
 	done <<-'EOF'
-		xdplb |dev vip real check daemon stats metrics flow config save batch import ipvsadm decap node version help
+		xdplb |dev vip real check daemon stats metrics flow explain config save batch import ipvsadm decap node version help
 		xdplb --j|--json
 		xdplb v|vip version
 		xdplb vi |add set del show help
@@ -696,6 +696,13 @@ test_cli_completion() {
 		xdplb --bpffs PIN ipvsadm -a -t |10.0.0.10:80
 		xdplb --bpffs PIN ipvsadm -a -u |10.0.0.20:53
 		xdplb node |drain resume show help
+		xdplb ex|explain
+		xdplb explain |tcp udp help
+		xdplb --bpffs PIN explain udp |10.0.0.20:53
+		xdplb explain tcp 10.0.0.10:80 |from port syn
+		xdplb explain tcp 10.0.0.10:80 syn |from port
+		xdplb explain udp 10.0.0.20:53 |from port
+		xdplb explain udp 10.0.0.20:53 from |
 	EOF
 }
 
