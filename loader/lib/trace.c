@@ -161,6 +161,8 @@ int lb_trace_poll(struct lb_trace_reader *r, int timeout_ms)
 
 	r->handled = 0;
 	err = ring_buffer__poll(r->rb, timeout_ms);
+	if (!err && !r->stop) /* nobody woke us: what came without a wake-up */
+		err = ring_buffer__consume(r->rb);
 	if (r->stop)
 		return -ECANCELED;
 	return err < 0 ? err : r->handled;
