@@ -423,10 +423,14 @@ static int trace_loop(struct tracer *t, struct lb_trace_reader *rd)
 
 	while (!exiting) {
 		n = lb_trace_poll(rd, 250);
-		if (t->dump)
-			pcap_dump_flush(t->dump);
 		if (t->lines)
 			fflush(stdout);
+		if (t->dump && pcap_dump_flush(t->dump)) {
+			if (errno == EPIPE) /* -w - | a reader that went away */
+				return 0;
+			p_err("trace: write the pcap file: %s", strerror(errno));
+			return -EIO;
+		}
 		if (n == -ECANCELED || n == -EINTR)
 			return 0; /* count reached or nobody listening; a signal */
 		if (n < 0) {
@@ -459,6 +463,12 @@ static int trace_run(int argc, char **argv)
 		return err;
 	err = parse_trace(argc, argv, &lb, &a);
 	err = err ?: tracer_init(&t, &lb, &a);
+	/* before it is on: from then on every way out turns it off (SIGKILL aside: trace
+	 * stop) */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout is an error to end on, not death */
 	if (!err) {
 		err = lb_trace_open(&lb, trace_event, &t, &rd);
 		if (err)
@@ -481,11 +491,6 @@ static int trace_run(int argc, char **argv)
 	if (err)
 		goto out;
 
-	/* on from here: every way out turns it off (SIGKILL aside: see trace stop) */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	if (!json_output && t.lines)
 		fprintf(stderr, "tracing%s%s%s%s, Ctrl-C to stop\n", a.vip[0] ? " vip " : "", a.vip,
 			a.client[0] ? " client " : "", a.client);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * This file contains the balancer's state library, its one API: attaching the data plane,
- * VIPs, backends, scheduler tables, flows, counters and health check settings, read from and
- * written to the (pinned) maps.  The commands (loader/cli), the daemon (loader/daemon), the
- * tests and the benchmarks all go through it; only the files of loader/lib touch a map.
+ * VIPs, backends, scheduler tables, flows, counters, health check settings and the live trace,
+ * read from and written to the (pinned) maps.  The commands (loader/cli), the daemon
+ * (loader/daemon), the tests and the benchmarks all go through it; only the files of loader/lib
+ * touch a map.
  *
  * Functions return 0 (or a count) or a negative errno and print nothing: the callers word
  * the errors.  Each section below names the file of loader/lib that implements it.
@@ -390,8 +391,9 @@ int lb_trace_lost(struct lb *lb, __u64 *lost);
 struct lb_trace_reader;
 typedef int lb_trace_fn(const struct xdplb_trace_event *e, void *ctx);
 int lb_trace_open(struct lb *lb, lb_trace_fn *fn, void *ctx, struct lb_trace_reader **out);
-/* Wait up to @timeout_ms (-1: forever) for events and hand them to @fn: their count,
- * -ECANCELED when @fn asked to stop, -EINTR (a signal), or -errno. */
+/* Wait up to @timeout_ms (-1: forever) for events and hand them to @fn (after a timeout,
+ * those that came without waking the reader too): their count, -ECANCELED when @fn asked to
+ * stop, -EINTR (a signal), or -errno. */
 int lb_trace_poll(struct lb_trace_reader *r, int timeout_ms);
 /* An epoll fd that is readable when events wait (for a loop of one's own). */
 int lb_trace_fd(const struct lb_trace_reader *r);
