@@ -195,8 +195,10 @@ static const char *endpoint(const struct xdplb_flow_key *k, bool dst, char *buf,
 {
 	const __be32 *a = dst ? k->dst : k->src;
 
-	if (k->family != XDPLB_AF_INET && k->family != XDPLB_AF_INET6)
-		return "-";
+	if (k->family != XDPLB_AF_INET && k->family != XDPLB_AF_INET6) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
 	if (k->proto == 6 || k->proto == 17)
 		return fmt_addr_port(a, k->family, dst ? k->dport : k->sport, buf, len);
 	return fmt_addr(a, k->family, buf, len);

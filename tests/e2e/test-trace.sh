@@ -206,6 +206,13 @@ test_trace_filters() {
 	filtered 1 vip udp "$VIP:53" client 192.168.10.2 reason redirect || return 1
 	check "vip + client + reason: $LINES" \
 		grep -qE " 192\.168\.10\.2:40013 > 10\.0\.0\.10:53 vip udp " <<<"$LINES" || return 1
+	# not IP: the client's ARP request for its gateway, forgotten first
+	trace_bg trace reason pass_not_ip count 1 || return 1
+	nsx "$NS_C" ip neigh flush dev eth0
+	uflow "$VIP" 53 40014 1 >/dev/null
+	trace_wait
+	check "not IP (ARP): $(cat "$TOUT")" grep -qxE \
+		"$TIME_RE eth0 - - > - vip - flow - real - PASS pass_not_ip" "$TOUT" || return 1
 	# what the command refuses
 	expect_err 2 'argument "nosuch" is wrong: unknown reason .*' trace reason nosuch || return 1
 	expect_err 2 'argument "10.0.0.0/33" is wrong: client must be .*' \
