@@ -121,21 +121,28 @@ struct tracer {
 	} ifs[16];
 };
 
-static void forget_names(struct tracer *t)
+/* What a tracer knows of a VIP or backend id. */
+enum { NAME_UNKNOWN, NAME_KNOWN, NAME_NONE, NAME_STALE };
+
+/* After a configuration change ids may name other VIPs and backends: each is read again when
+ * next used.  A name read before stays where its id is free now (deleted since: the events
+ * still in the ring are most likely its). */
+static void stale_names(struct tracer *t)
 {
-	memset(t->vip_known, 0, t->lb->max_vips);
-	memset(t->real_known, 0, t->lb->max_reals);
+	for (__u32 i = 0; i < t->lb->max_vips; i++)
+		t->vip_known[i] = t->vip_known[i] == NAME_KNOWN ? NAME_STALE : NAME_UNKNOWN;
+	for (__u32 i = 0; i < t->lb->max_reals; i++)
+		t->real_known[i] = t->real_known[i] == NAME_KNOWN ? NAME_STALE : NAME_UNKNOWN;
 	memset(t->ifs, 0, sizeof(t->ifs));
 }
 
-/* After a configuration change, ids may name other VIPs and backends. */
 static void check_changes(struct tracer *t)
 {
 	struct xdplb_config cfg;
 
 	if (!lb_config_get(t->lb, &cfg) && cfg.changes != t->changes) {
 		t->changes = cfg.changes;
-		forget_names(t);
+		stale_names(t);
 	}
 }
 
@@ -147,31 +154,43 @@ static const struct xdplb_vip_key *vip_of(struct tracer *t, __u32 id)
 
 	if (!id || id >= t->lb->max_vips)
 		return NULL;
-	if (!t->vip_known[id]) {
+	if (t->vip_known[id] == NAME_UNKNOWN || t->vip_known[id] == NAME_STALE) {
 		n = lb_vip_list_alloc(t->lb, &v);
 		for (int i = 0; i < n; i++) {
 			if (v[i].vip.id < t->lb->max_vips) {
 				t->vips[v[i].vip.id] = v[i].key;
-				t->vip_known[v[i].vip.id] = 1;
+				t->vip_known[v[i].vip.id] = NAME_KNOWN;
 			}
 		}
 		if (n >= 0)
 			free(v);
-		if (!t->vip_known[id])
-			t->vip_known[id] = 2; /* gone: not asked again until a change */
+		/* every other stale one is gone: keeps its name */
+		for (__u32 i = 0; n >= 0 && i < t->lb->max_vips; i++)
+			if (t->vip_known[i] == NAME_STALE)
+				t->vip_known[i] = NAME_KNOWN;
+		if (t->vip_known[id] == NAME_UNKNOWN)
+			t->vip_known[id] = NAME_NONE; /* not asked again until a change */
 	}
-	return t->vip_known[id] == 1 ? &t->vips[id] : NULL;
+	return t->vip_known[id] == NAME_KNOWN ? &t->vips[id] : NULL;
 }
 
 /* Backend @id, or NULL. */
 static const struct xdplb_real *real_of(struct tracer *t, __u32 id)
 {
+	struct xdplb_real r;
+
 	if (!id || id >= t->lb->max_reals)
 		return NULL;
-	if (!t->real_known[id])
-		t->real_known[id] =
-		    !lb_real_get(t->lb, id, &t->reals[id]) && t->reals[id].vip_id ? 1 : 2;
-	return t->real_known[id] == 1 ? &t->reals[id] : NULL;
+	if (t->real_known[id] == NAME_UNKNOWN || t->real_known[id] == NAME_STALE) {
+		if (!lb_real_get(t->lb, id, &r) && r.vip_id) {
+			t->reals[id] = r;
+			t->real_known[id] = NAME_KNOWN;
+		} else {
+			t->real_known[id] =
+			    t->real_known[id] == NAME_STALE ? NAME_KNOWN : NAME_NONE;
+		}
+	}
+	return t->real_known[id] == NAME_KNOWN ? &t->reals[id] : NULL;
 }
 
 static const char *if_name(struct tracer *t, __u32 ifindex, char *buf)

@@ -1,10 +1,11 @@
 # End-to-end: xdplb trace, the data plane's decisions live.  Known datagrams from known client
 # ports (a new flow then its next packet, a second flow, a packet for no VIP, one dropped for
 # want of a backend) against the events a trace prints: their order, VIP, flow, backend (the
-# one whose answer came back), verdict and reason; its pcap read back by tcpdump; the vip,
+# one whose answer came back), verdict and reason; NAT replies and a rescheduled flow; its
+# pcap read back by tcpdump; the vip,
 # client and reason filters; count; one trace at a time, a dead tracer's trace taken over.
 # shellcheck shell=bash
-ALL_TESTS="test_trace_events test_trace_filters test_trace_one_at_a_time"
+ALL_TESTS="test_trace_events test_trace_nat test_trace_filters test_trace_one_at_a_time"
 
 # The topology: tun, two backends answering UDP :53 (udp_echo.py), VIP 10.0.0.10:53, and
 # 10.0.0.10:54 without backends, alldown drop: its packets are dropped (drop_no_backend).
@@ -139,6 +140,40 @@ $tcpd"
 	check "5: dropped as it came: $(sed -n 5p <<<"$tcpd")" \
 		grep -qE "IP 192\.168\.10\.2\.40004 > 10\.0\.0\.10\.54: UDP" \
 		<<<"$(sed -n 5p <<<"$tcpd")"
+}
+
+# NAT: a flow's packet and its reply (flow reply, from the backend, on eth1); the backend
+# deleted, the flow's next packet rescheduled to the other one (flow resched), and its reply.
+test_trace_nat() {
+	local a b got want i
+	topo nat 2 && setup_udp_vip mh 2 || return 1
+	# the neighbours known: no first packet handed to the kernel (pass_no_neigh)
+	for i in 1 2; do nsx "$NS_LB" ping -c1 -W1 "10.0.2.1$i" >/dev/null; done
+	nsx "$NS_LB" ping -c1 -W1 192.168.10.2 >/dev/null
+	trace_bg -j trace vip udp "$VIP:53" count 4 || return 1
+	a=$(uflow "$VIP" 53 40030 1)
+	check "answered ($a)" grep -q '^I am 10\.0\.2\.1[12]$' <<<"$a" || return 1
+	# its two events printed before the backend goes (names are read when printed)
+	wait_for 3 bash -c "[ \$(wc -l <'$TOUT') -ge 2 ]"
+	xlb "$NS_LB" real del udp "$VIP:53" "${a#I am }" || return 1
+	b=$(uflow "$VIP" 53 40030 1)
+	log "answers: $a / $b"
+	check "answered by the other backend ($b)" \
+		grep -q '^I am 10\.0\.2\.1[12]$' <<<"$b" && [ "$a" != "$b" ] || return 1
+	trace_wait
+	check "count 4: ended, status 0 (got $TRC; $(cat "$TERR"))" [ "$TRC" -eq 0 ] || return 1
+	got=$(events "$TOUT")
+	a=$(who "$a") b=$(who "$b")
+	want="eth0|udp|192.168.10.2:40030|$VIP:53|udp $VIP:53|new|$a|redirect|redirect
+eth1|udp|$a|192.168.10.2:40030|udp $VIP:53|reply|$a|redirect|redirect
+eth0|udp|192.168.10.2:40030|$VIP:53|udp $VIP:53|resched|$b|redirect|redirect
+eth1|udp|$b|192.168.10.2:40030|udp $VIP:53|reply|$b|redirect|redirect"
+	log "events:
+$got"
+	check "new, reply, resched, reply: got
+$got
+expected
+$want" [ "$got" = "$want" ]
 }
 
 # A trace of FILTER... with count N (text lines) while the client sends what `send` does; the
