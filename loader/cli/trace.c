@@ -444,8 +444,8 @@ static int trace_loop(struct tracer *t, struct lb_trace_reader *rd)
 
 	while (!exiting) {
 		n = lb_trace_poll(rd, 250);
-		if (t->lines)
-			fflush(stdout);
+		if (t->lines && (fflush(stdout) || ferror(stdout)))
+			return 0; /* a closed pipe (xdplb trace | head): nobody is listening */
 		if (t->dump && pcap_dump_flush(t->dump)) {
 			if (errno == EPIPE) /* -w - | a reader that went away */
 				return 0;

@@ -34,6 +34,11 @@ trace_owner_is() { # PID
 	xlb "$NS_LB" -j trace status | grep -q "^{\"on\":true,\"owner\":$1,"
 }
 
+# trace status -j: on, its owner running.
+trace_running() {
+	xlb "$NS_LB" -j trace status | grep -q '"on":true,.*"owner_running":true'
+}
+
 trace_is_off() {
 	xlb "$NS_LB" -j trace status | grep -q '^{"on":false,'
 }
@@ -277,6 +282,21 @@ test_trace_one_at_a_time() {
 	check "... and turned it off" trace_is_off || return 1
 	check "... after a line for the datagram" \
 		grep -q " 192\.168\.10\.2:40020 > 10\.0\.0\.10:53 vip udp " "$TOUT" || return 1
+
+	# a reader that goes away (xdplb trace | head -1): it ends, and turns the trace off
+	ip netns exec "$NS_LB" "$XDPLB" --bpffs "$E2E_PIN" trace client 192.168.10.2 \
+		2>/dev/null | head -1 >"$E2E_TMP/head.out" &
+	wait_for 3 trace_running || {
+		check "trace | head -1: started" false
+		return 1
+	}
+	uflow "$VIP" 53 40022 1 >/dev/null
+	wait_for 3 test -s "$E2E_TMP/head.out" # head has its line, and is gone
+	check "trace | head -1: one line ($(cat "$E2E_TMP/head.out"))" \
+		grep -q " 192\.168\.10\.2:40022 > 10\.0\.0\.10:53 " "$E2E_TMP/head.out" || return 1
+	# the next line finds nobody listening (as tcpdump, a trace learns it when it writes)
+	uflow "$VIP" 53 40023 1 >/dev/null
+	check "trace | head -1: ended by itself, and off" wait_for 5 trace_is_off || return 1
 
 	# SIGTERM too
 	trace_bg trace || return 1
