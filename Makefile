@@ -19,9 +19,10 @@ CFLAGS ?= -O2 -g
 CFLAGS += -DXDPLB_VERSION=\"0.1.0\"
 CFLAGS += -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-iquote include -iquote loader -iquote $(OUTPUT) \
-	$(shell pkg-config --cflags libbpf libxdp json-c libnl-route-3.0 openssl libmicrohttpd 2>/dev/null)
-LDLIBS += $(shell pkg-config --libs libbpf libxdp json-c libnl-route-3.0 openssl libmicrohttpd 2>/dev/null || \
-	echo -lbpf -lxdp -ljson-c -lnl-route-3 -lnl-3 -lssl -lcrypto -lmicrohttpd) -lelf -lz -lm
+	$(shell pkg-config --cflags libbpf libxdp json-c libnl-route-3.0 openssl libmicrohttpd libpcap 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs libbpf libxdp json-c libnl-route-3.0 openssl libmicrohttpd \
+	libpcap 2>/dev/null || \
+	echo -lbpf -lxdp -ljson-c -lnl-route-3 -lnl-3 -lssl -lcrypto -lmicrohttpd -lpcap) -lelf -lz -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))

@@ -15,6 +15,7 @@ PKGS=(
 	libnl-route-3-dev   # xdplb daemon: the VIPs' host routes (announce) over netlink
 	libssl-dev          # xdplb daemon: the https health check (TLS handshake with SNI, OpenSSL)
 	libmicrohttpd-dev   # xdplb daemon: the Prometheus metrics endpoint (HTTP on the daemon's epoll)
+	libpcap-dev         # xdplb trace -w: the traced packets as a pcap file (libpcap writes it)
 	openssl             # tests: self-signed certificates for the https check's backends
 	pkg-config make gcc
 	iproute2            # ip netns / veth for the e2e tests and the demo
@@ -22,7 +23,7 @@ PKGS=(
 	nginx-light curl    # real backends and clients in e2e tests and the demo
 	netbase             # /etc/services: ipvsadm's service names (xdplb ipvsadm, import ipvsadm)
 	wrk                 # load client in e2e tests
-	tcpdump             # packet captures in e2e tests on failure
+	tcpdump             # packet captures in e2e tests on failure; e2e: xdplb trace's pcap read back
 	iputils-ping        # e2e: non-VIP traffic (ICMP) is unaffected
 	python3             # e2e: UDP echo service and client (tests/e2e/udp_echo.py)
 	python3-prometheus-client # e2e: the metrics parsed as Prometheus parses them

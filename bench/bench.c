@@ -3,7 +3,7 @@
  * Per-packet cost of the balancer's XDP program, measured with BPF_PROG_TEST_RUN.
  *
  *	bench [-f FAMILIES] [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] [-s SLICES]
- *	      [-x OBJ] [CSV]
+ *	      [-x OBJ | -t] [CSV]
  *	(bench/run.sh runs it with the defaults; root)
  *
  * One sample = REPEAT repetitions of bench.bpf.c's wrapper on one frame, in SLICES test runs;
@@ -19,8 +19,13 @@
  * lists (BPF_F_NO_COMMON_LRU) for the persistence table, the one LRU hash left (no case uses
  * it).  The cases that insert a flow per packet get a fresh balancer each,
  * so that every one of them sees the table fill from empty the same way.
+ *
+ * -t measures the live trace (xdplb trace) while on: the same program again in the same
+ * slices, with xdplb_trace_ctl on (snap XDPLB_TRACE_SNAP, no filter) for its test runs only,
+ * and a thread on another CPU reading the ring meanwhile, as xdplb trace would.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <sched.h>
 #include <bpf/bpf.h>
 #include "fixture.h"
@@ -128,7 +133,9 @@ static const struct bench_case cases[C_MAX] = {
 struct result {
 	bool ran;
 	double ns[MAX_RUNS], floor[MAX_RUNS];
-	double alt[MAX_RUNS]; /* -x: the other build of the program, in the same slices */
+	double alt[MAX_RUNS];	  /* -x: the other build of the program, in the same slices; -t: the
+				   * program with the trace on */
+	__u64 traced, read, lost; /* -t: packets run with the trace on, events read, lost */
 };
 
 struct lru_flavour {
@@ -145,6 +152,19 @@ struct options {
 	__u32 repeat;
 	const char *csv;
 	const char *alt_obj; /* -x: another build of xdplb.bpf.o to compare with */
+	bool trace;	     /* -t: the trace on, as the other "build" */
+};
+
+/* -t: the reader of the trace ring, a thread of its own on another CPU. */
+struct trace_reader {
+	struct lb *lb;
+	struct lb_trace_reader *rd;
+	pthread_t thread;
+	bool started;
+	volatile bool stop;
+	__u64 events, bytes; /* read so far (written by the thread) */
+	__u64 lost;	     /* events lost while on, summed over the test runs */
+	int err;
 };
 
 struct harness {
@@ -153,6 +173,7 @@ struct harness {
 	int wrap_fd;	     /* the one for the family being measured */
 	int slots_fd, floor_fd;
 	bool prog_shown;
+	struct trace_reader *trace; /* -t: the balancer's trace reader */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -202,6 +223,80 @@ static void build_frame(const struct bench_case *c, int fam, struct pkt_buf *b)
 	pad_frame(b, frame_lens[fam]);
 }
 
+static int trace_event(const struct xdplb_trace_event *e, void *ctx)
+{
+	struct trace_reader *t = ctx;
+
+	__atomic_store_n(&t->events, t->events + 1, __ATOMIC_RELAXED);
+	t->bytes += e->snap;
+	return 0;
+}
+
+static void *trace_thread(void *arg)
+{
+	struct trace_reader *t = arg;
+	int n;
+
+	while (!t->stop) {
+		n = lb_trace_poll(t->rd, 50);
+		if (n < 0 && n != -EINTR) {
+			t->err = n;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* The reader of @lb's trace ring on the last CPU (the test runs are on CPU 0). */
+static int trace_reader_start(struct trace_reader *t, struct lb *lb)
+{
+	int ncpu = libbpf_num_possible_cpus(), err;
+	cpu_set_t cpus;
+
+	memset(t, 0, sizeof(*t));
+	t->lb = lb;
+	err = lb_trace_open(lb, trace_event, t, &t->rd);
+	if (!err)
+		err = -pthread_create(&t->thread, NULL, trace_thread, t);
+	if (err) {
+		fprintf(stderr, "Error: trace reader: %s\n", strerror(-err));
+		lb_trace_close(t->rd);
+		return err;
+	}
+	t->started = true;
+	CPU_ZERO(&cpus);
+	CPU_SET(ncpu > 1 ? ncpu - 1 : 0, &cpus);
+	pthread_setaffinity_np(t->thread, sizeof(cpus), &cpus);
+	return 0;
+}
+
+static void trace_reader_stop(struct trace_reader *t)
+{
+	if (!t->started)
+		return;
+	t->stop = true;
+	pthread_join(t->thread, NULL);
+	lb_trace_close(t->rd);
+	t->started = false;
+}
+
+/* The trace on (snap XDPLB_TRACE_SNAP, no filter) around one test run, its lost events
+ * counted. */
+static int trace_set(struct trace_reader *t, bool on)
+{
+	struct lb_trace_filter f = { .snap = XDPLB_TRACE_SNAP };
+	__u32 prev;
+	__u64 lost;
+	int err;
+
+	if (on)
+		return lb_trace_start(t->lb, &f, &prev);
+	err = lb_trace_stop(t->lb, false);
+	if (!err && !lb_trace_lost(t->lb, &lost))
+		t->lost += lost;
+	return err;
+}
+
 /* Put @prog_fd in the wrapper's tail-call slot. */
 static int set_slot(struct harness *h, int prog_fd)
 {
@@ -249,6 +344,8 @@ struct setup {
 	 * the map, and its value size; -1 when shared */
 	int alt_vip_stats;
 	__u32 alt_vip_stats_size;
+	struct trace_reader trace; /* -t */
+	bool tracing;
 };
 
 /*
@@ -430,6 +527,13 @@ static int setup_balancer(struct setup *s, const struct options *o, const struct
 	}
 	s->alt_fd = -1;
 	s->alt_vip_stats = -1;
+	if (o->trace) {
+		s->alt_fd = s->fx.prog_fd; /* the same program, the trace on */
+		err = trace_reader_start(&s->trace, &s->fx.lb);
+		if (!err)
+			s->tracing = true;
+		return err;
+	}
 	return o->alt_obj ? load_alt(s, o->alt_obj) : 0;
 }
 
@@ -437,6 +541,13 @@ static void teardown_balancer(struct harness *h, struct setup *s)
 {
 	__u32 slot = BENCH_SLOT;
 
+	if (s->tracing) {
+		trace_reader_stop(&s->trace);
+		if (s->trace.err)
+			fprintf(stderr, "Warning: trace reader: %s\n", strerror(-s->trace.err));
+		s->tracing = false;
+	}
+	h->trace = NULL;
 	bpf_map_delete_elem(h->slots_fd, &slot); /* drops the program's last reference */
 	/* The next sandbox's mount namespace is a copy of this one, bpffs included: without
 	 * unpinning, every balancer's maps would stay until the process exits. */
@@ -533,7 +644,8 @@ static long count_flows(struct lb *lb, int fam)
  * One sample: @o->repeat packets through the program under test and as many through the
  * floor, in o->slices alternating slices (floor first), so that both see the same mix of
  * the machine's fast and slow phases.  *ns and *floor: average ns per packet of each.  With
- * @alt_fd >= 0 (-x), as many through that program too, in the same slices: *alt.
+ * @alt_fd >= 0 (-x), as many through that program too, in the same slices: *alt; with -t
+ * (h->trace), that is the program under test with the trace on.
  */
 static int sample(struct harness *h, const struct options *o, int ifindex, int prog_fd, int alt_fd,
 		  const struct pkt_buf *f, int verdict, __u32 out_len, double *ns, double *floor,
@@ -554,8 +666,11 @@ static int sample(struct harness *h, const struct options *o, int ifindex, int p
 		err = err ?: test_run(h, ifindex, f, k, verdict, out_len, &v);
 		sum += v * k;
 		if (!err && alt_fd >= 0) {
-			err = set_slot(h, alt_fd);
+			err = h->trace ? trace_set(h->trace, true) : 0;
+			err = err ?: set_slot(h, alt_fd);
 			err = err ?: test_run(h, ifindex, f, k, verdict, out_len, &v);
+			if (h->trace && trace_set(h->trace, false))
+				err = err ?: -EIO;
 			asum += v * k;
 		}
 		if (err)
@@ -668,6 +783,10 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 			set_frame(h, fam, f);
 			h->wrap->bss->bench_new_src = c->new_src;
 
+			__u64 ev0 =
+			    h->trace ? __atomic_load_n(&h->trace->events, __ATOMIC_RELAXED) : 0;
+			__u64 lost0 = h->trace ? h->trace->lost : 0;
+
 			err = c->warm ? warm_up(h, s, f, verdict, out_len) : 0;
 			err = err ?: read_counts(s, c, reason, vip_id, &r0, &t0);
 			err =
@@ -677,6 +796,13 @@ static int run_cases(struct harness *h, const struct options *o, struct lru_flav
 			err = err ?: read_counts(s, c, reason, vip_id, &r1, &t1);
 			if (err)
 				return err;
+			if (h->trace) {
+				usleep(20000); /* the reader's last events */
+				res->traced += o->repeat;
+				res->read +=
+				    __atomic_load_n(&h->trace->events, __ATOMIC_RELAXED) - ev0;
+				res->lost += h->trace->lost - lost0;
+			}
 			if (r1.packets - r0.packets != want ||
 			    t1.flows - t0.flows != (c->new_flows ? want : 0)) {
 				fprintf(stderr,
@@ -710,6 +836,7 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 	}
 	if (nsel) {
 		err = setup_balancer(&s, o, lru, mode, fam);
+		h->trace = s.tracing ? &s.trace : NULL;
 		if (!err)
 			err = run_cases(h, o, lru, mode, fam, &s, sel, nsel);
 		teardown_balancer(h, &s);
@@ -720,6 +847,7 @@ static int run_mode(struct harness *h, const struct options *o, struct lru_flavo
 		if (!o->kase[c] || !cases[c].fresh)
 			continue;
 		err = setup_balancer(&s, o, lru, mode, fam);
+		h->trace = s.tracing ? &s.trace : NULL;
 		if (!err)
 			err = run_cases(h, o, lru, mode, fam, &s, &c, 1);
 		if (!err)
@@ -811,7 +939,7 @@ static void print_cell(const struct options *o, const struct result *r, int c, i
 		fprintf(csv, ",%.1f", r->ns[i]);
 	for (int i = 0; i < o->runs; i++)
 		fprintf(csv, ",%.1f", r->floor[i]);
-	if (o->alt_obj)
+	if (o->alt_obj || o->trace)
 		fprintf(csv, ",%.0f,%.3f,%.3f", median(r->alt, o->runs),
 			median_ratio(r->alt, r->floor, o->runs),
 			median_ratio(r->alt, r->ns, o->runs));
@@ -829,7 +957,7 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 		fprintf(csv, ",ns_run%d", r + 1);
 	for (int r = 0; r < o->runs; r++)
 		fprintf(csv, ",floor_ns_run%d", r + 1);
-	if (o->alt_obj)
+	if (o->alt_obj || o->trace)
 		fprintf(csv, ",alt_ns_median,alt_ratio,alt_vs_this");
 	fprintf(csv, ",family\n");
 
@@ -851,12 +979,37 @@ static void print_results(const struct options *o, const struct lru_flavour *lf,
 				    table_sizes[fam]);
 		}
 	}
-	for (int fam = 0; o->alt_obj && fam < F_MAX; fam++) {
+	for (int fam = 0; (o->alt_obj || o->trace) && fam < F_MAX; fam++) {
 		if (!o->family[fam])
 			continue;
-		printf("\n-x %s, in the same slices:", o->alt_obj);
+		if (o->trace)
+			printf(
+			    "\n-t: the trace on (snap %u, no filter, the ring read by a thread on "
+			    "another CPU), in the same slices; vs this = its time over the trace "
+			    "off:",
+			    XDPLB_TRACE_SNAP);
+		else
+			printf("\n-x %s, in the same slices:", o->alt_obj);
 		print_table(o, lf, nlru, fam, "  %5s ratio  vs this", "            -        -",
 			    print_alt_cell, csv);
+	}
+	for (int fam = 0; o->trace && fam < F_MAX; fam++) {
+		for (int l = 0; o->family[fam] && l < nlru; l++) {
+			for (int m = 0; o->lru[lf[l].percpu] && m < M_MAX; m++) {
+				for (int c = 0; c < C_MAX; c++) {
+					const struct result *r = &lf[l].res[fam][m][c];
+
+					if (r->ran)
+						printf("-t %s %s %s %s: %llu packets traced, %llu "
+						       "events read, %llu lost (ring full)\n",
+						       family_labels[fam], lf[l].name,
+						       mode_names[m], cases[c].id,
+						       (unsigned long long)r->traced,
+						       (unsigned long long)r->read,
+						       (unsigned long long)r->lost);
+				}
+			}
+		}
 	}
 }
 
@@ -866,7 +1019,7 @@ static int usage(const char *prog, int status)
 
 	fprintf(f,
 		"Usage: %s [-f FAMILIES] [-m MODES] [-c CASES] [-l LRUS] [-r RUNS] [-n REPEAT] "
-		"[-s SLICES] [-x OBJ] [CSV]\n"
+		"[-s SLICES] [-x OBJ | -t] [CSV]\n"
 		"  FAMILIES comma-separated: ipv4,ipv6 (default: both)\n"
 		"  MODES  comma-separated: tun,dr,nat (default: all)\n"
 		"  CASES  comma-separated: ",
@@ -881,8 +1034,11 @@ static int usage(const char *prog, int status)
 		"  SLICES test runs per sample, alternating with the floor's (default %d)\n"
 		"  OBJ    another build of xdplb.bpf.o, run on the same maps in the same slices:\n"
 		"         prints its ratios and its time over this build's\n"
+		"  -t     also this build with the trace on (xdplb trace: snap %d, no filter, a\n"
+		"         thread reading the ring on another CPU) in the same slices: prints its\n"
+		"         ratios and its time over the trace off\n"
 		"  CSV    output file (default .output/bench/results.csv)\n",
-		MAX_RUNS, DEF_RUNS, DEF_REPEAT, DEF_SLICES);
+		MAX_RUNS, DEF_RUNS, DEF_REPEAT, DEF_SLICES, XDPLB_TRACE_SNAP);
 	return status;
 }
 
@@ -925,7 +1081,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->repeat = DEF_REPEAT;
 	o->slices = DEF_SLICES;
 	o->csv = ".output/bench/results.csv";
-	while ((opt = getopt(argc, argv, "f:m:c:l:r:n:s:x:h")) != -1) {
+	while ((opt = getopt(argc, argv, "f:m:c:l:r:n:s:x:th")) != -1) {
 		switch (opt) {
 		case 'f':
 			if (parse_list(optarg, family_names, F_MAX, o->family))
@@ -961,12 +1117,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'x':
 			o->alt_obj = optarg;
 			break;
+		case 't':
+			o->trace = true;
+			break;
 		case 'h':
 			usage(argv[0], 0);
 			return -1;
 		default:
 			return usage(argv[0], 2);
 		}
+	}
+	if (o->trace && o->alt_obj) {
+		fprintf(stderr, "Error: -x and -t: one at a time\n");
+		return 2;
 	}
 	if ((__u32)o->slices > o->repeat)
 		o->slices = o->repeat;

@@ -81,7 +81,7 @@ _xdplb()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local objects="dev vip real check daemon stats metrics flow explain config save batch import
-		ipvsadm decap node version help"
+		ipvsadm decap node trace version help"
 	local options="-j --json -p --pretty -d --debug --bpffs --help"
 	local i=1 obj='' cmd='' args=() _xdplb_bpffs=
 
@@ -151,6 +151,35 @@ _xdplb()
 				_xdplb_reply from "$(_xdplb_unused port)"
 			fi
 		fi
+		return
+	fi
+
+	# trace: its keywords right after the object (status, stop, help only as the first word)
+	if [[ $obj == trace ]]; then
+		local tw=()
+		[[ -n $cmd ]] && tw=("$cmd" "${args[@]}")
+		args=("${tw[@]}")
+		local pprev=${COMP_WORDS[COMP_CWORD - 2]}
+		case $prev in
+		vip) _xdplb_reply tcp udp ;;
+		tcp | udp) [[ $pprev == vip ]] && _xdplb_reply "$(_xdplb_services "$prev")" ;;
+		# the names of stats show (loader/util/common.c), and drop and pass for all theirs
+		reason)
+			_xdplb_reply tx redirect tx_reject tx_echo tx_too_big pass_not_ip pass_not_vip \
+				pass_ipv6_ext pass_fragment pass_too_big pass_no_neigh pass_ttl \
+				drop_malformed_l2 drop_malformed_l3 drop_malformed_l4 drop_no_backend \
+				drop_no_route drop_fwd_disabled drop_no_source drop_no_neigh drop_too_big \
+				drop_fragment drop_icmp drop_internal drop pass
+			;;
+		-w) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+		client | count) ;;
+		*)
+			[[ ${#tw[@]} -eq 0 ]] && _xdplb_reply status stop help vip client reason count -w &&
+				return
+			[[ ${tw[0]} == status || ${tw[0]} == stop || ${tw[0]} == help ]] && return
+			_xdplb_reply "$(_xdplb_unused vip client count -w)" reason
+			;;
+		esac
 		return
 	fi
 

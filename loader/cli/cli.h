@@ -30,6 +30,7 @@ int do_decap(int argc, char **argv);
 int do_node(int argc, char **argv);
 int do_metrics(int argc, char **argv);
 int do_explain(int argc, char **argv);
+int do_trace(int argc, char **argv);
 
 /* state.c.  Open the pinned maps under pin_dir (and lock them when @lock); prints the error
  * itself (not attached, no bpffs, another pin layout, permissions). */

@@ -18,13 +18,14 @@ static int do_help(int argc, char **argv)
 {
 	if (json_help())
 		return 0;
-	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "OBJECT  := { dev | vip | real | check | daemon | stats | metrics | flow |\n"
-	       "             explain | config | save | batch | import | ipvsadm | decap | node |\n"
-	       "             version }\n" HELP_OPTIONS "\n"
-	       "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
-	       "'%s OBJECT help' shows an object's commands.\n",
-	       bin_name, bin_name);
+	printf(
+	    "Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
+	    "OBJECT  := { dev | vip | real | check | daemon | stats | metrics | flow | explain |\n"
+	    "             config | save | batch | import | ipvsadm | decap | node | trace |\n"
+	    "             version }\n" HELP_OPTIONS "\n"
+	    "SERVICE := { tcp | udp } ADDR:PORT   (IPv6: [ADDR]:PORT; port 0 = all ports)\n"
+	    "'%s OBJECT help' shows an object's commands.\n",
+	    bin_name, bin_name);
 	return 0;
 }
 
@@ -70,27 +71,18 @@ int main(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'd' }, { "bpffs", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },  { 0 },
 	};
+	/* in columns, whatever the count (clang-format goes one a line for a partial row) */
+	/* clang-format off */
 	static const struct cmd cmds[] = {
-		{ "dev", do_dev },
-		{ "vip", do_vip },
-		{ "real", do_real },
-		{ "check", do_check },
-		{ "daemon", do_daemon },
-		{ "stats", do_stats },
-		{ "decap", do_decap },
-		{ "flow", do_flow },
-		{ "config", do_config },
-		{ "save", do_save },
-		{ "batch", do_batch },
-		{ "import", do_import },
-		{ "metrics", do_metrics },
-		{ "node", do_node },
-		{ "version", do_version },
-		{ "help", do_help },
-		{ "ipvsadm", do_ipvsadm },
-		{ "explain", do_explain },
-		{ NULL, NULL },
+		{ "dev", do_dev },         { "vip", do_vip },         { "real", do_real },
+		{ "check", do_check },     { "daemon", do_daemon },   { "stats", do_stats },
+		{ "decap", do_decap },     { "flow", do_flow },       { "config", do_config },
+		{ "save", do_save },       { "batch", do_batch },     { "import", do_import },
+		{ "metrics", do_metrics }, { "node", do_node },       { "version", do_version },
+		{ "help", do_help },       { "ipvsadm", do_ipvsadm }, { "explain", do_explain },
+		{ "trace", do_trace },     { NULL, NULL },
 	};
+	/* clang-format on */
 	const char *base = strrchr(argv[0], '/');
 	int opt, err;
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * This file contains the balancer's state library, its one API: attaching the data plane,
- * VIPs, backends, scheduler tables, flows, counters and health check settings, read from and
- * written to the (pinned) maps.  The commands (loader/cli), the daemon (loader/daemon), the
- * tests and the benchmarks all go through it; only the files of loader/lib touch a map.
+ * VIPs, backends, scheduler tables, flows, counters, health check settings and the live trace,
+ * read from and written to the (pinned) maps.  The commands (loader/cli), the daemon
+ * (loader/daemon), the tests and the benchmarks all go through it; only the files of loader/lib
+ * touch a map.
  *
  * Functions return 0 (or a count) or a negative errno and print nothing: the callers word
  * the errors.  Each section below names the file of loader/lib that implements it.
@@ -379,5 +380,48 @@ struct lb_check_entry {
 };
 struct lb_check_entry *lb_checks_snapshot(struct lb *lb, size_t *n);
 int lb_checks_restore(struct lb *lb, const struct lb_check_entry *e, size_t n);
+
+/* ---- trace.c: the live trace (xdplb trace) ---- */
+
+/*
+ * The data plane reports each packet's decision on the xdplb_trace ring while
+ * xdplb_trace_ctl says on (bpf/trace.h), for one owner process at a time.  Off, all the packet
+ * path pays is one array read.
+ */
+struct lb_trace_filter {
+	__u32 vip_id;	  /* only this VIP's packets (0: any) */
+	__u32 reasons;	  /* a bit per enum xdplb_reason (0: any) */
+	__u8 family;	  /* 0: no client filter; else XDPLB_AF_INET or XDPLB_AF_INET6 */
+	__be32 client[4]; /* with mask: a packet whose source or destination is in it */
+	__be32 mask[4];
+	__u32 snap; /* bytes of each frame reported, at most XDPLB_TRACE_SNAP */
+};
+/* The trace's state; *@owner_alive (may be NULL): it is on and its owner still runs. */
+int lb_trace_get(struct lb *lb, struct xdplb_trace_ctl *out, bool *owner_alive);
+/* Turn the trace on with filter @f, owned by this process (its lost count zeroed).  Under the
+ * state lock (-ENOLCK without), so that of two starts one wins.  -EBUSY while another live
+ * process owns it (its pid in *@prev_owner); a trace whose owner died is taken over
+ * (*@prev_owner = that pid, 0 when it was off); -EINVAL for a bad filter. */
+int lb_trace_start(struct lb *lb, const struct lb_trace_filter *f, __u32 *prev_owner);
+/* Turn it off: 0 if it is off now; -EBUSY when another process owns it, unless @any and that
+ * process is dead.  The filters and the lost count stay. */
+int lb_trace_stop(struct lb *lb, bool any);
+/* Events the data plane could not put on the ring (full: nobody reading fast enough) since
+ * the trace was started. */
+int lb_trace_lost(struct lb *lb, __u64 *lost);
+/* The ring's reader: @fn for each event, in the order the ring holds them (per CPU in
+ * order); a non-zero return of @fn stops lb_trace_poll() after that event.  Open it before
+ * lb_trace_start(): what an earlier trace left unread is skipped, and so is any event older
+ * than the reader. */
+struct lb_trace_reader;
+typedef int lb_trace_fn(const struct xdplb_trace_event *e, void *ctx);
+int lb_trace_open(struct lb *lb, lb_trace_fn *fn, void *ctx, struct lb_trace_reader **out);
+/* Wait up to @timeout_ms (-1: forever) for events and hand them to @fn (after a timeout,
+ * those that came without waking the reader too): their count, -ECANCELED when @fn asked to
+ * stop, -EINTR (a signal), or -errno. */
+int lb_trace_poll(struct lb_trace_reader *r, int timeout_ms);
+/* An epoll fd that is readable when events wait (for a loop of one's own). */
+int lb_trace_fd(const struct lb_trace_reader *r);
+void lb_trace_close(struct lb_trace_reader *r);
 
 #endif /* XDPLB_LB_H */

@@ -333,6 +333,34 @@ int parse_addr(const char *s, __be32 addr[4], __u8 *family)
 	return -EINVAL;
 }
 
+int parse_prefix(const char *s, __be32 addr[4], __be32 mask[4], __u8 *family)
+{
+	char a[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	__u32 len, max;
+
+	if (alen >= sizeof(a))
+		return -EINVAL;
+	memcpy(a, s, alen);
+	a[alen] = 0;
+	if (parse_addr(a, addr, family))
+		return -EINVAL;
+	max = *family == XDPLB_AF_INET6 ? 128 : 32;
+	len = max;
+	if (slash && parse_u32(slash + 1, 0, max, &len))
+		return -ERANGE;
+	memset(mask, 0, 16);
+	for (__u32 i = 0; i < 4; i++) {
+		__u32 bits = len > 32 * i ? len - 32 * i : 0;
+
+		if (bits)
+			mask[i] = htonl(bits >= 32 ? 0xffffffffu : ~(0xffffffffu >> bits));
+		addr[i] &= mask[i];
+	}
+	return 0;
+}
+
 int parse_addr_port(const char *s, __be32 addr[4], __u8 *family, __be16 *port, bool port_required)
 {
 	char host[INET6_ADDRSTRLEN + 2];

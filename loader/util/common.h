@@ -82,6 +82,9 @@ int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
 int parse_addr(const char *s, __be32 addr[4], __u8 *family);
 /* "ADDR[:PORT]" or "[ADDR6][:PORT]"; *port = 0 when absent (port_required = false). */
 int parse_addr_port(const char *s, __be32 addr[4], __u8 *family, __be16 *port, bool port_required);
+/* "ADDR[/LEN]" (no LEN: the host): the address masked to the prefix in @addr, the mask in
+ * @mask; -EINVAL (not an address) or -ERANGE (LEN beyond 32 or 128). */
+int parse_prefix(const char *s, __be32 addr[4], __be32 mask[4], __u8 *family);
 /* SERVICE := { tcp | udp } ADDR:PORT ; consumes two arguments. */
 int parse_service(int argc, char **argv, struct xdplb_vip_key *key);
 const char *fmt_addr(const __be32 addr[4], __u8 family, char *buf, size_t len);

@@ -652,7 +652,7 @@ test_cli_completion() {
 			". completion/xdplb.bash; $(declare -f complete_line); complete_line '$line'")
 		check "completion of '$line': '$want' (got '$got')" [ "$got" = "$want" ] || return 1
 	done <<-'EOF'
-		xdplb |dev vip real check daemon stats metrics flow explain config save batch import ipvsadm decap node version help
+		xdplb |dev vip real check daemon stats metrics flow explain config save batch import ipvsadm decap node trace version help
 		xdplb --j|--json
 		xdplb v|vip version
 		xdplb vi |add set del show help
@@ -703,6 +703,13 @@ test_cli_completion() {
 		xdplb explain tcp 10.0.0.10:80 syn |from port
 		xdplb explain udp 10.0.0.20:53 |from port
 		xdplb explain udp 10.0.0.20:53 from |
+		xdplb t|trace
+		xdplb trace |status stop help vip client reason count -w
+		xdplb --bpffs PIN trace vip udp |10.0.0.20:53
+		xdplb trace count 3 |vip client -w reason
+		xdplb trace vip tcp 10.0.0.10:80 reason drop |client count -w reason
+		xdplb trace reason drop_no_|drop_no_backend drop_no_route drop_no_source drop_no_neigh
+		xdplb trace status |
 	EOF
 }
 

@@ -12,6 +12,10 @@
       SIZE bytes of random payload and the answer must be an echo of it (a server started
       with echo): the line is then "I am IDENTITY", or "MISMATCH ..." when the echoed bytes
       differ.  SRC: the client's source address (default: the kernel's choice).
+  udp_echo.py flow ADDR PORT SPORT COUNT [TIMEOUT [SRC]]
+      sends COUNT datagrams from one socket bound to SRC:SPORT (one flow: the first packet a
+      new flow, the others of it), waiting up to TIMEOUT seconds (default 2) for each answer;
+      one line per datagram, the answer or FAILED.
   udp_echo.py tunnel OUTER_DST INNER_SRC INNER_DST PORT SPORT TEXT
       sends one UDP datagram INNER_SRC:SPORT -> INNER_DST:PORT carrying TEXT inside an
       IPv6 tunnel packet to OUTER_DST (next header 41 for an IPv6 inner packet, 4 for an
@@ -93,6 +97,21 @@ def send(addr, port, count, timeout, size, src):
         sock.close()
 
 
+def flow(addr, port, sport, count, timeout, src):
+    fam = family(addr)
+    with socket.socket(fam, socket.SOCK_DGRAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"), sport))
+        sock.settimeout(timeout)
+        sock.connect((addr, port))
+        for i in range(count):
+            sock.send(f"query {i}".encode())
+            try:
+                print(sock.recv(65535).decode(), flush=True)
+            except (socket.timeout, ConnectionRefusedError):
+                print("FAILED", flush=True)
+
+
 def csum(data):
     """RFC 1071 Internet checksum of data."""
     if len(data) % 2:
@@ -161,6 +180,9 @@ def main():
         timeout = float(a[5]) if len(a) >= 6 else 2.0
         size = int(a[6]) if len(a) >= 7 else 0
         send(a[2], int(a[3]), int(a[4]), timeout, size, a[7] if len(a) == 8 else None)
+    elif len(a) in (6, 7, 8) and a[1] == "flow":
+        flow(a[2], int(a[3]), int(a[4]), int(a[5]), float(a[6]) if len(a) >= 7 else 2.0,
+             a[7] if len(a) == 8 else None)
     elif len(a) == 8 and a[1] == "tunnel":
         tunnel(a[2], a[3], a[4], int(a[5]), int(a[6]), a[7])
     elif len(a) in (5, 6) and a[1] == "recv":
