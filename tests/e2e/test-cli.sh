@@ -513,7 +513,7 @@ while time.monotonic() < end:
 	check "bps = pps * $size bytes (got $bps, $pps)" [ "$bps" -ge $(((pps - 1) * size)) ] &&
 		[ "$bps" -le $(((pps + 1) * size)) ] || return 1
 	out=$(xlb "$NS_LB" vip show rate)
-	check "vip show rate header" grep -qxE 'Prot LocalAddress:Port +CPS +InPPS +InBPS' \
+	check "vip show rate header" grep -qxE 'Prot LocalAddress:Port +CPS +InPPS +OutPPS +InBPS +OutBPS' \
 		<<<"$out" || return 1
 	# stats show interval: blocks until SIGINT, rates from the second one on, exit 0
 	local rc
