@@ -429,7 +429,7 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 	err = nat_hop(ctx, p);
 	if (err)
 		return err;
-	err = set_l2(ctx, p, nh->smac, nh->dmac);
+	err = set_l2(ctx, p, nh->smac, nh->dmac, nh->ifindex == nh->in_ifindex);
 	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }
 
