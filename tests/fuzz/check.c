@@ -1399,7 +1399,7 @@ static u32 plausible_drops(const struct pkt *p, const struct expect *e)
  * leaves by the interface it came in on (XDP_TX, and every answer to the sender) keeps the
  * tag it came with: the backend or client is on that VLAN, and untagged it would land on
  * the native one.  One redirected to another interface leaves untagged (the ingress tag
- * means nothing there). */
+ * means nothing there).  One handed to the kernel keeps it (pass_l2()). */
 static bool check_l2(const struct pkt *in, const struct l2 *out, bool same_if, const u8 *dmac,
 		     const u8 *smac, u16 type, const char *ctx, struct fz_verdict *v)
 {
@@ -1433,6 +1433,25 @@ static bool check_l2(const struct pkt *in, const struct l2 *out, bool same_if, c
 	if (!same_if && out->ntags)
 		violc(v, c, "tag kept on another interface", "redirected frame still tagged");
 	return true;
+}
+
+/* The L2 header of a rewritten frame handed to the kernel (no neighbour yet, too big
+ * without DF): the MACs as they came and, rule chosen (VLAN), the tag as it came, TPID and
+ * TCI: the kernel takes it as arriving on that VLAN, as it does every frame passed
+ * untouched. */
+static void pass_l2(const struct pkt *in, const struct l2 *out, u16 type, const char *ctx,
+		    struct fz_verdict *v)
+{
+	char c[80];
+
+	if (memcmp(out->d, in->l2.d, 12) || out->type != type)
+		violc(v, ctx, "l2 header", "MACs or type not as they arrived");
+	snprintf(c, sizeof(c), "vlan [%s]", ctx);
+	if (out->ntags != in->l2.ntags ||
+	    (in->l2.ntags && (out->tpid[0] != in->l2.tpid[0] || out->tci[0] != in->l2.tci[0])))
+		violc(v, c, "tag not as it came", "input %d tag(s) %04x/%04x, output %d %04x/%04x",
+		      in->l2.ntags, in->l2.tpid[0], in->l2.tci[0], out->ntags, out->tpid[0],
+		      out->tci[0]);
 }
 
 /* Compare @n bytes, except the ranges in @skip (pairs of offsets, end exclusive). */
@@ -1789,9 +1808,7 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
 						      : (in->ip.fam == 4 ? 0x0800 : 0x86dd);
 
 		if (pass) {
-			/* to the kernel: MACs as they came; a tag kept or not, the kernel's */
-			if (memcmp(ol.d, in->l2.d, 12) || ol.type != type)
-				violc(v, ctx, "l2 header", "MACs or type not as they arrived");
+			pass_l2(in, &ol, type, ctx, v);
 		} else {
 			check_l2(in, &ol, be->ifx == IF_LB0, be->mac, fz_if_mac[be->ifx], type, ctx,
 				 v);
@@ -1974,8 +1991,7 @@ static void check_reply(const struct pkt *in, const struct fz_result *r, const s
 		return;
 	}
 	if (pass) {
-		if (memcmp(ol.d, in->l2.d, 12))
-			violc(v, c2, "l2 header", "MACs not as they arrived");
+		pass_l2(in, &ol, ol.type, c2, v);
 	} else if (fz_route(in->ip.fam, in->ip.dst, &ifx, mac) == 0) {
 		check_l2(in, &ol, ifx == IF_LB0, mac, fz_if_mac[ifx], ol.type, c2, v);
 		if ((r->reason == XDPLB_R_TX) != (ifx == IF_LB0))
