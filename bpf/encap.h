@@ -13,26 +13,38 @@
 
 /*
  * Grow the head so that a new Ethernet header and an outer header of @hlen bytes end where
- * the packet's IP header starts (a VLAN tag's 4 bytes are reused), and write the Ethernet
- * header.  Returns: the outer header's offset from data (ETH_HLEN), or -DROP_INTERNAL.
+ * the packet's IP header starts, and write the Ethernet header (EtherType @eth_proto).  A
+ * VLAN tag that came in (TPID and TCI as they are) stays in it when @keep_tag: the frame
+ * leaves by the interface it came in on, or goes to the kernel, as the packet came (see
+ * set_l2()); else its 4 bytes are reused and the frame leaves untagged.  Returns: the outer
+ * header's offset from data (ETH_HLEN, or ETH_HLEN + VLAN_HLEN with the tag), or
+ * -DROP_INTERNAL.
  */
 static __always_inline int encap_head(struct xdp_md *ctx, const struct packet *p, __u32 hlen,
-				      __u16 eth_proto, const __u8 *smac, const __u8 *dmac)
+				      __u16 eth_proto, const __u8 *smac, const __u8 *dmac,
+				      bool keep_tag)
 {
+	__u32 l2 = keep_tag && l3_offset(p) != ETH_HLEN ? ETH_HLEN + VLAN_HLEN : ETH_HLEN;
 	void *data, *data_end;
 	struct ethhdr *eth;
 
-	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - (int)(ETH_HLEN + hlen)))
+	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - (int)(l2 + hlen)))
 		return -XDPLB_R_DROP_INTERNAL;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
-	if ((void *)(eth + 1) > data_end)
+	/* a tag kept is still where it came, @hlen bytes on (nothing kept on the stack) */
+	if (data + hlen + ETH_HLEN + VLAN_HLEN > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(eth_proto);
-	return ETH_HLEN;
+	if (l2 != ETH_HLEN) {
+		*(__be32 *)(data + 12) = *(__be32 *)(data + hlen + 12); /* TPID and TCI */
+		*(__be16 *)(data + 16) = bpf_htons(eth_proto);
+	} else {
+		eth->h_proto = bpf_htons(eth_proto);
+	}
+	return l2;
 }
 
 /**
@@ -44,14 +56,13 @@ static __always_inline int encap_head(struct xdp_md *ctx, const struct packet *p
  * TTL 64, protocol 4, TOS copied from the inner header, DF copied from the inner header (a
  * DF packet must not be fragmented on the tunnel either), IP ID copied from the inner header
  * (unique enough per flow; RFC 6864 lets atomic DF datagrams carry any ID).  A VLAN tag on
- * the way in is not carried over: the frame leaves untagged on the interface the routing
- * table chose.  Outer total length = inner total length + 20, so Ethernet padding behind a
- * short frame is not counted as payload.
+ * the way in is kept when @keep_tag (encap_head()).  Outer total length = inner total length
+ * + 20, so Ethernet padding behind a short frame is not counted as payload.
  *
  * Returns: 0 or -XDPLB_R_DROP_INTERNAL.
  */
 static __always_inline int encap_v4(struct xdp_md *ctx, const struct packet *p, __be32 src,
-				    __be32 dst, const __u8 *smac, const __u8 *dmac)
+				    __be32 dst, const __u8 *smac, const __u8 *dmac, bool keep_tag)
 {
 	struct iphdr *inner, *outer;
 	void *data, *data_end;
@@ -69,12 +80,12 @@ static __always_inline int encap_v4(struct xdp_md *ctx, const struct packet *p, 
 	id = inner->id;
 	frag_off = inner->frag_off & bpf_htons(IP_DF);
 
-	err = encap_head(ctx, p, sizeof(*outer), ETH_P_IP, smac, dmac);
+	err = encap_head(ctx, p, sizeof(*outer), ETH_P_IP, smac, dmac, keep_tag);
 	if (err < 0)
 		return err;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	outer = data + ETH_HLEN;
+	outer = data + (err & 0x1f);
 	if ((void *)(outer + 1) > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
 
@@ -110,13 +121,14 @@ static __always_inline int encap_v4(struct xdp_md *ctx, const struct packet *p, 
  * The inner packet (IPv6, extension headers included, or IPv4) stays byte-identical.  Outer
  * header: traffic class copied from the inner packet (IPv6 traffic class or IPv4 TOS), payload
  * length = the inner packet's length, next header 41 (IPv6) or 4 (IPv4), hop limit 64.  No
- * extension headers, so the real server's decapsulator finds the inner packet at +40.
+ * extension headers, so the real server's decapsulator finds the inner packet at +40.  A
+ * VLAN tag on the way in is kept when @keep_tag (encap_head()), its EtherType IPv6.
  *
  * Returns: 0 or -XDPLB_R_DROP_INTERNAL.
  */
 static __always_inline int encap_v6(struct xdp_md *ctx, const struct packet *p, const __be32 *src,
 				    const __be32 *dst, const __u8 *smac, const __u8 *dmac,
-				    __u32 label)
+				    __u32 label, bool keep_tag)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -131,12 +143,12 @@ static __always_inline int encap_v6(struct xdp_md *ctx, const struct packet *p, 
 	/* IPv6: version(4) traffic class(8) flow label(20); IPv4: version(4) IHL(4) TOS(8) */
 	tc = v6 ? (__u32)((inner[0] & 0x0f) << 4 | inner[1] >> 4) : inner[1];
 
-	err = encap_head(ctx, p, sizeof(*outer), ETH_P_IPV6, smac, dmac);
+	err = encap_head(ctx, p, sizeof(*outer), ETH_P_IPV6, smac, dmac, keep_tag);
 	if (err < 0)
 		return err;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	outer = data + ETH_HLEN;
+	outer = data + (err & 0x1f);
 	if ((void *)(outer + 1) > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
 	*(__be32 *)outer = bpf_htonl(6u << 28 | tc << 20 | (label & 0xfffff));

@@ -24,7 +24,8 @@ static __always_inline bool addr6_set(const __be32 *a)
  * TUN towards an IPv4 backend: IPv4-in-IPv4 (encap_v4()).  When the next hop's MAC is not
  * known yet, the packet goes to the kernel already encapsulated (it resolves the neighbour
  * and forwards it; later packets take the fast path); so does a packet without DF that is
- * too big (the kernel fragments the outer packet).
+ * too big (the kernel fragments the outer packet).  A VLAN tag stays on a frame that leaves
+ * by the interface it came in on or goes to the kernel, goes on a redirect (set_l2()).
  */
 static __always_inline int tun_v4(struct xdp_md *ctx, const struct packet *p,
 				  const struct xdplb_real *real, const struct xdplb_config *cfg,
@@ -62,12 +63,13 @@ static __always_inline int tun_v4(struct xdp_md *ctx, const struct packet *p,
 	}
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		err = arrived_macs(ctx, smac, dmac);
-		err = err ?: encap_v4(ctx, p, cfg->tun_src4, dst, smac, dmac);
+		err = err ?: encap_v4(ctx, p, cfg->tun_src4, dst, smac, dmac, true);
 		return err ?: pass;
 	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return fib_error(rc);
-	err = encap_v4(ctx, p, cfg->tun_src4, dst, nh->smac, nh->dmac);
+	err =
+	    encap_v4(ctx, p, cfg->tun_src4, dst, nh->smac, nh->dmac, nh->ifindex == nh->in_ifindex);
 	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }
 
@@ -100,12 +102,13 @@ static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
 		return too_big(ctx, p, nh.max_len, sizeof(struct ipv6hdr), false);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		err = arrived_macs(ctx, smac, dmac);
-		err = err ?: encap_v6(ctx, p, cfg->tun_src6, real->addr, smac, dmac, label);
+		err = err ?: encap_v6(ctx, p, cfg->tun_src6, real->addr, smac, dmac, label, true);
 		return err ?: XDPLB_R_PASS_NO_NEIGH;
 	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return fib_error(rc);
-	err = encap_v6(ctx, p, cfg->tun_src6, real->addr, nh.smac, nh.dmac, label);
+	err = encap_v6(ctx, p, cfg->tun_src6, real->addr, nh.smac, nh.dmac, label,
+		       nh.ifindex == nh.in_ifindex);
 	return err ?: fib_out(nh.ifindex, nh.in_ifindex);
 }
 
@@ -172,7 +175,7 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 		if (err)
 			return err;
 	}
-	err = set_l2(ctx, p, nh->smac, nh->dmac);
+	err = set_l2(ctx, p, nh->smac, nh->dmac, nh->ifindex == nh->in_ifindex);
 	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }
 

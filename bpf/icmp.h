@@ -69,39 +69,42 @@ static __always_inline void own_ipv4(struct iphdr *iph, __be32 src, __be32 dst, 
 /*
  * Turn the frame into an ICMP error about the IP packet it holds: room for a new IP header
  * of @iphlen bytes and an ICMP header is made in front of the packet's IP header, the frame
- * is cut to @iplen bytes of IP (what stays of the packet is the quote), and the Ethernet
- * header goes back where the frame came from (MACs swapped; a VLAN tag is not kept).
+ * is cut to @iplen bytes of IP (what stays of the packet is the quote), and the L2 header
+ * goes back where the frame came from: MACs swapped, a VLAN tag kept (the answer leaves by
+ * the interface the packet came in on, to the sender on its VLAN), the EtherType the
+ * packet's.  The new IP header starts at l3_offset(p), as the packet's did.
  *
  * Returns: 0 or -XDPLB_R_DROP_INTERNAL.
  */
 static __always_inline int icmp_error_frame(struct xdp_md *ctx, const struct packet *p,
-					    __u32 iphlen, __u32 iplen, __u16 eth_proto)
+					    __u32 iphlen, __u32 iplen)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
-	struct ethhdr *eth = data;
+	__u32 l3 = l3_offset(p), len;
+	__u8 *old;
 
 	/* the packet must hold what is quoted of it (nothing is written before this) */
-	if ((void *)(eth + 1) > data_end ||
-	    data + l3_offset(p) + (iplen - iphlen - ICMP_HDR_LEN) > data_end)
+	if (data + l3 + (iplen - iphlen - ICMP_HDR_LEN) > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
-	__builtin_memcpy(dmac, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(smac, eth->h_dest, ETH_ALEN);
-	if (bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - (int)(ETH_HLEN + iphlen + ICMP_HDR_LEN)))
+	if (bpf_xdp_adjust_head(ctx, -(int)(iphlen + ICMP_HDR_LEN)))
 		return -XDPLB_R_DROP_INTERNAL;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	if (bpf_xdp_adjust_tail(ctx, (int)(ETH_HLEN + iplen) - (int)(data_end - data)))
+	/* the L2 header as it came is still there, where the new headers go: copied to the
+	 * front from there (nothing kept on the stack), MACs swapped; the EtherType, or the
+	 * tag and the EtherType, as they are (untagged, the last 4 bytes land where the new IP
+	 * header goes, written next) */
+	old = data + iphlen + ICMP_HDR_LEN;
+	if ((void *)(old + ETH_HLEN + VLAN_HLEN) > data_end)
 		return -XDPLB_R_DROP_INTERNAL;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	eth = data;
-	if ((void *)(eth + 1) > data_end)
+	__builtin_memcpy(data, old + ETH_ALEN, ETH_ALEN);
+	__builtin_memcpy(data + ETH_ALEN, old, ETH_ALEN);
+	__builtin_memcpy(data + 2 * ETH_ALEN, old + 2 * ETH_ALEN, 2 + VLAN_HLEN);
+	len = data_end - data;
+	barrier_var(len); /* else the compiler adds l3 to a pointer in 32 bits */
+	if (bpf_xdp_adjust_tail(ctx, (int)(l3 + iplen) - (int)len))
 		return -XDPLB_R_DROP_INTERNAL;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(eth_proto);
 	return 0;
 }
 
@@ -121,12 +124,12 @@ static __always_inline int icmp4_error(struct xdp_md *ctx, const struct packet *
 	void *data, *data_end;
 	int err;
 
-	err = icmp_error_frame(ctx, p, sizeof(*iph), ICMP4_LEN, ETH_P_IP);
+	err = icmp_error_frame(ctx, p, sizeof(*iph), ICMP4_LEN);
 	if (err)
 		return err;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	iph = data + ETH_HLEN;
+	iph = data + l3_offset(p);
 	icmp = (void *)(iph + 1);
 	quoted = (void *)icmp + ICMP_HDR_LEN;
 	if ((void *)quoted + ICMP4_QUOTE > data_end)
@@ -152,12 +155,12 @@ static __always_inline int icmp6_error(struct xdp_md *ctx, const struct packet *
 	__u8 *icmp;
 	int err;
 
-	err = icmp_error_frame(ctx, p, sizeof(*ip6), ICMP6_LEN, ETH_P_IPV6);
+	err = icmp_error_frame(ctx, p, sizeof(*ip6), ICMP6_LEN);
 	if (err)
 		return err;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	ip6 = data + ETH_HLEN;
+	ip6 = data + l3_offset(p);
 	icmp = (void *)(ip6 + 1);
 	quoted = (void *)(icmp + ICMP_HDR_LEN);
 	if ((void *)quoted + ICMP6_QUOTE > data_end)

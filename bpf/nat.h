@@ -248,27 +248,36 @@ static __always_inline __u32 nat_find(void *set, const void *key, bool v6, __u64
 
 /* As functions of their own (verified once): inlined, the exact and the l3hash lookup of
  * both families in both programs cost the verifier 9,000 more instructions.  @key: the
- * reply's tuple as parsed; looked up as a reply entry's (XDPLB_KEY_REPLY). */
-__noinline __u32 xdplb_nat_find4(const struct xdplb_flow_key4 *key, __u64 now)
+ * reply's tuple as parsed; looked up as a reply entry's (XDPLB_KEY_REPLY), marked so in
+ * place for the lookup and given back as it was: a copy would take 40 bytes of this frame,
+ * and the ICMP program's deepest call chain (its main function, this, xdplb_flow_find6())
+ * is within a few bytes of the 512-byte stack limit. */
+__noinline __u32 xdplb_nat_find4(struct xdplb_flow_key4 *key, __u64 now)
 {
-	struct xdplb_flow_key4 k;
+	__u32 id;
+	__u8 pad;
 
 	if (!key)
 		return 0;
-	k = *key;
-	k.pad[0] = XDPLB_KEY_REPLY;
-	return nat_find(flow_table_set(&xdplb_flows, &k, false, true), &k, false, now);
+	pad = key->pad[0];
+	key->pad[0] = XDPLB_KEY_REPLY;
+	id = nat_find(flow_table_set(&xdplb_flows, key, false, true), key, false, now);
+	key->pad[0] = pad;
+	return id;
 }
 
-__noinline __u32 xdplb_nat_find6(const struct xdplb_flow_key *key, __u64 now)
+__noinline __u32 xdplb_nat_find6(struct xdplb_flow_key *key, __u64 now)
 {
-	struct xdplb_flow_key k;
+	__u32 id;
+	__u8 pad;
 
 	if (!key)
 		return 0;
-	k = *key;
-	k.pad[0] = XDPLB_KEY_REPLY;
-	return nat_find(flow_table_set(&xdplb_flows6, &k, true, true), &k, true, now);
+	pad = key->pad[0];
+	key->pad[0] = XDPLB_KEY_REPLY;
+	id = nat_find(flow_table_set(&xdplb_flows6, key, true, true), key, true, now);
+	key->pad[0] = pad;
+	return id;
 }
 
 /* What replies of backend @id (0: none) get back, if it is of @family. */
@@ -300,7 +309,9 @@ static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, _
 	__u32 id;
 
 	h->port = 0;
-	id = v6 ? xdplb_nat_find6(&p->key, now) : xdplb_nat_find4(&p->fkey, now);
+	/* the key is marked for the lookup and given back as it was (xdplb_nat_find4()) */
+	id = v6 ? xdplb_nat_find6((struct xdplb_flow_key *)&p->key, now)
+		: xdplb_nat_find4((struct xdplb_flow_key4 *)&p->fkey, now);
 	h->rv = nat_vip(id, p->key.family);
 	h->real_id = id;
 	if (h->rv) {
@@ -418,7 +429,7 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 	err = nat_hop(ctx, p);
 	if (err)
 		return err;
-	err = set_l2(ctx, p, nh->smac, nh->dmac);
+	err = set_l2(ctx, p, nh->smac, nh->dmac, nh->ifindex == nh->in_ifindex);
 	return err ?: fib_out(nh->ifindex, nh->in_ifindex);
 }
 

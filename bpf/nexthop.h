@@ -251,24 +251,31 @@ static __always_inline int fib_out(__u32 ifindex, __u32 in_ifindex)
 }
 
 /*
- * Replace the L2 header by a plain Ethernet header (a VLAN tag that came in is dropped: the
- * frame leaves on the interface the routing table chose).  Returns 0 or -DROP_INTERNAL.
+ * The Ethernet header of a frame on its way out: the next hop's MACs.  VLAN policy: a tag
+ * that came in stays when @keep_tag, i.e. the frame leaves by the interface it came in on
+ * (XDP_TX): the backend or client is on that VLAN, and untagged the frame would land on the
+ * native one.  Redirected to another interface it leaves untagged: the tag belongs to the
+ * ingress link and means nothing on another.  Returns 0 or -DROP_INTERNAL.
  */
 static __always_inline int set_l2(struct xdp_md *ctx, const struct packet *p, const __u8 *smac,
-				  const __u8 *dmac)
+				  const __u8 *dmac, bool keep_tag)
 {
+	bool untag = l3_offset(p) != ETH_HLEN && !keep_tag;
 	struct ethhdr *eth;
 
-	/* only a VLAN tag makes the header shrink (no helper call for the common case) */
-	if (l3_offset(p) != ETH_HLEN && bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - ETH_HLEN))
+	/* only dropping a tag makes the header shrink (no helper call for the common case) */
+	if (untag && bpf_xdp_adjust_head(ctx, (int)l3_offset(p) - ETH_HLEN))
 		return -XDPLB_R_DROP_INTERNAL;
 	eth = (void *)(long)ctx->data;
 	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
 		return -XDPLB_R_DROP_INTERNAL;
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto =
-	    p->key.family == XDPLB_AF_INET6 ? bpf_htons(ETH_P_IPV6) : bpf_htons(ETH_P_IP);
+	/* a tag kept keeps its TPID here and the packet's EtherType behind it; an untagged
+	 * header already names the family, unless a tag was just dropped */
+	if (untag)
+		eth->h_proto =
+		    p->key.family == XDPLB_AF_INET6 ? bpf_htons(ETH_P_IPV6) : bpf_htons(ETH_P_IP);
 	return 0;
 }
 

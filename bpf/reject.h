@@ -4,7 +4,8 @@
  * a TCP segment gets a RST (RFC 9293 3.10.7.1, "connection does not exist") and a UDP
  * datagram an ICMP port unreachable (RFC 1122 3.2.2.1; RFC 792 type 3 code 3; ICMPv6 type 1
  * code 4), all sent
- * back out of the ingress interface with the MACs swapped, so clients fail at once instead
+ * back out of the ingress interface with the MACs swapped (a VLAN tag kept: the client is on
+ * that VLAN), so clients fail at once instead
  * of retrying into silence.  They leave by a redirect to the ingress interface, not XDP_TX:
  * a veth delivers an XDP_TX frame only when its peer has an XDP program too (it does not
  * wake the peer otherwise), while a redirect works everywhere; this path is not hot.  A reply is

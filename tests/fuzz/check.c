@@ -679,29 +679,91 @@ static void reply_tuple(struct fz_tuple *rk, int vi, int b, const struct fz_tupl
 	rk->fam |= 0x80;
 }
 
+/* The NAT flow (VIP *@vi, its backend *@b) whose backend id is @id, if its reply tuple is @rk. */
+static bool nat_of_real(u32 id, const struct fz_tuple *rk, int *vi, int *b)
+{
+	for (int i = 0; i < fz_nvips; i++)
+		for (int j = 0; j < fz_vips[i].nbe; j++)
+			if (fz_vips[i].mode == XDPLB_MODE_NAT && fz_vips[i].be[j].id == id &&
+			    !memcmp(fz_vips[i].be[j].a, rk->src, alen(fz_vips[i].be[j].fam))) {
+				*vi = i;
+				*b = j;
+				return true;
+			}
+	return false;
+}
+
+/*
+ * Two NAT VIPs with the same backend address and port, and a client that uses one source port
+ * for both, give two flows one reply tuple: the backend sees one connection.  The data plane
+ * keeps one entry per reply tuple, written over by every forward that writes it (bpf/nat.h
+ * nat_insert(); bpf/forward.h: a new or moved flow, or a packet that moved its flow's TCP
+ * state), so the last writer translates the replies.  @fresh: this forward, of VIP @vi's
+ * backend @b, is sure to have written (the tracker knew no live flow of it: new or moved);
+ * else whether it wrote depends on its flow's TCP state in the data plane, which the tracker
+ * does not model: the earlier owner (@e) keeps the entry or this flow takes it over.  Which
+ * one it is is read back, and must be one of those; the replies are checked against it
+ * exactly.  Returns whether this flow owns @e now.
+ */
+static bool nat_take_over(struct fz_state *st, struct fz_binding *e, int vi, int b,
+			  const struct fz_tuple *rk, bool check, bool fresh, struct fz_verdict *v)
+{
+	u32 id;
+	int ov, ob;
+
+	if (!st->nat_real)
+		return false;
+	id = st->nat_real(rk);
+	if (id == fz_vips[vi].be[b].id) {
+		e->vip = vi;
+		e->be = b;
+		e->fe_mark = events_now(st, false);
+		return true;
+	}
+	if (!fresh && (!id || id == fz_vips[e->vip].be[e->be].id))
+		return false; /* no write: the earlier flow keeps it (or it was displaced) */
+	if (check)
+		violc(v, "[nat] forward", "no reply entry for the flow",
+		      "%s's flow forwarded to %s, its reply tuple translates for %s",
+		      fz_vips[vi].name, fz_vips[vi].be[b].addr,
+		      !id			      ? "none"
+		      : nat_of_real(id, rk, &ov, &ob) ? fz_vips[ov].name
+						      : "another backend");
+	if (id && nat_of_real(id, rk, &ov, &ob)) {
+		e->vip = ov;
+		e->be = ob;
+	}
+	return false;
+}
+
 /* A NAT flow seen forwarded (or left behind by a drop): its replies are to be translated.
  * @check: the first time, the data plane's reply entry must be there (read back, not
- * guessed); later it may have been displaced with its set (see expect_reply()). */
+ * guessed); later it may have been displaced with its set (see expect_reply()).  @fresh:
+ * see nat_take_over(). */
 static void nat_register(struct fz_state *st, int vi, int b, const struct fz_tuple *fwd, bool check,
-			 struct fz_verdict *v)
+			 bool fresh, struct fz_verdict *v)
 {
 	struct fz_tuple rk;
 	struct fz_binding *e;
 
 	reply_tuple(&rk, vi, b, fwd);
 	e = fz_bind_find(st->tab, &rk, st->stamp);
-	if (e && e->be >= 0)
-		return;
-	if (check && st->nat_probe && !st->nat_probe(&rk))
-		violc(v, "[nat] forward", "no reply entry for the flow",
-		      "%s's flow forwarded to %s, its replies will not be translated",
-		      fz_vips[vi].name, fz_vips[vi].be[b].addr);
-	e = fz_bind_add(st->tab, &rk, st->stamp);
-	if (!e)
-		return;
-	e->vip = vi;
-	e->be = b;
-	e->fe_mark = events_now(st, false);
+	if (e && e->be >= 0) {
+		if ((e->vip == vi && e->be == b) ||
+		    !nat_take_over(st, e, vi, b, &rk, check, fresh, v))
+			return;
+	} else {
+		if (check && st->nat_probe && !st->nat_probe(&rk))
+			violc(v, "[nat] forward", "no reply entry for the flow",
+			      "%s's flow forwarded to %s, its replies will not be translated",
+			      fz_vips[vi].name, fz_vips[vi].be[b].addr);
+		e = fz_bind_add(st->tab, &rk, st->stamp);
+		if (!e)
+			return;
+		e->vip = vi;
+		e->be = b;
+		e->fe_mark = events_now(st, false);
+	}
 	if (st->nnat < FZ_NAT_MAX) {
 		struct fz_natflow *n = &st->nat[st->nnat++];
 
@@ -1337,7 +1399,7 @@ static u32 plausible_drops(const struct pkt *p, const struct expect *e)
  * leaves by the interface it came in on (XDP_TX, and every answer to the sender) keeps the
  * tag it came with: the backend or client is on that VLAN, and untagged it would land on
  * the native one.  One redirected to another interface leaves untagged (the ingress tag
- * means nothing there). */
+ * means nothing there).  One handed to the kernel keeps it (pass_l2()). */
 static bool check_l2(const struct pkt *in, const struct l2 *out, bool same_if, const u8 *dmac,
 		     const u8 *smac, u16 type, const char *ctx, struct fz_verdict *v)
 {
@@ -1371,6 +1433,25 @@ static bool check_l2(const struct pkt *in, const struct l2 *out, bool same_if, c
 	if (!same_if && out->ntags)
 		violc(v, c, "tag kept on another interface", "redirected frame still tagged");
 	return true;
+}
+
+/* The L2 header of a rewritten frame handed to the kernel (no neighbour yet, too big
+ * without DF): the MACs as they came and, rule chosen (VLAN), the tag as it came, TPID and
+ * TCI: the kernel takes it as arriving on that VLAN, as it does every frame passed
+ * untouched. */
+static void pass_l2(const struct pkt *in, const struct l2 *out, u16 type, const char *ctx,
+		    struct fz_verdict *v)
+{
+	char c[80];
+
+	if (memcmp(out->d, in->l2.d, 12) || out->type != type)
+		violc(v, ctx, "l2 header", "MACs or type not as they arrived");
+	snprintf(c, sizeof(c), "vlan [%s]", ctx);
+	if (out->ntags != in->l2.ntags ||
+	    (in->l2.ntags && (out->tpid[0] != in->l2.tpid[0] || out->tci[0] != in->l2.tci[0])))
+		violc(v, c, "tag not as it came", "input %d tag(s) %04x/%04x, output %d %04x/%04x",
+		      in->l2.ntags, in->l2.tpid[0], in->l2.tci[0], out->ntags, out->tpid[0],
+		      out->tci[0]);
 }
 
 /* Compare @n bytes, except the ranges in @skip (pairs of offsets, end exclusive). */
@@ -1705,6 +1786,7 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
 	char ctx[48];
 	int b, ofam;
 	u32 label = 0;
+	bool fresh;
 
 	snprintf(ctx, sizeof(ctx), "[%s] %s%s", e->mode, icmp ? "icmp error" : "forward",
 		 pass ? " to the kernel" : "");
@@ -1726,9 +1808,7 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
 						      : (in->ip.fam == 4 ? 0x0800 : 0x86dd);
 
 		if (pass) {
-			/* to the kernel: MACs as they came; a tag kept or not, the kernel's */
-			if (memcmp(ol.d, in->l2.d, 12) || ol.type != type)
-				violc(v, ctx, "l2 header", "MACs or type not as they arrived");
+			pass_l2(in, &ol, type, ctx, v);
 		} else {
 			check_l2(in, &ol, be->ifx == IF_LB0, be->mac, fz_if_mac[be->ifx], type, ctx,
 				 v);
@@ -1767,6 +1847,13 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
 	}
 	snprintf(v->note + strlen(v->note), sizeof(v->note) - strlen(v->note), "to %s",
 		 vp->be[b].addr);
+	{
+		/* a flow the tracker had no live binding of, or one that moved: new in the data
+		 * plane too, whose forward writes its NAT reply entry (nat_register()) */
+		const struct fz_binding *bd = fz_bind_find(st->tab, &e->key, st->stamp);
+
+		fresh = !bd || bd->be < 0 || bd->soft || bd->be != b;
+	}
 	track_flow(in, e, b, icmp, st, ctx, v, label,
 		   vp->mode == XDPLB_MODE_TUN && vp->be[b].fam == 6);
 	if (vp->mode == XDPLB_MODE_NAT && !icmp) {
@@ -1775,7 +1862,7 @@ static void check_forward(const struct pkt *in, const struct fz_result *r, const
 		make_tuple(&fwd, in->ip.fam, in->ip.proto, in->ip.src, in->ip.dst,
 			   in->ports && in->ip.frag != FR_LATER ? in->sport : 0,
 			   in->ports && in->ip.frag != FR_LATER ? in->dport : 0);
-		nat_register(st, e->vip, b, &fwd, !e->loose, v);
+		nat_register(st, e->vip, b, &fwd, !e->loose, fresh, v);
 	}
 }
 
@@ -1904,8 +1991,7 @@ static void check_reply(const struct pkt *in, const struct fz_result *r, const s
 		return;
 	}
 	if (pass) {
-		if (memcmp(ol.d, in->l2.d, 12))
-			violc(v, c2, "l2 header", "MACs not as they arrived");
+		pass_l2(in, &ol, ol.type, c2, v);
 	} else if (fz_route(in->ip.fam, in->ip.dst, &ifx, mac) == 0) {
 		check_l2(in, &ol, ifx == IF_LB0, mac, fz_if_mac[ifx], ol.type, c2, v);
 		if ((r->reason == XDPLB_R_TX) != (ifx == IF_LB0))
@@ -2229,15 +2315,22 @@ int fz_check(const struct fz_frame *in, const struct fz_result *r, struct fz_sta
 				   p.ports && p.ip.frag != FR_LATER ? p.sport : 0,
 				   p.ports && p.ip.frag != FR_LATER ? p.dport : 0);
 			for (int b = 0; b < vp->nbe; b++) {
+				const struct fz_binding *nb;
+
 				reply_tuple(&rk, i, b, &fwd);
-				if (nat_lookup(st, p.ip.fam, vp->proto, rk.src, rk.dst, rk.sport,
-					       rk.dport) ||
+				nb = nat_lookup(st, p.ip.fam, vp->proto, rk.src, rk.dst, rk.sport,
+						rk.dport);
+				/* no flow of its own translates the tuple, and the data plane's
+				 * entry is there (for another VIP's flow of the same reply tuple
+				 * before: it is this backend's now) */
+				if ((nb && (nb->vip == i || !st->nat_real ||
+					    st->nat_real(&rk) != vp->be[b].id)) ||
 				    !st->nat_probe(&rk))
 					continue;
 				violc(v, "[nat] dropped packet", "left a nat reply entry",
 				      "%s: dropped as %s, its reply would now be translated", e.cat,
 				      reason_names[rs]);
-				nat_register(st, i, b, &fwd, false, v);
+				nat_register(st, i, b, &fwd, false, true, v);
 			}
 		}
 	}

@@ -254,6 +254,8 @@ struct fz_state {
 	u64 excused; /* flow checks not made: the flow table lost flows meanwhile */
 	int (*read_events)(u64 *out); /* the harness's reader of xdplb_flow_events */
 	int (*nat_probe)(const struct fz_tuple *reply); /* is there a NAT reply entry? */
+	/* the backend id of the NAT reply entry of @reply, 0 when there is none */
+	__u32 (*nat_real)(const struct fz_tuple *reply);
 	/* recent VIP tuples per VIP, for seeds that continue a flow */
 	struct fz_tuple recent[64][16];
 	u32 nrecent[64];

@@ -116,8 +116,7 @@ static int read_events(u64 *out)
 	return 0;
 }
 
-/* Does the data plane hold a NAT reply entry for @rk (backend -> client)? */
-static int nat_probe(const struct fz_tuple *rk)
+static struct xdplb_flow_key reply_key(const struct fz_tuple *rk)
 {
 	struct xdplb_flow_key k = { .sport = htons(rk->sport),
 				    .dport = htons(rk->dport),
@@ -127,7 +126,24 @@ static int nat_probe(const struct fz_tuple *rk)
 
 	memcpy(k.src, rk->src, 16);
 	memcpy(k.dst, rk->dst, 16);
+	return k;
+}
+
+/* Does the data plane hold a NAT reply entry for @rk (backend -> client)? */
+static int nat_probe(const struct fz_tuple *rk)
+{
+	struct xdplb_flow_key k = reply_key(rk);
+
 	return !lb_nat_get(&fx.lb, &k, NULL, NULL);
+}
+
+/* The backend id of that entry, 0 when there is none. */
+static __u32 nat_real(const struct fz_tuple *rk)
+{
+	struct xdplb_flow_key k = reply_key(rk);
+	struct xdplb_flow f;
+
+	return lb_nat_get(&fx.lb, &k, &f, NULL) ? 0 : f.real_id;
 }
 
 static struct xdplb_vip_key vip_key(const struct fz_vip *v)
@@ -195,6 +211,7 @@ static int setup(void)
 	ncpus = libbpf_num_possible_cpus();
 	st.read_events = read_events;
 	st.nat_probe = nat_probe;
+	st.nat_real = nat_real;
 	return 0;
 }
 

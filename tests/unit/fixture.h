@@ -477,11 +477,15 @@ static inline const char *fx_real_str(struct fixture *fx, __u32 real_id, char *b
 	return buf;
 }
 
-/* Source MAC of frames sent towards backend @be: lb2's for 10.0.2.0/24 and fd00:2::/64, else
- * lb0's. */
+/* Source MAC of frames sent towards backend @be: lb2's for 10.0.2.0/24 and fd00:2::/64,
+ * lb1's for 10.0.3.0/24 and fd00:3::/64, else lb0's. */
 static inline const __u8 *fx_egress_mac(const char *be)
 {
-	return !strncmp(be, "10.0.2.", 7) || !strncmp(be, "fd00:2:", 7) ? fx_lb2_mac : fx_lb0_mac;
+	if (!strncmp(be, "10.0.2.", 7) || !strncmp(be, "fd00:2:", 7))
+		return fx_lb2_mac;
+	if (!strncmp(be, "10.0.3.", 7) || !strncmp(be, "fd00:3:", 7))
+		return fx_lb1_mac;
+	return fx_lb0_mac;
 }
 
 /* MAC of the static neighbour entry of backend @be, either family. */
@@ -505,12 +509,23 @@ static inline void fx_to_backend(struct pkt_buf *b, const char *be)
 	pkt_set_eth(b, mac, fx_egress_mac(be));
 }
 
+/* The same for a frame that came in on lb0 as @in did: a VLAN tag of @in kept when @be is
+ * behind lb0 too (XDP_TX, out of the ingress interface), none towards another interface. */
+static inline void fx_to_backend_from(struct pkt_buf *b, const char *be, const struct pkt_buf *in)
+{
+	fx_to_backend(b, be);
+	if (fx_egress_mac(be) == fx_lb0_mac)
+		pkt_tag_as(b, in);
+}
+
 /*
- * fx_expect_tun() - the frame the balancer must send for the frame @in to the TUN backend
- * @be: Ethernet (backend's neighbour MAC, egress MAC, no tag), then for an IPv4 backend the
- * outer IPv4 header of bpf/encap.h (TOS = inner TOS, TTL 64, ID = inner ID, DF copied from an
- * inner header, protocol 4) and for an IPv6 backend the outer IPv6 header of the
- * #7 spec (pkt_encap6(), flow label @label), then the inner IP packet byte for byte.
+ * fx_expect_tun() - the frame the balancer must send for the frame @in (arriving on lb0) to
+ * the TUN backend @be: Ethernet (backend's neighbour MAC, egress MAC; @in's VLAN tag kept
+ * when @be is behind lb0, where the frame leaves by XDP_TX, none out of another interface),
+ * then for an IPv4 backend the outer IPv4 header of bpf/encap.h (TOS = inner TOS, TTL 64, ID
+ * = inner ID, DF copied from an inner header, protocol 4) and for an IPv6 backend the outer
+ * IPv6 header of the #7 spec (pkt_encap6(), flow label @label), then the inner IP packet
+ * byte for byte.
  */
 static inline void fx_expect_tun(struct pkt_buf *exp, const struct pkt_buf *in, const char *be,
 				 __u32 label)
@@ -525,6 +540,8 @@ static inline void fx_expect_tun(struct pkt_buf *exp, const struct pkt_buf *in, 
 		memcpy(&dst, a, 16);
 		fx_backend_mac6(&dst, mac);
 		pkt_encap6(exp, mac, fx_egress_mac(be), in, &src, &dst, label);
+		if (fx_egress_mac(be) == fx_lb0_mac)
+			pkt_tag_as(exp, in);
 		return;
 	}
 	if ((ih[0] >> 4) != 4)
@@ -536,21 +553,34 @@ static inline void fx_expect_tun(struct pkt_buf *exp, const struct pkt_buf *in, 
 					    .id = pkt_r16(ih + 4),
 					    .frag_off = pkt_r16(ih + 6) & PKT_IP_DF });
 	pkt_set_eth(exp, mac, fx_egress_mac(be));
+	if (fx_egress_mac(be) == fx_lb0_mac)
+		pkt_tag_as(exp, in);
+}
+
+/* Offset of the network header of an output frame (after one VLAN tag, if any). */
+static inline size_t fx_out_l3(const struct fx_run *r)
+{
+	__u16 type = r->out_len >= ETH_HLEN ? pkt_r16(r->out + 12) : 0;
+
+	return type == ETH_P_8021Q || type == ETH_P_8021AD ? ETH_HLEN + 4 : ETH_HLEN;
 }
 
 /* Index in @bes of the backend an encapsulated output frame is addressed to (the outer
  * destination, IPv4 or IPv6), or -1. */
 static inline int fx_tun_backend(const struct fx_run *r, const char *const *bes, int n)
 {
+	size_t l3 = fx_out_l3(r);
+	__u16 type;
 	__be32 a[4];
 
-	if (r->out_len < ETH_HLEN + PKT_IPV6_HLEN)
+	if (r->out_len < l3 + PKT_IPV6_HLEN)
 		return -1;
+	type = pkt_r16(r->out + l3 - 2);
 	for (int i = 0; i < n; i++) {
 		if (fx_addr(bes[i], a) == XDPLB_AF_INET6) {
-			if (pkt_r16(r->out + 12) == ETH_P_IPV6 && !memcmp(r->out + 14 + 24, a, 16))
+			if (type == ETH_P_IPV6 && !memcmp(r->out + l3 + 24, a, 16))
 				return i;
-		} else if (pkt_r16(r->out + 12) == ETH_P_IP && !memcmp(r->out + 14 + 16, a, 4)) {
+		} else if (type == ETH_P_IP && !memcmp(r->out + l3 + 16, a, 4)) {
 			return i;
 		}
 	}
@@ -569,10 +599,12 @@ static inline int fx_tun_index(struct fixture *fx, const struct pkt_buf *in, con
 	return fx_tun_backend(&r, bes, n);
 }
 
-/* Flow label of an output frame's (untagged) IPv6 header. */
+/* Flow label of an output frame's IPv6 header (tagged or not). */
 static inline __u32 fx_out_label(const struct fx_run *r)
 {
-	return (r->out[15] & 0x0f) << 16 | r->out[16] << 8 | r->out[17];
+	const unsigned char *h = r->out + fx_out_l3(r);
+
+	return (h[1] & 0x0f) << 16 | h[2] << 8 | h[3];
 }
 
 /*

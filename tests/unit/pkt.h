@@ -723,6 +723,20 @@ static inline void pkt_set_eth(struct pkt_buf *b, const __u8 *dmac, const __u8 *
 	pkt_w16(b->data + 12, type);
 }
 
+/* Give the untagged frame @b the 802.1Q/802.1ad tag of the frame @in, if it has one (TPID
+ * and TCI as they are, @b's EtherType after them): what a frame sent back out of the
+ * interface @in came in on carries. */
+static inline void pkt_tag_as(struct pkt_buf *b, const struct pkt_buf *in)
+{
+	if (pkt_l3_off(in) == ETH_HLEN)
+		return;
+	if (pkt_l3_off(b) != ETH_HLEN || b->len + 4 > sizeof(b->data))
+		pkt_die("tagging a tagged frame, or one of %zu bytes", b->len);
+	memmove(b->data + 16, b->data + 12, b->len - 12);
+	memcpy(b->data + 12, in->data + 12, 4);
+	b->len += 4;
+}
+
 /* True when the ICMP (IPv4) or ICMPv6 checksum behind the IP header at @iph is correct. */
 static inline bool csum_icmp_ok(const void *iph)
 {

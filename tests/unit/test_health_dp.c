@@ -311,6 +311,7 @@ static void expect_icmp(struct pkt_buf *exp, const struct pkt_buf *in)
 	pkt_put(exp, in->data + l3, 28);
 	pkt_w16(exp->data + icmp + 2, pkt_csum_fold(pkt_csum_add(0, exp->data + icmp, 36)));
 	pkt_ipv4_fix_hdr(exp, ip, exp->len - ip);
+	pkt_tag_as(exp, in); /* back out of the interface it came in on, on its VLAN */
 }
 
 static void case_reject_udp(void)
@@ -338,11 +339,11 @@ static void case_reject_udp(void)
 			continue;
 		ASSERT_EQ(r.retval, XDP_REDIRECT, vlan ? "tagged datagram answered" : "answered");
 		ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len,
-			     vlan ? "ICMP port unreachable (tag not kept)"
-				  : "ICMP port unreachable");
-		ASSERT_TRUE(csum_ipv4_hdr_ok(r.out + 14), "IP checksum");
-		ASSERT_EQ(pkt_csum_fold(pkt_csum_add(0, r.out + 34, r.out_len - 34)), 0,
-			  "ICMP checksum");
+			     vlan ? "ICMP port unreachable (tag kept)" : "ICMP port unreachable");
+		ASSERT_TRUE(csum_ipv4_hdr_ok(r.out + fx_out_l3(&r)), "IP checksum");
+		ASSERT_EQ(pkt_csum_fold(pkt_csum_add(0, r.out + fx_out_l3(&r) + 20,
+						     r.out_len - fx_out_l3(&r) - 20)),
+			  0, "ICMP checksum");
 	}
 	(void)router_mac;
 }

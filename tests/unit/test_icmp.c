@@ -277,7 +277,8 @@ static void nat_error(__u8 proto, const char *vip, __u16 vport, const char *be, 
 	fx_to_backend(&exp, be);
 	if (fx_expect_frame(&fx, &err, XDP_TX, &exp,
 			    "nat: outer and quoted headers translated, checksums recomputed")) {
-		ASSERT_TRUE(csum_icmp_ok(exp.data + ETH_HLEN), "expectation's icmp checksum");
+		ASSERT_TRUE(csum_icmp_ok(exp.data + pkt_l3_off(&exp)),
+			    "expectation's icmp checksum");
 		if (!is_v6(vip))
 			ASSERT_TRUE(csum_ipv4_hdr_ok(exp.data + ETH_HLEN + 28),
 				    "expectation's quoted ipv4 checksum");
@@ -536,6 +537,7 @@ static void too_big_answer(struct pkt_buf *exp, const struct pkt_buf *in, __u32 
 		pkt_icmp(exp, 3, 4, mtu & 0xffff, ih, 28);
 	}
 	pkt_finish(exp);
+	pkt_tag_as(exp, in); /* back out of the interface it came in on, on its VLAN */
 }
 
 static void expect_too_big(const struct pkt_buf *in, __u32 mtu, const char *what)
@@ -545,7 +547,8 @@ static void expect_too_big(const struct pkt_buf *in, __u32 mtu, const char *what
 
 	too_big_answer(&exp, in, mtu);
 	if (fx_expect_frame(&fx, in, XDP_REDIRECT, &exp, what))
-		ASSERT_TRUE(csum_icmp_ok(exp.data + ETH_HLEN), "expectation's icmp checksum");
+		ASSERT_TRUE(csum_icmp_ok(exp.data + pkt_l3_off(&exp)),
+			    "expectation's icmp checksum");
 	ASSERT_EQ(fx_reason(&fx, XDPLB_R_TX_TOO_BIG) - c0, 1, "tx_too_big +1");
 }
 
@@ -567,7 +570,7 @@ static void case_too_big_cfg(void)
 	big_frame(&in, "192.0.2.1", 50000, VIP_T4, 1381, true, false);
 	expect_too_big(&in, 1380, "ipv4 1381 + 20 > mtu, DF: frag needed, mtu 1380");
 	big_frame(&in, "192.0.2.1", 50001, VIP_T4, 1400, true, true);
-	expect_too_big(&in, 1380, "the same from a vlan: answer untagged");
+	expect_too_big(&in, 1380, "the same from a vlan: answer tagged as the packet was");
 	/* IPv4 in IPv6: 40 */
 	big_frame(&in, "192.0.2.1", 50002, VIP_BIG46, 1360, true, false);
 	fx_expect_tun_to(&fx, &in, XDP_TX, be46, 1, NULL, "ipv4-in-ipv6 1360 + 40: forwarded");

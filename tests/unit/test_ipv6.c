@@ -122,12 +122,12 @@ static void case_tun6_udp_vlan(void)
 
 	pkt_v6_udp(&in, &s);
 	fx_expect_tun_to(&fx, &in, XDP_TX, be, 1, &label, "udp, traffic class 0xb8 copied");
-	/* tagged on the way in: the tag is not kept */
+	/* tagged on the way in, out of the same interface (XDP_TX): the tag is kept */
 	s.vlan = true;
 	s.vid = 42;
 	s.sport = 5354;
 	pkt_v6_udp(&in, &s);
-	fx_expect_tun_to(&fx, &in, XDP_TX, be, 1, &label, "vlan-tagged ipv6 frame, sent untagged");
+	fx_expect_tun_to(&fx, &in, XDP_TX, be, 1, &label, "vlan-tagged ipv6 frame, sent tagged");
 }
 
 static void case_tun_4in6(void)
@@ -207,8 +207,9 @@ static void case_dr6(void)
 	s.vid = 7;
 	pkt_v6_tcp(&in, &s);
 	exp = in;
-	fx_to_backend(&exp, "fd00:1::12");
-	expect_frame(&in, XDP_TX, &exp, "dr6 vlan verdict", "dr6: tag dropped");
+	fx_to_backend_from(&exp, "fd00:1::12", &in);
+	expect_frame(&in, XDP_TX, &exp, "dr6 vlan verdict",
+		     "dr6: out of the ingress interface, tag kept");
 
 	s = spec6(VIP_DR_UNR, 40000, 80, PKT_TCP_SYN);
 	pkt_v6_tcp(&in, &s);
@@ -693,7 +694,7 @@ int main(void)
 		return 1;
 	}
 	RUN_CASE("tun: ipv6-in-ipv6, flow label per flow, xdplb_flows6", case_tun6);
-	RUN_CASE("tun: udp over ipv6, traffic class, vlan tag not kept", case_tun6_udp_vlan);
+	RUN_CASE("tun: udp over ipv6, traffic class, vlan tag kept", case_tun6_udp_vlan);
 	RUN_CASE("tun: ipv4 vip to an ipv6 backend (ipv4-in-ipv6)", case_tun_4in6);
 	RUN_CASE("tun: no tun_src6 is drop_no_source", case_no_source);
 	RUN_CASE("dr: only the ethernet header changes; no neighbour, no route", case_dr6);

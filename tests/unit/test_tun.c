@@ -18,8 +18,9 @@ static struct fixture fx;
 static const char *const backends[] = { "10.0.1.11", "10.0.1.12", "10.0.1.13" };
 
 /* The frame the balancer must emit for @in_spec towards @backend: Ethernet from the
- * next hop (@dmac) and egress interface (@smac), outer IPv4 per RFC 2003 as documented in
- * bpf/encap.h, then the inner IP packet unchanged.  @l4_proto picks the inner builder. */
+ * next hop (@dmac) and egress interface (@smac; a VLAN tag of the input kept out of lb0,
+ * where it came in), outer IPv4 per RFC 2003 as documented in bpf/encap.h, then the inner IP
+ * packet unchanged.  @l4_proto picks the inner builder. */
 static void expect_encap(struct pkt_buf *exp, const struct pkt_spec *in_spec, __u8 l4_proto,
 			 __be32 backend, const __u8 *dmac, const __u8 *smac)
 {
@@ -32,20 +33,20 @@ static void expect_encap(struct pkt_buf *exp, const struct pkt_spec *in_spec, __
 		.frag_off = in_spec->ip.frag_off & PKT_IP_DF,
 	};
 
-	s.vlan = false;
+	s.vlan = s.vlan && smac == fx_lb0_mac;
 	s.dmac = dmac;
 	s.smac = smac;
 	pkt_build(&inner, &s, false, l4_proto);
 	pkt_ipip_wrap(exp, &inner, ipv4_addr(FX_TUNSRC), backend, &o);
 }
 
-/* Outer destination of an encapsulated output frame (untagged Ethernet + IPv4). */
+/* Outer destination of an encapsulated output frame (Ethernet, tagged or not, + IPv4). */
 static __be32 out_backend(const struct fx_run *r)
 {
 	__be32 a = 0;
 
-	if (r->out_len >= 14 + 20)
-		memcpy(&a, r->out + 14 + 16, 4);
+	if (r->out_len >= fx_out_l3(r) + 20)
+		memcpy(&a, r->out + fx_out_l3(r) + 16, 4);
 	return a;
 }
 
@@ -77,9 +78,9 @@ static __be32 send_expect_tx(const struct pkt_spec *spec, __u8 proto)
 	fx_backend_mac(be, dmac);
 	expect_encap(&exp, spec, proto, be, dmac, fx_lb0_mac);
 	ASSERT_BYTES(r.out, r.out_len, exp.data, exp.len, "encapsulated frame");
-	ASSERT_TRUE(csum_ipv4_hdr_ok(r.out + 14), "outer IPv4 checksum");
-	ASSERT_TRUE(csum_ipv4_hdr_ok(r.out + 34), "inner IPv4 checksum");
-	ASSERT_TRUE(csum_l4_ok(r.out + 34), "inner L4 checksum");
+	ASSERT_TRUE(csum_ipv4_hdr_ok(r.out + fx_out_l3(&r)), "outer IPv4 checksum");
+	ASSERT_TRUE(csum_ipv4_hdr_ok(r.out + fx_out_l3(&r) + 20), "inner IPv4 checksum");
+	ASSERT_TRUE(csum_l4_ok(r.out + fx_out_l3(&r) + 20), "inner L4 checksum");
 	return be;
 }
 
@@ -175,7 +176,7 @@ static void case_vlan(void)
 
 	s.vlan = true;
 	s.vid = 42;
-	send_expect_tx(&s, IPPROTO_TCP); /* leaves untagged: see encap_v4() */
+	send_expect_tx(&s, IPPROTO_TCP); /* out of lb0, where it came in: tagged as it came */
 }
 
 static void case_padding(void)
@@ -506,7 +507,7 @@ int main(void)
 	RUN_CASE("udp datagram to vip: encapsulated XDP_TX", case_udp);
 	RUN_CASE("outer tos and df copied from the inner header", case_tos_df);
 	RUN_CASE("inner ip options kept byte for byte", case_ip_options);
-	RUN_CASE("vlan-tagged packet to vip", case_vlan);
+	RUN_CASE("vlan-tagged packet to vip: tag kept out of the ingress interface", case_vlan);
 	RUN_CASE("ethernet padding is not payload", case_padding);
 	RUN_CASE("port-0 vip takes every port", case_port0_vip);
 	RUN_CASE("non-vip traffic passes untouched", case_pass);
