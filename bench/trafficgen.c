@@ -6,6 +6,7 @@
  *	trafficgen --gen NS:IF --to NS:IF --dst ADDR:PORT --backend NS:IF:ADDR [--backend ...]
  *		   [--udp] [--syn] [--flows N] [--expect vip|real|ipip] [--forward NS:IF:OUT,...]
  *		   [--seconds S] [--warmup S] [--cpu N] [--verify N] [--hold NS:IF]
+ *	trafficgen --probe
  *
  * --gen      the source's namespace and interface: frames are injected there (gen_tx returns
  *            XDP_TX, which live-frames mode turns into a transmit on that interface) and go
@@ -24,6 +25,10 @@
  *            for an RCU grace period: two per test run, which left the CPU idle for about a
  *            quarter of every run (about 30 ms of each 95 ms chunk) and so added the same
  *            time to every case, whatever the balancer.
+ * --probe    nothing but: can this kernel run live-frame test runs?  A bare XDP_DROP program,
+ *            one frame.  Exit 0 if it can; else one line on stderr that says what was refused
+ *            and exit 77.  TRAFFICGEN_PROBE_ERRNO=N (a test hook) makes the test run's answer
+ *            errno N without asking the kernel.
  *
  * Everything runs on one CPU (--cpu, default 0): the test run transmits from this process,
  * and the veth receive queues it feeds are polled in softirq context on the same CPU, so the
@@ -51,6 +56,7 @@
 
 #define CHUNK	    (1u << 18) /* frames per test run */
 #define MAX_BACKEND GEN_MAX_OUT
+#define SKIPPED	    77 /* --probe: live-frame test runs refused (the automake "skipped" status) */
 
 struct endpoint {
 	char ns[64], ifname[IFNAMSIZ];
@@ -303,14 +309,50 @@ static int inject(int prog_fd, const struct gen_cfg *c, int ifindex, __u64 n)
 	return 0;
 }
 
+/* --probe: a bare XDP_DROP program, one live frame; 0 if the kernel runs it, else SKIPPED
+ * and one line on stderr naming what was refused. */
+static int probe(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_DROP },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	unsigned char frame[GEN_TCP_FRAME_LEN] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = 1, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	const char *fake = getenv("TRAFFICGEN_PROBE_ERRNO");
+	int fd, err;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "probe_drop", "Dual BSD/GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd < 0) {
+		fprintf(stderr, "this kernel refuses to load an XDP program (BPF_PROG_LOAD: %s)\n",
+			strerror(errno));
+		return SKIPPED;
+	}
+	if (fake && *fake)
+		err = atoi(fake);
+	else
+		err = bpf_prog_test_run_opts(fd, &topts) ? errno : 0;
+	close(fd);
+	if (!err)
+		return 0;
+	fprintf(stderr,
+		"this kernel refuses live-frame test runs (BPF_PROG_TEST_RUN with "
+		"BPF_F_TEST_XDP_LIVE_FRAMES: %s%s)\n",
+		strerror(err), err == EINVAL ? "; the flag came in Linux 5.18" : "");
+	return SKIPPED;
+}
+
 static void usage(const char *bin)
 {
 	fprintf(stderr,
 		"Usage: %s --gen NS:IF --to NS:IF --dst ADDR:PORT --backend NS:IF:ADDR ...\n"
 		"          [--udp] [--syn] [--flows N] [--expect vip|real|ipip]\n"
 		"          [--forward NS:IF:OUT,...] [--seconds S] [--warmup S] [--cpu N]\n"
-		"          [--verify N] [--hold NS:IF]\n",
-		bin);
+		"          [--verify N] [--hold NS:IF]\n"
+		"       %s --probe\n",
+		bin, bin);
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -438,6 +480,8 @@ int main(int argc, char **argv)
 	double t0, t1;
 	int err = 1, prog_fd;
 
+	if (argc == 2 && !strcmp(argv[1], "--probe"))
+		return probe();
 	if (parse_opts(argc, argv, &o)) {
 		usage(argv[0]);
 		return 2;

@@ -19,6 +19,10 @@
 # last one) that source, balancer and counters share; NBACKENDS (2); CASES ("fwd tun dr nat
 # nft"); TRAFFIC ("est new"; "udp" too); FLOWS (4096) of est and udp; V=1 shows commands'
 # output; XDPLB_SET (say "flowcache off"): a `config set` after each attach, for experiments.
+#
+# Exit status: 0; 1 on a failure; 77 (skipped) when the kernel refuses live-frame test runs,
+# the source's only way to send (`trafficgen --probe`, a bare XDP_DROP program, answered an
+# error), with one line saying so.  TRAFFICGEN_PROBE_ERRNO=1 pretends EPERM, to try that.
 set -u
 if [ -z "${VETH_UNSHARED:-}" ]; then
 	VETH_UNSHARED=1 exec unshare -m --propagation private bash "$0" "$@"
@@ -65,6 +69,17 @@ run() { # CMD... : quiet unless V=1, its output shown on failure
 
 [ "$(id -u)" -eq 0 ] || die "veth.sh needs root (namespaces, XDP)"
 make -s --no-print-directory bench-bins || die "build failed"
+# The source sends with live-frame test runs and nothing else: a kernel that refuses them
+# (some answer EPERM even for a bare XDP_DROP program) skips this benchmark, in one line.
+probe=$("$TG" --probe 2>&1)
+case $? in
+0) ;;
+77)
+	echo "bench/veth.sh: ${probe%%$'\n'*}; veth benchmarks need it: skipped" >&2
+	exit 77
+	;;
+*) die "$TG --probe failed: $probe" ;;
+esac
 command -v nft >/dev/null && command -v conntrack >/dev/null ||
 	die "nft and conntrack are needed (make deps)"
 [ "$NB" -ge 2 ] && [ "$NB" -le 8 ] || die "NBACKENDS must be 2..8"
