@@ -29,6 +29,11 @@
 # (median of the rounds' quotients), and that over the forwarder's.  CASES default to "fwd
 # tun".
 #
+# SHARED_MAX (unset): a run in which other work took more than this many percent of a source
+# CPU (trafficgen's others_cpuN_pct and steal_cpuN_pct: the source waiting for its CPU while
+# something other than its ksoftirqd ran, or the hypervisor's steal) is measured again, up to
+# 10 times; for a machine that other work shares.
+#
 # Exit status: 0; 1 on a failure; 77 (skipped) when the kernel refuses live-frame test runs,
 # the source's only way to send (`trafficgen --probe`, a bare XDP_DROP program, answered an
 # error), with one line saying so.  TRAFFICGEN_PROBE_ERRNO=1 pretends EPERM, to try that.
@@ -248,6 +253,35 @@ measure() { # CASE TRAFFIC [CPUS] : prints trafficgen's result line; a source on
 	cat "$E2E_TMP/trafficgen.out"
 }
 
+# measure(), again while other work took more than SHARED_MAX % of a source CPU (see shared();
+# SHARED_MAX unset: never), up to 10 times; counts the runs measured again in REPEATED and
+# those kept though still shared in SHARED_KEPT
+REPEATED=0
+SHARED_KEPT=0
+measure_clean() { # CASE TRAFFIC [CPUS]
+	local try out sh
+	for try in $(seq 0 10); do
+		out=$(measure "$@") || return 1
+		sh=$(shared "$out")
+		[ -z "${SHARED_MAX:-}" ] && break
+		awk -v s="${sh:-0}" -v m="$SHARED_MAX" 'BEGIN { exit !(s <= m) }' && break
+		if [ "$try" -eq 10 ]; then
+			SHARED_KEPT=$((SHARED_KEPT + 1))
+			break
+		fi
+		REPEATED=$((REPEATED + 1))
+		[ "${V:-0}" = 1 ] && echo "   # again, $sh% of a source CPU went to other work: $out" >&2
+		bal_reset "$1"
+	done
+	echo "$out"
+}
+
+shared_note() {
+	[ -n "${SHARED_MAX:-}" ] || return 0
+	echo "SHARED_MAX=$SHARED_MAX: $REPEATED runs measured again because other work took more" \
+		"than $SHARED_MAX% of a source CPU; $SHARED_KEPT kept after 10 tries"
+}
+
 case_name() {
 	case $1 in
 	fwd) echo "trivial XDP forwarder (limit)" ;;
@@ -296,7 +330,7 @@ run_one_cpu() { # the default: every case on one CPU, side by side
 			for t in $TRAFFIC; do
 				bal_reset "$c"
 				[ -t 2 ] && printf '\rround %d/%d: %-4s %-4s' "$r" "$ROUNDS" "$c" "$t" >&2
-				measure "$c" "$t" >"$E2E_TMP/line" || die "$c $t: trafficgen failed"
+				measure_clean "$c" "$t" >"$E2E_TMP/line" || die "$c $t: trafficgen failed"
 				line=$(cat "$E2E_TMP/line")
 				[ "${V:-0}" = 1 ] && echo "   # $c $t: $line" >&2
 				RX[$c/$t]+="$(field "$line" rx_pps) "
@@ -332,6 +366,7 @@ run_one_cpu() { # the default: every case on one CPU, side by side
 		"nftables DNAT's; lost = frames sent but not counted at the backends"
 	echo "nf_conntrack_max $(cat /proc/sys/net/netfilter/nf_conntrack_max 2>/dev/null || echo ?)," \
 		"xdplb as dev attach makes it (flow table for 1,048,576 flows in sets of 6 slots, NAT reply tables in sets too)"
+	shared_note
 }
 
 run_scaling() { # SCALING=1: one source on CPU, then one on each of SCALE_CPUS, every round
@@ -355,7 +390,7 @@ run_scaling() { # SCALING=1: one source on CPU, then one on each of SCALE_CPUS, 
 					bal_reset "$c"
 					[ -t 2 ] && printf '\rround %d/%d: %-4s %-4s %s CPU(s)' \
 						"$r" "$ROUNDS" "$c" "$t" "$n" >&2
-					measure "$c" "$t" "$cpus" >"$E2E_TMP/line" ||
+					measure_clean "$c" "$t" "$cpus" >"$E2E_TMP/line" ||
 						die "$c $t on CPUs $cpus: trafficgen failed"
 					line=$(cat "$E2E_TMP/line")
 					[ "${V:-0}" = 1 ] && echo "   # $c $t CPUs $cpus: $line" >&2
@@ -425,6 +460,7 @@ run_scaling() { # SCALING=1: one source on CPU, then one on each of SCALE_CPUS, 
 		"source thread waiting for its CPU while it ran something other than its ksoftirqd, or" \
 		"steal): above a few %, the figures are not the data path's alone"
 	echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+	shared_note
 }
 
 bpffs_setup || die "cannot mount a private bpffs"
