@@ -32,7 +32,7 @@
 # SHARED_MAX (unset): a run in which other work took more than this many percent of a source
 # CPU (trafficgen's others_cpuN_pct and steal_cpuN_pct: the source waiting for its CPU while
 # something other than its ksoftirqd ran, or the hypervisor's steal) is measured again, up to
-# 10 times; for a machine that other work shares.
+# SHARED_TRIES (10) times; for a machine that other work shares.
 #
 # Exit status: 0; 1 on a failure; 77 (skipped) when the kernel refuses live-frame test runs,
 # the source's only way to send (`trafficgen --probe`, a bare XDP_DROP program, answered an
@@ -254,23 +254,24 @@ measure() { # CASE TRAFFIC [CPUS] : prints trafficgen's result line; a source on
 }
 
 # measure(), again while other work took more than SHARED_MAX % of a source CPU (see shared();
-# SHARED_MAX unset: never), up to 10 times; counts the runs measured again in REPEATED and
-# those kept though still shared in SHARED_KEPT
+# SHARED_MAX unset: never), up to SHARED_TRIES (10) more times, a second apart; counts the runs
+# measured again in REPEATED and those kept though still shared in SHARED_KEPT
 REPEATED=0
 SHARED_KEPT=0
 measure_clean() { # CASE TRAFFIC [CPUS]
-	local try out sh
-	for try in $(seq 0 10); do
+	local try out sh tries=${SHARED_TRIES:-10}
+	for try in $(seq 0 "$tries"); do
 		out=$(measure "$@") || return 1
 		sh=$(shared "$out")
 		[ -z "${SHARED_MAX:-}" ] && break
 		awk -v s="${sh:-0}" -v m="$SHARED_MAX" 'BEGIN { exit !(s <= m) }' && break
-		if [ "$try" -eq 10 ]; then
+		if [ "$try" -eq "$tries" ]; then
 			SHARED_KEPT=$((SHARED_KEPT + 1))
 			break
 		fi
 		REPEATED=$((REPEATED + 1))
 		[ "${V:-0}" = 1 ] && echo "   # again, $sh% of a source CPU went to other work: $out" >&2
+		sleep 1
 		bal_reset "$1"
 	done
 	echo "$out"
@@ -279,7 +280,7 @@ measure_clean() { # CASE TRAFFIC [CPUS]
 shared_note() {
 	[ -n "${SHARED_MAX:-}" ] || return 0
 	echo "SHARED_MAX=$SHARED_MAX: $REPEATED runs measured again because other work took more" \
-		"than $SHARED_MAX% of a source CPU; $SHARED_KEPT kept after 10 tries"
+		"than $SHARED_MAX% of a source CPU; $SHARED_KEPT kept after ${SHARED_TRIES:-10} tries"
 }
 
 case_name() {
