@@ -23,7 +23,8 @@
 _Static_assert(GEN_TCP_FRAME_LEN == 60 && GEN_UDP_FRAME_LEN == 62, "the copy in gen_tx()");
 
 struct gen_cfg gen_cfg;
-__u64 gen_seq; /* next packet; a plain increment: trafficgen.c runs the generator on one CPU */
+/* next packet; a plain increment: each source (CPU) of trafficgen.c loads a copy of its own */
+__u64 gen_seq;
 
 struct gen_count_cfg count_cfg;
 /* verify mode: the first frame that failed a check, for the error message */
@@ -78,6 +79,7 @@ int gen_tx(struct xdp_md *ctx)
 		__builtin_memcpy(data + 60, (void *)gen_cfg.frame + 60, 2);
 	if (gen_cfg.flows)
 		f %= gen_cfg.flows;
+	f += gen_cfg.flow_base;
 	a = gen_cfg.src_base + ((f >> 23) << 8 | (f & 0xff));
 	saddr = bpf_htonl(a);
 	sport = bpf_htons(GEN_SPORT_BASE + ((f >> 8) & 0x7fff));

@@ -5,7 +5,8 @@
  *
  *	trafficgen --gen NS:IF --to NS:IF --dst ADDR:PORT --backend NS:IF:ADDR [--backend ...]
  *		   [--udp] [--syn] [--flows N] [--expect vip|real|ipip] [--forward NS:IF:OUT,...]
- *		   [--seconds S] [--warmup S] [--cpu N] [--verify N] [--hold NS:IF]
+ *		   [--seconds S] [--warmup S] [--cpu N[,N...]] [--verify N] [--hold NS:IF ...]
+ *	trafficgen --probe
  *
  * --gen      the source's namespace and interface: frames are injected there (gen_tx returns
  *            XDP_TX, which live-frames mode turns into a transmit on that interface) and go
@@ -14,7 +15,9 @@
  *            (native XDP, as a link that goes away with this process) and counts and drops.
  * --forward  the trivial forwarder on NS:IF (the balancer's place), towards backend i through
  *            the namespace's interface OUT i.
- * --flows    packet i belongs to flow i % N (default 4096); 0: every packet a new flow.
+ * --flows    packet i belongs to flow i % N (default 4096); 0: every packet a new flow.  With
+ *            several sources each has N flows of its own (disjoint), or its own range of new
+ *            flows.
  * --verify   first N frames (default 100000) with the counters checking every frame as
  *            --expect says the balancer must deliver it: any bad frame fails the run.
  * --hold     an interface that carries no traffic (a veth pair left down): gen_tx is attached
@@ -23,17 +26,30 @@
  *            removes it again unless something else holds it there, and each change waits
  *            for an RCU grace period: two per test run, which left the CPU idle for about a
  *            quarter of every run (about 30 ms of each 95 ms chunk) and so added the same
- *            time to every case, whatever the balancer.
+ *            time to every case, whatever the balancer.  One --hold per source: source i's
+ *            copy of gen_tx is held on the i-th.
+ * --cpu      the CPUs of the sources, one source each (default 0): a thread pinned there that
+ *            runs its own copy of gen_tx (its own sequence and flows, nothing shared with the
+ *            other sources).
+ * --probe    nothing but: can this kernel run live-frame test runs?  A bare XDP_DROP program,
+ *            one frame.  Exit 0 if it can; else one line on stderr that says what was refused
+ *            and exit 77.  TRAFFICGEN_PROBE_ERRNO=N (a test hook) makes the test run's answer
+ *            errno N without asking the kernel.
  *
- * Everything runs on one CPU (--cpu, default 0): the test run transmits from this process,
- * and the veth receive queues it feeds are polled in softirq context on the same CPU, so the
- * source, the balancer and the counters share it.  Prints one line of key=value results.
+ * Each source runs on one CPU: the test run transmits from that thread, and the veth receive
+ * queue it feeds (veth picks the peer's queue by the sending CPU: CPU % queues) is polled in
+ * softirq context on the same CPU, so with one source the source, the balancer and the
+ * counters share one CPU, and with one source per CPU on veths of as many queues each CPU
+ * carries a path of its own.  Prints one line of key=value results.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +67,8 @@
 
 #define CHUNK	    (1u << 18) /* frames per test run */
 #define MAX_BACKEND GEN_MAX_OUT
+#define MAX_SOURCE  8
+#define SKIPPED	    77 /* --probe: live-frame test runs refused (the automake "skipped" status) */
 
 struct endpoint {
 	char ns[64], ifname[IFNAMSIZ];
@@ -66,18 +84,43 @@ struct counter {
 };
 
 struct opts {
-	struct endpoint gen, to, fwd_in, fwd_out[MAX_BACKEND], hold;
+	struct endpoint gen, to, fwd_in, fwd_out[MAX_BACKEND], hold[MAX_SOURCE];
 	struct counter be[MAX_BACKEND];
-	int nbe, nfwd;
-	bool forward, udp, syn, held;
+	int nbe, nfwd, nhold;
+	bool forward, udp, syn;
 	__be32 dst;
 	__be16 dport;
 	__u32 flows, verify;
-	int expect, cpu;
+	int expect, cpu[MAX_SOURCE], nsrc;
 	double seconds, warmup;
 };
 
+/* A source: a thread on one CPU injecting frames with its own copy of gen_tx. */
+struct source {
+	struct gen_bpf *skel;
+	struct bpf_link *hold_link;
+	const struct opts *o;
+	pthread_t thread;
+	_Atomic pid_t tid;
+	bool started;
+	int cpu, err;
+	/*
+	 * While measured: ns the thread waited on its CPU's run queue (something else ran), ns
+	 * that the CPU's ksoftirqd ran (the data path, when softirqs are deferred to it: the
+	 * source's own work), the CPU's steal time (the hypervisor ran something else) in
+	 * USER_HZ ticks, and all of the CPU's ticks.
+	 */
+	int softirqd; /* ksoftirqd/cpu's pid, 0 if not found */
+	__u64 delay[2], softirq[2], steal[2], ticks[2];
+	__u64 sent;	   /* frames sent from start to end */
+	double start, end; /* its first chunk's end after measure_from, its last chunk's end */
+};
+
 static int orig_ns = -1;
+/* the sources count their frames from the first chunk that ends after this time, and stop
+ * after the chunk during which stop is set (or after the first chunk they count, if later) */
+static double measure_from;
+static atomic_int stop;
 
 static double now_s(void)
 {
@@ -303,14 +346,158 @@ static int inject(int prog_fd, const struct gen_cfg *c, int ifindex, __u64 n)
 	return 0;
 }
 
+static int pin(int cpu)
+{
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+		fprintf(stderr, "Error: pin to CPU %d: %s\n", cpu, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A source's thread: pinned to its CPU, in the source's namespace, injects chunks until
+ * stop; counts the frames of the chunks that end after measure_from. */
+static void *source_run(void *arg)
+{
+	struct source *s = arg;
+	int prog_fd = bpf_program__fd(s->skel->progs.gen_tx);
+	double t;
+
+	atomic_store(&s->tid, gettid());
+	if (pin(s->cpu) || ns_enter(s->o->gen.ns)) {
+		s->err = 1;
+		return NULL;
+	}
+	while (!atomic_load(&stop) || !s->sent) {
+		if (inject(prog_fd, &s->skel->bss->gen_cfg, s->o->gen.ifindex, CHUNK)) {
+			s->err = 1;
+			break;
+		}
+		t = now_s();
+		if (s->started) {
+			s->sent += CHUNK;
+			s->end = t;
+		} else if (t >= measure_from) {
+			s->started = true;
+			s->start = s->end = t;
+		}
+	}
+	return NULL;
+}
+
+/* What shared the CPUs of the sources while measured, in @s[].delay, steal, ticks[@k]: each
+ * source thread's run-queue wait (schedstat), its CPU's steal and total time (/proc/stat). */
+static void read_sharing(struct source *s, int n, int k)
+{
+	unsigned long long v[8];
+	char path[64], line[256];
+	FILE *f;
+	int cpu;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)s[i].tid);
+		f = fopen(path, "re");
+		if (f && fscanf(f, "%*s %llu", &v[0]) == 1)
+			s[i].delay[k] = v[0];
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", s[i].softirqd);
+		f = s[i].softirqd ? fopen(path, "re") : NULL;
+		if (f && fscanf(f, "%llu", &v[0]) == 1)
+			s[i].softirq[k] = v[0];
+		if (f)
+			fclose(f);
+	}
+	f = fopen("/proc/stat", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 9)
+			continue;
+		for (int i = 0; i < n; i++) {
+			if (s[i].cpu != cpu)
+				continue;
+			s[i].steal[k] = v[7];
+			s[i].ticks[k] = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* The pid of ksoftirqd/@cpu, 0 if not found. */
+static int find_softirqd(int cpu)
+{
+	char want[32], path[300], comm[32];
+	struct dirent *d;
+	int pid = 0;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "ksoftirqd/%d\n", cpu);
+	dir = opendir("/proc");
+	while (dir && !pid && (d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		f = fopen(path, "re");
+		if (f && fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
+			pid = atoi(d->d_name);
+		if (f)
+			fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return pid;
+}
+
+/* --probe: a bare XDP_DROP program, one live frame; 0 if the kernel runs it, else SKIPPED
+ * and one line on stderr naming what was refused. */
+static int probe(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_DROP },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	unsigned char frame[GEN_TCP_FRAME_LEN] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = 1, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	const char *fake = getenv("TRAFFICGEN_PROBE_ERRNO");
+	int fd, err;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "probe_drop", "Dual BSD/GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd < 0) {
+		fprintf(stderr, "this kernel refuses to load an XDP program (BPF_PROG_LOAD: %s)\n",
+			strerror(errno));
+		return SKIPPED;
+	}
+	if (fake && *fake)
+		err = atoi(fake);
+	else
+		err = bpf_prog_test_run_opts(fd, &topts) ? errno : 0;
+	close(fd);
+	if (!err)
+		return 0;
+	fprintf(stderr,
+		"this kernel refuses live-frame test runs (BPF_PROG_TEST_RUN with "
+		"BPF_F_TEST_XDP_LIVE_FRAMES: %s%s)\n",
+		strerror(err), err == EINVAL ? "; the flag came in Linux 5.18" : "");
+	return SKIPPED;
+}
+
 static void usage(const char *bin)
 {
 	fprintf(stderr,
 		"Usage: %s --gen NS:IF --to NS:IF --dst ADDR:PORT --backend NS:IF:ADDR ...\n"
 		"          [--udp] [--syn] [--flows N] [--expect vip|real|ipip]\n"
-		"          [--forward NS:IF:OUT,...] [--seconds S] [--warmup S] [--cpu N]\n"
-		"          [--verify N] [--hold NS:IF]\n",
-		bin);
+		"          [--forward NS:IF:OUT,...] [--seconds S] [--warmup S] [--cpu N[,N...]]\n"
+		"          [--verify N] [--hold NS:IF ...]\n"
+		"       %s --probe\n",
+		bin, bin);
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -340,6 +527,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->seconds = 3;
 	o->warmup = 0.5;
 	o->verify = 100000;
+	o->nsrc = 1; /* CPU 0 */
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) >= 0) {
 		switch (opt) {
 		case 'g':
@@ -406,48 +594,53 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'W':
 			o->warmup = atof(optarg);
 			break;
-		case 'c':
-			o->cpu = atoi(optarg);
+		case 'c': /* N[,N...] */
+			snprintf(buf, sizeof(buf), "%s", optarg);
+			o->nsrc = 0;
+			for (tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+				if (o->nsrc == MAX_SOURCE)
+					return -1;
+				o->cpu[o->nsrc++] = atoi(tok);
+			}
 			break;
 		case 'v':
 			o->verify = strtoul(optarg, NULL, 0);
 			break;
 		case 'H':
-			if (parse_ep(optarg, &o->hold, false))
+			if (o->nhold == MAX_SOURCE || parse_ep(optarg, &o->hold[o->nhold++], false))
 				return -1;
-			o->held = true;
 			break;
 		default:
 			return -1;
 		}
 	}
 	if (optind != argc || !o->gen.ns[0] || !o->to.ns[0] || !o->dst || !o->nbe ||
-	    (o->forward && o->nfwd != o->nbe) || o->seconds <= 0)
+	    (o->forward && o->nfwd != o->nbe) || o->seconds <= 0 || !o->nsrc ||
+	    (o->nhold && o->nhold < o->nsrc) || (__u64)o->flows * o->nsrc > (1ull << 32))
 		return -1;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct gen_bpf *gen = NULL, *fwd = NULL;
-	struct bpf_link *fwd_link = NULL, *hold_link = NULL;
+	struct gen_bpf *fwd = NULL;
+	struct bpf_link *fwd_link = NULL;
+	struct source src[MAX_SOURCE] = {};
 	struct gen_counts c0[MAX_BACKEND], c1[MAX_BACKEND];
-	__u64 sent = 0, rx = 0, bad = 0, foreign = 0;
+	__u64 rx = 0, bad = 0, foreign = 0;
 	struct opts o;
-	cpu_set_t cpus;
-	double t0, t1;
-	int err = 1, prog_fd;
+	double t0 = 0, t1 = 0, sent_pps = 0;
+	int err = 1, nstarted = 0;
 
+	if (argc == 2 && !strcmp(argv[1], "--probe"))
+		return probe();
 	if (parse_opts(argc, argv, &o)) {
 		usage(argv[0]);
 		return 2;
 	}
-	CPU_ZERO(&cpus);
-	CPU_SET(o.cpu, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
-		fprintf(stderr, "Error: pin to CPU %d: %s\n", o.cpu, strerror(errno));
+	/* the verify phase and the measurement's clock: on the first source's CPU */
+	if (pin(o.cpu[0]))
 		return 1;
-	}
 	orig_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (orig_ns < 0 || ep_resolve(&o.gen) || ep_resolve(&o.to))
 		return 1;
@@ -487,17 +680,27 @@ int main(int argc, char **argv)
 		if (!fwd_link)
 			goto out;
 	}
-	gen = load("gen_tx");
-	if (!gen)
-		goto out;
-	build_frame(&gen->bss->gen_cfg, &o);
-	prog_fd = bpf_program__fd(gen->progs.gen_tx);
-	if (o.held) {
-		if (ep_resolve(&o.hold))
+	for (int i = 0; i < o.nsrc; i++) {
+		struct source *s = &src[i];
+		struct gen_cfg *cfg;
+
+		s->o = &o;
+		s->cpu = o.cpu[i];
+		s->softirqd = find_softirqd(s->cpu);
+		s->skel = load("gen_tx");
+		if (!s->skel)
 			goto out;
-		hold_link = attach(gen, gen->progs.gen_tx, &o.hold);
-		if (!hold_link)
-			goto out;
+		cfg = &s->skel->bss->gen_cfg;
+		build_frame(cfg, &o);
+		/* flows of its own: the next N, or an equal share of the 2^32 new ones */
+		cfg->flow_base = o.flows ? i * o.flows : (__u32)((1ull << 32) / o.nsrc * i);
+		if (o.nhold) {
+			if (ep_resolve(&o.hold[i]))
+				goto out;
+			s->hold_link = attach(s->skel, s->skel->progs.gen_tx, &o.hold[i]);
+			if (!s->hold_link)
+				goto out;
+		}
 	}
 	if (ns_enter(o.gen.ns)) /* the test run resolves ingress_ifindex here */
 		goto out;
@@ -507,7 +710,8 @@ int main(int argc, char **argv)
 			o.be[i].skel->bss->count_cfg.verify = 1;
 			read_counts(&o.be[i], &c0[i]);
 		}
-		if (inject(prog_fd, &gen->bss->gen_cfg, o.gen.ifindex, o.verify))
+		if (inject(bpf_program__fd(src[0].skel->progs.gen_tx), &src[0].skel->bss->gen_cfg,
+			   o.gen.ifindex, o.verify))
 			goto out;
 		for (int i = 0; i < o.nbe; i++) {
 			read_counts(&o.be[i], &c1[i]);
@@ -530,35 +734,91 @@ int main(int argc, char **argv)
 		}
 		rx = 0;
 	}
-	t0 = now_s();
-	while (now_s() - t0 < o.warmup)
-		if (inject(prog_fd, &gen->bss->gen_cfg, o.gen.ifindex, CHUNK))
-			goto out;
-	for (int i = 0; i < o.nbe; i++)
-		read_counts(&o.be[i], &c0[i]);
-	t0 = now_s();
-	do {
-		if (inject(prog_fd, &gen->bss->gen_cfg, o.gen.ifindex, CHUNK))
-			goto out;
-		sent += CHUNK;
+
+	/*
+	 * The sources inject without a pause from now until stop; the backends' counters are
+	 * read after the warm-up and `seconds` later, while every source is busy.  Each source
+	 * counts what it sent over its own whole chunks in that time, for sent_pps.
+	 */
+	measure_from = now_s() + o.warmup;
+	for (int i = 0; i < o.nsrc; i++) {
+		errno = pthread_create(&src[i].thread, NULL, source_run, &src[i]);
+		if (errno) {
+			fprintf(stderr, "Error: thread for CPU %d: %s\n", src[i].cpu,
+				strerror(errno));
+			atomic_store(&stop, 1);
+			break;
+		}
+		nstarted++;
+	}
+	if (nstarted == o.nsrc) {
+		struct timespec ts;
+
+		while ((t0 = now_s()) < measure_from) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = (measure_from - t0) * 1e9 + 1;
+			nanosleep(&ts, NULL);
+		}
+		for (int i = 0; i < o.nbe; i++)
+			read_counts(&o.be[i], &c0[i]);
+		t0 = now_s();
+		read_sharing(src, o.nsrc, 0);
+		ts.tv_sec = (time_t)o.seconds;
+		ts.tv_nsec = (o.seconds - ts.tv_sec) * 1e9;
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		for (int i = 0; i < o.nbe; i++)
+			read_counts(&o.be[i], &c1[i]);
 		t1 = now_s();
-	} while (t1 - t0 < o.seconds);
-	printf("seconds=%.3f sent_pps=%.0f", t1 - t0, sent / (t1 - t0));
+		read_sharing(src, o.nsrc, 1);
+		atomic_store(&stop, 1);
+	}
+	for (int i = 0; i < nstarted; i++)
+		pthread_join(src[i].thread, NULL);
+	if (nstarted < o.nsrc)
+		goto out;
+	for (int i = 0; i < o.nsrc; i++) {
+		if (src[i].err)
+			goto out;
+		if (src[i].end <= src[i].start) {
+			fprintf(stderr,
+				"Error: the source on CPU %d sent no whole chunk while measured\n",
+				src[i].cpu);
+			goto out;
+		}
+		sent_pps += src[i].sent / (src[i].end - src[i].start);
+	}
+	printf("seconds=%.3f sources=%d sent_pps=%.0f", t1 - t0, o.nsrc, sent_pps);
+	for (int i = 0; i < o.nsrc; i++) {
+		struct source *s = &src[i];
+		__u64 ticks = s->ticks[1] - s->ticks[0];
+		double wait = 100.0 * (s->delay[1] - s->delay[0]) / 1e9 / (t1 - t0);
+		double softirq = 100.0 * (s->softirq[1] - s->softirq[0]) / 1e9 / (t1 - t0);
+
+		/* others: what the source waited for that was not its CPU's ksoftirqd */
+		printf(" sent_cpu%d_pps=%.0f wait_cpu%d_pct=%.1f softirqd_cpu%d_pct=%.1f "
+		       "others_cpu%d_pct=%.1f steal_cpu%d_pct=%.1f",
+		       s->cpu, s->sent / (s->end - s->start), s->cpu, wait, s->cpu, softirq, s->cpu,
+		       wait > softirq ? wait - softirq : 0.0, s->cpu,
+		       ticks ? 100.0 * (s->steal[1] - s->steal[0]) / ticks : 0.0);
+	}
 	for (int i = 0; i < o.nbe; i++) {
-		read_counts(&o.be[i], &c1[i]);
 		rx += c1[i].packets - c0[i].packets;
 		printf(" rx%d_pps=%.0f", i + 1, (c1[i].packets - c0[i].packets) / (t1 - t0));
 	}
 	printf(" rx_pps=%.0f lost_pct=%.2f verified=%u foreign=%llu\n", rx / (t1 - t0),
-	       sent > rx ? 100.0 * (sent - rx) / sent : 0.0, o.verify, (unsigned long long)foreign);
+	       sent_pps * (t1 - t0) > rx ? 100.0 * (1 - rx / (t1 - t0) / sent_pps) : 0.0, o.verify,
+	       (unsigned long long)foreign);
 	err = 0;
 out:
 	if (orig_ns >= 0)
 		ns_enter(NULL);
-	bpf_link__destroy(hold_link);
 	bpf_link__destroy(fwd_link);
 	gen_bpf__destroy(fwd);
-	gen_bpf__destroy(gen);
+	for (int i = 0; i < o.nsrc; i++) {
+		bpf_link__destroy(src[i].hold_link);
+		gen_bpf__destroy(src[i].skel);
+	}
 	for (int i = 0; i < o.nbe; i++) {
 		bpf_link__destroy(o.be[i].link);
 		gen_bpf__destroy(o.be[i].skel);

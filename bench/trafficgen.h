@@ -37,6 +37,9 @@ struct gen_cfg {
 	__u32 src_base;			/* host order, a /15 */
 	__u8 proto;			/* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 pad[3];
+	/* added to the flow number: each of several sources has flows of its own (as RSS gives
+	 * each CPU its own) */
+	__u32 flow_base;
 };
 
 /* What a counter (gen_count) checks in verify mode: the frame arrived as the balancer in
