@@ -275,4 +275,19 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	return 0;
 }
 
+/* Ethernet, then the IP header it carries: 0, XDPLB_R_PASS_NOT_IP for a frame of neither
+ * family, or what parse_eth(), parse_ipv4() or parse_ipv6() refused it with. */
+static __always_inline int parse_frame(void *data, void *data_end, struct packet *p)
+{
+	int proto = parse_eth(data, data_end, p);
+
+	if (proto < 0)
+		return proto;
+	if (proto == bpf_htons(ETH_P_IP))
+		return parse_ipv4(data, data_end, p);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return parse_ipv6(data, data_end, p);
+	return XDPLB_R_PASS_NOT_IP;
+}
+
 #endif /* XDPLB_PARSE_H */

@@ -191,18 +191,10 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes, struc
 	struct xdplb_real *real;
 	struct xdplb_vip *vip;
 	__u32 zero = 0;
-	int proto, err;
+	int err;
 	bool v6;
 
-	proto = parse_eth(data, data_end, p);
-	if (proto < 0)
-		return proto;
-	if (proto == bpf_htons(ETH_P_IP))
-		err = parse_ipv4(data, data_end, p);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		err = parse_ipv6(data, data_end, p);
-	else
-		return XDPLB_R_PASS_NOT_IP;
+	err = parse_frame(data, data_end, p);
 	if (err)
 		return err;
 	v6 = p->key.family == XDPLB_AF_INET6;
