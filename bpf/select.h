@@ -216,6 +216,93 @@ __noinline __u32 xdplb_schedule(const struct xdplb_vip *vip, const struct xdplb_
 	return id ? *id : 0;
 }
 
+/* Where xdplb_sched_skip() found its backend, for xdplb explain. */
+struct sched_skipped {
+	__u32 slot;    /* the slot used (1..L); 0: none */
+	__u32 skipped; /* slots passed over, the one read included */
+};
+
+/* xdplb_sched_skip()'s walk of a table from a slot on. */
+struct sched_walk {
+	__u32 vip_id;
+	__u32 len;
+	__u32 start; /* 0-based index of the first slot read */
+	__u32 id;    /* out: the first backend met that takes new flows (0: none) */
+	__u32 slot;  /* out: its slot (1..len) */
+	__u32 steps; /* out: slots read before it */
+};
+
+static long sched_walk_step(__u64 i, void *arg)
+{
+	struct sched_walk *w = arg;
+	__u32 idx = (w->start + (__u32)i) % w->len, *id;
+	struct xdplb_real *r;
+
+	id = table_slot(w->vip_id, idx + 1);
+	if (!id)
+		return 1;
+	r = lookup_real(*id, w->vip_id);
+	if (r && real_takes_new(r)) {
+		w->id = *id;
+		w->slot = idx + 1;
+		w->steps = i;
+		return 1;
+	}
+	return 0;
+}
+
+/**
+ * xdplb_sched_skip() - a new flow's backend when the table's slot names one that takes no
+ * new flows.
+ *
+ * A health check's verdict or a weight of 0 is written to the backend before its VIP's table
+ * is rebuilt without it (an RCU grace period later, or at the end of a bulk change): in
+ * between, the table still names it.  The slots after the one read (for mh and sh the
+ * flow's, for rr and wrr the position's, which is not moved again) are walked to the first
+ * backend that takes new flows, XDPLB_SCHED_WALK of them at most.  lc and wlc never get here:
+ * their scan skips such backends.  A global function: only this rare path pays for it.
+ *
+ * @out: where the backend was found.
+ * Returns: a backend id, or 0 when none of the slots walked takes new flows.
+ */
+__noinline __u32 xdplb_sched_skip(const struct xdplb_vip *vip, const struct xdplb_flow_key *key,
+				  struct sched_skipped *out)
+{
+	struct sched_walk w = {};
+	__u32 *len;
+	__u64 *pos;
+
+	if (!vip || !key || !out)
+		return 0;
+	out->slot = out->skipped = 0;
+	w.vip_id = vip->id;
+	len = table_slot(w.vip_id, XDPLB_TABLE_LEN_SLOT);
+	if (!len || !*len)
+		return 0;
+	w.len = *len;
+	switch (vip->sched) {
+	case XDPLB_SCHED_MH:
+		w.start = flow_hash(key) % w.len + 1;
+		break;
+	case XDPLB_SCHED_SH:
+		w.start = src_hash(key) % w.len + 1;
+		break;
+	case XDPLB_SCHED_RR:
+	case XDPLB_SCHED_WRR:
+		pos = bpf_map_lookup_elem(&xdplb_rr, &w.vip_id);
+		if (!pos)
+			return 0;
+		w.start = *pos % w.len; /* the slot after the one just taken */
+		break;
+	default:
+		return 0;
+	}
+	bpf_loop(w.len < XDPLB_SCHED_WALK ? w.len : XDPLB_SCHED_WALK, sched_walk_step, &w, 0);
+	out->slot = w.slot;
+	out->skipped = w.id ? w.steps + 1 : 0;
+	return w.id;
+}
+
 /* A Maglev VIP's table slot for this packet's flow (what xdplb_schedule() would read), or NULL. */
 static __always_inline __u32 *maglev_slot(const struct xdplb_vip *vip, const struct packet *p)
 {
@@ -641,6 +728,18 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		nf.real_id = mh ? *mh : xdplb_schedule(vip, &p->key);
 	}
 	real = lookup_real(nf.real_id, vip->id);
+	/* a backend that went down or to weight 0 is in its table until the rebuild (never a
+	 * persistence entry's: persist_pick() checks) */
+	if (real && !real_takes_new(real)) {
+		struct sched_skipped sk;
+
+		nf.real_id = xdplb_sched_skip(vip, &p->key, &sk);
+		real = lookup_real(nf.real_id, vip->id);
+		if (ex) {
+			ex->slot = sk.slot;
+			ex->skipped = sk.skipped > 255 ? 255 : sk.skipped;
+		}
+	}
 	if (!real || ex) {
 		sel->real_id = real ? nf.real_id : 0;
 		sel->new_flow = !!real;

@@ -331,7 +331,9 @@ struct xdplb_explain_args {
 	__u8 source;	     /* out: enum xdplb_explain_source */
 	__u8 flow_state;     /* out: the flow's enum xdplb_flow_state */
 	__u8 flow_drop;	     /* out: enum xdplb_explain_drop */
-	__u8 pad[5];
+	__u8 skipped;	     /* out: table slots passed over because their backend takes no
+			      * new flows (its table is not rebuilt yet); 0: none */
+	__u8 pad[4];
 };
 _Static_assert(sizeof(struct xdplb_explain_args) == 56, "ABI: xdplb_explain_args");
 

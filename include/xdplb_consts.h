@@ -112,6 +112,9 @@ enum xdplb_flow_state {
 
 /* Least-connection overhead, as LVS's: active * 256 + inactive. */
 #define XDPLB_LC_ACTIVE_WEIGHT 256
+/* Table slots a new flow walks past one naming a backend that takes no new flows (down or
+ * weight 0, its table not rebuilt yet): bpf/select.h xdplb_sched_skip() */
+#define XDPLB_SCHED_WALK 256
 
 /* xdplb_real.flags */
 #define XDPLB_REAL_F_USED (1u << 0) /* the slot holds a configured backend */

@@ -311,6 +311,7 @@ static void print_json(const struct ask *q, const struct xdplb_flow_key *t,
 		json_object_object_add(x, "name", jstr(s < XDPLB_SCHED_MAX ? sched_names[s] : "?"));
 		json_object_object_add(x, "slot", a->slot ? json_object_new_int64(a->slot) : NULL);
 		json_object_object_add(x, "table_length", json_object_new_int64(e->table_len));
+		json_object_object_add(x, "skipped", json_object_new_int64(a->skipped));
 		json_object_object_add(
 		    x, "next_new_flow",
 		    json_object_new_boolean(s != XDPLB_SCHED_MH && s != XDPLB_SCHED_SH));
@@ -386,18 +387,19 @@ static void print_text(const struct ask *q, const struct xdplb_flow_key *t,
 			       a->slot, e->table_len);
 		else
 			printf(", table slot %u of %u (new flow)\n", a->slot, e->table_len);
+		if (a->skipped)
+			printf("  skipped  %u slot%s before it: %s backend takes no new flows "
+			       "(its table is not rebuilt yet)\n",
+			       a->skipped, a->skipped == 1 ? "" : "s",
+			       a->skipped == 1 ? "its" : "their");
 		break;
 	default:
 		printf("  decision none\n");
 	}
 	if (a->real_id)
-		printf("  backend  %s (id %u): %s, weight %u%s%s\n",
+		printf("  backend  %s (id %u): %s, weight %u%s\n",
 		       real_str(&e->real, t->dport, b, sizeof(b)), a->real_id, real_state(&e->real),
-		       e->real.weight, e->real.flags & XDPLB_REAL_F_SORRY ? ", sorry server" : "",
-		       a->source == XDPLB_EXPLAIN_SCHED &&
-			       (e->real.state != XDPLB_REAL_UP || !e->real.weight)
-			   ? " (still in the scheduler table: its rebuild is under way)"
-			   : "");
+		       e->real.weight, e->real.flags & XDPLB_REAL_F_SORRY ? ", sorry server" : "");
 	else if (a->vip_id)
 		printf("  backend  none takes new flows\n");
 	if (a->reason == XDPLB_R_TX)

@@ -675,6 +675,86 @@ static void case_none(void)
 	ASSERT_EQ(e.a.vip_id, 0, "no VIP");
 }
 
+/* Backend .13 (the heaviest: 3 of 7) set down, or to weight 0, in xdplb_reals alone, as the
+ * daemon's health verdict is before its VIP's table is rebuilt: new flows whose slot names it
+ * walk on to the next backend that takes new flows, explain says how many slots it passed
+ * over, and the real packet goes where explained.  Under mh and sh the others' tuples keep
+ * their backend.  With all four taken out, no backend: the VIP's alldown reject. */
+static void stale_case(const char *addr, __u8 proto, __u8 sched, bool drain)
+{
+	static __u32 before[NT];
+	struct xdplb_flow_key t;
+	struct lb_explain e;
+	struct xdplb_real r;
+	struct tv v;
+	int skipped = 0, rv;
+	bool consistent = sched == XDPLB_SCHED_MH || sched == XDPLB_SCHED_SH;
+
+	if (!tv_make(&v, addr, 80, proto, sched, 0, NB))
+		return;
+	for (int i = 0; i < NT; i++) {
+		t = tuple(&v, i);
+		e = explain(&t, true);
+		before[i] = e.a.real_id;
+		ASSERT_EQ(e.a.skipped, 0, "all up: no slot skipped");
+	}
+	if (!ASSERT_EQ(bpf_map_lookup_elem(FX_FD(&fx, reals), &v.real[2], &r), 0, "read .13"))
+		return;
+	if (drain)
+		r.weight = 0;
+	else
+		r.state = XDPLB_REAL_DOWN;
+	if (!ASSERT_EQ(bpf_map_update_elem(FX_FD(&fx, reals), &v.real[2], &r, BPF_EXIST), 0,
+		       "write .13 alone (no table rebuild)"))
+		return;
+	for (int i = 0; i < NT; i++) {
+		t = tuple(&v, i);
+		if (!agree(&v, &t, true, &e, WHAT("new flow %d", i)))
+			return;
+		if (!ASSERT_TRUE(e.a.real_id != v.real[2], WHAT("flow %d: not to .13", i)))
+			return;
+		skipped += e.a.skipped > 0;
+		if (consistent && before[i] != v.real[2])
+			ASSERT_TRUE(e.a.real_id == before[i] && !e.a.skipped,
+				    WHAT("flow %d: another backend's tuple keeps it", i));
+		if (consistent && before[i] == v.real[2])
+			ASSERT_TRUE(e.a.skipped > 0, WHAT("flow %d: .13's slot skipped", i));
+	}
+	ASSERT_TRUE(skipped > 0, WHAT("some flows skipped a slot (%d)", skipped));
+	for (int j = 0; j < NB; j++) {
+		bpf_map_lookup_elem(FX_FD(&fx, reals), &v.real[j], &r);
+		r.state = XDPLB_REAL_DOWN;
+		bpf_map_update_elem(FX_FD(&fx, reals), &v.real[j], &r, BPF_EXIST);
+	}
+	t = tuple(&v, NT - 1);
+	t.sport = htons(ntohs(t.sport) + 1); /* a tuple with no flow */
+	e = explain(&t, true);
+	ASSERT_EQ(e.a.real_id, 0, "all out: no backend");
+	ASSERT_EQ(e.a.reason, XDPLB_R_TX_REJECT, "all out: alldown reject");
+	ASSERT_EQ(real_run(&v, &t, proto == IPPROTO_TCP ? PKT_TCP_SYN : 0, &rv), 0,
+		  "all out: a real packet goes to no backend");
+}
+
+static void case_stale_mh(void)
+{
+	stale_case("10.0.0.90", IPPROTO_TCP, XDPLB_SCHED_MH, false);
+}
+
+static void case_stale_sh(void)
+{
+	stale_case("10.0.0.91", IPPROTO_TCP, XDPLB_SCHED_SH, true);
+}
+
+static void case_stale_rr(void)
+{
+	stale_case("10.0.0.92", IPPROTO_TCP, XDPLB_SCHED_RR, false);
+}
+
+static void case_stale_wrr(void)
+{
+	stale_case("10.0.0.93", IPPROTO_UDP, XDPLB_SCHED_WRR, true);
+}
+
 /* Tuples no frame carries are refused. */
 static void case_bad_tuple(void)
 {
@@ -710,6 +790,10 @@ int main(void)
 	RUN_CASE("flow of a port-0 VIP taken by a port VIP: another VIP's", case_other_vip);
 	RUN_CASE("persistence entry decides a new flow", case_persist);
 	RUN_CASE("no backend: reject, drop; no VIP: pass", case_none);
+	RUN_CASE("mh, backend down before its table's rebuild: its slots skipped", case_stale_mh);
+	RUN_CASE("sh, backend drained before its table's rebuild: skipped", case_stale_sh);
+	RUN_CASE("rr, backend down before its table's rebuild: skipped", case_stale_rr);
+	RUN_CASE("wrr (udp), backend drained before its table's rebuild: skipped", case_stale_wrr);
 	RUN_CASE("tuples no frame carries: -EINVAL", case_bad_tuple);
 	return TEST_MAIN_END();
 }
