@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "fixture.h"
 #include "bench.h"
 #include "bench/bench.skel.h"
@@ -358,13 +359,20 @@ static int load_alt(struct setup *s, const char *path)
 {
 	struct bpf_program *prog;
 	struct bpf_map *map, *mine;
-	int err;
+	const struct btf *btf;
+	bool old_flows;
+	int err, id;
 
 	s->alt = bpf_object__open_file(path, NULL);
 	if (!s->alt) {
 		fprintf(stderr, "Error: open %s: %s\n", path, strerror(errno));
 		return -errno;
 	}
+	/* flows of another size in the same 256-byte sets: the map types and sizes agree, the
+	 * layout inside does not */
+	btf = bpf_object__btf(s->alt);
+	id = btf ? btf__find_by_name_kind(btf, "xdplb_flow", BTF_KIND_STRUCT) : -1;
+	old_flows = id > 0 && btf__type_by_id(btf, id)->size != sizeof(struct xdplb_flow);
 	bpf_object__for_each_map(map, s->alt)
 	{
 		bpf_map__set_pin_path(map, NULL);
@@ -382,6 +390,19 @@ static int load_alt(struct setup *s, const char *path)
 			else
 				bpf_map__set_max_entries(map, v6 ? MAX_FLOWS6 : MAX_FLOWS);
 			s->alt_own_nat = true;
+			continue;
+		}
+		if (mine && old_flows &&
+		    (!strcmp(bpf_map__name(map), "xdplb_flows") ||
+		     !strcmp(bpf_map__name(map), "xdplb_flows6")) &&
+		    bpf_map__type(map) == BPF_MAP_TYPE_ARRAY) {
+			/* a build of 24-byte flows (layout 3): 256-byte sets of 6 IPv4 or 4
+			 * IPv6 slots, four slots per flow; its own tables, as it sized them */
+			bool v6 = !strcmp(bpf_map__name(map), "xdplb_flows6");
+
+			bpf_map__set_max_entries(map,
+						 v6 ? MAX_FLOWS6 : (__u32)(MAX_FLOWS * 4ull / 6));
+			bpf_map__set_map_flags(map, bpf_map__map_flags(mine));
 			continue;
 		}
 		if (!mine || !bpf_map__is_pinned(mine))

@@ -3,10 +3,12 @@
 # Runs the benchmarks (`make bench` builds them first, then calls this): prints the machine and
 # the date, then each part's table; each part writes its CSV under .output/bench/.
 #
-#   bench/run.sh [packet] [veth] [ctl]     (default: all three, in this order)
+#   bench/run.sh [packet] [veth] [displace] [ctl]     (default: all four, in this order)
 #
 #   packet  per-packet cost with BPF_PROG_TEST_RUN, IPv4 and IPv6 (.output/bench/bench,
 #           results.csv)
+#   displace  flows displaced before the flow tables are full, IPv4 and IPv6, tun and nat
+#           (.output/bench/displace; no CSV)
 #   veth    throughput on veth: xdplb vs a trivial forwarder vs nftables (bench/veth.sh,
 #           veth.csv)
 #   ctl     control plane: adding VIPs and backends, table rebuilds, map memory
@@ -23,7 +25,7 @@ cd "$(dirname "$0")/.."
 
 out=.output/bench
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(packet veth ctl)
+[ ${#parts[@]} -eq 0 ] && parts=(packet veth displace ctl)
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "Error: bench needs root (BPF_PROG_TEST_RUN, namespaces)" >&2
@@ -32,10 +34,11 @@ fi
 for p in "${parts[@]}"; do
 	case $p in
 	packet) bin=$out/bench ;;
+	displace) bin=$out/displace ;;
 	veth) bin=$out/trafficgen ;;
 	ctl) bin=$out/ctlplane ;;
 	*)
-		echo "Error: unknown part '$p' (packet, veth, ctl)" >&2
+		echo "Error: unknown part '$p' (packet, displace, veth, ctl)" >&2
 		exit 2
 		;;
 	esac
@@ -58,6 +61,10 @@ for p in "${parts[@]}"; do
 		echo "== per-packet cost (BPF_PROG_TEST_RUN)"
 		"$out/bench" "$out/results.csv"
 		echo "CSV: $out/results.csv"
+		;;
+	displace)
+		echo "== flows displaced before the flow tables are full"
+		"$out/displace"
 		;;
 	veth)
 		echo "== throughput on veth"

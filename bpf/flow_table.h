@@ -16,12 +16,13 @@
  *
  * Here a flow's key picks one set (xdplb_key_set4/6(): by the client's side of the tuple);
  * the flow is in one of the set's slots or nowhere.  A set is 256 bytes on four adjacent
- * cache lines: a lookup, a miss and an insert all touch that set and nothing else of the
- * table.  A NAT flow's reply entry (key: the reply's tuple, marked XDPLB_KEY_REPLY) has the
- * same client side, hence the same set: the new NAT flow writes both into the set its
- * lookup has just loaded (with tables of their own, the reply table's set was a second
- * random miss: 14-30% of a new NAT flow, bench/RESULTS.md).  The loader gives a table four
- * slots per flow it is sized for: twice what NAT flows take.
+ * cache lines (eight 32-byte IPv4 slots, four 64-byte IPv6 ones): a lookup, a miss and an
+ * insert all touch that set and nothing else of the table.  A NAT flow's reply entry (key: the
+ * reply's tuple, marked XDPLB_KEY_REPLY) has the same client side, hence the same set: the new NAT
+ * flow writes both into the set its lookup has just loaded (with tables of their own, the reply
+ * table's set was a second random miss: 14-30% of a new NAT flow, bench/RESULTS.md).  The loader
+ * gives the IPv4 table 3.44 slots per flow it is sized for (110 bytes a flow), the IPv6 table four
+ * (256 bytes).
  *
  * Eviction: a new flow takes a free slot of its set, else a half-open flow's (XDPLB_FLOW_SYN:
  * a SYN whose client never completed the handshake), else a closed TCP flow's or a UDP
@@ -32,11 +33,14 @@
  * the same backend under a consistent scheduler).  So a SYN flood's flows displace each
  * other and never an established flow, however many they are; an expired established flow
  * goes before a live one (it was used longer ago).  A flow takes one slot and a NAT flow two
- * (its reply entry's), so at the load the table is sized for a 6-slot set holds 1.5 flows on
- * average, 3 if all are NAT: a set overflows before the table is full only when more flows
- * than its six slots hold happen to share it (its least recently used entries make room); an
- * LRU hash at that load displaces none, and beyond it the globally least recently used flow
- * for each new flow.
+ * (its reply entry's), so at the load the table is sized for an IPv4 set of eight holds 2.33
+ * flows on average (an IPv6 set of four, one): a set overflows before the table is full only
+ * when more flows than its slots hold happen to share it (its least recently used entries
+ * make room).  Measured (bench/displace.c, as the Poisson model predicts): at that load 1 new
+ * IPv4 flow in 2,600 displaces another, 1 in 18 if all are NAT flows (six 40-byte slots at four
+ * slots per flow, 171 bytes a flow, displaced 1 in 1,300 and 1 in 17); IPv6 1 in 225 and 1 in
+ * 10.  An LRU hash at that load displaces none, and beyond it the globally least recently
+ * used flow for each new flow.
  *
  * Slots are shared by all CPUs without locks: a slot's state word (struct xdplb_flow.state)
  * is its owner.  FREE, ACTIVE, INACTIVE, DEAD as before, and BUSY while one CPU fills it:
@@ -173,11 +177,11 @@ __noinline __u32 xdplb_flow_settle_long(const struct xdplb_flow *f)
  */
 #define FT_NEW(i) (0x10 | (i)) /* a slot for a new flow, not the key's */
 
-/* A live slot's place in the eviction order, lowest first: its atime, behind every half-open
- * flow if closed or UDP, behind those too if established (atime < 2^61 ns: 73 years up). */
-static __always_inline __u64 flow_evict_rank(__u32 st, __u64 atime)
+/* A live slot's place in the eviction order, lowest first: its atime (a 32-bit tick), behind
+ * every half-open flow if closed or UDP, behind those too if established. */
+static __always_inline __u64 flow_evict_rank(__u32 st, __u32 atime)
 {
-	return atime + ((__u64)(st == XDPLB_FLOW_INACTIVE) << 61) +
+	return (__u64)atime + ((__u64)(st == XDPLB_FLOW_INACTIVE) << 61) +
 	       ((__u64)(st == XDPLB_FLOW_ACTIVE) << 62);
 }
 #define FT_WAIT(i) (0x20 | (i)) /* slot i is being filled: wait, then scan again */

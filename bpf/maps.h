@@ -58,7 +58,7 @@ struct {
  * xdplb_flow_sets(). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPLB_DEF_MAX_FLOWS * 2 / 3);
+	__uint(max_entries, XDPLB_DEF_MAX_FLOWS * 55 / 128);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xdplb_flow_set4);

@@ -189,7 +189,7 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 						      ? flow_new_state(IPPROTO_TCP, p->tcp_flags)
 						      : XDPLB_FLOW_ACTIVE,
 					 .gen = real->gen,
-					 .atime = now };
+					 .atime = xdplb_tick(now) };
 		__u32 how = nf.state == XDPLB_FLOW_SYN ? FT_HALFOPEN : 0;
 
 		if (p->key.family == XDPLB_AF_INET6) {
@@ -241,8 +241,8 @@ static __always_inline __u32 nat_find(void *set, const void *key, bool v6, __u64
 	f = r.f;
 	if (!f || !flow_real(f))
 		return 0;
-	if (now > f->atime + 1000000000ull)
-		f->atime = now;
+	if ((__s32)(xdplb_tick(now) - f->atime) >= XDPLB_TICKS_REFRESH)
+		f->atime = xdplb_tick(now);
 	return f->real_id;
 }
 

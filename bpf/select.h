@@ -355,8 +355,9 @@ static __always_inline bool flow_expired(const struct xdplb_flow *f, const struc
 	else
 		secs = cfg->tcpfin_timeout;
 	/* + 1 s: atime is refreshed at most once a second, so a flow that is never idle can
-	 * look up to 1 s idle; timeouts have a 1-second granularity */
-	return now > f->atime && now - f->atime > ((__u64)secs + 1) * 1000000000ull;
+	 * look up to 1 s idle; timeouts have a 1-second granularity.  xdplb_ticks_since() is
+	 * never more than the time really gone by. */
+	return xdplb_ticks_since(f->atime, now) > ((__u64)secs + 1) * 1000000000ull;
 }
 
 /* Expire a flow: count it out (once, whoever gets there first) and free its slot.  The
@@ -685,7 +686,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		    real && real->state != XDPLB_REAL_UP && !(vip->flags & XDPLB_VIP_F_ONDOWN_KEEP);
 		if (ex) {
 			ex->flow_real = flow->real_id;
-			ex->flow_atime = flow->atime ?: 1;
+			ex->flow_atime = now - xdplb_ticks_since(flow->atime, now) ?: 1;
 			ex->flow_state = flow->state;
 			ex->flow_drop = explain_drop(flow, vip, real, down,
 						     flow_expired(flow, cfg, p->key.proto, now),
@@ -700,8 +701,8 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 			}
 			sel->restate = flow_tcp_flags(flow, p);
 			/* one write per second at most: the entry's cache line stays shared */
-			if (now > flow->atime + 1000000000ull) {
-				flow->atime = now;
+			if ((__s32)(xdplb_tick(now) - flow->atime) >= XDPLB_TICKS_REFRESH) {
+				flow->atime = xdplb_tick(now);
 				if (vip->persist)
 					persist_touch(vip, p, sel->real_id, now);
 			}
@@ -709,7 +710,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 			 * reach the table, where the client's ACK establishes it */
 			if (flow->state == XDPLB_FLOW_ACTIVE || p->key.proto != IPPROTO_TCP)
 				flow_cache_fill(&fc, p, v6, sel->real_id, vip->id, real->gen, fgen,
-						flow->atime, now);
+						now - xdplb_ticks_since(flow->atime, now), now);
 			return real;
 		}
 		moved = !real || down || flow->vip_id != vip->id;
@@ -748,7 +749,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 	}
 	nf.vip_id = vip->id;
 	nf.gen = real->gen;
-	nf.atime = now;
+	nf.atime = xdplb_tick(now);
 	nf.state = flow_new_state(p->key.proto, p->tcp_flags);
 	/* fr.slot < 0 (no set): 0xff, no slot */
 	where =

@@ -238,11 +238,11 @@ _xdplb()
 		dev) _xdplb_reply "$(_xdplb_ifaces)" ;;
 		mode) _xdplb_reply native generic ;;
 		lru) _xdplb_reply shared percpu ;;
-		tunsrc | vips | reals | flows | ring | addr) ;;
+		tunsrc | vips | reals | flows | flows6 | ring | addr) ;;
 		*)
 			# tunsrc may come twice (an IPv4 and an IPv6 address)
 			if [[ $obj == dev ]]; then
-				_xdplb_reply "$(_xdplb_unused dev mode vips reals flows lru ring)" tunsrc
+				_xdplb_reply "$(_xdplb_unused dev mode vips reals flows flows6 lru ring)" tunsrc
 			else
 				_xdplb_reply "$(_xdplb_unused dev mode)" addr
 			fi

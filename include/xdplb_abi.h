@@ -84,23 +84,57 @@ struct xdplb_flow_key4 {
 };
 _Static_assert(sizeof(struct xdplb_flow_key4) == 16, "ABI: xdplb_flow_key4");
 
-/* A flow: the value part of a flow-table slot (below). */
+/* A flow: the value part of a flow-table slot (below).  16 bytes, so that an IPv4 slot is 32:
+ * eight to a 256-byte set, none across a cache line. */
 struct xdplb_flow {
 	__u32 real_id;
-	__u32 vip_id; /* the VIP the flow was scheduled for (a VIP re-added with another
-		       * id must not inherit it) */
 	__u32 state;  /* enum xdplb_flow_state; every change is a compare-and-swap, so that
 		       * exactly one CPU (or the GC) does each transition's counting */
-	__u32 gen;    /* xdplb_real.gen of real_id when the flow was scheduled */
-	__u64 atime;  /* last packet, bpf_ktime_get_coarse_ns() (refreshed at most every 1 s) */
+	__u16 vip_id; /* the VIP the flow was scheduled for (a VIP re-added with another
+		       * id must not inherit it); VIP ids are below 65536 */
+	__u16 gen;    /* xdplb_real.gen of real_id when the flow was scheduled */
+	__u32 atime;  /* last packet, in ticks of bpf_ktime_get_coarse_ns() (xdplb_tick()),
+		       * refreshed at most once a second */
 };
-_Static_assert(sizeof(struct xdplb_flow) == 24, "ABI: xdplb_flow");
+_Static_assert(sizeof(struct xdplb_flow) == 16, "ABI: xdplb_flow");
+
+/*
+ * Flow times: bpf_ktime_get_coarse_ns() >> XDPLB_TICK_SHIFT, a tick of 16.8 ms, kept in 32
+ * bits.  The count wraps after 2.28 years of uptime, so times are compared through their
+ * signed difference (xdplb_ticks_since()): right while the two are less than 1.14 years apart,
+ * and the GC frees every flow long before (timeouts are at most XDPLB_MAX_TIMEOUT).  Ordering
+ * by raw tick (the set's eviction order) goes wrong once per wrap: for a timeout's length, a
+ * full set may displace a newer flow before an older one.
+ */
+#define XDPLB_TICK_SHIFT 24
+
+static inline __u32 xdplb_tick(__u64 ns)
+{
+	return (__u32)(ns >> XDPLB_TICK_SHIFT);
+}
+
+/* Nanoseconds at least between a stamp of tick @t and the time @now_ns: the time since the
+ * end of tick t (0 when t is not before now's tick: another CPU's newer stamp, say).  At most
+ * one tick less than the real time since the stamp. */
+static inline __u64 xdplb_ticks_since(__u32 t, __u64 now_ns)
+{
+	__s32 d = (__s32)(xdplb_tick(now_ns) - t);
+
+	if (d <= 0)
+		return 0;
+	return ((__u64)(d - 1) << XDPLB_TICK_SHIFT) + (now_ns & ((1ull << XDPLB_TICK_SHIFT) - 1));
+}
+
+/* Ticks after which a flow's atime is written again (just over a second): an established
+ * flow's packets write it once a second at most, so its cache line stays shared. */
+#define XDPLB_TICKS_REFRESH 60
 
 /*
  * The flow tables xdplb_flows (IPv4) and xdplb_flows6 are arrays of sets of slots: a flow
  * lives in the set that xdplb_key_set4() / xdplb_key_set6() pick for its key, in any slot of
- * it.  256-byte sets (four cache lines, page-aligned by BPF_F_MMAPABLE): six IPv4 slots, four
- * IPv6 ones.  bpf/flow_table.h says why and how slots are claimed and freed.
+ * it.  256-byte sets (four cache lines, page-aligned by BPF_F_MMAPABLE): eight IPv4 slots of
+ * 32 bytes, four IPv6 ones of 64.  bpf/flow_table.h says why and how slots are claimed and
+ * freed, and how the tables are sized.
  *
  * A slot holds a flow (its key the packet's 5-tuple, client -> VIP) or a NAT flow's reply
  * entry (its key the reply's 5-tuple, backend -> client, with XDPLB_KEY_REPLY in pad[0];
@@ -111,43 +145,62 @@ _Static_assert(sizeof(struct xdplb_flow) == 24, "ABI: xdplb_flow");
  * gets back comes from xdplb_real_vip[real_id].
  */
 #define XDPLB_KEY_REPLY	 1 /* pad[0] of a key: a NAT reply entry's */
-#define XDPLB_FLOW_WAYS4 6
+#define XDPLB_FLOW_WAYS4 8
 #define XDPLB_FLOW_WAYS6 4
 
 struct xdplb_flow_slot4 {
 	struct xdplb_flow_key4 key;
 	struct xdplb_flow f; /* f.state XDPLB_FLOW_FREE: no flow */
 };
+_Static_assert(sizeof(struct xdplb_flow_slot4) == 32, "ABI: xdplb_flow_slot4");
 
 struct xdplb_flow_set4 {
 	struct xdplb_flow_slot4 s[XDPLB_FLOW_WAYS4];
-	__u8 pad[16];
 };
 _Static_assert(sizeof(struct xdplb_flow_set4) == 256, "ABI: xdplb_flow_set4");
 
+/* A cache line each: eight ways of 56-byte slots in 448-byte sets displaced 12 times fewer
+ * flows at 25% less memory, but a new flow touched seven cache lines and took 15-22% longer
+ * (bench -x, bench/RESULTS.md). */
 struct xdplb_flow_slot6 {
 	struct xdplb_flow_key key;
 	struct xdplb_flow f;
+	__u8 pad[8];
 };
+_Static_assert(sizeof(struct xdplb_flow_slot6) == 64, "ABI: xdplb_flow_slot6");
 
 struct xdplb_flow_set6 {
 	struct xdplb_flow_slot6 s[XDPLB_FLOW_WAYS6];
 };
 _Static_assert(sizeof(struct xdplb_flow_set6) == 256, "ABI: xdplb_flow_set6");
 
-/* Sets for a table sized for @flows flows: four slots per flow, i.e. twice as many as a NAT
- * flow and its reply entry take, so that a set rarely fills before the table does. */
-static inline __u32 xdplb_flow_sets(__u32 flows, __u32 ways)
+/*
+ * How many slots a table gets per flow it is sized for: IPv4 55/16 (3.44: 110 bytes a flow),
+ * IPv6 4 (256 bytes a flow).  A NAT flow takes two slots (its reply entry's), any other flow
+ * one.  bpf/flow_table.h gives the displacement this costs before the table is full.
+ */
+#define XDPLB_FLOW_SLOTS4_NUM 55
+#define XDPLB_FLOW_SLOTS4_DEN 16
+#define XDPLB_FLOW_SLOTS6     4
+
+/* Sets for a table of family @v6 sized for @flows flows. */
+static inline __u32 xdplb_flow_sets(__u32 flows, bool v6)
 {
-	__u64 sets = ((__u64)flows * 4 + ways - 1) / ways;
+	__u64 num = v6 ? XDPLB_FLOW_SLOTS6 : XDPLB_FLOW_SLOTS4_NUM;
+	__u64 den = v6 ? XDPLB_FLOW_WAYS6 : (__u64)XDPLB_FLOW_SLOTS4_DEN * XDPLB_FLOW_WAYS4;
+	__u64 sets = ((__u64)flows * num + den - 1) / den;
 
 	return sets > 0xffffffffull ? 0xffffffffu : (__u32)sets;
 }
 
 /* The flows a table of @sets sets is sized for (the inverse of xdplb_flow_sets()). */
-static inline __u32 xdplb_flow_capacity(__u32 sets, __u32 ways)
+static inline __u32 xdplb_flow_capacity(__u32 sets, bool v6)
 {
-	return (__u32)((__u64)sets * ways / 4);
+	__u64 flows =
+	    v6 ? (__u64)sets * XDPLB_FLOW_WAYS6 / XDPLB_FLOW_SLOTS6
+	       : (__u64)sets * XDPLB_FLOW_SLOTS4_DEN * XDPLB_FLOW_WAYS4 / XDPLB_FLOW_SLOTS4_NUM;
+
+	return flows > 0xffffffffull ? 0xffffffffu : (__u32)flows;
 }
 
 /* Words of a key read through a type that may alias anything (the keys are structs). */

@@ -10,11 +10,12 @@
 
 #define HELP_DEV_ATTACH                                                                            \
 	"dev attach dev IFNAME [ mode { native | generic } ] [ tunsrc ADDR ]... [ vips N ]\n"      \
-	"                [ reals N ] [ flows N ] [ lru { shared | percpu } ] [ ring M ]"
+	"                [ reals N ] [ flows N ] [ flows6 N ] [ lru { shared | percpu } ]\n"       \
+	"                [ ring M ]"
 
 /* Upper bounds of the attach options vips and reals: the loader reads every backend for
  * each change, so the backend array stays small enough to read in a few milliseconds. */
-#define MAX_VIPS  65536
+#define MAX_VIPS  65535 /* VIP ids are 16 bits in a flow (struct xdplb_flow) */
 #define MAX_REALS (1u << 20)
 
 static int do_help(int argc, char **argv)
@@ -32,9 +33,11 @@ static int do_help(int argc, char **argv)
 	    "          first IPv4 and first global IPv6 address)\n"
 	    "  vips    most VIPs (default %4$u, at most %6$u), reals most backends of all VIPs\n"
 	    "          (default %5$u, at most %7$u); a VIP has at most ring - 1 backends\n"
-	    "  flows   IPv4 flows the tables are sized for (default %2$u; IPv6: a quarter, at\n"
-	    "          least 1024); lru the flavour of the persistence table (default shared),\n"
-	    "  ring    Maglev table size, a prime (default %3$u); these five are fixed when\n"
+	    "  flows   IPv4 flows the flow table is sized for (default %2$u, 110 bytes each);\n"
+	    "  flows6  IPv6 flows its IPv6 table is sized for (default a quarter of flows, at\n"
+	    "          least 1024; 256 bytes each); lru the flavour of the persistence table\n"
+	    "          (default shared),\n"
+	    "  ring    Maglev table size, a prime (default %3$u); these six are fixed when\n"
 	    "          the first interface is attached and the maps are created\n",
 	    bin_name, XDPLB_DEF_MAX_FLOWS, XDPLB_DEF_RING_SIZE, XDPLB_DEF_MAX_VIPS,
 	    XDPLB_DEF_MAX_REALS, MAX_VIPS, MAX_REALS);
@@ -89,6 +92,10 @@ static int parse_attach(int argc, char **argv, struct lb_attach_opts *o)
 			REQ_ARG("N");
 			if (parse_u32(*argv, 1024, 1u << 28, &o->flows))
 				return bad_arg(*argv, "flows must be 1024..268435456");
+		} else if (!strcmp(*argv, "flows6")) {
+			REQ_ARG("N");
+			if (parse_u32(*argv, 1024, 1u << 26, &o->flows6))
+				return bad_arg(*argv, "flows6 must be 1024..67108864");
 		} else if (!strcmp(*argv, "lru")) {
 			REQ_ARG("shared or percpu");
 			if (!strcmp(*argv, "shared"))
@@ -105,7 +112,7 @@ static int parse_attach(int argc, char **argv, struct lb_attach_opts *o)
 					       XDPLB_MIN_RING_SIZE, XDPLB_MAX_RING_SIZE);
 		} else {
 			return bad_arg(*argv, "unknown keyword (expected dev, mode, tunsrc, vips, "
-					      "reals, flows, lru or ring)");
+					      "reals, flows, flows6, lru or ring)");
 		}
 		NEXT_ARG();
 	}
@@ -131,8 +138,8 @@ static int do_attach(int argc, char **argv)
 		return err;
 	}
 	if (info.sizes_kept)
-		p_warn("maps exist under %s: vips, reals, flows, lru and ring keep their current "
-		       "values",
+		p_warn("maps exist under %s: vips, reals, flows, flows6, lru and ring keep their "
+		       "current values",
 		       pin_dir);
 	if (info.no_tunsrc4)
 		p_warn("%s has no IPv4 address: set one with 'tunsrc ADDR' before TUN-mode VIPs "

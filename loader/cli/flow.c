@@ -167,7 +167,7 @@ static void show_flow(struct lb *lb, const struct xdplb_flow_key *key, const str
 	fmt_addr_port(key->dst, key->family, key->dport, v, sizeof(v));
 	/* the backend's port: its own where nat maps it, else the packet's */
 	fmt_addr_port(r.addr, r.family ?: key->family, r.port ?: key->dport, b, sizeof(b));
-	idle = now > f->atime ? (now - f->atime) / 1e9 : 0;
+	idle = xdplb_ticks_since(f->atime, now) / 1e9;
 	if (json_output) {
 		json_object *o = json_object_new_object();
 

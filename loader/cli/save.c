@@ -29,8 +29,9 @@ static void save_sizes(FILE *f, struct lb *lb)
 
 	if (lb_config_get(lb, &cfg))
 		cfg.ring_size = 0;
-	fprintf(f, "# dev attach ... vips %u reals %u flows %u lru %s ring %u\n", lb->max_vips - 1,
-		lb->max_reals - 1, lb->max_flows, percpu ? "percpu" : "shared", cfg.ring_size);
+	fprintf(f, "# dev attach ... vips %u reals %u flows %u flows6 %u lru %s ring %u\n",
+		lb->max_vips - 1, lb->max_reals - 1, lb->max_flows, lb->max_flows6,
+		percpu ? "percpu" : "shared", cfg.ring_size);
 }
 
 static bool have_tunsrc6(const struct xdplb_config *cfg)

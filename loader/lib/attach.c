@@ -153,7 +153,7 @@ static void size_maps(struct xdplb_bpf *skel, const struct lb_attach_opts *o, bo
 		__u32 vips = (o->vips ?: XDPLB_DEF_MAX_VIPS) + 1;
 		__u32 reals = (o->reals ?: XDPLB_DEF_MAX_REALS) + 1;
 		__u32 flows = o->flows ?: XDPLB_DEF_MAX_FLOWS;
-		__u32 flows6 = flows / 4 > 1024 ? flows / 4 : 1024;
+		__u32 flows6 = o->flows6 ?: (flows / 4 > 1024 ? flows / 4 : 1024);
 
 		/* a VIP and at most one address entry each (addr.c) */
 		bpf_map__set_max_entries(skel->maps.xdplb_vips, 2 * vips);
@@ -354,8 +354,8 @@ int lb_attach(const struct lb_attach_opts *o, struct lb_attach_info *info)
 	err = err ?: can_replace(o, ifindex, info->fresh, info, &legacy);
 	if (err)
 		return err;
-	info->sizes_kept =
-	    !info->fresh && (o->flows || o->lru_percpu >= 0 || o->ring || o->vips || o->reals);
+	info->sizes_kept = !info->fresh && (o->flows || o->flows6 || o->lru_percpu >= 0 ||
+					    o->ring || o->vips || o->reals);
 
 	skel = xdplb_bpf__open_opts(&oopts);
 	if (!skel) {

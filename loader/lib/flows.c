@@ -25,9 +25,9 @@ void lb_size_flows(struct bpf_object *obj, __u32 flows, __u32 flows6, bool percp
 	struct bpf_map *m;
 
 	if ((m = bpf_object__find_map_by_name(obj, "xdplb_flows")))
-		bpf_map__set_max_entries(m, xdplb_flow_sets(flows, XDPLB_FLOW_WAYS4));
+		bpf_map__set_max_entries(m, xdplb_flow_sets(flows, false));
 	if ((m = bpf_object__find_map_by_name(obj, "xdplb_flows6")))
-		bpf_map__set_max_entries(m, xdplb_flow_sets(flows6, XDPLB_FLOW_WAYS6));
+		bpf_map__set_max_entries(m, xdplb_flow_sets(flows6, true));
 	if (percpu_lru && (m = bpf_object__find_map_by_name(obj, "xdplb_persist")))
 		bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_NO_COMMON_LRU);
 }

@@ -84,8 +84,8 @@ struct lb_attach_opts {
 	bool mode_given;    /* generic was asked for (native or generic), not the default */
 	__be32 tunsrc;	    /* IPv4 tunnel source; 0 = not given */
 	__be32 tunsrc6[4];  /* IPv6 tunnel source; all zero = not given */
-	__u32 flows, ring, vips, reals;
-	int lru_percpu; /* -1 = not given */
+	__u32 flows, flows6, ring, vips, reals; /* 0: not given (the defaults) */
+	int lru_percpu;				/* -1 = not given */
 };
 
 /* What an attach found and did, for the command to say. */

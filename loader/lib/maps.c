@@ -77,8 +77,8 @@ static void lb_fill_sizes(struct lb *lb)
 	lb->max_vips = map_max_entries(lb->fd.tables);
 	lb->vip_keys = map_max_entries(lb->fd.vips);
 	lb->max_reals = map_max_entries(lb->fd.reals);
-	lb->max_flows = xdplb_flow_capacity(map_max_entries(lb->fd.flows), XDPLB_FLOW_WAYS4);
-	lb->max_flows6 = xdplb_flow_capacity(map_max_entries(lb->fd.flows6), XDPLB_FLOW_WAYS6);
+	lb->max_flows = xdplb_flow_capacity(map_max_entries(lb->fd.flows), false);
+	lb->max_flows6 = xdplb_flow_capacity(map_max_entries(lb->fd.flows6), true);
 }
 
 /*

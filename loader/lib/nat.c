@@ -58,7 +58,7 @@ int lb_nat_put(struct lb *lb, const struct xdplb_flow_key *reply, __u32 real_id,
 		return -ENOENT;
 	nf.vip_id = r.vip_id;
 	nf.gen = r.gen;
-	nf.atime = atime ?: lb_coarse_now_ns();
+	nf.atime = xdplb_tick(atime ?: lb_coarse_now_ns());
 	/* as the data plane chooses: the key's slot, else a free one, else the oldest */
 	for (int j = 0; i < 0 && lb_flow_slot(&set, v6, j, &k, &f); j++) {
 		if (f.state == XDPLB_FLOW_FREE) {

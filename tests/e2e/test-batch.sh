@@ -100,7 +100,7 @@ test_save_roundtrip() {
 	# flows: what the table holds in whole sets (1048576 asked for by default; four slots a
 	# flow, 699051 sets of six: 1048576)
 	check "save names the attach-time sizes in a comment" grep -qx \
-		'# dev attach ... vips 4096 reals 65536 flows 1048576 lru shared ring 65537' "$saved" ||
+		'# dev attach ... vips 4096 reals 65536 flows 1048576 flows6 262144 lru shared ring 65537' "$saved" ||
 		return 1
 
 	# onto the empty second balancer (its own interface address as tunsrc until the batch)
@@ -236,7 +236,7 @@ test_batch_limits() {
 	check "config show states the limits" grep -qxE \
 		'reals +0 of 4 \(at most 250 per VIP\)' <<<"$(xlb "$NS_LB" config show)" || return 1
 	# attach-time sizes: out of range, or too late once the maps exist
-	expect_err 2 'argument "0" is wrong: vips must be 1\.\.65536' \
+	expect_err 2 'argument "0" is wrong: vips must be 1\.\.65535' \
 		dev attach dev eth0 vips 0 || return 1
 	expect_err 2 'argument "2000000" is wrong: reals must be 1\.\.1048576' \
 		dev attach dev eth0 reals 2000000 || return 1

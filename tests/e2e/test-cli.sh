@@ -69,8 +69,12 @@ test_cli_errors() {
 		flow timeout tcp 0 || return 1
 	expect_err 2 'argument "99999999999" is wrong: timeout must be 1\.\.31536000 seconds' \
 		flow timeout udp 60 tcpfin 99999999999 || return 1
-	expect_err 2 'argument "0" is wrong: vips must be 1\.\.65536' \
+	expect_err 2 'argument "0" is wrong: vips must be 1\.\.65535' \
 		dev attach dev eth0 vips 0 || return 1
+	expect_err 2 'argument "65536" is wrong: vips must be 1\.\.65535' \
+		dev attach dev eth0 vips 65536 || return 1
+	expect_err 2 'argument "1000" is wrong: flows6 must be 1024\.\.67108864' \
+		dev attach dev eth0 flows6 1000 || return 1
 	expect_err 2 'argument "0" is wrong: interval must be 1\.\.3600 seconds' \
 		stats show interval 0 || return 1
 	expect_err 2 'argument "lots" is wrong: limit must be 0\.\.1073741824' \
@@ -203,7 +207,7 @@ test_cli_show() {
 test_cli_ipv6() {
 	cli_topo || return 1
 	nsx "$NS_LB" ip -6 addr add 2001:db8:10::1/64 dev eth0 nodad || return 1
-	xlb "$NS_LB" dev attach dev eth0 vips 16 flows 8192 2>/dev/null || return 1
+	xlb "$NS_LB" dev attach dev eth0 vips 16 flows 8192 flows6 1024 2>/dev/null || return 1
 	local out js err before
 	out=$(xlb "$NS_LB" config show) || return 1
 	log "$out"
@@ -211,9 +215,9 @@ test_cli_ipv6() {
 		return 1
 	check "attach: tunsrc6 = the first global IPv6" grep -qxE 'tunsrc6 +2001:db8:10::1' \
 		<<<"$out" || return 1
-	# 8192 flows: 5462 sets of 6 slots, 4 per flow, hold 8193
-	check "flows 8192 (whole sets: 8193), IPv6 a quarter" \
-		grep -qE '^flows +8193 entries, IPv6 2048; persistence table lru shared$' \
+	# 8192 flows: 3520 sets of 8 slots, 3.44 per flow, hold 8192
+	check "flows 8192 (whole sets: 8192), flows6 1024" \
+		grep -qE '^flows +8192 entries, IPv6 1024; persistence table lru shared$' \
 		<<<"$out" || return 1
 	check "vips 16: 16 VIPs" grep -qxE 'vips +0 of 16' <<<"$out" || return 1
 	check "the map holds their address entries too" [ "$(bpftool -j map show pinned \
@@ -665,8 +669,8 @@ test_cli_completion() {
 		xdplb --bpffs PIN vip show tcp 10.0.0.10:80 |stats rate table
 		xdplb --bpffs PIN real del tcp 10.0.0.10:80 |10.0.2.11:80
 		xdplb real add tcp 10.0.0.10:80 10.0.2.12 |weight
-		xdplb dev attach dev eth0 |mode vips reals flows lru ring tunsrc
-		xdplb dev attach dev eth0 tunsrc 10.0.0.1 |mode vips reals flows lru ring tunsrc
+		xdplb dev attach dev eth0 |mode vips reals flows flows6 lru ring tunsrc
+		xdplb dev attach dev eth0 tunsrc 10.0.0.1 |mode vips reals flows flows6 lru ring tunsrc
 		xdplb vip set tcp 10.0.0.10:80 hash |l4 l3
 		xdplb vip add tcp 10.0.0.11:80 hash l3 |sched mode persist ondown alldown quorum hysteresis
 		xdplb config set |tunsrc mtu echo flowcache announce

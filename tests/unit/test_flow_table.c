@@ -373,13 +373,14 @@ static __u64 atime_of(bool v6, __u16 sport)
 	struct xdplb_flow f = {};
 
 	fx_flow(&fx, IPPROTO_TCP, v6 ? CLIENT6 : CLIENT, sport, v6 ? VIP6 : VIP, 80, &f);
-	return f.atime;
+	return (__u64)f.atime << XDPLB_TICK_SHIFT; /* the start of its tick */
 }
 
 /*
  * The data path stamps flows with CLOCK_MONOTONIC_COARSE's time (what the control plane's
  * GC and `flow show` compare with), at most one tick (10 ms here: HZ >= 100) behind it, and
- * its per-CPU copy of that clock moves on: flows 50 ms apart get stamps 50 ms apart.
+ * its per-CPU copy of that clock moves on: flows 100 ms apart get stamps 100 ms apart, give or
+ * take a clock tick and a stamp's tick (2^XDPLB_TICK_SHIFT ns).
  */
 static void case_clock(void)
 {
@@ -389,13 +390,17 @@ static void case_clock(void)
 	fx_pin_cpu(0);
 	ASSERT_TRUE(syn(false, 22001) >= 0, "first SYN forwarded");
 	a1 = atime_of(false, 22001);
-	fx_sleep_coarse(50 * 1000 * 1000);
+	fx_sleep_coarse(100 * 1000 * 1000);
 	ASSERT_TRUE(syn(false, 22002) >= 0, "second SYN forwarded");
 	a2 = atime_of(false, 22002);
 	t1 = fx_coarse_now();
-	ASSERT_TRUE(a1 + tick >= t0 && a1 <= t1, "first stamp: the coarse clock's time");
-	ASSERT_TRUE(a2 + tick >= t0 && a2 <= t1, "second stamp: the coarse clock's time");
-	ASSERT_TRUE(a2 >= a1 + 40 * 1000 * 1000, "the data path's clock moved on with it");
+	/* stamps are ticks of 2^XDPLB_TICK_SHIFT ns: the start of the stamp's tick is up to one
+	 * tick of those before the time */
+	ASSERT_TRUE(a1 + tick + (1ull << XDPLB_TICK_SHIFT) >= t0 && a1 <= t1,
+		    "first stamp: the coarse clock's time");
+	ASSERT_TRUE(a2 + tick + (1ull << XDPLB_TICK_SHIFT) >= t0 && a2 <= t1,
+		    "second stamp: the coarse clock's time");
+	ASSERT_TRUE(a2 >= a1 + 70 * 1000 * 1000, "the data path's clock moved on with it");
 	ASSERT_EQ(lb_flow_flush(&fx.lb, vip4, NULL), 0, "flow flush");
 }
 

@@ -4,7 +4,7 @@
  * keep their backend however many half-open flows arrive (bpf/flow_table.h's eviction
  * order), under every scheduler, while backends are added and drained.
  *
- * A flow table sized for 1,024 flows (4,096 slots in 682 sets of six) holds 105 established
+ * A flow table sized for 1,024 flows (3,520 slots in 440 sets of eight) holds 105 established
  * connections, 15 on each of seven VIPs (rr, wrr, lc, wlc, mh, sh in TUN mode; rr in NAT
  * mode, whose flows take a second slot for their reply entries), then takes 102,400 SYNs (100
  * times its size) from random clients; a fourth backend is added to every VIP after a third of
@@ -12,8 +12,8 @@
  * connection sends an ACK: it must reach the backend it had, and its flow must still be in
  * the table, established.  With the plain least-recently-used eviction of before, every
  * established connection was displaced and most schedulers sent its next packet elsewhere
- * (a reset).  What the order cannot save: a set whose six slots all hold established flows
- * (or five, for a NAT flow's two) gives one of them up to each new flow; with more
+ * (a reset).  What the order cannot save: a set whose eight slots all hold established flows
+ * (or seven, for a NAT flow's two) gives one of them up to each new flow; with more
  * established flows than about a third of the table's flows that starts to happen.
  */
 #include "fixture.h"
