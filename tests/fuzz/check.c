@@ -1094,8 +1094,12 @@ static void expect_reply(const struct pkt *p, struct fz_state *st, const struct 
 		e->drops = R(DROP_MALFORMED_L3);
 		return;
 	}
-	if (sender_refused(p, what, e))
+	if (sender_refused(p, what, e)) {
+		/* a reply keeps its subject: one passed untranslated (its entry missing) is the
+		 * NAT state's class, whoever sent it */
+		subj_set(e, "nat reply");
 		return;
+	}
 	if (ip->ttl <= 1) {
 		cat_set(e, "%s, ttl <= 1", what);
 		subj_set(e, "nat, ttl <= 1");
