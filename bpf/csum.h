@@ -4,6 +4,7 @@
 #define XDPLB_CSUM_H
 
 #include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
 
 static __always_inline __u16 csum_fold(__u32 sum)
 {
@@ -45,6 +46,85 @@ static __always_inline void csum_replace4_2(__u16 *check, __be32 from, __be32 to
 
 	sum += (__u16)~pfrom + pto;
 	*check = csum_fold(sum);
+}
+
+/* Longest span xdplb_csum_span_ok() sums: more than any linear XDP frame holds. */
+#define CSUM_SPAN_MAX (16 * 512 + 511)
+
+/* The frame at @off, and its end, read from ctx at each use: holding them across the helper
+ * calls would take a stack slot (see xdplb_csum_span_ok()). */
+#define CSUM_SPAN_AT(off) ((__u8 *)(long)ctx->data + ((off)&0x3fff))
+#define CSUM_SPAN_END	  ((void *)(long)ctx->data_end)
+
+/* One step of xdplb_csum_span_ok(): the @n bytes at @off (n a power of two, 4..256) when
+ * @len has that bit. */
+#define CSUM_SPAN_STEP(n)                                                                          \
+	do {                                                                                       \
+		if (len & (n)) {                                                                   \
+			ptr = CSUM_SPAN_AT(off);                                                   \
+			if ((void *)(ptr + (n)) > CSUM_SPAN_END)                                   \
+				return 0;                                                          \
+			s = bpf_csum_diff(NULL, 0, (void *)ptr, (n), s);                           \
+			off += (n);                                                                \
+		}                                                                                  \
+	} while (0)
+
+/*
+ * xdplb_csum_span_ok() - does a checksum verify?  The one's complement sum of the @len bytes
+ * at @off in the frame (checksum field included) and @seed (a pseudo-header's sum, as
+ * bpf_csum_diff() returns one) must be all ones (RFC 1071).  Summed in 512-byte chunks
+ * (bpf_csum_diff()'s most) and the rest by halves; a last odd byte is the high byte of a
+ * word padded with zero.  Only the answer paths call it: its cost is the packet's length.
+ *
+ * A global function: the verifier checks it once, not on every path that reaches it (inlined,
+ * its steps multiplied the ingress program's paths past the verifier's limit).  It uses no
+ * stack (ctx, the offset, the length and the result are what lives across a helper call:
+ * callee-saved registers are four).
+ *
+ * Returns: 1 when it verifies; 0 when it does not, or the span is not all in the frame, or
+ * is longer than CSUM_SPAN_MAX.
+ */
+__noinline int xdplb_csum_span_ok(struct xdp_md *ctx, __u32 off, __u32 len, __u32 seed)
+{
+	__u32 s = seed;
+	__u8 *ptr;
+
+	if (len > CSUM_SPAN_MAX)
+		return 0;
+	while (len >= 512) {
+		ptr = CSUM_SPAN_AT(off);
+		if ((void *)(ptr + 512) > CSUM_SPAN_END)
+			return 0;
+		s = bpf_csum_diff(NULL, 0, (void *)ptr, 512, s);
+		off += 512;
+		len -= 512;
+	}
+	CSUM_SPAN_STEP(256);
+	CSUM_SPAN_STEP(128);
+	CSUM_SPAN_STEP(64);
+	CSUM_SPAN_STEP(32);
+	CSUM_SPAN_STEP(16);
+	CSUM_SPAN_STEP(8);
+	CSUM_SPAN_STEP(4);
+	s = (s & 0xffff) + (s >> 16);
+	if (len & 2) {
+		ptr = CSUM_SPAN_AT(off);
+		if ((void *)(ptr + 2) > CSUM_SPAN_END)
+			return 0;
+		s += *(__u16 *)ptr;
+		off += 2;
+	}
+	if (len & 1) {
+		ptr = CSUM_SPAN_AT(off);
+		if ((void *)(ptr + 1) > CSUM_SPAN_END)
+			return 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		s += *ptr;
+#else
+		s += (__u32)*ptr << 8;
+#endif
+	}
+	return csum_fold(s) == 0;
 }
 
 #endif /* XDPLB_CSUM_H */

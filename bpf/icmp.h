@@ -58,6 +58,61 @@ static __always_inline void own_ipv4(struct iphdr *iph, __be32 src, __be32 dst, 
 	iph->check = csum_fold(bpf_csum_diff(NULL, 0, (void *)iph, sizeof(*iph), 0));
 }
 
+/**
+ * answer_csum_ok() - do the packet's checksums allow the balancer to answer it itself?
+ * @l4: the upper-layer checksum too (RST, port unreachable, echo reply); not for too big.
+ *
+ * A host silently discards a datagram whose IPv4 header checksum is wrong (RFC 1122
+ * 3.2.1.2) and a segment, datagram or ICMP message whose own checksum is (RFC 9293 3.1, RFC
+ * 1122 4.1.3.4, 3.2.2; an IPv4 UDP checksum 0 is none, RFC 768): the balancer, answering
+ * for the VIP, does the same.  Fragmentation needed / packet too big is a router's answer,
+ * and a router checks the IP header only (RFC 1812 5.2.2, 4.3.2).  Forwarding never comes
+ * here: the backend checks what it gets, and every packet would pay.
+ *
+ * The caller has made sure the packet is whole (no fragment) and, IPv4, has no options.
+ */
+static __always_inline bool answer_csum_ok(struct xdp_md *ctx, const struct packet *p, bool l4)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 l3 = l3_offset(p), off = l4_offset(p), len, sum;
+	__u8 proto = p->key.proto;
+
+	len = p->l3_len - (off - l3); /* the upper-layer packet */
+	if (p->key.family == XDPLB_AF_INET6) {
+		struct ipv6hdr *ip6 = data + l3;
+
+		if (!l4)
+			return true;
+		if ((void *)(ip6 + 1) > data_end)
+			return false;
+		/* pseudo-header (RFC 8200 8.1): both addresses, the length, the next header */
+		sum = bpf_csum_diff(NULL, 0, (void *)&ip6->saddr, 32,
+				    bpf_htons(len) + bpf_htons(proto));
+	} else {
+		struct iphdr *iph = data + l3;
+		__u16 *uc = data + off + 6;
+
+		if ((void *)(iph + 1) > data_end)
+			return false;
+		if (csum_fold(bpf_csum_diff(NULL, 0, (void *)iph, sizeof(*iph), 0)))
+			return false;
+		if (!l4)
+			return true;
+		if (proto == IPPROTO_UDP) {
+			if ((void *)(uc + 1) > data_end)
+				return false;
+			if (!*uc)
+				return true; /* no checksum (RFC 768) */
+		}
+		sum = proto == IPPROTO_ICMP
+			  ? 0
+			  : (iph->saddr & 0xffff) + (iph->saddr >> 16) + (iph->daddr & 0xffff) +
+				(iph->daddr >> 16) + bpf_htons(len) + bpf_htons(proto);
+	}
+	return xdplb_csum_span_ok(ctx, off, len, sum);
+}
+
 /* What an ICMP error quotes: IPv4 header (no options) + 8 bytes (RFC 792); IPv6 header + 8
  * bytes (RFC 4443 asks for as much as fits; these 48 are what any stack needs to find the
  * socket, and keep the answer smaller than what it answers). */
@@ -219,7 +274,9 @@ static __always_inline int icmp_too_big(struct xdp_md *ctx, const struct packet 
  * Addresses and MACs swapped (a VLAN tag stays), TTL / hop limit 64, type echo reply;
  * identifier, sequence number and data unchanged, so the ICMP checksum changes by the type
  * only (the ICMPv6 pseudo-header sum does not change when the addresses swap).  The IPv4
- * header (no options: the caller checks) gets a fresh checksum.
+ * header (no options: the caller checks) gets a fresh checksum.  A request whose IPv4
+ * header or ICMP checksum is wrong is not answered (answer_csum_ok()): a host would have
+ * discarded it, and its data may be what was corrupted.
  *
  * Returns: XDPLB_R_TX_ECHO (redirect to the ingress interface set) or -reason.
  */
@@ -232,6 +289,11 @@ static __always_inline int icmp_echo_reply(struct xdp_md *ctx, const struct pack
 
 	if ((void *)(icmp + 4) > data_end || data + ETH_HLEN > data_end)
 		return -XDPLB_R_DROP_MALFORMED_L4;
+	if (!answer_csum_ok(ctx, p, true))
+		return -XDPLB_R_DROP_BAD_CSUM;
+	icmp = data + l4_offset(p);
+	if ((void *)(icmp + 4) > data_end || data + ETH_HLEN > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
 	old = icmp[0];
 	if (p->key.family == XDPLB_AF_INET6) {
 		struct ipv6hdr *ip6 = data + l3_offset(p);
@@ -257,6 +319,10 @@ static __always_inline int icmp_echo_reply(struct xdp_md *ctx, const struct pack
 		((__u8 *)icmp)[0] = ICMP_ECHOREPLY;
 	}
 	csum_replace2(&icmp[1], old, icmp[0]);
+	/* +0 and -0 are one number, but only 0xffff verifies an all-zero message (RFC 1624 3:
+	 * eqn. 3 gives 0x0000 for an echo request of nothing but zeros) */
+	if (!icmp[1])
+		icmp[1] = 0xffff;
 	swap_macs(data);
 	bpf_redirect(ctx->ingress_ifindex, 0);
 	return XDPLB_R_TX_ECHO;

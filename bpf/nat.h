@@ -357,6 +357,20 @@ static __always_inline bool nat_entry(const struct packet *p, __u32 cfg_flags, _
  * is no reply (the caller passes it on untouched).
  */
 #define NAT_NOT_A_REPLY (-1 - XDPLB_R_MAX)
+
+/* sender_policy() for a reply, with the source as the frame has it: @p is an ICMP error's
+ * quote when a backend's error is translated, and the policy is the error's sender's. */
+static __always_inline int reply_sender_policy(struct xdp_md *ctx, const struct packet *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__be32 *src = data + l3_offset(p) + (p->key.family == XDPLB_AF_INET6 ? 8 : 12);
+
+	if ((void *)(src + 4) > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
+	return sender_policy(data, data_end, p->key.family, src);
+}
+
 static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 				     const struct xdplb_config *cfg, const struct icmp_quote *iq,
 				     struct selection *sel, __u64 bytes)
@@ -371,6 +385,9 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *p,
 
 	if (!nat_entry(p, cfg->flags, now, &h))
 		return NAT_NOT_A_REPLY;
+	err = reply_sender_policy(ctx, p);
+	if (err)
+		return err;
 	if (ip_ttl((void *)(long)ctx->data, (void *)(long)ctx->data_end, p) <= 1)
 		return XDPLB_R_PASS_TTL; /* a router would not forward it either */
 	vip_port = h.port;

@@ -300,7 +300,8 @@ static __always_inline int arrived_macs(struct xdp_md *ctx, __u8 *smac, __u8 *dm
  * that the client's path MTU discovery works through the balancer; IPv4 without DF is handed
  * to the kernel when @can_pass (XDPLB_R_PASS_TOO_BIG: the caller rewrites it first), else
  * dropped.  An ICMP error is never answered with another (RFC 1122 3.2.2), nor an IPv4 packet
- * with options (their quote would not be the packet's first 28 bytes' worth).
+ * with options (their quote would not be the packet's first 28 bytes' worth), nor one whose
+ * IPv4 header checksum is wrong (answer_csum_ok(): drop_bad_csum).
  */
 static __always_inline int too_big(struct xdp_md *ctx, const struct packet *p, __u32 mtu,
 				   __u32 overhead, bool can_pass)
@@ -312,6 +313,8 @@ static __always_inline int too_big(struct xdp_md *ctx, const struct packet *p, _
 			return can_pass ? XDPLB_R_PASS_TOO_BIG : -XDPLB_R_DROP_TOO_BIG;
 		if (l4_offset(p) - l3_offset(p) != sizeof(struct iphdr))
 			return -XDPLB_R_DROP_TOO_BIG;
+		if (!answer_csum_ok(ctx, p, false))
+			return -XDPLB_R_DROP_BAD_CSUM;
 	}
 	return icmp_too_big(ctx, p, mtu - overhead);
 }

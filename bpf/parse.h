@@ -276,18 +276,61 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 }
 
 /* Ethernet, then the IP header it carries: 0, XDPLB_R_PASS_NOT_IP for a frame of neither
- * family, or what parse_eth(), parse_ipv4() or parse_ipv6() refused it with. */
+ * family, or what parse_eth(), parse_ipv4() or parse_ipv6() refused it with.  A broadcast or
+ * multicast source MAC (the I/G bit set) is no sender's (IEEE 802): the frame is dropped as
+ * malformed, whatever it carries, as a bridge drops it (xdplb(8), PACKET POLICIES). */
 static __always_inline int parse_frame(void *data, void *data_end, struct packet *p)
 {
 	int proto = parse_eth(data, data_end, p);
 
 	if (proto < 0)
 		return proto;
+	if (((struct ethhdr *)data)->h_source[0] & 1)
+		return -XDPLB_R_DROP_MALFORMED_L2;
 	if (proto == bpf_htons(ETH_P_IP))
 		return parse_ipv4(data, data_end, p);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		return parse_ipv6(data, data_end, p);
 	return XDPLB_R_PASS_NOT_IP;
+}
+
+/*
+ * A source address no single host has (RFC 1122 3.2.1.3, RFC 1812 5.3.7, RFC 4291 2.5.2,
+ * 2.5.3, 2.7): IPv4 0/8, 127/8, 224/4 (multicast) and 240/4 (reserved, RFC 1812 4.2.2.11;
+ * 255.255.255.255 with it); IPv6 ::, ::1 and ff00::/8.  @a in network order.
+ */
+static __always_inline bool src_martian(__u8 family, const __be32 *a)
+{
+	__u32 top = bpf_ntohl(a[0]) >> 24;
+
+	if (family == XDPLB_AF_INET6)
+		return top == 0xff || !(a[0] | a[1] | a[2] | (a[3] & ~bpf_htonl(1)));
+	return top == 0 || top == 127 || top >= 224;
+}
+
+/**
+ * sender_policy() - may the balancer forward or answer a VIP's packet (an echo request or
+ * ICMP error to a VIP, a NAT reply) from source @src?
+ *
+ * Not when it came as a link-layer broadcast or multicast (the I/G bit of the destination
+ * MAC: RFC 1812 5.3.4, RFC 1122 3.3.6): such a frame is nobody's flow to balance, and the
+ * kernel, which forwards none either, gets it untouched to deal with as its settings say
+ * (XDPLB_R_PASS_L2_MULTICAST).  Not from a source no single host has (src_martian()):
+ * dropped, -XDPLB_R_DROP_MARTIAN.
+ *
+ * Returns: 0 (go on), XDPLB_R_PASS_L2_MULTICAST or -XDPLB_R_DROP_MARTIAN.
+ */
+static __always_inline int sender_policy(void *data, void *data_end, __u8 family, const __be32 *src)
+{
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return -XDPLB_R_DROP_MALFORMED_L2;
+	if (eth->h_dest[0] & 1)
+		return XDPLB_R_PASS_L2_MULTICAST;
+	if (src_martian(family, src))
+		return -XDPLB_R_DROP_MARTIAN;
+	return 0;
 }
 
 #endif /* XDPLB_PARSE_H */

@@ -127,6 +127,9 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes, struct 
 			return XDPLB_R_PASS_NOT_VIP;
 		if (!lookup_addr_entry(p, IPPROTO_TCP) && !lookup_addr_entry(p, IPPROTO_UDP))
 			return XDPLB_R_PASS_NOT_VIP;
+		err = sender_policy(data, data_end, p->key.family, p->key.src);
+		if (err)
+			return err;
 		return icmp_echo_reply(ctx, p);
 	}
 	if (!icmp_is_error(p->key.family, icmp[0]) || !icmp_parse_quote(data, data_end, p, &q, &iq))
@@ -145,13 +148,16 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes, struct 
 		}
 		return XDPLB_R_PASS_NOT_VIP;
 	}
+	sel->vip_id = vip->id;
+	err = sender_policy(data, data_end, p->key.family, p->key.src);
+	if (err)
+		return err;
 	if (vip->flags & XDPLB_VIP_F_L3HASH)
 		l3hash_key(&q);
 	if (q.key.family == XDPLB_AF_INET6)
 		real = icmp_flow_real(vip, &q, &xdplb_flows6, &q.key, true, &real_id);
 	else
 		real = icmp_flow_real(vip, &q, &xdplb_flows, &q.fkey, false, &real_id);
-	sel->vip_id = vip->id;
 	sel->reply = 1;
 	if (!real)
 		return -XDPLB_R_DROP_ICMP;
@@ -232,6 +238,9 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes, struc
 		return p->frag ? XDPLB_R_PASS_FRAGMENT : XDPLB_R_PASS_NOT_VIP;
 	}
 	sel->vip_id = vip->id;
+	err = sender_policy(data, data_end, p->key.family, p->key.src);
+	if (err)
+		return err;
 	/* NAT forwards as a router does (RFC 1812 5.3.1, RFC 8200 3): nat_hop() decrements */
 	if (vip->mode == XDPLB_MODE_NAT && ip_ttl(data, data_end, p) <= 1)
 		return XDPLB_R_PASS_TTL;

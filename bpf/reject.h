@@ -9,7 +9,8 @@
  * of retrying into silence.  They leave by a redirect to the ingress interface, not XDP_TX:
  * a veth delivers an XDP_TX frame only when its peer has an XDP program too (it does not
  * wake the peer otherwise), while a redirect works everywhere; this path is not hot.  A reply is
- * never larger than what it answers (no amplification) and a RST is never answered.
+ * never larger than what it answers (no amplification) and a RST is never answered, nor a
+ * packet whose checksums do not verify (answer_csum_ok(): drop_bad_csum).
  */
 #ifndef XDPLB_REJECT_H
 #define XDPLB_REJECT_H
@@ -50,6 +51,11 @@ static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p
 	hl = th->doff * 4;
 	if (hl < sizeof(*th) || p->l3_len < iplen + hl)
 		return -XDPLB_R_DROP_MALFORMED_L4;
+	if (!answer_csum_ok(ctx, p, true))
+		return -XDPLB_R_DROP_BAD_CSUM;
+	th = data + l3 + iplen;
+	if ((void *)(th + 1) > data_end || data + ETH_HLEN > data_end)
+		return -XDPLB_R_DROP_INTERNAL;
 	seglen = p->l3_len - iplen - hl + !!(fl & TCP_FLAG_SYN) + !!(fl & TCP_FLAG_FIN);
 
 	if (fl & TCP_FLAG_ACK) {
@@ -120,12 +126,16 @@ static __always_inline int reject_udp(struct xdp_md *ctx, const struct packet *p
 	int err;
 
 	if (p->key.family == XDPLB_AF_INET6) {
+		if (!answer_csum_ok(ctx, p, true))
+			return -XDPLB_R_DROP_BAD_CSUM;
 		err = icmp6_error(ctx, p, ICMPV6_DEST_UNREACH, 4, 0);
 	} else {
 		if ((void *)(iph + 1) > data_end)
 			return -XDPLB_R_DROP_MALFORMED_L4;
 		if (iph->ihl != 5)
 			return -XDPLB_R_DROP_NO_BACKEND;
+		if (!answer_csum_ok(ctx, p, true))
+			return -XDPLB_R_DROP_BAD_CSUM;
 		err = icmp4_error(ctx, p, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
 	}
 	return err ?: XDPLB_R_TX_REJECT;

@@ -228,7 +228,12 @@ enum xdplb_reason {
 	XDPLB_R_PASS_TTL,	   /* NAT: TTL or hop limit 1 or 0, so not forwarded (a router
 				    * would not): handed to the kernel, which answers as a router
 				    * does (ICMP time exceeded) or drops it */
-	XDPLB_R_DROP_MALFORMED_L2, /* truncated Ethernet or VLAN header */
+	XDPLB_R_PASS_L2_MULTICAST, /* a VIP's packet (an echo request or ICMP error to a VIP,
+				    * a NAT reply) that came to a broadcast or multicast MAC:
+				    * neither forwarded nor answered (RFC 1812 5.3.4, RFC 1122
+				    * 3.3.6), handed to the kernel untouched */
+	XDPLB_R_DROP_MALFORMED_L2, /* truncated Ethernet or VLAN header, or a broadcast or
+				    * multicast source MAC (IEEE 802: no group source) */
 	XDPLB_R_DROP_MALFORMED_L3, /* truncated IP header, bad version, IHL < 5, bad length */
 	XDPLB_R_DROP_MALFORMED_L4, /* VIP packet with a truncated or malformed TCP or UDP header */
 	XDPLB_R_DROP_NO_BACKEND,   /* VIP has no backend that takes new flows */
@@ -248,6 +253,15 @@ enum xdplb_reason {
 	XDPLB_R_DROP_ICMP,	   /* ICMP error about a VIP's flow that has no backend to go to
 				    * (no flow and the VIP is not hash-scheduled; NAT: no reply
 				    * entry) */
+	XDPLB_R_DROP_MARTIAN,	   /* a VIP's packet (an echo request or ICMP error to a VIP, a
+				    * NAT reply) from a source no single host has: 0/8, 127/8,
+				    * 224/4, 240/4 (255.255.255.255 too), ::, ::1, ff00::/8 (RFC
+				    * 1812 5.3.7, RFC 4291): neither forwarded nor answered */
+	XDPLB_R_DROP_BAD_CSUM,	   /* a packet the balancer would answer itself (RST, port
+				    * unreachable, echo reply, too big) whose IPv4 header checksum
+				    * or (not for too big) TCP/UDP/ICMP checksum is wrong: a host
+				    * discards it silently (RFC 1122 3.2.1.2, 4.1.3.4; RFC 9293
+				    * 3.1) */
 	XDPLB_R_DROP_INTERNAL, /* a helper failed (adjust_head, map update): should not happen */
 	XDPLB_R_MAX,
 };

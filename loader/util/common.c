@@ -31,6 +31,7 @@ const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_PASS_TOO_BIG] = "pass_too_big",
 	[XDPLB_R_PASS_NO_NEIGH] = "pass_no_neigh",
 	[XDPLB_R_PASS_TTL] = "pass_ttl",
+	[XDPLB_R_PASS_L2_MULTICAST] = "pass_l2_multicast",
 	[XDPLB_R_DROP_MALFORMED_L2] = "drop_malformed_l2",
 	[XDPLB_R_DROP_MALFORMED_L3] = "drop_malformed_l3",
 	[XDPLB_R_DROP_MALFORMED_L4] = "drop_malformed_l4",
@@ -42,6 +43,8 @@ const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_DROP_TOO_BIG] = "drop_too_big",
 	[XDPLB_R_DROP_FRAGMENT] = "drop_fragment",
 	[XDPLB_R_DROP_ICMP] = "drop_icmp",
+	[XDPLB_R_DROP_MARTIAN] = "drop_martian",
+	[XDPLB_R_DROP_BAD_CSUM] = "drop_bad_csum",
 	[XDPLB_R_DROP_INTERNAL] = "drop_internal",
 };
 

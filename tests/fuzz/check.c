@@ -834,24 +834,18 @@ static bool scoped_src(int fam, const u8 *a)
 }
 
 /* May the balancer answer this packet itself (RST, ICMP error, echo reply)?  A host
- * silently discards a datagram whose IPv4 header checksum is wrong (RFC 1122 3.2.1.2) or
- * whose source names no single host (RFC 1122 3.2.1.3), and answers no datagram it got as a
- * link-layer broadcast or multicast (RFC 1122 3.2.2, 3.3.6; RFC 4443 2.4 (e)).  @l4: an
- * end-host answer (RST, port unreachable, echo reply), which also needs the TCP/UDP/ICMP
+ * silently discards a datagram whose IPv4 header checksum is wrong (RFC 1122 3.2.1.2).  @l4:
+ * an end-host answer (RST, port unreachable, echo reply), which also needs the TCP/UDP/ICMP
  * checksum right (RFC 9293 3.1, RFC 1122 4.1.3.4; a corrupted echo request's data would be
  * echoed).  Rule chosen: fragmentation needed / packet too big is a router's answer (RFC
- * 1812 4.3.2), which checks only the IP header.
+ * 1812 4.3.2), which checks only the IP header.  The lead's policy: what fails is dropped,
+ * drop_bad_csum.  Who sent it is settled before any answer is considered (a group source MAC:
+ * expect_pkt(); a group destination MAC, a source no single host has: sender_refused()).
  */
 static const char *answer_refused(const struct pkt *p, bool l4)
 {
 	if (!p->ip.csum_ok)
 		return "bad ip header checksum";
-	if (!unicast_src(p->ip.fam, p->ip.src))
-		return "source no unicast address";
-	if (p->l2.d[0] & 1)
-		return "link-layer broadcast";
-	if (p->l2.d[6] & 1)
-		return "multicast link-layer source";
 	if (l4 && !p->l4csum_ok)
 		return "bad l4 checksum";
 	return NULL;
@@ -872,6 +866,36 @@ static void cat_set(struct expect *e, const char *fmt, ...)
 static void subj_set(struct expect *e, const char *s)
 {
 	snprintf(e->subj, sizeof(e->subj), "%s", s);
+}
+
+/* The lead's policy for a VIP's packet (a forward, an answer, an ICMP error about a VIP's
+ * flow, a NAT reply) by who sent it: one that came as a link-layer broadcast or multicast
+ * (RFC 1812 5.3.4, RFC 1122 3.3.6) goes to the kernel untouched (pass_l2_multicast: the
+ * checker sees a pass of the frame as it came); one from a source that names no single host
+ * (RFC 1122 3.2.1.3, RFC 1812 5.3.7, RFC 4291) is dropped, drop_martian.  @ctx: the category
+ * so far.  Returns true when one of them applies (@e filled). */
+static bool sender_refused(const struct pkt *p, const char *ctx, struct expect *e)
+{
+	char c[sizeof(e->cat)];
+
+	snprintf(c, sizeof(c), "%s", ctx); /* @ctx may be e->cat */
+	ctx = c;
+	if (p->l2.d[0] & 1) {
+		cat_set(e, "%s, link-layer broadcast", ctx);
+		subj_set(e, "link-layer broadcast");
+		e->ok = OK_PASS;
+		e->drops = 0;
+		return true;
+	}
+	if (!unicast_src(p->ip.fam, p->ip.src)) {
+		cat_set(e, "%s, source no unicast address", ctx);
+		subj_set(e, "source no unicast address");
+		/* an IPv6 chain the balancer does not follow is the kernel's before anything */
+		e->ok = p->ip.def & (D_UNFOLLOWED | D_DUP | D_OPTS) ? OK_PASS : 0;
+		e->drops = R(DROP_MARTIAN);
+		return true;
+	}
+	return false;
 }
 
 /* The backend's path: its interface's MTU, less the tunnel header. */
@@ -898,19 +922,23 @@ static void expect_too_big(const struct pkt *p, u32 mtu, u32 ovh, bool can_pass,
 			e->drops |= R(DROP_TOO_BIG);
 		return;
 	}
-	why = answer_refused(p, false);
-	if ((p->ip.fam == 6 && e->mtu < 1280) || (p->ip.fam == 4 && p->ip.hlen > 20) || why) {
+	if ((p->ip.fam == 6 && e->mtu < 1280) || (p->ip.fam == 4 && p->ip.hlen > 20)) {
 		/* IPv6 cannot be asked below 1280 (RFC 8200 5); with IPv4 options the balancer
-		 * does not answer (its documented choice); see answer_refused() */
-		if (why) {
-			char c[sizeof(e->cat)];
-
-			memcpy(c, e->cat, sizeof(c));
-			cat_set(e, "%s, too big, %s", c, why);
-			subj_set(e, why);
-			e->ok |= OK_PASS;
-		}
+		 * does not answer (its documented choice) */
 		e->drops |= R(DROP_TOO_BIG);
+		return;
+	}
+	why = answer_refused(p, false);
+	if (why) {
+		char c[sizeof(e->cat)], subj[sizeof(e->subj)];
+
+		memcpy(c, e->cat, sizeof(c));
+		memcpy(subj, e->subj, sizeof(subj));
+		cat_set(e, "%s, too big, %s", c, why);
+		/* a NAT reply keeps its subject: one passed untranslated (no reply entry) is
+		 * the NAT state's class, whatever the checksum */
+		subj_set(e, e->kind == E_REPLY || e->kind == E_BACK ? subj : why);
+		e->drops |= R(DROP_BAD_CSUM);
 		return;
 	}
 	e->ok |= OK_TOOBIG;
@@ -965,20 +993,9 @@ static void expect_vip(const struct pkt *p, int vi, struct expect *e)
 		e->drops = R(DROP_MALFORMED_L4);
 		return;
 	}
-	if (p->l2.d[0] & 1) {
-		/* RFC 1812 5.3.4: what came as a link-layer broadcast is not forwarded */
-		cat_set(e, "vip [%s], link-layer broadcast", mode);
-		subj_set(e, "link-layer broadcast");
-		e->ok = OK_PASS | OK_ANY_DROP;
+	cat_set(e, "vip [%s]", mode);
+	if (sender_refused(p, e->cat, e))
 		return;
-	}
-	if (!unicast_src(p->ip.fam, p->ip.src)) {
-		/* RFC 1812 5.3.7, RFC 4291 2.5.2/2.5.3/2.7: not from such a source */
-		cat_set(e, "vip [%s], source no unicast address", mode);
-		subj_set(e, "source no unicast address");
-		e->ok = OK_PASS | OK_ANY_DROP;
-		return;
-	}
 	if (nat && p->ip.ttl <= 1) {
 		/* the lead's policy: NAT forwards as a router, RFC 1812 5.3.1 / RFC 8200 3 */
 		cat_set(e, "vip [nat], ttl <= 1");
@@ -1005,18 +1022,24 @@ static void expect_vip(const struct pkt *p, int vi, struct expect *e)
 			return;
 		}
 		why = answer_refused(p, true);
+		/* the balancer's documented choice: no answer with IP options or IPv6 extension
+		 * headers (their quote or RST would have to carry or drop them); which of that
+		 * and the checksums it looks at first is its business */
+		if ((p->ip.fam == 4 && p->ip.hlen > 20) || (p->ip.fam == 6 && p->ip.next)) {
+			e->drops |= R(DROP_NO_BACKEND) | (why ? R(DROP_BAD_CSUM) : 0);
+			if (why)
+				subj_set(e, why);
+			else
+				e->ok |= v->proto == IPPROTO_TCP ? OK_RST : OK_UNREACH;
+			return;
+		}
 		if (why) {
 			cat_set(e, "vip [%s], alldown reject, %s", mode, why);
 			subj_set(e, why);
-			e->ok |= OK_PASS;
-			e->drops |= R(DROP_NO_BACKEND);
+			e->drops |= R(DROP_BAD_CSUM);
 			return;
 		}
 		e->ok |= v->proto == IPPROTO_TCP ? OK_RST : OK_UNREACH;
-		/* the balancer's documented choice: no answer with IP options or IPv6 extension
-		 * headers (their quote or RST would have to carry or drop them) */
-		if ((p->ip.fam == 4 && p->ip.hlen > 20) || (p->ip.fam == 6 && p->ip.next))
-			e->drops |= R(DROP_NO_BACKEND);
 		return;
 	}
 	e->ok |= OK_FWD;
@@ -1071,14 +1094,15 @@ static void expect_reply(const struct pkt *p, struct fz_state *st, const struct 
 		e->drops = R(DROP_MALFORMED_L3);
 		return;
 	}
-	if (p->l2.d[0] & 1 || !unicast_src(ip->fam, ip->src) || ip->ttl <= 1) {
-		cat_set(e, "%s, %s", what,
-			ip->ttl <= 1	 ? "ttl <= 1"
-			: p->l2.d[0] & 1 ? "link-layer broadcast"
-					 : "source no unicast address");
-		subj_set(e, ip->ttl <= 1     ? "nat, ttl <= 1"
-			    : p->l2.d[0] & 1 ? "link-layer broadcast"
-					     : "source no unicast address");
+	if (sender_refused(p, what, e)) {
+		/* a reply keeps its subject: one passed untranslated (its entry missing) is the
+		 * NAT state's class, whoever sent it */
+		subj_set(e, "nat reply");
+		return;
+	}
+	if (ip->ttl <= 1) {
+		cat_set(e, "%s, ttl <= 1", what);
+		subj_set(e, "nat, ttl <= 1");
 		e->ok = OK_PASS | OK_ANY_DROP;
 		return;
 	}
@@ -1140,12 +1164,9 @@ static void expect_icmp_err(const struct pkt *p, struct fz_state *st, struct exp
 			e->drops = R(DROP_ICMP);
 			return;
 		}
-		if (p->l2.d[0] & 1) {
-			cat_set(e, "icmp error [%s], link-layer broadcast", e->mode);
-			subj_set(e, "link-layer broadcast");
-			e->ok = OK_PASS | OK_ANY_DROP;
+		cat_set(e, "icmp error [%s]", e->mode);
+		if (sender_refused(p, e->cat, e))
 			return;
-		}
 		if (v->mode == XDPLB_MODE_NAT && p->ip.ttl <= 1) {
 			cat_set(e, "icmp error [nat], ttl <= 1");
 			subj_set(e, "nat, ttl <= 1");
@@ -1200,6 +1221,14 @@ static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *
 	if (p->l2.trunc) {
 		cat_set(e, "l2: truncated header");
 		e->ok = OK_PASS;
+		e->drops = R(DROP_MALFORMED_L2);
+		return;
+	}
+	if (p->l2.d[6] & 1) {
+		/* IEEE 802: a source address is never a group's; the lead's policy: such a
+		 * frame is dropped, whatever it carries */
+		cat_set(e, "l2: multicast source");
+		subj_set(e, "multicast link-layer source");
 		e->drops = R(DROP_MALFORMED_L2);
 		return;
 	}
@@ -1261,7 +1290,11 @@ static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *
 			e->kind = E_ECHO;
 			e->ok = OK_PASS;
 			if (ip->def & (D_HBH_LATE | D_ROUTE | D_OPTS)) {
-				/* malformed, or not the final destination */
+				/* malformed, or not the final destination; a late hop-by-hop
+				 * header the balancer does not see: its sender and checksum
+				 * rules may drop it first (plausible_drops()) */
+				if (ip->def & D_HBH_LATE)
+					e->drops = R(DROP_MALFORMED_L3);
 				cat_set(e, "echo request, %s",
 					ip->def & D_ROUTE  ? "not the final destination"
 					: ip->def & D_OPTS ? "bad ip options"
@@ -1273,17 +1306,25 @@ static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *
 						: "ipv6 hop-by-hop header not first");
 				return;
 			}
+			/* the balancer's documented choice: IPv4 with options goes to the kernel,
+			 * as does an IPv6 chain it does not follow */
+			if ((ip->fam == 4 && ip->hlen > 20) || (ip->def & D_UNFOLLOWED)) {
+				cat_set(e, "echo request to a vip, ip options");
+				if (!why && !(p->l2.d[0] & 1) && unicast_src(ip->fam, ip->src))
+					e->ok |= OK_ECHO;
+				return;
+			}
+			if (sender_refused(p, "echo request", e))
+				return;
 			if (why) {
 				cat_set(e, "echo request, %s", why);
 				subj_set(e, why);
+				e->ok = 0;
+				e->drops = R(DROP_BAD_CSUM);
 				return;
 			}
 			cat_set(e, "echo request to a vip");
-			/* the balancer's documented choice: IPv4 with options goes to the kernel */
-			if (!(ip->fam == 4 && ip->hlen > 20) && !(ip->def & D_UNFOLLOWED))
-				e->ok = OK_ECHO;
-			else
-				e->ok |= OK_ECHO;
+			e->ok = OK_ECHO;
 			return;
 		}
 		if ((ip->fam == 4 && (p->itype == 3 || p->itype == 11 || p->itype == 12)) ||
@@ -1379,6 +1420,12 @@ static u32 plausible_drops(const struct pkt *p, const struct expect *e)
 		d |= R(DROP_TOO_BIG);
 	if (e->kind == E_ICMP || e->kind == E_BACK)
 		d |= R(DROP_ICMP);
+	/* where another rule names the class, the lead's sender and checksum rules may come
+	 * first (sender_refused(), answer_refused()) */
+	if (p->ip_ok && !(p->l2.d[0] & 1) && !unicast_src(ip->fam, ip->src))
+		d |= R(DROP_MARTIAN);
+	if (p->ip_ok && (!ip->csum_ok || (ip->frag == FR_NONE && !p->l4csum_ok)))
+		d |= R(DROP_BAD_CSUM);
 	/* the kernel's route lookup with such a source fails (see scoped_src()) */
 	if (e->loose ||
 	    (ip->src && (!unicast_src(ip->fam, ip->src) || scoped_src(ip->fam, ip->src))))
