@@ -178,10 +178,11 @@ __noinline __u32 xdplb_flow_settle_long(const struct xdplb_flow *f)
 #define FT_NEW(i) (0x10 | (i)) /* a slot for a new flow, not the key's */
 
 /* A live slot's place in the eviction order, lowest first: its atime (a 32-bit tick), behind
- * every half-open flow if closed or UDP, behind those too if established. */
+ * every half-open flow if closed or UDP, behind those too if established.  Never 0, a free
+ * slot's rank, even for a stamp of tick 0 (at boot, or when the tick count wraps). */
 static __always_inline __u64 flow_evict_rank(__u32 st, __u32 atime)
 {
-	return (__u64)atime + ((__u64)(st == XDPLB_FLOW_INACTIVE) << 61) +
+	return (__u64)atime + (1ull << 60) + ((__u64)(st == XDPLB_FLOW_INACTIVE) << 61) +
 	       ((__u64)(st == XDPLB_FLOW_ACTIVE) << 62);
 }
 #define FT_WAIT(i) (0x20 | (i)) /* slot i is being filled: wait, then scan again */
