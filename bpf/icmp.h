@@ -348,7 +348,9 @@ static __always_inline bool icmp_is_error(__u8 family, __u8 type)
  * @q: filled with the quoted packet's tuple reversed (a reply's error gives the client's
  *	flow; an error about what a backend received gives the backend's reply tuple), and
  *	with @p's frame layout, so that the forwarding code treats the whole ICMP packet as
- *	the flow's packet.
+ *	the flow's packet.  q->frag is PKT_FRAG_MORE when the quote is an IPv4 non-first
+ *	fragment (its ports are then the fragment's data), else 0.  An IPv6 quote with an
+ *	extension header (a fragment header too) is not used.
  *
  * The quote must hold the IP header (IPv6: next header TCP or UDP at once) and 8 bytes of
  * TCP or UDP, inside the frame and inside the ICMP packet.
@@ -384,6 +386,9 @@ static __always_inline bool icmp_parse_quote(void *data, void *data_end, const s
 		if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
 			return false;
 		q->key.proto = iph->protocol;
+		/* a non-first fragment holds no TCP/UDP header: its "ports" are data */
+		if (iph->frag_off & bpf_htons(IP_OFFSET))
+			q->frag = PKT_FRAG_MORE;
 		q->key.src[0] = iph->daddr;
 		q->key.dst[0] = iph->saddr;
 		l4 = off + iph->ihl * 4;

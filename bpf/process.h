@@ -59,7 +59,9 @@ static __always_inline bool nat_src_maybe(const struct packet *p)
 
 /* The backend that owns the flow an ICMP error is about: the flow table's, or for a
  * hash-scheduled VIP the one a new flow would get (nothing is inserted: an error does not
- * make a flow). */
+ * make a flow).  A flow whose backend is down, on a VIP without ondown keep, has none:
+ * select_real() moves its next packet to another backend, where the connection does not
+ * exist, so the error goes nowhere (NULL: drop_icmp). */
 static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip *vip,
 							 const struct packet *q, void *flows,
 							 void *fkey, bool v6, __u32 *real_id)
@@ -68,6 +70,8 @@ static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip 
 	struct xdplb_real *r;
 
 	if (f && f->vip_id == vip->id && (r = flow_real(f))) {
+		if (r->state != XDPLB_REAL_UP && !(vip->flags & XDPLB_VIP_F_ONDOWN_KEEP))
+			return NULL;
 		*real_id = f->real_id;
 		return r;
 	}
@@ -137,8 +141,18 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes, struct 
 
 	/* about a packet the VIP sent (its quoted source is the outer destination)? */
 	vip = NULL;
-	if (addr6_eq(q.key.dst, p->key.dst))
-		vip = lookup_vip(&q.key, cfg->flags);
+	if (addr6_eq(q.key.dst, p->key.dst)) {
+		if (!q.frag) {
+			vip = lookup_vip(&q.key, cfg->flags);
+		} else {
+			/* a non-first fragment names no ports, so no flow: it is placed as the
+			 * fragment itself was (process_packet()), by an l3hash VIP alone on
+			 * its address and protocol; any other VIP address drops it */
+			vip = lookup_addr_entry(&q, q.key.proto);
+			if (vip && !vip->id)
+				return -XDPLB_R_DROP_ICMP;
+		}
+	}
 	if (!vip) {
 		/* the reply tuple's source is the backend, whoever sent the error */
 		if ((cfg->flags & XDPLB_CFG_F_NAT) && nat_src_maybe(&q)) {

@@ -619,8 +619,10 @@ void fz_state_phase(struct fz_state *st)
 		if (b->stamp != st->stamp || b->k.fam & 0x80 || b->be < 0)
 			continue;
 		v = &fz_vips[b->vip];
-		if (v->be[b->be].role == BE_DOWN || (b->soft && v->nbe > 2))
+		if (v->be[b->be].role == BE_DOWN || (b->soft && v->nbe > 2)) {
+			b->down = v->be[b->be].role == BE_DOWN && !b->soft;
 			b->be = -1; /* a tombstone: the key stays, so that probing still works */
+		}
 	}
 }
 
@@ -1145,7 +1147,29 @@ static void expect_icmp_err(const struct pkt *p, struct fz_state *st, struct exp
 		e->ok = OK_PASS;
 		return;
 	}
-	vi = !memcmp(q->src, p->ip.dst, alen(fam)) ? find_vip(fam, q->src, q->sport, q->proto) : -1;
+	vi = -1;
+	if (!memcmp(q->src, p->ip.dst, alen(fam)) && q->later) {
+		/* its "ports" are data: it names no flow.  Rule chosen: it is placed as the
+		 * fragment itself is, by an l3hash VIP alone on its address and protocol (whose
+		 * flows are the addresses'); to any other VIP address it is dropped */
+		int last = -1, n = vips_on(fam, q->src, q->proto, &last);
+
+		if (n == 1 && fz_vips[last].flags & XDPLB_VIP_F_L3HASH) {
+			vi = last;
+		} else if (n) {
+			e->kind = E_ICMP;
+			e->vip = last;
+			e->mode = fz_mode_name[fz_vips[last].mode];
+			make_tuple(&e->key, fam, q->proto, q->dst, q->src, q->dport, q->sport);
+			cat_set(e, "icmp error [%s], quote of a non-first fragment", e->mode);
+			subj_set(e, "icmp error quoting a non-first fragment");
+			e->ok = 0;
+			e->drops = R(DROP_ICMP);
+			return;
+		}
+	} else if (!memcmp(q->src, p->ip.dst, alen(fam))) {
+		vi = find_vip(fam, q->src, q->sport, q->proto);
+	}
 	if (vi >= 0) {
 		const struct fz_vip *v = &fz_vips[vi];
 		bool l3 = v->flags & XDPLB_VIP_F_L3HASH;
@@ -1156,14 +1180,6 @@ static void expect_icmp_err(const struct pkt *p, struct fz_state *st, struct exp
 		e->mode = fz_mode_name[v->mode];
 		make_tuple(&e->key, fam, q->proto, q->dst, q->src, l3 ? 0 : q->dport,
 			   l3 ? 0 : q->sport);
-		if (q->later && !l3) {
-			/* its "ports" are data: which flow it is about cannot be told */
-			cat_set(e, "icmp error [%s], quote of a non-first fragment", e->mode);
-			subj_set(e, "icmp error quoting a non-first fragment");
-			e->ok = OK_PASS;
-			e->drops = R(DROP_ICMP);
-			return;
-		}
 		cat_set(e, "icmp error [%s]", e->mode);
 		if (sender_refused(p, e->cat, e))
 			return;
@@ -1759,6 +1775,15 @@ static void track_flow(const struct pkt *in, const struct expect *e, int b, bool
 			bd->has_label = 0;
 		}
 	} else {
+		/* rule chosen: a flow whose backend went down is being moved (its next packet
+		 * goes to another backend, which does not have the connection); an error about
+		 * it goes nowhere (drop_icmp) until that packet has moved it */
+		if (icmp && bd && bd->down && !table_events(st, bd)) {
+			violc(v, ctx, "to a down backend's flow: forwarded",
+			      "icmp error about a flow of down %s went to %s", vp->name,
+			      vp->be[b].addr);
+			return;
+		}
 		if (!fz_be_new(vp, b, st->phase))
 			violc(v, ctx,
 			      vp->be[b].role == BE_DRAIN ? "new flow to a drained backend"
@@ -1800,6 +1825,7 @@ static void track_flow(const struct pkt *in, const struct expect *e, int b, bool
 		bd->vip = e->vip;
 		bd->be = b;
 		bd->soft = icmp;
+		bd->down = 0;
 		bd->has_label = 0;
 		bd->closed = 0;
 	}

@@ -226,6 +226,7 @@ struct fz_binding {
 	u8 closed; /* a FIN or RST of it went to selection */
 	u8 soft;   /* only an ICMP error was sent there so far (mh: where a new flow goes) */
 	u8 has_label;
+	u8 down;     /* forgotten because its backend went down (no flow to send errors to) */
 	u32 label;   /* outer IPv6 flow label (RFC 6438: the same for every packet of a flow) */
 	u64 fe_mark; /* the flow table's events when it was last confirmed */
 };

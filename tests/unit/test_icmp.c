@@ -25,6 +25,11 @@ static struct fixture fx;
 #define VIP_DRB6  "2001:db8:f::61" /* dr, fd00:2::11 (lb2) */
 #define VIP_NAT6  "2001:db8:f::80"
 #define VIP_NATU6 "2001:db8:f::81"
+#define VIP_L34	  "10.0.0.70" /* udp :4789, tun, mh, l3hash, 10.0.1.11..13 */
+#define VIP_DN4	  "10.0.0.71" /* tcp :80, tun, mh, 10.0.1.11..13 (ondown drop) */
+#define VIP_DNK4  "10.0.0.72" /* tcp :80, tun, mh, 10.0.1.11..13, ondown keep */
+#define VIP_DN6	  "2001:db8:f::71"
+#define VIP_DNK6  "2001:db8:f::72"
 #define ROUTER4	  "192.0.2.254" /* a router on the way to the clients, sending errors */
 #define ROUTER6	  "2001:db8:c::fe"
 
@@ -384,6 +389,125 @@ static void case_not_ours(void)
 	}
 }
 
+/*
+ * Errors quoting an IPv4 fragment.  A non-first fragment (offset > 0) carries no TCP/UDP
+ * header: the bytes where the ports would be are data, and name no flow.  To a VIP address
+ * it is dropped, drop_icmp, even when those bytes equal the ports of a live flow; an l3hash
+ * VIP alone on its address and protocol keys its flows on the addresses and routes it as it
+ * routes the fragments themselves.  A first fragment (offset 0, MF) holds the ports: routed.
+ */
+static void case_frag_quote(void)
+{
+	const char *client = "192.0.2.31";
+	struct pkt_buf in, sent, err;
+	__u64 d0;
+	int be;
+
+	l4_frame(&in, IPPROTO_TCP, client, 40000, VIP_T4, 80, "hi", 2, 0);
+	be = fx_expect_tun_to(&fx, &in, XDP_TX, bes4, 3, NULL, "client's packet");
+	if (be < 0)
+		return;
+	/* the VIP's reply, fragmented: the second fragment's first 8 bytes look like its ports */
+	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 80, client, 40000, reply_data, sizeof(reply_data) - 1,
+		 PKT_IP_MF | 3);
+	icmp_err(&err, ROUTER4, VIP_T4, 11, 1, 0, &sent, 28);
+	d0 = fx_reason(&fx, XDPLB_R_DROP_ICMP);
+	fx_expect_untouched(&fx, &err, XDP_DROP, XDPLB_R_DROP_ICMP,
+			    "non-first fragment quoted, its data equal to the flow's ports");
+	ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_ICMP) - d0, 1, "drop_icmp +1");
+	/* the last fragment (MF clear), and one whose "ports" are nobody's */
+	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 80, client, 40000, NULL, 0, 185);
+	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 28);
+	fx_expect_untouched(&fx, &err, XDP_DROP, XDPLB_R_DROP_ICMP, "last fragment quoted");
+	l4_frame(&sent, IPPROTO_UDP, VIP_U4, 5555, client, 6666, NULL, 0, PKT_IP_MF | 1);
+	icmp_err(&err, ROUTER4, VIP_U4, 3, 4, 1400, &sent, 28);
+	fx_expect_untouched(&fx, &err, XDP_DROP, XDPLB_R_DROP_ICMP,
+			    "non-first fragment quoted, data matching no vip port");
+	/* no VIP on the quoted source: not the balancer's */
+	l4_frame(&sent, IPPROTO_TCP, "10.0.0.199", 80, client, 40000, NULL, 0, PKT_IP_MF | 3);
+	icmp_err(&err, ROUTER4, "10.0.0.199", 3, 4, 1400, &sent, 28);
+	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP,
+			    "non-first fragment quoted, no vip address");
+	/* the first fragment holds the ports: to the flow's backend */
+	l4_frame(&sent, IPPROTO_TCP, VIP_T4, 80, client, 40000, reply_data, sizeof(reply_data) - 1,
+		 PKT_IP_MF);
+	icmp_err(&err, ROUTER4, VIP_T4, 3, 4, 1400, &sent, 28);
+	ASSERT_EQ(fx_expect_tun_to(&fx, &err, XDP_TX, bes4, 3, NULL, "first fragment quoted"), be,
+		  "first fragment: the flow's backend");
+
+	/* l3hash: the flow is the addresses; whatever the fragment's data */
+	l4_frame(&in, IPPROTO_UDP, client, 40001, VIP_L34, 4789, "hi", 2, 0);
+	be = fx_expect_tun_to(&fx, &in, XDP_TX, bes4, 3, NULL, "client's packet, l3hash");
+	if (be < 0)
+		return;
+	l4_frame(&sent, IPPROTO_UDP, VIP_L34, 1234, client, 5678, NULL, 0, PKT_IP_MF | 3);
+	icmp_err(&err, ROUTER4, VIP_L34, 3, 4, 1400, &sent, 28);
+	ASSERT_EQ(
+	    fx_expect_tun_to(&fx, &err, XDP_TX, bes4, 3, NULL, "l3hash: non-first fragment quoted"),
+	    be, "l3hash: the flow's backend");
+}
+
+/* Set backend @raddr of VIP @vaddr:80/tcp to @state. */
+static int set_state(const char *vaddr, const char *raddr, __u8 state)
+{
+	int id = fx_backend_id(&fx, vaddr, 80, IPPROTO_TCP, raddr, 0);
+	struct xdplb_real r = {};
+	__u32 k = id;
+
+	if (id < 0 || bpf_map_lookup_elem(FX_FD(&fx, reals), &k, &r))
+		return -ENOENT;
+	return lb_real_set_state(&fx.lb, k, r.gen, state);
+}
+
+/*
+ * An error about a flow whose backend is down.  Without ondown keep the flow's next packet
+ * goes to another backend (select_real()), where the connection does not exist: the error
+ * goes nowhere, drop_icmp, and once the flow has moved, errors follow it.  With ondown keep
+ * the flow stays, and its errors go to its backend, down or not.
+ */
+static void down_backend(const char *vip, bool keep, const char *const *bes, const char *client)
+{
+	const char *router = is_v6(vip) ? ROUTER6 : ROUTER4;
+	__u8 type = is_v6(vip) ? 2 : 3, code = is_v6(vip) ? 0 : 4;
+	struct pkt_buf in, sent, err;
+	int be, b;
+
+	l4_frame(&in, IPPROTO_TCP, client, 40000, vip, 80, "hi", 2, 0);
+	be = fx_expect_tun_to(&fx, &in, XDP_TX, bes, 3, NULL, "client's packet");
+	if (be < 0)
+		return;
+	l4_frame(&sent, IPPROTO_TCP, vip, 80, client, 40000, reply_data, sizeof(reply_data) - 1,
+		 PKT_IP_DF);
+	icmp_err(&err, router, vip, type, code, 1400, &sent, sent.len - pkt_l3_off(&sent));
+	if (!ASSERT_EQ(set_state(vip, bes[be], XDPLB_REAL_DOWN), 0, "backend down"))
+		return;
+	if (keep) {
+		ASSERT_EQ(fx_expect_tun_to(&fx, &err, XDP_TX, bes, 3, NULL, "ondown keep: error"),
+			  be, "ondown keep: the flow's (down) backend");
+		ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, bes, 3, NULL, "ondown keep: next"), be,
+			  "ondown keep: the flow stays");
+	} else {
+		__u64 d0 = fx_reason(&fx, XDPLB_R_DROP_ICMP);
+
+		fx_expect_untouched(&fx, &err, XDP_DROP, XDPLB_R_DROP_ICMP,
+				    "error about a flow on a down backend");
+		ASSERT_EQ(fx_reason(&fx, XDPLB_R_DROP_ICMP) - d0, 1, "drop_icmp +1");
+		b = fx_expect_tun_to(&fx, &in, XDP_TX, bes, 3, NULL, "the flow's next packet");
+		ASSERT_TRUE(b >= 0 && b != be, "the flow moved off the down backend");
+		ASSERT_EQ(fx_expect_tun_to(&fx, &err, XDP_TX, bes, 3, NULL, "error, flow moved"), b,
+			  "the error follows the moved flow");
+	}
+	set_state(vip, bes[be], XDPLB_REAL_UP);
+}
+
+static void case_down_backend(void)
+{
+	down_backend(VIP_DN4, false, bes4, "192.0.2.41");
+	down_backend(VIP_DNK4, true, bes4, "192.0.2.42");
+	down_backend(VIP_DN6, false, bes6, "2001:db8:c::41");
+	down_backend(VIP_DNK6, true, bes6, "2001:db8:c::42");
+}
+
 /* ---- echo ---- */
 
 static void set_flag(struct xdplb_config *c, long flag)
@@ -739,16 +863,22 @@ static void case_too_big_route(void)
 	}
 }
 
-static int vip(const char *addr, __u16 port, __u8 proto, __u8 mode, __u8 sched,
-	       const char *const *bes, int n, __u16 rport)
+static int vip_flags(const char *addr, __u16 port, __u8 proto, __u8 mode, __u8 sched, __u16 flags,
+		     const char *const *bes, int n, __u16 rport)
 {
-	int err = fx_vip_new(&fx, addr, port, proto, mode, sched, 0) < 0;
+	int err = fx_vip_new(&fx, addr, port, proto, mode, sched, flags) < 0;
 
 	for (int i = 0; i < n; i++)
 		err |= fx_real_new(&fx, addr, port, proto, bes[i], rport) < 0;
 	if (err)
 		fprintf(stderr, "setup: vip %s:%u failed\n", addr, port);
 	return err;
+}
+
+static int vip(const char *addr, __u16 port, __u8 proto, __u8 mode, __u8 sched,
+	       const char *const *bes, int n, __u16 rport)
+{
+	return vip_flags(addr, port, proto, mode, sched, 0, bes, n, rport);
 }
 
 int main(void)
@@ -784,6 +914,11 @@ int main(void)
 	err |= vip(VIP_DRB6, 80, TCP, D, MH, lb2_6, 1, 0);
 	err |= vip(VIP_NAT6, 80, TCP, N, MH, b6_13, 1, 8080);
 	err |= vip(VIP_NATU6, 53, UDP, N, MH, b6_13, 1, 5353);
+	err |= vip_flags(VIP_L34, 4789, UDP, T, MH, XDPLB_VIP_F_L3HASH, bes4, 3, 0);
+	err |= vip(VIP_DN4, 80, TCP, T, MH, bes4, 3, 0);
+	err |= vip_flags(VIP_DNK4, 80, TCP, T, MH, XDPLB_VIP_F_ONDOWN_KEEP, bes4, 3, 0);
+	err |= vip(VIP_DN6, 80, TCP, T, MH, bes6, 3, 0);
+	err |= vip_flags(VIP_DNK6, 80, TCP, T, MH, XDPLB_VIP_F_ONDOWN_KEEP, bes6, 3, 0);
 	if (err) {
 		printf("setup failed\n0 passed, 1 failed\n");
 		return 1;
@@ -797,6 +932,10 @@ int main(void)
 	RUN_CASE("nat ipv6: outer and quoted headers translated", case_nat_v6);
 	RUN_CASE("nat: backend's port unreachable translated back to the client", case_nat_back);
 	RUN_CASE("errors that are not about a vip's flow pass", case_not_ours);
+	RUN_CASE("quoted non-first fragment: no ports, no flow (l3hash: addresses)",
+		 case_frag_quote);
+	RUN_CASE("error about a flow on a down backend: dropped, unless ondown keep",
+		 case_down_backend);
 	RUN_CASE("echo ipv4: answered when enabled", case_echo_v4);
 	RUN_CASE("echo ipv6: answered when enabled", case_echo_v6);
 	RUN_CASE("too big: config mtu, tunnel overhead, DF, options, icmp", case_too_big_cfg);
