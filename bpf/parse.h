@@ -122,6 +122,62 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 	return 0;
 }
 
+#define IPOPT_END  0
+#define IPOPT_NOOP 1
+#define IPOPT_LSRR 131
+#define IPOPT_SSRR 137
+
+/*
+ * xdplb_ipv4_route_pending() - is there a hop to go in an IPv4 source route?  Walks the
+ * @len bytes of options at @off in the frame (RFC 791 3.1: end of list, no-operation, else
+ * type, length, data) for a loose or strict source route whose pointer is not past the
+ * option: its next address, not this node, is where the packet goes now.  Options that do
+ * not parse stop the walk (they are not the balancer's to judge: carried as they are).
+ *
+ * A global function: the verifier checks its walk once, not on every path that reaches it,
+ * and only a packet with options (IHL > 5) calls it.  It uses no stack.
+ *
+ * Returns: 1 when a source route has hops to go, else 0.
+ */
+__noinline int xdplb_ipv4_route_pending(struct xdp_md *ctx, __u32 off, __u32 len)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 i, l;
+	__u8 *o;
+
+	if (len > 40 || off > 64)
+		return 0;
+	/* i = 0, but a 0 the verifier does not know: a known offset would make every mix of
+	 * one-byte and longer options a state of its own (some 3^40 of them); a range keeps
+	 * them few */
+	i = len;
+	barrier_var(i);
+	i -= len;
+	while (i < len) {
+		o = data + ((off + i) & 0x7f);
+		if ((void *)(o + 2) > data_end)
+			return 0;
+		if (o[0] == IPOPT_END)
+			return 0;
+		if (o[0] == IPOPT_NOOP) {
+			i++;
+			continue;
+		}
+		l = o[1];
+		if (l < 2 || i + l > len)
+			return 0;
+		if ((o[0] == IPOPT_LSRR || o[0] == IPOPT_SSRR) && l >= 3) {
+			if ((void *)(o + 3) > data_end)
+				return 0;
+			if (o[2] <= l) /* RFC 791: a pointer past the length is a route done */
+				return 1;
+		}
+		i += l;
+	}
+	return 0;
+}
+
 #define IPV6_HOPOPTS  0
 #define IPV6_ROUTING  43
 #define IPV6_FRAGMENT 44
@@ -129,8 +185,9 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 #define IPV6_AH	      51
 #define IPV6_DSTOPTS  60
 
-/* One extension header at @off: its length, 0 when the chain is not followed
- * (XDPLB_R_PASS_IPV6_EXT), or -XDPLB_R_DROP_MALFORMED_L3. */
+/* One extension header at @off: its length, 0 when the chain is not followed (*@nh is left
+ * as it was: IPV6_ROUTING for a routing header with segments left, XDPLB_R_PASS_SOURCE_ROUTE;
+ * anything else XDPLB_R_PASS_IPV6_EXT), or -XDPLB_R_DROP_MALFORMED_L3. */
 static __always_inline int ipv6_ext(void *data, void *data_end, struct packet *p, __u32 off,
 				    __u8 *nh)
 {
@@ -150,7 +207,7 @@ static __always_inline int ipv6_ext(void *data, void *data_end, struct packet *p
 		*nh = h[0];
 		return 8;
 	case IPV6_ROUTING:
-		if (h[3]) /* segments left: we are not the final destination */
+		if (h[3]) /* segments left: we are not the final destination (RFC 8200 4.4) */
 			return 0;
 		/* fall through */
 	case IPV6_HOPOPTS:
@@ -171,11 +228,16 @@ static __always_inline bool ipv6_is_ext(__u8 nh)
 /**
  * parse_ipv6() - validate the IPv6 header, follow its extension headers, fill the packet.
  *
- * Hop-by-hop, destination options, routing (with no segments left) and fragment headers are
- * skipped, at most XDPLB_MAX_EXT_HDRS of them; key.proto is the next header after them.
+ * Hop-by-hop (first only), destination options, routing (with no segments left) and fragment
+ * headers are skipped, at most XDPLB_MAX_EXT_HDRS of them; key.proto is the next header after
+ * them.  A hop-by-hop header anywhere but right after the IPv6 header is not followed: RFC
+ * 8200 4.1 has the receiver discard the packet with a parameter problem, which the kernel
+ * sends.  A routing header with segments left names a later hop as the destination (RFC 8200
+ * 4.4): the kernel's routing-header policy decides, the balancer neither forwards nor answers.
  *
- * Returns: 0, XDPLB_R_PASS_IPV6_EXT (a chain not followed: too long, AH/ESP, a routing header
- * with segments left, a jumbogram), or -XDPLB_R_DROP_MALFORMED_L3.
+ * Returns: 0, XDPLB_R_PASS_IPV6_EXT (a chain not followed: too long, AH/ESP, a hop-by-hop
+ * header not first, a jumbogram), XDPLB_R_PASS_SOURCE_ROUTE (a routing header with segments
+ * left), or -XDPLB_R_DROP_MALFORMED_L3.
  */
 static __always_inline int parse_ipv6(void *data, void *data_end, struct packet *p)
 {
@@ -203,9 +265,13 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 	for (int i = 0; i < XDPLB_MAX_EXT_HDRS; i++) {
 		if (!ipv6_is_ext(nh))
 			break;
+		if (i && nh == IPV6_HOPOPTS) /* not first (RFC 8200 4.1) */
+			return XDPLB_R_PASS_IPV6_EXT;
 		len = ipv6_ext(data, data_end, p, off, &nh);
 		if (len <= 0)
-			return len ?: XDPLB_R_PASS_IPV6_EXT;
+			return len
+				   ?: nh == IPV6_ROUTING ? XDPLB_R_PASS_SOURCE_ROUTE
+							 : XDPLB_R_PASS_IPV6_EXT;
 		off += len;
 		if (off > end)
 			return -XDPLB_R_DROP_MALFORMED_L3;

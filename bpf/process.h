@@ -218,6 +218,13 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes, struc
 	if (err)
 		return err;
 	v6 = p->key.family == XDPLB_AF_INET6;
+	/* IPv4 options: a source route with hops to go (RFC 791 3.1) makes the VIP a hop on the
+	 * way, not the destination: the kernel's source-route policy decides (an ICMP error
+	 * about the packet comes this way too: the ICMP program never sees it) */
+	if (!v6 && p->l4_off - p->l3_off > sizeof(struct iphdr) &&
+	    xdplb_ipv4_route_pending(ctx, l3_offset(p) + sizeof(struct iphdr),
+				     p->l4_off - p->l3_off - sizeof(struct iphdr)))
+		return XDPLB_R_PASS_SOURCE_ROUTE;
 
 	cfg = bpf_map_lookup_elem(&xdplb_config, &zero);
 	if (!cfg)

@@ -167,7 +167,8 @@ _xdplb()
 		reason)
 			_xdplb_reply tx redirect tx_reject tx_echo tx_too_big pass_not_ip pass_not_vip \
 				pass_ipv6_ext pass_fragment pass_too_big pass_no_neigh pass_ttl \
-				pass_l2_multicast drop_malformed_l2 drop_malformed_l3 drop_malformed_l4 drop_no_backend \
+				pass_l2_multicast pass_source_route drop_malformed_l2 drop_malformed_l3 \
+				drop_malformed_l4 drop_no_backend \
 				drop_no_route drop_fwd_disabled drop_no_source drop_no_neigh drop_too_big \
 				drop_fragment drop_icmp drop_martian drop_bad_csum drop_internal drop pass
 			;;

@@ -33,7 +33,7 @@
  * with another stamp (or none) is refused at attach and open.  Bump it with any change that
  * an xdplb of this version could not read or write correctly in maps made by another.
  */
-#define XDPLB_LAYOUT 4
+#define XDPLB_LAYOUT 5
 
 /* Address families as stored in keys (AF_INET/AF_INET6 values, fixed here so that BPF code
  * does not depend on libc headers). */
@@ -217,8 +217,9 @@ enum xdplb_reason {
 	XDPLB_R_PASS_NOT_IP,	   /* not IPv4/IPv6 (ARP, LLDP, ...) */
 	XDPLB_R_PASS_NOT_VIP,	   /* IP, but no VIP matches {dst, dport, proto} */
 	XDPLB_R_PASS_IPV6_EXT,	   /* IPv6 header chain the parser does not follow (more than
-				    * XDPLB_MAX_EXT_HDRS extension headers, a routing header with
-				    * segments left, AH/ESP): handed to the kernel untouched */
+				    * XDPLB_MAX_EXT_HDRS extension headers, AH/ESP, a hop-by-hop
+				    * header not first, RFC 8200 4.1): handed to the kernel
+				    * untouched */
 	XDPLB_R_PASS_FRAGMENT,	   /* fragment to an address that has no VIP */
 	XDPLB_R_PASS_TOO_BIG,	   /* TUN: encapsulated IPv4 packet without DF larger than the
 				    * egress MTU: handed to the kernel, which fragments it */
@@ -232,6 +233,11 @@ enum xdplb_reason {
 				    * a NAT reply) that came to a broadcast or multicast MAC:
 				    * neither forwarded nor answered (RFC 1812 5.3.4, RFC 1122
 				    * 3.3.6), handed to the kernel untouched */
+	XDPLB_R_PASS_SOURCE_ROUTE, /* not the final destination: an IPv4 loose or strict source
+				    * route with hops to go (RFC 791 3.1), an IPv6 routing header
+				    * with segments left (RFC 8200 4.4): neither forwarded nor
+				    * answered, handed to the kernel untouched, whose source-route
+				    * policy decides */
 	XDPLB_R_DROP_MALFORMED_L2, /* truncated Ethernet or VLAN header, or a broadcast or
 				    * multicast source MAC (IEEE 802: no group source) */
 	XDPLB_R_DROP_MALFORMED_L3, /* truncated IP header, bad version, IHL < 5, bad length */

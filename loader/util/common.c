@@ -32,6 +32,7 @@ const char *const reason_names[XDPLB_R_MAX] = {
 	[XDPLB_R_PASS_NO_NEIGH] = "pass_no_neigh",
 	[XDPLB_R_PASS_TTL] = "pass_ttl",
 	[XDPLB_R_PASS_L2_MULTICAST] = "pass_l2_multicast",
+	[XDPLB_R_PASS_SOURCE_ROUTE] = "pass_source_route",
 	[XDPLB_R_DROP_MALFORMED_L2] = "drop_malformed_l2",
 	[XDPLB_R_DROP_MALFORMED_L3] = "drop_malformed_l3",
 	[XDPLB_R_DROP_MALFORMED_L4] = "drop_malformed_l4",

@@ -158,12 +158,13 @@ static unsigned ipv4_options(const u8 *o, u32 n)
 		}
 		if (i + 2 > n || (l = o[i + 1]) < 2 || i + l > n)
 			return def | D_OPTS;
-		/* loose / strict source route: a pointer not past the option is a hop to go */
+		/* loose / strict source route: a pointer not past the option (RFC 791: past
+		 * it the route is done) names a hop to go; one below 4 is malformed as well */
 		if ((t == 131 || t == 137) && l >= 3) {
+			if (o[i + 2] <= l)
+				def |= D_ROUTE;
 			if (o[i + 2] < 4)
 				def |= D_OPTS;
-			else if (o[i + 2] + 3 <= l + 1)
-				def |= D_ROUTE;
 		}
 		i += l;
 	}
@@ -962,24 +963,6 @@ static void expect_vip(const struct pkt *p, int vi, struct expect *e)
 		   l3 ? 0 : p->dport);
 	if (scoped_src(p->ip.fam, p->ip.src))
 		e->loose = true;
-	if (p->ip.def & D_HBH_LATE) {
-		/* RFC 8200 4.1: a node discards it (parameter problem); the kernel may */
-		cat_set(e, "vip [%s], ipv6 hop-by-hop header not first", mode);
-		subj_set(e, "ipv6 hop-by-hop header not first");
-		e->ok = OK_PASS;
-		e->drops = R(DROP_MALFORMED_L3);
-		return;
-	}
-	if (p->ip.def & D_ROUTE) {
-		/* RFC 8200 4.4 / RFC 791 3.1: the VIP is a hop on the way, not the destination:
-		 * the kernel's business */
-		cat_set(e, "vip [%s], %s", mode,
-			p->ip.fam == 4 ? "source route not done" : "routing header segments left");
-		subj_set(e, "not the final destination (source route)");
-		e->ok = OK_PASS;
-		e->drops = R(DROP_MALFORMED_L3);
-		return;
-	}
 	if (p->ip.frag == FR_FIRST && !l3) {
 		cat_set(e, "vip [%s], first fragment, no l3hash", mode);
 		subj_set(e, "first fragment to a vip without l3hash");
@@ -1085,15 +1068,6 @@ static void expect_reply(const struct pkt *p, struct fz_state *st, const struct 
 		subj_set(e, l4_subject(p->l4def));
 		e->ok = OK_PASS;
 		e->drops = R(DROP_MALFORMED_L4);
-		return;
-	}
-	if (ip->def & (D_HBH_LATE | D_ROUTE)) {
-		cat_set(e, "%s, %s", what,
-			ip->def & D_ROUTE ? "not the final destination" : "hop-by-hop not first");
-		subj_set(e, ip->def & D_ROUTE ? "not the final destination (source route)"
-					      : "ipv6 hop-by-hop header not first");
-		e->ok = OK_PASS;
-		e->drops = R(DROP_MALFORMED_L3);
 		return;
 	}
 	if (sender_refused(p, what, e)) {
@@ -1282,6 +1256,21 @@ static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *
 		e->loose = true;
 		return;
 	}
+	if (ip->def & (D_HBH_LATE | D_ROUTE)) {
+		/* the lead's policy, whatever the protocol, VIP or not: a hop-by-hop header not
+		 * first (RFC 8200 4.1: discarded with a parameter problem, the kernel's to send)
+		 * and a source route with hops to go (RFC 791 3.1, RFC 8200 4.4: the VIP is a hop
+		 * on the way, the kernel's source-route settings decide) go to the kernel
+		 * untouched, neither forwarded nor answered nor dropped */
+		cat_set(e, "ip%d: %s", ip->fam,
+			ip->def & D_HBH_LATE ? "hop-by-hop header not first"
+			: ip->fam == 4	     ? "source route not done"
+					     : "routing header segments left");
+		subj_set(e, ip->def & D_HBH_LATE ? "ipv6 hop-by-hop header not first"
+						 : "not the final destination (source route)");
+		e->ok = OK_PASS;
+		return;
+	}
 	if (ip->proto == IPPROTO_ICMP || ip->proto == IPPROTO_ICMPV6) {
 		if ((ip->proto == IPPROTO_ICMP) != (ip->fam == 4)) {
 			cat_set(e, "ip%d: icmp of the other family", ip->fam);
@@ -1305,21 +1294,10 @@ static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *
 
 			e->kind = E_ECHO;
 			e->ok = OK_PASS;
-			if (ip->def & (D_HBH_LATE | D_ROUTE | D_OPTS)) {
-				/* malformed, or not the final destination; a late hop-by-hop
-				 * header the balancer does not see: its sender and checksum
-				 * rules may drop it first (plausible_drops()) */
-				if (ip->def & D_HBH_LATE)
-					e->drops = R(DROP_MALFORMED_L3);
-				cat_set(e, "echo request, %s",
-					ip->def & D_ROUTE  ? "not the final destination"
-					: ip->def & D_OPTS ? "bad ip options"
-							   : "hop-by-hop not first");
-				subj_set(e, ip->def & D_ROUTE
-						? "not the final destination (source route)"
-					    : ip->def & D_OPTS
-						? "bad ip options"
-						: "ipv6 hop-by-hop header not first");
+			if (ip->def & D_OPTS) {
+				/* malformed IPv4 options */
+				cat_set(e, "echo request, bad ip options");
+				subj_set(e, "bad ip options");
 				return;
 			}
 			/* the balancer's documented choice: IPv4 with options goes to the kernel,
@@ -1345,7 +1323,7 @@ static void expect_pkt(const struct pkt *p, struct fz_state *st, struct expect *
 		}
 		if ((ip->fam == 4 && (p->itype == 3 || p->itype == 11 || p->itype == 12)) ||
 		    (ip->fam == 6 && p->itype >= 1 && p->itype <= 4)) {
-			if (ip->def & (D_HBH_LATE | D_ROUTE | D_UNFOLLOWED)) {
+			if (ip->def & D_UNFOLLOWED) {
 				cat_set(e, "icmp error, odd ip header");
 				e->ok = OK_PASS | OK_FWD | OK_ANY_DROP;
 				e->loose = true;
@@ -1423,7 +1401,7 @@ static u32 plausible_drops(const struct pkt *p, const struct expect *e)
 
 	if (p->l2.trunc)
 		d |= R(DROP_MALFORMED_L2);
-	if (ip->def & (D_L3 | D_HBH_LATE | D_OPTS | D_DUP | D_ROUTE))
+	if (ip->def & (D_L3 | D_OPTS | D_DUP))
 		d |= R(DROP_MALFORMED_L3);
 	if (p->l4def ||
 	    (p->ip_ok && (ip->proto == IPPROTO_ICMP || ip->proto == IPPROTO_ICMPV6) && !p->icmp))

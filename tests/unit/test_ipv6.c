@@ -479,7 +479,8 @@ static void case_ext_headers(void)
 	build_ext(&in, VIP_TUN, 42002, five, 5, 0);
 	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "five extension headers");
 	build_ext(&in, VIP_TUN, 42003, rh, 1, 1);
-	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "routing, segments left 1");
+	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_SOURCE_ROUTE,
+			    "routing, segments left 1");
 	build_ext(&in, VIP_TUN, 42004, ah, 1, 0);
 	fx_expect_untouched(&fx, &in, XDP_PASS, XDPLB_R_PASS_IPV6_EXT, "AH");
 	/* ESP: opaque after SPI and sequence number */
