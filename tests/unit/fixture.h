@@ -425,6 +425,16 @@ static inline int fx_real_new(struct fixture *fx, const char *vaddr, __u16 port,
 	return err ? err : lb_real_find(&fx->lb, v.id, r.addr, r.family, r.port);
 }
 
+/* An mh VIP @addr:80/@proto in @mode with XDPLB_VIP_F_* @flags and backend @be (port @bport;
+ * NULL: none): 0, or -1 when either could not be added. */
+static inline int fx_vip_be(struct fixture *fx, const char *addr, __u8 proto, __u8 mode,
+			    const char *be, __u16 bport, __u16 flags)
+{
+	if (fx_vip_new(fx, addr, 80, proto, mode, XDPLB_SCHED_MH, flags) < 0)
+		return -1;
+	return be && fx_real_new(fx, addr, 80, proto, be, bport) < 0 ? -1 : 0;
+}
+
 /* The traffic counters of VIP @vip_id (all zero when they cannot be read). */
 static inline struct xdplb_traffic fx_vip_traffic(struct fixture *fx, __u32 vip_id)
 {

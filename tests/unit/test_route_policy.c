@@ -163,10 +163,8 @@ int main(void)
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
-	if (fx_vip_new(&fx, VIP_TUN, 80, IPPROTO_TCP, XDPLB_MODE_TUN, XDPLB_SCHED_MH, 0) < 0 ||
-	    fx_real_new(&fx, VIP_TUN, 80, IPPROTO_TCP, "10.0.1.11", 0) < 0 ||
-	    fx_vip_new(&fx, VIP6, 80, IPPROTO_TCP, XDPLB_MODE_TUN, XDPLB_SCHED_MH, 0) < 0 ||
-	    fx_real_new(&fx, VIP6, 80, IPPROTO_TCP, "fd00:1::12", 0) < 0 ||
+	if (fx_vip_be(&fx, VIP_TUN, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.1.11", 0, 0) ||
+	    fx_vip_be(&fx, VIP6, IPPROTO_TCP, XDPLB_MODE_TUN, "fd00:1::12", 0, 0) ||
 	    fx_config(&fx, set_echo, XDPLB_CFG_F_ECHO)) {
 		printf("setup failed\n0 passed, 1 failed\n");
 		return 1;

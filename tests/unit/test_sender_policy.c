@@ -361,14 +361,6 @@ static void set_echo(struct xdplb_config *c, long flag)
 	c->flags |= flag;
 }
 
-/* A VIP @addr:80/@proto in @mode with backend @be (port @bport; NULL: none), @flags. */
-static int vip(const char *addr, __u8 proto, __u8 mode, const char *be, __u16 bport, __u16 flags)
-{
-	if (fx_vip_new(&fx, addr, 80, proto, mode, XDPLB_SCHED_MH, flags) < 0)
-		return -1;
-	return be && fx_real_new(&fx, addr, 80, proto, be, bport) < 0 ? -1 : 0;
-}
-
 int main(void)
 {
 	REQUIRE_ROOT();
@@ -378,14 +370,18 @@ int main(void)
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
-	if (vip(VIP_TUN, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.1.11", 0, 0) ||
-	    vip(VIP_NAT, IPPROTO_TCP, XDPLB_MODE_NAT, NAT_BE, 8080, 0) ||
-	    vip(VIP_REJ, IPPROTO_TCP, XDPLB_MODE_TUN, NULL, 0, XDPLB_VIP_F_ALLDOWN_REJECT) ||
-	    vip(VIP_REJ, IPPROTO_UDP, XDPLB_MODE_TUN, NULL, 0, XDPLB_VIP_F_ALLDOWN_REJECT) ||
-	    vip(VIP_BIG, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.2.11", 0, 0) ||
-	    vip(VIP6, IPPROTO_TCP, XDPLB_MODE_TUN, "fd00:1::12", 0, 0) ||
-	    vip(VIP6REJ, IPPROTO_TCP, XDPLB_MODE_TUN, NULL, 0, XDPLB_VIP_F_ALLDOWN_REJECT) ||
-	    vip(VIP6REJ, IPPROTO_UDP, XDPLB_MODE_TUN, NULL, 0, XDPLB_VIP_F_ALLDOWN_REJECT) ||
+	if (fx_vip_be(&fx, VIP_TUN, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.1.11", 0, 0) ||
+	    fx_vip_be(&fx, VIP_NAT, IPPROTO_TCP, XDPLB_MODE_NAT, NAT_BE, 8080, 0) ||
+	    fx_vip_be(&fx, VIP_REJ, IPPROTO_TCP, XDPLB_MODE_TUN, NULL, 0,
+		      XDPLB_VIP_F_ALLDOWN_REJECT) ||
+	    fx_vip_be(&fx, VIP_REJ, IPPROTO_UDP, XDPLB_MODE_TUN, NULL, 0,
+		      XDPLB_VIP_F_ALLDOWN_REJECT) ||
+	    fx_vip_be(&fx, VIP_BIG, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.2.11", 0, 0) ||
+	    fx_vip_be(&fx, VIP6, IPPROTO_TCP, XDPLB_MODE_TUN, "fd00:1::12", 0, 0) ||
+	    fx_vip_be(&fx, VIP6REJ, IPPROTO_TCP, XDPLB_MODE_TUN, NULL, 0,
+		      XDPLB_VIP_F_ALLDOWN_REJECT) ||
+	    fx_vip_be(&fx, VIP6REJ, IPPROTO_UDP, XDPLB_MODE_TUN, NULL, 0,
+		      XDPLB_VIP_F_ALLDOWN_REJECT) ||
 	    fx_config(&fx, set_echo, XDPLB_CFG_F_ECHO)) {
 		printf("setup failed\n0 passed, 1 failed\n");
 		return 1;

@@ -317,14 +317,6 @@ static void case_answers(void)
 	}
 }
 
-/* A VIP in @mode whose backend is @be (port @bport; NULL: none), @flags. */
-static int vip(const char *addr, __u8 proto, __u8 mode, const char *be, __u16 bport, __u16 flags)
-{
-	if (fx_vip_new(&fx, addr, 80, proto, mode, XDPLB_SCHED_MH, flags) < 0)
-		return -1;
-	return be && fx_real_new(&fx, addr, 80, proto, be, bport) < 0 ? -1 : 0;
-}
-
 int main(void)
 {
 	REQUIRE_ROOT();
@@ -334,17 +326,20 @@ int main(void)
 	}
 	if (sandbox_sh("ip neigh replace 10.0.1.254 lladdr 02:00:00:00:01:fe nud permanent dev "
 		       "lb0 && ip route add 198.51.100.0/24 via 10.0.1.254") ||
-	    vip(VIP_NAT, IPPROTO_TCP, XDPLB_MODE_NAT, "10.0.1.11", 8080, 0) ||
-	    vip(VIP_TUN, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.1.12", 0, 0) ||
-	    vip(VIP_TUN_L1, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.3.21", 0, 0) ||
-	    vip(VIP_TUN_NN, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.1.99", 0, 0) ||
-	    vip(VIP_4IN6, IPPROTO_TCP, XDPLB_MODE_TUN, "fd00:1::13", 0, 0) ||
-	    vip(VIP_TUN6, IPPROTO_TCP, XDPLB_MODE_TUN, "fd00:1::12", 0, 0) ||
-	    vip(VIP_DR_L1, IPPROTO_TCP, XDPLB_MODE_DR, "10.0.3.21", 0, 0) ||
-	    vip(VIP_REJ, IPPROTO_TCP, XDPLB_MODE_TUN, NULL, 0, XDPLB_VIP_F_ALLDOWN_REJECT) ||
-	    vip(VIP_REJ, IPPROTO_UDP, XDPLB_MODE_TUN, NULL, 0, XDPLB_VIP_F_ALLDOWN_REJECT) ||
-	    vip(VIP_REJ6, IPPROTO_UDP, XDPLB_MODE_TUN, NULL, 0, XDPLB_VIP_F_ALLDOWN_REJECT) ||
-	    vip(VIP_MTU6, IPPROTO_TCP, XDPLB_MODE_DR, "fd00:2::11", 0, 0)) {
+	    fx_vip_be(&fx, VIP_NAT, IPPROTO_TCP, XDPLB_MODE_NAT, "10.0.1.11", 8080, 0) ||
+	    fx_vip_be(&fx, VIP_TUN, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.1.12", 0, 0) ||
+	    fx_vip_be(&fx, VIP_TUN_L1, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.3.21", 0, 0) ||
+	    fx_vip_be(&fx, VIP_TUN_NN, IPPROTO_TCP, XDPLB_MODE_TUN, "10.0.1.99", 0, 0) ||
+	    fx_vip_be(&fx, VIP_4IN6, IPPROTO_TCP, XDPLB_MODE_TUN, "fd00:1::13", 0, 0) ||
+	    fx_vip_be(&fx, VIP_TUN6, IPPROTO_TCP, XDPLB_MODE_TUN, "fd00:1::12", 0, 0) ||
+	    fx_vip_be(&fx, VIP_DR_L1, IPPROTO_TCP, XDPLB_MODE_DR, "10.0.3.21", 0, 0) ||
+	    fx_vip_be(&fx, VIP_REJ, IPPROTO_TCP, XDPLB_MODE_TUN, NULL, 0,
+		      XDPLB_VIP_F_ALLDOWN_REJECT) ||
+	    fx_vip_be(&fx, VIP_REJ, IPPROTO_UDP, XDPLB_MODE_TUN, NULL, 0,
+		      XDPLB_VIP_F_ALLDOWN_REJECT) ||
+	    fx_vip_be(&fx, VIP_REJ6, IPPROTO_UDP, XDPLB_MODE_TUN, NULL, 0,
+		      XDPLB_VIP_F_ALLDOWN_REJECT) ||
+	    fx_vip_be(&fx, VIP_MTU6, IPPROTO_TCP, XDPLB_MODE_DR, "fd00:2::11", 0, 0)) {
 		printf("setup failed\n0 passed, 1 failed\n");
 		return 1;
 	}
