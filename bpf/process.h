@@ -70,7 +70,7 @@ static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip 
 	struct xdplb_real *r;
 
 	if (f && f->vip_id == vip->id && (r = flow_real(f))) {
-		if (r->state != XDPLB_REAL_UP && !(vip->flags & XDPLB_VIP_F_ONDOWN_KEEP))
+		if (!real_keeps_flows(vip, r))
 			return NULL;
 		*real_id = f->real_id;
 		return r;

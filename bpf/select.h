@@ -125,6 +125,15 @@ static __always_inline bool real_takes_new(const struct xdplb_real *r)
 	return r->weight && r->state == XDPLB_REAL_UP;
 }
 
+/* ... and one that keeps its flows: up, or down on a VIP with ondown keep (a backend that
+ * failed its health check loses its flows otherwise: their next packets, and ICMP errors
+ * about them, go elsewhere). */
+static __always_inline bool real_keeps_flows(const struct xdplb_vip *vip,
+					     const struct xdplb_real *r)
+{
+	return r->state == XDPLB_REAL_UP || (vip->flags & XDPLB_VIP_F_ONDOWN_KEEP);
+}
+
 static __always_inline __u32 *table_slot(__u32 vip_id, __u32 slot)
 {
 	void *table = bpf_map_lookup_elem(&xdplb_tables, &vip_id);
@@ -658,8 +667,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		if (flow_cache_valid(&fc, fgen, vip->id, now)) {
 			real = lookup_real(fc.v->real_id, vip->id);
 			if (real && (__u16)real->gen == fc.v->real_gen &&
-			    (real->state == XDPLB_REAL_UP ||
-			     (vip->flags & XDPLB_VIP_F_ONDOWN_KEEP))) {
+			    real_keeps_flows(vip, real)) {
 				sel->real_id = fc.v->real_id;
 				return real;
 			}
@@ -682,8 +690,7 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 		real = flow_real(flow);
 		/* a backend that failed its health check loses its flows (their clients get a
 		 * RST from the new backend and reconnect) unless the VIP keeps them there */
-		down =
-		    real && real->state != XDPLB_REAL_UP && !(vip->flags & XDPLB_VIP_F_ONDOWN_KEEP);
+		down = real && !real_keeps_flows(vip, real);
 		if (ex) {
 			ex->flow_real = flow->real_id;
 			ex->flow_atime = now - xdplb_ticks_since(flow->atime, now) ?: 1;
