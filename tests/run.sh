@@ -6,7 +6,9 @@
 # The fuzz suite is a short deterministic slice of the packet-path fuzzer (tests/fuzz/): its
 # count line counts paths through the balancer, a path whose only failures are classes listed
 # in tests/fuzz/known-failures being "skipped"; then a short deterministic slice of each
-# control-plane fuzzer (tests/fuzz/cp/run.sh --slice), one case per harness.
+# control-plane fuzzer (tests/fuzz/cp/run.sh --slice), one case per harness.  Each suite's
+# output ends with its wall time, "(N s)", so that the 20-minute budget of `make test` can be
+# watched.
 # fuzz-full is `make fuzz`: the packet-path fuzzer for FUZZ_PACKETS packets (default 10
 # million), then each control-plane fuzzer for FUZZ_CP_SECS seconds (default 180).
 set -u
@@ -18,12 +20,13 @@ suites=("$@")
 passed=0 failed=0 skipped=0
 
 run_one() { # name, command...
-	local name=$1 out rc line p f s
+	local name=$1 out rc line p f s t0=$SECONDS
 	shift
 	echo "== $name"
 	out=$("$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^/   /'
+	echo "   ($((SECONDS - t0)) s)"
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "   (no result line, exit status $rc: counted as a failure)"

@@ -1,21 +1,21 @@
 # End-to-end: `xdplb explain` against the backend that actually answers.  NAT UDP VIPs on
 # :53, one per scheduler (10.0.0.10 mh, .11 sh, .12 rr, .13 wrr, .14 lc, .15 wlc), over the
 # same four backends running the UDP identity service (udp_echo.py, weights 1 2 3 1); clients
-# on 33 addresses; per VIP 1,000 random client tuples (tests/e2e/explain_udp.py sends one
+# on 33 addresses; per VIP 400 random client tuples (tests/e2e/explain_udp.py sends one
 # datagram from exactly each and reads who answered):
-# - mh, sh: all 1,000 explained (one call) before any is sent, then each datagram answered by
+# - mh, sh: all 400 explained (one call) before any is sent, then each datagram answered by
 #   the backend explained;
-# - rr, wrr, lc, wlc: 1,000 explains of new tuples all name one backend and slot (the next new
+# - rr, wrr, lc, wlc: 400 explains of new tuples all name one backend and slot (the next new
 #   flow's: explaining moved nothing), which the next datagram gets; then 20 new tuples, each
 #   explained and then sent, each answered by the backend explained;
-# - every scheduler: after the traffic all 1,000 explained again (one call), each "existing
+# - every scheduler: after the traffic all 400 explained again (one call), each "existing
 #   flow" with the backend that answered, and the VIP's counters and flows unchanged by it;
 # - a backend taken down (its check fails, the daemon writes the state): its flows explained
 #   "not followed: backend down" with their new backend, which then answers them.
 # shellcheck shell=bash
 ALL_TESTS="test_explain_hash test_explain_next"
 
-N=1000
+N=400
 exu() { /usr/bin/python3 tests/e2e/explain_udp.py "$@"; }
 
 # The NAT topology with 4 backends answering on every address's :53 (attach_all's attach, with a
@@ -115,7 +115,7 @@ explain_after() { # TUPLES ANSWERS
 		[ "$(grep -o '"client":' <<<"$before" | wc -l)" -ge "$(wc -l <"$1")" ]
 }
 
-# mh, sh: each of the 1,000 predicted before the traffic.
+# mh, sh: each of the 400 predicted before the traffic.
 explain_hash() { # SCHED
 	local t=$E2E_TMP/tuples ans=$E2E_TMP/answers r
 	sched_vip "$1" || return 1
@@ -134,8 +134,8 @@ explain_hash() { # SCHED
 explain_next() { # SCHED
 	local all=$E2E_TMP/all t=$E2E_TMP/tuples ans=$E2E_TMP/answers one=$E2E_TMP/one r b
 	sched_vip "$1" || return 1
-	# 2,020 distinct tuples: 1,000 explained only, 20 explained one at a time and sent,
-	# 1,000 sent and then explained
+	# 820 distinct tuples: 400 explained only, 20 explained one at a time and sent,
+	# 400 sent and then explained
 	exu tuples 5 $((2 * N + 20)) "$BASE" "${CLIENTS[@]}" >"$all" || return 1
 	head -n "$N" "$all" >"$t"
 	explain_file "$t" "$E2E_TMP/new.json" || { check "$S: explain new tuples" false; return 1; }
