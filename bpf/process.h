@@ -58,10 +58,10 @@ static __always_inline bool nat_src_maybe(const struct packet *p)
 }
 
 /* The backend that owns the flow an ICMP error is about: the flow table's, or for a
- * hash-scheduled VIP the one a new flow would get (nothing is inserted: an error does not
- * make a flow).  A flow whose backend is down, on a VIP without ondown keep, has none:
- * select_real() moves its next packet to another backend, where the connection does not
- * exist, so the error goes nowhere (NULL: drop_icmp). */
+ * hash-scheduled VIP the one a new flow would get, past a down or drained backend's slot as
+ * select_real() goes (nothing is inserted: an error does not make a flow).  A flow whose backend is
+ * down, on a VIP without ondown keep, has none: select_real() moves its next packet to another
+ * backend, where the connection does not exist, so the error goes nowhere (NULL: drop_icmp). */
 static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip *vip,
 							 const struct packet *q, void *flows,
 							 void *fkey, bool v6, __u32 *real_id)
@@ -78,7 +78,16 @@ static __always_inline struct xdplb_real *icmp_flow_real(const struct xdplb_vip 
 	if (vip->sched != XDPLB_SCHED_MH && vip->sched != XDPLB_SCHED_SH)
 		return NULL;
 	*real_id = xdplb_schedule(vip, &q->key);
-	return lookup_real(*real_id, vip->id);
+	r = lookup_real(*real_id, vip->id);
+	/* a slot whose backend takes no new flows (table not rebuilt yet): where the flow's
+	 * first packet will go, as select_real() walks on */
+	if (r && !real_takes_new(r)) {
+		struct sched_skipped sk;
+
+		*real_id = xdplb_sched_skip(vip, &q->key, &sk);
+		r = lookup_real(*real_id, vip->id);
+	}
+	return r;
 }
 
 /**

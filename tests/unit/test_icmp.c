@@ -210,6 +210,67 @@ static void no_flow(const char *vip, const char *rr_vip, const char *const *bes,
 	}
 }
 
+/*
+ * No flow, and the slot of an mh VIP's table names a backend that is down in xdplb_reals
+ * (the table not rebuilt yet): the error goes where the client's first packet will go, past
+ * that slot (select_real() walks on: xdplb_sched_skip()), never to the down backend.
+ */
+static void no_flow_stale(const char *vip, const char *const *bes, const char *client_fmt)
+{
+	const char *router = is_v6(vip) ? ROUTER6 : ROUTER4;
+	__u8 type = is_v6(vip) ? 2 : 3, code = is_v6(vip) ? 0 : 4;
+	struct pkt_buf sent[24], err[24], in;
+	int before[24], down_id, moved = 0;
+	struct xdplb_real r;
+	__u32 k;
+
+	for (int c = 0; c < 24; c++) {
+		char client[64];
+
+		snprintf(client, sizeof(client), client_fmt, 150 + c);
+		l4_frame(&sent[c], IPPROTO_TCP, vip, 80, client, 43000, NULL, 0, PKT_IP_DF);
+		icmp_err(&err[c], router, vip, type, code, 1400, &sent[c],
+			 sent[c].len - pkt_l3_off(&sent[c]));
+		before[c] = fx_expect_tun_to(&fx, &err[c], XDP_TX, bes, 3, NULL, "all up: error");
+		if (before[c] < 0)
+			return;
+	}
+	down_id = fx_backend_id(&fx, vip, 80, IPPROTO_TCP, bes[before[0]], 0);
+	k = down_id;
+	if (!ASSERT_TRUE(down_id > 0 && !bpf_map_lookup_elem(FX_FD(&fx, reals), &k, &r),
+			 "read the backend"))
+		return;
+	r.state = XDPLB_REAL_DOWN;
+	if (!ASSERT_EQ(bpf_map_update_elem(FX_FD(&fx, reals), &k, &r, BPF_EXIST), 0,
+		       "backend down in xdplb_reals alone (no table rebuild)"))
+		return;
+	for (int c = 0; c < 24; c++) {
+		char client[64];
+		int be, b;
+
+		be = fx_expect_tun_to(&fx, &err[c], XDP_TX, bes, 3, NULL, "stale slot: error");
+		if (be < 0)
+			break;
+		ASSERT_TRUE(be != before[0], "not to the down backend");
+		if (before[c] != before[0])
+			ASSERT_EQ(be, before[c], "another backend's tuple keeps its backend");
+		moved += before[c] == before[0];
+		snprintf(client, sizeof(client), client_fmt, 150 + c);
+		l4_frame(&in, IPPROTO_TCP, client, 43000, vip, 80, NULL, 0, 0);
+		b = fx_expect_tun_to(&fx, &in, XDP_TX, bes, 3, NULL, "the client's first packet");
+		ASSERT_EQ(b, be, "the error went where the new flow goes");
+	}
+	ASSERT_TRUE(moved > 0, "some tuples were the down backend's");
+	r.state = XDPLB_REAL_UP;
+	bpf_map_update_elem(FX_FD(&fx, reals), &k, &r, BPF_EXIST);
+}
+
+static void case_no_flow_stale(void)
+{
+	no_flow_stale(VIP_T4, bes4, "192.0.2.%d");
+	no_flow_stale(VIP_T6, bes6, "2001:db8:c::%d");
+}
+
 static void case_no_flow_v4(void)
 {
 	no_flow(VIP_T4, VIP_RR4, bes4, "192.0.2.%d");
@@ -927,6 +988,8 @@ int main(void)
 	RUN_CASE("tun ipv6: errors go to the flow's backend, encapsulated", case_tun_owner_v6);
 	RUN_CASE("no flow ipv4: mh schedules (nothing inserted), rr drops", case_no_flow_v4);
 	RUN_CASE("no flow ipv6: mh schedules (nothing inserted), rr drops", case_no_flow_v6);
+	RUN_CASE("no flow, mh slot of a down backend (no rebuild yet): where the flow goes",
+		 case_no_flow_stale);
 	RUN_CASE("dr: errors to the backend, MACs only", case_dr);
 	RUN_CASE("nat ipv4: outer and quoted headers translated", case_nat_v4);
 	RUN_CASE("nat ipv6: outer and quoted headers translated", case_nat_v6);
