@@ -122,7 +122,7 @@ static __always_inline int tun_v6(struct xdp_md *ctx, const struct packet *p,
  */
 static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 				  const struct xdplb_vip *vip, const struct xdplb_real *real,
-				  const struct xdplb_config *cfg, __u32 real_id, bool nat_write,
+				  const struct xdplb_config *cfg, __u32 real_id, __u32 nat_state,
 				  __u64 now)
 {
 	struct xdplb_nh tmp, *nh = &tmp; /* filled by the lookup before it is read */
@@ -158,15 +158,16 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
 		pass = too_big(ctx, p, mtu, 0, nat);
 		if (pass != XDPLB_R_PASS_TOO_BIG)
-			return pass;
+			return nat ? nat_unsent(p, vip->id, real_id, nat_state, now, pass) : pass;
 		rc = BPF_FIB_LKUP_RET_NO_NEIGH;
 	}
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && !nat)
 		return -XDPLB_R_DROP_NO_NEIGH;
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
-		return fib_error(rc);
+		return nat ? nat_unsent(p, vip->id, real_id, nat_state, now, fib_error(rc))
+			   : fib_error(rc);
 	if (nat) {
-		err = nat_to_backend(ctx, p, real, real_id, vip->id, nat_write, now);
+		err = nat_to_backend(ctx, p, real, real_id, vip->id, nat_state & NAT_WRITE, now);
 		if (err)
 			return err;
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
@@ -182,8 +183,9 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
 /**
  * forward() - send a VIP packet to its backend in the VIP's mode.
  * @p: the packet (for an ICMP error, the flow it is about with the ICMP packet's layout).
- * @nat_write: NAT mode only: write the return-path entry (a new or moved flow, or one whose
- * state this packet moved).
+ * @nat_state: NAT mode only: NAT_WRITE to write the return-path entry (a new or moved flow,
+ * or one whose state this packet moved), NAT_NEW for a new flow, which is forgotten when the
+ * packet does not go to the backend (nat_unsent()).
  * @now: coarse_now() of this packet (clock.h).
  *
  * TUN: encapsulated towards the backend, in IPv4 or IPv6 after the backend's family (an
@@ -197,7 +199,7 @@ static __always_inline int direct(struct xdp_md *ctx, const struct packet *p,
  */
 static __always_inline int forward(struct xdp_md *ctx, const struct packet *p,
 				   const struct xdplb_vip *vip, const struct xdplb_real *real,
-				   const struct xdplb_config *cfg, __u32 real_id, bool nat_write,
+				   const struct xdplb_config *cfg, __u32 real_id, __u32 nat_state,
 				   __u64 now)
 {
 	if (vip->mode == XDPLB_MODE_TUN) {
@@ -207,9 +209,9 @@ static __always_inline int forward(struct xdp_md *ctx, const struct packet *p,
 			return -XDPLB_R_DROP_NO_ROUTE;
 		return tun_v4(ctx, p, real, cfg, real_id, now);
 	}
-	if (real->family != p->key.family)
+	if (real->family != p->key.family) /* the control plane refuses it in NAT mode */
 		return -XDPLB_R_DROP_NO_ROUTE;
-	return direct(ctx, p, vip, real, cfg, real_id, nat_write, now);
+	return direct(ctx, p, vip, real, cfg, real_id, nat_state, now);
 }
 
 #endif /* XDPLB_FORWARD_H */

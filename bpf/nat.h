@@ -169,8 +169,10 @@ __noinline int xdplb_nat_insert6(const struct xdplb_flow_key *key, const struct 
 
 /*
  * NAT towards a backend: remember the reply tuple (@nat_write: a new or moved flow of VIP
- * @vip_id at @now, or one whose state this packet moved) and rewrite the destination.  An
- * ICMP error (p->icmp_err) was translated by its caller already.
+ * @vip_id at @now, or one whose state this packet moved) and rewrite the destination.  What
+ * nat_rewrite() refuses (an IPv6 UDP checksum 0) never gets here: parse_l4() has it
+ * dropped first (drop_malformed_l4).  An ICMP error (p->icmp_err) was translated by its
+ * caller already.
  */
 static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packet *p,
 					  const struct xdplb_real *real, __u32 real_id,
@@ -214,6 +216,72 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
 		}
 	}
 	return nat_rewrite(ctx, p, true, real->addr, real->port);
+}
+
+/*
+ * A new NAT flow whose first packet did not go to its backend (answered with fragmentation
+ * needed / packet too big, or dropped after select_real() made the flow: no route, ...) is
+ * forgotten: @key's flow entry in table @map, if it is still the one of VIP @vip_id on
+ * backend @real_id, is deleted and counted out as an expired flow is, and this CPU's
+ * flow-cache slot of it goes stale.  The packet wrote no reply entry (nat_to_backend() is
+ * not reached); kept, the flow would be no new flow to its next packet, which would reach
+ * the backend without writing one, and the backend's replies would leave untranslated (or
+ * be taken by an l3hash VIP's entry of the same addresses).  So the flow's next packet is a
+ * new flow again.  Another CPU that followed the flow meanwhile may hold it in its flow
+ * cache for up to a second (as when the table displaces a flow).
+ */
+static __always_inline void nat_forget(void *map, const void *key, bool v6, __u32 vip_id,
+				       __u32 real_id, __u64 now)
+{
+	struct flow_cache_ref fc = {};
+	struct flow_ref r;
+
+	flow_table_find(&r, map, key, v6, 0);
+	if (r.f && r.f->vip_id == vip_id && r.f->real_id == real_id)
+		flow_expire(r.f, false);
+	if (v6)
+		flow_cache_get6(&fc, key);
+	else
+		flow_cache_get4(&fc, key);
+	if (fc.hit && fc.v->vip_id == vip_id)
+		fc.v->until = flow_cache_time(now);
+}
+
+/* As functions of their own (verified once): only the rare path that forgets pays. */
+__noinline int xdplb_nat_forget4(const struct xdplb_flow_key4 *key, __u32 vip_id, __u32 real_id,
+				 __u64 now)
+{
+	if (!key)
+		return -1;
+	nat_forget(&xdplb_flows, key, false, vip_id, real_id, now);
+	return 0;
+}
+
+__noinline int xdplb_nat_forget6(const struct xdplb_flow_key *key, __u32 vip_id, __u32 real_id,
+				 __u64 now)
+{
+	if (!key)
+		return -1;
+	nat_forget(&xdplb_flows6, key, true, vip_id, real_id, now);
+	return 0;
+}
+
+/* What forward() is told about a NAT packet's state (@nat): */
+#define NAT_WRITE 1 /* write its reply entry: a new or moved flow, or one whose state it moved */
+#define NAT_NEW	  2 /* a new flow (select_real()): forgotten if the packet does not go out */
+
+/* @verdict, for a NAT packet that does not go to its backend: a new flow's state is forgotten
+ * (nat_forget()). */
+static __always_inline int nat_unsent(const struct packet *p, __u32 vip_id, __u32 real_id,
+				      __u32 nat, __u64 now, int verdict)
+{
+	if (!(nat & NAT_NEW))
+		return verdict;
+	if (p->key.family == XDPLB_AF_INET6)
+		xdplb_nat_forget6(&p->key, vip_id, real_id, now);
+	else
+		xdplb_nat_forget4(&p->fkey, vip_id, real_id, now);
+	return verdict;
 }
 
 /*

@@ -194,7 +194,7 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes, struct 
 		if (err)
 			return err;
 	}
-	return forward(ctx, &q, vip, real, cfg, real_id, false, coarse_now());
+	return forward(ctx, &q, vip, real, cfg, real_id, 0, coarse_now());
 }
 
 /* process_packet()'s answer for ICMP: the entry point hands the packet to xdplb_icmp. */
@@ -287,7 +287,10 @@ static __always_inline int process_packet(struct xdp_md *ctx, __u64 bytes, struc
 			   ? reject_packet(ctx, p)
 			   : -XDPLB_R_DROP_NO_BACKEND;
 	count_traffic(&xdplb_real_stats, sel->real_id, bytes, sel->new_flow, 0);
-	return forward(ctx, p, vip, real, cfg, sel->real_id, sel->new_flow | sel->restate,
+	return forward(ctx, p, vip, real, cfg, sel->real_id,
+		       sel->new_flow  ? NAT_NEW | NAT_WRITE
+		       : sel->restate ? NAT_WRITE
+				      : 0,
 		       sel->now);
 }
 

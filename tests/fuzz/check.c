@@ -2348,10 +2348,13 @@ int fz_check(const struct fz_frame *in, const struct fz_result *r, struct fz_sta
 			violc(v, e.subj, oc, "%s: %s; expected %s", e.cat, out, v->expect);
 		}
 	}
-	/* a packet to a NAT VIP's address dropped: it must have left no reply entry (the data
+	/* a packet to a NAT VIP's address dropped, or answered with fragmentation needed /
+	 * packet too big: it reached no backend, so it must have left no reply entry (the data
 	 * plane's state is read here, not guessed: a later reply would be translated for a flow
-	 * that never was) */
-	if (r->retval == XDP_DROP && p.ip_ok && st->nat_probe) {
+	 * that never was).  Rule chosen (xdplb(8), PACKET POLICIES): a new NAT flow whose first
+	 * packet does not go out is forgotten, and its next packet, a new flow, writes the entry
+	 * (nat_register() checks that it is there) */
+	if ((r->retval == XDP_DROP || got == OK_TOOBIG) && p.ip_ok && st->nat_probe) {
 		struct fz_tuple fwd, rk;
 
 		for (int i = 0; i < fz_nvips; i++) {
@@ -2378,8 +2381,12 @@ int fz_check(const struct fz_frame *in, const struct fz_result *r, struct fz_sta
 					    st->nat_real(&rk) != vp->be[b].id)) ||
 				    !st->nat_probe(&rk))
 					continue;
-				violc(v, "[nat] dropped packet", "left a nat reply entry",
-				      "%s: dropped as %s, its reply would now be translated", e.cat,
+				violc(v,
+				      r->retval == XDP_DROP ? "[nat] dropped packet"
+							    : "[nat] answered packet",
+				      "left a nat reply entry",
+				      "%s: %s as %s, its reply would now be translated", e.cat,
+				      r->retval == XDP_DROP ? "dropped" : "answered",
 				      reason_names[rs]);
 				nat_register(st, i, b, &fwd, false, true, v);
 			}
