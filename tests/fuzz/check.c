@@ -1188,13 +1188,15 @@ static void expect_icmp_err(const struct pkt *p, struct fz_state *st, struct exp
 		return;
 	}
 	if (memcmp(q->src, p->ip.dst, alen(fam))) {
-		/* rule chosen: an error for someone else than the datagram's sender is none to
-		 * translate (RFC 5508 4.2 translates errors consistent with a mapping) */
+		/* an error goes to the quoted datagram's source (RFC 792; RFC 4443 3.1-3.4), so
+		 * one to another address is no error about this NAT flow, none to translate
+		 * (RFC 5508 4.2 translates errors consistent with a mapping); the documented
+		 * policy (xdplb(8), PACKET POLICIES): the kernel's, untouched */
 		e->kind = E_BACK;
 		e->vip = nf->vip;
 		e->be = nf->be;
 		cat_set(e, "icmp error from a nat backend, not to the quoted source");
-		e->ok = OK_PASS | OK_ANY_DROP;
+		e->ok = OK_PASS;
 		return;
 	}
 	expect_reply(p, st, nf, "icmp error from a nat backend", e);
