@@ -2395,6 +2395,20 @@ int fz_check(const struct fz_frame *in, const struct fz_result *r, struct fz_sta
 		if (bd)
 			bd->closed = 1;
 	}
+	/* and a bare SYN that reached it on a closed tuple whose backend takes no new flows
+	 * scheduled the tuple anew (xdplb(8): no new connection through an old tuple of a
+	 * drained backend), to a backend this packet does not show */
+	if (e.kind == E_VIP && p.ip.proto == IPPROTO_TCP && (p.tflags & 0x12) == 0x02 &&
+	    (got & (OK_TOOBIG | OK_PASS_MOD) || rs == XDPLB_R_DROP_TOO_BIG)) {
+		struct fz_binding *bd = fz_bind_find(st->tab, &e.key, st->stamp);
+
+		if (bd && bd->be >= 0 && !bd->soft && bd->closed &&
+		    !fz_be_new(&fz_vips[e.vip], bd->be, st->phase)) {
+			bd->be = -1; /* a tombstone, as fz_state_phase() leaves */
+			bd->closed = 0;
+			bd->down = 0;
+		}
+	}
 	if (e.kind == E_VIP || e.kind == E_ICMP) {
 		v->key = e.key;
 		v->has_key = true;
