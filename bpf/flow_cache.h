@@ -37,6 +37,16 @@
  *   configured for that VIP, with the same generation, and up (or the VIP keeps flows on
  *   down backends): what select_real() checks on a flow-table hit.
  *
+ * One change of the flow table's answer passes all of these checks: the packet path's own
+ * rescheduling of a flow whose backend still keeps its flows, a bare SYN on a closed TCP
+ * tuple of a backend that takes no new flows (drained: reuse_refused()).  The slot was
+ * filled while the flow was established, and the FIN that closed it took the flow table
+ * without touching the slot.  So that path makes the tuple's slot stale on every CPU at
+ * once (flow_cache_forget(): a write to other CPUs' sets, the only one, on a path as
+ * rare as port reuse on a drained backend); the established flow's packets pay nothing for
+ * it.  (The other reschedulings, of a flow whose backend is gone or down, of another VIP
+ * or expired, fail the checks above by themselves.)
+ *
  * What it changes: a flow that the LRU evicts while its slot is valid keeps its backend
  * for up to a second more (the packet path never knew when the LRU evicted a flow); the
  * LRU sees a flow used once a second per CPU rather than on every packet, which under a
@@ -49,7 +59,8 @@
  * per CPU and family (512 KiB each): with 4,096 flows sharing a CPU, about 1 in 50 lands in a
  * set that holds more flows than slots (a direct-mapped cache of the same size: 1 in 5,
  * which then took the flow table on every packet).  Each CPU has its own region of the
- * array (an XDP program does not migrate while it runs): no locks, no shared cache lines.
+ * array (an XDP program does not migrate while it runs): no locks, no shared cache lines
+ * (but for flow_cache_forget()'s rare writes, of a slot's `until` alone).
  * The array is BPF_F_MMAPABLE only because the kernel then puts its values on a page
  * boundary, which keeps every set on its own two lines.  The loader sizes it for the
  * possible CPUs (lb_size_flow_cache()); a CPU beyond its size just has no cache.
@@ -149,12 +160,23 @@ static __always_inline bool flow_cache_older(const struct flow_cache_val *s,
 	return (__s32)(s->until - v->until) < 0;
 }
 
+/* The set of an IPv4 key's words @w (4), and of an IPv6 key's (10). */
+static __always_inline __u32 flow_cache_set4_index(const __u32 *w)
+{
+	return flow_cache_index(w[0], w[1], w[2], w[3], FLOW_CACHE_SET_BITS);
+}
+
+static __always_inline __u32 flow_cache_set6_index(const __u32 *w)
+{
+	return flow_cache_index(w[0] ^ w[1] ^ w[2] ^ w[3], w[4] ^ w[5] ^ w[6] ^ w[7], w[8], w[9],
+				FLOW_CACHE_SET_BITS);
+}
+
 static __always_inline void flow_cache_get4(struct flow_cache_ref *r,
 					    const struct xdplb_flow_key4 *k)
 {
 	const __u32 *w = (const __u32 *)k;
-	struct flow_set4 *fs = flow_cache_set(
-	    &xdplb_flowcache, flow_cache_index(w[0], w[1], w[2], w[3], FLOW_CACHE_SET_BITS));
+	struct flow_set4 *fs = flow_cache_set(&xdplb_flowcache, flow_cache_set4_index(w));
 	struct flow_slot4 *victim;
 
 	if (!fs)
@@ -194,9 +216,7 @@ static __always_inline void flow_cache_get6(struct flow_cache_ref *r,
 	struct flow_set6 *fs;
 	struct flow_slot6 *slot;
 
-	fs = flow_cache_set(&xdplb_flowcache6,
-			    flow_cache_index(w[0] ^ w[1] ^ w[2] ^ w[3], w[4] ^ w[5] ^ w[6] ^ w[7],
-					     w[8], w[9], FLOW_CACHE_SET_BITS));
+	fs = flow_cache_set(&xdplb_flowcache6, flow_cache_set6_index(w));
 	if (!fs)
 		return;
 	if (flow_key6_eq(&fs->s[0], w)) {
@@ -262,6 +282,71 @@ static __always_inline void flow_cache_fill(struct flow_cache_ref *r, const stru
 	v->vip_id = vip_id;
 	v->real_gen = (__u16)real_gen;
 	v->fgen = fgen;
+}
+
+/* What flow_cache_forget() looks for in each CPU's region. */
+struct flow_cache_forget {
+	const __u32 *w; /* the flow's key: 4 words (IPv4, xdplb_flow_key4) or 10 (IPv6) */
+	__u32 set;
+	__u32 until; /* what the slots' `until` becomes: already past */
+	__u32 v6;
+};
+
+/* More CPUs than any kernel has (NR_CPUS <= 8192): the walk ends at the array's end. */
+#define FLOW_CACHE_MAX_CPUS 8192
+
+static long flow_cache_forget_cpu(__u64 cpu, void *arg)
+{
+	struct flow_cache_forget *a = arg;
+	__u32 key = (__u32)cpu * XDPLB_FLOW_CACHE_SETS + a->set;
+
+	if (a->v6) {
+		struct flow_set6 *fs = bpf_map_lookup_elem(&xdplb_flowcache6, &key);
+
+		if (!fs)
+			return 1; /* past the last CPU the array was sized for */
+#pragma unroll
+		for (int i = 0; i < 2; i++)
+			if (flow_key6_eq(&fs->s[i], a->w))
+				fs->s[i].v.until = a->until;
+	} else {
+		struct flow_set4 *fs = bpf_map_lookup_elem(&xdplb_flowcache, &key);
+
+		if (!fs)
+			return 1;
+#pragma unroll
+		for (int i = 0; i < 4; i++)
+			if (flow_key4_eq(&fs->s[i], a->w))
+				fs->s[i].v.until = a->until;
+	}
+	return 0;
+}
+
+/**
+ * flow_cache_forget() - make the slots of @p's flow stale on every CPU.
+ * @v6: whether the flow is in the IPv6 cache (keyed by p->key) or the IPv4 one (p->fkey).
+ * @now: coarse_now() of the packet.
+ *
+ * For select_real() when it reschedules a flow that the cache's checks would still follow
+ * (see above).  Only `until` is written, with the time just past (not 0, an empty slot's,
+ * which a clock past 2^31 units reads as the future): a slot that another CPU reads or
+ * refills meanwhile is either still this flow's, then stale, or another flow's, which at
+ * worst asks the flow table once more.
+ */
+static __always_inline int flow_cache_forget(const struct packet *p, __u32 v6, __u64 now)
+{
+	struct flow_cache_forget a = {};
+
+	if (v6) {
+		a.w = (const __u32 *)&p->key;
+		a.set = flow_cache_set6_index(a.w);
+		a.v6 = 1;
+	} else {
+		a.w = (const __u32 *)&p->fkey;
+		a.set = flow_cache_set4_index(a.w);
+	}
+	a.until = flow_cache_time(now) - 1;
+	return bpf_loop(FLOW_CACHE_MAX_CPUS, flow_cache_forget_cpu, &a, 0);
 }
 
 #endif /* XDPLB_FLOW_CACHE_H */

@@ -148,19 +148,22 @@ static __always_inline int process_icmp(struct xdp_md *ctx, __u64 bytes, struct 
 	if (!icmp_is_error(p->key.family, icmp[0]) || !icmp_parse_quote(data, data_end, p, &q, &iq))
 		return XDPLB_R_PASS_NOT_VIP;
 
-	/* about a packet the VIP sent (its quoted source is the outer destination)? */
-	vip = NULL;
-	if (addr6_eq(q.key.dst, p->key.dst)) {
-		if (!q.frag) {
-			vip = lookup_vip(&q.key, cfg->flags);
-		} else {
-			/* a non-first fragment names no ports, so no flow: it is placed as the
-			 * fragment itself was (process_packet()), by an l3hash VIP alone on
-			 * its address and protocol; any other VIP address drops it */
-			vip = lookup_addr_entry(&q, q.key.proto);
-			if (vip && !vip->id)
-				return -XDPLB_R_DROP_ICMP;
-		}
+	/* An error goes to the source of the packet it quotes (RFC 792; RFC 4443 3.1-3.4: the
+	 * invoking packet's source address): one addressed elsewhere is about no packet of a
+	 * flow here, neither one the VIP sent nor a NAT flow's datagram a backend got (whose
+	 * source is the client), and is the kernel's, untouched (xdplb(8), PACKET POLICIES). */
+	if (!addr6_eq(q.key.dst, p->key.dst))
+		return XDPLB_R_PASS_NOT_VIP;
+	/* about a packet the VIP sent? */
+	if (!q.frag) {
+		vip = lookup_vip(&q.key, cfg->flags);
+	} else {
+		/* a non-first fragment names no ports, so no flow: it is placed as the
+		 * fragment itself was (process_packet()), by an l3hash VIP alone on its
+		 * address and protocol; any other VIP address drops it */
+		vip = lookup_addr_entry(&q, q.key.proto);
+		if (vip && !vip->id)
+			return -XDPLB_R_DROP_ICMP;
 	}
 	if (!vip) {
 		/* the reply tuple's source is the backend, whoever sent the error */

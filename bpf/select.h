@@ -555,6 +555,22 @@ static __always_inline bool reuse_refused(const struct xdplb_flow *f, const stru
 	       tcp_bare_syn(p->tcp_flags) && !real_takes_new(r);
 }
 
+/*
+ * A refused reuse reschedules a flow whose backend still keeps its flows, which the flow
+ * cache's checks would go on following: the tuple's slots go, on every CPU (flow_cache.h).
+ * select_real() calls this on each flow it finds and does not follow (a global function,
+ * verified once: inlined there, the branch doubled the verifier's states for all the code
+ * after it); for a flow that moved for another reason it may forget slots that the checks
+ * refuse anyway.
+ */
+__noinline int xdplb_flow_refused(const struct xdplb_flow *f, const struct packet *p,
+				  const struct xdplb_real *r, __u32 v6, __u64 now)
+{
+	if (!f || !p || !r || !reuse_refused(f, p, r))
+		return 0;
+	return flow_cache_forget(p, v6, now);
+}
+
 /* Keep the client's persistence alive while it sends, but only towards the backend it
  * points at: a packet of an older flow on another (e.g. draining) backend must not move
  * the client back there. */
@@ -721,8 +737,11 @@ select_real(const struct xdplb_vip *vip, const struct packet *p, const struct xd
 			return real;
 		}
 		moved = !real || down || flow->vip_id != vip->id;
-		if (!ex)
+		if (!ex) {
+			/* before flow_expire() kills the flow, whose state it reads */
+			xdplb_flow_refused(flow, p, real, v6, now);
 			flow_expire(flow, !real);
+		}
 		/* its slot, freed just now (unless another CPU was first) */
 		fr.seen = XDPLB_FLOW_FREE;
 	}

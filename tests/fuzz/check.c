@@ -1188,13 +1188,15 @@ static void expect_icmp_err(const struct pkt *p, struct fz_state *st, struct exp
 		return;
 	}
 	if (memcmp(q->src, p->ip.dst, alen(fam))) {
-		/* rule chosen: an error for someone else than the datagram's sender is none to
-		 * translate (RFC 5508 4.2 translates errors consistent with a mapping) */
+		/* an error goes to the quoted datagram's source (RFC 792; RFC 4443 3.1-3.4), so
+		 * one to another address is no error about this NAT flow, none to translate
+		 * (RFC 5508 4.2 translates errors consistent with a mapping); the documented
+		 * policy (xdplb(8), PACKET POLICIES): the kernel's, untouched */
 		e->kind = E_BACK;
 		e->vip = nf->vip;
 		e->be = nf->be;
 		cat_set(e, "icmp error from a nat backend, not to the quoted source");
-		e->ok = OK_PASS | OK_ANY_DROP;
+		e->ok = OK_PASS;
 		return;
 	}
 	expect_reply(p, st, nf, "icmp error from a nat backend", e);
@@ -2399,6 +2401,20 @@ int fz_check(const struct fz_frame *in, const struct fz_result *r, struct fz_sta
 
 		if (bd)
 			bd->closed = 1;
+	}
+	/* and a bare SYN that reached it on a closed tuple whose backend takes no new flows
+	 * scheduled the tuple anew (xdplb(8): no new connection through an old tuple of a
+	 * drained backend), to a backend this packet does not show */
+	if (e.kind == E_VIP && p.ip.proto == IPPROTO_TCP && (p.tflags & 0x12) == 0x02 &&
+	    (got & (OK_TOOBIG | OK_PASS_MOD) || rs == XDPLB_R_DROP_TOO_BIG)) {
+		struct fz_binding *bd = fz_bind_find(st->tab, &e.key, st->stamp);
+
+		if (bd && bd->be >= 0 && !bd->soft && bd->closed &&
+		    !fz_be_new(&fz_vips[e.vip], bd->be, st->phase)) {
+			bd->be = -1; /* a tombstone, as fz_state_phase() leaves */
+			bd->closed = 0;
+			bd->down = 0;
+		}
 	}
 	if (e.kind == E_VIP || e.kind == E_ICMP) {
 		v->key = e.key;

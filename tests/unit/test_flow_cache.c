@@ -300,6 +300,139 @@ static void case_ipv6(void)
 	set_state(vip6, b, XDPLB_REAL_UP);
 }
 
+static int set_weight(const char *vip, const char *be, __u32 w)
+{
+	struct xdplb_vip_key k = fx_key(vip, 80, IPPROTO_TCP);
+	__be32 a[4];
+	__u8 fam = fx_addr(be, a);
+
+	return lb_real_set_weight(&fx.lb, &k, a, fam, 0, w);
+}
+
+/* Frame of a TCP segment @client:@sport -> @vip:80 with @flags. */
+static void seg(struct pkt_buf *b, const char *client, const char *vip, __u16 sport, __u8 flags)
+{
+	struct pkt_spec s = { .sport = sport,
+			      .dport = 80,
+			      .seq = 7000,
+			      .ack = flags & PKT_TCP_ACK ? 9000 : 0,
+			      .tcp_flags = flags,
+			      .payload = flags & PKT_TCP_PSH ? "GET /" : NULL,
+			      .payload_len = flags & PKT_TCP_PSH ? 5 : 0 };
+
+	pkt_build_addrs(b, &s, IPPROTO_TCP, client, vip);
+}
+
+/* A router's fragmentation needed / packet too big about what the VIP sent the client:
+ * @vip:80 -> @client:@sport, its IP header and 8 bytes quoted. */
+static void too_big(struct pkt_buf *b, const char *client, const char *vip, __u16 sport)
+{
+	bool v6 = strchr(vip, ':');
+	const char *router = v6 ? "2001:db8:c::fe" : "192.0.2.254";
+	struct pkt_spec s = { .sport = 80,
+			      .dport = sport,
+			      .seq = 9000,
+			      .ack = 7005,
+			      .tcp_flags = PKT_TCP_ACK,
+			      .ip = { .frag_off = PKT_IP_DF } };
+	struct pkt_buf sent;
+	size_t l3;
+
+	pkt_build_addrs(&sent, &s, IPPROTO_TCP, vip, client);
+	l3 = pkt_l3_off(&sent);
+	pkt_reset(b);
+	if (v6) {
+		struct in6_addr f = ipv6_addr(router), t = ipv6_addr(vip);
+
+		pkt_eth(b, NULL, NULL, ETH_P_IPV6);
+		pkt_ipv6(b, &f, &t, IPPROTO_ICMPV6, &(struct pkt_ip_opt){ .ttl = 250 });
+		pkt_icmp(b, 2, 0, 1400, sent.data + l3, 48);
+	} else {
+		pkt_eth(b, NULL, NULL, ETH_P_IP);
+		pkt_ipv4(b, ipv4_addr(router), ipv4_addr(vip), IPPROTO_ICMP,
+			 &(struct pkt_ip_opt){ .ttl = 250 });
+		pkt_icmp(b, 3, 4, 1400, sent.data + l3, 28);
+	}
+	pkt_finish(b);
+}
+
+/*
+ * A closed TCP tuple of a drained backend, reopened by a bare SYN, is scheduled anew
+ * (reuse_refused()): the new connection's packets and the errors about it go to its new
+ * backend, on this CPU and on another one that cached the old connection too, although the
+ * old slots (filled while it was established, within the second) still name a backend that
+ * keeps its flows.
+ */
+static void reuse_refused(const char *client, const char *vip, const char *const *b3, __u16 sport,
+			  int other_cpu)
+{
+	__u32 vid = fx_vip_id(&fx, vip, 80, IPPROTO_TCP);
+	struct pkt_buf in;
+	struct xdplb_flow f;
+	int b, b2;
+
+	seg(&in, client, vip, sport, PKT_TCP_SYN);
+	b = fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "first connection's SYN");
+	seg(&in, client, vip, sport, PKT_TCP_ACK);
+	if (b < 0 || !ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "its ACK"), b,
+				"ACK: same backend (establishes it, fills this CPU's slot)"))
+		return;
+	seg(&in, client, vip, sport, PKT_TCP_ACK | PKT_TCP_PSH);
+	if (other_cpu >= 0) {
+		/* the same flow's packet on another CPU fills that CPU's slot too */
+		if (!ASSERT_EQ(fx_pin_cpu(other_cpu), 0, "to the other CPU"))
+			return;
+		ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "data on the other CPU"),
+			  b, "same backend");
+		fx_pin_cpu(0);
+	}
+	ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "data"), b, "same backend");
+	seg(&in, client, vip, sport, PKT_TCP_FIN | PKT_TCP_ACK);
+	ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "FIN"), b, "same backend");
+	if (!ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, client, sport, vip, 80, &f), 0, "flow") ||
+	    !ASSERT_EQ(f.state, XDPLB_FLOW_INACTIVE, "closed") ||
+	    !ASSERT_EQ(set_weight(vip, b3[b], 0), 0, "drain its backend"))
+		return;
+
+	seg(&in, client, vip, sport, PKT_TCP_SYN);
+	b2 = fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "SYN reopening the tuple");
+	if (!ASSERT_TRUE(b2 >= 0 && b2 != b, "goes to another backend (drained: reuse refused)"))
+		goto out;
+	if (ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, client, sport, vip, 80, &f), 0, "new flow")) {
+		ASSERT_EQ(f.real_id, real_of(vid, b2), "on the new backend");
+		ASSERT_EQ(f.state, XDPLB_FLOW_SYN, "half-open");
+	}
+	seg(&in, client, vip, sport, PKT_TCP_ACK);
+	ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "the new connection's ACK"), b2,
+		  "to the new backend, not the old slot's");
+	if (ASSERT_EQ(fx_flow(&fx, IPPROTO_TCP, client, sport, vip, 80, &f), 0, "flow"))
+		ASSERT_EQ(f.state, XDPLB_FLOW_ACTIVE, "established: the ACK reached the table");
+	seg(&in, client, vip, sport, PKT_TCP_ACK | PKT_TCP_PSH);
+	ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "its data"), b2,
+		  "to the new backend");
+	too_big(&in, client, vip, sport);
+	ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "error about the connection"), b2,
+		  "to the new backend, with the connection's packets");
+	if (other_cpu >= 0 && ASSERT_EQ(fx_pin_cpu(other_cpu), 0, "to the other CPU")) {
+		seg(&in, client, vip, sport, PKT_TCP_ACK | PKT_TCP_PSH);
+		ASSERT_EQ(fx_expect_tun_to(&fx, &in, XDP_TX, b3, 3, NULL, "data, other CPU"), b2,
+			  "other CPU: to the new backend too (its old slot went)");
+		fx_pin_cpu(0);
+	}
+out:
+	set_weight(vip, b3[b], 1);
+}
+
+static void case_reuse_refused(void)
+{
+	int other = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : -1;
+
+	if (other < 0)
+		printf("  (one CPU: the other CPU's slot is not tested)\n");
+	reuse_refused(CLIENT, VIP, bes, 30700, other);
+	reuse_refused(CLIENT6, VIP6, bes6, 30700, other);
+}
+
 static int setup_vips(void)
 {
 	int id;
@@ -346,5 +479,6 @@ int main(void)
 	RUN_CASE("colliding slots: every flow keeps its own backend", case_collisions);
 	RUN_CASE("IPv6 flows", case_ipv6);
 	RUN_CASE("config set flowcache off: the flow table for every packet", case_off);
+	RUN_CASE("a tuple reopened off a drained backend leaves its old slots", case_reuse_refused);
 	return TEST_MAIN_END();
 }

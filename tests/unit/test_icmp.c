@@ -396,6 +396,54 @@ static void nat_back(const char *vip, const char *be, const char *client, __u16 
 	fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, "no nat entry: passed");
 }
 
+/*
+ * NAT: an error from the backend about the client's datagram of a live NAT flow, but
+ * addressed to someone else than that datagram's source (another host, the VIP, the
+ * backend itself): an error goes to the source of what it quotes, so this one is no error
+ * about the flow.  Handed to the kernel untouched (pass_not_vip), not translated, and the
+ * flow's replies still are.
+ */
+static void nat_back_elsewhere(const char *vip, const char *be, const char *client,
+			       const char *other, __u16 cport)
+{
+	bool v6 = is_v6(vip);
+	__u8 type = v6 ? 1 : 3, code = v6 ? 4 : 3;
+	const char *const to[] = { other, vip, be };
+	struct pkt_buf in, got, orig, err, exp;
+	struct xdplb_traffic t0, t1;
+	__u32 vid = fx_vip_id(&fx, vip, 53, IPPROTO_UDP);
+	struct fx_run r;
+
+	l4_frame(&in, IPPROTO_UDP, client, cport, vip, 53, "query", 5, 0);
+	if (fx_run(&fx, &in, fx.lb0, &r) || !ASSERT_EQ(r.retval, XDP_TX, "nat: the datagram"))
+		return;
+	l4_frame(&got, IPPROTO_UDP, client, cport, be, 5353, "query", 5, 0);
+	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "error about the flow's datagram to %s: passed",
+			 to[i]);
+		icmp_err(&err, be, to[i], type, code, 0, &got, got.len - pkt_l3_off(&got));
+		lb_read_vip_traffic(&fx.lb, vid, &t0);
+		fx_expect_untouched(&fx, &err, XDP_PASS, XDPLB_R_PASS_NOT_VIP, what);
+		lb_read_vip_traffic(&fx.lb, vid, &t1);
+		ASSERT_EQ(t1.out_packets - t0.out_packets, 0, "not counted as a translated reply");
+	}
+	/* the same error to the client is the flow's, translated */
+	l4_frame(&orig, IPPROTO_UDP, client, cport, vip, 53, "query", 5, 0);
+	icmp_err(&err, be, client, type, code, 0, &got, got.len - pkt_l3_off(&got));
+	icmp_err(&exp, vip, client, type, code, 0, &orig, orig.len - pkt_l3_off(&orig));
+	pkt_ttl_dec(&exp);
+	pkt_set_eth(&exp, fx_router_mac, fx_lb1_mac);
+	fx_expect_frame(&fx, &err, XDP_REDIRECT, &exp, "to the client: translated");
+}
+
+static void case_nat_back_elsewhere(void)
+{
+	nat_back_elsewhere(VIP_NATU4, "10.0.1.13", "192.0.2.9", "192.0.2.10", 45100);
+	nat_back_elsewhere(VIP_NATU6, "fd00:1::13", "2001:db8:c::9", "2001:db8:c::10", 45100);
+}
+
 static void case_nat_back(void)
 {
 	nat_back(VIP_NATU4, "10.0.1.13", "192.0.2.9", 45000);
@@ -994,6 +1042,8 @@ int main(void)
 	RUN_CASE("nat ipv4: outer and quoted headers translated", case_nat_v4);
 	RUN_CASE("nat ipv6: outer and quoted headers translated", case_nat_v6);
 	RUN_CASE("nat: backend's port unreachable translated back to the client", case_nat_back);
+	RUN_CASE("nat: a backend's error to another address than the client passes",
+		 case_nat_back_elsewhere);
 	RUN_CASE("errors that are not about a vip's flow pass", case_not_ours);
 	RUN_CASE("quoted non-first fragment: no ports, no flow (l3hash: addresses)",
 		 case_frag_quote);
