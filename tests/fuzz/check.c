@@ -2416,6 +2416,15 @@ int fz_check(const struct fz_frame *in, const struct fz_result *r, struct fz_sta
 			bd->down = 0;
 		}
 	}
+	/* and any packet that reached it on a flow whose backend went down (on a VIP that
+	 * does not keep such flows) moved the flow off that backend, to one this packet does
+	 * not show (xdplb(8): a backend that failed its check loses its flows) */
+	if (e.kind == E_VIP && (got & (OK_TOOBIG | OK_PASS_MOD) || rs == XDPLB_R_DROP_TOO_BIG)) {
+		struct fz_binding *bd = fz_bind_find(st->tab, &e.key, st->stamp);
+
+		if (bd && bd->down) /* (fz_state_phase() left it a tombstone) */
+			bd->down = 0;
+	}
 	if (e.kind == E_VIP || e.kind == E_ICMP) {
 		v->key = e.key;
 		v->has_key = true;
