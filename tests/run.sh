@@ -56,7 +56,7 @@ for suite in "${suites[@]}"; do
 		# 200,000 packets, seed 1: every path, a few seconds
 		run_one "fuzz/fuzz_packet" .output/tests/fuzz_packet --seed 1 --packets 200000 \
 			--known tests/fuzz/known-failures --brief
-		# every seed, then a fixed number of mutated inputs with seed 1: about a minute
+		# every seed, then a fixed number of mutated inputs with seed 1: about half a minute
 		run_one "fuzz/cp" bash tests/fuzz/cp/run.sh --slice
 		;;
 	fuzz-full)

@@ -40,13 +40,15 @@ for t in $tests; do
 		failed=$((failed + 1))
 		continue
 	fi
+	t0=$SECONDS
 	"$t"
 	rc=$?
 	e2e_teardown
+	d="($((SECONDS - t0)) s)"
 	case $rc in
-	0) echo "ok - $t"; passed=$((passed + 1)) ;;
-	249) echo "skip - $t"; skipped=$((skipped + 1)) ;;
-	*) echo "not ok - $t (status $rc)"; failed=$((failed + 1)) ;;
+	0) echo "ok - $t $d"; passed=$((passed + 1)) ;;
+	249) echo "skip - $t $d"; skipped=$((skipped + 1)) ;;
+	*) echo "not ok - $t (status $rc) $d"; failed=$((failed + 1)) ;;
 	esac
 done
 if [ "$skipped" -gt 0 ]; then

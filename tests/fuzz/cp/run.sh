@@ -37,14 +37,15 @@ if [ ${#names[@]} -eq 0 ]; then
 	done
 fi
 
-# Inputs of the slice per harness: about 10 to 20 seconds each on 2 CPUs.
+# Inputs of the slice per harness: about 5 to 10 seconds each on 2 CPUs (make fuzz runs
+# each for minutes).
 slice_runs() {
 	case $1 in
-	fuzz_import) echo 100000 ;;
-	fuzz_batch) echo 150000 ;;
-	fuzz_checkconf) echo 200000 ;;
-	fuzz_args) echo 800000 ;;
-	*) echo 1500000 ;;
+	fuzz_import) echo 60000 ;;
+	fuzz_batch) echo 90000 ;;
+	fuzz_checkconf) echo 120000 ;;
+	fuzz_args) echo 500000 ;;
+	*) echo 900000 ;;
 	esac
 }
 
