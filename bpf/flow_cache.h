@@ -42,10 +42,11 @@
  * tuple of a backend that takes no new flows (drained: reuse_refused()).  The slot was
  * filled while the flow was established, and the FIN that closed it took the flow table
  * without touching the slot.  So that path makes the tuple's slot stale on every CPU at
- * once (flow_cache_forget(): a write to other CPUs' sets, the only one, on a path as
- * rare as port reuse on a drained backend); the established flow's packets pay nothing for
- * it.  (The other reschedulings, of a flow whose backend is gone or down, of another VIP
- * or expired, fail the checks above by themselves.)
+ * once (flow_cache_forget(): the only writes to other CPUs' sets, on paths as rare as port
+ * reuse on a drained backend, or a new NAT flow forgotten because its first packet reached
+ * no backend: nat_forget()); the established flow's packets pay nothing for it.  (The other
+ * reschedulings, of a flow whose backend is gone or down, of another VIP or expired, fail the
+ * checks above by themselves.)
  *
  * What it changes: a flow that the LRU evicts while its slot is valid keeps its backend
  * for up to a second more (the packet path never knew when the LRU evicted a flow); the
@@ -323,28 +324,24 @@ static long flow_cache_forget_cpu(__u64 cpu, void *arg)
 }
 
 /**
- * flow_cache_forget() - make the slots of @p's flow stale on every CPU.
- * @v6: whether the flow is in the IPv6 cache (keyed by p->key) or the IPv4 one (p->fkey).
+ * flow_cache_forget() - make the slots of a flow stale on every CPU.
+ * @key: the flow's key: a struct xdplb_flow_key (IPv6, p->key) or xdplb_flow_key4 (p->fkey).
+ * @v6: which of the two, and so which cache.
  * @now: coarse_now() of the packet.
  *
- * For select_real() when it reschedules a flow that the cache's checks would still follow
- * (see above).  Only `until` is written, with the time just past (not 0, an empty slot's,
- * which a clock past 2^31 units reads as the future): a slot that another CPU reads or
- * refills meanwhile is either still this flow's, then stale, or another flow's, which at
- * worst asks the flow table once more.
+ * For the rare paths that change the flow table's answer in a way the cache's checks would
+ * not see (see above), and for a new NAT flow forgotten (nat_forget()).  Only `until` is
+ * written, with the time just past (not 0, an empty slot's, which a clock past 2^31 units
+ * reads as the future): a slot that another CPU reads or refills meanwhile is either still
+ * this flow's, then stale, or another flow's, which at worst asks the flow table once more.
  */
-static __always_inline int flow_cache_forget(const struct packet *p, __u32 v6, __u64 now)
+static __always_inline int flow_cache_forget(const void *key, __u32 v6, __u64 now)
 {
 	struct flow_cache_forget a = {};
 
-	if (v6) {
-		a.w = (const __u32 *)&p->key;
-		a.set = flow_cache_set6_index(a.w);
-		a.v6 = 1;
-	} else {
-		a.w = (const __u32 *)&p->fkey;
-		a.set = flow_cache_set4_index(a.w);
-	}
+	a.w = key;
+	a.set = v6 ? flow_cache_set6_index(a.w) : flow_cache_set4_index(a.w);
+	a.v6 = v6;
 	a.until = flow_cache_time(now) - 1;
 	return bpf_loop(FLOW_CACHE_MAX_CPUS, flow_cache_forget_cpu, &a, 0);
 }

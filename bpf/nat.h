@@ -222,29 +222,21 @@ static __always_inline int nat_to_backend(struct xdp_md *ctx, const struct packe
  * A new NAT flow whose first packet did not go to its backend (answered with fragmentation
  * needed / packet too big, or dropped after select_real() made the flow: no route, ...) is
  * forgotten: @key's flow entry in table @map, if it is still the one of VIP @vip_id on
- * backend @real_id, is deleted and counted out as an expired flow is, and this CPU's
- * flow-cache slot of it goes stale.  The packet wrote no reply entry (nat_to_backend() is
- * not reached); kept, the flow would be no new flow to its next packet, which would reach
- * the backend without writing one, and the backend's replies would leave untranslated (or
- * be taken by an l3hash VIP's entry of the same addresses).  So the flow's next packet is a
- * new flow again.  Another CPU that followed the flow meanwhile may hold it in its flow
- * cache for up to a second (as when the table displaces a flow).
+ * backend @real_id, is deleted and counted out as an expired flow is.  The packet wrote no reply
+ * entry (nat_to_backend() is not reached); kept, the flow would be no new flow to its next packet,
+ * which would reach the backend without writing one, and the backend's replies would leave
+ * untranslated (or be taken by an l3hash VIP's entry of the same addresses).  So the flow's next
+ * packet is a new flow again.  Its flow-cache slots go stale on every CPU (flow_cache_forget()).
  */
 static __always_inline void nat_forget(void *map, const void *key, bool v6, __u32 vip_id,
 				       __u32 real_id, __u64 now)
 {
-	struct flow_cache_ref fc = {};
 	struct flow_ref r;
 
 	flow_table_find(&r, map, key, v6, 0);
 	if (r.f && r.f->vip_id == vip_id && r.f->real_id == real_id)
 		flow_expire(r.f, false);
-	if (v6)
-		flow_cache_get6(&fc, key);
-	else
-		flow_cache_get4(&fc, key);
-	if (fc.hit && fc.v->vip_id == vip_id)
-		fc.v->until = flow_cache_time(now);
+	flow_cache_forget(key, v6, now);
 }
 
 /* As functions of their own (verified once): only the rare path that forgets pays. */

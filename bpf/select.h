@@ -568,7 +568,7 @@ __noinline int xdplb_flow_refused(const struct xdplb_flow *f, const struct packe
 {
 	if (!f || !p || !r || !reuse_refused(f, p, r))
 		return 0;
-	return flow_cache_forget(p, v6, now);
+	return flow_cache_forget(v6 ? (const void *)&p->key : (const void *)&p->fkey, v6, now);
 }
 
 /* Keep the client's persistence alive while it sends, but only towards the backend it
