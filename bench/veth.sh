@@ -366,7 +366,8 @@ run_one_cpu() { # the default: every case on one CPU, side by side
 	echo "vs limit = Mpps / the trivial forwarder's (same traffic, medians); vs nft = Mpps /" \
 		"nftables DNAT's; lost = frames sent but not counted at the backends"
 	echo "nf_conntrack_max $(cat /proc/sys/net/netfilter/nf_conntrack_max 2>/dev/null || echo ?)," \
-		"xdplb as dev attach makes it (flow table for 1,048,576 flows in sets of 6 slots, NAT reply tables in sets too)"
+		"xdplb as dev attach makes it (IPv4 flow table for 1,048,576 flows in sets of 8 slots, IPv6 for" \
+		"262,144 in sets of 4; NAT reply entries in their flow's set)"
 	shared_note
 }
 
