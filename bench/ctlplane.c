@@ -522,6 +522,8 @@ static int case_memory(const struct opts *o)
 		{ .name = "xdplb_vip_stats", .fd = -1, .per = 1 },
 		{ .name = "xdplb_reals", .fd = -1, .per = 2 },
 		{ .name = "xdplb_conns", .fd = -1, .per = 2 },
+		{ .name = "xdplb_lc_conns", .fd = -1, .per = 2 },
+		{ .name = "xdplb_real_vip", .fd = -1, .per = 2 },
 		{ .name = "xdplb_real_stats", .fd = -1, .per = 2 },
 		{ .name = "xdplb_stats", .fd = -1, .per = 3 },
 		{ .name = "xdplb_config", .fd = -1, .per = 3 },
@@ -609,7 +611,8 @@ static int case_memory(const struct opts *o)
 	       "B");
 	result("mem_per_vip_table", "bytes per VIP's scheduler table (mh, ring M)",
 	       (double)table_mem, "B");
-	result("mem_per_backend", "bytes per backend (reals, conns, stats)", per[2], "B");
+	result("mem_per_backend", "bytes per backend (reals, real_vip, conns, lc_conns, stats)",
+	       per[2], "B");
 	result("mem_total_attach", "memlock of all maps after attach (no tables)",
 	       total / 1048576.0, "MiB");
 	result("mem_tables_at_max_vips", "mh tables if all max_vips-1 VIPs have one",

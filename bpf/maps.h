@@ -94,14 +94,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_persist SEC(".maps");
 
-/* backend id -> active/inactive flow counts (shared; atomic updates) for lc/wlc and show. */
+/* backend id -> active/inactive flow counts, per CPU (each CPU's changes; a count is the sum
+ * over the CPUs): what show, stats and metrics report.  Per CPU so that new flows on two CPUs
+ * write no cache line in common. */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XDPLB_DEF_MAX_REALS);
 	__type(key, __u32);
 	__type(value, struct xdplb_conns);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdplb_conns SEC(".maps");
+
+/* backend id -> the same counts, shared (atomic updates), kept only for the backends of lc
+ * and wlc VIPs (their entry's `on`, written by the control plane): what those schedulers
+ * read. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEF_MAX_REALS);
+	__type(key, __u32);
+	__type(value, struct xdplb_lc_conns);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdplb_lc_conns SEC(".maps");
 
 /* VIP id -> round-robin position (shared; atomic increments) for rr/wrr. */
 struct {

@@ -153,7 +153,7 @@ struct lc_scan {
 static long lc_step(__u64 i, void *arg)
 {
 	struct lc_scan *s = arg;
-	struct xdplb_conns *c;
+	struct xdplb_lc_conns *c;
 	struct xdplb_real *r;
 	__u32 *id, w;
 	__u64 oh;
@@ -162,7 +162,7 @@ static long lc_step(__u64 i, void *arg)
 	if (!id)
 		return 1;
 	r = bpf_map_lookup_elem(&xdplb_reals, id);
-	c = bpf_map_lookup_elem(&xdplb_conns, id);
+	c = bpf_map_lookup_elem(&xdplb_lc_conns, id);
 	if (!r || !c || !real_takes_new(r))
 		return 0;
 	oh = (__u64)(c->active > 0 ? c->active : 0) * XDPLB_LC_ACTIVE_WEIGHT +
@@ -325,17 +325,25 @@ static __always_inline __u32 *maglev_slot(const struct xdplb_vip *vip, const str
 	return table_slot(vip->id, flow_hash(&p->key) % *len + 1);
 }
 
-/* Counting of flow states: +1/-1 on the backend's active or inactive count. */
+/*
+ * Counting of flow states: +1/-1 on the backend's active or inactive count, in this CPU's
+ * value (atomic all the same: the GC program, run from user space, may be interrupted by the
+ * packet path on its CPU), and in the shared count too for a backend of an lc or wlc VIP.
+ * Shared counts written by every new flow held new flows on two CPUs 16-20% below this
+ * (bench/RESULTS.md, 2026-12-07, latest).
+ */
 static __always_inline void conns_add(__u32 real_id, __u32 state, __s64 d)
 {
 	struct xdplb_conns *c = bpf_map_lookup_elem(&xdplb_conns, &real_id);
+	struct xdplb_lc_conns *lc = bpf_map_lookup_elem(&xdplb_lc_conns, &real_id);
+	bool active = state == XDPLB_FLOW_ACTIVE;
 
-	if (!c)
+	if (!active && state != XDPLB_FLOW_INACTIVE && state != XDPLB_FLOW_SYN)
 		return;
-	if (state == XDPLB_FLOW_ACTIVE)
-		__sync_fetch_and_add(&c->active, d);
-	else if (state == XDPLB_FLOW_INACTIVE || state == XDPLB_FLOW_SYN)
-		__sync_fetch_and_add(&c->inactive, d);
+	if (c)
+		__sync_fetch_and_add(active ? &c->active : &c->inactive, d);
+	if (lc && lc->on)
+		__sync_fetch_and_add(active ? &lc->active : &lc->inactive, d);
 }
 
 /* Move a flow from state @from to @to, counting it, if no other CPU did first. */

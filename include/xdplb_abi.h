@@ -317,12 +317,25 @@ struct xdplb_persist {
 };
 _Static_assert(sizeof(struct xdplb_persist) == 16, "ABI: xdplb_persist");
 
-/* xdplb_conns value (shared, updated atomically), indexed by backend id: ipvsadm's
- * ActiveConn (TCP flows not closed yet) and InActConn (closing TCP flows, UDP flows). */
+/* xdplb_conns value (per CPU: the count is the sum of the CPUs' values, any one of which
+ * may be negative), indexed by backend id: ipvsadm's ActiveConn (TCP flows not closed yet)
+ * and InActConn (closing TCP flows, UDP flows). */
 struct xdplb_conns {
 	__s64 active;
 	__s64 inactive;
 };
+
+/* xdplb_lc_conns value (shared, counts updated atomically), indexed by backend id: the same
+ * counts for the schedulers that read them (lc, wlc), kept while @on.  The control plane sets
+ * @on, with the counts of the moment, for the backends of lc and wlc VIPs, and clears it
+ * otherwise; other backends' new flows then write nothing that another CPU writes. */
+struct xdplb_lc_conns {
+	__s64 active;
+	__s64 inactive;
+	__u32 on;
+	__u32 pad[3];
+};
+_Static_assert(sizeof(struct xdplb_lc_conns) == 32, "ABI: xdplb_lc_conns");
 
 /* Input and output of the flow-table GC program (run with BPF_PROG_TEST_RUN). */
 struct xdplb_gc_args {

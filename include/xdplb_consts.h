@@ -33,7 +33,7 @@
  * with another stamp (or none) is refused at attach and open.  Bump it with any change that
  * an xdplb of this version could not read or write correctly in maps made by another.
  */
-#define XDPLB_LAYOUT 5
+#define XDPLB_LAYOUT 6
 
 /* Address families as stored in keys (AF_INET/AF_INET6 values, fixed here so that BPF code
  * does not depend on libc headers). */

@@ -162,6 +162,7 @@ static void size_maps(struct xdplb_bpf *skel, const struct lb_attach_opts *o, bo
 		bpf_map__set_max_entries(skel->maps.xdplb_vip_stats, vips);
 		bpf_map__set_max_entries(skel->maps.xdplb_reals, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_conns, reals);
+		bpf_map__set_max_entries(skel->maps.xdplb_lc_conns, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_real_stats, reals);
 		bpf_map__set_max_entries(skel->maps.xdplb_real_vip, reals);
 		lb_size_flows(skel->obj, flows, flows6, o->lru_percpu == 1);

@@ -76,7 +76,35 @@ int lb_read_flow_event(struct lb *lb, __u32 ev, __u64 *out)
 
 int lb_read_conns(struct lb *lb, __u32 real_id, struct xdplb_conns *out)
 {
-	return bpf_map_lookup_elem(lb->fd.conns, &real_id, out) ? -errno : 0;
+	return percpu_sum(lb->fd.conns, real_id, (__u64 *)out, NFIELDS(*out));
+}
+
+bool sched_reads_conns(__u8 sched)
+{
+	return sched == XDPLB_SCHED_LC || sched == XDPLB_SCHED_WLC;
+}
+
+/*
+ * The shared counts of backend @real_id (xdplb_lc_conns), which lc and wlc read: @on, kept
+ * from now on, starting from the per-CPU counts of the moment; else not kept.  A flow that
+ * changes state between the read of the per-CPU counts and the write here is missed by the
+ * shared count (a scheduler change on a busy VIP: a few flows, until they end; lc reads a
+ * count below 0 as 0).
+ */
+int conns_lc_set(struct lb *lb, __u32 real_id, bool on)
+{
+	struct xdplb_lc_conns lc = { .on = on };
+	struct xdplb_conns c;
+
+	if (on) {
+		int err = lb_read_conns(lb, real_id, &c);
+
+		if (err)
+			return err;
+		lc.active = c.active;
+		lc.inactive = c.inactive;
+	}
+	return bpf_map_update_elem(lb->fd.lc_conns, &real_id, &lc, BPF_ANY) ? -errno : 0;
 }
 
 /* Bytes a map takes, as the kernel counts them (fdinfo "memlock"). */
@@ -133,6 +161,7 @@ int lb_memory(struct lb *lb, struct lb_map_memory *out, int max)
 		{ "real_vip", lb->fd.real_vip },
 		{ "persist", lb->fd.persist },
 		{ "conns", lb->fd.conns },
+		{ "lc_conns", lb->fd.lc_conns },
 		{ "rr", lb->fd.rr },
 		{ "stats", lb->fd.stats },
 		{ "vip_stats", lb->fd.vip_stats },

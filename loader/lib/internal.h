@@ -137,6 +137,10 @@ int add_cfg_flags(struct lb *lb, const struct xdplb_vip_key *key, const struct x
 int zero_percpu(int fd, __u32 key, size_t value_size);
 /* Slot @key of per-CPU map @fd, whose value is @nfields __u64s, summed over CPUs into @sum. */
 int percpu_sum(int fd, __u32 key, __u64 *sum, int nfields);
+/* Does scheduler @sched read the backends' connection counts (lc, wlc)? */
+bool sched_reads_conns(__u8 sched);
+/* Keep backend @real_id's shared connection counts (for lc, wlc) from now on, or stop. */
+int conns_lc_set(struct lb *lb, __u32 real_id, bool on);
 
 /* ---- tables.c ---- */
 

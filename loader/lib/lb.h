@@ -25,7 +25,7 @@ struct lb_index;
  * outside loader/lib reads these. */
 struct lb_fds {
 	int config, vips, reals, tables, flows, flows6, stats, vip_stats, real_stats, persist,
-	    conns, rr, checks, nat_src, flow_events, real_vip, journal, trace_ctl, trace;
+	    conns, lc_conns, rr, checks, nat_src, flow_events, real_vip, journal, trace_ctl, trace;
 	int gc_prog, explain_prog;
 };
 

@@ -35,6 +35,7 @@ static const struct {
 	{ "xdplb_real_stats", offsetof(struct lb_fds, real_stats) },
 	{ "xdplb_persist", offsetof(struct lb_fds, persist) },
 	{ "xdplb_conns", offsetof(struct lb_fds, conns) },
+	{ "xdplb_lc_conns", offsetof(struct lb_fds, lc_conns) },
 	{ "xdplb_rr", offsetof(struct lb_fds, rr) },
 	{ "xdplb_gc", offsetof(struct lb_fds, gc_prog) },
 	{ "xdplb_checks", offsetof(struct lb_fds, checks) },

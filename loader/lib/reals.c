@@ -103,8 +103,10 @@ int lb_real_add(struct lb *lb, const struct xdplb_vip_key *vkey, const struct xd
 	err = zero_percpu(lb->fd.real_stats, id, sizeof(struct xdplb_traffic));
 	if (err)
 		return err;
-	if (bpf_map_update_elem(lb->fd.conns, &id, &(struct xdplb_conns){ 0 }, BPF_ANY))
-		return -errno;
+	err = zero_percpu(lb->fd.conns, id, sizeof(struct xdplb_conns));
+	err = err ?: conns_lc_set(lb, id, sched_reads_conns(vip.sched));
+	if (err)
+		return err;
 	if (vip.mode == XDPLB_MODE_NAT) {
 		/* its replies are recognised before it can get a flow (its table comes after) */
 		struct lb_real_entry e = { .id = id, .real = r };

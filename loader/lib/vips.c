@@ -184,11 +184,25 @@ int lb_vip_add(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	return add_cfg_flags(lb, key, &vip);
 }
 
+/* conns_lc_set() for every backend of VIP @vip_id. */
+static int vip_conns_lc_set(struct lb *lb, __u32 vip_id, bool on)
+{
+	struct lb_real_entry *rs;
+	int n = real_list_alloc(lb, vip_id, &rs), err = 0;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n && !err; i++)
+		err = conns_lc_set(lb, rs[i].id, on);
+	free(rs);
+	return err;
+}
+
 int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdplb_vip *params)
 {
 	struct lb_real_entry *rs;
 	struct xdplb_vip vip;
-	__u8 old_mode;
+	__u8 old_mode, old_sched;
 	int n, err;
 
 	if (lb_vip_key_is_addr(key))
@@ -197,6 +211,7 @@ int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 	if (err)
 		return err;
 	old_mode = vip.mode;
+	old_sched = vip.sched;
 	vip.mode = params->mode;
 	vip.sched = params->sched;
 	vip.flags = params->flags;
@@ -213,12 +228,23 @@ int lb_vip_set(struct lb *lb, const struct xdplb_vip_key *key, const struct xdpl
 		if (err)
 			return err;
 	}
+	/* to lc or wlc: their backends' shared counts, before the scheduler reads them */
+	if (sched_reads_conns(vip.sched) && !sched_reads_conns(old_sched)) {
+		err = vip_conns_lc_set(lb, vip.id, true);
+		if (err)
+			return err;
+	}
 	err = table_changed(lb, &vip);
 	if (err)
 		return err;
 	if (bpf_map_update_elem(lb->fd.vips, key, &vip, BPF_EXIST))
 		return -errno;
 	idx_vip_set(lb, vip.id, true, vip.mode);
+	if (!sched_reads_conns(vip.sched) && sched_reads_conns(old_sched)) {
+		err = vip_conns_lc_set(lb, vip.id, false);
+		if (err)
+			return err;
+	}
 	err = addr_after_set(lb, key, &vip);
 	err = err ?: cfg_flags_changed(lb);
 	if (!err && old_mode == XDPLB_MODE_NAT && vip.mode != XDPLB_MODE_NAT)

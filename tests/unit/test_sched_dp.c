@@ -16,6 +16,7 @@ struct tvip {
 	const char *addr;
 	__u16 port;
 	__u8 proto;
+	__u8 sched;
 	__u32 id;
 	int n; /* backends */
 	__u32 weight[MAX_B];
@@ -59,6 +60,7 @@ static bool vip_make(struct tvip *v, const char *addr, __u16 port, __u8 proto, _
 	v->addr = addr;
 	v->port = port;
 	v->proto = proto;
+	v->sched = sched;
 	v->n = n;
 	id = fx_vip_add_sched(&fx, addr, port, proto, sched, XDPLB_MODE_TUN, persist);
 	if (!ASSERT_TRUE(id > 0, "vip add"))
@@ -159,17 +161,35 @@ struct model {
 	__s64 active[MAX_B], inactive[MAX_B];
 };
 
+/* A backend's shared counts (xdplb_lc_conns), which lc and wlc read. */
+static struct xdplb_lc_conns lc_conns(__u32 real_id)
+{
+	struct xdplb_lc_conns lc = { .active = -1, .inactive = -1, .on = 0xff };
+
+	if (bpf_map_lookup_elem(fx.lb.fd.lc_conns, &real_id, &lc))
+		lc.active = lc.inactive = -1;
+	return lc;
+}
+
+/* The counts show reports (the per-CPU counts' sums) are the model's; for an lc or wlc VIP the
+ * shared counts too, for any other VIP none are kept. */
 static bool check_conns(const struct tvip *v, const struct model *m, const char *step)
 {
-	bool ok = true;
+	bool ok = true, lc = v->sched == XDPLB_SCHED_LC || v->sched == XDPLB_SCHED_WLC;
 
 	for (int i = 0; i < v->n; i++) {
 		struct xdplb_conns c = fx_conns(&fx, v->real[i]);
+		struct xdplb_lc_conns s = lc_conns(v->real[i]);
 
 		ok &=
 		    ASSERT_EQ(c.active, m->active[i], WHAT("%s: %s active", step, backend_addr(i)));
 		ok &= ASSERT_EQ(c.inactive, m->inactive[i],
 				WHAT("%s: %s inactive", step, backend_addr(i)));
+		ok &= ASSERT_EQ(s.on, lc, WHAT("%s: %s shared counts kept", step, backend_addr(i)));
+		ok &= ASSERT_EQ(s.active, lc ? m->active[i] : 0,
+				WHAT("%s: %s shared active", step, backend_addr(i)));
+		ok &= ASSERT_EQ(s.inactive, lc ? m->inactive[i] : 0,
+				WHAT("%s: %s shared inactive", step, backend_addr(i)));
 	}
 	return ok;
 }
@@ -383,6 +403,129 @@ static void case_wlc(void)
 			ASSERT_EQ(m.active[1], (i + 1) / 4 * 3, "weight 3: three quarters");
 		}
 	}
+}
+
+/* One connection: SYN and ACK, from @sport: its backend (counted active), or -1. */
+static int open_conn(const struct tvip *v, __u16 sport)
+{
+	int b = xmit(v, ipv4_addr(CLIENT), sport, PKT_TCP_SYN);
+
+	if (b < 0 || !ASSERT_EQ(xmit(v, ipv4_addr(CLIENT), sport, PKT_TCP_ACK), b,
+				WHAT("sport %u: the ACK to the SYN's backend", sport)))
+		return -1;
+	return b;
+}
+
+/* Change @v's scheduler to @sched (its other settings kept). */
+static bool set_sched(struct tvip *v, __u8 sched)
+{
+	struct xdplb_vip_key k = fx_vip_key(v->addr, v->port, v->proto);
+	struct xdplb_vip p;
+
+	if (!ASSERT_EQ(lb_vip_get(&fx.lb, &k, &p), 0, "vip get"))
+		return false;
+	p.sched = sched;
+	if (!ASSERT_EQ(lb_vip_set(&fx.lb, &k, &p), 0, WHAT("vip set sched %u", sched)))
+		return false;
+	v->sched = sched;
+	read_table(v);
+	return true;
+}
+
+/* A VIP with connections changes to lc and back: lc starts from the connections it has (its
+ * shared counts are the per-CPU counts of the moment), and schedules by them.  Backends 0 and 1
+ * get at least 2 established connections each and backend 2 none (its are reset): lc's next
+ * flows go to backend 2.  Counts started from 0 would send one of the first two elsewhere. */
+static void case_sched_switch(void)
+{
+	static const __u32 w[] = { 1, 1, 1 };
+	struct model m = {};
+	struct tvip v;
+	int b;
+
+	if (!vip_make(&v, "10.0.0.121", 80, IPPROTO_TCP, XDPLB_SCHED_MH, 0, w, 3))
+		return;
+	for (int i = 0; i < 200 && (m.active[0] < 2 || m.active[1] < 2); i++) {
+		b = open_conn(&v, 14000 + i);
+		if (b < 0)
+			return;
+		m.active[b]++;
+		if (b == 2) {
+			if (!ASSERT_EQ(xmit(&v, ipv4_addr(CLIENT), 14000 + i, PKT_TCP_RST), 2,
+				       "the RST to the flow's backend"))
+				return;
+			m.active[2]--;
+			m.inactive[2]++;
+		}
+	}
+	if (!ASSERT_TRUE(m.active[0] >= 2 && m.active[1] >= 2, "mh spread the connections") ||
+	    !check_conns(&v, &m, "mh, connections on backends 0 and 1"))
+		return;
+	if (!set_sched(&v, XDPLB_SCHED_LC) || !check_conns(&v, &m, "changed to lc"))
+		return;
+	for (int i = 0; i < 6; i++) {
+		if (!lc_new_flow(&v, &m, false, 14300 + i, &b))
+			return;
+		if (i < 2)
+			ASSERT_EQ(b, 2, WHAT("lc flow %d: to the backend without connections", i));
+	}
+	if (!check_conns(&v, &m, "lc, 6 new flows"))
+		return;
+	if (!set_sched(&v, XDPLB_SCHED_MH) || !check_conns(&v, &m, "back to mh"))
+		return;
+	b = open_conn(&v, 14400);
+	if (b >= 0) {
+		m.active[b]++;
+		check_conns(&v, &m, "mh again: a connection");
+	}
+}
+
+/* A connection opened on one CPU and closed on the other: each CPU's count moves, the sum is
+ * the connection's state. */
+static void case_cpu_split(void)
+{
+	static const __u32 w[] = { 1 };
+	struct xdplb_conns c[256];
+	struct model m = {};
+	struct tvip v;
+	int ncpu = libbpf_num_possible_cpus(), b;
+	cpu_set_t saved;
+	__u32 id;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || ncpu < 2 || ncpu > 256) {
+		printf("# one CPU online: no second CPU to close the connections on\n");
+		return;
+	}
+	if (!vip_make(&v, "10.0.0.122", 80, IPPROTO_TCP, XDPLB_SCHED_MH, 0, w, 1))
+		return;
+	id = v.real[0];
+	if (!ASSERT_EQ(sched_getaffinity(0, sizeof(saved), &saved), 0, "affinity") ||
+	    !ASSERT_EQ(fx_pin_cpu(0), 0, "on CPU 0"))
+		return;
+	for (int i = 0; i < 5; i++) {
+		b = open_conn(&v, 15000 + i);
+		if (!ASSERT_EQ(b, 0, "to the backend"))
+			goto out;
+		m.active[0]++;
+	}
+	if (!ASSERT_EQ(fx_pin_cpu(1), 0, "on CPU 1"))
+		goto out;
+	for (int i = 0; i < 3; i++) {
+		if (!ASSERT_EQ(xmit(&v, ipv4_addr(CLIENT), 15000 + i, PKT_TCP_FIN | PKT_TCP_ACK), 0,
+			       "the FIN to the flow's backend"))
+			goto out;
+		m.active[0]--;
+		m.inactive[0]++;
+	}
+	if (!ASSERT_EQ(bpf_map_lookup_elem(fx.lb.fd.conns, &id, c), 0, "per-CPU counts"))
+		goto out;
+	ASSERT_EQ(c[0].active, 5, "CPU 0: 5 opened");
+	ASSERT_EQ(c[0].inactive, 0, "CPU 0: none closed");
+	ASSERT_EQ(c[1].active, -3, "CPU 1: 3 closed, out of active");
+	ASSERT_EQ(c[1].inactive, 3, "CPU 1: into inactive");
+	check_conns(&v, &m, "open on CPU 0, 3 closed on CPU 1");
+out:
+	sched_setaffinity(0, sizeof(saved), &saved);
 }
 
 static void case_sh(void)
@@ -976,6 +1119,9 @@ int main(void)
 	RUN_CASE("wrr 1:2: 10 and 20 of 30, no run of 3", case_wrr);
 	RUN_CASE("lc: least active*256+inactive, counts exact after syn/fin/rst", case_lc);
 	RUN_CASE("wlc 1:3: active counts 1:3", case_wlc);
+	RUN_CASE("mh to lc with connections: lc starts from their counts; and back",
+		 case_sched_switch);
+	RUN_CASE("opened on CPU 0, closed on CPU 1: per-CPU counts, sums exact", case_cpu_split);
 	RUN_CASE("sh: one client one backend, clients spread", case_sh);
 	RUN_CASE("drain keeps flows, removal moves them (resched), re-add starts at 0",
 		 case_drain_remove);
