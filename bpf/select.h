@@ -334,12 +334,14 @@ static __always_inline __u32 *maglev_slot(const struct xdplb_vip *vip, const str
  */
 static __always_inline void conns_add(__u32 real_id, __u32 state, __s64 d)
 {
-	struct xdplb_conns *c = bpf_map_lookup_elem(&xdplb_conns, &real_id);
-	struct xdplb_lc_conns *lc = bpf_map_lookup_elem(&xdplb_lc_conns, &real_id);
 	bool active = state == XDPLB_FLOW_ACTIVE;
+	struct xdplb_lc_conns *lc;
+	struct xdplb_conns *c;
 
 	if (!active && state != XDPLB_FLOW_INACTIVE && state != XDPLB_FLOW_SYN)
 		return;
+	c = bpf_map_lookup_elem(&xdplb_conns, &real_id);
+	lc = bpf_map_lookup_elem(&xdplb_lc_conns, &real_id);
 	if (c)
 		__sync_fetch_and_add(active ? &c->active : &c->inactive, d);
 	if (lc && lc->on)
